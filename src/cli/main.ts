@@ -1,0 +1,52 @@
+/**
+ * `scf-toolkit`: the command-line face of the engine. Each sub-command is one module in
+ * ./commands exporting `run(argv, io): Promise<number>` (the exit code).
+ * Exit codes: 0 success, 1 the job ran and failed (e.g. a non-200 status), 2 usage error.
+ */
+import type { CliIO } from './io';
+import { processIO } from './io';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIO): Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  invoke: { summary: 'invoke <serverless.yml|folder> [--event FILE | --event-json JSON] [--async] [--json]', load: () => import('./commands/invoke') },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([, c]) => `  scf-toolkit ${c.summary}`);
+  return ['Usage:', ...lines, '', 'Run `scf-toolkit <command> --help` for a command\'s options.'].join('\n');
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`scf-toolkit: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.run(rest, io);
+}
+
+declare const __SCF_TOOLKIT_VERSION__: string | undefined;
+const VERSION = typeof __SCF_TOOLKIT_VERSION__ === 'string' ? __SCF_TOOLKIT_VERSION__ : 'dev';
+
+if (require.main === module) {
+  main(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`scf-toolkit: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

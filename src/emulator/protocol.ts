@@ -1,0 +1,30 @@
+/**
+ * Messages between a client (the VS Code extension) and the emulator host process
+ * (dist/host.js, started with child_process.fork so they travel over Node's IPC channel).
+ */
+import type { InvocationType, InvokeResult, LogLine, UsageError } from './types';
+
+export type HostRequest =
+  | {
+      type: 'invoke';
+      /** Chosen by the client; every reply for this invocation carries it. */
+      id: string;
+      /** serverless.yml / serverless.yaml, or the folder that holds it. */
+      target: string;
+      /** Picks one function when the file defines several. */
+      functionName?: string;
+      /** The event as JSON text. */
+      payload: string;
+      invocationType?: InvocationType;
+      /** Environment for `${env:X}` in serverless.yml only; never passed to the handler. */
+      interpolationEnv?: Record<string, string>;
+    }
+  | { type: 'cancel'; id: string }
+  | { type: 'shutdown' };
+
+export type HostReply =
+  | { type: 'ready'; pid: number }
+  | { type: 'accepted'; id: string; requestId: string }
+  | { type: 'log'; id: string; line: LogLine }
+  | { type: 'result'; id: string; result: InvokeResult }
+  | { type: 'error'; id: string; error: UsageError };

@@ -1,0 +1,52 @@
+import type { FunctionSpec } from '../model';
+
+export type InvocationType = 'RequestResponse' | 'Event';
+
+export interface InvokeRequest {
+  spec: FunctionSpec;
+  /** The event as the caller sent it: JSON text. The emulator checks it like SCF does (400, 406). */
+  payload: string;
+  invocationType?: InvocationType;
+  /** Defaults to a fresh UUID. */
+  requestId?: string;
+}
+
+/** One log line, as printed by the handler (stdout/stderr) or by the platform (START/END/REPORT ...). */
+export interface LogLine {
+  requestId: string;
+  stream: 'stdout' | 'stderr' | 'platform';
+  text: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+}
+
+export interface InvokeResult {
+  requestId: string;
+  statusCode: number;
+  /** The SCF name of the status code, e.g. `TimeLimitReached`. */
+  statusName: string;
+  /** The handler's return value (JSON), or null on error and for async invocations. */
+  result: unknown;
+  errorMessage?: string;
+  /** The stack or traceback for 430 and 443. */
+  errorStack?: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySize: number;
+  maxMemoryUsedMB: number;
+  coldStart: boolean;
+  initDurationMs?: number;
+  invocationType: InvocationType;
+}
+
+export interface InvokeOptions {
+  onLog?: (line: LogLine) => void;
+  /** Aborting ends the request with 499 RequestCanceled and recycles the instance. */
+  signal?: AbortSignal;
+}
+
+/** Something the caller got wrong before any code ran (bad file, unknown runtime ...). */
+export interface UsageError {
+  code: string;
+  message: string;
+}
