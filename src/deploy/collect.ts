@@ -1,0 +1,125 @@
+/**
+ * Which files of a code folder go into the package.
+ *
+ * Rules (the platform zips the folder as it is; where we choose, it says so):
+ * - every file under `codeDir`, `node_modules` and Python packages included;
+ * - minus `src.exclude` globs and the lines of a `.scfignore` (gitignore syntax) in the code folder;
+ * - plus `src.include` globs, which win over exclusions (our reading of the component's `include`);
+ * - our choice: `.git/`, `.scf/` (the local endpoint's state) and `.env` (credentials) are never packaged;
+ * - a symlink is followed when its target stays inside the folder, and refused when it escapes
+ *   (the platform refuses such packages); a glob with `..` is refused.
+ */
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import ignore from 'ignore';
+import { fail, type Outcome } from './errors';
+
+export interface CollectedFile {
+  /** Path inside the zip, `/`-separated, no leading `./`. */
+  path: string;
+  /** Where the bytes come from (a symlink's target for links inside the folder). */
+  source: string;
+  /** Unix permission bits (e.g. 0o755 for an executable `scf_bootstrap`). */
+  mode: number;
+  size: number;
+}
+
+export interface CollectOptions {
+  exclude?: readonly string[];
+  include?: readonly string[];
+}
+
+/** Never packaged, whatever the globs say. */
+const ALWAYS_EXCLUDED = ['.git', '.scf', '.env'];
+
+export const SCFIGNORE = '.scfignore';
+
+export function collectFiles(codeDir: string, options: CollectOptions = {}): Outcome<{ files: CollectedFile[] }> {
+  let root: string;
+  try {
+    if (!statSync(codeDir).isDirectory()) return fail('deploy.codeDirNotFolder', `${codeDir}: \`src\` must be a folder`);
+    root = realpathSync(codeDir);
+  } catch {
+    return fail('deploy.codeDirMissing', `${codeDir}: the code folder (\`src\` in serverless.yml) does not exist`);
+  }
+  for (const glob of [...(options.exclude ?? []), ...(options.include ?? [])]) {
+    if (glob.split(/[\\/]/).includes('..')) {
+      return fail('deploy.pathEscapes', `src glob "${glob}" reaches outside the code folder (${codeDir}) with "..": the package may only hold files under it; move the files in or change \`src\``);
+    }
+  }
+  const globOpts = { dot: true };
+  const normalize = (g: string) => g.replace(/^\.\//, '').replace(/\/$/, '/**');
+  const excludeGlobs = (options.exclude ?? []).map(normalize);
+  const isExcludedByGlob = excludeGlobs.length ? picomatch(excludeGlobs, globOpts) : () => false;
+  const includeGlobs = (options.include ?? []).map(normalize);
+  const isIncluded = includeGlobs.length ? picomatch(includeGlobs, globOpts) : () => false;
+  const ig = ignore();
+  try {
+    ig.add(readFileSync(join(codeDir, SCFIGNORE), 'utf8'));
+  } catch {
+    // no .scfignore
+  }
+  const excluded = (rel: string, isDir: boolean): boolean => {
+    const top = rel.split('/')[0]!;
+    if (ALWAYS_EXCLUDED.includes(top) && (rel === top || isDir || rel.startsWith(`${top}/`))) return true;
+    if (rel === SCFIGNORE) return true;
+    const probe = isDir ? `${rel}/` : rel;
+    const out = isExcludedByGlob(rel) || (isDir && isExcludedByGlob(`${rel}/x`)) || ig.ignores(probe);
+    return out && !isIncluded(rel);
+  };
+
+  const files: CollectedFile[] = [];
+  const seenDirs = new Set<string>();
+  const walk = (absDir: string, relDir: string): Outcome<object> => {
+    const real = realpathSync(absDir);
+    if (seenDirs.has(real)) return { ok: true };
+    seenDirs.add(real);
+    const names = readdirSync(absDir).sort();
+    for (const name of names) {
+      const abs = join(absDir, name);
+      const rel = relDir ? `${relDir}/${name}` : name;
+      const l = lstatSync(abs);
+      let source = abs;
+      let st = l;
+      if (l.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(abs);
+        } catch {
+          return fail('deploy.brokenSymlink', `${abs}: a symbolic link whose target does not exist; remove it or exclude it in serverless.yml (src.exclude) or ${SCFIGNORE}`);
+        }
+        const inside = target === root || target.startsWith(root + sep);
+        if (!inside && !excluded(rel, statSync(target).isDirectory())) {
+          return fail('deploy.symlinkEscapes', `${abs}: a symbolic link to ${target}, outside the code folder ${codeDir}; the platform refuses links that leave the package. Copy the file in, or exclude the link (src.exclude or ${SCFIGNORE})`);
+        }
+        source = target;
+        st = statSync(target);
+      }
+      if (st.isDirectory()) {
+        if (excluded(rel, true) && !hasIncludeUnder(includeGlobs, rel)) continue;
+        const r = walk(source, rel);
+        if (!r.ok) return r;
+      } else if (st.isFile()) {
+        if (excluded(rel, false)) continue;
+        files.push({ path: rel, source, mode: st.mode & 0o777, size: st.size });
+      }
+      // sockets, FIFOs and devices are skipped: they have no content to package.
+    }
+    return { ok: true };
+  };
+  const r = walk(root, '');
+  if (!r.ok) return r;
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { ok: true, files };
+}
+
+/** Whether an include glob could match something under an excluded folder (so we still walk it). */
+function hasIncludeUnder(includeGlobs: string[], relDir: string): boolean {
+  return includeGlobs.some((g) => g.startsWith(`${relDir}/`) || g.startsWith('**'));
+}
+
+/** For messages: the path relative to a folder, with `/`. */
+export function displayPath(from: string, to: string): string {
+  return relative(from, to).split(sep).join('/');
+}

@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageFunction, MAX_PACKAGE_BYTES, type PackageSpec } from '../../src/deploy/package';
+import { tempDir, writeTree } from './helpers';
+
+function spec(codeDir: string, over: Partial<PackageSpec> = {}): PackageSpec {
+  return { codeDir, srcExclude: [], srcInclude: [], handler: 'index.main_handler', runtime: 'Nodejs16.13', type: 'event', file: join(codeDir, '..', 'serverless.yml'), ...over };
+}
+
+/** Python's zipfile as the independent reader: names, unix modes, sizes. */
+function readWithPython(zipPath: string): Array<{ name: string; mode: number; size: number }> {
+  const script = 'import sys,json,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nprint(json.dumps([{"name":i.filename,"mode":(i.external_attr>>16)&0o777,"size":i.file_size} for i in z.infolist()]))';
+  return JSON.parse(execFileSync('python3', ['-c', script, zipPath], { encoding: 'utf8' }));
+}
+
+test('a web function package has scf_bootstrap at the root, still executable, as Python and unzip read it', () => {
+  const dir = tempDir();
+  writeTree(dir, {
+    'scf_bootstrap': ['#!/bin/bash\nexec node app.js\n', 0o755],
+    'app.js': 'require("http").createServer((q, s) => s.end("ok")).listen(9000);\n',
+    'node_modules/left-pad/index.js': 'module.exports = (s) => s;\n',
+    'node_modules/left-pad/package.json': '{"name":"left-pad"}\n',
+  });
+  const r = packageFunction(spec(dir, { type: 'web', handler: undefined }));
+  assert.ok(r.ok, !r.ok ? r.error.message : '');
+  const zipPath = join(tempDir(), 'code.zip');
+  writeFileSync(zipPath, r.pkg.zip);
+  const entries = readWithPython(zipPath);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  assert.equal(byName.get('scf_bootstrap')?.mode, 0o755);
+  assert.equal(byName.get('app.js')?.mode & 0o111, 0);
+  assert.ok(byName.has('node_modules/left-pad/index.js'), 'node_modules in the folder are packaged');
+  const listing = execFileSync('unzip', ['-l', zipPath], { encoding: 'utf8' });
+  assert.match(listing, /\s scf_bootstrap\n/);
+  assert.equal(r.pkg.fileCount, 4);
+  assert.equal(r.pkg.entryFile, 'scf_bootstrap');
+});
+
+test('the same files give the same bytes and SHA-256, whatever the mtimes; a change gives another', () => {
+  const dir = tempDir();
+  writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n', 'lib/b.js': 'b', 'lib/a.js': 'a' });
+  const first = packageFunction(spec(dir));
+  writeTree(dir, { 'lib/a.js': 'a' }); // rewritten: new mtime, same content
+  const second = packageFunction(spec(dir));
+  assert.ok(first.ok && second.ok);
+  assert.equal(first.pkg.sha256, second.pkg.sha256);
+  assert.ok(first.pkg.zip.equals(second.pkg.zip));
+  assert.deepEqual(first.pkg.files.map((f) => f.path), ['index.js', 'lib/a.js', 'lib/b.js']);
+  writeTree(dir, { 'lib/a.js': 'A' });
+  const third = packageFunction(spec(dir));
+  assert.ok(third.ok);
+  assert.notEqual(third.pkg.sha256, first.pkg.sha256);
+});
+
+test('src.exclude, .scfignore and src.include decide what is packaged; .env and .git never are', () => {
+  const dir = tempDir();
+  writeTree(dir, {
+    'index.js': 'exports.main_handler = async () => 1;\n',
+    'test/a.test.js': 'x',
+    'docs/readme.md': 'x',
+    'docs/keep.md': 'x',
+    'tmp.log': 'x',
+    '.env': 'TENCENT_SECRET_KEY=hunter2\n',
+    '.git/config': 'x',
+    '.scfignore': '*.log\ndocs/\n',
+  });
+  const r = packageFunction(spec(dir, { srcExclude: ['test/**'], srcInclude: ['docs/keep.md'] }));
+  assert.ok(r.ok, !r.ok ? r.error.message : '');
+  assert.deepEqual(r.pkg.files.map((f) => f.path), ['docs/keep.md', 'index.js']);
+});
+
+test('an entry file one folder down is refused with the enclosing-folder explanation (437)', () => {
+  const dir = tempDir();
+  writeTree(dir, { 'src/index.js': 'exports.main_handler = async () => 1;\n' });
+  const r = packageFunction(spec(dir));
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.error.code, 'deploy.entryNotAtRoot');
+  assert.match(!r.ok ? r.error.message : '', /src\/index\.js.*437 HandlerNotFound.*enclosing-folder/s);
+});
+
+test('a missing entry file and a non-executable scf_bootstrap are refused before upload', () => {
+  const dir = tempDir();
+  writeTree(dir, { 'main.py': 'def main_handler(e, c): return 1\n' });
+  const r = packageFunction(spec(dir, { runtime: 'Python3.9' }));
+  assert.ok(!r.ok && r.error.code === 'deploy.entryNotFound' && /index\.py/.test(r.error.message));
+  const web = tempDir();
+  writeTree(web, { 'scf_bootstrap': ['#!/bin/sh\n', 0o644] });
+  const w = packageFunction(spec(web, { type: 'web', handler: undefined }));
+  assert.ok(!w.ok && w.error.code === 'deploy.bootstrapNotExecutable' && /chmod \+x/.test(w.error.message));
+});
+
+test('a symlink that escapes the folder and a glob with ".." are refused; a link inside is followed', () => {
+  const outside = tempDir();
+  writeTree(outside, { 'secret.txt': 'x' });
+  const dir = tempDir();
+  writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n', 'lib/real.js': 'r' });
+  symlinkSync(join(dir, 'lib/real.js'), join(dir, 'alias.js'));
+  const ok = packageFunction(spec(dir));
+  assert.ok(ok.ok);
+  assert.ok(ok.pkg.files.some((f) => f.path === 'alias.js'));
+  symlinkSync(join(outside, 'secret.txt'), join(dir, 'leak.txt'));
+  const r = packageFunction(spec(dir));
+  assert.ok(!r.ok && r.error.code === 'deploy.symlinkEscapes', JSON.stringify(r));
+  assert.match(!r.ok ? r.error.message : '', /leak\.txt.*outside the code folder/);
+  const dir2 = tempDir();
+  writeTree(dir2, { 'index.js': 'exports.main_handler = async () => 1;\n' });
+  const g = packageFunction(spec(dir2, { srcInclude: ['../shared/**'] }));
+  assert.ok(!g.ok && g.error.code === 'deploy.pathEscapes');
+});
+
+test('a package over 50 MB is refused with its size and the largest files', () => {
+  const dir = tempDir();
+  writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n' });
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(join(dir, 'data/blob.bin'), randomBytes(MAX_PACKAGE_BYTES + 1024 * 1024)); // random: does not compress
+  const r = packageFunction(spec(dir));
+  assert.ok(!r.ok && r.error.code === 'deploy.packageTooLarge', JSON.stringify(!r.ok && r.error));
+  assert.match(!r.ok ? r.error.message : '', /over the platform's 50\.0 MB limit.*data\/blob\.bin/);
+});
