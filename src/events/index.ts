@@ -1,0 +1,4 @@
+export * from './names';
+export * from './validate';
+export * from './templates';
+export * from './store';

@@ -1,0 +1,78 @@
+/**
+ * The text of the "SCF" output channel and the status bar item (no vscode import: tested in plain
+ * Node). syntaxes/scf-log.tmLanguage.json colours exactly these shapes.
+ */
+import type { InvokeResult, LogLine, UsageError } from '../emulator/types';
+import { statusInfo, statusLabel } from '../emulator/statusCodes';
+
+export interface LogOptions {
+  /** Prefix handler lines with their time (`scf.log.timestamps`). */
+  timestamps: boolean;
+}
+
+/** One log line as the handler or the platform printed it, optionally with its time. */
+export function formatLogLine(line: LogLine, options: LogOptions): string {
+  const text = line.text.replace(/\r?\n$/, '');
+  if (!options.timestamps) return text;
+  return `${new Date(line.time).toISOString()} ${text}`;
+}
+
+/** The header written before an invocation starts. */
+export function formatInvokeHeader(functionName: string, eventLabel: string, file: string, invocationType: 'RequestResponse' | 'Event' = 'RequestResponse'): string {
+  const kind = invocationType === 'Event' ? 'async' : 'sync';
+  return `── Invoke ${functionName} with ${eventLabel} (${kind}) · ${file}`;
+}
+
+function ms(n: number): string {
+  return `${Number.isInteger(n) ? n : n.toFixed(2)} ms`;
+}
+
+/** The lines after an invocation: status with its SCF name, durations, memory, then the result or the error. */
+export function formatOutcome(result: InvokeResult): string[] {
+  const info = statusInfo(result.statusCode);
+  const out: string[] = [];
+  out.push(`Status: ${statusLabel(result.statusCode)}${result.statusCode === 200 ? '' : ` (${info.meaning})`}`);
+  if (result.statusCode !== 200 && info.fix) out.push(`Fix: ${info.fix}`);
+  const timing = [`Duration: ${ms(result.durationMs)}`, `Billed Duration: ${ms(result.billedDurationMs)}`, `Memory Size: ${result.memorySize} MB`, `Max Memory Used: ${result.maxMemoryUsedMB} MB`];
+  if (result.initDurationMs !== undefined) timing.push(`Init Duration: ${ms(result.initDurationMs)}`);
+  out.push(`${timing.join('  ')}${result.coldStart ? '  (cold start)' : ''}`);
+  out.push(`RequestId: ${result.requestId}`);
+  if (result.errorMessage) out.push(`Error: ${result.errorMessage}`);
+  if (result.errorStack) out.push(...result.errorStack.replace(/\n$/, '').split('\n'));
+  if (result.invocationType === 'Event') {
+    out.push('Result: (async invocation: the caller gets only the request id; the result goes to the log)');
+  } else if (result.statusCode === 200) {
+    out.push('Result:');
+    out.push(...prettyResult(result.result).split('\n'));
+  }
+  return out;
+}
+
+/** The result pretty-printed as JSON (2 spaces), as SCF serializes it. */
+export function prettyResult(value: unknown): string {
+  if (value === undefined) return 'null';
+  return JSON.stringify(value, null, 2);
+}
+
+export function formatUsageError(error: UsageError): string[] {
+  return [`Error [${error.code}]: ${error.message}`];
+}
+
+/** `SCF 200 · 12 ms`, or `SCF 433 TimeLimitReached · 3001 ms`. */
+export function statusBarText(result: InvokeResult): string {
+  const duration = `${Math.round(result.durationMs)} ms`;
+  if (result.statusCode === 200) return `SCF 200 · ${duration}`;
+  return `SCF ${statusLabel(result.statusCode)} · ${duration}`;
+}
+
+export function statusBarTooltip(functionName: string, eventLabel: string, result: InvokeResult): string {
+  const info = statusInfo(result.statusCode);
+  return [
+    `${functionName} with ${eventLabel}: ${statusLabel(result.statusCode)}`,
+    result.statusCode === 200 ? undefined : info.meaning,
+    `Duration ${ms(result.durationMs)}, max memory used ${result.maxMemoryUsedMB} of ${result.memorySize} MB${result.coldStart ? ', cold start' : ''}`,
+    'Click to show the SCF output.',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

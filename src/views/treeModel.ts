@@ -1,0 +1,183 @@
+/**
+ * What the Functions view shows, as plain data (no vscode import: tested in plain Node).
+ * functionsTree.ts turns these nodes into TreeItems.
+ */
+import { dirname, relative } from 'node:path';
+import type { FunctionSpec, LoadResult, ModelError, TriggerSpec } from '../model/types';
+import type { EventFile } from '../events/store';
+import { customEventLimitWarning } from '../events/names';
+
+export type RuntimeFamily = 'nodejs' | 'python' | 'go' | 'java' | 'php' | 'custom' | 'unknown';
+
+export interface FileEntry {
+  file: string;
+  result: LoadResult;
+}
+
+export type TreeNode =
+  | { kind: 'file'; id: string; file: string; label: string; description: string; functions: FunctionSpec[] }
+  | { kind: 'brokenFile'; id: string; file: string; label: string; description: string; tooltip: string; error: ModelError }
+  | { kind: 'function'; id: string; spec: FunctionSpec; label: string; description: string; tooltip: string; runtime: RuntimeFamily }
+  | { kind: 'group'; id: string; group: 'triggers' | 'environment' | 'events'; spec: FunctionSpec; label: string; description: string }
+  | { kind: 'trigger'; id: string; spec: FunctionSpec; trigger: TriggerSpec; label: string; description: string; tooltip: string }
+  | { kind: 'variable'; id: string; spec: FunctionSpec; key: string; label: string; description: string }
+  | { kind: 'event'; id: string; spec: FunctionSpec; event: EventFile; label: string; description: string; tooltip: string }
+  | { kind: 'hint'; id: string; spec: FunctionSpec; label: string; tooltip: string };
+
+export function runtimeFamily(runtime: string): RuntimeFamily {
+  const r = runtime.toLowerCase();
+  if (r.startsWith('nodejs')) return 'nodejs';
+  if (r.startsWith('python')) return 'python';
+  if (r.startsWith('go')) return 'go';
+  if (r.startsWith('java')) return 'java';
+  if (r.startsWith('php')) return 'php';
+  if (r.startsWith('custom')) return 'custom';
+  return 'unknown';
+}
+
+/** `Nodejs16.13 · 128 MB · 3 s` (web functions say so first). */
+export function functionDescription(spec: FunctionSpec): string {
+  return [spec.type === 'web' ? 'web' : undefined, spec.runtime, `${spec.memorySize} MB`, `${spec.timeout} s`].filter(Boolean).join(' · ');
+}
+
+function functionTooltip(spec: FunctionSpec, workspaceRoots: readonly string[]): string {
+  const lines = [
+    `${spec.name} (${spec.type} function)`,
+    spec.description,
+    spec.handler ? `handler: ${spec.handler}` : undefined,
+    `runtime: ${spec.runtime}`,
+    `memory: ${spec.memorySize} MB, timeout: ${spec.timeout} s, init timeout: ${spec.initTimeout} s`,
+    `region: ${spec.region}, namespace: ${spec.namespace}`,
+    `code: ${displayPath(spec.codeDir, workspaceRoots)}`,
+    `defined in ${displayPath(spec.file, workspaceRoots)}${spec.range ? `:${spec.range.line + 1}` : ''}`,
+  ];
+  return lines.filter((l): l is string => Boolean(l)).join('\n');
+}
+
+export function displayPath(path: string, workspaceRoots: readonly string[]): string {
+  for (const root of workspaceRoots) {
+    const rel = relative(root, path);
+    if (rel === '') return '.';
+    if (!rel.startsWith('..') && !rel.startsWith('/')) return rel;
+  }
+  return path;
+}
+
+const SECRET_KEY = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|API_?KEY)/i;
+
+/** Values of variables whose name looks secret are masked in the tree (the tooltip-free description). */
+export function displayValue(key: string, value: string): string {
+  if (SECRET_KEY.test(key) && value !== '') return '••••••';
+  return value;
+}
+
+/** The top level: one node per file when several files define functions, else the functions themselves. */
+export function rootNodes(entries: readonly FileEntry[], workspaceRoots: readonly string[]): TreeNode[] {
+  const sorted = [...entries].sort((a, b) => a.file.localeCompare(b.file));
+  const good = sorted.filter((e) => e.result.ok);
+  const broken = sorted.filter((e) => !e.result.ok).map((e) => brokenNode(e, workspaceRoots));
+  if (good.length <= 1) {
+    const fns = good.flatMap((e) => (e.result.ok ? e.result.functions : []));
+    return [...fns.map((s) => functionNode(s, workspaceRoots)), ...broken];
+  }
+  const files: TreeNode[] = good.map((e) => {
+    const functions = e.result.ok ? e.result.functions : [];
+    const folder = displayPath(dirname(e.file), workspaceRoots);
+    return {
+      kind: 'file',
+      id: `file:${e.file}`,
+      file: e.file,
+      label: folder === '.' ? displayPath(e.file, workspaceRoots) : folder,
+      description: `${functions.length} function${functions.length === 1 ? '' : 's'}`,
+      functions,
+    };
+  });
+  return [...files, ...broken];
+}
+
+function brokenNode(entry: FileEntry, workspaceRoots: readonly string[]): TreeNode {
+  const error = (entry.result as { ok: false; error: ModelError }).error;
+  const where = displayPath(entry.file, workspaceRoots);
+  const line = error.range ? `:${error.range.line + 1}` : '';
+  // The message starts with the file path; the label already says which file it is.
+  const short = error.message.replace(/^[^\s]*?:(\d+:\d+:)?\s/, '');
+  return { kind: 'brokenFile', id: `broken:${entry.file}`, file: entry.file, label: `${where}${line}`, description: short, tooltip: error.message, error };
+}
+
+export function functionNode(spec: FunctionSpec, workspaceRoots: readonly string[]): TreeNode {
+  return {
+    kind: 'function',
+    id: `fn:${spec.file}#${spec.name}`,
+    spec,
+    label: spec.name,
+    description: functionDescription(spec),
+    tooltip: functionTooltip(spec, workspaceRoots),
+    runtime: runtimeFamily(spec.runtime),
+  };
+}
+
+/** Children of a function: its triggers, environment variables and test events. */
+export function functionChildren(spec: FunctionSpec, events: readonly EventFile[]): TreeNode[] {
+  const id = `fn:${spec.file}#${spec.name}`;
+  const envCount = Object.keys(spec.environment).length;
+  const warning = customEventLimitWarning(spec.name, events.length);
+  return [
+    { kind: 'group', id: `${id}/triggers`, group: 'triggers', spec, label: 'Triggers', description: String(spec.events.length) },
+    { kind: 'group', id: `${id}/environment`, group: 'environment', spec, label: 'Environment variables', description: String(envCount) },
+    { kind: 'group', id: `${id}/events`, group: 'events', spec, label: 'Test events', description: warning ? `${events.length} (the console keeps 5)` : String(events.length) },
+  ];
+}
+
+export function triggerLabel(trigger: TriggerSpec): { label: string; description: string } {
+  const p = trigger.parameters;
+  const str = (k: string) => (typeof p[k] === 'string' || typeof p[k] === 'number' ? String(p[k]) : undefined);
+  let description = '';
+  switch (trigger.kind) {
+    case 'timer':
+      description = str('cronExpression') ?? '';
+      break;
+    case 'apigw': {
+      const endpoints = Array.isArray(p.endpoints) ? (p.endpoints as Record<string, unknown>[]) : [];
+      description = endpoints.map((e) => `${String(e.method ?? 'ANY')} ${String(e.path ?? '/')}`).join(', ') || (str('serviceName') ?? '');
+      break;
+    }
+    case 'cos':
+      description = [str('bucket'), str('events')].filter(Boolean).join(' · ');
+      break;
+    case 'cmq':
+    case 'ckafka':
+      description = [str('name'), str('topic')].filter(Boolean).join(' · ');
+      break;
+    default:
+      description = str('name') ?? '';
+  }
+  const disabled = p.enable === false ? ' (disabled)' : '';
+  return { label: trigger.name ? `${trigger.kind}: ${trigger.name}` : trigger.kind, description: description + disabled };
+}
+
+export function groupChildren(node: Extract<TreeNode, { kind: 'group' }>, events: readonly EventFile[]): TreeNode[] {
+  const { spec } = node;
+  const base = node.id;
+  if (node.group === 'triggers') {
+    if (spec.events.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No triggers', tooltip: 'Add triggers under inputs.events in serverless.yml.' }];
+    return spec.events.map((trigger, i) => {
+      const { label, description } = triggerLabel(trigger);
+      return { kind: 'trigger', id: `${base}/${i}`, spec, trigger, label, description, tooltip: `${label}\n${JSON.stringify(trigger.parameters, null, 2)}` };
+    });
+  }
+  if (node.group === 'environment') {
+    const keys = Object.keys(spec.environment).sort();
+    if (keys.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No environment variables', tooltip: 'Add them under inputs.environment.variables in serverless.yml.' }];
+    return keys.map((key) => ({ kind: 'variable', id: `${base}/${key}`, spec, key, label: key, description: displayValue(key, spec.environment[key]!) }));
+  }
+  if (events.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No test events yet: add one with +', tooltip: `Test events are JSON files in .scf/events/${spec.name}/ beside serverless.yml.` }];
+  return events.map((event) => ({
+    kind: 'event',
+    id: `${base}/${event.name}`,
+    spec,
+    event,
+    label: event.name,
+    description: event.nameProblem ? 'name breaks the console rule' : '',
+    tooltip: event.nameProblem ? `${event.file}\n${event.nameProblem}` : event.file,
+  }));
+}

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseServerless } from '../../src/model';
+import { rootNodes, functionChildren, groupChildren, runtimeFamily, functionDescription, displayValue, type FileEntry, type TreeNode } from '../../src/views/treeModel';
+
+const YML = `component: scf
+name: orders
+stage: dev
+inputs:
+  name: orders-api
+  src: ./src
+  handler: index.main_handler
+  runtime: Nodejs16.13
+  memorySize: 256
+  timeout: 10
+  description: Takes orders
+  environment:
+    variables:
+      TABLE: orders
+      DB_PASSWORD: hunter2
+  events:
+    - timer:
+        name: nightly
+        parameters:
+          cronExpression: '0 0 2 * * * *'
+          enable: false
+    - apigw:
+        name: api
+        parameters:
+          endpoints:
+            - path: /orders
+              method: POST
+`;
+
+function entry(file: string, text: string): FileEntry {
+  return { file, result: parseServerless(text, file, { env: {} }) };
+}
+
+test('one file: the top level lists its functions with runtime, memory and timeout', () => {
+  const roots = rootNodes([entry('/w/serverless.yml', YML)], ['/w']);
+  assert.equal(roots.length, 1);
+  const fn = roots[0]!;
+  assert.equal(fn.kind, 'function');
+  assert.equal(fn.label, 'orders-api');
+  assert.equal(fn.description, 'Nodejs16.13 · 256 MB · 10 s');
+  if (fn.kind !== 'function') return;
+  assert.equal(fn.runtime, 'nodejs');
+  assert.match(fn.tooltip, /handler: index\.main_handler/);
+  assert.match(fn.tooltip, /defined in serverless\.yml:4/);
+});
+
+test('children: triggers, environment variables (secrets masked) and test events', () => {
+  const fn = rootNodes([entry('/w/serverless.yml', YML)], ['/w'])[0]! as Extract<TreeNode, { kind: 'function' }>;
+  const events = [{ functionName: 'orders-api', name: 'paid', file: '/w/.scf/events/orders-api/paid.json' }];
+  const groups = functionChildren(fn.spec, events);
+  assert.deepEqual(groups.map((g) => [g.label, g.description]), [['Triggers', '2'], ['Environment variables', '2'], ['Test events', '1']]);
+  const [triggers, env, ev] = groups.map((g) => groupChildren(g as Extract<TreeNode, { kind: 'group' }>, events));
+  assert.deepEqual(triggers!.map((t) => [t.label, 'description' in t ? t.description : '']), [
+    ['timer: nightly', '0 0 2 * * * * (disabled)'],
+    ['apigw: api', 'POST /orders'],
+  ]);
+  assert.deepEqual(env!.map((v) => [v.label, 'description' in v ? v.description : '']), [['DB_PASSWORD', '••••••'], ['TABLE', 'orders']]);
+  assert.equal(ev![0]!.kind, 'event');
+  assert.equal(ev![0]!.label, 'paid');
+  const none = groupChildren(groups[2] as Extract<TreeNode, { kind: 'group' }>, []);
+  assert.equal(none[0]!.kind, 'hint');
+});
+
+test('more than five events shows the console limit as a warning', () => {
+  const fn = rootNodes([entry('/w/serverless.yml', YML)], ['/w'])[0]! as Extract<TreeNode, { kind: 'function' }>;
+  const events = Array.from({ length: 6 }, (_, i) => ({ functionName: 'orders-api', name: `e${i}`, file: `/w/e${i}.json` }));
+  assert.equal(functionChildren(fn.spec, events)[2]!.description, '6 (the console keeps 5)');
+});
+
+test('several files: one node per folder; a broken file is an item with its error, not a crash', () => {
+  const roots = rootNodes(
+    [
+      entry('/w/api/serverless.yml', YML),
+      entry('/w/jobs/serverless.yml', YML.replace('orders-api', 'nightly-job')),
+      entry('/w/broken/serverless.yml', 'component: scf\nname: x\ninputs:\n  handler: [unclosed\n'),
+    ],
+    ['/w'],
+  );
+  assert.deepEqual(roots.map((r) => [r.kind, r.label]), [['file', 'api'], ['file', 'jobs'], ['brokenFile', 'broken/serverless.yml:5']]);
+  const broken = roots[2]!;
+  assert.ok(broken.kind === 'brokenFile');
+  if (broken.kind !== 'brokenFile') return;
+  assert.match(broken.description, /YAML syntax error/);
+  assert.ok(!broken.description.startsWith('/w'));
+  assert.match(broken.tooltip, /^\/w\/broken\/serverless\.yml:/);
+});
+
+test('helpers: runtime family, web functions, masked values', () => {
+  assert.equal(runtimeFamily('Python3.9'), 'python');
+  assert.equal(runtimeFamily('Go1'), 'go');
+  assert.equal(runtimeFamily('Java8'), 'java');
+  assert.equal(runtimeFamily('Php7.4'), 'php');
+  assert.equal(runtimeFamily('CustomRuntime'), 'custom');
+  assert.equal(runtimeFamily('Ruby'), 'unknown');
+  const web = parseServerless('component: scf\nname: w\ninputs:\n  type: web\n  runtime: Nodejs16.13\n', '/w/serverless.yml', { env: {} });
+  assert.ok(web.ok);
+  if (web.ok) assert.equal(functionDescription(web.functions[0]!), 'web · Nodejs16.13 · 128 MB · 3 s');
+  assert.equal(displayValue('API_KEY', 'abc'), '••••••');
+  assert.equal(displayValue('REGION', 'ap-guangzhou'), 'ap-guangzhou');
+  assert.equal(displayValue('TOKEN', ''), '');
+});
