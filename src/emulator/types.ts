@@ -43,6 +43,8 @@ export interface InvokeOptions {
   onLog?: (line: LogLine) => void;
   /** Aborting ends the request with 499 RequestCanceled and recycles the instance. */
   signal?: AbortSignal;
+  /** Called once the event has passed the platform's checks (for async invocation: "accepted"). */
+  onAccepted?: (requestId: string) => void;
 }
 
 /** Something the caller got wrong before any code ran (bad file, unknown runtime ...). */

@@ -3,3 +3,4 @@ export { loadServerlessFile, parseServerless, resolveServerlessFile, type LoadOp
 export { readDotEnv } from './dotenv';
 export { interpolate, hasInterpolation, type InterpolationContext } from './interpolate';
 export { rangeOf, offsetsToRange } from './positions';
+export { pickFunction } from './pick';

@@ -1,0 +1,126 @@
+/**
+ * `scf-toolkit invoke <serverless.yml | folder> [--event FILE.json | --event-json '{...}'] [--async] [--json]`
+ * Runs the function once in the emulator, streaming its log as it runs, and ends with the status code
+ * and the result. Exit code: 0 for status 200, 1 for any other status, 2 for a usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadServerlessFile, pickFunction } from '../../model';
+import { Emulator } from '../../emulator/emulator';
+import { statusLabel } from '../../emulator/statusCodes';
+import type { InvokeResult, LogLine } from '../../emulator/types';
+import { parseArgs } from '../args';
+import type { CliIO } from '../io';
+import { jsonErrorPosition } from '../jsonPosition';
+
+const HELP = `Usage: scf-toolkit invoke <serverless.yml | folder> [options]
+
+Runs the function locally the way SCF runs it and prints its log as it runs, then the status and result.
+
+Options:
+  --event FILE         the event, a JSON file (use - for standard input); default {}
+  --event-json JSON    the event given inline
+  --function NAME      pick a function when the file defines several
+  --async              invoke asynchronously (InvocationType Event: 128 KB limit, result only in the log)
+  --json               one JSON object per line: {"type":"log",...} as lines come, last {"type":"result",...}
+  --python PATH        the python3 to run Python3.x functions with (default: python3 on PATH)
+  --stage STAGE        the stage for \${stage} (default: the file's stage, STAGE, or dev)
+
+Exit code: 0 when the status is 200, 1 for any other status, 2 for a usage error.`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(argv, { values: ['event', 'event-json', 'function', 'python', 'stage'], flags: ['async', 'json', 'help'] });
+  if (!parsed.ok) return usageError(io, parsed.message);
+  const { positionals, values, flags } = parsed.args;
+  if (flags.has('help')) {
+    io.out(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? 'give the serverless.yml (or its folder) to invoke' : `expected one serverless.yml, got ${positionals.join(' ')}`);
+  if (values.event !== undefined && values['event-json'] !== undefined) return usageError(io, 'give --event or --event-json, not both');
+
+  const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage });
+  if (!loaded.ok) return fail(io, loaded.error.message);
+  const picked = pickFunction(loaded.functions, values.function);
+  if (!picked.ok) return fail(io, `${loaded.functions[0]?.file ?? positionals[0]}: ${picked.message}`);
+  const spec = picked.spec;
+  for (const w of loaded.warnings) io.err(`warning: ${spec.file}${w.range ? `:${w.range.line + 1}` : ''}: ${w.message}`);
+
+  let payload = '{}';
+  if (values['event-json'] !== undefined) payload = values['event-json'];
+  if (values.event !== undefined) {
+    const file = values.event === '-' ? '/dev/stdin' : resolve(io.cwd, values.event);
+    try {
+      payload = readFileSync(file, 'utf8');
+    } catch (e) {
+      return fail(io, `${values.event}: cannot read the event file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    const problem = jsonErrorPosition(payload);
+    if (problem) return fail(io, `${values.event}:${problem.line}:${problem.column}: the event file is not valid JSON: ${problem.message}`);
+  }
+
+  const json = flags.has('json');
+  const emit = (obj: object) => io.out(JSON.stringify(obj));
+  const onLog = (line: LogLine) => {
+    if (json) emit({ type: 'log', ...line });
+    else io.out(line.text);
+  };
+  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const outcome = await emulator.invoke(
+      { spec, payload, invocationType: flags.has('async') ? 'Event' : 'RequestResponse' },
+      {
+        onLog,
+        signal: abort.signal,
+        onAccepted: flags.has('async') ? (requestId) => (json ? emit({ type: 'accepted', requestId }) : io.out(`Accepted (async) RequestId: ${requestId}`)) : undefined,
+      },
+    );
+    if (!outcome.ok) return fail(io, outcome.error.message);
+    const r = outcome.result;
+    if (json) emit(resultLine(r));
+    else io.out(humanSummary(r));
+    return r.statusCode === 200 ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await emulator.dispose();
+  }
+}
+
+function resultLine(r: InvokeResult): object {
+  return {
+    type: 'result',
+    statusCode: r.statusCode,
+    statusName: r.statusName,
+    result: r.result,
+    errorMessage: r.errorMessage ?? null,
+    errorStack: r.errorStack ?? null,
+    requestId: r.requestId,
+    invocationType: r.invocationType,
+    durationMs: r.durationMs,
+    billedDurationMs: r.billedDurationMs,
+    memorySize: r.memorySize,
+    maxMemoryUsedMB: r.maxMemoryUsedMB,
+    coldStart: r.coldStart,
+    initDurationMs: r.initDurationMs ?? null,
+  };
+}
+
+function humanSummary(r: InvokeResult): string {
+  const lines = ['', `Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Billed: ${r.billedDurationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${r.coldStart ? 'cold start' : 'warm start'}`];
+  if (r.errorMessage) lines.push(`Error: ${r.errorMessage}`);
+  if (r.statusCode === 200 && r.invocationType === 'RequestResponse') lines.push('Result:', JSON.stringify(r.result, null, 2));
+  return lines.join('\n');
+}
+
+function usageError(io: CliIO, message: string): number {
+  io.err(`scf-toolkit invoke: ${message}\nRun scf-toolkit invoke --help for the options.`);
+  return 2;
+}
+
+function fail(io: CliIO, message: string): number {
+  io.err(`scf-toolkit invoke: ${message}`);
+  return 2;
+}

@@ -1,0 +1,305 @@
+/**
+ * The emulator: runs SCF functions locally the way SCF does. It checks the event like the platform
+ * (400, 406), keeps warm instances per function (a changed file or config retires them; concurrent
+ * requests get separate instances), enforces time and memory limits (433, 434), maps every outcome to
+ * an SCF status code, and streams START / log / END / REPORT lines as they happen.
+ */
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { FunctionSpec } from '../model';
+import { buildContext } from './context';
+import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
+import { Instance, type InitOutcome, type RunOutcome } from './instance';
+import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
+import { billedDuration, endLine, reportLine, startLine } from './logFormat';
+import { resolveRuntime, type LocalRuntime } from './runtimes';
+import { statusInfo } from './statusCodes';
+import type { InvocationType, InvokeOptions, InvokeRequest, InvokeResult, LogLine, UsageError } from './types';
+
+export type InvokeOutcome = { ok: true; result: InvokeResult } | { ok: false; error: UsageError };
+
+export interface EmulatorOptions {
+  nodePath?: string;
+  pythonPath?: string;
+  /** Idle instances end after this long (default 10 minutes). */
+  idleTimeoutMs?: number;
+  identity?: LocalIdentity;
+  /** Where PATH and HOME for the handler come from (default process.env). Nothing else of it is used. */
+  callerEnv?: NodeJS.ProcessEnv;
+}
+
+interface Pool {
+  configKey: string;
+  idle: Instance[];
+  all: Set<Instance>;
+}
+
+const DEFAULT_IDLE_MS = 10 * 60 * 1000;
+
+export class Emulator {
+  private readonly pools = new Map<string, Pool>();
+  private readonly idleTimeoutMs: number;
+  private readonly identity: LocalIdentity;
+  private readonly callerEnv: NodeJS.ProcessEnv;
+  private readonly killAllOnExit = () => this.killAll();
+  private disposed = false;
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
+    this.identity = options.identity ?? DEFAULT_IDENTITY;
+    this.callerEnv = options.callerEnv ?? process.env;
+    process.on('exit', this.killAllOnExit);
+  }
+
+  /** Checks what must hold before any code can run; a problem here is the caller's to fix. */
+  prepare(spec: FunctionSpec): { ok: true; runtime: LocalRuntime } | { ok: false; error: UsageError } {
+    const where = `${spec.file}`;
+    if (spec.type === 'web') {
+      return { ok: false, error: { code: 'emulator.webNotSupported', message: `${where}: ${spec.name} is a web function (type: web); local invoke runs event functions only so far` } };
+    }
+    if (!spec.handler) {
+      return { ok: false, error: { code: 'emulator.noHandler', message: `${where}: inputs.handler is missing; add e.g. \`handler: index.main_handler\`` } };
+    }
+    let isDir = false;
+    try {
+      isDir = statSync(spec.codeDir).isDirectory();
+    } catch {
+      /* reported below */
+    }
+    if (!isDir) {
+      return {
+        ok: false,
+        error: { code: 'emulator.codeDirMissing', message: `${where}: the code folder ${spec.codeDir} (inputs.src) does not exist; fix src or create the folder` },
+      };
+    }
+    const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath });
+    if (!runtime.ok) return { ok: false, error: { code: runtime.code, message: `${where}: ${runtime.message}` } };
+    return { ok: true, runtime: runtime.runtime };
+  }
+
+  async invoke(req: InvokeRequest, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
+    if (this.disposed) return { ok: false, error: { code: 'emulator.disposed', message: 'the emulator has been shut down' } };
+    const spec = req.spec;
+    const prepared = this.prepare(spec);
+    if (!prepared.ok) return prepared;
+    const requestId = req.requestId ?? randomUUID();
+    const invocationType: InvocationType = req.invocationType ?? 'RequestResponse';
+    const log = (stream: LogLine['stream'], text: string) => opts.onLog?.({ requestId, stream, text, time: Date.now() });
+    const base = { requestId, memorySize: spec.memorySize, invocationType, coldStart: false, durationMs: 0, billedDurationMs: 0, maxMemoryUsedMB: 0 };
+
+    // Invocation errors: the platform refuses these before any code runs.
+    const limit = invocationType === 'Event' ? ASYNC_EVENT_LIMIT : SYNC_EVENT_LIMIT;
+    const size = Buffer.byteLength(req.payload);
+    if (size > limit) {
+      const message = `the event is ${formatBytes(size)}, over the ${invocationType === 'Event' ? 'async' : 'sync'} limit of ${formatBytes(limit)}`;
+      log('platform', `[ERROR] 406 RequestTooLarge: ${message}`);
+      return { ok: true, result: finish({ ...base, statusCode: 406, errorMessage: message }) };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(req.payload);
+    } catch (e) {
+      const message = `the event is not valid JSON: ${(e as Error).message}`;
+      log('platform', `[ERROR] 400 InvalidParameterValue: ${message}`);
+      return { ok: true, result: finish({ ...base, statusCode: 400, errorMessage: message }) };
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      const message = `the event must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`;
+      log('platform', `[ERROR] 400 InvalidParameterValue: ${message}`);
+      return { ok: true, result: finish({ ...base, statusCode: 400, errorMessage: message }) };
+    }
+    opts.onAccepted?.(requestId);
+
+    const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
+    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath]);
+    const pool = this.pool(`${spec.file}#${spec.name}`, configKey);
+
+    log('platform', startLine(requestId));
+    const sink = (stream: 'stdout' | 'stderr', text: string) => log(stream, text);
+    const started = performance.now();
+    let instance = this.takeIdle(pool);
+    let coldStart = false;
+    let initDurationMs: number | undefined;
+    if (!instance) {
+      coldStart = true;
+      for (const w of fenv.warnings) log('platform', `[WARN] ${w}`);
+      instance = new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink);
+      pool.all.add(instance);
+      const init = await instance.waitReady(spec.initTimeout * 1000);
+      initDurationMs = (init as { initMs?: number }).initMs ?? performance.now() - started;
+      if (init.kind !== 'ready') {
+        pool.all.delete(instance);
+        instance.kill();
+        const failed = initFailure(init, spec);
+        log('platform', `[ERROR] ${failed.statusCode} ${statusInfo(failed.statusCode).name}: ${failed.errorMessage}`);
+        if (failed.errorStack) log('stderr', failed.errorStack);
+        const result = finish({ ...base, ...failed, coldStart, initDurationMs, durationMs: performance.now() - started });
+        log('platform', endLine(requestId));
+        log('platform', reportLine(result));
+        return { ok: true, result };
+      }
+      log('platform', `Runtime ${spec.runtime} runs on the local ${prepared.runtime.describe}`);
+    } else {
+      instance.setSink(sink);
+    }
+    instance.busy = true;
+    const context = buildContext(spec, requestId, fenv.userVariables, this.identity);
+    const runStarted = performance.now();
+    const { outcome, peakKb } = await instance.run(req.payload, context, spec.timeout * 1000, spec.memorySize, opts.signal);
+    const durationMs = performance.now() - runStarted;
+    instance.busy = false;
+
+    const mapped = mapOutcome(outcome, spec);
+    const recycle = mapped.recycle || instance.dead;
+    if (recycle) {
+      pool.all.delete(instance);
+      instance.kill();
+    } else {
+      this.release(pool, instance);
+    }
+    if (mapped.statusCode !== 200) {
+      log('platform', `[ERROR] ${mapped.statusCode} ${statusInfo(mapped.statusCode).name}: ${mapped.errorMessage}`);
+      if (mapped.errorStack) log('stderr', mapped.errorStack);
+    } else if (invocationType === 'Event') {
+      log('platform', `Result (async, not returned to the caller): ${JSON.stringify(mapped.result)}`);
+    }
+    const result = finish({
+      ...base,
+      statusCode: mapped.statusCode,
+      result: invocationType === 'Event' ? null : mapped.result,
+      errorMessage: mapped.errorMessage,
+      errorStack: mapped.errorStack,
+      coldStart,
+      initDurationMs,
+      durationMs,
+      maxMemoryUsedMB: Math.ceil(peakKb / 1024),
+    });
+    log('platform', endLine(requestId));
+    log('platform', reportLine(result));
+    return { ok: true, result };
+  }
+
+  /** How many runtime processes are alive (for tests and the status bar). */
+  instanceCount(): number {
+    let n = 0;
+    for (const p of this.pools.values()) for (const i of p.all) if (!i.dead) n++;
+    return n;
+  }
+
+  /** Ends every instance. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.killAll();
+    process.off('exit', this.killAllOnExit);
+  }
+
+  private killAll(): void {
+    for (const pool of this.pools.values()) {
+      for (const i of pool.all) i.kill();
+      pool.all.clear();
+      pool.idle = [];
+    }
+  }
+
+  private pool(key: string, configKey: string): Pool {
+    let pool = this.pools.get(key);
+    if (pool && pool.configKey !== configKey) {
+      // serverless.yml or .env changed: idle instances run the old configuration
+      for (const i of pool.idle) {
+        pool.all.delete(i);
+        i.kill();
+      }
+      pool.idle = [];
+      pool.configKey = configKey;
+    }
+    if (!pool) {
+      pool = { configKey, idle: [], all: new Set() };
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private takeIdle(pool: Pool): Instance | undefined {
+    while (pool.idle.length > 0) {
+      const i = pool.idle.pop()!;
+      if (i.idleTimer) clearTimeout(i.idleTimer);
+      if (i.reusable()) return i;
+      pool.all.delete(i);
+      i.kill();
+    }
+    return undefined;
+  }
+
+  private release(pool: Pool, instance: Instance): void {
+    if (this.disposed || pool.configKey === undefined) {
+      instance.kill();
+      return;
+    }
+    pool.idle.push(instance);
+    instance.idleTimer = setTimeout(() => {
+      pool.idle = pool.idle.filter((i) => i !== instance);
+      pool.all.delete(instance);
+      instance.kill();
+    }, this.idleTimeoutMs);
+    instance.idleTimer.unref();
+  }
+}
+
+type Mapped = { statusCode: number; result: unknown; errorMessage?: string; errorStack?: string; recycle: boolean };
+
+function mapOutcome(outcome: RunOutcome, spec: FunctionSpec): Mapped {
+  switch (outcome.kind) {
+    case 'result':
+      if (outcome.resultBytes > RESPONSE_LIMIT) {
+        return { statusCode: 407, result: null, recycle: false, errorMessage: `the result is ${formatBytes(outcome.resultBytes)}, over the limit of ${formatBytes(RESPONSE_LIMIT)}` };
+      }
+      return { statusCode: 200, result: outcome.value, recycle: false };
+    case 'error':
+      return { statusCode: outcome.code, result: null, recycle: outcome.recycle, errorMessage: outcome.message, errorStack: outcome.stack || undefined };
+    case 'timeout':
+      return { statusCode: 433, result: null, recycle: true, errorMessage: `time out: the function ran past its timeout of ${spec.timeout} s; raise timeout in serverless.yml or make the handler faster` };
+    case 'memory':
+      return {
+        statusCode: 434,
+        result: null,
+        recycle: true,
+        errorMessage: `memory limit reached: the instance used ${Math.ceil(outcome.usedKb / 1024)} MB, over memorySize ${spec.memorySize} MB; raise memorySize in serverless.yml or use less memory`,
+      };
+    case 'exit':
+      return { statusCode: 439, result: null, recycle: true, errorMessage: `User process exit when running: the runtime process ${outcome.description} during the request` };
+    case 'canceled':
+      return { statusCode: 499, result: null, recycle: true, errorMessage: 'the request was canceled' };
+  }
+}
+
+function initFailure(init: Exclude<InitOutcome, { kind: 'ready' }>, spec: FunctionSpec): { statusCode: number; errorMessage: string; errorStack?: string } {
+  const file = relative(process.cwd(), spec.file) || spec.file;
+  switch (init.kind) {
+    case 'initError':
+      return { statusCode: init.code, errorMessage: `${init.message} (handler "${spec.handler}" in ${file})`, errorStack: init.stack || undefined };
+    case 'initTimeout':
+      return { statusCode: 450, errorMessage: `loading the handler took longer than initTimeout (${spec.initTimeout} s); raise initTimeout in serverless.yml or do less work when the module loads` };
+    case 'exit':
+      return { statusCode: 439, errorMessage: `User process exit when running: the runtime process ${init.description} while loading the handler` };
+    case 'spawnError':
+      return { statusCode: 500, errorMessage: init.message };
+  }
+}
+
+function finish(r: Omit<InvokeResult, 'statusName' | 'result' | 'billedDurationMs'> & { result?: unknown; billedDurationMs?: number }): InvokeResult {
+  return {
+    ...r,
+    result: r.result ?? null,
+    statusName: statusInfo(r.statusCode).name,
+    durationMs: Math.round(r.durationMs * 100) / 100,
+    billedDurationMs: r.durationMs > 0 ? billedDuration(r.durationMs) : 0,
+    initDurationMs: r.initDurationMs === undefined ? undefined : Math.round(r.initDurationMs * 100) / 100,
+  };
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}

@@ -1,0 +1,107 @@
+/**
+ * The handler's environment, built from nothing: what a process needs (PATH, HOME, LANG, TZ), SCF's
+ * built-in variables with local values (../shared/docs/scf-platform-facts.md §2), the function's
+ * `environment.variables`, then the `.env` beside serverless.yml. Nothing else of the editor's or the
+ * CLI's own environment reaches the handler, so no credentials leak into it.
+ */
+import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import type { FunctionSpec } from '../model';
+import { readDotEnv } from '../model';
+
+/** Account identity shown to the handler; SCF fills these from the account. Local placeholders by default. */
+export interface LocalIdentity {
+  appId: string;
+  uin: string;
+}
+
+export const DEFAULT_IDENTITY: LocalIdentity = { appId: '1250000000', uin: '100000000001' };
+
+export const RESERVED_PREFIXES = ['SCF_', 'QCLOUD_', 'TENCENTCLOUD_'] as const;
+
+/** Deploy credentials a `.env` may hold (as the scf CLI reads them): never given to the handler. */
+const DEPLOY_CREDENTIAL_KEYS = new Set(['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_TOKEN', 'TENCENT_APP_ID']);
+
+export interface FunctionEnvironment {
+  /** The process environment of the runtime. */
+  env: Record<string, string>;
+  /** The user's variables (serverless.yml then .env), as `context.environment` shows them. */
+  userVariables: Record<string, string>;
+  /** Lines for the log: variables we refused to set, and why. */
+  warnings: string[];
+}
+
+let locale: string | undefined;
+
+/**
+ * SCF sets LANG/LC_ALL to en_US.UTF8. Where that locale is not installed, every shell a handler starts
+ * would warn about it, so we fall back to C.UTF-8 (same encoding) and say so in the README.
+ */
+function scfLocale(): string {
+  if (locale === undefined) {
+    const r = spawnSync('locale', ['-a'], { encoding: 'utf8', timeout: 5000 });
+    const names = (r.stdout ?? '').toLowerCase().split('\n');
+    locale = names.includes('en_us.utf8') ? 'en_US.UTF8' : 'C.UTF-8';
+  }
+  return locale;
+}
+
+export function isReservedKey(key: string): boolean {
+  return RESERVED_PREFIXES.some((p) => key.startsWith(p));
+}
+
+export function buildEnvironment(
+  spec: FunctionSpec,
+  callerEnv: NodeJS.ProcessEnv,
+  identity: LocalIdentity = DEFAULT_IDENTITY,
+): FunctionEnvironment {
+  const warnings: string[] = [];
+  const userVariables: Record<string, string> = {};
+  const take = (source: string, vars: Record<string, string>) => {
+    for (const [key, value] of Object.entries(vars)) {
+      if (isReservedKey(key)) {
+        warnings.push(`environment variable ${key} (${source}) not set: keys starting with ${RESERVED_PREFIXES.join(', ')} are reserved by SCF, which refuses them at deploy; rename it`);
+        continue;
+      }
+      if (source === '.env' && DEPLOY_CREDENTIAL_KEYS.has(key)) {
+        warnings.push(`${key} from .env is a deploy credential and is not given to the handler`);
+        continue;
+      }
+      userVariables[key] = value;
+    }
+  };
+  take('serverless.yml', spec.environment);
+  // Our choice: the local .env overrides serverless.yml, so a developer can point a variable at a
+  // local service without editing the committed file.
+  take('.env', readDotEnv(dirname(spec.file)));
+
+  const codeRoot = spec.codeDir.endsWith('/') ? spec.codeDir : `${spec.codeDir}/`;
+  const env: Record<string, string> = {
+    PATH: callerEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: callerEnv.HOME ?? homedir(),
+    LANG: scfLocale(),
+    LC_ALL: scfLocale(),
+    TZ: 'UTC',
+    PWD: spec.codeDir,
+    USER_CODE_ROOT: codeRoot,
+    TENCENTCLOUD_RUNTIME: 'SCF',
+    _SCF_SERVER_PORT: '28902',
+    PYTHONDONTWRITEBYTECODE: 'x',
+    PYTHONPATH: spec.codeDir,
+    NODE_PATH: `${spec.codeDir}:${spec.codeDir}/node_modules`,
+    PHP_INI_SCAN_DIR: `${spec.codeDir}/php_extension`,
+    SCF_RUNTIME: spec.runtime,
+    SCF_FUNCTIONNAME: spec.name,
+    SCF_FUNCTIONVERSION: '$LATEST',
+    SCF_NAMESPACE: spec.namespace,
+    TENCENTCLOUD_REGION: spec.region,
+    TENCENTCLOUD_APPID: identity.appId,
+    TENCENTCLOUD_UIN: identity.uin,
+    TENCENTCLOUD_TZ: 'UTC',
+    // TENCENTCLOUD_SECRETID / SECRETKEY / SESSIONTOKEN hold temporary role credentials on SCF; there
+    // are none locally, so they are not set (a handler must not find the developer's own keys here).
+  };
+  Object.assign(env, userVariables); // TZ from the user's variables changes the time zone, as on SCF
+  return { env, userVariables, warnings };
+}

@@ -1,0 +1,227 @@
+// Plain JavaScript on purpose: it is loaded as it is into the user's Node.js process.
+/*
+ * SCF Toolkit: the Node.js runtime bootstrap. It runs inside the user's process, so it is tiny and has
+ * no dependencies. It loads the handler once (the instance's init), then serves requests one at a time.
+ *
+ * Channel: fd 3 carries requests from the emulator host, fd 4 carries replies. Each message is a frame:
+ * the body's byte length in ASCII digits, "\n", then the JSON body. stdout/stderr stay the user's own;
+ * after each request the bootstrap writes END_MARK to both so the host knows every line printed during
+ * the request has arrived before it reports the result.
+ *
+ * argv: node node-bootstrap.js <codeDir> <handler>
+ */
+'use strict';
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const END_MARK = '\u0000SCF_END\u0000\n';
+const [codeDir, handlerSpec] = process.argv.slice(2);
+const REPLY_FD = 4;
+
+/** @param {object} message */
+function send(message, rawResult) {
+  let body = JSON.stringify(message);
+  if (rawResult !== undefined) body = body.slice(0, -1) + ',"result":' + rawResult + '}';
+  const bytes = Buffer.from(body, 'utf8');
+  const frame = Buffer.concat([Buffer.from(bytes.length + '\n', 'ascii'), bytes]);
+  let offset = 0;
+  while (offset < frame.length) {
+    try {
+      offset += fs.writeSync(REPLY_FD, frame, offset);
+    } catch (e) {
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EAGAIN') throw e;
+    }
+  }
+}
+
+function loadedFiles() {
+  return Object.keys(require.cache).filter((f) => f.startsWith(codeDir) && !f.includes(`${path.sep}node_modules${path.sep}`));
+}
+
+function describeError(e) {
+  if (e instanceof Error) return { message: `${e.name}: ${e.message}`, stack: e.stack || String(e) };
+  return { message: typeof e === 'string' ? e : safeJson(e), stack: '' };
+}
+
+function safeJson(v) {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** Finds `<codeDir>/<file>.js|.mjs|.cjs` for handler `file.function`. */
+function findEntry(file) {
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    const candidate = path.join(codeDir, file + ext);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The zip-root mistake: the entry one folder down, as when the enclosing folder was zipped. */
+function findOneLevelDown(file) {
+  try {
+    for (const entry of fs.readdirSync(codeDir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name === 'node_modules') continue;
+      for (const ext of ['.js', '.mjs', '.cjs']) {
+        const candidate = path.join(codeDir, entry.name, file + ext);
+        if (fs.existsSync(candidate)) return path.relative(codeDir, candidate);
+      }
+    }
+  } catch {
+    /* the code folder itself is missing: reported by the caller */
+  }
+  return undefined;
+}
+
+async function init() {
+  const dot = handlerSpec.lastIndexOf('.');
+  if (dot <= 0 || dot === handlerSpec.length - 1) {
+    return { code: 437, message: `handler "${handlerSpec}" must be "file.function", e.g. "index.main_handler"` };
+  }
+  const file = handlerSpec.slice(0, dot);
+  const fnName = handlerSpec.slice(dot + 1);
+  const entry = findEntry(file);
+  if (!entry) {
+    const below = findOneLevelDown(file);
+    const hint = below
+      ? ` Found ${below} one folder down: the code folder holds an enclosing folder (the zip-root mistake); point src at that folder or move the files up.`
+      : ' The entry file must sit at the root of the code folder (src in serverless.yml).';
+    return { code: 437, message: `entry file ${file}.js not found in the code folder ${codeDir}.${hint}` };
+  }
+  let mod;
+  let esm = entry.endsWith('.mjs');
+  try {
+    if (esm) mod = await import(pathToFileURL(entry).href);
+    else {
+      try {
+        mod = require(entry);
+      } catch (e) {
+        if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ERR_REQUIRE_ESM') throw e;
+        esm = true;
+        mod = await import(pathToFileURL(entry).href);
+      }
+    }
+  } catch (e) {
+    const d = describeError(e);
+    return { code: 443, message: `loading ${path.relative(codeDir, entry)} failed: ${d.message}`, stack: d.stack };
+  }
+  let fn = mod && mod[fnName];
+  if (typeof fn !== 'function' && esm && mod && mod.default && typeof mod.default[fnName] === 'function') fn = mod.default[fnName];
+  if (typeof fn !== 'function') {
+    return {
+      code: 437,
+      message: `function ${fnName} is not exported by ${path.relative(codeDir, entry)} (handler "${handlerSpec}"): add exports.${fnName} = async (event, context) => {...}`,
+    };
+  }
+  return { fn, esm, entry };
+}
+
+let handler = /** @type {Function | undefined} */ (undefined);
+let busy = false;
+/** @type {((outcome: object) => void) | undefined} */
+let finishCurrent;
+
+async function runRequest(msg) {
+  const finished = new Promise((resolve) => {
+    finishCurrent = resolve;
+  });
+  let settled = false;
+  const settle = (outcome) => {
+    if (settled) return;
+    settled = true;
+    /** @type {(o: object) => void} */ (finishCurrent)(outcome);
+  };
+  const callback = (err, value) => {
+    if (err !== null && err !== undefined) settle({ error: err });
+    else settle({ value });
+  };
+  try {
+    const h = /** @type {Function} */ (handler);
+    const returned = h(msg.event, msg.context, callback);
+    if (returned && typeof returned.then === 'function') {
+      returned.then(
+        (value) => settle({ value }),
+        (error) => settle({ error }),
+      );
+    } else if (h.length < 3) {
+      settle({ value: returned });
+    }
+  } catch (error) {
+    settle({ error });
+  }
+  const outcome = /** @type {{value?: unknown, error?: unknown, recycle?: boolean}} */ (await finished);
+  finishCurrent = undefined;
+  process.stdout.write(END_MARK);
+  process.stderr.write(END_MARK);
+  if ('error' in outcome) {
+    const d = describeError(outcome.error);
+    send({ t: 'result', ok: false, code: 430, message: d.message, stack: d.stack, recycle: !!outcome.recycle, files: loadedFiles() });
+    return;
+  }
+  let raw;
+  try {
+    raw = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+    if (raw === undefined) raw = 'null';
+  } catch (e) {
+    send({ t: 'result', ok: false, code: 430, message: `the return value is not JSON-serialisable: ${/** @type {Error} */ (e).message}`, stack: '', files: loadedFiles() });
+    return;
+  }
+  send({ t: 'result', ok: true, files: loadedFiles() }, raw);
+}
+
+// An exception nobody catches during a request fails that request (and the instance is recycled,
+// as its state is now unknown); outside a request it is only logged.
+process.on('uncaughtException', (error) => {
+  if (finishCurrent) finishCurrent({ error, recycle: true });
+  else console.error(error);
+});
+process.on('unhandledRejection', (error) => {
+  if (finishCurrent) finishCurrent({ error, recycle: true });
+  else console.error(error);
+});
+
+function listen() {
+  const input = new net.Socket({ fd: 3, readable: true, writable: false });
+  let buffer = Buffer.alloc(0);
+  input.on('data', (chunk) => {
+    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+    for (;;) {
+      const nl = buffer.indexOf(10);
+      if (nl < 0) return;
+      const length = Number(buffer.subarray(0, nl).toString('ascii'));
+      if (buffer.length < nl + 1 + length) return;
+      const body = buffer.subarray(nl + 1, nl + 1 + length).toString('utf8');
+      buffer = buffer.subarray(nl + 1 + length);
+      const msg = JSON.parse(body);
+      if (msg.t === 'invoke' && !busy) {
+        busy = true;
+        runRequest(msg).finally(() => {
+          busy = false;
+        });
+      }
+    }
+  });
+  input.on('end', () => process.exit(0));
+}
+
+init().then(
+  (result) => {
+    if ('fn' in result) {
+      handler = result.fn;
+      send({ t: 'ready', files: loadedFiles(), esm: result.esm, entry: result.entry, node: process.version });
+      listen();
+    } else {
+      process.stdout.write(END_MARK);
+      process.stderr.write(END_MARK);
+      send({ t: 'initError', code: result.code, message: result.message, stack: result.stack || '' });
+    }
+  },
+  (e) => {
+    send({ t: 'initError', code: 443, message: String(e && e.message), stack: String(e && e.stack) });
+  },
+);

@@ -1,0 +1,152 @@
+# SCF Toolkit: the Python 3 runtime bootstrap. It runs inside the user's process, so it is small and
+# uses only the standard library. It imports the handler module once (the instance's init), then
+# serves requests one at a time.
+#
+# Channel: fd 3 carries requests from the emulator host, fd 4 carries replies. Each message is a
+# frame: the body's byte length in ASCII digits, "\n", then the JSON body. stdout/stderr stay the
+# user's own; after each request END_MARK goes to both so the host knows every line printed during
+# the request has arrived before it reports the result.
+#
+# argv: python3 -u -X utf8 python-bootstrap.py <codeDir> <handler>
+import importlib.util
+import json
+import os
+import sys
+import traceback
+
+END_MARK = "\0SCF_END\0\n"
+CODE_DIR, HANDLER = sys.argv[1], sys.argv[2]
+REQUESTS = os.fdopen(3, "rb", buffering=0)
+REPLY_FD = 4
+
+
+def send(message, raw_result=None):
+    body = json.dumps(message)
+    if raw_result is not None:
+        body = body[:-1] + ',"result":' + raw_result + "}"
+    data = body.encode("utf-8")
+    frame = str(len(data)).encode("ascii") + b"\n" + data
+    view = memoryview(frame)
+    while view:
+        written = os.write(REPLY_FD, view)
+        view = view[written:]
+
+
+def read_exact(n):
+    chunks = []
+    while n > 0:
+        chunk = REQUESTS.read(n)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame():
+    header = b""
+    while not header.endswith(b"\n"):
+        c = REQUESTS.read(1)
+        if not c:
+            return None
+        header += c
+    body = read_exact(int(header))
+    return None if body is None else json.loads(body.decode("utf-8"))
+
+
+def loaded_files():
+    out = []
+    for mod in list(sys.modules.values()):
+        f = getattr(mod, "__file__", None)
+        if f and f.startswith(CODE_DIR) and "site-packages" not in f:
+            out.append(f)
+    return out
+
+
+def end_marks():
+    sys.stdout.write(END_MARK)
+    sys.stdout.flush()
+    sys.stderr.write(END_MARK)
+    sys.stderr.flush()
+
+
+def find_one_level_down(rel):
+    try:
+        for name in sorted(os.listdir(CODE_DIR)):
+            candidate = os.path.join(CODE_DIR, name, rel)
+            if os.path.isdir(os.path.join(CODE_DIR, name)) and os.path.isfile(candidate):
+                return os.path.join(name, rel)
+    except OSError:
+        pass
+    return None
+
+
+def init():
+    if "." not in HANDLER or HANDLER.startswith(".") or HANDLER.endswith("."):
+        return {"code": 437, "message": 'handler "%s" must be "file.function", e.g. "index.main_handler"' % HANDLER}
+    module_path, fn_name = HANDLER.rsplit(".", 1)
+    rel = module_path.replace(".", "/") + ".py" if "/" not in module_path else module_path + ".py"
+    entry = os.path.join(CODE_DIR, rel)
+    if not os.path.isfile(entry):
+        below = find_one_level_down(rel)
+        hint = (
+            " Found %s one folder down: the code folder holds an enclosing folder (the zip-root mistake);"
+            " point src at that folder or move the files up." % below
+            if below
+            else " The entry file must sit at the root of the code folder (src in serverless.yml)."
+        )
+        return {"code": 437, "message": "entry file %s not found in the code folder %s.%s" % (rel, CODE_DIR, hint)}
+    sys.path.insert(0, CODE_DIR)
+    try:
+        name = module_path.replace("/", ".")
+        spec = importlib.util.spec_from_file_location(name, entry)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    except BaseException as e:  # a SyntaxError or SystemExit at import is the user's code failing to load
+        tb = traceback.format_exc()
+        return {"code": 443, "message": "loading %s failed: %s: %s" % (rel, type(e).__name__, e), "stack": tb}
+    fn = getattr(module, fn_name, None)
+    if not callable(fn):
+        return {
+            "code": 437,
+            "message": "'module' object has no attribute '%s': %s defines no function %s (handler \"%s\")"
+            % (fn_name, rel, fn_name, HANDLER),
+        }
+    return {"fn": fn}
+
+
+def serve(fn):
+    while True:
+        msg = read_frame()
+        if msg is None:
+            return
+        if msg.get("t") != "invoke":
+            continue
+        try:
+            value = fn(msg["event"], msg["context"])
+        except Exception as e:
+            tb = traceback.format_exc()
+            end_marks()
+            send({"t": "result", "ok": False, "code": 430, "message": "%s: %s" % (type(e).__name__, e), "stack": tb, "files": loaded_files()})
+            continue
+        end_marks()
+        try:
+            raw = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError) as e:
+            send({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": "", "files": loaded_files()})
+            continue
+        send({"t": "result", "ok": True, "files": loaded_files()}, raw)
+
+
+def main():
+    result = init()
+    if "fn" not in result:
+        end_marks()
+        send({"t": "initError", "code": result["code"], "message": result["message"], "stack": result.get("stack", "")})
+        return
+    send({"t": "ready", "files": loaded_files(), "python": sys.version.split()[0]})
+    serve(result["fn"])
+
+
+main()

@@ -1,0 +1,106 @@
+/**
+ * Which local program runs which SCF runtime. Any `Nodejs*` runtime runs on the local Node.js and any
+ * `Python3*` on the local python3 (we say so in the log); every other runtime is refused with a clear
+ * message, never run on the wrong interpreter.
+ */
+import { spawnSync } from 'node:child_process';
+import { runtimeAsset } from './assets';
+
+export type RuntimeFamily = 'nodejs' | 'python';
+
+export interface LocalRuntime {
+  family: RuntimeFamily;
+  /** The SCF runtime name from serverless.yml, e.g. `Nodejs18.15`. */
+  scfRuntime: string;
+  command: string;
+  args: (codeDir: string, handler: string) => string[];
+  /** e.g. "Node.js v20.20.2", for the log line that says what really runs the code. */
+  describe: string;
+}
+
+export interface RuntimeOptions {
+  nodePath?: string;
+  pythonPath?: string;
+}
+
+export type RuntimeResolution = { ok: true; runtime: LocalRuntime } | { ok: false; code: string; message: string };
+
+const NOT_LOCAL: Array<[RegExp, string]> = [
+  [/^Python2\.7$/i, 'SCF runs Python2.7 on Python 2, which the local emulator does not run (it would run your code on Python 3 and hide the differences); switch to a Python3.x runtime, or deploy to test it'],
+  [/^Go\d/i, 'Go functions are not run locally yet; build the binary and deploy to test it'],
+  [/^Java\d+/i, 'Java functions are not run locally yet; deploy to test it'],
+  [/^Php\d/i, 'PHP functions are not run locally yet; deploy to test it'],
+  [/^CustomRuntime$/i, 'Custom Runtime functions are not run locally yet; deploy to test it'],
+];
+
+interface PythonInfo {
+  executable: string;
+  version: string;
+}
+const pythons = new Map<string, PythonInfo | undefined>();
+
+/**
+ * The real interpreter behind `python3` and its version, once per command. Version-manager shims
+ * (pyenv, asdf) are shell scripts: running the interpreter they resolve to directly saves their start-up
+ * on every cold start and keeps their own environment needs out of the handler's clean environment.
+ */
+function findPython(command: string): PythonInfo | undefined {
+  if (!pythons.has(command)) {
+    const r = spawnSync(command, ['-c', 'import sys; print(sys.executable); print(sys.version.split()[0]); print(sys.version_info[0])'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    const [executable, version, major] = (r.stdout ?? '').trim().split('\n');
+    pythons.set(command, r.status === 0 && major === '3' && executable ? { executable, version: version ?? '3' } : undefined);
+  }
+  return pythons.get(command);
+}
+
+export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {}): RuntimeResolution {
+  if (/^Nodejs\d+(\.\d+)*$/i.test(scfRuntime)) {
+    const command = options.nodePath ?? process.execPath;
+    const bootstrap = runtimeAsset('node-bootstrap.js');
+    return {
+      ok: true,
+      runtime: {
+        family: 'nodejs',
+        scfRuntime,
+        command,
+        args: (codeDir, handler) => ['--no-deprecation', bootstrap, codeDir, handler],
+        describe: command === process.execPath ? `Node.js ${process.version}` : `Node.js at ${command}`,
+      },
+    };
+  }
+  if (/^Python3(\.\d+)*$/i.test(scfRuntime)) {
+    const command = options.pythonPath ?? 'python3';
+    const python = findPython(command);
+    if (!python) {
+      return {
+        ok: false,
+        code: 'runtime.notInstalled',
+        message: `runtime ${scfRuntime} needs Python 3, but "${command}" was not found or is not Python 3; install python3 (e.g. apt-get install python3) or set scf.pythonPath / --python`,
+      };
+    }
+    const bootstrap = runtimeAsset('python-bootstrap.py');
+    return {
+      ok: true,
+      runtime: {
+        family: 'python',
+        scfRuntime,
+        command: python.executable,
+        args: (codeDir, handler) => ['-u', '-X', 'utf8', bootstrap, codeDir, handler],
+        describe: `Python ${python.version}`,
+      },
+    };
+  }
+  for (const [pattern, why] of NOT_LOCAL) {
+    if (pattern.test(scfRuntime)) {
+      return { ok: false, code: 'runtime.notLocal', message: `runtime ${scfRuntime} is not available locally: ${why}` };
+    }
+  }
+  return {
+    ok: false,
+    code: 'runtime.unknown',
+    message: `unknown runtime "${scfRuntime}"; SCF runtimes look like Nodejs18.15, Python3.9, Go1, Java11, Php8.0 or CustomRuntime`,
+  };
+}
