@@ -1,0 +1,87 @@
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadServerlessFile, type FunctionSpec } from '../../src/model';
+import type { Emulator } from '../../src/emulator/emulator';
+import type { InvocationType, InvokeResult, LogLine } from '../../src/emulator/types';
+
+export const FIXTURES = resolve(__dirname, '../fixtures/emulator');
+
+export interface FunctionOptions {
+  codeDir: string;
+  handler: string;
+  runtime?: string;
+  name?: string;
+  memorySize?: number;
+  timeout?: number;
+  initTimeout?: number;
+  variables?: Record<string, string>;
+  /** Contents of a .env beside serverless.yml. */
+  dotenv?: string;
+  /** Where serverless.yml goes (default: a new temporary folder). */
+  dir?: string;
+}
+
+/** Writes a real serverless.yml for the scenario and reads it through the model, as the CLI does. */
+export function functionSpec(o: FunctionOptions): FunctionSpec {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'scf-fn-'));
+  const lines = [
+    'component: scf',
+    `name: ${o.name ?? 'test-fn'}`,
+    'inputs:',
+    `  src: ${JSON.stringify(o.codeDir)}`,
+    `  handler: ${o.handler}`,
+    `  runtime: ${o.runtime ?? 'Nodejs18.15'}`,
+    `  memorySize: ${o.memorySize ?? 256}`,
+    `  timeout: ${o.timeout ?? 5}`,
+  ];
+  if (o.name) lines.push(`  name: ${o.name}`);
+  if (o.initTimeout !== undefined) lines.push(`  initTimeout: ${o.initTimeout}`);
+  if (o.variables) {
+    lines.push('  environment:', '    variables:');
+    for (const [k, v] of Object.entries(o.variables)) lines.push(`      ${k}: ${JSON.stringify(v)}`);
+  }
+  writeFileSync(join(dir, 'serverless.yml'), `${lines.join('\n')}\n`);
+  if (o.dotenv !== undefined) writeFileSync(join(dir, '.env'), o.dotenv);
+  const loaded = loadServerlessFile(dir, { env: {} });
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  return loaded.functions[0]!;
+}
+
+/** A private copy of a fixture folder, for tests that edit code. */
+export function copyFixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `scf-code-${name}-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+export async function invoke(
+  emulator: Emulator,
+  spec: FunctionSpec,
+  event: unknown = {},
+  invocationType: InvocationType = 'RequestResponse',
+): Promise<{ result: InvokeResult; logs: LogLine[]; text: string }> {
+  const logs: LogLine[] = [];
+  const payload = typeof event === 'string' ? event : JSON.stringify(event);
+  const outcome = await emulator.invoke({ spec, payload, invocationType }, { onLog: (l) => logs.push(l) });
+  if (!outcome.ok) throw new Error(`usage error: ${outcome.error.message}`);
+  return { result: outcome.result, logs, text: logs.map((l) => l.text).join('\n') };
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until a condition holds (processes take a moment to be reaped after SIGKILL). */
+export async function eventually(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`still not true after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { join } from 'node:path';
+import { Emulator } from '../../src/emulator/emulator';
+import { alive, eventually, FIXTURES, functionSpec, invoke } from './helpers';
+
+const node = join(FIXTURES, 'node');
+const emulator = new Emulator();
+after(() => emulator.dispose());
+
+describe('every status code the emulator produces, for real', () => {
+  test('400: an event that is not JSON, or JSON that is not an object, is refused before any code runs', async () => {
+    const spec = functionSpec({ codeDir: node, handler: 'index.echo' });
+    for (const [payload, why] of [
+      ['{"a":', /not valid JSON/],
+      ['[1,2]', /must be a JSON object, got an array/],
+      ['42', /got number/],
+      ['null', /got null/],
+    ] as const) {
+      const { result } = await invoke(emulator, spec, payload);
+      assert.equal(result.statusCode, 400, payload);
+      assert.equal(result.statusName, 'InvalidParameterValue');
+      assert.match(result.errorMessage!, why);
+    }
+    assert.equal(emulator.instanceCount(), 0, 'no instance was started for a refused event');
+  });
+
+  test('406: an event over 6 MB (sync) or over 128 KB (async) is refused', async () => {
+    const spec = functionSpec({ codeDir: node, handler: 'index.echo' });
+    const sync = await invoke(emulator, spec, { blob: 'x'.repeat(6 * 1024 * 1024) });
+    assert.equal(sync.result.statusCode, 406);
+    assert.match(sync.result.errorMessage!, /over the sync limit of 6\.00 MB/);
+    const asyncBig = await invoke(emulator, spec, { blob: 'x'.repeat(129 * 1024) }, 'Event');
+    assert.equal(asyncBig.result.statusCode, 406);
+    assert.match(asyncBig.result.errorMessage!, /over the async limit of 128\.0 KB/);
+    const syncSame = await invoke(emulator, spec, { blob: 'x'.repeat(129 * 1024) });
+    assert.equal(syncSame.result.statusCode, 200, 'the same event is fine when invoked synchronously');
+  });
+
+  test('407: a result over 6 MB', async () => {
+    const { result } = await invoke(emulator, functionSpec({ codeDir: node, handler: 'index.bigResult' }));
+    assert.equal(result.statusCode, 407);
+    assert.equal(result.result, null);
+    assert.match(result.errorMessage!, /over the limit of 6\.00 MB/);
+  });
+
+  test('430: the handler threw; message and stack are in the result and in the log', async () => {
+    const { result, text } = await invoke(emulator, functionSpec({ codeDir: node, handler: 'index.throws' }));
+    assert.equal(result.statusCode, 430);
+    assert.equal(result.statusName, 'User code exception caught');
+    assert.equal(result.errorMessage, 'TypeError: boom from handler');
+    assert.match(result.errorStack!, /TypeError: boom from handler\n\s+at exports\.throws .*index\.js:\d+/);
+    assert.match(text, /about to throw/);
+    assert.match(text, /\[ERROR\] 430 User code exception caught: TypeError: boom from handler/);
+    assert.match(text, /at exports\.throws/);
+  });
+
+  test('430: a result with no JSON form (circular, BigInt) is an error, not a crash', async () => {
+    for (const handler of ['index.circular', 'index.bigint']) {
+      const { result } = await invoke(emulator, functionSpec({ codeDir: node, handler }));
+      assert.equal(result.statusCode, 430, handler);
+      assert.match(result.errorMessage!, /not JSON-serialisable/);
+    }
+  });
+
+  test('430: an exception thrown from a timer during the request fails that request and recycles the instance', async () => {
+    const spec = functionSpec({ codeDir: node, handler: 'index.uncaught' });
+    const { result } = await invoke(emulator, spec);
+    assert.equal(result.statusCode, 430);
+    assert.match(result.errorMessage!, /thrown from a timer/);
+    const again = await invoke(emulator, spec);
+    assert.equal(again.result.coldStart, true);
+  });
+
+  test('433: a handler that never returns is stopped at its timeout, with every process it started, and the instance is recycled', async () => {
+    const own = new Emulator();
+    const spec = functionSpec({ codeDir: node, handler: 'index.forever', timeout: 1 });
+    const { result, text } = await invoke(own, spec);
+    assert.equal(result.statusCode, 433);
+    assert.equal(result.statusName, 'TimeLimitReached');
+    assert.match(result.errorMessage!, /time out.*timeout of 1 s/);
+    assert.ok(result.durationMs >= 1000);
+    const childPid = Number(/child pid (\d+)/.exec(text)?.[1]);
+    assert.ok(childPid > 0, 'the handler logged its child pid');
+    await eventually(() => !alive(childPid), `child process ${childPid} (sleep 300) is gone`);
+    assert.equal(own.instanceCount(), 0, 'the timed-out instance is gone');
+    assert.match(text, /REPORT RequestId/);
+    await own.dispose();
+  });
+
+  test('434: using more memory than memorySize ends the request and recycles the instance', async () => {
+    const spec = functionSpec({ codeDir: node, handler: 'index.memoryHog', memorySize: 128 });
+    const { result } = await invoke(emulator, spec, { mb: 200 });
+    assert.equal(result.statusCode, 434);
+    assert.equal(result.statusName, 'MemoryLimitReached');
+    assert.match(result.errorMessage!, /over memorySize 128 MB/);
+    assert.ok(result.maxMemoryUsedMB > 128, `reported ${result.maxMemoryUsedMB} MB`);
+    const small = await invoke(emulator, spec, { mb: 1 });
+    assert.equal(small.result.statusCode, 200);
+    assert.equal(small.result.coldStart, true, 'a new instance replaced the recycled one');
+  });
+
+  test('437: a missing entry file names the file and the code folder, and spots the zip-root mistake', async () => {
+    const zipped = join(FIXTURES, 'zipped');
+    const { result } = await invoke(emulator, functionSpec({ codeDir: zipped, handler: 'index.main_handler' }));
+    assert.equal(result.statusCode, 437);
+    assert.equal(result.statusName, 'HandlerNotFound');
+    assert.ok(result.errorMessage!.includes(`entry file index.js not found in the code folder ${zipped}`), result.errorMessage);
+    assert.match(result.errorMessage!, /Found src\/index\.js one folder down: .*enclosing folder/);
+    const plain = await invoke(emulator, functionSpec({ codeDir: node, handler: 'nothere.main_handler' }));
+    assert.equal(plain.result.statusCode, 437);
+    assert.match(plain.result.errorMessage!, /entry file nothere\.js not found/);
+  });
+
+  test('437: a function the entry file does not export', async () => {
+    const { result } = await invoke(emulator, functionSpec({ codeDir: node, handler: 'index.missing_fn' }));
+    assert.equal(result.statusCode, 437);
+    assert.match(result.errorMessage!, /function missing_fn is not exported by index\.js/);
+  });
+
+  test('443: a module that fails to load (syntax error) reports where', async () => {
+    const { result } = await invoke(emulator, functionSpec({ codeDir: join(FIXTURES, 'badsyntax'), handler: 'index.main_handler' }));
+    assert.equal(result.statusCode, 443);
+    assert.match(result.errorMessage!, /loading index\.js failed: SyntaxError/);
+    assert.match(result.errorStack!, /index\.js:\d+/);
+  });
+
+  test('439: the process exits during a request; the next request gets a new instance', async () => {
+    const spec = functionSpec({ codeDir: node, handler: 'index.exitMidRequest' });
+    const { result, text } = await invoke(emulator, spec);
+    assert.equal(result.statusCode, 439);
+    assert.match(result.errorMessage!, /exited with code 3 during the request/);
+    assert.match(text, /exiting now/);
+    const again = await invoke(emulator, spec);
+    assert.equal(again.result.statusCode, 439);
+    assert.equal(again.result.coldStart, true);
+  });
+
+  test('450: loading the module takes longer than initTimeout', async () => {
+    const { result } = await invoke(emulator, functionSpec({ codeDir: join(FIXTURES, 'slowinit'), handler: 'index.main_handler', initTimeout: 1 }));
+    assert.equal(result.statusCode, 450);
+    assert.equal(result.statusName, 'InitContainerTimeout');
+    assert.match(result.errorMessage!, /initTimeout \(1 s\)/);
+  });
+
+  test('usage errors: a runtime that cannot run here, an unknown runtime, a missing code folder', async () => {
+    for (const [runtime, code, why] of [
+      ['Python2.7', 'runtime.notLocal', /Python2\.7 is not available locally/],
+      ['Java8', 'runtime.notLocal', /Java8 is not available locally/],
+      ['Ruby3', 'runtime.unknown', /unknown runtime "Ruby3"/],
+    ] as const) {
+      const outcome = await emulator.invoke({ spec: functionSpec({ codeDir: node, handler: 'index.echo', runtime }), payload: '{}' });
+      assert.equal(outcome.ok, false);
+      if (!outcome.ok) {
+        assert.equal(outcome.error.code, code);
+        assert.match(outcome.error.message, why);
+        assert.match(outcome.error.message, /serverless\.yml/);
+      }
+    }
+    const missing = await emulator.invoke({ spec: functionSpec({ codeDir: join(FIXTURES, 'no-such-folder'), handler: 'index.echo' }), payload: '{}' });
+    assert.equal(missing.ok, false);
+    if (!missing.ok) assert.match(missing.error.message, /code folder .*no-such-folder \(inputs\.src\) does not exist/);
+  });
+});
