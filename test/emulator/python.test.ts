@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { join } from 'node:path';
+import { Emulator } from '../../src/emulator/emulator';
+import { alive, eventually, FIXTURES, functionSpec, invoke } from './helpers';
+
+const py = join(FIXTURES, 'python');
+const emulator = new Emulator();
+after(() => emulator.dispose());
+const spec = (handler: string, extra: Partial<Parameters<typeof functionSpec>[0]> = {}) =>
+  functionSpec({ codeDir: py, handler, runtime: 'Python3.9', ...extra });
+
+describe('Python 3 handlers run on the local python3', () => {
+  test('printing the context gives one flat JSON object with exactly the SCF keys', async () => {
+    const { result, logs } = await invoke(emulator, spec('index.print_context', { name: 'py-fn' }), { a: 1 });
+    assert.equal(result.statusCode, 200, result.errorMessage);
+    assert.deepEqual(result.result, ['environ', 'environment', 'function_name', 'function_version', 'memory_limit_in_mb', 'namespace', 'request_id', 'tencentcloud_appid', 'tencentcloud_region', 'tencentcloud_uin', 'time_limit_in_ms']);
+    const printed = JSON.parse(logs.find((l) => l.stream === 'stdout')!.text) as Record<string, unknown>;
+    assert.equal(printed.request_id, result.requestId);
+    assert.equal(printed.function_name, 'py-fn');
+    assert.equal(printed.function_version, '$LATEST');
+    assert.match(logs.map((l) => l.text).join('\n'), /runs on the local Python 3\./);
+  });
+
+  test('event, environment and working directory; module state survives on a warm instance', async () => {
+    const s = spec('index.echo', { variables: { GREETING: 'hi' } });
+    const first = await invoke(emulator, s, { k: 'v' });
+    const second = await invoke(emulator, s, { k: 'v' });
+    const a = first.result.result as { event: unknown; calls: number; pid: number; cwd: string; env: Record<string, string> };
+    const b = second.result.result as typeof a;
+    assert.deepEqual(a.event, { k: 'v' });
+    assert.equal(a.cwd, py);
+    assert.equal(a.env.GREETING, 'hi');
+    assert.equal(a.env.PYTHONPATH, py);
+    assert.equal(a.env.PYTHONDONTWRITEBYTECODE, 'x');
+    assert.equal(b.pid, a.pid);
+    assert.equal(b.calls, 2);
+    assert.equal(second.result.coldStart, false);
+  });
+
+  test('430: a raised exception returns the traceback in the result and the log', async () => {
+    const { result, text } = await invoke(emulator, spec('index.throws'));
+    assert.equal(result.statusCode, 430);
+    assert.equal(result.errorMessage, 'Exception: xxx');
+    assert.match(result.errorStack!, /Traceback \(most recent call last\):[\s\S]*index\.py", line \d+, in throws[\s\S]*Exception: xxx/);
+    assert.match(text, /File ".*index\.py", line \d+, in throws/);
+  });
+
+  test('430: a result with no JSON form (a set)', async () => {
+    const { result } = await invoke(emulator, spec('index.returns_set'));
+    assert.equal(result.statusCode, 430);
+    assert.match(result.errorMessage!, /not JSON-serialisable: Object of type set/);
+  });
+
+  test("437: a function the module does not define, in SCF's words", async () => {
+    const { result } = await invoke(emulator, spec('index.nope'));
+    assert.equal(result.statusCode, 437);
+    assert.match(result.errorMessage!, /'module' object has no attribute 'nope'/);
+  });
+
+  test('433: a handler sleeping past its timeout is killed; the python process is gone', async () => {
+    const s = spec('index.echo', { timeout: 1 });
+    const warm = await invoke(emulator, s);
+    const pid = (warm.result.result as { pid: number }).pid;
+    const { result, text } = await invoke(emulator, spec('index.sleeps', { timeout: 1 }));
+    assert.equal(result.statusCode, 433);
+    const sleeperPid = Number(/sleeping in (\d+)/.exec(text)?.[1]);
+    assert.ok(sleeperPid > 0);
+    await eventually(() => !alive(sleeperPid), 'the timed-out python process is gone');
+    assert.ok(alive(pid), 'another function\'s warm instance is untouched');
+  });
+
+  test('439: sys.exit during a request', async () => {
+    const { result } = await invoke(emulator, spec('index.exits'));
+    assert.equal(result.statusCode, 439);
+    assert.match(result.errorMessage!, /exited with code 2/);
+  });
+
+  test('434: memory above memorySize', async () => {
+    const { result } = await invoke(emulator, spec('index.memory_hog', { memorySize: 64 }), { mb: 120 });
+    assert.equal(result.statusCode, 434);
+  });
+
+  test('streaming: print output arrives while the handler runs', async () => {
+    let settled = false;
+    const seen: string[] = [];
+    const done = emulator
+      .invoke({ spec: spec('index.slow_logger'), payload: '{"lines":3,"gapMs":400}' }, { onLog: (l) => !settled && l.stream === 'stdout' && seen.push(l.text) })
+      .then((o) => {
+        settled = true;
+        return o;
+      });
+    await eventually(() => seen.length >= 1, 'first line', 5000);
+    assert.equal(settled, false);
+    const o = await done;
+    assert.ok(o.ok && o.result.statusCode === 200);
+  });
+
+  test('a python3 that does not exist is a clear usage error', async () => {
+    const own = new Emulator({ pythonPath: '/no/such/python3' });
+    const outcome = await own.invoke({ spec: spec('index.echo'), payload: '{}' });
+    assert.equal(outcome.ok, false);
+    if (!outcome.ok) assert.match(outcome.error.message, /needs Python 3, but "\/no\/such\/python3" was not found/);
+    await own.dispose();
+  });
+});
