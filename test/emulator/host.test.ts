@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { join, resolve } from 'node:path';
+import { EmulatorClient } from '../../src/emulator/client';
+import type { LogLine } from '../../src/emulator/types';
+import { alive, eventually, FIXTURES, functionSpec } from './helpers';
+
+const ROOT = resolve(__dirname, '../..');
+const client = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js') });
+after(() => client.dispose());
+
+describe('the emulator host is a separate process the extension talks to', () => {
+  test('an invoke through the host streams logs and ends with the result; the handler runs in neither process', async () => {
+    const logs: LogLine[] = [];
+    const run = client.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{"name":"host"}' }, (l) => logs.push(l));
+    const requestId = await run.requestId;
+    const outcome = await run.outcome;
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.error.message);
+    if (!outcome.ok) return;
+    assert.equal(outcome.result.statusCode, 200);
+    assert.equal(outcome.result.requestId, requestId);
+    assert.deepEqual(outcome.result.result, { message: 'Hello, host!', invocations: 1 });
+    assert.ok(logs.some((l) => l.text === 'event: {"name":"host"}'));
+  });
+
+  test('bad input comes back as an error value naming the file', async () => {
+    const run = client.invoke({ target: join(FIXTURES, 'does-not-exist'), payload: '{}' }, () => undefined);
+    const outcome = await run.outcome;
+    assert.equal(outcome.ok, false);
+    if (!outcome.ok) assert.match(outcome.error.message, /does-not-exist: no such file or folder/);
+  });
+
+  test('cancel ends a running invocation with 499 and the host keeps serving', async () => {
+    const spec = functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.forever', timeout: 30 });
+    const logs: string[] = [];
+    const run = client.invoke({ target: spec.file, payload: '{}' }, (l) => logs.push(l.text));
+    await eventually(() => logs.some((l) => l.startsWith('child pid')), 'handler started', 5000);
+    run.cancel();
+    const outcome = await run.outcome;
+    assert.ok(outcome.ok && outcome.result.statusCode === 499);
+    const childPid = Number(/child pid (\d+)/.exec(logs.join('\n'))?.[1]);
+    await eventually(() => !alive(childPid), 'the handler\'s child process is gone');
+    const next = await client.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{}' }, () => undefined).outcome;
+    assert.ok(next.ok && next.result.statusCode === 200);
+  });
+
+  test('a host that dies fails its pending invocations with a clear error, and the next invoke starts a new host', async () => {
+    const own = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js') });
+    const spec = functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.forever', timeout: 30 });
+    const logs: string[] = [];
+    const run = own.invoke({ target: spec.file, payload: '{}' }, (l) => logs.push(l.text));
+    await eventually(() => logs.some((l) => l.startsWith('child pid')), 'handler started', 5000);
+    const hostPid = (own as unknown as { host: { pid: number } }).host.pid;
+    process.kill(hostPid, 'SIGKILL');
+    const outcome = await run.outcome;
+    assert.equal(outcome.ok, false);
+    if (!outcome.ok) assert.match(outcome.error.message, /emulator host was killed by SIGKILL; invoke again/);
+    const again = await own.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{}' }, () => undefined).outcome;
+    assert.ok(again.ok && again.result.statusCode === 200);
+    await own.dispose();
+    const childPid = Number(/child pid (\d+)/.exec(logs.join('\n'))?.[1]);
+    // The runtime process ends by itself when the host's channel closes; the `sleep` it started was
+    // only ever killed with the instance's process group, which the killed host can no longer do.
+    try {
+      process.kill(childPid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  });
+});
