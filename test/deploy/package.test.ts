@@ -32,7 +32,7 @@ test('a web function package has scf_bootstrap at the root, still executable, as
   const entries = readWithPython(zipPath);
   const byName = new Map(entries.map((e) => [e.name, e]));
   assert.equal(byName.get('scf_bootstrap')?.mode, 0o755);
-  assert.equal(byName.get('app.js')?.mode & 0o111, 0);
+  assert.equal((byName.get('app.js')?.mode ?? 0o777) & 0o111, 0);
   assert.ok(byName.has('node_modules/left-pad/index.js'), 'node_modules in the folder are packaged');
   const listing = execFileSync('unzip', ['-l', zipPath], { encoding: 'utf8' });
   assert.match(listing, /\s scf_bootstrap\n/);

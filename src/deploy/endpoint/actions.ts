@@ -1,0 +1,489 @@
+/**
+ * The SCF API actions a deploy and an invoke need, over the endpoint's state, with the API's request
+ * and response shapes (field names as in tencentcloud-sdk-nodejs-scf's models) and error codes.
+ *
+ * Creating and updating code are asynchronous, as on the platform: the call returns at once with the
+ * function `Creating` / `Updating`; the package is unpacked in the background and the function turns
+ * `Active` (or `CreateFailed` / `UpdateFailed`). Callers wait for `Active` by polling GetFunction.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import AdmZip from 'adm-zip';
+import type { FunctionSpec } from '../../model';
+import type { InvokeOptions, InvokeRequest } from '../../emulator/types';
+import type { InvokeOutcome } from '../../emulator/emulator';
+import { ApiError } from '../api/apiErrors';
+import { MAX_PACKAGE_BYTES } from '../package';
+import { sha256Hex } from '../zip';
+import { apiTime, type EndpointState, type FunctionKey, type FunctionLogRecord, type FunctionRecord } from './state';
+import * as v from './validate';
+
+/** What runs a deployed function: the emulator (its `invoke` has exactly this shape). */
+export interface FunctionRunner {
+  invoke(req: InvokeRequest, opts?: InvokeOptions): Promise<InvokeOutcome>;
+}
+
+export interface ActionContext {
+  region: string;
+  requestId: string;
+}
+
+/** Invoke's log tail: the last 4 KB, like the platform. */
+const TAIL_BYTES = 4096;
+
+export class ScfActions {
+  /** Background unpack jobs, so tests and shutdown can wait for them. */
+  private readonly jobs = new Set<Promise<void>>();
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly state: EndpointState,
+    private readonly runner: FunctionRunner | undefined,
+  ) {}
+
+  readonly actions: Record<string, (p: v.Params, ctx: ActionContext) => Promise<object> | object> = {
+    CreateFunction: (p, ctx) => this.createFunction(p, ctx),
+    UpdateFunctionCode: (p, ctx) => this.updateFunctionCode(p, ctx),
+    UpdateFunctionConfiguration: (p, ctx) => this.updateFunctionConfiguration(p, ctx),
+    GetFunction: (p, ctx) => this.getFunction(p, ctx),
+    GetFunctionAddress: (p, ctx) => this.getFunctionAddress(p, ctx),
+    ListFunctions: (p, ctx) => this.listFunctions(p, ctx),
+    DeleteFunction: (p, ctx) => this.deleteFunction(p, ctx),
+    Invoke: (p, ctx) => this.invoke(p, ctx),
+    GetFunctionLogs: (p, ctx) => this.getFunctionLogs(p, ctx),
+  };
+
+  /** Waits for background work (unpacking, async invocations) to finish. */
+  async idle(): Promise<void> {
+    while (this.jobs.size > 0 || this.running.size > 0) await Promise.allSettled([...this.jobs, ...this.running]);
+  }
+
+  private key(p: v.Params, ctx: ActionContext): FunctionKey {
+    return { region: ctx.region, namespace: v.namespace(p), name: v.functionName(p) };
+  }
+
+  private mustGet(k: FunctionKey): FunctionRecord {
+    const r = this.state.get(k);
+    if (!r) throw new ApiError('ResourceNotFound.Function', `Function ${k.name} does not exist in namespace ${k.namespace} of region ${k.region}.`);
+    return r;
+  }
+
+  private createFunction(p: v.Params, ctx: ActionContext): object {
+    const k = this.key(p, ctx);
+    if (this.state.get(k)) throw new ApiError('ResourceInUse.Function', `Function ${k.name} already exists in namespace ${k.namespace}.`);
+    const type = v.optionalString(p, 'Type') === 'HTTP' ? 'HTTP' : 'Event';
+    const rt = v.runtime(v.optionalString(p, 'Runtime')) ?? 'Python2.7';
+    const zip = decodeZip(zipFileParam(p, true)!);
+    const now = Date.now();
+    const record: FunctionRecord = {
+      FunctionId: `lam-${randomBytes(4).toString('hex')}`,
+      FunctionName: k.name,
+      Namespace: k.namespace,
+      Region: k.region,
+      Handler: v.handler(v.optionalString(p, 'Handler'), rt, type),
+      Runtime: rt,
+      MemorySize: v.memorySize(v.optionalInt(p, 'MemorySize')) ?? 128,
+      Timeout: v.timeout(v.optionalInt(p, 'Timeout')) ?? 3,
+      InitTimeout: v.initTimeout(v.optionalInt(p, 'InitTimeout')) ?? 65,
+      Description: v.optionalString(p, 'Description') ?? '',
+      Environment: { Variables: v.environment(p) ?? [] },
+      Type: type,
+      AsyncRunEnable: v.optionalString(p, 'AsyncRunEnable') === 'TRUE' ? 'TRUE' : 'FALSE',
+      Status: 'Creating',
+      StatusDesc: 'Creating',
+      StatusReasons: [],
+      AddTime: apiTime(now),
+      ModTime: apiTime(now),
+      CodeSha256: sha256Hex(zip),
+      CodeSize: zip.length,
+    };
+    this.state.putCode(k, zip);
+    this.state.put(record);
+    this.unpackLater(k, 'Creating');
+    return {};
+  }
+
+  private updateFunctionCode(p: v.Params, ctx: ActionContext): object {
+    const k = this.key(p, ctx);
+    const record = this.mustGet(k);
+    if (record.Status !== 'Active' && record.Status !== 'UpdateFailed' && record.Status !== 'CreateFailed') {
+      throw new ApiError('FailedOperation.UpdateFunctionCode', `Function ${k.name} is ${record.Status}; its code can be updated once it is Active.`);
+    }
+    const zip = decodeZip(zipFileParam(p, false) ?? missing('ZipFile'));
+    const h = v.optionalString(p, 'Handler');
+    if (h !== undefined) record.Handler = v.handler(h, record.Runtime, record.Type);
+    record.CodeSha256 = sha256Hex(zip);
+    record.CodeSize = zip.length;
+    record.Status = 'Updating';
+    record.StatusDesc = 'Updating';
+    record.StatusReasons = [];
+    record.ModTime = apiTime(Date.now());
+    this.state.putCode(k, zip);
+    this.state.put(record);
+    this.unpackLater(k, 'Updating');
+    return {};
+  }
+
+  private updateFunctionConfiguration(p: v.Params, ctx: ActionContext): object {
+    const k = this.key(p, ctx);
+    const record = this.mustGet(k);
+    if (record.Status !== 'Active') {
+      throw new ApiError('FailedOperation.UpdateFunctionConfiguration', `Function ${k.name} is ${record.Status}; its configuration can be updated once it is Active.`);
+    }
+    const rt = v.runtime(v.optionalString(p, 'Runtime'));
+    if (rt !== undefined && rt !== record.Runtime) {
+      throw new ApiError('InvalidParameterValue.Runtime', `The runtime of ${k.name} is ${record.Runtime} and cannot be changed after creation; delete and recreate the function to change it.`);
+    }
+    const mem = v.memorySize(v.optionalInt(p, 'MemorySize'));
+    const to = v.timeout(v.optionalInt(p, 'Timeout'));
+    const init = v.initTimeout(v.optionalInt(p, 'InitTimeout'));
+    const env = v.environment(p);
+    const desc = v.optionalString(p, 'Description');
+    if (mem !== undefined) record.MemorySize = mem;
+    if (to !== undefined) record.Timeout = to;
+    if (init !== undefined) record.InitTimeout = init;
+    if (env !== undefined) record.Environment = { Variables: env };
+    if (desc !== undefined) record.Description = desc;
+    record.ModTime = apiTime(Date.now());
+    this.state.put(record);
+    return {};
+  }
+
+  private getFunction(p: v.Params, ctx: ActionContext): object {
+    const k = this.key(p, ctx);
+    const q = v.optionalString(p, 'Qualifier');
+    if (q !== undefined && q !== '$LATEST') throw new ApiError('ResourceNotFound.Version', `Version ${q} of ${k.name} does not exist; the local endpoint keeps $LATEST only.`);
+    const r = this.mustGet(k);
+    return {
+      FunctionName: r.FunctionName,
+      FunctionId: r.FunctionId,
+      Namespace: r.Namespace,
+      Handler: r.Handler ?? '',
+      Runtime: r.Runtime,
+      MemorySize: r.MemorySize,
+      Timeout: r.Timeout,
+      InitTimeout: r.InitTimeout,
+      Description: r.Description,
+      Environment: r.Environment,
+      Type: r.Type,
+      Status: r.Status,
+      StatusDesc: r.StatusDesc,
+      StatusReasons: r.StatusReasons,
+      AddTime: r.AddTime,
+      ModTime: r.ModTime,
+      CodeSize: r.CodeSize,
+      CodeInfo: '',
+      CodeResult: r.Status.endsWith('Failed') ? 'failed' : 'success',
+      CodeError: r.StatusReasons[0]?.ErrorMessage ?? '',
+      ErrNo: 0,
+      FunctionVersion: '$LATEST',
+      Qualifier: '$LATEST',
+      AsyncRunEnable: r.AsyncRunEnable,
+      Triggers: [],
+      Layers: [],
+      Tags: [],
+      InstallDependency: 'FALSE',
+      AvailableStatus: 'Available',
+    };
+  }
+
+  private getFunctionAddress(p: v.Params, ctx: ActionContext): object {
+    const k = this.key(p, ctx);
+    const r = this.mustGet(k);
+    return { Url: pathToFileURL(join(this.state.functionDir(k), 'code.zip')).href, CodeSha256: r.CodeSha256 };
+  }
+
+  private listFunctions(p: v.Params, ctx: ActionContext): object {
+    const ns = v.namespace(p);
+    const offset = v.optionalInt(p, 'Offset') ?? 0;
+    const limit = v.optionalInt(p, 'Limit') ?? 20;
+    if (offset < 0 || limit < 0 || limit > 1000) throw new ApiError('InvalidParameterValue', 'Offset must be >= 0 and Limit 0 to 1000.');
+    const order = (v.optionalString(p, 'Order') ?? 'DESC').toUpperCase();
+    if (order !== 'ASC' && order !== 'DESC') throw new ApiError('InvalidParameterValue.Order', 'Order must be ASC or DESC.');
+    const orderBy = v.optionalString(p, 'Orderby') ?? 'AddTime';
+    if (!['AddTime', 'ModTime', 'FunctionName'].includes(orderBy)) throw new ApiError('InvalidParameterValue.OrderBy', 'Orderby must be AddTime, ModTime or FunctionName.');
+    const search = v.optionalString(p, 'SearchKey');
+    const filters = Array.isArray(p.Filters) ? (p.Filters as Array<{ Name?: string; Values?: string[] }>) : [];
+    let list = this.state.list(ctx.region, ns);
+    if (search) list = list.filter((f) => f.FunctionName.includes(search));
+    for (const f of filters) {
+      const values = f.Values ?? [];
+      if (f.Name === 'Status') list = list.filter((r) => values.includes(r.Status));
+      else if (f.Name === 'Runtime') list = list.filter((r) => values.includes(r.Runtime));
+      else if (f.Name === 'Type' || f.Name === 'FunctionType') list = list.filter((r) => values.includes(r.Type));
+    }
+    list.sort((a, b) => {
+      const x = (a as unknown as Record<string, string>)[orderBy]!;
+      const y = (b as unknown as Record<string, string>)[orderBy]!;
+      const c = x < y ? -1 : x > y ? 1 : a.FunctionName < b.FunctionName ? -1 : 1;
+      return order === 'ASC' ? c : -c;
+    });
+    return {
+      Functions: list.slice(offset, offset + limit).map((r) => ({
+        FunctionName: r.FunctionName,
+        FunctionId: r.FunctionId,
+        Namespace: r.Namespace,
+        Runtime: r.Runtime,
+        Status: r.Status,
+        StatusDesc: r.StatusDesc,
+        StatusReasons: r.StatusReasons,
+        Description: r.Description,
+        AddTime: r.AddTime,
+        ModTime: r.ModTime,
+        Type: r.Type,
+        AsyncRunEnable: r.AsyncRunEnable,
+        TraceEnable: 'FALSE',
+        Tags: [],
+      })),
+      TotalCount: list.length,
+    };
+  }
+
+  private deleteFunction(p: v.Params, ctx: ActionContext): object {
+    const k = this.key(p, ctx);
+    this.mustGet(k);
+    this.state.delete(k);
+    return {};
+  }
+
+  private async invoke(p: v.Params, ctx: ActionContext): Promise<object> {
+    const k = this.key(p, ctx);
+    const record = this.mustGet(k);
+    const q = v.optionalString(p, 'Qualifier');
+    if (q !== undefined && q !== '$LATEST') throw new ApiError('ResourceNotFound.Version', `Version ${q} of ${k.name} does not exist; the local endpoint keeps $LATEST only.`);
+    const invocationType = v.optionalString(p, 'InvocationType') ?? 'RequestResponse';
+    if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
+      throw new ApiError('InvalidParameterValue.InvocationType', `InvocationType "${invocationType}" is invalid: RequestResponse or Event.`);
+    }
+    const logType = v.optionalString(p, 'LogType') ?? 'None';
+    if (logType !== 'None' && logType !== 'Tail') throw new ApiError('InvalidParameterValue.LogType', `LogType "${logType}" is invalid: None or Tail.`);
+    if (record.Status !== 'Active') {
+      throw new ApiError('FailedOperation.FunctionStatusError', `Function ${k.name} is ${record.Status}, not Active; it cannot be invoked now.`);
+    }
+    if (!this.runner) throw new ApiError('FailedOperation.InvokeFunction', 'This endpoint was started without an emulator; it cannot run functions.');
+    const payload = v.optionalString(p, 'ClientContext') ?? '{}';
+    const spec = deployedSpec(record, this.state.codeDir(k, record.CodeSha256), join(this.state.functionDir(k), 'function.json'));
+    const lines: string[] = [];
+    const startMs = Date.now();
+    let acceptedId: string | undefined;
+    let onAccepted: (id: string) => void = () => {};
+    const accepted = new Promise<string>((resolve) => (onAccepted = resolve));
+    const run = this.runner.invoke(
+      { spec, payload, invocationType, requestId: ctx.requestId },
+      {
+        onLog: (line) => lines.push(line.text),
+        onAccepted: (id) => {
+          acceptedId = id;
+          onAccepted(id);
+        },
+      },
+    );
+    const finished = run.then((outcome) => {
+      if (outcome.ok) {
+        const r = outcome.result;
+        const log: FunctionLogRecord = {
+          FunctionName: k.name,
+          RetMsg: r.statusCode === 200 ? (invocationType === 'Event' ? '' : JSON.stringify(r.result)) : (r.errorMessage ?? ''),
+          RequestId: r.requestId,
+          StartTime: apiTime(startMs),
+          RetCode: r.statusCode === 200 ? 0 : r.statusCode,
+          InvokeFinished: 1,
+          Duration: r.durationMs,
+          BillDuration: r.billedDurationMs,
+          MemUsage: Math.round(r.maxMemoryUsedMB * 1024 * 1024),
+          Log: lines.join('\n'),
+          Level: '',
+          Source: '',
+          RetryNum: 0,
+          startMs,
+        };
+        this.state.appendLog(k, log);
+      }
+      return outcome;
+    });
+    this.track(finished);
+    if (invocationType === 'Event') {
+      const first = await Promise.race([accepted.then(() => undefined), finished]);
+      if (first && !first.ok) throw new ApiError('FailedOperation.InvokeFunction', first.error.message);
+      if (first && first.ok && first.result.statusCode !== 200 && acceptedId === undefined) {
+        // refused before running (event too large, not JSON): the caller hears it, as from the platform
+        return { Result: invokeResult(first.result, lines, logType) };
+      }
+      return { Result: { FunctionRequestId: acceptedId ?? ctx.requestId, Log: '', RetMsg: '', ErrMsg: '', MemUsage: 0, Duration: 0, BillDuration: 0, InvokeResult: 0 } };
+    }
+    const outcome = await finished;
+    if (!outcome.ok) throw new ApiError('FailedOperation.InvokeFunction', outcome.error.message);
+    return { Result: invokeResult(outcome.result, lines, logType) };
+  }
+
+  private getFunctionLogs(p: v.Params, ctx: ActionContext): object {
+    const ns = v.namespace(p);
+    const name = v.optionalString(p, 'FunctionName');
+    const offset = v.optionalInt(p, 'Offset') ?? 0;
+    const limit = v.optionalInt(p, 'Limit') ?? 20;
+    if (offset < 0 || limit < 0 || offset + limit > 10000) throw new ApiError('InvalidParameterValue', 'Offset + Limit must not exceed 10000.');
+    const order = (v.optionalString(p, 'Order') ?? 'desc').toLowerCase();
+    if (order !== 'asc' && order !== 'desc') throw new ApiError('InvalidParameterValue.Order', 'Order must be desc or asc.');
+    const orderBy = v.optionalString(p, 'OrderBy') ?? 'start_time';
+    const sortKey: Record<string, (l: FunctionLogRecord) => number | string> = {
+      start_time: (l) => l.startMs,
+      function_name: (l) => l.FunctionName,
+      duration: (l) => l.Duration,
+      mem_usage: (l) => l.MemUsage,
+    };
+    if (!sortKey[orderBy]) throw new ApiError('InvalidParameterValue.OrderBy', 'OrderBy must be function_name, duration, mem_usage or start_time.');
+    let logs: FunctionLogRecord[];
+    if (name !== undefined) {
+      const k = { region: ctx.region, namespace: ns, name: v.functionName(p) };
+      this.mustGet(k);
+      logs = this.state.logs(k);
+    } else {
+      logs = this.state.list(ctx.region, ns).flatMap((f) => this.state.logs({ region: ctx.region, namespace: ns, name: f.FunctionName }));
+    }
+    const retCode = ((p.Filter ?? {}) as { RetCode?: string }).RetCode;
+    const byRet: Record<string, (l: FunctionLogRecord) => boolean> = {
+      is0: (l) => l.RetCode === 0,
+      not0: (l) => l.RetCode !== 0,
+      TimeLimitExceeded: (l) => l.RetCode === 433,
+      ResourceLimitExceeded: (l) => l.RetCode === 434,
+      UserCodeException: (l) => l.RetCode === 430 || l.RetCode === 443,
+    };
+    if (retCode) logs = logs.filter(byRet[retCode] ?? (() => true));
+    const reqId = v.optionalString(p, 'FunctionRequestId');
+    if (reqId) logs = logs.filter((l) => l.RequestId === reqId);
+    const from = parseApiTime(v.optionalString(p, 'StartTime'));
+    const to = parseApiTime(v.optionalString(p, 'EndTime'));
+    if (from !== undefined) logs = logs.filter((l) => l.startMs >= from);
+    if (to !== undefined) logs = logs.filter((l) => l.startMs <= to + 999);
+    const key = sortKey[orderBy]!;
+    logs.sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      const c = x < y ? -1 : x > y ? 1 : a.startMs - b.startMs;
+      return order === 'asc' ? c : -c;
+    });
+    return {
+      TotalCount: logs.length,
+      Data: logs.slice(offset, offset + limit).map(({ startMs: _omit, ...rest }) => rest),
+      SearchContext: { Offset: '', Limit: limit, Keyword: '', Type: '' },
+    };
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p.catch(() => undefined).finally(() => this.running.delete(t));
+    this.running.add(t);
+  }
+
+  private unpackLater(k: FunctionKey, phase: 'Creating' | 'Updating'): void {
+    const job = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const record = this.state.get(k);
+      if (!record || record.Status !== phase) return;
+      const prepared = join(this.state.functionDir(k), `unpack-${randomBytes(4).toString('hex')}`);
+      try {
+        const zip = this.state.readCode(k);
+        if (!zip) throw new Error('code.zip is missing');
+        mkdirSync(prepared, { recursive: true });
+        new AdmZip(zip).extractAllTo(prepared, true, true);
+        this.state.installCodeDir(k, record.CodeSha256, prepared);
+        record.Status = 'Active';
+        record.StatusDesc = 'Active';
+        record.StatusReasons = [];
+      } catch (e) {
+        rmSync(prepared, { recursive: true, force: true });
+        record.Status = phase === 'Creating' ? 'CreateFailed' : 'UpdateFailed';
+        record.StatusDesc = record.Status;
+        record.StatusReasons = [{ ErrorCode: 'InvalidParameterValue.ZipFile', ErrorMessage: `The code package could not be unpacked: ${(e as Error).message}` }];
+      }
+      if (this.state.get(k)) this.state.put(record);
+    });
+    const t = job.finally(() => this.jobs.delete(t));
+    this.jobs.add(t);
+  }
+}
+
+function missing(key: string): never {
+  throw new ApiError('MissingParameter', `The request is missing the required parameter \`${key}\`.`);
+}
+
+/** ZipFile from `Code.ZipFile` (CreateFunction, UpdateFunctionCode) or the top-level `ZipFile` (UpdateFunctionCode). */
+function zipFileParam(p: v.Params, required: boolean): string | undefined {
+  const code = (p.Code ?? {}) as Record<string, unknown>;
+  if (code.CosBucketName || p.CosBucketName || code.DemoId || code.ImageConfig) {
+    throw new ApiError('InvalidParameterValue.CodeSource', 'The local endpoint accepts code as ZipFile (base64) only, not from COS, a demo or an image.');
+  }
+  const z = (typeof code.ZipFile === 'string' ? code.ZipFile : undefined) ?? (typeof p.ZipFile === 'string' ? p.ZipFile : undefined);
+  if (z === undefined && required) missing('Code.ZipFile');
+  return z;
+}
+
+function decodeZip(b64: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new ApiError('InvalidParameterValue.ZipFile', 'ZipFile is not base64.');
+  const zip = Buffer.from(b64, 'base64');
+  if (zip.length > MAX_PACKAGE_BYTES) {
+    throw new ApiError('InvalidParameterValue.ZipFile', `The code package is ${(zip.length / 1048576).toFixed(1)} MB, over the 50 MB limit.`);
+  }
+  let names: string[];
+  try {
+    names = new AdmZip(zip).getEntries().map((e) => e.entryName);
+  } catch (e) {
+    throw new ApiError('InvalidParameterValue.ZipFile', `ZipFile is not a valid zip: ${(e as Error).message}`);
+  }
+  const bad = names.find((n) => n.startsWith('/') || n.split(/[\\/]/).includes('..'));
+  if (bad !== undefined) throw new ApiError('InvalidParameterValue.ZipFile', `The zip entry "${bad}" points outside the code folder.`);
+  return zip;
+}
+
+function parseApiTime(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const ms = Date.parse(`${s.replace(' ', 'T')}Z`);
+  if (Number.isNaN(ms)) throw new ApiError('InvalidParameterValue', `"${s}" is not a time like 2017-05-16 20:00:00.`);
+  return ms;
+}
+
+function invokeResult(r: import('../../emulator/types').InvokeResult, lines: string[], logType: string): object {
+  let log = '';
+  if (logType === 'Tail') {
+    const all = Buffer.from(lines.join('\n'));
+    // Our choice, as the issue asks: the tail is base64 (the cloud's docs do not state an encoding).
+    log = all.subarray(Math.max(0, all.length - TAIL_BYTES)).toString('base64');
+  }
+  const failed = r.statusCode !== 200;
+  return {
+    FunctionRequestId: r.requestId,
+    RetMsg: failed ? '' : JSON.stringify(r.result),
+    ErrMsg: failed ? JSON.stringify({ errorCode: r.statusCode, errorMessage: r.errorMessage ?? r.statusName, stackTrace: r.errorStack ?? '', statusCode: r.statusCode }) : '',
+    Log: log,
+    MemUsage: Math.round(r.maxMemoryUsedMB * 1024 * 1024),
+    Duration: r.durationMs,
+    BillDuration: r.billedDurationMs,
+    InvokeResult: failed ? r.statusCode : 0,
+  };
+}
+
+/** The FunctionSpec the emulator runs: the deployed configuration over the unpacked deployed code. */
+export function deployedSpec(r: FunctionRecord, codeDir: string, file: string): FunctionSpec {
+  return {
+    file,
+    instanceName: r.FunctionName,
+    app: '',
+    stage: '',
+    name: r.FunctionName,
+    namespace: r.Namespace,
+    region: r.Region,
+    codeDir,
+    srcExclude: [],
+    srcInclude: [],
+    type: r.Type === 'HTTP' ? 'web' : 'event',
+    handler: r.Handler,
+    runtime: r.Runtime,
+    memorySize: r.MemorySize,
+    timeout: r.Timeout,
+    initTimeout: r.InitTimeout,
+    description: r.Description,
+    environment: Object.fromEntries(r.Environment.Variables.map((x) => [x.Key, x.Value])),
+    asyncRunEnable: r.AsyncRunEnable === 'TRUE',
+    events: [],
+  };
+}

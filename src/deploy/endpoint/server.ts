@@ -1,0 +1,147 @@
+/**
+ * The local SCF endpoint: Tencent Cloud API 3.0 over HTTP on 127.0.0.1. Every request must be a
+ * POST of JSON, signed TC3-HMAC-SHA256 with the endpoint's key pair for service `scf`; the action
+ * comes from X-TC-Action, the region from X-TC-Region. Answers have the API's shape:
+ * `{"Response": {..., "RequestId"}}`, errors `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`
+ * (with HTTP 200, as the cloud does).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError } from '../api/apiErrors';
+import { verifyRequest } from '../api/tc3';
+import { ScfActions, type FunctionRunner } from './actions';
+import { loadOrCreateLocalCredentials, type Credentials } from './credentials';
+import { EndpointState } from './state';
+
+export const API_VERSION = '2018-04-16';
+export const SERVICE = 'scf';
+/** A 50 MB package is about 67 MB in base64, plus the rest of the JSON. */
+const MAX_BODY_BYTES = 80 * 1024 * 1024;
+
+export interface LocalEndpointOptions {
+  stateDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Runs deployed functions (the emulator). Without one, Invoke answers FailedOperation.InvokeFunction. */
+  runner?: FunctionRunner;
+  /** Defaults to the state folder's credentials.json (made on first use). */
+  credentials?: Credentials;
+  /** One line per request (action, function, outcome); never bodies or credentials. */
+  onRequest?: (line: string) => void;
+}
+
+export interface LocalEndpoint {
+  url: string;
+  port: number;
+  stateDir: string;
+  credentials: Credentials;
+  actions: ScfActions;
+  close(): Promise<void>;
+}
+
+export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
+  const state = new EndpointState(options.stateDir);
+  const credentials = options.credentials ?? loadOrCreateLocalCredentials(options.stateDir);
+  const actions = new ScfActions(state, options.runner);
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => send(res, randomUUID(), undefined, { Error: { Code: 'InternalError', Message: (e as Error)?.message ?? String(e) } }));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const traceId = header(req, 'x-tc-traceid');
+    const started = Date.now();
+    const action = header(req, 'x-tc-action') ?? '';
+    const fail = (code: string, message: string) => {
+      options.onRequest?.(`${action || '-'} -> ${code} (${Date.now() - started} ms)`);
+      send(res, requestId, traceId, { Error: { Code: code, Message: message } });
+    };
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === undefined) return fail('RequestSizeLimitExceeded', `The request body is over ${MAX_BODY_BYTES / 1048576} MB.`);
+    if (req.method !== 'POST') return fail('UnsupportedProtocol', 'The local endpoint accepts POST with a JSON body (the SDK default).');
+    const url = new URL(req.url ?? '/', 'http://local');
+    const verified = verifyRequest({
+      method: req.method,
+      path: url.pathname,
+      query: url.search.slice(1),
+      headers: req.headers,
+      body,
+      service: SERVICE,
+      lookupSecretKey: (id) => (id === credentials.secretId ? credentials.secretKey : undefined),
+    });
+    if (!verified.ok) return fail(verified.error.code, verified.error.message);
+    const version = header(req, 'x-tc-version');
+    if (version !== API_VERSION) return fail('NoSuchVersion', `API version "${version ?? ''}" is not offered; use ${API_VERSION}.`);
+    const run = actions.actions[action];
+    if (!run) return fail('InvalidAction', `Action "${action}" does not exist (or is not offered by the local endpoint).`);
+    const region = header(req, 'x-tc-region');
+    if (!region) return fail('MissingParameter', 'The X-TC-Region header is missing; set the region (e.g. ap-guangzhou).');
+    let params: Record<string, unknown>;
+    try {
+      const parsed: unknown = body.length ? JSON.parse(body.toString('utf8')) : {};
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      params = parsed as Record<string, unknown>;
+    } catch {
+      return fail('InvalidParameter.Payload', 'The request body is not a JSON object.');
+    }
+    try {
+      const result = await run(params, { region, requestId });
+      const fn = typeof params.FunctionName === 'string' ? ` ${params.FunctionName}` : '';
+      options.onRequest?.(`${action}${fn} (${region}) -> ok (${Date.now() - started} ms)`);
+      send(res, requestId, traceId, result);
+    } catch (e) {
+      if (e instanceof ApiError) return fail(e.code, e.message);
+      throw e;
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    stateDir: options.stateDir,
+    credentials,
+    actions,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await actions.idle();
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function send(res: ServerResponse, requestId: string, traceId: string | undefined, payload: object): void {
+  if (res.headersSent) return;
+  const body = JSON.stringify({ Response: { ...payload, RequestId: requestId } });
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...(traceId ? { 'X-TC-TraceId': traceId } : {}) });
+  res.end(body);
+}
+
+/** The whole body, or undefined when it passes `limit` (the rest is drained). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
