@@ -10,6 +10,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: 
 
 const COMMANDS: Record<string, Command> = {
   invoke: { summary: 'invoke <serverless.yml|folder> [--event FILE | --event-json JSON] [--async] [--json]', load: () => import('./commands/invoke') },
+  validate: { summary: 'validate <serverless.yml|folder>... [--json]', load: () => import('./commands/validate') },
 };
 
 function usage(): string {

@@ -1,0 +1,48 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { YMap, YNode } from '../yaml';
+
+/** How checks look at the disk; the server and tests can pass their own. */
+export interface FileProbe {
+  /** undefined if the path does not exist. */
+  stat(path: string): { isFile: boolean; isDirectory: boolean; executable: boolean } | undefined;
+  read(path: string): string | undefined;
+}
+
+export const diskProbe: FileProbe = {
+  stat(path) {
+    try {
+      const st = statSync(path);
+      return { isFile: st.isFile(), isDirectory: st.isDirectory(), executable: process.platform === 'win32' || (st.mode & 0o111) !== 0 };
+    } catch {
+      return undefined;
+    }
+  },
+  read(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export function exists(probe: FileProbe, path: string): boolean {
+  return probe === diskProbe ? existsSync(path) : probe.stat(path) !== undefined;
+}
+
+/** One scf component instance being checked. */
+export interface InstanceContext {
+  /** The instance mapping (`component`, `name`, `inputs` ...). */
+  instance: YMap;
+  inputs: YMap | undefined;
+  /** Absolute path of serverless.yml; undefined for an unsaved document (disk checks are skipped). */
+  file: string | undefined;
+  probe: FileProbe;
+  /** Resolves `${name}`, `${app}`, `${stage}`, `${env:X}`; undefined when something stays unresolved. */
+  resolve(value: string): string | undefined;
+  instanceName: string;
+  app: string;
+  stage: string;
+}
+
+export type NodeOf<K extends YNode['kind']> = Extract<YNode, { kind: K }>;

@@ -1,0 +1,189 @@
+/**
+ * Handler and code checks (scf-platform-facts §1, §4): the handler's form fits the runtime, the code
+ * folder and entry file exist, the function is defined in it (a light scan), web functions and
+ * Custom Runtime have an executable `scf_bootstrap`.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { diag, type ScfDiagnostic } from '../diagnostics';
+import { get, scalarText, type YNode } from '../yaml';
+import { exists, type InstanceContext } from './context';
+
+export type RuntimeFamily = 'nodejs' | 'python' | 'php' | 'go' | 'java' | 'custom' | 'unknown';
+
+export function runtimeFamily(runtime: string): RuntimeFamily {
+  const r = runtime.toLowerCase();
+  if (r.startsWith('nodejs')) return 'nodejs';
+  if (r.startsWith('python')) return 'python';
+  if (r.startsWith('php')) return 'php';
+  if (r.startsWith('go')) return 'go';
+  if (r.startsWith('java')) return 'java';
+  if (r === 'customruntime') return 'custom';
+  return 'unknown';
+}
+
+export const ENTRY_EXTENSIONS: Record<'nodejs' | 'python' | 'php', string[]> = {
+  nodejs: ['.js', '.mjs', '.cjs'],
+  python: ['.py'],
+  php: ['.php'],
+};
+
+const JAVA_HANDLER = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+::[A-Za-z_$][\w$]*$/;
+const SEGMENT = /^[A-Za-z_$][\w$-]*$/;
+
+/** Where the code is, if it is a local folder we can look at. */
+export function localCodeDir(ctx: InstanceContext): { dir: string; node: YNode | undefined } | undefined {
+  if (!ctx.file || !ctx.inputs) return undefined;
+  if (get(ctx.inputs, 'image')) return undefined;
+  let node = get(ctx.inputs, 'src') ?? get(ctx.inputs, 'codeUri');
+  if (node?.kind === 'map') {
+    const inner = get(node, 'src');
+    if (!inner && (get(node, 'bucket') || get(node, 'object'))) return undefined;
+    node = inner;
+  }
+  const raw = node ? scalarText(node) : './';
+  if (raw === undefined) return undefined;
+  const text = ctx.resolve(raw);
+  if (text === undefined) return undefined;
+  return { dir: resolve(dirname(ctx.file), text), node };
+}
+
+export function handlerStub(family: 'nodejs' | 'python' | 'php', fn: string): string {
+  switch (family) {
+    case 'nodejs':
+      return `'use strict';\n\n/** SCF entry point: event is the trigger's payload, context describes the invocation. */\nexports.${fn} = async (event, context) => {\n  console.log('event', JSON.stringify(event));\n  return { message: 'Hello from SCF', requestId: context.request_id };\n};\n`;
+    case 'python':
+      return `# -*- coding: utf8 -*-\nimport json\n\n\ndef ${fn}(event, context):\n    """SCF entry point: event is the trigger's payload, context describes the invocation."""\n    print(json.dumps(event))\n    return {"message": "Hello from SCF"}\n`;
+    case 'php':
+      return `<?php\n\n// SCF entry point: $event is the trigger's payload, $context describes the invocation.\nfunction ${fn}($event, $context) {\n    return ["message" => "Hello from SCF"];\n}\n`;
+  }
+}
+
+export function bootstrapStub(family: RuntimeFamily): string {
+  const start =
+    family === 'python' ? 'python3 app.py' : family === 'php' ? 'php -S 0.0.0.0:9000 index.php' : family === 'go' ? './main' : family === 'java' ? 'java -jar app.jar' : 'node app.js';
+  return `#!/bin/bash\n# SCF starts this file; it must start an HTTP server listening on 0.0.0.0:9000.\nexport PORT=9000\n${start}\n`;
+}
+
+/** A light scan for the handler function in the entry file. undefined = cannot tell. */
+export function definesFunction(family: 'nodejs' | 'python' | 'php', source: string, fn: string): boolean | undefined {
+  const name = fn.replace(/[$]/g, '\\$');
+  if (family === 'python') return new RegExp(`^\\s*(async\\s+)?def\\s+${name}\\s*\\(|^${name}\\s*=`, 'm').test(source);
+  if (family === 'php') return new RegExp(`function\\s+${name}\\s*\\(`, 'i').test(source);
+  const patterns = [
+    `exports\\.${name}\\s*=`,
+    `exports\\[['"]${name}['"]\\]\\s*=`,
+    `export\\s+(async\\s+)?function\\s*\\*?\\s*${name}\\b`,
+    `export\\s+(const|let|var)\\s+${name}\\b`,
+    `export\\s*\\{[^}]*\\b${name}\\b[^}]*\\}`,
+    `module\\.exports\\s*=\\s*\\{[^]*?\\b${name}\\b`,
+  ];
+  if (patterns.some((p) => new RegExp(p).test(source))) return true;
+  // `module.exports = something` or re-exports: the function may be there; we cannot tell.
+  if (/module\.exports\s*=\s*[^{\s]|export\s+default|export\s*\*|Object\.assign\(\s*(module\.)?exports/.test(source)) return undefined;
+  return false;
+}
+
+export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
+  const out: ScfDiagnostic[] = [];
+  const inputs = ctx.inputs;
+  if (!inputs) return out;
+  const typeText = scalarText(get(inputs, 'type')) ?? 'event';
+  const isWeb = typeText === 'web';
+  const runtimeNode = get(inputs, 'runtime');
+  const runtimeRaw = scalarText(runtimeNode) ?? 'Nodejs10.15';
+  const runtime = ctx.resolve(runtimeRaw);
+  const family = runtime === undefined ? 'unknown' : runtimeFamily(runtime);
+  const handlerNode = get(inputs, 'handler');
+  const handlerRaw = handlerNode?.kind === 'scalar' && typeof handlerNode.value === 'string' ? handlerNode.value : undefined;
+  const handler = handlerRaw === undefined ? undefined : ctx.resolve(handlerRaw);
+  const code = localCodeDir(ctx);
+  const image = get(inputs, 'image') !== undefined;
+
+  if (code) {
+    const st = ctx.probe.stat(code.dir);
+    if (!st?.isDirectory) {
+      const start = code.node ? code.node.start : inputs.start;
+      const end = code.node ? code.node.end : inputs.start;
+      out.push(diag('scf.src.folderMissing', `code folder ${code.dir} ${st ? 'is not a folder' : 'does not exist'}: create it or point \`src\` at the folder that holds your code`, start, end));
+      return out; // no point checking files inside a missing folder
+    }
+  }
+
+  if (isWeb || family === 'custom') {
+    if (isWeb && handlerNode && handlerRaw !== undefined) {
+      out.push(diag('scf.handler.ignoredForWeb', 'web functions have no handler: SCF runs `scf_bootstrap`, which starts your HTTP server on port 9000; this `handler` is not used', handlerNode.start, handlerNode.end));
+    }
+    if (code && !image) {
+      const bootstrap = join(code.dir, 'scf_bootstrap');
+      const st = ctx.probe.stat(bootstrap);
+      const at = get(inputs, 'type') ?? runtimeNode ?? inputs;
+      const atStart = at === inputs ? inputs.start : at.start;
+      const atEnd = at === inputs ? inputs.start : at.end;
+      const what = isWeb ? 'web functions' : 'Custom Runtime functions';
+      if (!st?.isFile) {
+        out.push(
+          diag(isWeb ? 'scf.web.bootstrapMissing' : 'scf.customRuntime.bootstrapMissing', `${what} need an executable \`scf_bootstrap\` at the code root (${bootstrap}) that starts the server on port 9000`, atStart, atEnd, [
+            { title: 'Create scf_bootstrap', kind: 'createFile', path: bootstrap, content: bootstrapStub(family), executable: true, preferred: true },
+          ]),
+        );
+      } else if (!st.executable) {
+        out.push(diag('scf.web.bootstrapNotExecutable', `\`scf_bootstrap\` is not executable, so SCF cannot start it: run \`chmod 755 ${bootstrap}\``, atStart, atEnd));
+      }
+    }
+    return out;
+  }
+
+  if (handlerRaw === undefined) {
+    if (!handlerNode && family !== 'unknown' && !image) {
+      const rt = runtimeNode ?? inputs;
+      const d = family === 'go' ? 'main' : family === 'java' ? 'example.Hello::mainHandler' : 'index.main_handler';
+      out.push(diag('scf.handler.missing', `no \`handler\`: the component uses "${d}"; add \`handler:\` to say which function SCF calls`, rt === inputs ? inputs.start : rt.start, rt === inputs ? inputs.start : rt.end));
+    }
+    return out;
+  }
+  if (handler === undefined || !handlerNode) return out; // an unresolved variable: nothing to say
+  const at = { start: handlerNode.start, end: handlerNode.end };
+
+  if (family === 'go') {
+    if (handler.includes('.') || handler.includes('/') || handler.includes('::')) {
+      out.push(diag('scf.handler.form', `Go handlers are the name of the compiled binary at the code root (e.g. "main"), not "${handler}"`, at.start, at.end));
+    } else if (code && !exists(ctx.probe, join(code.dir, handler))) {
+      out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" in ${code.dir} yet: build it with \`GOOS=linux GOARCH=amd64 go build -o ${handler} .\``, at.start, at.end));
+    }
+    return out;
+  }
+  if (family === 'java') {
+    if (!JAVA_HANDLER.test(handler)) {
+      out.push(diag('scf.handler.form', `Java handlers are written package.Class::method (e.g. "example.Hello::mainHandler"), not "${handler}"`, at.start, at.end));
+    }
+    return out;
+  }
+  if (family !== 'nodejs' && family !== 'python' && family !== 'php') return out;
+
+  const dot = handler.lastIndexOf('.');
+  const filePart = dot === -1 ? '' : handler.slice(0, dot);
+  const fnPart = dot === -1 ? '' : handler.slice(dot + 1);
+  const fileSegments = filePart.split('/');
+  if (dot === -1 || !fnPart || !filePart || filePart.includes('.') || !fileSegments.every((s) => SEGMENT.test(s)) || !SEGMENT.test(fnPart)) {
+    const example = 'index.main_handler';
+    out.push(diag('scf.handler.form', `${runtime} handlers are written file.function (e.g. "${example}" for function main_handler in ${family === 'nodejs' ? 'index.js' : family === 'python' ? 'index.py' : 'index.php'}), not "${handler}"`, at.start, at.end));
+    return out;
+  }
+  if (!code) return out;
+  const candidates = ENTRY_EXTENSIONS[family].map((ext) => join(code.dir, filePart + ext));
+  const found = candidates.find((p) => ctx.probe.stat(p)?.isFile);
+  if (!found) {
+    const target = candidates[0]!;
+    out.push(
+      diag('scf.handler.fileMissing', `entry file ${target} does not exist: SCF looks for ${filePart}${ENTRY_EXTENSIONS[family][0]} at the root of the code folder (${code.dir}); create it or fix \`handler\``, at.start, at.end, [
+        { title: `Create ${filePart}${ENTRY_EXTENSIONS[family][0]} with a ${fnPart} stub`, kind: 'createFile', path: target, content: handlerStub(family, fnPart), preferred: true },
+      ]),
+    );
+    return out;
+  }
+  const source = ctx.probe.read(found);
+  if (source !== undefined && definesFunction(family, source, fnPart) === false) {
+    out.push(diag('scf.handler.functionMissing', `${found} does not seem to define ${fnPart}: SCF would answer 437 HandlerNotFound; export a function named ${fnPart} or fix \`handler\``, at.start, at.end));
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+/**
+ * Runs the compiled schema over one component instance and turns ajv's errors into diagnostics on
+ * the exact YAML node: the key for a missing or unknown property, the value for a bad value.
+ * A value that is an interpolation (`${env:X}`, `${output:...}` ...) is never a type error.
+ */
+import { hasInterpolation } from '../model/interpolate';
+import { diag, type ScfDiagnostic } from './diagnostics';
+import { deref, schemaAtPath, scfValidator, type ErrorObject, type JsonSchema } from './schema';
+import { closest } from './suggest';
+import { getPair, nodeAtPath, toValue, type YMap, type YNode } from './yaml';
+
+type Path = (string | number)[];
+
+export function schemaDiagnostics(instance: YMap, options: { keyed?: boolean } = {}): ScfDiagnostic[] {
+  const validate = scfValidator();
+  if (validate(toValue(instance))) return [];
+  const errors = (validate.errors ?? []).slice();
+  const out: ScfDiagnostic[] = [];
+  const seen = new Set<string>();
+  const droppedBranches = oneOfBranchesToDrop(errors, instance);
+  for (const e of errors) {
+    if (droppedBranches.some((prefix) => e.schemaPath.startsWith(prefix))) continue;
+    // In the older multi-instance form the instance's key is its name.
+    if (options.keyed && e.keyword === 'required' && e.instancePath === '' && (e.params as { missingProperty?: string }).missingProperty === 'name') continue;
+    const d = toDiagnostic(e, instance);
+    if (!d) continue;
+    const id = `${d.code}:${d.start}:${d.end}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(d);
+  }
+  return out;
+}
+
+function parsePointer(pointer: string): Path {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** For a failed `oneOf`, keep only the errors of the branch matching the value's shape. */
+function oneOfBranchesToDrop(errors: ErrorObject[], root: YMap): string[] {
+  const drop: string[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'oneOf') continue;
+    const node = nodeAtPath(root, parsePointer(e.instancePath));
+    const branches = (e.schema as JsonSchema[] | undefined) ?? [];
+    const want = node?.kind === 'map' ? 'object' : node?.kind === 'seq' ? 'array' : 'scalar';
+    branches.forEach((b, i) => {
+      const d = deref(b);
+      const t = Array.isArray(d?.type) ? d?.type : [d?.type];
+      const isObject = t.includes('object');
+      const isArray = t.includes('array');
+      const matches = want === 'object' ? isObject : want === 'array' ? isArray : !isObject && !isArray;
+      if (!matches) drop.push(`${e.schemaPath}/${i}/`);
+    });
+  }
+  return drop;
+}
+
+function isInterpolated(node: YNode | undefined): boolean {
+  return !!node && node.kind === 'scalar' && typeof node.value === 'string' && hasInterpolation(node.value);
+}
+
+function describe(node: YNode | undefined): string {
+  if (!node) return 'nothing';
+  if (node.kind === 'map') return 'a mapping';
+  if (node.kind === 'seq') return 'a list';
+  if (node.value === null) return 'an empty value';
+  if (typeof node.value === 'string') return `the text ${JSON.stringify(node.value)}`;
+  return `${typeof node.value} ${String(node.value)}`;
+}
+
+function lastKey(path: Path): string {
+  for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === 'string') return path[i] as string;
+  return 'the file';
+}
+
+function where(path: Path): string {
+  return path.length === 0 ? 'at the top level' : `in \`${path.join('.')}\``;
+}
+
+/** The key node range of the value at `path` (for errors about an object, point at its key). */
+function keyRange(root: YMap, path: Path): { start: number; end: number } {
+  if (path.length === 0) {
+    const first = root.pairs[0];
+    return first ? { start: first.keyStart, end: first.keyEnd } : { start: root.start, end: root.start };
+  }
+  const parent = nodeAtPath(root, path.slice(0, -1));
+  const last = path[path.length - 1]!;
+  if (parent?.kind === 'map') {
+    const p = getPair(parent, String(last));
+    if (p) return { start: p.keyStart, end: p.keyEnd };
+  }
+  const node = nodeAtPath(root, path);
+  if (node) {
+    // A list item that is a mapping: point at its first key.
+    if (node.kind === 'map' && node.pairs[0]) return { start: node.pairs[0].keyStart, end: node.pairs[0].keyEnd };
+    return { start: node.start, end: node.end };
+  }
+  return { start: root.start, end: root.start };
+}
+
+function toDiagnostic(e: ErrorObject, root: YMap): ScfDiagnostic | undefined {
+  const path = parsePointer(e.instancePath);
+  const node = nodeAtPath(root, path);
+  const valueRange = node ? { start: node.start, end: Math.max(node.end, node.start) } : keyRange(root, path);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const parent = node?.kind === 'map' ? node : undefined;
+      const pair = parent ? getPair(parent, key) : undefined;
+      const r = pair ? { start: pair.keyStart, end: pair.keyEnd } : valueRange;
+      const known = Object.keys(schemaAtPath(path)?.properties ?? {});
+      const guess = closest(key, known.filter((k) => !(parent && getPair(parent, k))));
+      const isTrigger = path.length >= 2 && path[path.length - 2] === 'events' && typeof path[path.length - 1] === 'number';
+      const message = isTrigger
+        ? `unknown trigger kind \`${key}\`${guess ? `; did you mean \`${guess}\`?` : ''} Trigger kinds: ${known.join(', ')}.`
+        : `unknown key \`${key}\` ${where(path)}${guess ? `; did you mean \`${guess}\`?` : ''} The component ignores keys it does not know, so this setting has no effect.`;
+      return diag(
+        isTrigger ? 'scf.schema.trigger' : 'scf.schema.unknownKey',
+        message,
+        r.start,
+        r.end,
+        guess ? [{ title: `Change \`${key}\` to \`${guess}\``, kind: 'edit', edits: [{ start: r.start, end: r.end, newText: guess }], preferred: true }] : undefined,
+        isTrigger ? 'error' : undefined,
+      );
+    }
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const r = keyRange(root, path);
+      return diag('scf.schema.missingProperty', `\`${missing}\` is required ${where(path)}: add \`${missing}:\``, r.start, r.end);
+    }
+    case 'type': {
+      if (isInterpolated(node)) return undefined;
+      const expected = String(params.type).replace(/,/g, ' or ');
+      return diag('scf.schema.type', `\`${lastKey(path)}\` must be ${article(expected)}, not ${describe(node)}`, valueRange.start, valueRange.end);
+    }
+    case 'enum': {
+      if (isInterpolated(node)) return undefined;
+      const allowed = ((params.allowedValues as unknown[]) ?? []).map(String);
+      const value = node?.kind === 'scalar' && node.value !== null ? String(node.value) : '';
+      const guess = value ? closest(value, allowed) : undefined;
+      const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')} ...` : allowed.join(', ');
+      return diag(
+        'scf.schema.enum',
+        `\`${lastKey(path)}\` cannot be ${describe(node)}${guess ? `; did you mean \`${guess}\`?` : ''} Allowed: ${list}.`,
+        valueRange.start,
+        valueRange.end,
+        guess ? [{ title: `Change to \`${guess}\``, kind: 'edit', edits: [{ start: valueRange.start, end: valueRange.end, newText: guess }], preferred: true }] : undefined,
+      );
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minLength':
+    case 'maxLength':
+    case 'maxItems':
+    case 'minItems':
+    case 'pattern': {
+      if (isInterpolated(node)) return undefined;
+      return diag('scf.schema.range', `\`${lastKey(path)}\` ${e.message ?? 'is out of range'}, got ${describe(node)}`, valueRange.start, valueRange.end);
+    }
+    case 'minProperties':
+    case 'maxProperties': {
+      if (path.includes('events')) {
+        return diag('scf.schema.trigger', 'each item of `events` has exactly one key, the trigger kind (timer, apigw, cos, cmq, ckafka, cls, mps, clb): start another item with `-` for another trigger', valueRange.start, valueRange.end);
+      }
+      return diag('scf.schema.range', `\`${lastKey(path)}\` ${e.message ?? 'has the wrong number of keys'}`, valueRange.start, valueRange.end);
+    }
+    case 'oneOf':
+      return undefined; // the kept branch reports the detail
+    default:
+      return diag('scf.schema.type', `\`${lastKey(path)}\` ${e.message ?? 'is invalid'}`, valueRange.start, valueRange.end);
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -1,0 +1,104 @@
+/**
+ * Validates the text of a serverless.yml / serverless.yaml: YAML syntax, the scf component schema,
+ * then the semantic checks no schema can express. Pure apart from looking at the disk through a
+ * FileProbe, so the language server, the CLI and the tests share it.
+ */
+import { basename, dirname } from 'node:path';
+import { readDotEnv } from '../model/dotenv';
+import { interpolate } from '../model/interpolate';
+import { DEFAULTS } from '../model/types';
+import { checkHandler } from './checks/handler';
+import { checkLimits } from './checks/limits';
+import { checkTriggers } from './checks/triggers';
+import { diskProbe, type FileProbe, type InstanceContext } from './checks/context';
+import { diag, type ScfDiagnostic } from './diagnostics';
+import { schemaDiagnostics } from './schemaErrors';
+import { get, parseYaml, scalarText, type ParsedYaml, type YMap } from './yaml';
+
+export interface ValidateOptions {
+  /** Absolute path of the file; without it, checks that look at the disk are skipped. */
+  file?: string;
+  probe?: FileProbe;
+  /** For `${env:X}` and `STAGE` (after the .env beside the file). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** A parse of the same text, if the caller has one. */
+  parsed?: ParsedYaml;
+}
+
+export interface ValidationResult {
+  parsed: ParsedYaml;
+  diagnostics: ScfDiagnostic[];
+}
+
+/** Same test as the model: `scf`, `scf@1.2.3`, `@serverless/tencent-scf`, `tencent-scf`. */
+export function isScfComponent(value: unknown): boolean {
+  return typeof value === 'string' && /(^|\/|@)(tencent-)?scf$|^@serverless\/tencent-scf$|^scf@/.test(value.trim());
+}
+
+export interface Instance {
+  /** The instance key in the older multi-instance form (`myFunction: {component, inputs}`). */
+  key?: string;
+  map: YMap;
+}
+
+/** The scf component instances in a file: the file itself, or (older form) its top-level values. */
+export function findInstances(root: YMap): Instance[] {
+  const component = get(root, 'component');
+  if (component) return isScfComponent(scalarText(component)) ? [{ map: root }] : [];
+  const out: Instance[] = [];
+  for (const p of root.pairs) {
+    if (p.value.kind === 'map' && isScfComponent(scalarText(get(p.value, 'component')))) out.push({ key: p.key, map: p.value });
+  }
+  // No component anywhere: check the file as one instance so the missing `component` is reported.
+  return out.length ? out : [{ map: root }];
+}
+
+export function validateServerlessText(text: string, options: ValidateOptions = {}): ValidationResult {
+  const parsed = options.parsed ?? parseYaml(text);
+  const diagnostics: ScfDiagnostic[] = [];
+  if (parsed.errors.length > 0) {
+    for (const e of parsed.errors) {
+      diagnostics.push(diag('scf.yaml.syntax', `YAML syntax error: ${e.message}`, e.start, Math.max(e.end, e.start)));
+    }
+    return { parsed, diagnostics };
+  }
+  const root = parsed.root;
+  if (!root || root.kind !== 'map') {
+    const at = root ? root : { start: 0, end: 0 };
+    diagnostics.push(diag('scf.file.notMapping', `${root ? 'the file must be a YAML mapping' : 'the file is empty'}: start with \`component: scf\`, \`name: <instance>\` and \`inputs:\``, at.start, at.end));
+    return { parsed, diagnostics };
+  }
+  const env = options.env ?? process.env;
+  const file = options.file;
+  const dotEnv = file ? readDotEnv(dirname(file)) : {};
+  for (const instance of findInstances(root)) {
+    diagnostics.push(...schemaDiagnostics(instance.map, { keyed: instance.key !== undefined }));
+    const ctx = instanceContext(instance, file, options.probe ?? diskProbe, env, dotEnv);
+    diagnostics.push(...checkLimits(ctx), ...checkHandler(ctx), ...checkTriggers(ctx));
+  }
+  diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
+  return { parsed, diagnostics };
+}
+
+export function instanceContext(instance: Instance, file: string | undefined, probe: FileProbe, env: NodeJS.ProcessEnv, dotEnv: Record<string, string>): InstanceContext {
+  const map = instance.map;
+  const instanceName = scalarText(get(map, 'name')) ?? instance.key ?? (file ? basename(dirname(file)) : 'scf');
+  const app = scalarText(get(map, 'app')) ?? instanceName;
+  const stage = env.STAGE ?? scalarText(get(map, 'stage')) ?? DEFAULTS.stage;
+  const org = scalarText(get(map, 'org'));
+  const inputs = get(map, 'inputs');
+  return {
+    instance: map,
+    inputs: inputs?.kind === 'map' ? inputs : undefined,
+    file,
+    probe,
+    instanceName,
+    app,
+    stage,
+    resolve(value: string) {
+      if (!value.includes('${')) return value;
+      const r = interpolate(value, { name: instanceName, app, stage, org, env: (k) => dotEnv[k] ?? env[k] });
+      return r.unresolved.length || r.value.includes('${') ? undefined : r.value;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The small YAML tree the validator, hover, completion and outline work on: mappings, sequences and
+ * scalars with character offsets. It comes from the fast block-YAML reader (`fastParse.ts`) or, for
+ * anything that reader does not handle, from the `yaml` library (`fromYamlLib.ts`).
+ */
+export type YScalarValue = string | number | boolean | null;
+
+export interface YScalar {
+  kind: 'scalar';
+  value: YScalarValue;
+  /** Quoted scalars are always strings; plain ones were resolved by the YAML 1.2 core schema. */
+  quoted: boolean;
+  start: number;
+  end: number;
+}
+
+export interface YPair {
+  key: string;
+  keyStart: number;
+  keyEnd: number;
+  /** An empty value (`key:`) is a null scalar of zero length right after the colon. */
+  value: YNode;
+}
+
+export interface YMap {
+  kind: 'map';
+  pairs: YPair[];
+  start: number;
+  end: number;
+}
+
+export interface YSeq {
+  kind: 'seq';
+  items: YNode[];
+  start: number;
+  end: number;
+}
+
+export type YNode = YMap | YSeq | YScalar;
+
+export interface YamlSyntaxError {
+  message: string;
+  start: number;
+  end: number;
+}
+
+export interface ParsedYaml {
+  text: string;
+  /** null for an empty document. */
+  root: YNode | null;
+  errors: YamlSyntaxError[];
+  /** Offsets where each line starts (for offset <-> line/column). */
+  lineStarts: number[];
+  /** Which reader produced the tree ('fast' or 'yaml'); for tests and benchmarks. */
+  reader: 'fast' | 'yaml';
+}
+
+export function getPair(map: YMap, key: string): YPair | undefined {
+  for (const p of map.pairs) if (p.key === key) return p;
+  return undefined;
+}
+
+export function get(node: YNode | null | undefined, key: string): YNode | undefined {
+  return node && node.kind === 'map' ? getPair(node, key)?.value : undefined;
+}
+
+/** The plain JS value of a node, as `yaml`'s toJS would give it. */
+export function toValue(node: YNode | null): unknown {
+  if (!node) return null;
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map(toValue);
+  const out: Record<string, unknown> = {};
+  for (const p of node.pairs) out[p.key] = toValue(p.value);
+  return out;
+}
+
+export function scalarText(node: YNode | null | undefined): string | undefined {
+  if (!node || node.kind !== 'scalar' || node.value === null) return undefined;
+  return String(node.value);
+}
+
+/** The node at a JSON-pointer-like path of keys and indexes. */
+export function nodeAtPath(root: YNode | null, path: readonly (string | number)[]): YNode | undefined {
+  let cur: YNode | null | undefined = root;
+  for (const seg of path) {
+    if (!cur) return undefined;
+    if (cur.kind === 'map') cur = getPair(cur, String(seg))?.value;
+    else if (cur.kind === 'seq' && typeof seg === 'number') cur = cur.items[seg];
+    else if (cur.kind === 'seq') cur = cur.items[Number(seg)];
+    else return undefined;
+  }
+  return cur ?? undefined;
+}
+
+export function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  let i = text.indexOf('\n');
+  while (i !== -1) {
+    starts.push(i + 1);
+    i = text.indexOf('\n', i + 1);
+  }
+  return starts;
+}
+
+/** 0-based line and column of an offset (binary search over line starts). */
+export function positionAt(lineStarts: readonly number[], offset: number): { line: number; character: number } {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: offset - lineStarts[lo]! };
+}
+
+export function offsetAt(lineStarts: readonly number[], textLength: number, line: number, character: number): number {
+  if (line < 0) return 0;
+  if (line >= lineStarts.length) return textLength;
+  const lineEnd = line + 1 < lineStarts.length ? lineStarts[line + 1]! - 1 : textLength;
+  return Math.min(lineStarts[line]! + Math.max(0, character), lineEnd);
+}

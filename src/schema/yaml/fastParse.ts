@@ -1,0 +1,341 @@
+/**
+ * A fast reader for the block-YAML subset serverless.yml files are written in: block mappings and
+ * sequences, plain and quoted one-line scalars, one-line flow collections, comments. It is about
+ * two orders of magnitude faster than a full YAML parse, which is what keeps diagnostics for a
+ * 5,000-line file under a few milliseconds per edit.
+ *
+ * It is conservative: anything it does not handle exactly as YAML 1.2 does (anchors, tags, block
+ * scalars, multi-line scalars, tabs, several documents, duplicate keys, anything odd) makes it give up
+ * (`undefined`), and the caller parses with the `yaml` library instead. A differential fuzz test checks
+ * that whenever it answers, it answers what `yaml` answers.
+ */
+import { parseDocument, isMap, isSeq } from 'yaml';
+import { computeLineStarts, type ParsedYaml, type YMap, type YNode, type YPair, type YScalar, type YScalarValue, type YSeq } from './ast';
+import { fromYamlNode, nullScalar } from './fromYamlLib';
+
+class GiveUp extends Error {}
+const giveUp = (): never => {
+  throw new GiveUp();
+};
+
+interface Line {
+  /** Offset of the first character of the line. */
+  start: number;
+  /** Offset of the end of the line (before `\r\n` / `\n`). */
+  end: number;
+  indent: number;
+}
+
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+
+export function fastParse(text: string): ParsedYaml | undefined {
+  if (text.indexOf('\t') !== -1 || text.charCodeAt(0) === 0xfeff) return undefined;
+  const lineStarts = computeLineStarts(text);
+  const lines: Line[] = [];
+  for (let i = 0; i < lineStarts.length; i++) {
+    const start = lineStarts[i]!;
+    let end = i + 1 < lineStarts.length ? lineStarts[i + 1]! - 1 : text.length;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    let p = start;
+    while (p < end && text.charCodeAt(p) === SPACE) p++;
+    if (p === end || text.charCodeAt(p) === HASH) continue; // blank or comment-only
+    const indent = p - start;
+    if (indent === 0) {
+      const c = text.charCodeAt(p);
+      if (c === 37 /* % */) return undefined;
+      if ((text.startsWith('---', p) || text.startsWith('...', p)) && (end - p === 3 || text.charCodeAt(p + 3) === SPACE)) return undefined;
+    }
+    lines.push({ start, end, indent });
+  }
+  if (text.indexOf('\r') !== -1 && /\r(?!\n)/.test(text)) return undefined;
+  try {
+    const reader = new Reader(text, lines);
+    const root = reader.document();
+    return { text, root, errors: [], lineStarts, reader: 'fast' };
+  } catch (e) {
+    if (e instanceof GiveUp) return undefined;
+    throw e;
+  }
+}
+
+class Reader {
+  private li = 0;
+  constructor(
+    private readonly text: string,
+    private readonly lines: Line[],
+  ) {}
+
+  document(): YNode | null {
+    if (this.lines.length === 0) return null;
+    const first = this.lines[0]!;
+    const root = this.block(first.indent);
+    if (this.li < this.lines.length) giveUp();
+    return root;
+  }
+
+  /** A block node whose first line is the current line, at `indent`. */
+  private block(indent: number): YNode {
+    const line = this.lines[this.li]!;
+    const p = line.start + indent;
+    if (this.isSeqDash(p, line.end)) return this.seq(indent);
+    if (this.keyAt(p, line.end)) return this.map(indent, p);
+    // A lone scalar as a block (root scalar, or a multi-line scalar): leave it to the full parser.
+    return giveUp();
+  }
+
+  private isSeqDash(p: number, end: number): boolean {
+    return this.text.charCodeAt(p) === DASH && (p + 1 === end || this.text.charCodeAt(p + 1) === SPACE);
+  }
+
+  /** A mapping whose keys sit at column `col`; the first key starts at offset `firstKey` on the current line. */
+  private map(col: number, firstKey: number): YMap {
+    const pairs: YPair[] = [];
+    const seen = new Set<string>();
+    let keyPos = firstKey;
+    for (;;) {
+      const line = this.lines[this.li]!;
+      const key = this.keyAt(keyPos, line.end) ?? giveUp();
+      if (seen.has(key.key)) giveUp();
+      seen.add(key.key);
+      let p = key.afterColon;
+      while (p < line.end && this.text.charCodeAt(p) === SPACE) p++;
+      let value: YNode;
+      if (p === line.end || (this.text.charCodeAt(p) === HASH && p > key.afterColon)) {
+        this.li++;
+        const next = this.lines[this.li];
+        if (next && next.indent > col) value = this.block(next.indent);
+        else if (next && next.indent === col && this.isSeqDash(next.start + col, next.end)) value = this.seq(col);
+        else value = nullScalar(key.afterColon, key.afterColon);
+      } else {
+        if (p === key.afterColon) giveUp(); // `key:value` is handled by keyAt; defensive
+        value = this.inline(p, line.end);
+        this.li++;
+        const next = this.lines[this.li];
+        if (next && next.indent > col) giveUp(); // a continuation line or bad indentation
+      }
+      pairs.push({ key: key.key, keyStart: key.keyStart, keyEnd: key.keyEnd, value });
+      const next = this.lines[this.li];
+      if (!next || next.indent < col) break;
+      if (next.indent > col) giveUp();
+      keyPos = next.start + col;
+      if (this.isSeqDash(keyPos, next.end)) giveUp();
+    }
+    const last = pairs[pairs.length - 1]!;
+    return { kind: 'map', pairs, start: firstKey, end: Math.max(last.value.end, last.keyEnd + 1) };
+  }
+
+  private seq(col: number): YSeq {
+    const items: YNode[] = [];
+    const start = this.lines[this.li]!.start + col;
+    for (;;) {
+      const line = this.lines[this.li]!;
+      const dash = line.start + col;
+      let p = dash + 1;
+      while (p < line.end && this.text.charCodeAt(p) === SPACE) p++;
+      let item: YNode;
+      if (p === line.end || this.text.charCodeAt(p) === HASH) {
+        if (p < line.end && p === dash + 1) giveUp();
+        this.li++;
+        const next = this.lines[this.li];
+        if (next && next.indent > col) item = this.block(next.indent);
+        else item = nullScalar(dash + 1, dash + 1);
+      } else if (this.isSeqDash(p, line.end)) {
+        return giveUp(); // `- - x`
+      } else if (this.keyAt(p, line.end)) {
+        item = this.map(p - line.start, p);
+      } else {
+        item = this.inline(p, line.end);
+        this.li++;
+        const next = this.lines[this.li];
+        if (next && next.indent > col) giveUp();
+      }
+      items.push(item);
+      const next = this.lines[this.li];
+      if (!next || next.indent < col) break;
+      if (next.indent > col) giveUp();
+      if (!this.isSeqDash(next.start + col, next.end)) break; // the enclosing mapping continues
+    }
+    const last = items[items.length - 1]!;
+    return { kind: 'seq', items, start, end: Math.max(last.end, start + 1) };
+  }
+
+  /** If a mapping key starts at `p`: the key and where its colon ends. */
+  private keyAt(p: number, end: number): { key: string; keyStart: number; keyEnd: number; afterColon: number } | undefined {
+    const t = this.text;
+    const c = t.charCodeAt(p);
+    if (c === 34 /* " */ || c === 39 /* ' */) {
+      const q = this.quoted(p, end);
+      if (!q) return giveUp();
+      if (t.charCodeAt(q.end) === COLON && (q.end + 1 === end || t.charCodeAt(q.end + 1) === SPACE)) {
+        return { key: q.value, keyStart: p, keyEnd: q.end, afterColon: q.end + 1 };
+      }
+      return undefined;
+    }
+    if (!plainMayStart(t, p, end)) return undefined;
+    // Find `: ` or `:` at the end of the line before any ` #` comment.
+    for (let i = p; i < end; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch === HASH && t.charCodeAt(i - 1) === SPACE) return undefined;
+      if (ch === COLON && (i + 1 === end || t.charCodeAt(i + 1) === SPACE)) {
+        let k = i;
+        while (k > p && t.charCodeAt(k - 1) === SPACE) k--;
+        if (k === p || k - p > 1000) giveUp();
+        const raw = t.slice(p, k);
+        if (/[{}[\],]/.test(raw[0]!) || raw.includes(' #')) giveUp();
+        const resolved = resolvePlain(raw);
+        if (resolved === null || typeof resolved === 'boolean') giveUp();
+        return { key: String(resolved), keyStart: p, keyEnd: k, afterColon: i + 1 };
+      }
+    }
+    return undefined;
+  }
+
+  /** A one-line value starting at `p`. */
+  private inline(p: number, end: number): YNode {
+    const t = this.text;
+    const c = t.charCodeAt(p);
+    if (c === 34 || c === 39) {
+      const q = this.quoted(p, end) ?? giveUp();
+      let r = q.end;
+      while (r < end && t.charCodeAt(r) === SPACE) r++;
+      if (r < end && !(t.charCodeAt(r) === HASH && r > q.end)) giveUp();
+      return { kind: 'scalar', value: q.value, quoted: true, start: p, end: q.end };
+    }
+    if (c === 91 /* [ */ || c === 123 /* { */) return this.flow(p, end);
+    if (!plainMayStart(t, p, end)) giveUp();
+    let stop = end;
+    for (let i = p + 1; i < end; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch === HASH && t.charCodeAt(i - 1) === SPACE) {
+        stop = i;
+        break;
+      }
+      if (ch === COLON && (i + 1 === end || t.charCodeAt(i + 1) === SPACE)) giveUp();
+    }
+    while (stop > p && t.charCodeAt(stop - 1) === SPACE) stop--;
+    const raw = t.slice(p, stop);
+    return { kind: 'scalar', value: resolvePlain(raw), quoted: false, start: p, end: stop };
+  }
+
+  private flow(p: number, end: number): YNode {
+    const sub = this.text.slice(p, end);
+    const doc = parseDocument(sub, { prettyErrors: false });
+    if (doc.errors.length > 0 || doc.warnings.length > 0) giveUp();
+    const contents = doc.contents;
+    if (!isMap(contents) && !isSeq(contents)) giveUp();
+    return fromYamlNode(contents, doc, p, p);
+  }
+
+  /** A quoted scalar on one line: its value and the offset after the closing quote. */
+  private quoted(p: number, end: number): { value: string; end: number } | undefined {
+    const t = this.text;
+    const q = t.charCodeAt(p);
+    if (q === 39) {
+      let out = '';
+      let i = p + 1;
+      for (;;) {
+        const j = t.indexOf("'", i);
+        if (j === -1 || j >= end) return undefined;
+        out += t.slice(i, j);
+        if (t.charCodeAt(j + 1) === 39 && j + 1 < end) {
+          out += "'";
+          i = j + 2;
+          continue;
+        }
+        return { value: out, end: j + 1 };
+      }
+    }
+    let out = '';
+    let i = p + 1;
+    while (i < end) {
+      const ch = t[i]!;
+      if (ch === '"') return { value: out, end: i + 1 };
+      if (ch !== '\\') {
+        out += ch;
+        i++;
+        continue;
+      }
+      const e = t[i + 1];
+      if (e === undefined || i + 1 >= end) return undefined;
+      const simple = ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        i += 2;
+        continue;
+      }
+      const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+      if (width === 0) return giveUp();
+      const hex = t.slice(i + 2, i + 2 + width);
+      if (hex.length !== width || !/^[0-9a-fA-F]+$/.test(hex) || i + 2 + width > end) return giveUp();
+      const cp = parseInt(hex, 16);
+      if (cp > 0x10ffff) giveUp();
+      out += String.fromCodePoint(cp);
+      i += 2 + width;
+    }
+    return undefined;
+  }
+}
+
+const ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+};
+
+/** Whether a plain scalar may start at `p` (YAML's indicator rules, block context). */
+function plainMayStart(t: string, p: number, end: number): boolean {
+  const ch = t[p]!;
+  if ('-?:'.includes(ch)) return p + 1 < end && t.charCodeAt(p + 1) !== SPACE;
+  return !',[]{}#&*!|>\'"%@`'.includes(ch);
+}
+
+const INT = /^[-+]?[0-9]+$/;
+const OCT = /^0o[0-7]+$/;
+const HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/** YAML 1.2 core schema resolution of a plain scalar, as the `yaml` library does it. */
+export function resolvePlain(raw: string): YScalarValue {
+  switch (raw) {
+    case '':
+    case '~':
+    case 'null':
+    case 'Null':
+    case 'NULL':
+      return null;
+    case 'true':
+    case 'True':
+    case 'TRUE':
+      return true;
+    case 'false':
+    case 'False':
+    case 'FALSE':
+      return false;
+    case '.inf':
+    case '.Inf':
+    case '.INF':
+    case '+.inf':
+    case '+.Inf':
+    case '+.INF':
+      return Infinity;
+    case '-.inf':
+    case '-.Inf':
+    case '-.INF':
+      return -Infinity;
+    case '.nan':
+    case '.NaN':
+    case '.NAN':
+      return NaN;
+  }
+  const c = raw.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return raw;
+  if (INT.test(raw)) return Number(raw);
+  if (OCT.test(raw)) return parseInt(raw.slice(2), 8);
+  if (HEX.test(raw)) return parseInt(raw.slice(2), 16);
+  if (FLOAT.test(raw)) return Number(raw);
+  return raw;
+}
+
+export type { YScalar };
