@@ -1,0 +1,112 @@
+/**
+ * `scf-toolkit deploy <serverless.yml | folder> [--target local|tencent]`, for CI and the terminal.
+ * Packages and deploys each function of the file (or the one --function names) through the official
+ * SDK, to the local endpoint (default) or to Tencent Cloud in the function's region.
+ * Exit code: 0 deployed, 1 a deploy failed, 2 usage error (including missing credentials).
+ */
+import { dirname, resolve } from 'node:path';
+import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model';
+import { createScfClient, DEPLOY_TARGETS, type DeployTarget } from '../../deploy/client';
+import { redact, resolveTencentCredentials, type ResolvedCredentials } from '../../deploy/credentials';
+import { deployFunction, type DeployResult } from '../../deploy/deployer';
+import { connectLocal, defaultStateDir, type LocalConnection } from '../../deploy/localTarget';
+import { parseArgs } from '../args';
+import type { CliIO } from '../io';
+
+const HELP = `Usage: scf-toolkit deploy <serverless.yml | folder> [options]
+
+Packages the code folder (entry file at the zip root, src.exclude/include, .scfignore) and deploys it:
+creates the function when it is missing, otherwise updates its code (only when the package changed)
+and its configuration, and waits until it is Active.
+
+Options:
+  --target local|tencent   where to deploy (default local: the local SCF endpoint)
+  --function NAME          deploy only this function when the file defines several
+  --stage STAGE            the stage for \${stage} (default: the file's stage, STAGE, or dev)
+  --state DIR              the local endpoint's state folder (default ./.scf/endpoint)
+  --endpoint URL           a running local endpoint to use (default: the one \`scf-toolkit serve\` runs
+                           over the state folder, else one started for this deploy)
+  --json                   print the results as one JSON array at the end
+
+Credentials for --target tencent: TENCENT_SECRET_ID and TENCENT_SECRET_KEY (and TENCENT_TOKEN for
+temporary keys), from a .env beside serverless.yml or the environment. They are never printed.
+
+Exit code: 0 when every function deployed, 1 when one failed, 2 for a usage error.`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(argv, { values: ['target', 'function', 'stage', 'state', 'endpoint'], flags: ['json', 'help'] });
+  if (!parsed.ok) return usageError(io, parsed.message);
+  const { positionals, values, flags } = parsed.args;
+  if (flags.has('help')) {
+    io.out(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? 'give the serverless.yml (or its folder) to deploy' : `expected one serverless.yml, got ${positionals.join(' ')}`);
+  const target = (values.target ?? 'local') as DeployTarget;
+  if (!DEPLOY_TARGETS.includes(target)) return usageError(io, `--target must be local or tencent, not "${values.target}"`);
+
+  const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage ?? io.env.STAGE });
+  if (!loaded.ok) return fail(io, loaded.error.message, 2);
+  let specs: FunctionSpec[] = loaded.functions;
+  if (values.function !== undefined) {
+    const picked = pickFunction(loaded.functions, values.function);
+    if (!picked.ok) return fail(io, `${loaded.functions[0]?.file ?? positionals[0]}: ${picked.message}`, 2);
+    specs = [picked.spec];
+  }
+  const projectDir = dirname(specs[0]!.file);
+
+  let tencent: ResolvedCredentials | undefined;
+  let local: LocalConnection | undefined;
+  if (target === 'tencent') {
+    tencent = resolveTencentCredentials({ projectDir, env: io.env });
+    if (!tencent) {
+      return fail(io, `no Tencent Cloud credentials: set TENCENT_SECRET_ID and TENCENT_SECRET_KEY in the environment or in ${resolve(projectDir, '.env')} (create a key pair in the CAM console, API keys)`, 2);
+    }
+  } else {
+    const stateDir = values.state ? resolve(io.cwd, values.state) : defaultStateDir(io.cwd);
+    local = await connectLocal({ stateDir, endpointUrl: values.endpoint });
+    if (local.started) io.err(`No local endpoint is running over ${stateDir}; started one for this deploy (run \`scf-toolkit serve\` to keep one up and invoke what you deploy).`);
+  }
+  const secrets = tencent ?? local?.credentials;
+  const say = (text: string) => io.out(redact(text, secrets));
+  const json = flags.has('json');
+  const results: Array<{ function: string; ok: boolean; result?: DeployResult; error?: { code: string; message: string } }> = [];
+  try {
+    for (const spec of specs) {
+      const targetLabel = target === 'tencent' ? `Tencent Cloud (${spec.region})` : `the local endpoint (${local!.url})`;
+      const client = createScfClient(
+        target === 'tencent'
+          ? { target, region: spec.region, credentials: tencent! }
+          : { target, region: spec.region, credentials: local!.credentials, endpointUrl: local!.url },
+      );
+      if (!json) say(`Deploying ${spec.name} (${spec.namespace}, ${spec.region}) to ${targetLabel}${tencent ? ` with credentials from ${tencent.source}` : ''}`);
+      const outcome = await deployFunction({
+        spec,
+        client,
+        targetLabel,
+        pollIntervalMs: target === 'local' ? 100 : 1000,
+        secrets: [secrets?.secretId ?? '', secrets?.secretKey ?? ''],
+        onProgress: json ? undefined : (p) => say(`  ${p.message}`),
+      });
+      if (outcome.ok) results.push({ function: spec.name, ok: true, result: outcome.result });
+      else {
+        results.push({ function: spec.name, ok: false, error: { code: outcome.error.code, message: redact(outcome.error.message, secrets) } });
+        if (!json) io.err(redact(`error: ${outcome.error.message}`, secrets));
+      }
+    }
+  } finally {
+    await local?.release();
+  }
+  if (json) io.out(redact(JSON.stringify(results, null, 2), secrets));
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+function usageError(io: CliIO, message: string): number {
+  io.err(`scf-toolkit deploy: ${message}\nRun \`scf-toolkit deploy --help\` for the options.`);
+  return 2;
+}
+
+function fail(io: CliIO, message: string, code: number): number {
+  io.err(`error: ${message}`);
+  return code;
+}

@@ -1,0 +1,76 @@
+/**
+ * `scf-toolkit serve [--port N]`: the local SCF endpoint, on 127.0.0.1, until interrupted.
+ * It speaks Tencent Cloud API 3.0 for SCF (signed TC3-HMAC-SHA256 with the state folder's key pair),
+ * keeps deployed functions in the state folder, and runs them in the emulator with their deployed code.
+ */
+import { resolve } from 'node:path';
+import { Emulator } from '../../emulator/emulator';
+import { LOCAL_CREDENTIALS_FILE } from '../../deploy/endpoint/credentials';
+import { connectLocal, defaultStateDir, findRunningEndpoint } from '../../deploy/localTarget';
+import { parseArgs } from '../args';
+import type { CliIO } from '../io';
+
+const HELP = `Usage: scf-toolkit serve [options]
+
+Serves the SCF API actions a deploy and an invoke need (CreateFunction, UpdateFunctionCode,
+UpdateFunctionConfiguration, GetFunction, GetFunctionAddress, ListFunctions, DeleteFunction, Invoke,
+GetFunctionLogs) on 127.0.0.1, until Ctrl+C. Point the Tencent Cloud SDK at it with the key pair in
+the state folder's ${LOCAL_CREDENTIALS_FILE}; \`scf-toolkit deploy\` finds it by itself.
+
+Options:
+  --port N        the port (default 0: a free one, printed)
+  --state DIR     the state folder: deployed functions, code, logs (default ./.scf/endpoint)
+  --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
+  --quiet         do not print one line per request
+
+Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(argv, { values: ['port', 'state', 'python'], flags: ['help', 'quiet'] });
+  if (!parsed.ok) return usageError(io, parsed.message);
+  const { positionals, values, flags } = parsed.args;
+  if (flags.has('help')) {
+    io.out(HELP);
+    return 0;
+  }
+  if (positionals.length) return usageError(io, `unexpected argument ${positionals[0]}`);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--port must be a port number, not "${values.port}"`);
+  const stateDir = values.state ? resolve(io.cwd, values.state) : defaultStateDir(io.cwd);
+  const running = await findRunningEndpoint(stateDir);
+  if (running) {
+    io.err(`error: an endpoint over ${stateDir} is already running at ${running}; use it, or stop it first`);
+    return 2;
+  }
+  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
+  let conn;
+  try {
+    conn = await connectLocal({ stateDir, port, runner: emulator, advertise: true, onRequest: flags.has('quiet') ? undefined : (line) => io.out(line) });
+  } catch (e) {
+    await emulator.dispose();
+    const err = e as NodeJS.ErrnoException;
+    io.err(`error: cannot listen on 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'the port is taken; choose another with --port' : err.message}`);
+    return 2;
+  }
+  io.out(`Local SCF endpoint listening on ${conn.url}`);
+  io.out(`State: ${stateDir} (key pair in ${LOCAL_CREDENTIALS_FILE})`);
+  io.out('Press Ctrl+C to stop.');
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await conn.release();
+  await emulator.dispose();
+  io.out('Stopped.');
+  return 0;
+}
+
+function usageError(io: CliIO, message: string): number {
+  io.err(`scf-toolkit serve: ${message}\nRun \`scf-toolkit serve --help\` for the options.`);
+  return 2;
+}
