@@ -90,6 +90,8 @@ function writeAtomic(path: string, data: string | Buffer): void {
 export class EndpointState {
   constructor(readonly dir: string) {
     mkdirSync(join(dir, 'functions'), { recursive: true });
+    // The state (and its key pair) is this machine's: keep it out of version control.
+    if (!existsSync(join(dir, '.gitignore'))) writeFileSync(join(dir, '.gitignore'), '*\n');
   }
 
   functionDir(k: FunctionKey): string {
