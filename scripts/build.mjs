@@ -13,11 +13,23 @@ const production = process.argv.includes('--production');
 
 /** entry source -> output name; entries whose source does not exist yet are skipped. */
 const entries = [
-  { in: 'src/extension.ts', out: 'extension' },
+  { in: 'src/extension.ts', out: 'extension', vendor: true },
   { in: 'src/server/main.ts', out: 'server' },
   { in: 'src/emulator/hostMain.ts', out: 'host' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ];
+
+// The extension must activate fast (issue 4: < 30 ms), and compiling a large bundle is most of that
+// time. So the large libraries it needs only after activation are bundled on their own into
+// dist/vendor/ and required from there when first used (see bench/activate.bench.mjs).
+const VENDOR = ['yaml', 'ajv', 'picomatch', 'vscode-languageclient/node'];
+const vendorFile = (name) => `vendor/${name.replace(/\//g, '-')}.js`;
+const vendorPlugin = {
+  name: 'vendor',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (VENDOR.includes(args.path) ? { path: `./${vendorFile(args.path)}`, external: true } : undefined));
+  },
+};
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
@@ -36,6 +48,21 @@ for (const entry of entries) {
     minify: production,
     logLevel: 'warning',
     banner: entry.banner ? { js: entry.banner } : undefined,
+    plugins: entry.vendor ? [vendorPlugin] : [],
+  });
+}
+for (const name of VENDOR) {
+  if (!existsSync(join(root, 'node_modules', name.split('/')[0]))) continue;
+  await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
+    outfile: join(dist, vendorFile(name)),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    minify: production,
+    logLevel: 'warning',
   });
 }
 if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);

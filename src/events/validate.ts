@@ -3,8 +3,8 @@
  * (schemas/scf-event.schema.json: a JSON object) and SCF's size limits (6 MB sync, 128 KB async;
  * ../shared/docs/scf-platform-facts.md §3).
  */
-import Ajv from 'ajv';
-import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import type { ValidateFunction } from 'ajv';
+import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js'; // the ESM build: the UMD main's dynamic requires do not survive bundling
 import eventSchema from '../../schemas/scf-event.schema.json';
 
 export const SYNC_EVENT_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -23,8 +23,16 @@ export interface EventProblem {
 
 export type EventCheck = { ok: true; value: Record<string, unknown> } | { ok: false; problems: EventProblem[] };
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateSchema = ajv.compile(eventSchema);
+// Compiled on first use: loading and compiling ajv costs tens of milliseconds, which the
+// extension must not spend while it activates.
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  if (!compiled) {
+    const Ajv = (require('ajv') as typeof import('ajv')).default;
+    compiled = new Ajv({ allErrors: true, strict: false }).compile(eventSchema);
+  }
+  return compiled;
+}
 
 export function checkEventText(text: string, options: { file?: string; invocationType?: 'RequestResponse' | 'Event' } = {}): EventCheck {
   const where = options.file ?? 'event';
@@ -51,6 +59,7 @@ export function checkEventText(text: string, options: { file?: string; invocatio
   }
 
   const problems: EventProblem[] = [];
+  const validateSchema = schemaValidator();
   if (!validateSchema(value)) {
     const tree = parseTree(text);
     for (const err of validateSchema.errors ?? []) {

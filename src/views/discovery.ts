@@ -5,7 +5,6 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import picomatch from 'picomatch';
 import { SERVERLESS_FILE_NAMES } from '../model/types';
 
 export type ExcludeSetting = Record<string, boolean | { when: string }>;
@@ -50,6 +49,8 @@ export async function findServerlessFiles(folder: string, options: DiscoveryOpti
 
 /** A path (relative to the folder, `/`-separated) -> whether `files.exclude` hides it. */
 export function excludeMatcher(exclude: ExcludeSetting): (relPath: string, siblings?: ReadonlySet<string>) => boolean {
+  // Loaded when first needed, not while the extension activates.
+  const picomatch = require('picomatch') as typeof import('picomatch');
   const rules = Object.entries(exclude)
     .filter(([, v]) => v !== false)
     .map(([pattern, v]) => ({

@@ -1,0 +1,243 @@
+/**
+ * Invoke Locally, Invoke Again with the Last Event, Stop Invocation. User code runs in the emulator
+ * host (a separate process, src/emulator/client.ts), never in the extension host, and only in a
+ * trusted workspace.
+ */
+import * as vscode from 'vscode';
+import { EmulatorClient, type InvokeParams, type RunningInvocation } from '../emulator/client';
+import type { InvokeOutcome } from '../emulator/emulator';
+import { statusInfo, statusLabel } from '../emulator/statusCodes';
+import type { FunctionSpec } from '../model';
+import { findTemplate, readTemplate } from '../events/templates';
+import { listEvents } from '../events/store';
+import { eventLabel, isTreeNode, pickEvent, resolveFunction, type EventChoice } from './pick';
+import type { FunctionsTree } from '../views/functionsTree';
+import type { OutputView } from '../views/output';
+import type { InvocationStatus } from '../views/statusBar';
+import type { EventDiagnostics } from '../views/eventDiagnostics';
+
+export const UNTRUSTED_MESSAGE =
+  'SCF: Invoke Locally runs the function\'s code on this machine, and this workspace is not trusted, so it is disabled. Validation works either way. Trust the workspace to invoke.';
+
+interface LastInvocation {
+  file: string;
+  functionName: string;
+  choice: EventChoice;
+}
+
+export interface InvokeRequestOptions {
+  /** Skip the event pick: a template id or an event name of the function. */
+  event?: string;
+}
+
+export class Invoker implements vscode.Disposable {
+  private client: EmulatorClient | undefined;
+  private readonly running = new Set<RunningInvocation>();
+  private last: LastInvocation | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly tree: FunctionsTree,
+    private readonly output: OutputView,
+    private readonly status: InvocationStatus,
+    private readonly diagnostics: EventDiagnostics,
+    private readonly templatesDir: string,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        // A new interpreter path takes effect with a new host.
+        if (e.affectsConfiguration('scf.pythonPath') || e.affectsConfiguration('scf.nodePath')) void this.resetClient();
+      }),
+    );
+  }
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('scf.invoke', (arg?: unknown, options?: InvokeRequestOptions) => this.invoke(arg, options)),
+      vscode.commands.registerCommand('scf.invokeAgain', () => this.invokeAgain()),
+      vscode.commands.registerCommand('scf.stopInvocation', () => this.stop()),
+    ];
+  }
+
+  private getClient(): EmulatorClient {
+    if (!this.client) {
+      const config = vscode.workspace.getConfiguration('scf');
+      const nodePath = config.get<string>('nodePath', '').trim();
+      this.client = new EmulatorClient({
+        hostScript: this.context.asAbsolutePath('dist/host.js'),
+        pythonPath: config.get<string>('pythonPath', 'python3').trim() || undefined,
+        // The host, and the Node.js handlers it starts, run on this node (default: the editor's own).
+        execPath: nodePath || undefined,
+      });
+    }
+    return this.client;
+  }
+
+  private async resetClient(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    if (old && this.running.size === 0) await old.dispose();
+  }
+
+  private checkTrust(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((a) => {
+      if (a) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return false;
+  }
+
+  /** Function (from the argument or a pick), then test event (from the argument or a pick), then run. */
+  async invoke(arg?: unknown, options: InvokeRequestOptions = {}): Promise<InvokeOutcome | undefined> {
+    if (!this.checkTrust()) return undefined;
+    const spec = await resolveFunction(this.tree, arg, 'Invoke Locally');
+    if (!spec) return undefined;
+    let choice: EventChoice | 'new' | undefined;
+    if (isTreeNode(arg) && arg.kind === 'event') choice = { kind: 'file', event: arg.event };
+    else if (options.event) choice = await this.namedChoice(spec, options.event);
+    else choice = await pickEvent(spec, this.lastEventName(spec), `Invoke ${spec.name} Locally`);
+    if (choice === 'new') {
+      const created = await vscode.commands.executeCommand<{ name: string; file: string; functionName: string } | undefined>('scf.newEvent', { kind: 'function', id: 'x', spec });
+      if (!created) return undefined;
+      choice = { kind: 'file', event: created };
+    }
+    if (!choice) return undefined;
+    return this.run(spec, choice);
+  }
+
+  async invokeAgain(): Promise<InvokeOutcome | undefined> {
+    if (!this.last) {
+      void vscode.window.showInformationMessage('SCF: nothing was invoked yet in this window; use "SCF: Invoke Locally" first.');
+      return undefined;
+    }
+    if (!this.checkTrust()) return undefined;
+    const found = this.tree.functionsIn(this.last.file);
+    const spec = found.ok ? found.functions.find((f) => f.name === this.last!.functionName) : undefined;
+    if (!spec) {
+      void vscode.window.showErrorMessage(
+        `SCF: ${this.last.functionName} is no longer defined in ${vscode.workspace.asRelativePath(this.last.file)}${found.ok ? '' : `: ${found.message}`}`,
+      );
+      return undefined;
+    }
+    return this.run(spec, this.last.choice);
+  }
+
+  stop(): void {
+    if (this.running.size === 0) return;
+    this.output.info(`Stopping ${this.running.size === 1 ? 'the invocation' : `${this.running.size} invocations`} (499 RequestCanceled)...`);
+    for (const r of this.running) r.cancel();
+  }
+
+  private lastEventName(spec: FunctionSpec): string | undefined {
+    const key = `scf.lastEvent:${spec.file}#${spec.name}`;
+    return this.context.workspaceState.get<string>(key);
+  }
+
+  private async namedChoice(spec: FunctionSpec, name: string): Promise<EventChoice | undefined> {
+    const event = (await listEvents(spec.file, spec.name)).find((e) => e.name === name);
+    if (event) return { kind: 'file', event };
+    const template = findTemplate(name);
+    if (template) return { kind: 'template', template };
+    void vscode.window.showErrorMessage(`SCF: ${spec.name} has no test event or template named "${name}"`);
+    return undefined;
+  }
+
+  /** Checks the event (reported with its line), then invokes and streams the logs to the SCF output. */
+  async run(spec: FunctionSpec, choice: EventChoice): Promise<InvokeOutcome | undefined> {
+    const label = eventLabel(choice);
+    const invocationType = 'RequestResponse' as const;
+    let payload: string;
+    if (choice.kind === 'file') {
+      const uri = vscode.Uri.file(choice.event.file);
+      const checked = await this.diagnostics.check(uri, invocationType);
+      if (!checked) {
+        void vscode.window.showErrorMessage(`SCF: the test event ${choice.event.file} no longer exists.`);
+        return undefined;
+      }
+      if (!checked.result.ok) {
+        const first = checked.result.problems[0]!;
+        this.output.error({ code: first.code, message: first.message });
+        const action = await vscode.window.showErrorMessage(`SCF: ${label} cannot be sent: ${first.message}`, 'Open Event');
+        if (action) {
+          const editor = await vscode.window.showTextDocument(uri, { preview: false });
+          const pos = new vscode.Position(first.line, first.column);
+          editor.selection = new vscode.Selection(pos, pos);
+          editor.revealRange(new vscode.Range(pos, pos));
+        }
+        return undefined;
+      }
+      payload = checked.text;
+      await this.context.workspaceState.update(`scf.lastEvent:${spec.file}#${spec.name}`, choice.event.name);
+    } else {
+      payload = readTemplate(choice.template, this.templatesDir);
+    }
+
+    this.last = { file: spec.file, functionName: spec.name, choice };
+    void vscode.commands.executeCommand('setContext', 'scf.hasLastInvocation', true);
+    this.output.begin(spec.name, label, spec.file, invocationType);
+    this.status.running(spec.name);
+
+    const params: InvokeParams & { timeoutOverride?: number } = {
+      target: spec.file,
+      functionName: spec.name,
+      payload,
+      invocationType,
+      interpolationEnv: stringEnv(process.env),
+    };
+    const timeoutOverride = vscode.workspace.getConfiguration('scf.invoke').get<number | null>('timeoutOverride', null);
+    if (typeof timeoutOverride === 'number' && timeoutOverride > 0) params.timeoutOverride = timeoutOverride;
+
+    let running: RunningInvocation;
+    try {
+      running = this.getClient().invoke(params, (line) => this.output.log(line));
+    } catch (e) {
+      const message = `the emulator host could not start: ${(e as Error).message}`;
+      this.output.error({ code: 'host.start', message });
+      this.status.failed(spec.name, message);
+      void vscode.window.showErrorMessage(`SCF: ${message}`, 'Show Output').then((a) => a && this.output.show());
+      return { ok: false, error: { code: 'host.start', message } };
+    }
+    this.running.add(running);
+    void vscode.commands.executeCommand('setContext', 'scf.invoking', true);
+    let outcome: InvokeOutcome;
+    try {
+      outcome = await running.outcome;
+    } finally {
+      this.running.delete(running);
+      if (this.running.size === 0) void vscode.commands.executeCommand('setContext', 'scf.invoking', false);
+    }
+
+    if (outcome.ok) {
+      const result = outcome.result;
+      this.output.end(result);
+      this.status.finished(spec.name, label, result);
+      if (result.statusCode !== 200) this.notifyFailure(spec, `${statusLabel(result.statusCode)}: ${result.errorMessage ?? statusInfo(result.statusCode).meaning}`);
+    } else {
+      this.output.error(outcome.error);
+      this.status.failed(spec.name, outcome.error.message);
+      this.notifyFailure(spec, outcome.error.message);
+    }
+    return outcome;
+  }
+
+  private notifyFailure(spec: FunctionSpec, message: string): void {
+    void vscode.window.showErrorMessage(`SCF: ${spec.name} failed with ${message}`, 'Show Output', 'Invoke Again', 'Open Definition').then((action) => {
+      if (action === 'Show Output') this.output.show();
+      else if (action === 'Invoke Again') void this.invokeAgain();
+      else if (action === 'Open Definition') void vscode.commands.executeCommand('scf.openDefinition', { kind: 'function', id: 'x', spec });
+    });
+  }
+
+  async dispose(): Promise<void> {
+    for (const d of this.disposables) d.dispose();
+    for (const r of this.running) r.cancel();
+    await this.client?.dispose();
+  }
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

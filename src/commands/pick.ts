@@ -1,0 +1,89 @@
+/** Quick picks shared by the commands: which function, which test event. */
+import * as vscode from 'vscode';
+import type { FunctionSpec } from '../model';
+import { listEvents, type EventFile } from '../events/store';
+import { templatesFor, type EventTemplate } from '../events/templates';
+import { functionDescription, type TreeNode } from '../views/treeModel';
+import type { FunctionsTree } from '../views/functionsTree';
+
+export type EventChoice = { kind: 'file'; event: EventFile } | { kind: 'template'; template: EventTemplate };
+
+export function eventLabel(choice: EventChoice): string {
+  return choice.kind === 'file' ? `test event "${choice.event.name}"` : `template "${choice.template.label}"`;
+}
+
+export function isTreeNode(arg: unknown): arg is TreeNode {
+  return typeof arg === 'object' && arg !== null && 'kind' in arg && 'id' in arg && typeof (arg as { id: unknown }).id === 'string';
+}
+
+/**
+ * The function a command is about: from a tree item, from a serverless.yml (explorer/editor
+ * menus, or the active editor), or asked for with a quick pick.
+ */
+export async function resolveFunction(tree: FunctionsTree, arg: unknown, title: string): Promise<FunctionSpec | undefined> {
+  if (isTreeNode(arg) && 'spec' in arg) return arg.spec;
+  let candidates: FunctionSpec[];
+  let uri = arg instanceof vscode.Uri ? arg : undefined;
+  if (isTreeNode(arg) && arg.kind === 'file') uri = vscode.Uri.file(arg.file);
+  if (!uri && !arg) {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active && /(^|[\\/])serverless\.ya?ml$/.test(active.fsPath)) uri = active;
+  }
+  if (uri) {
+    const found = tree.functionsIn(uri.fsPath);
+    if (!found.ok) {
+      void vscode.window.showErrorMessage(`SCF: ${found.message}`);
+      return undefined;
+    }
+    candidates = found.functions;
+  } else {
+    await tree.whenReady();
+    candidates = tree.functions();
+  }
+  if (candidates.length === 0) {
+    const broken = tree.fileEntries().find((e) => !e.result.ok);
+    void vscode.window.showErrorMessage(
+      broken && !broken.result.ok
+        ? `SCF: no function to ${title.toLowerCase()}: ${broken.result.error.message}`
+        : 'SCF: no function found: add a serverless.yml with `component: scf` (SCF: New Function).',
+    );
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((spec) => ({ label: spec.name, description: functionDescription(spec), detail: vscode.workspace.asRelativePath(spec.file), spec })),
+    { title, placeHolder: 'Pick a function', matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.spec;
+}
+
+interface EventItem extends vscode.QuickPickItem {
+  choice?: EventChoice;
+  create?: boolean;
+}
+
+/** A test event for `spec`: its own event files first (the last used on top), then the built-in templates. */
+export async function pickEvent(spec: FunctionSpec, lastUsed: string | undefined, title: string): Promise<EventChoice | 'new' | undefined> {
+  const events = await listEvents(spec.file, spec.name);
+  events.sort((a, b) => (a.name === lastUsed ? -1 : b.name === lastUsed ? 1 : 0));
+  const items: EventItem[] = [];
+  if (events.length > 0) items.push({ label: 'Test events', kind: vscode.QuickPickItemKind.Separator });
+  for (const event of events) {
+    items.push({
+      label: `$(json) ${event.name}`,
+      description: event.name === lastUsed ? 'last used' : undefined,
+      detail: vscode.workspace.asRelativePath(event.file),
+      choice: { kind: 'file', event },
+    });
+  }
+  items.push({ label: 'Built-in templates', kind: vscode.QuickPickItemKind.Separator });
+  for (const template of templatesFor(spec.events.map((e) => e.kind))) {
+    items.push({ label: `$(beaker) ${template.label}`, description: template.description, choice: { kind: 'template', template } });
+  }
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: '$(add) New Test Event...', create: true });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Pick a test event for ${spec.name}`, matchOnDescription: true });
+  if (!picked) return undefined;
+  if (picked.create) return 'new';
+  return picked.choice;
+}

@@ -1,0 +1,236 @@
+/**
+ * The "Functions" view: every serverless.yml / serverless.yaml in the workspace folders, their
+ * functions, triggers, environment variables and test events. Follows the files: creating, editing,
+ * renaming or deleting a serverless.yml (or an event file) updates the view without a refresh.
+ */
+import * as vscode from 'vscode';
+import type { FunctionSpec, LoadResult } from '../model';
+import { listEvents, type EventFile } from '../events/store';
+import { findServerlessFiles, isServerlessPath, type ExcludeSetting } from './discovery';
+import { functionChildren, groupChildren, rootNodes, type FileEntry, type TreeNode } from './treeModel';
+
+const PARSE_DELAY_MS = 200;
+
+export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly loaded = new vscode.EventEmitter<void>();
+  /** Fires after the functions were (re)read; tests and commands wait on it. */
+  readonly onDidLoad = this.loaded.event;
+  private entries = new Map<string, FileEntry>();
+  private disposables: vscode.Disposable[] = [];
+  private timers = new Map<string, NodeJS.Timeout>();
+  private scanning: Promise<void> | undefined;
+  private rescanQueued = false;
+  private ready: Promise<void>;
+
+  constructor(private readonly media: vscode.Uri) {
+    const yml = vscode.workspace.createFileSystemWatcher('**/serverless.{yml,yaml}');
+    yml.onDidCreate((uri) => this.schedule(uri.fsPath, () => this.rescan()));
+    yml.onDidChange((uri) => this.schedule(uri.fsPath, () => this.reload(uri.fsPath)));
+    yml.onDidDelete((uri) => this.forget(uri.fsPath));
+    const events = vscode.workspace.createFileSystemWatcher('**/.scf/events/**');
+    const eventsChanged = () => this.schedule('events', async () => this.changed.fire(undefined));
+    events.onDidCreate(eventsChanged);
+    events.onDidDelete(eventsChanged);
+    this.disposables.push(
+      yml,
+      events,
+      this.changed,
+      this.loaded,
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0 && this.entries.has(e.document.uri.fsPath)) {
+          this.schedule(e.document.uri.fsPath, () => this.reload(e.document.uri.fsPath));
+        }
+      }),
+      // Closing an edited file without saving: go back to what is on disk.
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (this.entries.has(doc.uri.fsPath)) this.schedule(doc.uri.fsPath, () => this.reload(doc.uri.fsPath));
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescan()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('files.exclude')) void this.rescan();
+      }),
+    );
+    this.ready = this.rescan();
+  }
+
+  /** Resolves once the first scan is done. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  /** Every function in the workspace, in file order. */
+  functions(): FunctionSpec[] {
+    return [...this.entries.values()]
+      .sort((a, b) => a.file.localeCompare(b.file))
+      .flatMap((e) => (e.result.ok ? e.result.functions : []));
+  }
+
+  fileEntries(): FileEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** The functions a serverless.yml declares, read fresh (it may not be in the view, e.g. excluded). */
+  functionsIn(file: string): { ok: true; functions: FunctionSpec[] } | { ok: false; message: string } {
+    const entry = this.entries.get(file);
+    const result = entry?.result ?? this.read(file);
+    return result.ok ? { ok: true, functions: result.functions } : { ok: false, message: result.error.message };
+  }
+
+  private schedule(key: string, run: () => Promise<void> | void): void {
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void run();
+      }, PARSE_DELAY_MS),
+    );
+  }
+
+  /** Reads a file from its open editor when there is one (unsaved edits count), else from disk. */
+  private read(file: string): LoadResult {
+    // The model (and the yaml parser) load on the first read, after activation.
+    const { parseServerless, loadServerlessFile } = require('../model') as typeof import('../model');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    return doc ? parseServerless(doc.getText(), file) : loadServerlessFile(file);
+  }
+
+  async rescan(): Promise<void> {
+    if (this.scanning) {
+      this.rescanQueued = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      do {
+        this.rescanQueued = false;
+        const found: string[] = [];
+        for (const folder of vscode.workspace.workspaceFolders ?? []) {
+          if (folder.uri.scheme !== 'file') continue;
+          const exclude = vscode.workspace.getConfiguration('files', folder.uri).get<ExcludeSetting>('exclude') ?? {};
+          found.push(...(await findServerlessFiles(folder.uri.fsPath, { exclude })));
+        }
+        const next = new Map<string, FileEntry>();
+        for (const file of found) next.set(file, { file, result: this.read(file) });
+        this.entries = next;
+      } while (this.rescanQueued);
+    })();
+    try {
+      await this.scanning;
+    } finally {
+      this.scanning = undefined;
+    }
+    void vscode.commands.executeCommand('setContext', 'scf.hasFunctions', this.entries.size > 0);
+    this.changed.fire(undefined);
+    this.loaded.fire();
+  }
+
+  private async reload(file: string): Promise<void> {
+    if (!this.entries.has(file)) return this.rescan();
+    this.entries.set(file, { file, result: this.read(file) });
+    this.changed.fire(undefined);
+    this.loaded.fire();
+  }
+
+  private forget(file: string): void {
+    if (!isServerlessPath(file) && ![...this.entries.keys()].some((k) => k.startsWith(file))) return;
+    // A deleted folder reports only the folder: drop every file under it.
+    for (const key of [...this.entries.keys()]) if (key === file || key.startsWith(`${file}/`)) this.entries.delete(key);
+    this.changed.fire(undefined);
+    this.loaded.fire();
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    if (!node) return rootNodes([...this.entries.values()], roots);
+    switch (node.kind) {
+      case 'file':
+        return rootNodes([{ file: node.file, result: { ok: true, functions: node.functions, warnings: [] } }], roots);
+      case 'function':
+        return functionChildren(node.spec, await listEvents(node.spec.file, node.spec.name));
+      case 'group':
+        return groupChildren(node, node.group === 'events' ? await listEvents(node.spec.file, node.spec.name) : []);
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const collapsible =
+      node.kind === 'file' || node.kind === 'function'
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : node.kind === 'group'
+          ? node.group === 'events'
+            ? vscode.TreeItemCollapsibleState.Expanded
+            : vscode.TreeItemCollapsibleState.Collapsed
+          : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(node.label, collapsible);
+    item.id = node.id;
+    if ('description' in node) item.description = node.description;
+    if ('tooltip' in node) item.tooltip = node.tooltip;
+    item.contextValue = node.kind === 'group' ? `${node.group}Group` : node.kind;
+    const themed = (name: string) => ({ light: vscode.Uri.joinPath(this.media, 'light', name), dark: vscode.Uri.joinPath(this.media, 'dark', name) });
+    switch (node.kind) {
+      case 'file':
+        item.iconPath = themed('scf.svg');
+        item.resourceUri = vscode.Uri.file(node.file);
+        item.tooltip = node.file;
+        item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
+        break;
+      case 'brokenFile':
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
+        break;
+      case 'function':
+        item.iconPath = themed(`runtime-${node.runtime}.svg`);
+        item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
+        break;
+      case 'group':
+        item.iconPath = new vscode.ThemeIcon(node.group === 'triggers' ? 'zap' : node.group === 'environment' ? 'symbol-variable' : 'beaker');
+        break;
+      case 'trigger':
+        item.iconPath = new vscode.ThemeIcon(triggerIcon(node.trigger.kind));
+        item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
+        break;
+      case 'variable':
+        item.iconPath = new vscode.ThemeIcon('symbol-constant');
+        item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
+        break;
+      case 'event':
+        item.iconPath = new vscode.ThemeIcon(node.event.nameProblem ? 'warning' : 'json');
+        item.resourceUri = vscode.Uri.file(node.event.file);
+        item.command = { command: 'scf.editEvent', title: 'Edit Test Event', arguments: [node] };
+        break;
+      case 'hint':
+        item.iconPath = new vscode.ThemeIcon('info');
+        break;
+    }
+    return item;
+  }
+}
+
+function triggerIcon(kind: string): string {
+  switch (kind) {
+    case 'timer':
+      return 'watch';
+    case 'apigw':
+      return 'globe';
+    case 'cos':
+      return 'archive';
+    case 'cmq':
+    case 'ckafka':
+      return 'mail';
+    case 'cls':
+      return 'output';
+    default:
+      return 'zap';
+  }
+}
+
+export type { TreeNode, EventFile };

@@ -1,0 +1,63 @@
+/** The "SCF" output channel (language `scf-log`, coloured by syntaxes/scf-log.tmLanguage.json). */
+import * as vscode from 'vscode';
+import type { InvokeResult, LogLine, UsageError } from '../emulator/types';
+import { formatInvokeHeader, formatLogLine, formatOutcome, formatUsageError } from './logFormat';
+
+export class OutputView implements vscode.Disposable {
+  readonly channel: vscode.OutputChannel;
+  /** Everything written, for the integration tests (the channel's text cannot be read back). */
+  private readonly recent: string[] = [];
+
+  constructor() {
+    this.channel = vscode.window.createOutputChannel('SCF', 'scf-log');
+  }
+
+  private write(line: string): void {
+    this.channel.appendLine(line);
+    this.recent.push(line);
+    if (this.recent.length > 5000) this.recent.splice(0, this.recent.length - 5000);
+  }
+
+  text(): string {
+    return this.recent.join('\n');
+  }
+
+  begin(functionName: string, eventLabel: string, file: string, invocationType: 'RequestResponse' | 'Event'): void {
+    const config = vscode.workspace.getConfiguration('scf.log');
+    if (config.get<boolean>('clearBeforeInvoke', false)) {
+      this.channel.clear();
+      this.recent.length = 0;
+    }
+    const rel = vscode.workspace.asRelativePath(file);
+    this.write(formatInvokeHeader(functionName, eventLabel, rel, invocationType));
+    if (config.get<string>('reveal', 'always') === 'always') this.channel.show(true);
+  }
+
+  log(line: LogLine): void {
+    const timestamps = vscode.workspace.getConfiguration('scf.log').get<boolean>('timestamps', false);
+    for (const part of line.text.replace(/\r?\n$/, '').split(/\r?\n/)) this.write(formatLogLine({ ...line, text: part }, { timestamps: timestamps && line.stream !== 'platform' }));
+  }
+
+  end(result: InvokeResult): void {
+    for (const line of formatOutcome(result)) this.write(line);
+    this.write('');
+    if (result.statusCode !== 200 && vscode.workspace.getConfiguration('scf.log').get<string>('reveal', 'always') === 'onFailure') this.channel.show(true);
+  }
+
+  error(error: UsageError): void {
+    for (const line of formatUsageError(error)) this.write(line);
+    this.write('');
+  }
+
+  info(message: string): void {
+    this.write(message);
+  }
+
+  show(): void {
+    this.channel.show(true);
+  }
+
+  dispose(): void {
+    this.channel.dispose();
+  }
+}
