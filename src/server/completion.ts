@@ -1,0 +1,83 @@
+/** Completion of keys (with their descriptions) and of enum values (runtime, region, type, trigger kinds ...). */
+import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
+import { deref, objectish, schemaAtPath, typeNames, type JsonSchema } from '../schema/schema';
+import { cursorContext, type PathSegment } from './cursor';
+import { describeSchema } from './describe';
+
+export interface CompletionInput {
+  text: string;
+  line: number;
+  character: number;
+  /** Drops a leading instance key (older multi-instance form) from paths. */
+  normalisePath?: (path: PathSegment[]) => PathSegment[];
+}
+
+function escapeChoice(v: string): string {
+  return v.replace(/[\\|,$}]/g, (c) => `\\${c}`);
+}
+
+function keyItem(key: string, schema: JsonSchema | undefined, col: number, isTriggerKind: boolean, range: CompletionRange): CompletionItem {
+  const s = objectish(schema);
+  const types = typeNames(schema);
+  const pad = ' '.repeat(col + 2);
+  let snippet: string;
+  if (isTriggerKind) snippet = `${key}:\n${pad}parameters:\n${pad}  $0`;
+  else if (s?.enum?.length) snippet = `${key}: \${1|${s.enum.map((v) => escapeChoice(String(v))).join(',')}|}`;
+  else if (types.includes('boolean') && types.length === 1) snippet = `${key}: \${1|true,false|}`;
+  else if (types.includes('array') && !types.includes('string')) snippet = `${key}:\n${pad}- $0`;
+  else if ((types.includes('object') && !types.includes('string')) || (s?.properties && types.length === 0)) snippet = `${key}:\n${pad}$0`;
+  else snippet = `${key}: $0`;
+  const doc = describeSchema(key, schema);
+  return {
+    label: key,
+    kind: isTriggerKind ? CompletionItemKind.Event : CompletionItemKind.Property,
+    detail: types.filter((t) => t !== 'null').join(' | ') || undefined,
+    documentation: doc ? { kind: 'markdown', value: doc } : undefined,
+    insertTextFormat: InsertTextFormat.Snippet,
+    textEdit: { range, newText: snippet },
+    filterText: key,
+  };
+}
+
+interface CompletionRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+function valueItems(schema: JsonSchema | undefined, range: CompletionRange): CompletionItem[] {
+  const s = deref(schema);
+  if (!s) return [];
+  const values: unknown[] = s.enum ? [...s.enum] : typeNames(s).includes('boolean') ? [true, false] : [];
+  if (values.length === 0 && s.default !== undefined && typeof s.default !== 'object') values.push(s.default);
+  return values.map((v, i) => ({
+    label: String(v),
+    kind: s.enum ? CompletionItemKind.EnumMember : CompletionItemKind.Value,
+    detail: v === s.default ? 'default' : undefined,
+    documentation: s.description ? { kind: 'markdown', value: s.description } : undefined,
+    sortText: String(i).padStart(3, '0'),
+    textEdit: { range, newText: String(v) },
+  }));
+}
+
+export function complete(input: CompletionInput): CompletionItem[] {
+  const ctx = cursorContext(input.text, input.line, input.character);
+  const norm = input.normalisePath ?? ((p) => p);
+  const range: CompletionRange = { start: { line: input.line, character: ctx.wordStart }, end: { line: input.line, character: input.character } };
+  if (ctx.kind === 'value') return valueItems(schemaAtPath(norm([...ctx.path, ctx.key!])), range);
+  const path = norm(ctx.path);
+  const container = objectish(schemaAtPath(path));
+  if (ctx.kind === 'item') {
+    if (container?.properties) return keyItems(container, path, ctx.column, [], range);
+    return valueItems(container, range);
+  }
+  if (!container?.properties) return [];
+  return keyItems(container, path, ctx.column, ctx.siblings, range);
+}
+
+function keyItems(container: JsonSchema, path: PathSegment[], col: number, siblings: string[], range: CompletionRange): CompletionItem[] {
+  const isTrigger = path.length >= 2 && path[path.length - 2] === 'events' && typeof path[path.length - 1] === 'number';
+  const present = new Set(siblings);
+  return Object.entries(container.properties ?? {})
+    .filter(([k]) => !present.has(k))
+    .map(([k, s]) => keyItem(k, s, col, isTrigger, range));
+}
