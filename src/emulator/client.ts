@@ -7,7 +7,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { InvokeOutcome } from './emulator';
 import type { HostReply, HostRequest } from './protocol';
-import type { InvocationType, LogLine } from './types';
+import type { FinishedEvent } from './async';
+import type { InvocationType, LogLine, UsageError } from './types';
 
 export interface EmulatorClientOptions {
   /** The bundled host script, dist/host.js. */
@@ -15,6 +16,11 @@ export interface EmulatorClientOptions {
   pythonPath?: string;
   /** The Node.js binary to run the host with (default: this process's). */
   execPath?: string;
+  /** Async retries wait this times SCF's one minute (default 1/60). */
+  retryDelayScale?: number;
+  /** Log lines and endings of restored async events that no invocation of ours waits for. */
+  onAsyncLog?: (line: LogLine) => void;
+  onAsyncFinished?: (event: FinishedEvent) => void;
 }
 
 export interface InvokeParams {
@@ -41,6 +47,7 @@ interface Pending {
 export class EmulatorClient {
   private host: ChildProcess | undefined;
   private readonly pending = new Map<string, Pending>();
+  private readonly resumes = new Map<string, (r: { ok: true; pending: number } | { ok: false; error: UsageError }) => void>();
 
   constructor(private readonly options: EmulatorClientOptions) {}
 
@@ -48,6 +55,7 @@ export class EmulatorClient {
     if (this.host && this.host.connected) return this.host;
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
     if (this.options.pythonPath) env.SCF_TOOLKIT_PYTHON = this.options.pythonPath;
+    if (this.options.retryDelayScale !== undefined) env.SCF_TOOLKIT_RETRY_DELAY_SCALE = String(this.options.retryDelayScale);
     // Only PATH and HOME reach the host: the editor's environment (and any credentials in it) stays here.
     const host = fork(this.options.hostScript, [], {
       env,
@@ -60,9 +68,14 @@ export class EmulatorClient {
     host.on('exit', (code, signal) => {
       if (this.host === host) this.host = undefined;
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const error = { code: 'host.exited', message: `the emulator host ${why}; invoke again to start a new one` };
       for (const [id, p] of this.pending) {
-        p.done({ ok: false, error: { code: 'host.exited', message: `the emulator host ${why}; invoke again to start a new one` } });
+        p.done({ ok: false, error });
         this.pending.delete(id);
+      }
+      for (const [id, r] of this.resumes) {
+        r({ ok: false, error });
+        this.resumes.delete(id);
       }
     });
     this.host = host;
@@ -71,6 +84,18 @@ export class EmulatorClient {
 
   private onReply(m: HostReply): void {
     if (m.type === 'ready') return;
+    if (m.type === 'asyncLog') return this.options.onAsyncLog?.(m.line);
+    if (m.type === 'asyncFinished') return this.options.onAsyncFinished?.(m.event);
+    if (m.type === 'resumed') {
+      this.resumes.get(m.id)?.({ ok: true, pending: m.pending });
+      this.resumes.delete(m.id);
+      return;
+    }
+    if (m.type === 'error' && this.resumes.has(m.id)) {
+      this.resumes.get(m.id)!({ ok: false, error: m.error });
+      this.resumes.delete(m.id);
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     switch (m.type) {
@@ -121,6 +146,20 @@ export class EmulatorClient {
         if (this.pending.has(id) && this.host?.connected) this.host.send({ type: 'cancel', id } satisfies HostRequest);
       },
     };
+  }
+
+  /** Restores the async queue beside a serverless.yml (events accepted before a restart) and runs it. */
+  resume(target: string): Promise<{ ok: true; pending: number } | { ok: false; error: UsageError }> {
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      this.resumes.set(id, resolve);
+      this.ensureHost().send({ type: 'resume', id, target } satisfies HostRequest);
+    });
+  }
+
+  /** The host's pid, while one runs. */
+  hostPid(): number | undefined {
+    return this.host?.pid;
   }
 
   /** Stops the host and with it every runtime instance. */

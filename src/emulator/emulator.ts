@@ -89,25 +89,10 @@ export class Emulator {
     const base = { requestId, memorySize: spec.memorySize, invocationType, coldStart: false, durationMs: 0, billedDurationMs: 0, maxMemoryUsedMB: 0 };
 
     // Invocation errors: the platform refuses these before any code runs.
-    const limit = invocationType === 'Event' ? ASYNC_EVENT_LIMIT : SYNC_EVENT_LIMIT;
-    const size = Buffer.byteLength(req.payload);
-    if (size > limit) {
-      const message = `the event is ${formatBytes(size)}, over the ${invocationType === 'Event' ? 'async' : 'sync'} limit of ${formatBytes(limit)}`;
-      log('platform', `[ERROR] 406 RequestTooLarge: ${message}`);
-      return { ok: true, result: finish({ ...base, statusCode: 406, errorMessage: message }) };
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(req.payload);
-    } catch (e) {
-      const message = `the event is not valid JSON: ${(e as Error).message}`;
-      log('platform', `[ERROR] 400 InvalidParameterValue: ${message}`);
-      return { ok: true, result: finish({ ...base, statusCode: 400, errorMessage: message }) };
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      const message = `the event must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`;
-      log('platform', `[ERROR] 400 InvalidParameterValue: ${message}`);
-      return { ok: true, result: finish({ ...base, statusCode: 400, errorMessage: message }) };
+    const refused = checkEvent(req.payload, invocationType);
+    if (refused) {
+      log('platform', `[ERROR] ${refused.statusCode} ${statusInfo(refused.statusCode).name}: ${refused.errorMessage}`);
+      return { ok: true, result: finish({ ...base, ...refused }) };
     }
     opts.onAccepted?.(requestId);
 
@@ -244,6 +229,28 @@ export class Emulator {
     }, this.idleTimeoutMs);
     instance.idleTimer.unref();
   }
+}
+
+/** The platform's checks of an event before any code runs: 406 for size, 400 for not-a-JSON-object. */
+export function checkEvent(payload: string, invocationType: InvocationType): { statusCode: 400 | 406; errorMessage: string } | undefined {
+  const limit = invocationType === 'Event' ? ASYNC_EVENT_LIMIT : SYNC_EVENT_LIMIT;
+  const size = Buffer.byteLength(payload);
+  if (size > limit) {
+    return {
+      statusCode: 406,
+      errorMessage: `the event is ${formatBytes(size)}, over the ${invocationType === 'Event' ? 'async' : 'sync'} limit of ${formatBytes(limit)}`,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch (e) {
+    return { statusCode: 400, errorMessage: `the event is not valid JSON: ${(e as Error).message}` };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { statusCode: 400, errorMessage: `the event must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}` };
+  }
+  return undefined;
 }
 
 type Mapped = { statusCode: number; result: unknown; errorMessage?: string; errorStack?: string; recycle: boolean };

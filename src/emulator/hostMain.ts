@@ -1,25 +1,80 @@
 /**
  * The emulator host: a separate Node process (never the extension host) that owns the runtime
- * instances. A client forks it and talks over Node's IPC channel (see protocol.ts). Whatever a handler
- * does, this process survives it: handlers run in their own processes, and every message handler here
- * turns failures into replies.
+ * instances and the async queues. A client forks it and talks over Node's IPC channel (protocol.ts).
+ * Whatever a handler does, this process survives it: handlers run in their own processes, and every
+ * message handler here turns failures into replies.
  */
-import { loadServerlessFile, pickFunction } from '../model';
+import { loadServerlessFile, pickFunction, type FunctionSpec } from '../model';
+import { AsyncQueue, asyncStateDir, type FinishedEvent } from './async';
 import { Emulator } from './emulator';
 import type { HostReply, HostRequest } from './protocol';
+import type { InvokeResult, LogLine, UsageError } from './types';
 
 const emulator = new Emulator({ pythonPath: process.env.SCF_TOOLKIT_PYTHON || undefined });
 const running = new Map<string, AbortController>();
+const queues = new Map<string, AsyncQueue>();
+/** Async request id -> the client invocation waiting for it. */
+const asyncOwners = new Map<string, string>();
+const retryDelayScale = process.env.SCF_TOOLKIT_RETRY_DELAY_SCALE ? Number(process.env.SCF_TOOLKIT_RETRY_DELAY_SCALE) : undefined;
 
 function reply(message: HostReply): void {
   if (process.connected) process.send!(message);
 }
 
+function load(target: string, functionName: string | undefined, env: Record<string, string>): { ok: true; spec: FunctionSpec } | { ok: false; error: UsageError } {
+  const loaded = loadServerlessFile(target, { env });
+  if (!loaded.ok) return { ok: false, error: { code: loaded.error.code, message: loaded.error.message } };
+  const picked = pickFunction(loaded.functions, functionName);
+  if (!picked.ok) return { ok: false, error: { code: 'host.functionNotFound', message: `${loaded.functions[0]?.file}: ${picked.message}` } };
+  return picked;
+}
+
+function queueFor(spec: FunctionSpec): AsyncQueue {
+  const dir = asyncStateDir(spec);
+  let queue = queues.get(dir);
+  if (!queue) {
+    queue = new AsyncQueue({
+      stateDir: dir,
+      emulator,
+      retryDelayScale,
+      onLog: (line: LogLine) => {
+        const owner = asyncOwners.get(line.requestId);
+        reply(owner ? { type: 'log', id: owner, line } : { type: 'asyncLog', line });
+      },
+      onFinished: (event: FinishedEvent) => {
+        const owner = asyncOwners.get(event.requestId);
+        asyncOwners.delete(event.requestId);
+        if (!owner) return reply({ type: 'asyncFinished', event });
+        const result: InvokeResult = event.lastResult
+          ? { ...event.lastResult, asyncOutcome: event.outcome, attempts: event.attempts }
+          : { requestId: event.requestId, statusCode: 435, statusName: 'FunctionNotFound', result: null, durationMs: 0, billedDurationMs: 0, memorySize: spec.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event', asyncOutcome: event.outcome, attempts: event.attempts };
+        reply({ type: 'result', id: owner, result });
+      },
+    });
+    queues.set(dir, queue);
+    queue.start();
+  }
+  return queue;
+}
+
 async function invoke(req: Extract<HostRequest, { type: 'invoke' }>): Promise<void> {
-  const loaded = loadServerlessFile(req.target, { env: req.interpolationEnv ?? {} });
-  if (!loaded.ok) return reply({ type: 'error', id: req.id, error: { code: loaded.error.code, message: loaded.error.message } });
-  const picked = pickFunction(loaded.functions, req.functionName);
-  if (!picked.ok) return reply({ type: 'error', id: req.id, error: { code: 'host.functionNotFound', message: `${loaded.functions[0]?.file}: ${picked.message}` } });
+  const picked = load(req.target, req.functionName, req.interpolationEnv ?? {});
+  if (!picked.ok) return reply({ type: 'error', id: req.id, error: picked.error });
+  if (req.invocationType === 'Event') {
+    const prepared = emulator.prepare(picked.spec);
+    if (!prepared.ok) return reply({ type: 'error', id: req.id, error: prepared.error });
+    const queue = queueFor(picked.spec);
+    const accepted = queue.enqueue(picked.spec, req.payload);
+    if (!accepted.ok) {
+      return reply({
+        type: 'result',
+        id: req.id,
+        result: { requestId: '', statusCode: accepted.statusCode, statusName: accepted.statusCode === 406 ? 'RequestTooLarge' : 'InvalidParameterValue', result: null, errorMessage: accepted.errorMessage, durationMs: 0, billedDurationMs: 0, memorySize: picked.spec.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event' },
+      });
+    }
+    asyncOwners.set(accepted.requestId, req.id);
+    return reply({ type: 'accepted', id: req.id, requestId: accepted.requestId });
+  }
   const abort = new AbortController();
   running.set(req.id, abort);
   try {
@@ -38,6 +93,16 @@ async function invoke(req: Extract<HostRequest, { type: 'invoke' }>): Promise<vo
   }
 }
 
+function resume(req: Extract<HostRequest, { type: 'resume' }>): void {
+  const picked = load(req.target, undefined, {});
+  if (!picked.ok && picked.error.code !== 'host.functionNotFound') return reply({ type: 'error', id: req.id, error: picked.error });
+  const loaded = loadServerlessFile(req.target, { env: {} });
+  const spec = picked.ok ? picked.spec : loaded.ok ? loaded.functions[0] : undefined;
+  if (!spec) return reply({ type: 'error', id: req.id, error: { code: 'host.functionNotFound', message: `${req.target}: no function` } });
+  const queue = queueFor(spec);
+  reply({ type: 'resumed', id: req.id, pending: queue.pending() });
+}
+
 process.on('message', (message: HostRequest) => {
   switch (message.type) {
     case 'invoke':
@@ -45,17 +110,27 @@ process.on('message', (message: HostRequest) => {
         reply({ type: 'error', id: message.id, error: { code: 'host.internal', message: `emulator host error: ${(e as Error)?.message ?? String(e)}` } }),
       );
       break;
+    case 'resume':
+      try {
+        resume(message);
+      } catch (e) {
+        reply({ type: 'error', id: message.id, error: { code: 'host.internal', message: `emulator host error: ${(e as Error).message}` } });
+      }
+      break;
     case 'cancel':
       running.get(message.id)?.abort();
       break;
     case 'shutdown':
+      for (const q of queues.values()) q.stop();
       void emulator.dispose().then(() => process.exit(0));
       break;
   }
 });
 
-// The client went away (editor closed or crashed): end every instance with us.
+// The client went away (editor closed or crashed): end every instance with us. Queued async events
+// stay in their journals and run again after the next resume.
 process.on('disconnect', () => {
+  for (const q of queues.values()) q.stop();
   void emulator.dispose().then(() => process.exit(0));
 });
 

@@ -2,6 +2,7 @@
  * Messages between a client (the VS Code extension) and the emulator host process
  * (dist/host.js, started with child_process.fork so they travel over Node's IPC channel).
  */
+import type { FinishedEvent } from './async';
 import type { InvocationType, InvokeResult, LogLine, UsageError } from './types';
 
 export type HostRequest =
@@ -20,6 +21,8 @@ export type HostRequest =
       interpolationEnv?: Record<string, string>;
     }
   | { type: 'cancel'; id: string }
+  /** Restores the async queue beside this serverless.yml (after a restart) and runs what it holds. */
+  | { type: 'resume'; id: string; target: string }
   | { type: 'shutdown' };
 
 export type HostReply =
@@ -27,4 +30,8 @@ export type HostReply =
   | { type: 'accepted'; id: string; requestId: string }
   | { type: 'log'; id: string; line: LogLine }
   | { type: 'result'; id: string; result: InvokeResult }
-  | { type: 'error'; id: string; error: UsageError };
+  | { type: 'error'; id: string; error: UsageError }
+  | { type: 'resumed'; id: string; pending: number }
+  /** Log lines and endings of async events no client invocation is waiting for (restored ones). */
+  | { type: 'asyncLog'; line: LogLine }
+  | { type: 'asyncFinished'; event: FinishedEvent };

@@ -37,6 +37,9 @@ export interface InvokeResult {
   coldStart: boolean;
   initDurationMs?: number;
   invocationType: InvocationType;
+  /** Async invocations only: how the event ended after retries, and how many attempts it took. */
+  asyncOutcome?: 'succeeded' | 'deadLettered' | 'dropped';
+  attempts?: number;
 }
 
 export interface InvokeOptions {

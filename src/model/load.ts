@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, type YAMLMap, type 
 import { readDotEnv } from './dotenv';
 import { interpolate, type InterpolationContext } from './interpolate';
 import { rangeOf } from './positions';
+import { isTcsamText, parseTcsam, TCSAM_FILE_NAMES } from './tcsam';
 import {
   DEFAULTS,
   SERVERLESS_FILE_NAMES,
@@ -32,7 +33,8 @@ export function resolveServerlessFile(target: string): { ok: true; file: string 
     return { ok: false, error: { code: 'model.fileNotFound', file: abs, message: `${abs}: no such file or folder` } };
   }
   if (st.isFile()) return { ok: true, file: abs };
-  for (const name of SERVERLESS_FILE_NAMES) {
+  // serverless.yml first; a TCSAM template.yaml (the older SCF CLI's) when there is none.
+  for (const name of [...SERVERLESS_FILE_NAMES, ...TCSAM_FILE_NAMES]) {
     const candidate = join(abs, name);
     if (existsSync(candidate)) return { ok: true, file: candidate };
   }
@@ -41,7 +43,7 @@ export function resolveServerlessFile(target: string): { ok: true; file: string 
     error: {
       code: 'model.fileNotFound',
       file: abs,
-      message: `${abs}: no serverless.yml or serverless.yaml in this folder; pass the file or the folder that holds it`,
+      message: `${abs}: no serverless.yml, serverless.yaml or template.yaml in this folder; pass the file or the folder that holds it`,
     },
   };
 }
@@ -60,6 +62,7 @@ export function loadServerlessFile(target: string, options: LoadOptions = {}): L
 
 /** Reads the text of a serverless.yml into function specs. `file` is used for paths and messages. */
 export function parseServerless(text: string, file: string, options: LoadOptions = {}): LoadResult {
+  if (isTcsamText(text) && !/^component\s*:/m.test(text)) return parseTcsam(text, file, { stage: options.stage });
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const fail = (code: string, message: string, range?: SourceRange): LoadResult => ({
@@ -246,6 +249,14 @@ function buildFunction(
     }
   }
 
+  let deadLetter: FunctionSpec['deadLetter'];
+  const dlNode = inputs.get('deadLetter', true);
+  if (isMap(dlNode)) {
+    const type = text(dlNode.get('type'), dlNode.get('type', true));
+    const name = text(dlNode.get('name'), dlNode.get('name', true));
+    if (type && name) deadLetter = { type, name, filterType: text(dlNode.get('filterType')) };
+  }
+
   const events: TriggerSpec[] = [];
   const eventsNode = inputs.get('events', true);
   if (isSeq(eventsNode)) {
@@ -281,6 +292,7 @@ function buildFunction(
     retryNumber: retryNumber?.value,
     msgTTL: msgTTL?.value,
     asyncRunEnable: asBool(scalar(inputs, 'asyncRunEnable')),
+    deadLetter,
     events,
     range: rangeOf(lines, map.items.find((p) => isScalar(p.key) && p.key.value === 'inputs')),
   };

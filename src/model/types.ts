@@ -45,6 +45,8 @@ export interface FunctionSpec {
   retryNumber?: number;
   msgTTL?: number;
   asyncRunEnable?: boolean;
+  /** `inputs.deadLetter`: where async events go after their last retry. */
+  deadLetter?: { type: string; name: string; filterType?: string };
   events: TriggerSpec[];
   /** Where the function is declared (the `inputs` key), for "open definition". */
   range?: SourceRange;

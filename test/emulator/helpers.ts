@@ -20,6 +20,8 @@ export interface FunctionOptions {
   dotenv?: string;
   /** Where serverless.yml goes (default: a new temporary folder). */
   dir?: string;
+  /** More lines under `inputs:`, indented by two spaces already. */
+  extraInputs?: string[];
 }
 
 /** Writes a real serverless.yml for the scenario and reads it through the model, as the CLI does. */
@@ -37,6 +39,7 @@ export function functionSpec(o: FunctionOptions): FunctionSpec {
   ];
   if (o.name) lines.push(`  name: ${o.name}`);
   if (o.initTimeout !== undefined) lines.push(`  initTimeout: ${o.initTimeout}`);
+  if (o.extraInputs) lines.push(...o.extraInputs);
   if (o.variables) {
     lines.push('  environment:', '    variables:');
     for (const [k, v] of Object.entries(o.variables)) lines.push(`      ${k}: ${JSON.stringify(v)}`);

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadServerlessFile, pickFunction } from '../../model';
+import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model';
+import { AsyncQueue, asyncStateDir } from '../../emulator/async';
 import { Emulator } from '../../emulator/emulator';
 import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
@@ -21,7 +22,10 @@ Options:
   --event FILE         the event, a JSON file (use - for standard input); default {}
   --event-json JSON    the event given inline
   --function NAME      pick a function when the file defines several
-  --async              invoke asynchronously (InvocationType Event: 128 KB limit, result only in the log)
+  --async              invoke asynchronously (InvocationType Event: 128 KB limit, result only in the log);
+                       the event is queued in .scf/async and retried like SCF does (runtime errors up to
+                       retryNumber, then the dead-letter file .scf/dlq/<function>.jsonl or dropped)
+  --retry-delay-scale N  async retries wait N x SCF's one minute (default 0.0167: one second)
   --json               one JSON object per line: {"type":"log",...} as lines come, last {"type":"result",...}
   --python PATH        the python3 to run Python3.x functions with (default: python3 on PATH)
   --stage STAGE        the stage for \${stage} (default: the file's stage, STAGE, or dev)
@@ -29,7 +33,7 @@ Options:
 Exit code: 0 when the status is 200, 1 for any other status, 2 for a usage error.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['event', 'event-json', 'function', 'python', 'stage'], flags: ['async', 'json', 'help'] });
+  const parsed = parseArgs(argv, { values: ['event', 'event-json', 'function', 'python', 'stage', 'retry-delay-scale'], flags: ['async', 'json', 'help'] });
   if (!parsed.ok) return usageError(io, parsed.message);
   const { positionals, values, flags } = parsed.args;
   if (flags.has('help')) {
@@ -66,16 +70,24 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     else io.out(line.text);
   };
   const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
+  if (flags.has('async')) {
+    const scale = values['retry-delay-scale'] === undefined ? undefined : Number(values['retry-delay-scale']);
+    if (scale !== undefined && !(scale >= 0)) return usageError(io, '--retry-delay-scale takes a number >= 0');
+    try {
+      return await invokeAsync(io, emulator, spec, payload, json, onLog, scale);
+    } finally {
+      await emulator.dispose();
+    }
+  }
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   try {
     const outcome = await emulator.invoke(
-      { spec, payload, invocationType: flags.has('async') ? 'Event' : 'RequestResponse' },
+      { spec, payload, invocationType: 'RequestResponse' },
       {
         onLog,
         signal: abort.signal,
-        onAccepted: flags.has('async') ? (requestId) => (json ? emit({ type: 'accepted', requestId }) : io.out(`Accepted (async) RequestId: ${requestId}`)) : undefined,
       },
     );
     if (!outcome.ok) return fail(io, outcome.error.message);
@@ -87,6 +99,42 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     process.off('SIGINT', onSigint);
     await emulator.dispose();
   }
+}
+
+/** Queues the event like SCF's async invocation and waits until it has finished (after any retries). */
+async function invokeAsync(
+  io: CliIO,
+  emulator: Emulator,
+  spec: FunctionSpec,
+  payload: string,
+  json: boolean,
+  onLog: (line: LogLine) => void,
+  retryDelayScale: number | undefined,
+): Promise<number> {
+  const queue = new AsyncQueue({ stateDir: asyncStateDir(spec), emulator, onLog, retryDelayScale });
+  const emit = (obj: object) => io.out(JSON.stringify(obj));
+  const accepted = queue.enqueue(spec, payload);
+  if (!accepted.ok) {
+    if (json) emit({ type: 'result', statusCode: accepted.statusCode, statusName: statusLabel(accepted.statusCode).replace(/^\d+ /, ''), result: null, errorMessage: accepted.errorMessage, invocationType: 'Event' });
+    else io.out(`Status: ${statusLabel(accepted.statusCode)}\nError: ${accepted.errorMessage}`);
+    return 1;
+  }
+  if (json) emit({ type: 'accepted', requestId: accepted.requestId });
+  else io.out(`Accepted (async) RequestId: ${accepted.requestId}`);
+  const earlier = queue.pending() - 1;
+  if (earlier > 0) io.err(`note: ${earlier} earlier async event(s) from ${asyncStateDir(spec)} run too`);
+  const finished = queue.whenFinished(accepted.requestId);
+  queue.start();
+  const f = await finished;
+  queue.stop();
+  const last = f.lastResult;
+  const statusCode = last?.statusCode ?? 435;
+  const r: InvokeResult = last
+    ? { ...last, asyncOutcome: f.outcome, attempts: f.attempts }
+    : { requestId: f.requestId, statusCode, statusName: 'FunctionNotFound', result: null, durationMs: 0, billedDurationMs: 0, memorySize: spec.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event', asyncOutcome: f.outcome, attempts: f.attempts };
+  if (json) emit(resultLine(r));
+  else io.out(`${humanSummary(r)}\nAsync outcome: ${f.outcome} after ${f.attempts} attempt(s)${f.deadLetterFile ? ` (dead letter in ${f.deadLetterFile})` : ''}`);
+  return statusCode === 200 ? 0 : 1;
 }
 
 function resultLine(r: InvokeResult): object {
@@ -105,6 +153,7 @@ function resultLine(r: InvokeResult): object {
     maxMemoryUsedMB: r.maxMemoryUsedMB,
     coldStart: r.coldStart,
     initDurationMs: r.initDurationMs ?? null,
+    ...(r.asyncOutcome ? { asyncOutcome: r.asyncOutcome, attempts: r.attempts } : {}),
   };
 }
 

@@ -1,0 +1,66 @@
+/**
+ * The async queue's state on disk: an append-only journal of JSON lines. Every change to an event is
+ * appended before it takes effect, so a host killed at any point loses no accepted event; replaying the
+ * journal on start gives back every event that has not finished (one that was running may run again:
+ * delivery is at least once, as on SCF).
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface QueuedEvent {
+  requestId: string;
+  /** The serverless.yml the function comes from, and the function's name in it. */
+  file: string;
+  functionName: string;
+  payload: string;
+  enqueuedAt: number;
+  /** Retries made so far for runtime errors. */
+  retries: number;
+  /** Attempts made so far, of any kind. */
+  attempts: number;
+  nextAt: number;
+  lastStatusCode?: number;
+  lastError?: string;
+}
+
+type JournalEntry = { op: 'put'; event: QueuedEvent } | { op: 'done'; requestId: string };
+
+export class Journal {
+  private readonly path: string;
+
+  constructor(stateDir: string) {
+    mkdirSync(stateDir, { recursive: true });
+    this.path = join(stateDir, 'queue.jsonl');
+  }
+
+  /** Reads the journal back and rewrites it with only the unfinished events. */
+  load(): QueuedEvent[] {
+    const live = new Map<string, QueuedEvent>();
+    if (existsSync(this.path)) {
+      for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        let entry: JournalEntry;
+        try {
+          entry = JSON.parse(line) as JournalEntry;
+        } catch {
+          continue; // a line cut short by a crash mid-write: the event before it is still whole
+        }
+        if (entry.op === 'put') live.set(entry.event.requestId, entry.event);
+        else live.delete(entry.requestId);
+      }
+    }
+    const events = [...live.values()];
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, events.map((event) => `${JSON.stringify({ op: 'put', event } satisfies JournalEntry)}\n`).join(''));
+    renameSync(tmp, this.path);
+    return events;
+  }
+
+  put(event: QueuedEvent): void {
+    appendFileSync(this.path, `${JSON.stringify({ op: 'put', event } satisfies JournalEntry)}\n`);
+  }
+
+  done(requestId: string): void {
+    appendFileSync(this.path, `${JSON.stringify({ op: 'done', requestId } satisfies JournalEntry)}\n`);
+  }
+}
