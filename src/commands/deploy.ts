@@ -1,0 +1,267 @@
+/**
+ * Deploy, Deploy To..., and the "Deployed" view's commands (Invoke Deployed, Show Recent Logs,
+ * Delete, Refresh, Stop Local Endpoint), plus Set/Clear Credentials. The work is src/deploy's; this
+ * file asks, shows progress (a cancellable notification) and writes every step to the SCF output.
+ *
+ * Wiring (src/extension.ts): `const deploy = registerDeploy(context, { tree, output });`
+ */
+import * as vscode from 'vscode';
+import { ApiCallError, call, DEPLOY_TARGETS, type DeployTarget } from '../deploy/client';
+import { redact } from '../deploy/credentials';
+import { deployFunction, type DeployResult } from '../deploy/deployer';
+import { invokeDeployed, recentLogs, type RemoteInvokeResult } from '../deploy/remote';
+import { statusInfo, statusLabel } from '../emulator/statusCodes';
+import { readEvent } from '../events/store';
+import { readTemplate } from '../events/templates';
+import type { FunctionSpec } from '../model';
+import { DeployedTree } from '../views/deployedTree';
+import type { DeployedNode } from '../views/deployedModel';
+import type { FunctionsTree } from '../views/functionsTree';
+import type { OutputView } from '../views/output';
+import { registerCredentialsCommands } from './deployCredentials';
+import { DeployTargets, targetLabel, type Connection } from './deployTargets';
+import { pickEvent, resolveFunction } from './pick';
+
+export interface DeployApi {
+  targets: DeployTargets;
+  deployed: DeployedTree;
+  deploy(arg?: unknown, options?: { target?: DeployTarget }): Promise<DeployResult | undefined>;
+}
+
+type DeployedFunctionNode = Extract<DeployedNode, { kind: 'deployedFunction' }>;
+
+export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView }): DeployApi {
+  const { tree, output } = deps;
+  const targets = new DeployTargets(context, (line) => output.info(`[local endpoint] ${line}`));
+  const deployed = new DeployedTree(targets, tree);
+  const view = vscode.window.createTreeView('scf.deployed', { treeDataProvider: deployed, showCollapseAll: true });
+  const templatesDir = context.asAbsolutePath('dist/templates');
+
+  const showConnectionProblem = async (conn: Extract<Connection, { ok: false }>) => {
+    const actions = conn.action === 'setCredentials' ? ['Set Credentials'] : conn.action === 'trust' ? ['Manage Workspace Trust'] : [];
+    const picked = await vscode.window.showErrorMessage(`SCF: ${conn.message}`, ...actions);
+    if (picked === 'Set Credentials') await vscode.commands.executeCommand('scf.setCredentials');
+    if (picked === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
+  };
+
+  async function deploy(arg?: unknown, options: { target?: DeployTarget } = {}): Promise<DeployResult | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      await showConnectionProblem({ ok: false, message: 'Deploying packages and runs this workspace\'s code; trust the workspace to deploy.', action: 'trust' });
+      return undefined;
+    }
+    const spec = await resolveFunction(tree, arg, 'Deploy');
+    if (!spec) return undefined;
+    const target = options.target ?? targets.configuredTarget();
+    const conn = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'SCF: connecting' }, () => targets.connect(target, spec.region, spec.file));
+    if (!conn.ok) {
+      await showConnectionProblem(conn);
+      return undefined;
+    }
+    const say = (line: string) => output.info(redact(line, conn.secrets));
+    say(`▶ Deploy ${spec.name} (${spec.namespace}, ${spec.region}) to ${conn.label} from ${vscode.workspace.asRelativePath(spec.file)}`);
+    output.show();
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `SCF: Deploying ${spec.name} to ${conn.label}`, cancellable: true },
+      (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return deployFunction({
+          spec,
+          client: conn.client,
+          targetLabel: conn.label,
+          signal: abort.signal,
+          pollIntervalMs: target === 'local' ? 200 : 1000,
+          secrets: [conn.secrets.secretId, conn.secrets.secretKey],
+          onProgress: (p) => {
+            say(`  ${p.message}`);
+            progress.report({ message: redact(p.message, conn.secrets) });
+          },
+        });
+      },
+    );
+    deployed.refresh();
+    if (!outcome.ok) {
+      say(`◀ ${outcome.error.message}`);
+      say('');
+      if (outcome.error.code === 'deploy.canceled') {
+        void vscode.window.showWarningMessage(`SCF: deploy of ${spec.name} canceled.`);
+        return undefined;
+      }
+      const auth = /^api\.AuthFailure/.test(outcome.error.code) && target === 'tencent';
+      const picked = await vscode.window.showErrorMessage(`SCF: deploy of ${spec.name} failed: ${redact(outcome.error.message, conn.secrets)}`, ...(auth ? ['Set Credentials'] : []), 'Show Output');
+      if (picked === 'Set Credentials') await vscode.commands.executeCommand('scf.setCredentials');
+      if (picked === 'Show Output') output.show();
+      return undefined;
+    }
+    const r = outcome.result;
+    say(`◀ Deployed ${spec.name}: ${r.created ? 'created' : `${r.codeUploaded ? 'code updated' : 'code unchanged'}, ${r.configurationUpdated ? 'configuration updated' : 'configuration unchanged'}`}, ${r.status}`);
+    say('');
+    void vscode.window.showInformationMessage(`SCF: ${spec.name} deployed to ${conn.label} (${r.fileCount} files, ${(r.zipBytes / 1024).toFixed(1)} KB).`, 'Invoke Deployed').then((a) => {
+      if (a) void invokeDeployedCommand({ target, spec });
+    });
+    return r;
+  }
+
+  async function deployTo(arg?: unknown): Promise<DeployResult | undefined> {
+    const configured = targets.configuredTarget();
+    const picked = await vscode.window.showQuickPick(
+      DEPLOY_TARGETS.map((t) => ({
+        label: t === 'local' ? '$(vm) Local endpoint' : '$(cloud) Tencent Cloud',
+        description: t === configured ? 'default (scf.deploy.target)' : undefined,
+        detail: t === 'local' ? 'The SCF API on 127.0.0.1; deploy and invoke without a cloud account' : 'The real platform, in the region serverless.yml names',
+        target: t,
+      })),
+      { title: 'SCF: Deploy To', placeHolder: 'Where to deploy' },
+    );
+    return picked ? deploy(arg, { target: picked.target }) : undefined;
+  }
+
+  /** The function a Deployed-view command is about. */
+  function deployedTarget(arg: unknown): { target: DeployTarget; name: string; region: string; namespace: string; spec?: FunctionSpec } | undefined {
+    const node = arg as Partial<DeployedFunctionNode> | undefined;
+    if (node?.kind === 'deployedFunction' && node.fn && node.scope && node.target) {
+      const spec = tree.functions().find((s) => s.name === node.fn!.name && s.namespace === node.scope!.namespace);
+      return { target: node.target, name: node.fn.name, region: node.scope.region, namespace: node.scope.namespace, spec };
+    }
+    const direct = arg as { target?: DeployTarget; spec?: FunctionSpec } | undefined;
+    if (direct?.spec && direct.target) return { target: direct.target, name: direct.spec.name, region: direct.spec.region, namespace: direct.spec.namespace, spec: direct.spec };
+    return undefined;
+  }
+
+  async function eventFor(spec: FunctionSpec | undefined, name: string): Promise<{ payload: string; label: string } | undefined> {
+    if (spec) {
+      const choice = await pickEvent(spec, undefined, `Invoke deployed ${name}`);
+      if (choice && choice !== 'new') {
+        if (choice.kind === 'template') return { payload: readTemplate(choice.template, templatesDir), label: `template "${choice.template.label}"` };
+        const read = await readEvent(choice.event);
+        if (!read.ok) {
+          void vscode.window.showErrorMessage(`SCF: ${read.error.message}`);
+          return undefined;
+        }
+        return { payload: read.value, label: `test event "${choice.event.name}"` };
+      }
+      if (!choice) return undefined;
+    }
+    const typed = await vscode.window.showInputBox({
+      title: `Invoke deployed ${name}`,
+      prompt: 'The event (a JSON object)',
+      value: '{}',
+      validateInput: (v) => {
+        try {
+          const parsed: unknown = JSON.parse(v);
+          return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? undefined : 'The event must be a JSON object';
+        } catch (e) {
+          return `Not JSON: ${(e as Error).message}`;
+        }
+      },
+    });
+    return typed === undefined ? undefined : { payload: typed, label: 'typed event' };
+  }
+
+  function writeInvocation(r: RemoteInvokeResult, say: (l: string) => void): void {
+    for (const line of r.log.replace(/\n$/, '').split('\n')) if (line) say(line);
+    say(`◀ ${statusLabel(r.statusCode)} · ${r.durationMs.toFixed(1)} ms (billed ${r.billedDurationMs} ms) · ${(r.memUsageBytes / 1048576).toFixed(1)} MB · RequestId ${r.requestId}`);
+    if (r.statusCode === 200) say(r.retMsg ? `Result: ${r.retMsg}` : 'Accepted (async): the result goes to the log only.');
+    else {
+      if (r.errMsg) say(`Error: ${r.errMsg}`);
+      const fix = statusInfo(r.statusCode).fix;
+      if (fix) say(`Fix: ${fix}`);
+    }
+    say('');
+  }
+
+  async function invokeDeployedCommand(arg?: unknown): Promise<RemoteInvokeResult | undefined> {
+    const t = deployedTarget(arg);
+    if (!t) {
+      void vscode.window.showInformationMessage('SCF: pick a function in the Deployed view to invoke it.');
+      return undefined;
+    }
+    const event = await eventFor(t.spec, t.name);
+    if (!event) return undefined;
+    const conn = await targets.connect(t.target, t.region, t.spec?.file);
+    if (!conn.ok) {
+      await showConnectionProblem(conn);
+      return undefined;
+    }
+    const say = (line: string) => output.info(redact(line, conn.secrets));
+    say(`▶ Invoke ${t.name} deployed on ${conn.label} with ${event.label}`);
+    output.show();
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SCF: Invoking deployed ${t.name}` }, () =>
+        invokeDeployed(conn.client, { name: t.name, namespace: t.namespace, event: event.payload }),
+      );
+      writeInvocation(r, say);
+      if (r.statusCode !== 200) void vscode.window.showWarningMessage(`SCF: deployed ${t.name} ended with ${statusLabel(r.statusCode)}.`, 'Show Output').then((a) => a && output.show());
+      return r;
+    } catch (e) {
+      reportApiError(e, say);
+      return undefined;
+    }
+  }
+
+  async function showLogs(arg?: unknown): Promise<void> {
+    const t = deployedTarget(arg);
+    if (!t) return;
+    const conn = await targets.connect(t.target, t.region, t.spec?.file);
+    if (!conn.ok) return showConnectionProblem(conn);
+    const say = (line: string) => output.info(redact(line, conn.secrets));
+    try {
+      const logs = await recentLogs(conn.client, { name: t.name, namespace: t.namespace, limit: 20 });
+      say(`▶ Recent logs of ${t.name} on ${conn.label} (${logs.length}, newest first)`);
+      for (const l of logs) {
+        say(`── ${l.startTime} · ${l.retCode === 0 ? '200 Success' : statusLabel(l.retCode)} · ${l.durationMs.toFixed(1)} ms · RequestId ${l.requestId}`);
+        for (const line of l.log.replace(/\n$/, '').split('\n')) if (line) say(line);
+      }
+      if (logs.length === 0) say('(no invocations yet)');
+      say('');
+      output.show();
+    } catch (e) {
+      reportApiError(e, say);
+    }
+  }
+
+  async function deleteDeployed(arg?: unknown): Promise<void> {
+    const t = deployedTarget(arg);
+    if (!t) return;
+    const where = targetLabel(t.target, t.region);
+    const ok = await vscode.window.showWarningMessage(`Delete ${t.name} from ${where}? Its code, configuration${t.target === 'local' ? ' and logs' : ''} go with it.`, { modal: true }, 'Delete');
+    if (ok !== 'Delete') return;
+    const conn = await targets.connect(t.target, t.region, t.spec?.file);
+    if (!conn.ok) return showConnectionProblem(conn);
+    try {
+      await call('DeleteFunction', () => conn.client.DeleteFunction({ FunctionName: t.name, Namespace: t.namespace }));
+      output.info(`Deleted ${t.name} from ${where}`);
+    } catch (e) {
+      reportApiError(e, (l) => output.info(redact(l, conn.secrets)));
+    }
+    deployed.refresh();
+  }
+
+  function reportApiError(e: unknown, say: (l: string) => void): void {
+    const message = e instanceof ApiCallError ? e.message : (e as Error)?.message ?? String(e);
+    say(`◀ ${message}`);
+    say('');
+    void vscode.window.showErrorMessage(`SCF: ${message.split('\n')[0]}`, 'Show Output').then((a) => a && output.show());
+  }
+
+  context.subscriptions.push(
+    targets,
+    deployed,
+    view,
+    vscode.commands.registerCommand('scf.deploy', (arg?: unknown, options?: { target?: DeployTarget }) => deploy(arg, options)),
+    vscode.commands.registerCommand('scf.deployTo', (arg?: unknown) => deployTo(arg)),
+    vscode.commands.registerCommand('scf.deployed.invoke', (arg?: unknown) => invokeDeployedCommand(arg)),
+    vscode.commands.registerCommand('scf.deployed.showLogs', (arg?: unknown) => showLogs(arg)),
+    vscode.commands.registerCommand('scf.deployed.delete', (arg?: unknown) => deleteDeployed(arg)),
+    vscode.commands.registerCommand('scf.deployed.refresh', () => deployed.refresh()),
+    vscode.commands.registerCommand('scf.deployed.stopLocalEndpoint', async () => {
+      await targets.stopLocal();
+      deployed.refresh();
+    }),
+    ...registerCredentialsCommands(context, () => deployed.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('scf.deploy')) deployed.refresh();
+    }),
+  );
+  return { targets, deployed, deploy };
+}
