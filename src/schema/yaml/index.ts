@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { computeLineStarts, type ParsedYaml } from './ast';
+import { computeLineStarts, type ParsedYaml, type YNode } from './ast';
 import { fastParse } from './fastParse';
 import { fromYamlNode } from './fromYamlLib';
 
@@ -38,8 +38,24 @@ export function fullParse(text: string): ParsedYaml {
   let root = null;
   try {
     root = doc.contents === null || doc.contents === undefined ? null : fromYamlNode(doc.contents, doc, 0, 0);
+    if (root) clamp(root, text.length);
   } catch {
     root = null;
   }
   return { text, root, errors, lineStarts, reader: 'yaml' };
+}
+
+/** Keeps every offset inside the text (the library can place an empty value one past the end). */
+function clamp(node: YNode, len: number): void {
+  node.start = Math.min(node.start, len);
+  node.end = Math.max(node.start, Math.min(node.end, len));
+  if (node.kind === 'map') {
+    for (const p of node.pairs) {
+      p.keyStart = Math.min(p.keyStart, len);
+      p.keyEnd = Math.max(p.keyStart, Math.min(p.keyEnd, len));
+      clamp(p.value, len);
+    }
+  } else if (node.kind === 'seq') {
+    for (const item of node.items) clamp(item, len);
+  }
 }
