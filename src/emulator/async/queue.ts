@@ -73,7 +73,7 @@ export class AsyncQueue {
     const event: QueuedEvent = { requestId, file: spec.file, functionName: spec.name, payload, enqueuedAt: now, retries: 0, attempts: 0, nextAt: now };
     this.journal.put(event); // on disk before it is acknowledged
     this.events.set(requestId, event);
-    this.pump();
+    setImmediate(() => this.pump()); // the caller hears "accepted" before the first attempt's log
     return { ok: true, requestId };
   }
 
