@@ -11,6 +11,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: 
 const COMMANDS: Record<string, Command> = {
   invoke: { summary: 'invoke <serverless.yml|folder> [--event FILE | --event-json JSON] [--async] [--json]', load: () => import('./commands/invoke') },
   validate: { summary: 'validate <serverless.yml|folder>... [--json]', load: () => import('./commands/validate') },
+  test: { summary: 'test [<serverless.yml|template.yaml|folder>...] [--reporter junit] [--json]', load: () => import('./commands/test') },
   deploy: { summary: 'deploy <serverless.yml|folder> [--target local|tencent] [--function NAME] [--json]', load: () => import('./commands/deploy') },
   serve: { summary: 'serve [--port N] [--state DIR]', load: () => import('./commands/serve') },
 };

@@ -1,0 +1,65 @@
+/**
+ * Which function files a `scf-toolkit test` target means: a serverless.yml / template.yaml itself, a
+ * folder holding one, or (otherwise) every one found below the folder.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SERVERLESS_FILE_NAMES } from '../model/types';
+import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsam';
+
+const SKIPPED = new Set(['node_modules', '.git', '.scf', '.svn', '.hg', 'dist', 'out']);
+
+export type TargetFiles = { ok: true; files: string[] } | { ok: false; message: string };
+
+export function functionFilesFor(target: string, maxDepth = 8): TargetFiles {
+  const abs = resolve(target);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    return { ok: false, message: `${abs}: no such file or folder` };
+  }
+  if (st.isFile()) return { ok: true, files: [abs] };
+  const direct = directFile(abs);
+  if (direct) return { ok: true, files: [direct] };
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || SKIPPED.has(e.name) || depth >= maxDepth) continue;
+      const sub = join(dir, e.name);
+      const file = directFile(sub);
+      if (file) found.push(file);
+      walk(sub, depth + 1);
+    }
+  };
+  walk(abs, 0);
+  if (found.length === 0) return { ok: false, message: `${abs}: no serverless.yml, serverless.yaml or TCSAM template.yaml in this folder or below it` };
+  return { ok: true, files: found.sort() };
+}
+
+/** The function file directly in a folder: serverless.yml first, then a TCSAM template.yaml. */
+function directFile(dir: string): string | undefined {
+  for (const name of SERVERLESS_FILE_NAMES) {
+    const p = join(dir, name);
+    if (isFile(p)) return p;
+  }
+  for (const name of TCSAM_FILE_NAMES) {
+    const p = join(dir, name);
+    if (isFile(p) && isTcsamText(readFileSync(p, 'utf8'))) return p;
+  }
+  return undefined;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}

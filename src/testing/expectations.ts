@@ -1,0 +1,277 @@
+/**
+ * Expectations for test events: `.scf/events/<function>/<name>.expect.json` beside `<name>.json`.
+ *
+ *   { "statusCode": 200, "result": { ... }, "logIncludes": ["..."], "errorMessage": "..." }
+ *
+ * - `statusCode`: the SCF status code the invocation must end with. Our choice: when it is left out,
+ *   200 is expected (a test passes only when the function succeeds unless it says otherwise).
+ * - `result`: a subset match: every key given must be equal in the actual result, recursively through
+ *   objects; arrays and scalars are compared whole. Keys the expectation does not name are ignored.
+ * - `logIncludes`: each string must appear somewhere in the invocation's log (handler output and the
+ *   platform's START/END/REPORT lines).
+ * - `errorMessage`: a text the error message must contain (for expected failures such as 430).
+ */
+import { parse, parseTree, findNodeAtLocation, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
+import { basename } from 'node:path';
+
+export const EXPECT_SUFFIX = '.expect.json';
+
+export interface Expectation {
+  statusCode?: number;
+  result?: unknown;
+  logIncludes?: string[];
+  errorMessage?: string;
+}
+
+export interface ExpectationError {
+  code: 'expect.syntax' | 'expect.shape';
+  /** Names the file and the 1-based line and column. */
+  message: string;
+  /** 0-based, for editors. */
+  line: number;
+  column: number;
+}
+
+export type ExpectationParse = { ok: true; expectation: Expectation } | { ok: false; error: ExpectationError };
+
+const KEYS = ['statusCode', 'result', 'logIncludes', 'errorMessage', '$schema'];
+
+/** `<dir>/<name>.json` -> `<dir>/<name>.expect.json`. */
+export function expectationPath(eventFile: string): string {
+  return eventFile.replace(/\.json$/i, '') + EXPECT_SUFFIX;
+}
+
+/** Whether a file name is an expectation (so event lists can leave it out). */
+export function isExpectationFile(path: string): boolean {
+  return basename(path).toLowerCase().endsWith(EXPECT_SUFFIX);
+}
+
+/** Reads the text of an expectation file; `file` is used in messages. */
+export function parseExpectation(text: string, file: string): ExpectationParse {
+  const at = (offset: number) => {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length - 1;
+    return { line, column: offset - (before.lastIndexOf('\n') + 1) };
+  };
+  const fail = (code: ExpectationError['code'], offset: number, what: string): ExpectationParse => {
+    const p = at(offset);
+    return { ok: false, error: { code, ...p, message: `${file}:${p.line + 1}:${p.column + 1}: ${what}` } };
+  };
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  if (errors.length > 0) return fail('expect.syntax', errors[0]!.offset, `JSON syntax error: ${printParseErrorCode(errors[0]!.error)}`);
+  if (!isPlainObject(value)) {
+    return fail('expect.shape', firstNonSpace(text), 'an expectation is a JSON object such as {"statusCode": 200, "result": {...}, "logIncludes": ["..."]}');
+  }
+  const tree = parseTree(text);
+  const offsetOf = (key: string) => {
+    const node = tree ? findNodeAtLocation(tree, [key]) : undefined;
+    return node?.parent?.offset ?? node?.offset ?? 0;
+  };
+  for (const key of Object.keys(value)) {
+    if (!KEYS.includes(key)) {
+      return fail('expect.shape', offsetOf(key), `unknown key "${key}"; an expectation may hold statusCode, result, logIncludes and errorMessage`);
+    }
+  }
+  const out: Expectation = {};
+  if (value.statusCode !== undefined) {
+    if (typeof value.statusCode !== 'number' || !Number.isInteger(value.statusCode)) {
+      return fail('expect.shape', offsetOf('statusCode'), `"statusCode" must be an SCF status code such as 200 or 430, got ${JSON.stringify(value.statusCode)}`);
+    }
+    out.statusCode = value.statusCode;
+  }
+  if ('result' in value) out.result = value.result;
+  if (value.logIncludes !== undefined) {
+    if (!Array.isArray(value.logIncludes) || value.logIncludes.some((s) => typeof s !== 'string')) {
+      return fail('expect.shape', offsetOf('logIncludes'), '"logIncludes" must be a list of strings, e.g. ["order saved"]');
+    }
+    out.logIncludes = value.logIncludes as string[];
+  }
+  if (value.errorMessage !== undefined) {
+    if (typeof value.errorMessage !== 'string') return fail('expect.shape', offsetOf('errorMessage'), '"errorMessage" must be a string the error message contains');
+    out.errorMessage = value.errorMessage;
+  }
+  return { ok: true, expectation: out };
+}
+
+/** What one invocation produced, as far as expectations look at it. */
+export interface ActualOutcome {
+  statusCode: number;
+  statusName?: string;
+  result: unknown;
+  errorMessage?: string;
+  /** The whole log, one line per entry. */
+  log: string;
+}
+
+export interface Mismatch {
+  /** `statusCode`, `result.items[0]` (the JSON path), `log` or `errorMessage`. */
+  path: string;
+  message: string;
+  /** JSON texts, when the mismatch is between two values. */
+  expected?: string;
+  actual?: string;
+}
+
+export interface MatchReport {
+  pass: boolean;
+  mismatches: Mismatch[];
+  /** The expected result and the actual result cut down to the keys the expectation names, as JSON
+   * text: what an editor's diff view should show side by side. Set when `result` mismatches. */
+  resultDiff?: { expected: string; actual: string };
+}
+
+const MISSING = Symbol('missing');
+
+export function matchExpectation(expectation: Expectation, actual: ActualOutcome): MatchReport {
+  const mismatches: Mismatch[] = [];
+  const wantStatus = expectation.statusCode ?? 200;
+  if (actual.statusCode !== wantStatus) {
+    const why = actual.errorMessage ? `: ${actual.errorMessage}` : '';
+    mismatches.push({
+      path: 'statusCode',
+      message: `expected status ${wantStatus}${expectation.statusCode === undefined ? ' (the default)' : ''}, got ${actual.statusCode}${actual.statusName ? ` ${actual.statusName}` : ''}${why}`,
+      expected: String(wantStatus),
+      actual: String(actual.statusCode),
+    });
+  }
+  let resultDiff: MatchReport['resultDiff'];
+  if ('result' in expectation) {
+    const before = mismatches.length;
+    subsetMismatches(expectation.result, actual.result, 'result', mismatches);
+    if (mismatches.length > before) {
+      resultDiff = { expected: pretty(expectation.result), actual: pretty(project(expectation.result, actual.result)) };
+    }
+  }
+  if (expectation.errorMessage !== undefined && !(actual.errorMessage ?? '').includes(expectation.errorMessage)) {
+    mismatches.push({
+      path: 'errorMessage',
+      message: actual.errorMessage
+        ? `the error message does not contain ${JSON.stringify(expectation.errorMessage)}; it is ${JSON.stringify(actual.errorMessage)}`
+        : `expected an error message containing ${JSON.stringify(expectation.errorMessage)}, but the invocation had none`,
+      expected: JSON.stringify(expectation.errorMessage),
+      actual: JSON.stringify(actual.errorMessage ?? null),
+    });
+  }
+  for (const text of expectation.logIncludes ?? []) {
+    if (!actual.log.includes(text)) mismatches.push({ path: 'log', message: `the log does not include ${JSON.stringify(text)}` });
+  }
+  return { pass: mismatches.length === 0, mismatches, ...(resultDiff ? { resultDiff } : {}) };
+}
+
+/** Subset comparison: objects key by key (extra actual keys ignored), everything else whole. */
+function subsetMismatches(expected: unknown, actual: unknown | typeof MISSING, path: string, out: Mismatch[]): void {
+  if (isPlainObject(expected) && isPlainObject(actual)) {
+    for (const key of Object.keys(expected)) {
+      const next = Object.prototype.hasOwnProperty.call(actual, key) ? actual[key] : MISSING;
+      subsetMismatches(expected[key], next, `${path}${propertyPath(key)}`, out);
+    }
+    return;
+  }
+  if (actual !== MISSING && deepEqual(expected, actual)) return;
+  const actualText = actual === MISSING ? '(missing)' : compact(actual);
+  out.push({
+    path,
+    message: `${path}: expected ${compact(expected)}, got ${actualText}`,
+    expected: JSON.stringify(expected),
+    actual: actual === MISSING ? undefined : JSON.stringify(actual),
+  });
+}
+
+/** The actual value cut down to the keys the expectation names (missing keys stay missing). */
+export function project(expected: unknown, actual: unknown): unknown {
+  if (!isPlainObject(expected) || !isPlainObject(actual)) return actual;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(expected)) {
+    if (Object.prototype.hasOwnProperty.call(actual, key)) out[key] = project(expected[key], actual[key]);
+  }
+  return out;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao);
+  if (ak.length !== Object.keys(bo).length) return false;
+  return ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual(ao[k], bo[k]));
+}
+
+/** The expectation "Save result as expected" writes: status, result (or error), and any logIncludes kept. */
+export function expectationFromRun(actual: Omit<ActualOutcome, 'log'>, previous?: Expectation): Expectation {
+  const out: Expectation = { statusCode: actual.statusCode };
+  if (actual.statusCode === 200) out.result = actual.result;
+  else if (actual.errorMessage) out.errorMessage = actual.errorMessage;
+  if (previous?.logIncludes?.length) out.logIncludes = previous.logIncludes;
+  return out;
+}
+
+export function formatExpectation(expectation: Expectation): string {
+  return `${JSON.stringify(expectation, null, 2)}\n`;
+}
+
+/** A readable report of the mismatches, for terminals and test messages. */
+export function describeMismatches(report: MatchReport): string {
+  const lines: string[] = [];
+  for (const m of report.mismatches) lines.push(`- ${m.message}`);
+  if (report.resultDiff) {
+    lines.push('', 'result (- expected, + actual; only the keys the expectation names):');
+    lines.push(...lineDiff(report.resultDiff.expected, report.resultDiff.actual));
+  }
+  return lines.join('\n');
+}
+
+/** A line diff (longest common subsequence) of two short texts: ` ` same, `-` only in a, `+` only in b. */
+export function lineDiff(a: string, b: string): string[] {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  const n = x.length;
+  const m = y.length;
+  if (n * m > 4_000_000) return [...x.map((l) => `- ${l}`), ...y.map((l) => `+ ${l}`)];
+  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) lcs[i]![j] = x[i] === y[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  }
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (x[i] === y[j]) {
+      out.push(`  ${x[i]}`);
+      i++;
+      j++;
+    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) out.push(`- ${x[i++]}`);
+    else out.push(`+ ${y[j++]}`);
+  }
+  while (i < n) out.push(`- ${x[i++]}`);
+  while (j < m) out.push(`+ ${y[j++]}`);
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function propertyPath(key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+function pretty(v: unknown): string {
+  return v === undefined ? 'undefined' : JSON.stringify(v, null, 2);
+}
+
+function compact(v: unknown): string {
+  const s = v === undefined ? 'undefined' : JSON.stringify(v);
+  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}
+
+function firstNonSpace(text: string): number {
+  const m = /\S/.exec(text);
+  return m ? m.index : 0;
+}
