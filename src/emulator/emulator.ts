@@ -10,7 +10,8 @@ import { relative } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { buildContext } from './context';
 import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
-import { Instance, type InitOutcome, type RunOutcome } from './instance';
+import { Instance } from './instance';
+import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
 import { billedDuration, endLine, reportLine, startLine } from './logFormat';
 import { resolveRuntime, type LocalRuntime } from './runtimes';
@@ -31,8 +32,8 @@ export interface EmulatorOptions {
 
 interface Pool {
   configKey: string;
-  idle: Instance[];
-  all: Set<Instance>;
+  idle: RuntimeInstance[];
+  all: Set<RuntimeInstance>;
 }
 
 const DEFAULT_IDLE_MS = 10 * 60 * 1000;
@@ -205,7 +206,7 @@ export class Emulator {
     return pool;
   }
 
-  private takeIdle(pool: Pool): Instance | undefined {
+  private takeIdle(pool: Pool): RuntimeInstance | undefined {
     while (pool.idle.length > 0) {
       const i = pool.idle.pop()!;
       if (i.idleTimer) clearTimeout(i.idleTimer);
@@ -216,7 +217,7 @@ export class Emulator {
     return undefined;
   }
 
-  private release(pool: Pool, instance: Instance): void {
+  private release(pool: Pool, instance: RuntimeInstance): void {
     if (this.disposed || pool.configKey === undefined) {
       instance.kill();
       return;

@@ -1,26 +1,23 @@
 /**
- * One runtime instance: a process running a bootstrap that has loaded the user's handler, kept warm
- * between requests like an SCF instance. It owns the process, the channel to the bootstrap, the log
- * streams and the per-request limits (time, memory).
+ * A Node.js or Python instance: a process running one of our bootstraps (runtimes/assets), which has
+ * loaded the user's handler and serves requests over a framed channel (fd 3 in, fd 4 out), kept warm
+ * between requests like an SCF instance.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { encodeFrame, FrameReader, LineSplitter } from './frames';
-import { killTree, peakRssKb, resetPeakRss, treeRssKb } from './limits';
+import { encodeFrame, FrameReader } from './frames';
+import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
+import { RuntimeProcess, watchLimits, type LogSink } from './runtimeProcess';
 import type { LocalRuntime } from './runtimes';
 
 /** Written by the bootstraps to stdout and stderr after each request. */
 export const END_MARK = '\u0000SCF_END\u0000\n';
 
-export type LogSink = (stream: 'stdout' | 'stderr', text: string) => void;
-
 interface ReadyMessage {
   t: 'ready';
   files: string[];
   esm?: boolean;
-  entry?: string;
 }
 interface InitErrorMessage {
   t: 'initError';
@@ -40,108 +37,45 @@ interface ResultMessage {
 }
 type ChildMessage = ReadyMessage | InitErrorMessage | ResultMessage;
 
-export type InitOutcome =
-  | { kind: 'ready'; initMs: number }
-  | { kind: 'initError'; code: number; message: string; stack: string }
-  | { kind: 'initTimeout'; initMs: number }
-  | { kind: 'exit'; description: string }
-  | { kind: 'spawnError'; message: string };
-
-export type RunOutcome =
-  | { kind: 'result'; value: unknown; resultBytes: number }
-  | { kind: 'error'; code: number; message: string; stack: string; recycle: boolean }
-  | { kind: 'timeout' }
-  | { kind: 'memory'; usedKb: number }
-  | { kind: 'exit'; description: string }
-  | { kind: 'canceled' };
-
-export interface RunMeasure {
-  outcome: RunOutcome;
-  peakKb: number;
-}
-
-/** How often memory is sampled while a request runs; the peak is also read from the kernel at the end. */
-const MEMORY_POLL_MS = 25;
-/** How long to wait for the last output once the process has gone. */
-const DRAIN_MS = 300;
 const MAX_WATCHED_FILES = 2000;
 
-let nextInstanceId = 1;
-
-export class Instance {
-  readonly id = nextInstanceId++;
-  readonly child: ChildProcess;
+export class Instance implements RuntimeInstance {
+  private readonly proc: RuntimeProcess;
   private readonly reader = new FrameReader();
   private readonly waiters: Array<(m: ChildMessage) => void> = [];
   private readonly queued: ChildMessage[] = [];
-  private readonly exitWaiters: Array<() => void> = [];
-  private exitDescription: string | undefined;
-  private marks = 0;
-  private markWaiter: (() => void) | undefined;
-  private streamsOpen = 2;
-  private drainWaiter: (() => void) | undefined;
-  private watched = new Map<string, string>();
-  private sink: LogSink;
-  spawnError: string | undefined;
+  private readonly watched = new Map<string, string>();
   busy = false;
-  dead = false;
   idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly runtime: LocalRuntime,
-    readonly codeDir: string,
+    runtime: LocalRuntime,
+    private readonly codeDir: string,
     handler: string,
     env: Record<string, string>,
     sink: LogSink,
   ) {
-    this.sink = sink;
-    this.child = spawn(runtime.command, runtime.args(codeDir, handler), {
-      cwd: codeDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true, // its own process group, so a timeout kills everything it started
-    });
-    this.child.on('error', (e) => {
-      this.spawnError = e.message;
-      this.markExited(`could not start ${runtime.command}: ${e.message}`);
-    });
-    this.child.on('exit', (code, signal) => {
-      this.markExited(signal ? `killed by ${signal}` : `exited with code ${code}`);
-    });
-    const replies = this.child.stdio[4] as Readable;
+    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler), { cwd: codeDir, env, extraPipes: 2, endMark: END_MARK }, sink);
+    const replies = this.proc.child.stdio[4] as Readable;
     replies.on('data', (chunk: Buffer) => {
       for (const body of this.reader.push(chunk)) this.deliver(JSON.parse(body) as ChildMessage);
     });
     replies.on('error', () => undefined);
-    (this.child.stdio[3] as Writable).on('error', () => undefined);
-    this.pipeLog(this.child.stdout!, 'stdout');
-    this.pipeLog(this.child.stderr!, 'stderr');
+    (this.proc.child.stdio[3] as Writable).on('error', () => undefined);
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.proc.pid;
   }
+
+  get dead(): boolean {
+    return this.proc.dead || this.killed;
+  }
+
+  private killed = false;
 
   setSink(sink: LogSink): void {
-    this.sink = sink;
-  }
-
-  private pipeLog(stream: Readable, name: 'stdout' | 'stderr'): void {
-    stream.setEncoding('utf8');
-    const splitter = new LineSplitter(
-      END_MARK,
-      (line) => this.sink(name, line),
-      () => {
-        this.marks++;
-        if (this.marks >= 2 && this.markWaiter) this.markWaiter();
-      },
-    );
-    stream.on('data', (chunk: string) => splitter.push(chunk));
-    stream.on('close', () => {
-      splitter.flush();
-      this.streamsOpen--;
-      if (this.streamsOpen === 0 && this.drainWaiter) this.drainWaiter();
-    });
+    this.proc.setSink(sink);
   }
 
   private deliver(message: ChildMessage): void {
@@ -150,46 +84,10 @@ export class Instance {
     else this.queued.push(message);
   }
 
-  private markExited(description: string): void {
-    if (this.exitDescription !== undefined) return;
-    this.exitDescription = description;
-    this.dead = true;
-    for (const w of this.exitWaiters.splice(0)) w();
-    if (this.markWaiter) this.markWaiter();
-  }
-
   private nextMessage(): Promise<ChildMessage> {
     const queued = this.queued.shift();
     if (queued) return Promise.resolve(queued);
     return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private exited(): Promise<void> {
-    if (this.exitDescription !== undefined) return Promise.resolve();
-    return new Promise((resolve) => this.exitWaiters.push(resolve));
-  }
-
-  /** Waits until the output printed so far has arrived (both end marks), or the process is gone. */
-  private marksArrived(): Promise<void> {
-    if (this.marks >= 2 || this.dead) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.markWaiter = () => {
-        this.markWaiter = undefined;
-        resolve();
-      };
-    });
-  }
-
-  /** After the process has gone: waits (briefly) until stdout and stderr have been read to the end. */
-  private drained(): Promise<void> {
-    if (this.streamsOpen === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, DRAIN_MS);
-      this.drainWaiter = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
@@ -198,21 +96,21 @@ export class Instance {
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), initTimeoutMs);
     });
-    const first = await Promise.race([this.nextMessage(), this.exited().then(() => 'exit' as const), timeout]);
+    const first = await Promise.race([this.nextMessage(), this.proc.exited().then(() => 'exit' as const), timeout]);
     clearTimeout(timer);
     const initMs = performance.now() - started;
     if (first === 'timeout') {
       this.kill();
-      await this.drained();
+      await this.proc.drained();
       return { kind: 'initTimeout', initMs };
     }
     if (first === 'exit') {
-      await this.drained();
-      if (this.spawnError) return { kind: 'spawnError', message: this.spawnError };
-      return { kind: 'exit', description: this.exitDescription ?? 'exited' };
+      await this.proc.drained();
+      if (this.proc.spawnError) return { kind: 'spawnError', message: this.proc.spawnError };
+      return { kind: 'exit', description: this.proc.exitReason };
     }
     if (first.t === 'initError') {
-      await this.marksArrived();
+      await this.proc.marksArrived();
       this.kill();
       return { kind: 'initError', code: first.code, message: first.message, stack: first.stack };
     }
@@ -224,65 +122,41 @@ export class Instance {
     return { kind: 'ready', initMs };
   }
 
-  /** Runs one request. The payload is spliced in as the caller's JSON text. */
   async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure> {
-    const pid = this.child.pid!;
-    this.marks = 0;
-    resetPeakRss(pid);
-    let sampledKb = 0;
-    const limitKb = memoryLimitMb * 1024;
-    const body = `{"t":"invoke","context":${JSON.stringify(context)},"event":${payload}}`;
-    (this.child.stdio[3] as Writable).write(encodeFrame(body));
-
-    let stop: (o: RunOutcome) => void = () => undefined;
-    const stopped = new Promise<RunOutcome>((resolve) => {
-      stop = resolve;
-    });
-    const timer = setTimeout(() => stop({ kind: 'timeout' }), timeoutMs);
-    const poll = setInterval(() => {
-      const kb = treeRssKb(pid);
-      if (kb > sampledKb) sampledKb = kb;
-      if (kb > limitKb) stop({ kind: 'memory', usedKb: kb });
-    }, MEMORY_POLL_MS);
-    const onAbort = () => stop({ kind: 'canceled' });
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
-
+    this.proc.resetMarks();
+    this.proc.resetPeakMemory();
+    (this.proc.child.stdio[3] as Writable).write(encodeFrame(`{"t":"invoke","context":${JSON.stringify(context)},"event":${payload}}`));
+    const limits = watchLimits(this.proc, timeoutMs, memoryLimitMb, signal);
     const raced = await Promise.race([
       this.nextMessage().then((m) => ({ m })),
-      this.exited().then(() => ({ exit: true as const })),
-      stopped.then((o) => ({ o })),
+      this.proc.exited().then(() => ({ exit: true as const })),
+      limits.stopped.then((o) => ({ o })),
     ]);
-    clearTimeout(timer);
-    clearInterval(poll);
-    signal?.removeEventListener('abort', onAbort);
-
+    limits.clear();
+    const sampledKb = limits.sampledKb();
     if ('o' in raced) {
       this.kill();
-      await this.drained();
+      await this.proc.drained();
       return { outcome: raced.o, peakKb: Math.max(sampledKb, raced.o.kind === 'memory' ? raced.o.usedKb : 0) };
     }
     if ('exit' in raced) {
-      await this.drained();
-      return { outcome: { kind: 'exit', description: this.exitDescription ?? 'exited' }, peakKb: sampledKb };
+      await this.proc.drained();
+      return { outcome: { kind: 'exit', description: this.proc.exitReason }, peakKb: sampledKb };
     }
     const m = raced.m;
     if (m.t !== 'result') {
       this.kill();
       return { outcome: { kind: 'exit', description: `runtime protocol error: expected result, got ${m.t}` }, peakKb: sampledKb };
     }
-    await this.marksArrived();
-    const peakKb = Math.max(sampledKb, peakRssKb(pid));
+    await this.proc.marksArrived();
+    const peakKb = Math.max(sampledKb, this.proc.peakMemoryKb());
     this.watch(m.files, false);
-    if (peakKb > limitKb) {
+    if (peakKb > memoryLimitMb * 1024) {
       this.kill();
       return { outcome: { kind: 'memory', usedKb: peakKb }, peakKb };
     }
     if (!m.ok) {
-      return {
-        outcome: { kind: 'error', code: m.code ?? 430, message: m.message ?? 'error', stack: m.stack ?? '', recycle: m.recycle === true },
-        peakKb,
-      };
+      return { outcome: { kind: 'error', code: m.code ?? 430, message: m.message ?? 'error', stack: m.stack ?? '', recycle: m.recycle === true }, peakKb };
     }
     const resultBytes = Buffer.byteLength(JSON.stringify(m.result ?? null));
     return { outcome: { kind: 'result', value: m.result ?? null, resultBytes }, peakKb };
@@ -294,7 +168,6 @@ export class Instance {
     for (const f of all) if (!this.watched.has(f)) this.watched.set(f, fileStamp(f));
   }
 
-  /** False when the process has gone or a file it loaded has changed since. */
   reusable(): boolean {
     if (this.dead) return false;
     for (const [file, stamp] of this.watched) if (fileStamp(file) !== stamp) return false;
@@ -303,12 +176,12 @@ export class Instance {
 
   kill(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.child.pid !== undefined && this.exitDescription === undefined) killTree(this.child.pid);
-    this.dead = true;
+    this.proc.kill();
+    this.killed = true;
   }
 }
 
-function fileStamp(file: string): string {
+export function fileStamp(file: string): string {
   try {
     const st = statSync(file);
     return `${st.mtimeMs}:${st.size}`;
@@ -317,8 +190,8 @@ function fileStamp(file: string): string {
   }
 }
 
-/** ES modules do not show in require.cache: watch the code folder's sources instead. */
-function scanCode(dir: string): string[] {
+/** ES modules do not show in require.cache, and custom runtimes tell us nothing: watch the code folder. */
+export function scanCode(dir: string, pattern = /\.(m?js|cjs|json)$/): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     let entries;
@@ -332,7 +205,7 @@ function scanCode(dir: string): string[] {
       if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.(m?js|cjs|json)$/.test(e.name)) out.push(p);
+      else if (pattern.test(e.name)) out.push(p);
     }
   };
   walk(dir);

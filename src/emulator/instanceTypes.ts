@@ -1,0 +1,36 @@
+/** What every kind of runtime instance offers the emulator, whatever protocol it speaks inside. */
+import type { LogSink } from './runtimeProcess';
+
+export type InitOutcome =
+  | { kind: 'ready'; initMs: number }
+  | { kind: 'initError'; code: number; message: string; stack: string }
+  | { kind: 'initTimeout'; initMs: number }
+  | { kind: 'exit'; description: string; code?: number }
+  | { kind: 'spawnError'; message: string; code?: number };
+
+export type RunOutcome =
+  | { kind: 'result'; value: unknown; resultBytes: number }
+  | { kind: 'error'; code: number; message: string; stack: string; recycle: boolean }
+  | { kind: 'timeout' }
+  | { kind: 'memory'; usedKb: number }
+  | { kind: 'exit'; description: string }
+  | { kind: 'canceled' };
+
+export interface RunMeasure {
+  outcome: RunOutcome;
+  peakKb: number;
+}
+
+export interface RuntimeInstance {
+  readonly pid: number | undefined;
+  busy: boolean;
+  readonly dead: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+  setSink(sink: LogSink): void;
+  waitReady(initTimeoutMs: number): Promise<InitOutcome>;
+  /** Runs one request; the payload is the caller's JSON text. */
+  run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure>;
+  /** False when the process has gone or a file it loaded has changed since. */
+  reusable(): boolean;
+  kill(): void;
+}

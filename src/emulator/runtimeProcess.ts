@@ -1,0 +1,171 @@
+/**
+ * A runtime process as the emulator sees it, whatever runs inside: started in its own process group
+ * (so a timeout kills everything it started) with a clean environment, its stdout and stderr split into
+ * log lines as they come, its exit tracked, its memory measured.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { LineSplitter } from './frames';
+import { killTree, peakRssKb, resetPeakRss, treeRssKb } from './limits';
+
+export type LogSink = (stream: 'stdout' | 'stderr', text: string) => void;
+
+/** How long to wait for the last output once the process has gone. */
+const DRAIN_MS = 300;
+/** How often memory is sampled while a request runs; the kernel's peak is also read at the end. */
+export const MEMORY_POLL_MS = 25;
+
+export class RuntimeProcess {
+  readonly child: ChildProcess;
+  private sink: LogSink;
+  private exitDescription: string | undefined;
+  private readonly exitWaiters: Array<() => void> = [];
+  private streamsOpen = 2;
+  private drainWaiter: (() => void) | undefined;
+  private marks = 0;
+  private markWaiter: (() => void) | undefined;
+  spawnError: string | undefined;
+
+  constructor(
+    command: string,
+    args: string[],
+    options: { cwd: string; env: Record<string, string>; extraPipes: number; endMark?: string },
+    sink: LogSink,
+  ) {
+    this.sink = sink;
+    const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...Array.from({ length: options.extraPipes }, () => 'pipe' as const)];
+    this.child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio, detached: true });
+    this.child.on('error', (e) => {
+      this.spawnError = e.message;
+      this.markExited(`could not start ${command}: ${e.message}`);
+    });
+    this.child.on('exit', (code, signal) => this.markExited(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    this.pipeLog(this.child.stdout!, 'stdout', options.endMark);
+    this.pipeLog(this.child.stderr!, 'stderr', options.endMark);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get dead(): boolean {
+    return this.exitDescription !== undefined;
+  }
+
+  get exitReason(): string {
+    return this.exitDescription ?? 'running';
+  }
+
+  setSink(sink: LogSink): void {
+    this.sink = sink;
+  }
+
+  private pipeLog(stream: Readable, name: 'stdout' | 'stderr', endMark: string | undefined): void {
+    stream.setEncoding('utf8');
+    const splitter = new LineSplitter(
+      endMark ?? '\u0000\u0000never\u0000\u0000',
+      (line) => this.sink(name, line),
+      () => {
+        this.marks++;
+        if (this.marks >= 2 && this.markWaiter) this.markWaiter();
+      },
+    );
+    stream.on('data', (chunk: string) => splitter.push(chunk));
+    stream.on('close', () => {
+      splitter.flush();
+      this.streamsOpen--;
+      if (this.streamsOpen === 0 && this.drainWaiter) this.drainWaiter();
+    });
+  }
+
+  private markExited(description: string): void {
+    if (this.exitDescription !== undefined) return;
+    this.exitDescription = description;
+    for (const w of this.exitWaiters.splice(0)) w();
+    if (this.markWaiter) this.markWaiter();
+  }
+
+  exited(): Promise<void> {
+    if (this.exitDescription !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+
+  /** After the process has gone: waits (briefly) until stdout and stderr have been read to the end. */
+  drained(): Promise<void> {
+    if (this.streamsOpen === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, DRAIN_MS);
+      this.drainWaiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Starts counting end marks for a new request. */
+  resetMarks(): void {
+    this.marks = 0;
+  }
+
+  /** Waits until both end marks (stdout and stderr) arrived, or the process is gone. */
+  marksArrived(): Promise<void> {
+    if (this.marks >= 2 || this.dead) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.markWaiter = () => {
+        this.markWaiter = undefined;
+        resolve();
+      };
+    });
+  }
+
+  resetPeakMemory(): void {
+    if (this.pid !== undefined) resetPeakRss(this.pid);
+  }
+
+  currentMemoryKb(): number {
+    return this.pid === undefined ? 0 : treeRssKb(this.pid);
+  }
+
+  peakMemoryKb(): number {
+    return this.pid === undefined ? 0 : peakRssKb(this.pid);
+  }
+
+  kill(): void {
+    if (this.child.pid !== undefined && this.exitDescription === undefined) killTree(this.child.pid);
+  }
+}
+
+/** Runs a request's limits: resolves with the first of timeout, memory over the limit, or abort. */
+export function watchLimits(
+  proc: RuntimeProcess,
+  timeoutMs: number,
+  memoryLimitMb: number,
+  signal: AbortSignal | undefined,
+): { stopped: Promise<LimitStop>; sampledKb: () => number; clear: () => void } {
+  let sampled = 0;
+  let stop: (s: LimitStop) => void = () => undefined;
+  const stopped = new Promise<LimitStop>((resolve) => {
+    stop = resolve;
+  });
+  const limitKb = memoryLimitMb * 1024;
+  const timer = timeoutMs === Infinity ? undefined : setTimeout(() => stop({ kind: 'timeout' }), timeoutMs);
+  const poll = setInterval(() => {
+    const kb = proc.currentMemoryKb();
+    if (kb > sampled) sampled = kb;
+    if (kb > limitKb) stop({ kind: 'memory', usedKb: kb });
+  }, MEMORY_POLL_MS);
+  const onAbort = () => stop({ kind: 'canceled' });
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  return {
+    stopped,
+    sampledKb: () => sampled,
+    clear: () => {
+      if (timer) clearTimeout(timer);
+      clearInterval(poll);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+export type LimitStop = { kind: 'timeout' } | { kind: 'memory'; usedKb: number } | { kind: 'canceled' };
