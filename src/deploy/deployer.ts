@@ -74,6 +74,7 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
     }
 
     const base = { functionName: name, namespace: ns, codeSha256: pkg.sha256, zipBytes: pkg.zip.length, fileCount: pkg.fileCount, warnings };
+    checkAborted(options.signal);
     if (!existing) {
       report('create', `Creating ${name} (${spec.runtime}, ${spec.memorySize} MB, ${spec.timeout} s), uploading ${formatBytes(pkg.zip.length)}`);
       await call('CreateFunction', () =>
@@ -101,17 +102,22 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
     if (existing.Runtime && existing.Runtime !== spec.runtime) {
       return fail('deploy.runtimeChanged', `${spec.file}: ${name} runs ${existing.Runtime} on ${options.targetLabel}, serverless.yml says ${spec.runtime}; the platform cannot change a function's runtime. Delete the function first, or use a new name`);
     }
+    const wantedType = spec.type === 'web' ? 'HTTP' : 'Event';
+    if (existing.Type && existing.Type !== wantedType) {
+      return fail('deploy.typeChanged', `${spec.file}: ${name} is ${existing.Type === 'HTTP' ? 'a web' : 'an event'} function on ${options.targetLabel}, serverless.yml says type: ${spec.type}; the platform cannot change a function's type. Delete the function first, or use a new name`);
+    }
     if (existing.Status !== 'Active') {
       report('wait', `${name} is ${existing.Status}; waiting until it is Active`);
       await waitActive(options, 'the previous operation', true);
     }
 
     let codeUploaded = false;
-    if (await sameCode(client, name, ns, pkg)) {
+    const handlerChanged = spec.type !== 'web' && (existing.Handler ?? '') !== (spec.handler ?? '');
+    if (!handlerChanged && (await sameCode(client, name, ns, pkg))) {
       report('upload', `Code unchanged (SHA-256 ${pkg.sha256.slice(0, 12)}), not uploaded again`);
     } else {
       checkAborted(options.signal);
-      report('upload', `Updating the code of ${name}: uploading ${formatBytes(pkg.zip.length)}`);
+      report('upload', `Updating the code of ${name}${handlerChanged ? ` (handler ${existing.Handler} -> ${spec.handler})` : ''}: uploading ${formatBytes(pkg.zip.length)}`);
       await call('UpdateFunctionCode', () =>
         client.UpdateFunctionCode({ FunctionName: name, Namespace: ns, ZipFile: pkg.zip.toString('base64'), CodeSource: 'ZipFile', Handler: spec.type === 'web' ? undefined : spec.handler }),
       );

@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
 import { loadServerlessFile, type FunctionSpec } from '../../src/model';
@@ -172,4 +173,33 @@ test('deployed functions survive a restart of the endpoint; Event invocations re
   const errorsOnly = await recentLogs(client, { name: 'boom', namespace: 'default', errorsOnly: true });
   assert.equal(errorsOnly.length, 1);
   assert.equal(errorsOnly[0]!.retCode, 430);
+});
+
+test('a deploy can be canceled mid-way, and a changed runtime or handler is handled as the platform would', async () => {
+  const ep = await startLocalEndpoint({ stateDir: join(tempDir(), 'state'), runner: emulator });
+  after(() => ep.close());
+  const dir = nodeProject(tempDir(), { name: 'cancel-me' });
+  const abort = new AbortController();
+  const canceled = await deployFunction({
+    spec: load(dir),
+    client: clientFor(ep),
+    targetLabel: 'local',
+    pollIntervalMs: 20,
+    signal: abort.signal,
+    onProgress: (p) => p.step === 'check' && abort.abort(),
+  });
+  assert.ok(!canceled.ok && canceled.error.code === 'deploy.canceled', JSON.stringify(canceled));
+  await assert.rejects(call('GetFunction', () => clientFor(ep).GetFunction({ FunctionName: 'cancel-me' })), (e: unknown) => (e as ApiCallError).code === 'ResourceNotFound.Function');
+
+  await deploy(ep, load(dir));
+  writeTree(dir, { 'src/index.py': 'def main_handler(event, context):\n    return 1\n' });
+  const python = await deployFunction({ spec: { ...load(dir), runtime: 'Python3.9' }, client: clientFor(ep), targetLabel: 'local', pollIntervalMs: 20 });
+  assert.ok(!python.ok && python.error.code === 'deploy.runtimeChanged', JSON.stringify(python));
+  writeTree(dir, { 'src/index.js': 'exports.other = async () => ({ other: true });\n' });
+  rmSync(join(dir, 'src/index.py'));
+  await deploy(ep, { ...load(dir), handler: 'index.other' });
+  const r = await invokeDeployed(clientFor(ep), { name: 'cancel-me', namespace: 'default', event: '{}' });
+  assert.deepEqual(JSON.parse(r.retMsg), { other: true });
+  const info = await call('GetFunction', () => clientFor(ep).GetFunction({ FunctionName: 'cancel-me' }));
+  assert.equal(info.Handler, 'index.other');
 });
