@@ -17,7 +17,11 @@ export interface ClientOptions {
   target: DeployTarget;
   region: string;
   credentials: Credentials & { token?: string };
-  /** The local endpoint's URL (`http://127.0.0.1:PORT`); required for `local`. */
+  /**
+   * The local endpoint's URL (`http://127.0.0.1:PORT`); required for `local`. For `tencent`, another API
+   * endpoint (e.g. a finance region's `https://scf.ap-shanghai-fsi.tencentcloudapi.com`, or an
+   * SCF-compatible endpoint over http).
+   */
   endpointUrl?: string;
   /** Seconds before a call gives up (SDK default 60). */
   timeoutSeconds?: number;
@@ -44,10 +48,13 @@ function localProfile(endpointUrl: string): { endpoint: string; protocol: string
 
 export function createScfClient(options: ClientOptions): ScfSdkClient {
   const { secretId, secretKey, token } = options.credentials;
-  const httpProfile =
-    options.target === 'local'
-      ? { ...localProfile(options.endpointUrl ?? missingEndpoint()), reqTimeout: options.timeoutSeconds ?? 330 }
-      : { endpoint: TENCENT_ENDPOINT, reqTimeout: options.timeoutSeconds ?? 330 };
+  const reqTimeout = options.timeoutSeconds ?? 330;
+  let httpProfile;
+  if (options.target === 'local') httpProfile = { ...localProfile(options.endpointUrl ?? missingEndpoint()), reqTimeout };
+  else if (options.endpointUrl) {
+    const url = new URL(options.endpointUrl);
+    httpProfile = url.protocol === 'http:' ? { ...localProfile(options.endpointUrl), reqTimeout } : { endpoint: url.host, protocol: 'https://', reqTimeout };
+  } else httpProfile = { endpoint: TENCENT_ENDPOINT, reqTimeout };
   return new scf.v20180416.Client({
     credential: { secretId, secretKey, ...(token ? { token } : {}) },
     region: options.region,

@@ -5,7 +5,8 @@
  * - every file under `codeDir`, `node_modules` and Python packages included;
  * - minus `src.exclude` globs and the lines of a `.scfignore` (gitignore syntax) in the code folder;
  * - plus `src.include` globs, which win over exclusions (our reading of the component's `include`);
- * - our choice: `.git/`, `.scf/` (the local endpoint's state) and `.env` (credentials) are never packaged;
+ * - our choice: `.git/`, `.scf/` (test events, the local endpoint's state) and `.env` (credentials) are
+ *   never packaged, at any depth;
  * - a symlink is followed when its target stays inside the folder, and refused when it escapes
  *   (the platform refuses such packages); a glob with `..` is refused.
  */
@@ -61,8 +62,7 @@ export function collectFiles(codeDir: string, options: CollectOptions = {}): Out
     // no .scfignore
   }
   const excluded = (rel: string, isDir: boolean): boolean => {
-    const top = rel.split('/')[0]!;
-    if (ALWAYS_EXCLUDED.includes(top) && (rel === top || isDir || rel.startsWith(`${top}/`))) return true;
+    if (rel.split('/').some((segment) => ALWAYS_EXCLUDED.includes(segment))) return true;
     if (rel === SCFIGNORE) return true;
     const probe = isDir ? `${rel}/` : rel;
     const out = isExcludedByGlob(rel) || (isDir && isExcludedByGlob(`${rel}/x`)) || ig.ignores(probe);

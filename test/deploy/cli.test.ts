@@ -10,6 +10,7 @@ import type { CliIO } from '../../src/cli/io';
 import { createScfClient } from '../../src/deploy/client';
 import { readLocalCredentials } from '../../src/deploy/endpoint/credentials';
 import { invokeDeployed } from '../../src/deploy/remote';
+import { startLocalEndpoint } from '../../src/deploy/endpoint/server';
 import { nodeProject, tempDir, writeTree } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -117,4 +118,24 @@ test('deploy refuses bad packages and missing credentials with the cause and exi
   assert.match(noCreds.text(), /no Tencent Cloud credentials: set TENCENT_SECRET_ID and TENCENT_SECRET_KEY/);
   const badTarget = captureIO(work);
   assert.equal(await main(['deploy', moved, '--target', 'aws'], badTarget), 2);
+});
+
+test('--target tencent reads .env credentials, signs with them, and never prints them (against an SCF-compatible endpoint)', async () => {
+  const work = tempDir();
+  // Stands in for the cloud: an endpoint that knows the project's key pair, in the region serverless.yml names.
+  const cloud = await startLocalEndpoint({ stateDir: join(tempDir(), 'cloud'), credentials: { secretId: SECRET_ID, secretKey: SECRET_KEY } });
+  after(() => cloud.close());
+  const dir = leakyProject();
+  const io = captureIO(work);
+  assert.equal(await main(['deploy', dir, '--target', 'tencent', '--endpoint', cloud.url], io), 0, io.text());
+  assert.match(io.text(), /to Tencent Cloud \(ap-guangzhou, http:\/\/127\.0\.0\.1:\d+\) with credentials from \.env/);
+  assert.match(io.text(), /created, Active/);
+
+  writeTree(dir, { '.env': `TENCENT_SECRET_ID=${SECRET_ID}\nTENCENT_SECRET_KEY=${SECRET_KEY}x\n` });
+  const wrong = captureIO(work);
+  assert.equal(await main(['deploy', dir, '--target', 'tencent', '--endpoint', cloud.url], wrong), 1);
+  assert.match(wrong.text(), /GetFunction failed: AuthFailure\.SignatureFailure: .*\nFix: The SecretKey does not match the SecretId/);
+  for (const text of [io.text(), wrong.text()]) {
+    assert.ok(!text.includes(SECRET_KEY) && !text.includes(SECRET_ID), text);
+  }
 });

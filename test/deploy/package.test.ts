@@ -66,6 +66,8 @@ test('src.exclude, .scfignore and src.include decide what is packaged; .env and 
     'tmp.log': 'x',
     '.env': 'TENCENT_SECRET_KEY=hunter2\n',
     '.git/config': 'x',
+    'lib/.env': 'TENCENT_SECRET_KEY=hunter2\n',
+    'lib/.scf/events/fn/a.json': '{}',
     '.scfignore': '*.log\ndocs/\n',
   });
   const r = packageFunction(spec(dir, { srcExclude: ['test/**'], srcInclude: ['docs/keep.md'] }));

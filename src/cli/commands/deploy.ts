@@ -24,8 +24,9 @@ Options:
   --function NAME          deploy only this function when the file defines several
   --stage STAGE            the stage for \${stage} (default: the file's stage, STAGE, or dev)
   --state DIR              the local endpoint's state folder (default ./.scf/endpoint)
-  --endpoint URL           a running local endpoint to use (default: the one \`scf-toolkit serve\` runs
-                           over the state folder, else one started for this deploy)
+  --endpoint URL           local: a running local endpoint to use (default: the one \`scf-toolkit serve\`
+                           runs over the state folder, else one started for this deploy);
+                           tencent: another API endpoint (e.g. https://scf.ap-shanghai-fsi.tencentcloudapi.com)
   --json                   print the results as one JSON array at the end
 
 Credentials for --target tencent: TENCENT_SECRET_ID and TENCENT_SECRET_KEY (and TENCENT_TOKEN for
@@ -73,10 +74,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const results: Array<{ function: string; ok: boolean; result?: DeployResult; error?: { code: string; message: string } }> = [];
   try {
     for (const spec of specs) {
-      const targetLabel = target === 'tencent' ? `Tencent Cloud (${spec.region})` : `the local endpoint (${local!.url})`;
+      const targetLabel = target === 'tencent' ? `Tencent Cloud (${spec.region}${values.endpoint ? `, ${values.endpoint}` : ''})` : `the local endpoint (${local!.url})`;
       const client = createScfClient(
         target === 'tencent'
-          ? { target, region: spec.region, credentials: tencent! }
+          ? { target, region: spec.region, credentials: tencent!, endpointUrl: values.endpoint }
           : { target, region: spec.region, credentials: local!.credentials, endpointUrl: local!.url },
       );
       if (!json) say(`Deploying ${spec.name} (${spec.namespace}, ${spec.region}) to ${targetLabel}${tencent ? ` with credentials from ${tencent.source}` : ''}`);
