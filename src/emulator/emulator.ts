@@ -10,6 +10,7 @@ import { relative } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { buildContext } from './context';
 import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
+import { CustomInstance } from './customRuntime';
 import { Instance } from './instance';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
@@ -59,7 +60,7 @@ export class Emulator {
     if (spec.type === 'web') {
       return { ok: false, error: { code: 'emulator.webNotSupported', message: `${where}: ${spec.name} is a web function (type: web); local invoke runs event functions only so far` } };
     }
-    if (!spec.handler) {
+    if (!spec.handler && !/^CustomRuntime$/i.test(spec.runtime)) {
       return { ok: false, error: { code: 'emulator.noHandler', message: `${where}: inputs.handler is missing; add e.g. \`handler: index.main_handler\`` } };
     }
     let isDir = false;
@@ -110,7 +111,10 @@ export class Emulator {
     if (!instance) {
       coldStart = true;
       for (const w of fenv.warnings) log('platform', `[WARN] ${w}`);
-      instance = new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink);
+      instance =
+        prepared.runtime.family === 'custom'
+          ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout })
+          : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink);
       pool.all.add(instance);
       const init = await instance.waitReady(spec.initTimeout * 1000);
       initDurationMs = (init as { initMs?: number }).initMs ?? performance.now() - started;
@@ -125,7 +129,7 @@ export class Emulator {
         log('platform', reportLine(result));
         return { ok: true, result };
       }
-      log('platform', `Runtime ${spec.runtime} runs on the local ${prepared.runtime.describe}`);
+      log('platform', `Runtime ${spec.runtime} runs on ${prepared.runtime.describe}`);
     } else {
       instance.setSink(sink);
     }
@@ -289,9 +293,9 @@ function initFailure(init: Exclude<InitOutcome, { kind: 'ready' }>, spec: Functi
     case 'initTimeout':
       return { statusCode: 450, errorMessage: `loading the handler took longer than initTimeout (${spec.initTimeout} s); raise initTimeout in serverless.yml or do less work when the module loads` };
     case 'exit':
-      return { statusCode: 439, errorMessage: `User process exit when running: the runtime process ${init.description} while loading the handler` };
+      return { statusCode: init.code ?? 439, errorMessage: `User process exit when running: the runtime process ${init.description} while loading the handler` };
     case 'spawnError':
-      return { statusCode: 500, errorMessage: init.message };
+      return { statusCode: init.code ?? 500, errorMessage: init.message };
   }
 }
 

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { runtimeAsset } from './assets';
 
-export type RuntimeFamily = 'nodejs' | 'python';
+export type RuntimeFamily = 'nodejs' | 'python' | 'custom';
 
 export interface LocalRuntime {
   family: RuntimeFamily;
@@ -14,7 +14,7 @@ export interface LocalRuntime {
   scfRuntime: string;
   command: string;
   args: (codeDir: string, handler: string) => string[];
-  /** e.g. "Node.js v20.20.2", for the log line that says what really runs the code. */
+  /** e.g. "the local Node.js v20.20.2", for the log line that says what really runs the code. */
   describe: string;
 }
 
@@ -30,7 +30,6 @@ const NOT_LOCAL: Array<[RegExp, string]> = [
   [/^Go\d/i, 'Go functions are not run locally yet; build the binary and deploy to test it'],
   [/^Java\d+/i, 'Java functions are not run locally yet; deploy to test it'],
   [/^Php\d/i, 'PHP functions are not run locally yet; deploy to test it'],
-  [/^CustomRuntime$/i, 'Custom Runtime functions are not run locally yet; deploy to test it'],
 ];
 
 interface PythonInfo {
@@ -67,7 +66,7 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
         scfRuntime,
         command,
         args: (codeDir, handler) => ['--no-deprecation', bootstrap, codeDir, handler],
-        describe: command === process.execPath ? `Node.js ${process.version}` : `Node.js at ${command}`,
+        describe: command === process.execPath ? `the local Node.js ${process.version}` : `the Node.js at ${command}`,
       },
     };
   }
@@ -89,8 +88,14 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
         scfRuntime,
         command: python.executable,
         args: (codeDir, handler) => ['-u', '-X', 'utf8', bootstrap, codeDir, handler],
-        describe: `Python ${python.version}`,
+        describe: `the local Python ${python.version}`,
       },
+    };
+  }
+  if (/^CustomRuntime$/i.test(scfRuntime)) {
+    return {
+      ok: true,
+      runtime: { family: 'custom', scfRuntime, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap, serving it the runtime API on 127.0.0.1' },
     };
   }
   for (const [pattern, why] of NOT_LOCAL) {

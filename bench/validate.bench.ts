@@ -1,0 +1,165 @@
+/**
+ * npm run bench:validate — time to diagnostics for serverless.yml files of 100, 1,000 and 5,000
+ * lines, on first open and after a one-character edit, for our language server and, in the same run,
+ * yaml-language-server given the same JSON Schema and the same files over the same protocol (stdio).
+ *
+ * Both servers are real processes spoken to by the same LSP client (test/server/lspClient.ts).
+ * A diagnostics notification counts only once it reflects the schema (it has the deliberate
+ * `runtime` enum error planted in each file), so a server cannot win by answering early with nothing.
+ * yaml-language-server waits a fixed 200 ms (validationDelayMs, not configurable) before validating;
+ * ours is started with debounceMs 0 (the editor default is 150 ms). Both raw times and
+ * yaml-language-server's time net of its 200 ms are printed, with ratios against each.
+ * Also printed: our validation alone, in process (parse + schema + semantic checks), per edit.
+ * Targets (issue 3): >= 5x faster than yaml-language-server, < 5 ms per edit at 5,000 lines.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DidChangeConfigurationNotification, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import { validateServerlessText } from '../src/schema/validate';
+import { startClient, startScfServer, type Client } from '../test/server/lspClient';
+
+const EDITS = Number(process.env.BENCH_EDITS ?? 15);
+const OPENS = Number(process.env.BENCH_OPENS ?? 3);
+const SIZES = [100, 1000, 5000];
+const YAML_LS_DELAY = 200;
+const root = join(__dirname, '..');
+const schemaPath = join(root, 'schemas', 'serverless-scf.schema.json');
+
+/** A realistic serverless.yml of about `lines` lines: env variables, timers, API endpoints, tags. */
+function generate(lines: number): { text: string; editLine: number; editColumn: number } {
+  const out: string[] = [
+    '# generated for bench:validate',
+    'component: scf',
+    'name: bench',
+    'app: benchapp',
+    'stage: dev',
+    'inputs:',
+    '  name: ${name}-${stage}-${app}',
+    '  src: ./src',
+    '  handler: index.main_handler',
+    '  runtime: Nodejs99.1 # deliberate schema error, so diagnostics are never empty',
+    '  region: ap-guangzhou',
+    '  description: benchmark function',
+    '  memorySize: 256',
+    '  timeout: 30',
+    '  tags:',
+    '    team: bench',
+    '  environment:',
+    '    variables:',
+  ];
+  const budget = lines - out.length;
+  const envCount = Math.floor(budget * 0.4);
+  for (let i = 0; i < envCount; i++) out.push(`      VAR_${i}: value-${i} # note ${i}`);
+  out.push('  events:');
+  let t = 0;
+  while (out.length + 9 <= lines) {
+    if (t % 2 === 0) {
+      out.push('    - timer:', '        parameters:', `          name: timer-${t}`, `          cronExpression: '0 */${(t % 59) + 1} * * * * *'`, '          enable: true');
+    } else {
+      out.push('    - apigw:', '        parameters:', `          serviceName: svc-${t}`, '          protocols: [http, https]', '          endpoints:', `            - path: /p${t}`, '              method: GET', `              description: endpoint ${t}`);
+    }
+    t++;
+  }
+  while (out.length < lines) out.push(`# padding ${out.length}`);
+  const editLine = 18 + Math.floor(envCount / 2);
+  return { text: out.join('\n') + '\n', editLine, editColumn: out[editLine]!.indexOf('value-') + 6 };
+}
+
+const hasPlantedError = (p: PublishDiagnosticsParams) => p.diagnostics.some((d) => d.range.start.line === 9);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+function p90(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.9))]!;
+}
+
+interface Timing {
+  open: number[];
+  edit: number[];
+}
+
+async function measure(client: Client, dir: string, size: number, text: string, editLine: number, editColumn: number): Promise<Timing> {
+  const timing: Timing = { open: [], edit: [] };
+  for (let o = 0; o < OPENS; o++) {
+    const folder = join(dir, `size-${size}-${o}`);
+    mkdirSync(join(folder, 'src'), { recursive: true });
+    writeFileSync(join(folder, 'src', 'index.js'), 'exports.main_handler = async () => 1;\n');
+    writeFileSync(join(folder, 'serverless.yml'), text);
+    const uri = pathToFileURL(join(folder, 'serverless.yml')).toString();
+    const t0 = performance.now();
+    const got = client.diagnostics(uri, hasPlantedError);
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    await got;
+    timing.open.push(performance.now() - t0);
+    if (o > 0) continue;
+    for (let e = 0; e < EDITS; e++) {
+      const version = e + 2;
+      const insert = e % 2 === 0;
+      const range = { start: { line: editLine, character: editColumn }, end: { line: editLine, character: editColumn + (insert ? 0 : 1) } };
+      const t1 = performance.now();
+      const changed = client.diagnostics(uri, (p) => (p.version === undefined || p.version === version) && hasPlantedError(p));
+      await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ range, text: insert ? 'x' : '' }] });
+      await changed;
+      timing.edit.push(performance.now() - t1);
+    }
+  }
+  return timing;
+}
+
+async function main(): Promise<void> {
+  console.log(`validate benchmark: ${OPENS} opens and ${EDITS} one-character edits per size, Node ${process.version}, ${new Date().toISOString()}`);
+  const dir = mkdtempSync(join(tmpdir(), 'scf-bench-validate-'));
+  const ours = await startScfServer({ debounceMs: 0 });
+  const yamlSettings = { yaml: { validate: true, hover: true, completion: true, format: { enable: false }, schemaStore: { enable: false }, schemas: { [pathToFileURL(schemaPath).toString()]: ['serverless.yml', 'serverless.yaml'] } } };
+  const theirs = await startClient({
+    command: process.execPath,
+    args: [require.resolve('yaml-language-server/bin/yaml-language-server'), '--stdio'],
+    rootUri: pathToFileURL(dir).toString(),
+    configuration: (section) => (section ? (yamlSettings as Record<string, unknown>)[section] ?? null : yamlSettings),
+  });
+  await theirs.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: yamlSettings });
+
+  const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(30) : c.padStart(15))).join(''));
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const results: Record<string, unknown> = {};
+  for (const size of SIZES) {
+    const { text, editLine, editColumn } = generate(size);
+    // In-process validation time (no protocol), after a warm-up.
+    for (let i = 0; i < 5; i++) validateServerlessText(text, { file: join(dir, 'x', 'serverless.yml') });
+    const inproc: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      validateServerlessText(i % 2 ? text : text.replace('value-', 'valuex-'), { file: join(dir, 'x', 'serverless.yml') });
+      inproc.push(performance.now() - t0);
+    }
+    const a = await measure(ours, dir, size, text, editLine, editColumn);
+    const b = await measure(theirs, dir, size, text, editLine, editColumn);
+    const bOpen = median(b.open);
+    const bEdit = median(b.edit);
+    console.log(`\n${size} lines (${text.length} bytes)`);
+    row(['', 'scf-toolkit', 'yaml-ls', 'yaml-ls - 200ms', 'speed-up', 'net speed-up']);
+    row(['first open (median)', ms(median(a.open)), ms(bOpen), ms(bOpen - YAML_LS_DELAY), `${(bOpen / median(a.open)).toFixed(1)}x`, `${((bOpen - YAML_LS_DELAY) / median(a.open)).toFixed(1)}x`]);
+    row(['one-char edit (median)', ms(median(a.edit)), ms(bEdit), ms(bEdit - YAML_LS_DELAY), `${(bEdit / median(a.edit)).toFixed(1)}x`, `${((bEdit - YAML_LS_DELAY) / median(a.edit)).toFixed(1)}x`]);
+    row(['one-char edit (p90)', ms(p90(a.edit)), ms(p90(b.edit)), ms(p90(b.edit) - YAML_LS_DELAY), '', '']);
+    row(['validation in process (median)', ms(median(inproc)), '', '', '', '']);
+    results[size] = { ours: a, yamlLanguageServer: b, inProcess: inproc };
+  }
+  await ours.stop();
+  await theirs.stop();
+  try {
+    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(root, 'bench', 'results', 'validate.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+  } catch {
+    // results are a convenience
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

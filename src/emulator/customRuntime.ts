@@ -1,0 +1,236 @@
+/**
+ * Custom Runtime (`runtime: CustomRuntime`): the emulator starts the executable `scf_bootstrap` (or
+ * `bootstrap`) from the code folder and serves SCF's runtime API to it on loopback:
+ *   POST /runtime/init/ready          the bootstrap has initialised
+ *   POST /runtime/init/error          initialisation failed (body: the error)
+ *   GET  /runtime/invocation/next     long poll: the next event (body) with its context in headers
+ *   POST /runtime/invocation/response the result (body; JSON when it parses, otherwise the text)
+ *   POST /runtime/invocation/error    the invocation failed (body: the error)
+ * Outcomes map to SCF status codes: 445 the bootstrap is missing, not executable or exits before it
+ * is ready (or reports an init error), 450 no ready within initTimeout, 430 invocation error,
+ * 433/434 limits, 439 exit during a request.
+ */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileStamp, scanCode } from './instance';
+import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
+import { RuntimeProcess, watchLimits, type LogSink } from './runtimeProcess';
+
+export const BOOTSTRAP_NAMES = ['scf_bootstrap', 'bootstrap'] as const;
+
+/** The bootstrap in a code folder, or why there is none that can run. */
+export function findBootstrap(codeDir: string): { ok: true; path: string } | { ok: false; message: string } {
+  for (const name of BOOTSTRAP_NAMES) {
+    const path = join(codeDir, name);
+    if (!existsSync(path)) continue;
+    try {
+      accessSync(path, constants.X_OK);
+    } catch {
+      return { ok: false, message: `${path} is not executable; run chmod +x ${name} (SCF needs the executable bit too)` };
+    }
+    return { ok: true, path };
+  }
+  return { ok: false, message: `no scf_bootstrap (or bootstrap) in the code folder ${codeDir}; a Custom Runtime function starts from that executable at the root of the code folder` };
+}
+
+interface PendingRequest {
+  requestId: string;
+  payload: string;
+  context: Record<string, unknown>;
+}
+
+type Reply = { kind: 'response'; body: string } | { kind: 'error'; body: string };
+
+export class CustomInstance implements RuntimeInstance {
+  private proc: RuntimeProcess | undefined;
+  private readonly server: Server;
+  private readonly listening: Promise<number>;
+  private pending: PendingRequest | undefined;
+  private poller: ServerResponse | undefined;
+  private pollerWaiter: (() => void) | undefined;
+  private onReply: ((r: Reply) => void) | undefined;
+  private onInit: ((r: { ok: true } | { ok: false; body: string }) => void) | undefined;
+  private readonly watched = new Map<string, string>();
+  private sink: LogSink;
+  private killed = false;
+  private startError: string | undefined;
+  busy = false;
+  idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly codeDir: string,
+    private readonly handler: string,
+    private readonly env: Record<string, string>,
+    sink: LogSink,
+    private readonly limits: { memorySize: number; timeout: number },
+  ) {
+    this.sink = sink;
+    this.server = createServer((req, res) => this.route(req, res));
+    this.listening = new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as AddressInfo).port)));
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  get dead(): boolean {
+    return this.killed || (this.proc?.dead ?? false);
+  }
+
+  setSink(sink: LogSink): void {
+    this.sink = sink;
+    this.proc?.setSink(sink);
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const path = (req.url ?? '').split('?')[0];
+      const ok = () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      };
+      if (req.method === 'POST' && path === '/runtime/init/ready') {
+        ok();
+        return this.onInit?.({ ok: true });
+      }
+      if (req.method === 'POST' && path === '/runtime/init/error') {
+        ok();
+        return this.onInit?.({ ok: false, body });
+      }
+      if (req.method === 'GET' && path === '/runtime/invocation/next') {
+        this.poller = res;
+        this.pollerWaiter?.();
+        this.deliverPending();
+        return;
+      }
+      if (req.method === 'POST' && (path === '/runtime/invocation/response' || path === '/runtime/invocation/error')) {
+        ok();
+        return this.onReply?.({ kind: path.endsWith('/error') ? 'error' : 'response', body });
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `unknown runtime API path ${req.method} ${path}` }));
+    });
+  }
+
+  private deliverPending(): void {
+    if (!this.pending || !this.poller) return;
+    const { requestId, payload, context } = this.pending;
+    const headers: Record<string, string> = { 'content-type': 'application/json', request_id: requestId };
+    for (const [k, v] of Object.entries(context)) headers[k] = String(v).replace(/[^\t\x20-\x7e]/g, '?');
+    this.poller.writeHead(200, headers);
+    this.poller.end(payload);
+    this.poller = undefined;
+    this.pending = undefined;
+  }
+
+  async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
+    const started = performance.now();
+    const bootstrap = findBootstrap(this.codeDir);
+    if (!bootstrap.ok) {
+      this.startError = bootstrap.message;
+      return { kind: 'spawnError', message: bootstrap.message, code: 445 };
+    }
+    const port = await this.listening;
+    const env = {
+      ...this.env,
+      SCF_RUNTIME_API: '127.0.0.1',
+      SCF_RUNTIME_API_PORT: String(port),
+      _HANDLER: this.handler,
+      TENCENTCLOUD_TIMEOUT: String(this.limits.timeout),
+      TENCENTCLOUD_MEMORY: String(this.limits.memorySize),
+    };
+    this.proc = new RuntimeProcess(bootstrap.path, [], { cwd: this.codeDir, env, extraPipes: 0 }, this.sink);
+    let timer: NodeJS.Timeout | undefined;
+    const init = new Promise<{ ok: true } | { ok: false; body: string }>((resolve) => (this.onInit = resolve));
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), initTimeoutMs)));
+    const first = await Promise.race([init, this.proc.exited().then(() => 'exit' as const), timeout]);
+    clearTimeout(timer);
+    this.onInit = undefined;
+    const initMs = performance.now() - started;
+    if (first === 'timeout') {
+      this.kill();
+      await this.proc.drained();
+      return { kind: 'initTimeout', initMs };
+    }
+    if (first === 'exit') {
+      await this.proc.drained();
+      const message = this.proc.spawnError
+        ? `scf_bootstrap could not start: ${this.proc.spawnError} (check its #! line)`
+        : `scf_bootstrap ${this.proc.exitReason} before it reported ready (POST /runtime/init/ready)`;
+      this.kill();
+      return { kind: 'spawnError', message, code: 445 };
+    }
+    if (!first.ok) {
+      this.kill();
+      return { kind: 'initError', code: 445, message: `scf_bootstrap reported an init error: ${first.body.trim() || '(no details)'}`, stack: '' };
+    }
+    for (const f of scanCode(this.codeDir, /./)) this.watched.set(f, fileStamp(f));
+    return { kind: 'ready', initMs };
+  }
+
+  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure> {
+    const proc = this.proc!;
+    proc.resetPeakMemory();
+    const ctx = context as Record<string, unknown>;
+    const replied = new Promise<Reply>((resolve) => (this.onReply = resolve));
+    this.pending = { requestId: String(ctx.request_id), payload, context: ctx };
+    this.deliverPending();
+    const limits = watchLimits(proc, timeoutMs, memoryLimitMb, signal);
+    const raced = await Promise.race([replied.then((r) => ({ r })), proc.exited().then(() => ({ exit: true as const })), limits.stopped.then((o) => ({ o }))]);
+    limits.clear();
+    this.onReply = undefined;
+    this.pending = undefined;
+    const sampledKb = limits.sampledKb();
+    if ('o' in raced) {
+      this.kill();
+      await proc.drained();
+      return { outcome: raced.o, peakKb: Math.max(sampledKb, raced.o.kind === 'memory' ? raced.o.usedKb : 0) };
+    }
+    if ('exit' in raced) {
+      await proc.drained();
+      return { outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb };
+    }
+    // A bootstrap asks for the next event once it is done with this one; by then everything it printed
+    // for this request is in the pipes. Wait for that (briefly), then one turn for the pipes to be read.
+    if (!this.poller) {
+      await Promise.race([new Promise<void>((r) => (this.pollerWaiter = r)), new Promise((r) => setTimeout(r, 100)), proc.exited()]);
+      this.pollerWaiter = undefined;
+    }
+    await new Promise((r) => setImmediate(r));
+    const peakKb = Math.max(sampledKb, proc.peakMemoryKb());
+    if (peakKb > memoryLimitMb * 1024) {
+      this.kill();
+      return { outcome: { kind: 'memory', usedKb: peakKb }, peakKb };
+    }
+    if (raced.r.kind === 'error') {
+      return { outcome: { kind: 'error', code: 430, message: raced.r.body.trim() || 'the bootstrap reported an invocation error', stack: '', recycle: false }, peakKb };
+    }
+    let value: unknown = raced.r.body;
+    try {
+      value = JSON.parse(raced.r.body);
+    } catch {
+      /* not JSON: the text itself is the result */
+    }
+    return { outcome: { kind: 'result', value, resultBytes: Buffer.byteLength(raced.r.body) }, peakKb };
+  }
+
+  reusable(): boolean {
+    if (this.dead || this.startError) return false;
+    for (const [file, stamp] of this.watched) if (fileStamp(file) !== stamp) return false;
+    return true;
+  }
+
+  kill(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.killed = true;
+    this.proc?.kill();
+    this.poller?.destroy();
+    this.server.close();
+    this.server.closeAllConnections?.();
+  }
+}
