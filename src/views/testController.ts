@@ -1,0 +1,362 @@
+/**
+ * Test events as tests in VS Code's Test Explorer: each function (from serverless.yml or a TCSAM
+ * template.yaml) with its test events under it. Running one invokes it in the emulator host (a
+ * separate process: user code never runs in the extension host), streams the log into the test's
+ * output, and checks the expectation beside it (`<name>.expect.json`; without one a test passes on
+ * status 200). A mismatch shows as a diff; "Save Result as Expected" writes the expectation from
+ * the last run. The checks are src/testing/, shared with `scf-toolkit test`.
+ */
+import { writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { EmulatorClient, type InvokeParams } from '../emulator/client';
+import { statusLabel } from '../emulator/statusCodes';
+import { loadServerlessFile, type FunctionSpec } from '../model';
+import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsam';
+import { expectationFromRun, formatExpectation } from '../testing/expectations';
+import { collectTests, runTest, type TestCase, type TestInvoker, type TestRun } from '../testing/runner';
+
+export const CONTROLLER_ID = 'scf.tests';
+export const SAVE_EXPECTED_COMMAND = 'scf.saveResultAsExpected';
+export const RUN_FUNCTION_TESTS_COMMAND = 'scf.runFunctionTests';
+/** TestMessage.contextValue of a failed expectation: `testing/message/content` shows "Save Result as Expected" on it. */
+export const MISMATCH_CONTEXT = 'scf.expectationMismatch';
+
+const FILES_GLOB = '**/{serverless.yml,serverless.yaml,template.yaml,template.yml}';
+const UNTRUSTED = 'Running a test event runs the function\'s code on this machine, and this workspace is not trusted. Trust the workspace to run tests.';
+
+export class ScfTestController implements vscode.Disposable {
+  readonly controller: vscode.TestController;
+  readonly runProfile: vscode.TestRunProfile;
+  /** The last run of each test, by test id: what "Save Result as Expected" writes. */
+  readonly lastRuns = new Map<string, TestRun>();
+  private readonly cases = new Map<string, TestCase>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private client: EmulatorClient | undefined;
+  private refreshing: Promise<void> | undefined;
+  private refreshQueued = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly refreshed = new vscode.EventEmitter<void>();
+  /** Fires after the items were rebuilt (tests wait on it). */
+  readonly onDidRefresh = this.refreshed.event;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.controller = vscode.tests.createTestController(CONTROLLER_ID, 'SCF Test Events');
+    this.controller.refreshHandler = () => this.refresh();
+    this.controller.resolveHandler = async (item) => {
+      if (!item) await this.refresh();
+    };
+    this.runProfile = this.controller.createRunProfile('Invoke Locally', vscode.TestRunProfileKind.Run, (request, token) => this.run(request, token), true);
+
+    const later = () => this.refreshSoon();
+    const files = vscode.workspace.createFileSystemWatcher(FILES_GLOB);
+    const events = vscode.workspace.createFileSystemWatcher('**/.scf/events/**');
+    for (const w of [files, events]) this.disposables.push(w, w.onDidCreate(later), w.onDidChange(later), w.onDidDelete(later));
+    this.disposables.push(
+      this.controller,
+      this.refreshed,
+      vscode.workspace.onDidChangeWorkspaceFolders(later),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('scf.pythonPath') || e.affectsConfiguration('scf.nodePath')) void this.resetClient();
+      }),
+      vscode.commands.registerCommand(SAVE_EXPECTED_COMMAND, (arg?: unknown) => this.saveExpected(arg)),
+      vscode.commands.registerCommand(RUN_FUNCTION_TESTS_COMMAND, (arg?: { spec?: FunctionSpec }) => this.runFunction(arg?.spec)),
+    );
+  }
+
+  private refreshSoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), 200);
+  }
+
+  /** Rebuilds the items from the function files and event folders on disk. */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshQueued = true;
+      return this.refreshing;
+    }
+    this.refreshing = this.rebuild().finally(() => {
+      this.refreshing = undefined;
+      if (this.refreshQueued) {
+        this.refreshQueued = false;
+        void this.refresh();
+      }
+    });
+    return this.refreshing;
+  }
+
+  private async rebuild(): Promise<void> {
+    const uris = await vscode.workspace.findFiles(FILES_GLOB, '**/{node_modules,.git,.scf}/**');
+    const specs: FunctionSpec[] = [];
+    for (const uri of uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
+      const name = uri.fsPath.split(/[\\/]/).pop()!;
+      if ((TCSAM_FILE_NAMES as readonly string[]).includes(name)) {
+        const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+        if (!isTcsamText(text)) continue;
+      }
+      const loaded = loadServerlessFile(uri.fsPath, { env: process.env });
+      if (loaded.ok) specs.push(...loaded.functions);
+    }
+    const cases = await collectTests(specs);
+    this.cases.clear();
+    const byFunction = new Map<string, { spec: FunctionSpec; cases: TestCase[] }>();
+    for (const spec of specs) byFunction.set(functionId(spec), { spec, cases: [] });
+    for (const c of cases) {
+      this.cases.set(c.id, c);
+      byFunction.get(functionId(c.spec))?.cases.push(c);
+    }
+    const roots: vscode.TestItem[] = [];
+    for (const [id, { spec, cases: list }] of byFunction) {
+      // A function appears once it has test events; "Events" in the CodeLens or the tree adds them.
+      if (list.length === 0) continue;
+      const fn = this.controller.createTestItem(id, spec.name, vscode.Uri.file(spec.file));
+      if (spec.range) fn.range = new vscode.Range(spec.range.line, spec.range.column, spec.range.line, spec.range.column);
+      fn.description = vscode.workspace.asRelativePath(spec.file);
+      fn.children.replace(
+        list.map((c) => {
+          const item = this.controller.createTestItem(c.id, c.event.name, vscode.Uri.file(c.event.file));
+          item.range = new vscode.Range(0, 0, 0, 0);
+          item.description = c.hasExpectation ? undefined : 'no expectation: passes on 200';
+          return item;
+        }),
+      );
+      roots.push(fn);
+    }
+    this.controller.items.replace(roots);
+    this.refreshed.fire();
+  }
+
+  private getClient(): EmulatorClient {
+    if (!this.client) {
+      const config = vscode.workspace.getConfiguration('scf');
+      const nodePath = config.get<string>('nodePath', '').trim();
+      this.client = new EmulatorClient({
+        hostScript: this.context.asAbsolutePath('dist/host.js'),
+        pythonPath: config.get<string>('pythonPath', 'python3').trim() || undefined,
+        execPath: nodePath || undefined,
+      });
+    }
+    return this.client;
+  }
+
+  private async resetClient(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    await old?.dispose();
+  }
+
+  private invoker(): TestInvoker {
+    return {
+      invoke: (spec, payload, onLog, signal) => {
+        const params: InvokeParams & { timeoutOverride?: number } = {
+          target: spec.file,
+          functionName: spec.name,
+          payload,
+          invocationType: 'RequestResponse',
+          interpolationEnv: stringEnv(process.env),
+        };
+        const override = vscode.workspace.getConfiguration('scf.invoke').get<number | null>('timeoutOverride', null);
+        if (typeof override === 'number' && override > 0) params.timeoutOverride = override;
+        const running = this.getClient().invoke(params, onLog);
+        signal?.addEventListener('abort', () => running.cancel(), { once: true });
+        return running.outcome;
+      },
+    };
+  }
+
+  /** The leaves (event items) a request covers, in Test Explorer order. */
+  private leaves(request: vscode.TestRunRequest): vscode.TestItem[] {
+    const excluded = new Set((request.exclude ?? []).map((i) => i.id));
+    const out: vscode.TestItem[] = [];
+    const visit = (item: vscode.TestItem) => {
+      if (excluded.has(item.id)) return;
+      if (item.children.size === 0) {
+        if (this.cases.has(item.id)) out.push(item);
+        return;
+      }
+      const children: vscode.TestItem[] = [];
+      item.children.forEach((c) => void children.push(c));
+      children.sort((a, b) => a.label.localeCompare(b.label)).forEach(visit);
+    };
+    if (request.include) request.include.forEach(visit);
+    else {
+      const roots: vscode.TestItem[] = [];
+      this.controller.items.forEach((i) => void roots.push(i));
+      roots.forEach(visit);
+    }
+    return out;
+  }
+
+  async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+    const run = this.controller.createTestRun(request, undefined, true);
+    const leaves = this.leaves(request);
+    try {
+      if (!vscode.workspace.isTrusted) {
+        for (const leaf of leaves) run.errored(leaf, new vscode.TestMessage(UNTRUSTED));
+        return;
+      }
+      for (const leaf of leaves) run.enqueued(leaf);
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        for (const leaf of leaves) {
+          if (token.isCancellationRequested) {
+            run.skipped(leaf);
+            continue;
+          }
+          await this.runOne(run, leaf, abort.signal);
+        }
+      } finally {
+        sub.dispose();
+      }
+    } finally {
+      run.end();
+    }
+  }
+
+  private async runOne(run: vscode.TestRun, leaf: vscode.TestItem, signal: AbortSignal): Promise<void> {
+    const testCase = this.cases.get(leaf.id)!;
+    run.started(leaf);
+    const out = (text: string) => run.appendOutput(`${text.replace(/\r?\n/g, '\r\n')}\r\n`, undefined, leaf);
+    out(`▶ ${testCase.spec.name} › ${testCase.event.name}  (${vscode.workspace.asRelativePath(testCase.event.file)})`);
+    const result = await runTest(testCase, this.invoker(), { signal, onLog: (line) => out(line.text) });
+    this.lastRuns.set(leaf.id, result);
+    const r = result.invokeResult;
+    if (r) {
+      out(`Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${r.coldStart ? 'cold start' : 'warm start'}`);
+      if (r.errorMessage) out(`Error: ${r.errorMessage}`);
+      if (r.statusCode === 200) out(`Result: ${JSON.stringify(r.result, null, 2)}`);
+    }
+    const duration = r?.durationMs ?? result.durationMs;
+    if (result.status === 'passed') {
+      run.passed(leaf, duration);
+      return;
+    }
+    if (result.status === 'errored') {
+      const message = new vscode.TestMessage(result.message);
+      if (result.location) message.location = new vscode.Location(vscode.Uri.file(result.location.file), new vscode.Position(result.location.line, result.location.column));
+      out(result.message);
+      run.errored(leaf, message, duration);
+      return;
+    }
+    out(result.message);
+    run.failed(leaf, this.failureMessages(result), duration);
+  }
+
+  private failureMessages(result: TestRun): vscode.TestMessage[] {
+    const report = result.report!;
+    const c = result.testCase;
+    const location = new vscode.Location(vscode.Uri.file(c.hasExpectation ? c.expectFile : c.event.file), new vscode.Position(0, 0));
+    const messages: vscode.TestMessage[] = [];
+    const others = report.mismatches.filter((m) => !m.path.startsWith('result'));
+    const resultMismatches = report.mismatches.filter((m) => m.path.startsWith('result'));
+    if (report.resultDiff) {
+      const text = new vscode.MarkdownString(resultMismatches.map((m) => `- ${escapeMarkdown(m.message)}`).join('\n'));
+      const diff = vscode.TestMessage.diff(text, report.resultDiff.expected, report.resultDiff.actual);
+      diff.location = location;
+      diff.contextValue = MISMATCH_CONTEXT;
+      messages.push(diff);
+    }
+    for (const m of others) {
+      const message = m.expected !== undefined && m.actual !== undefined ? vscode.TestMessage.diff(m.message, m.expected, m.actual) : new vscode.TestMessage(m.message);
+      message.location = location;
+      message.contextValue = MISMATCH_CONTEXT;
+      messages.push(message);
+    }
+    return messages;
+  }
+
+  /** Runs one function's test events (the CodeLens "Events" pick offers it). */
+  private async runFunction(spec: FunctionSpec | undefined): Promise<void> {
+    await this.refresh();
+    const item = spec ? this.controller.items.get(functionId(spec)) : undefined;
+    if (!item) {
+      void vscode.window.showInformationMessage(`SCF: ${spec?.name ?? 'this function'} has no test events to run yet.`);
+      return;
+    }
+    const source = new vscode.CancellationTokenSource();
+    try {
+      await this.run(new vscode.TestRunRequest([item], undefined, this.runProfile), source.token);
+    } finally {
+      source.dispose();
+    }
+  }
+
+  /** Writes `<name>.expect.json` from the test's last run: from a test item, a test message, or a pick. */
+  async saveExpected(arg?: unknown): Promise<string | undefined> {
+    let id: string | undefined;
+    if (isTestItem(arg)) id = arg.id;
+    else if (arg && typeof arg === 'object' && isTestItem((arg as { test?: unknown }).test)) id = (arg as { test: vscode.TestItem }).test.id;
+    if (id && !this.cases.has(id)) {
+      // A function item: save each of its tests that ran.
+      const fn = this.controller.items.get(id);
+      if (fn) {
+        const ids: string[] = [];
+        fn.children.forEach((c) => void ids.push(c.id));
+        const saved = [];
+        for (const child of ids) if (this.lastRuns.get(child)?.invokeResult) saved.push(await this.writeExpected(child));
+        return saved[0];
+      }
+    }
+    if (!id) {
+      const ran = [...this.lastRuns.values()].filter((r) => r.invokeResult);
+      if (ran.length === 0) {
+        void vscode.window.showInformationMessage('SCF: run a test event first; "Save Result as Expected" writes its last result.');
+        return undefined;
+      }
+      const pick = await vscode.window.showQuickPick(
+        ran.map((r) => ({ label: `${r.testCase.spec.name} › ${r.testCase.event.name}`, description: `${r.invokeResult!.statusCode} · ${r.status}`, id: r.testCase.id })),
+        { title: 'Save Result as Expected', placeHolder: 'Which test\'s last result?' },
+      );
+      id = pick?.id;
+    }
+    return id ? this.writeExpected(id) : undefined;
+  }
+
+  private async writeExpected(id: string): Promise<string | undefined> {
+    const last = this.lastRuns.get(id);
+    if (!last?.invokeResult) {
+      void vscode.window.showInformationMessage('SCF: this test has no result yet (it did not run, or stopped before invoking); run it first.');
+      return undefined;
+    }
+    const expectation = expectationFromRun(last.invokeResult, last.expectation);
+    const file = last.testCase.expectFile;
+    await writeFile(file, formatExpectation(expectation));
+    void vscode.window
+      .showInformationMessage(`SCF: saved ${last.invokeResult.statusCode === 200 ? 'the result' : `status ${last.invokeResult.statusCode}`} as expected in ${vscode.workspace.asRelativePath(file)}. Trim keys that change between runs.`, 'Open')
+      .then((a) => a && vscode.window.showTextDocument(vscode.Uri.file(file)));
+    this.refreshSoon();
+    return file;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+    void this.client?.dispose();
+  }
+}
+
+function functionId(spec: FunctionSpec): string {
+  return `${spec.file}#${spec.name}`;
+}
+
+function isTestItem(v: unknown): v is vscode.TestItem {
+  return typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' && 'children' in v && 'uri' in v;
+}
+
+function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]<>#|]/g, '\\$&');
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Creates the Test Explorer controller (items load in the background); call once from activate(). */
+export function registerTestController(context: vscode.ExtensionContext): ScfTestController {
+  const tests = new ScfTestController(context);
+  context.subscriptions.push(tests);
+  void tests.refresh();
+  return tests;
+}
