@@ -6,10 +6,13 @@ import * as vscode from 'vscode';
 import { EventCommands } from './commands/events';
 import { Invoker } from './commands/invoke';
 import { registerMiscCommands } from './commands/misc';
+import { registerConvertTemplate } from './commands/convertTemplate';
 import { EventDiagnostics } from './views/eventDiagnostics';
+import { registerCodeLens } from './views/codeLens';
 import { FunctionsTree } from './views/functionsTree';
 import { OutputView } from './views/output';
 import { InvocationStatus } from './views/statusBar';
+import { registerTestController } from './views/testController';
 
 /** What activate() returns: the integration tests drive the extension through it. */
 export interface ScfToolkitApi {
@@ -34,6 +37,9 @@ export function activate(context: vscode.ExtensionContext): ScfToolkitApi {
   const events = new EventCommands(tree, templatesDir);
 
   context.subscriptions.push(output, status, diagnostics, tree, view, ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
+  registerTestController(context); // test events in the Test Explorer
+  registerCodeLens(context); // Invoke | Debug | Events
+  registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
   void vscode.commands.executeCommand('setContext', 'scf.activated', true);
   return { tree, output, status, invoker, events, diagnostics };
 }
