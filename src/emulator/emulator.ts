@@ -12,6 +12,7 @@ import { buildContext } from './context';
 import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
 import { CustomInstance } from './customRuntime';
 import { Instance } from './instance';
+import { WebInstance } from './webFunction';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
 import { billedDuration, endLine, reportLine, startLine } from './logFormat';
@@ -57,10 +58,7 @@ export class Emulator {
   /** Checks what must hold before any code can run; a problem here is the caller's to fix. */
   prepare(spec: FunctionSpec): { ok: true; runtime: LocalRuntime } | { ok: false; error: UsageError } {
     const where = `${spec.file}`;
-    if (spec.type === 'web') {
-      return { ok: false, error: { code: 'emulator.webNotSupported', message: `${where}: ${spec.name} is a web function (type: web); local invoke runs event functions only so far` } };
-    }
-    if (!spec.handler && !/^CustomRuntime$/i.test(spec.runtime)) {
+    if (!spec.handler && spec.type !== 'web' && !/^CustomRuntime$/i.test(spec.runtime)) {
       return { ok: false, error: { code: 'emulator.noHandler', message: `${where}: inputs.handler is missing; add e.g. \`handler: index.main_handler\`` } };
     }
     let isDir = false;
@@ -74,6 +72,10 @@ export class Emulator {
         ok: false,
         error: { code: 'emulator.codeDirMissing', message: `${where}: the code folder ${spec.codeDir} (inputs.src) does not exist; fix src or create the folder` },
       };
+    }
+    if (spec.type === 'web') {
+      // A web function's scf_bootstrap is the program: the runtime only says what SCF installs for it.
+      return { ok: true, runtime: { family: 'web', scfRuntime: spec.runtime, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap as a web server (PORT in its environment)' } };
     }
     const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath });
     if (!runtime.ok) return { ok: false, error: { code: runtime.code, message: `${where}: ${runtime.message}` } };
@@ -114,7 +116,9 @@ export class Emulator {
       instance =
         prepared.runtime.family === 'custom'
           ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout })
-          : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink);
+          : prepared.runtime.family === 'web'
+            ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity })
+            : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink);
       pool.all.add(instance);
       const init = await instance.waitReady(spec.initTimeout * 1000);
       initDurationMs = (init as { initMs?: number }).initMs ?? performance.now() - started;

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { runtimeAsset } from './assets';
 
-export type RuntimeFamily = 'nodejs' | 'python' | 'custom';
+export type RuntimeFamily = 'nodejs' | 'python' | 'custom' | 'web';
 
 export interface LocalRuntime {
   family: RuntimeFamily;

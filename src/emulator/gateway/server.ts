@@ -1,0 +1,130 @@
+/**
+ * The local HTTP gateway: an HTTP server on 127.0.0.1 that routes requests to functions the way API
+ * Gateway and web functions do on SCF. Event functions get SCF's API Gateway event and answer with a
+ * plain result (sent as JSON) or, with `isIntegratedResponse`, an integrated response; web functions
+ * get the HTTP request itself. Gateway-owned headers (connection, X-SCF-*) are set here, never by the caller.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FunctionSpec } from '../../model';
+import type { Emulator } from '../emulator';
+import type { LogLine } from '../types';
+import { isGatewayOwnedHeader, type HttpEvent, type HttpResult } from '../webFunction';
+import { apigwEvent, integratedResponse, type HttpReply } from './apigwEvent';
+import { buildRoutes, matchRoute, type Route } from './routes';
+
+export interface GatewayOptions {
+  specs: FunctionSpec[];
+  emulator: Emulator;
+  /** Default 0: a free port. */
+  port?: number;
+  onLog?: (line: LogLine, spec: FunctionSpec) => void;
+  /** One line per request: method, path, function, status, time. */
+  onRequest?: (line: string) => void;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  routes: Route[];
+  close(): Promise<void>;
+}
+
+/** How a function's failure shows to an HTTP client (our choice; SCF's gateway answers with errno/error JSON). */
+function failureStatus(scfStatus: number): number {
+  if (scfStatus === 406) return 413;
+  if (scfStatus === 433) return 504;
+  return 502;
+}
+
+function json(status: number, value: unknown): HttpReply {
+  return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(value)) };
+}
+
+export function describeRoutes(routes: Route[]): string[] {
+  return routes.map((r) => `${r.method.padEnd(6)} ${r.prefix ? `${r.path}/*` : r.path}  ->  ${r.spec.name}${r.spec.type === 'web' ? ' (web)' : r.integratedResponse ? ' (integrated response)' : ''}`);
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const routes = buildRoutes(options.specs);
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => send(res, json(500, { errno: 500, error: `gateway error: ${(e as Error).message}` }), ''));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = matchRoute(routes, method, url.pathname);
+    if (!match) {
+      send(res, json(404, { errno: 404, error: `no route for ${method} ${url.pathname}`, routes: describeRoutes(routes) }), '');
+      options.onRequest?.(`${method} ${url.pathname} -> no route (404)`);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !isGatewayOwnedHeader(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const body = Buffer.concat(chunks);
+    const spec = match.route.spec;
+    const requestId = randomUUID();
+    let payload: unknown;
+    if (spec.type === 'web') {
+      const isText = body.length === 0 || /^(text\/|application\/(json|xml|x-www-form-urlencoded))/i.test(headers['content-type'] ?? 'text/plain');
+      const event: HttpEvent = {
+        httpMethod: method,
+        path: match.forwardPath,
+        headers,
+        queryString: Object.fromEntries([...new Set(url.searchParams.keys())].map((k) => [k, url.searchParams.getAll(k).length > 1 ? url.searchParams.getAll(k) : url.searchParams.get(k)!])),
+        body: isText ? body.toString('utf8') : body.toString('base64'),
+        isBase64Encoded: !isText,
+      };
+      payload = event;
+    } else {
+      payload = apigwEvent({ method, path: url.pathname, query: url.searchParams, headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, match, requestId);
+    }
+    const outcome = await options.emulator.invoke(
+      { spec, payload: JSON.stringify(payload), requestId },
+      { onLog: (line) => options.onLog?.(line, spec) },
+    );
+    let reply: HttpReply;
+    if (!outcome.ok) reply = json(500, { errno: 500, error: outcome.error.message });
+    else if (outcome.result.statusCode !== 200) {
+      reply = json(failureStatus(outcome.result.statusCode), { errno: outcome.result.statusCode, error: `${outcome.result.statusName}: ${outcome.result.errorMessage ?? ''}`, requestId });
+    } else if (spec.type === 'web') {
+      const r = outcome.result.result as HttpResult;
+      reply = { status: r.statusCode, headers: r.headers, body: Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') };
+    } else if (match.route.integratedResponse) {
+      reply = integratedResponse(outcome.result.result);
+    } else {
+      reply = json(200, outcome.result.result);
+    }
+    send(res, reply, requestId);
+    options.onRequest?.(`${method} ${url.pathname} -> ${spec.name} ${reply.status} (${(performance.now() - started).toFixed(1)} ms, RequestId ${requestId})`);
+  }
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    routes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, reply: HttpReply, requestId: string): void {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(reply.headers)) if (!isGatewayOwnedHeader(k) && k.toLowerCase() !== 'date') headers[k] = v;
+  headers['content-length'] = String(reply.body.length);
+  if (requestId) headers['x-scf-request-id'] = requestId;
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
+}
