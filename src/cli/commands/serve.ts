@@ -7,18 +7,24 @@ import { resolve } from 'node:path';
 import { Emulator } from '../../emulator/emulator';
 import { LOCAL_CREDENTIALS_FILE } from '../../deploy/endpoint/credentials';
 import { connectLocal, defaultStateDir, findRunningEndpoint } from '../../deploy/localTarget';
+import { describeRoutes, startGateway, type Gateway } from '../../emulator/gateway/server';
+import { loadServerlessFile, type FunctionSpec } from '../../model';
 import { parseArgs } from '../args';
 import type { CliIO } from '../io';
 
-const HELP = `Usage: scf-toolkit serve [options]
+const HELP = `Usage: scf-toolkit serve [<serverless.yml|folder>...] [options]
 
 Serves the SCF API actions a deploy and an invoke need (CreateFunction, UpdateFunctionCode,
 UpdateFunctionConfiguration, GetFunction, GetFunctionAddress, ListFunctions, DeleteFunction, Invoke,
 GetFunctionLogs) on 127.0.0.1, until Ctrl+C. Point the Tencent Cloud SDK at it with the key pair in
 the state folder's ${LOCAL_CREDENTIALS_FILE}; \`scf-toolkit deploy\` finds it by itself.
 
+With serverless.yml files or folders, it also serves a local HTTP gateway for their functions: each
+apigw trigger endpoint (path, method) of an event function, and every web function under /<name>/.
+
 Options:
   --port N        the port (default 0: a free one, printed)
+  --gateway-port N  the HTTP gateway's port (default 0: a free one, printed)
   --state DIR     the state folder: deployed functions, code, logs (default ./.scf/endpoint)
   --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
   --quiet         do not print one line per request
@@ -26,14 +32,17 @@ Options:
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'state', 'python'], flags: ['help', 'quiet'] });
+  const parsed = parseArgs(argv, { values: ['port', 'state', 'python', 'gateway-port'], flags: ['help', 'quiet'] });
   if (!parsed.ok) return usageError(io, parsed.message);
   const { positionals, values, flags } = parsed.args;
   if (flags.has('help')) {
     io.out(HELP);
     return 0;
   }
-  if (positionals.length) return usageError(io, `unexpected argument ${positionals[0]}`);
+  const gatewaySpecs = loadGatewaySpecs(positionals, io);
+  if (!gatewaySpecs.ok) return gatewaySpecs.code;
+  const gatewayPort = values['gateway-port'] === undefined ? 0 : Number(values['gateway-port']);
+  if (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65535) return usageError(io, `--gateway-port must be a port number, not "${values['gateway-port']}"`);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--port must be a port number, not "${values.port}"`);
   const stateDir = values.state ? resolve(io.cwd, values.state) : defaultStateDir(io.cwd);
@@ -52,7 +61,28 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.err(`error: cannot listen on 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'the port is taken; choose another with --port' : err.message}`);
     return 2;
   }
+  let gateway: Gateway | undefined;
+  if (gatewaySpecs.specs.length) {
+    try {
+      gateway = await startGateway({
+        specs: gatewaySpecs.specs,
+        emulator,
+        port: gatewayPort,
+        onLog: flags.has('quiet') ? undefined : (line, spec) => io.out(`[${spec.name}] ${line.text}`),
+        onRequest: flags.has('quiet') ? undefined : (line) => io.out(line),
+      });
+    } catch (e) {
+      await conn.release();
+      await emulator.dispose();
+      io.err(`error: cannot listen on 127.0.0.1:${gatewayPort} for the gateway: ${(e as Error).message}`);
+      return 2;
+    }
+  }
   io.out(`Local SCF endpoint listening on ${conn.url}`);
+  if (gateway) {
+    io.out(`HTTP gateway listening on ${gateway.url}`);
+    for (const line of describeRoutes(gateway.routes)) io.out(`  ${line}`);
+  }
   io.out(`State: ${stateDir} (key pair in ${LOCAL_CREDENTIALS_FILE})`);
   io.out('Press Ctrl+C to stop.');
   await new Promise<void>((resolveStop) => {
@@ -64,10 +94,25 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  await gateway?.close();
   await conn.release();
   await emulator.dispose();
   io.out('Stopped.');
   return 0;
+}
+
+/** The functions of the serverless.yml files (or folders) named on the command line, for the gateway. */
+function loadGatewaySpecs(targets: string[], io: CliIO): { ok: true; specs: FunctionSpec[] } | { ok: false; code: number } {
+  const specs: FunctionSpec[] = [];
+  for (const target of targets) {
+    const loaded = loadServerlessFile(resolve(io.cwd, target), { env: io.env });
+    if (!loaded.ok) {
+      io.err(`scf-toolkit serve: ${loaded.error.message}`);
+      return { ok: false, code: 2 };
+    }
+    specs.push(...loaded.functions);
+  }
+  return { ok: true, specs };
 }
 
 function usageError(io: CliIO, message: string): number {
