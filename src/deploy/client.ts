@@ -4,7 +4,6 @@
  * `ApiCallError` with the API's code, its message, the request id and our fix.
  */
 import { Agent } from 'node:http';
-import type { LookupFunction } from 'node:net';
 import { scf } from 'tencentcloud-sdk-nodejs-scf';
 import { apiErrorFix } from './api/apiErrors';
 import type { Credentials } from './endpoint/credentials';
@@ -31,19 +30,13 @@ export interface ClientOptions {
 export const TENCENT_ENDPOINT = 'scf.tencentcloudapi.com';
 
 /**
- * The SDK takes the service name for the signature from the endpoint's first label, so the local
- * endpoint is addressed as `scf.localhost:PORT`; an agent of our own connects that name to the
- * endpoint's address (and keeps any http_proxy from the environment out of a local call).
+ * The local endpoint over plain http. The SDK signs the service name it takes from the endpoint's first
+ * label (`127` for `127.0.0.1:PORT`); the endpoint accepts that (see tc3.ts). An agent of our own keeps
+ * the SDK from sending a local call through an `http_proxy` from the environment.
  */
 function localProfile(endpointUrl: string): { endpoint: string; protocol: string; agent: Agent } {
   const url = new URL(endpointUrl);
-  const address = url.hostname.replace(/^\[|\]$/g, '');
-  const family = address.includes(':') ? 6 : 4;
-  const lookup: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
-  return { endpoint: `scf.localhost:${url.port || 80}`, protocol: 'http://', agent: new Agent({ keepAlive: false, lookup }) };
+  return { endpoint: url.host, protocol: 'http://', agent: new Agent({ keepAlive: false }) };
 }
 
 export function createScfClient(options: ClientOptions): ScfSdkClient {

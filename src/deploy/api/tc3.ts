@@ -90,6 +90,12 @@ export interface VerifyInput {
   body: Buffer;
   /** The service this endpoint is, e.g. `scf`. */
   service: string;
+  /**
+   * Other service names accepted in the credential scope. The official Node.js SDK signs the first label
+   * of the endpoint's host as the service (`scf` for scf.tencentcloudapi.com, as the cloud expects; `127`
+   * for a local endpoint at 127.0.0.1), so the local endpoint also accepts its own host's first label.
+   */
+  alsoAcceptServices?: readonly string[];
   lookupSecretKey(secretId: string): string | undefined;
   now?: number;
 }
@@ -123,7 +129,7 @@ export function verifyRequest(input: VerifyInput): { ok: true; secretId: string 
   if (parsed.date !== utcDate(timestamp)) {
     return { ok: false, error: { code: 'AuthFailure.SignatureFailure', message: `The credential scope date ${parsed.date} is not the UTC date of X-TC-Timestamp (${utcDate(timestamp)}).` } };
   }
-  if (parsed.service !== input.service) {
+  if (parsed.service !== input.service && !(input.alsoAcceptServices ?? []).includes(parsed.service)) {
     return { ok: false, error: { code: 'AuthFailure.SignatureFailure', message: `The credential scope names service "${parsed.service}"; this endpoint is "${input.service}".` } };
   }
   if (!parsed.signedHeaders.includes('content-type') || !parsed.signedHeaders.includes('host')) {
@@ -141,7 +147,7 @@ export function verifyRequest(input: VerifyInput): { ok: true; secretId: string 
   const given = Buffer.from(parsed.signature, 'hex');
   for (const host of hosts) {
     const expected = Buffer.from(
-      signature({ method: input.method, path: input.path, query: input.query, headers: { ...headers, host }, signedHeaders: parsed.signedHeaders, body: input.body, timestamp, service: input.service, secretId: parsed.secretId, secretKey }),
+      signature({ method: input.method, path: input.path, query: input.query, headers: { ...headers, host }, signedHeaders: parsed.signedHeaders, body: input.body, timestamp, service: parsed.service, secretId: parsed.secretId, secretKey }),
       'hex',
     );
     if (expected.length === given.length && timingSafeEqual(expected, given)) return { ok: true, secretId: parsed.secretId };

@@ -69,6 +69,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       headers: req.headers,
       body,
       service: SERVICE,
+      alsoAcceptServices: [hostLabel(header(req, 'host'))],
       lookupSecretKey: (id) => (id === credentials.secretId ? credentials.secretKey : undefined),
     });
     if (!verified.ok) return fail(verified.error.code, verified.error.message);
@@ -116,6 +117,11 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       await actions.idle();
     },
   };
+}
+
+/** The first label of the Host header's name: what the official Node.js SDK signs as the service. */
+function hostLabel(host: string | undefined): string {
+  return (host ?? '').replace(/:\d+$/, '').split('.')[0] ?? '';
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
