@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EndpointProcess, ensureEndpoint } from '../../src/deploy/endpointProcess';
@@ -33,4 +34,38 @@ test('a second endpoint over the same state folder refuses to start, and says wh
   } finally {
     await first.stop();
   }
+});
+
+test('an endpoint started by a process that dies (an editor crash) ends too', async () => {
+  const stateDir = join(tempDir(), 'state');
+  const script = `
+    const { EndpointProcess } = require(${JSON.stringify(join(ROOT, 'src/deploy/endpointProcess.ts'))});
+    EndpointProcess.start({ cliScript: ${JSON.stringify(join(ROOT, 'src/cli/main.ts'))}, execArgv: ['--import', ${JSON.stringify(require.resolve('tsx'))}], stateDir: ${JSON.stringify(stateDir)} })
+      .then((p) => console.log('PID ' + p.pid));`;
+  const parent = spawn(process.execPath, ['--import', require.resolve('tsx'), '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  const pid = await new Promise<number>((resolve, reject) => {
+    parent.stdout.on('data', (c) => {
+      text += c;
+      const m = /PID (\d+)/.exec(text);
+      if (m) resolve(Number(m[1]));
+    });
+    parent.once('exit', () => reject(new Error(`the parent ended first: ${text}`)));
+  });
+  assert.ok(await findRunningEndpoint(stateDir));
+  parent.kill('SIGKILL');
+  // The endpoint notices the closed IPC channel and stops; wait for its process to go away.
+  const gone = async () => {
+    for (let i = 0; i < 200; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return true;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  };
+  assert.equal(await gone(), true, 'the orphaned endpoint is still running');
+  assert.equal(await findRunningEndpoint(stateDir), undefined);
 });

@@ -89,10 +89,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      process.off('disconnect', stop);
       resolveStop();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Started by the extension (forked, with an IPC channel): end with the editor, even when it crashes.
+    if (process.connected) process.once('disconnect', stop);
   });
   await gateway?.close();
   await conn.release();
