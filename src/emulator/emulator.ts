@@ -101,7 +101,7 @@ export class Emulator {
     opts.onAccepted?.(requestId);
 
     const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
-    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath]);
+    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath]);
     const pool = this.pool(`${spec.file}#${spec.name}`, configKey);
 
     log('platform', startLine(requestId));
@@ -118,7 +118,7 @@ export class Emulator {
           ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout })
           : prepared.runtime.family === 'web'
             ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity })
-            : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink);
+            : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink, { functionGraph: spec.platform === 'functiongraph', initializer: spec.initializer });
       pool.all.add(instance);
       const init = await instance.waitReady(spec.initTimeout * 1000);
       initDurationMs = (init as { initMs?: number }).initMs ?? performance.now() - started;

@@ -102,6 +102,30 @@ export function buildEnvironment(
     // TENCENTCLOUD_SECRETID / SECRETKEY / SESSIONTOKEN hold temporary role credentials on SCF; there
     // are none locally, so they are not set (a handler must not find the developer's own keys here).
   };
+  if (spec.platform === 'functiongraph') replaceWithFunctionGraphVariables(env, spec);
   Object.assign(env, userVariables); // TZ from the user's variables changes the time zone, as on SCF
   return { env, userVariables, warnings };
+}
+
+/**
+ * FunctionGraph's runtime variables instead of SCF's (facts §8): the code root is RUNTIME_CODE_ROOT and
+ * the function is described by RUNTIME_* variables. Local values: the code folder, the function's name,
+ * handler, timeout and memory; the project id is a placeholder.
+ */
+function replaceWithFunctionGraphVariables(env: Record<string, string>, spec: FunctionSpec): void {
+  for (const key of Object.keys(env)) {
+    if (isReservedKey(key) || key === 'USER_CODE_ROOT' || key === '_SCF_SERVER_PORT' || key === 'PHP_INI_SCAN_DIR' || key === 'PYTHONDONTWRITEBYTECODE') delete env[key];
+  }
+  Object.assign(env, {
+    RUNTIME_CODE_ROOT: spec.codeDir,
+    RUNTIME_ROOT: dirname(spec.codeDir),
+    RUNTIME_FUNC_NAME: spec.name,
+    RUNTIME_FUNC_VERSION: 'latest',
+    RUNTIME_PACKAGE: spec.namespace,
+    RUNTIME_HANDLER: spec.handler ?? '',
+    RUNTIME_TIMEOUT: String(spec.timeout),
+    RUNTIME_MEMORY: String(spec.memorySize),
+    RUNTIME_PROJECT_ID: 'local-project',
+    PWD: dirname(spec.codeDir),
+  });
 }

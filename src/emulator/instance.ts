@@ -4,7 +4,7 @@
  * between requests like an SCF instance.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
@@ -54,8 +54,12 @@ export class Instance implements RuntimeInstance {
     handler: string,
     env: Record<string, string>,
     sink: LogSink,
+    profile: { functionGraph?: boolean; initializer?: string } = {},
   ) {
-    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler), { cwd: codeDir, env, extraPipes: 2, endMark: END_MARK }, sink);
+    // FunctionGraph runs code from RUNTIME_CODE_ROOT with the working directory one level above it.
+    const cwd = profile.functionGraph ? dirname(codeDir) : codeDir;
+    const extra = profile.functionGraph ? ['--functiongraph', ...(profile.initializer ? ['--initializer', profile.initializer] : [])] : [];
+    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler, extra), { cwd, env, extraPipes: 2, endMark: END_MARK }, sink);
     const replies = this.proc.child.stdio[4] as Readable;
     replies.on('data', (chunk: Buffer) => {
       for (const body of this.reader.push(chunk)) this.deliver(JSON.parse(body) as ChildMessage);

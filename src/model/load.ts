@@ -249,6 +249,11 @@ function buildFunction(
     }
   }
 
+  const platform = text(scalar(inputs, 'platform'), node('platform')) ?? 'scf';
+  if (platform !== 'scf' && platform !== 'functiongraph') {
+    return err('model.badPlatform', `\`platform\` must be "scf" (the default) or "functiongraph", got "${platform}"`, node('platform'));
+  }
+
   let deadLetter: FunctionSpec['deadLetter'];
   const dlNode = inputs.get('deadLetter', true);
   if (isMap(dlNode)) {
@@ -294,6 +299,8 @@ function buildFunction(
     asyncRunEnable: asBool(scalar(inputs, 'asyncRunEnable')),
     deadLetter,
     events,
+    platform,
+    initializer: text(scalar(inputs, 'initializer'), node('initializer')),
     range: rangeOf(lines, map.items.find((p) => isScalar(p.key) && p.key.value === 'inputs')),
   };
   return { ok: true, spec };

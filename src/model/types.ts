@@ -8,6 +8,12 @@ export interface SourceRange {
 
 export type FunctionType = 'event' | 'web';
 
+/**
+ * Whose conventions the emulator follows. `functiongraph` (an SCF Toolkit extension, `inputs.platform`)
+ * runs the function as FunctionGraph does: initializer, RUNTIME_* variables, its context object.
+ */
+export type Platform = 'scf' | 'functiongraph';
+
 /** One trigger from `inputs.events`, e.g. `- timer: {name, parameters}`. */
 export interface TriggerSpec {
   kind: string;
@@ -48,6 +54,10 @@ export interface FunctionSpec {
   /** `inputs.deadLetter`: where async events go after their last retry. */
   deadLetter?: { type: string; name: string; filterType?: string };
   events: TriggerSpec[];
+  /** Default `scf`. */
+  platform?: Platform;
+  /** FunctionGraph only: `file.function` run once per instance before its first request. */
+  initializer?: string;
   /** Where the function is declared (the `inputs` key), for "open definition". */
   range?: SourceRange;
 }

@@ -35,7 +35,7 @@ export function functionSpec(o: FunctionOptions): FunctionSpec {
     `  handler: ${o.handler}`,
     `  runtime: ${o.runtime ?? 'Nodejs18.15'}`,
     `  memorySize: ${o.memorySize ?? 256}`,
-    `  timeout: ${o.timeout ?? 5}`,
+    `  timeout: ${o.timeout ?? 30}`,
   ];
   if (o.name) lines.push(`  name: ${o.name}`);
   if (o.initTimeout !== undefined) lines.push(`  initTimeout: ${o.initTimeout}`);

@@ -13,7 +13,7 @@ export interface LocalRuntime {
   /** The SCF runtime name from serverless.yml, e.g. `Nodejs18.15`. */
   scfRuntime: string;
   command: string;
-  args: (codeDir: string, handler: string) => string[];
+  args: (codeDir: string, handler: string, extra?: string[]) => string[];
   /** e.g. "the local Node.js v20.20.2", for the log line that says what really runs the code. */
   describe: string;
 }
@@ -65,7 +65,7 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
         family: 'nodejs',
         scfRuntime,
         command,
-        args: (codeDir, handler) => ['--no-deprecation', bootstrap, codeDir, handler],
+        args: (codeDir, handler, extra = []) => ['--no-deprecation', bootstrap, codeDir, handler, ...extra],
         describe: command === process.execPath ? `the local Node.js ${process.version}` : `the Node.js at ${command}`,
       },
     };
@@ -87,7 +87,7 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
         family: 'python',
         scfRuntime,
         command: python.executable,
-        args: (codeDir, handler) => ['-u', '-X', 'utf8', bootstrap, codeDir, handler],
+        args: (codeDir, handler, extra = []) => ['-u', '-X', 'utf8', bootstrap, codeDir, handler, ...extra],
         describe: `the local Python ${python.version}`,
       },
     };

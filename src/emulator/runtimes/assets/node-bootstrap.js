@@ -8,7 +8,9 @@
  * after each request the bootstrap writes END_MARK to both so the host knows every line printed during
  * the request has arrived before it reports the result.
  *
- * argv: node node-bootstrap.js <codeDir> <handler>
+ * argv: node node-bootstrap.js <codeDir> <handler> [--functiongraph [--initializer file.function]]
+ * With --functiongraph the handler gets FunctionGraph's context object and the initializer runs once,
+ * before the instance reports ready.
  */
 'use strict';
 const fs = require('node:fs');
@@ -17,7 +19,9 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const END_MARK = '\u0000SCF_END\u0000\n';
-const [codeDir, handlerSpec] = process.argv.slice(2);
+const [codeDir, handlerSpec, ...flags] = process.argv.slice(2);
+const functionGraph = flags.includes('--functiongraph');
+const initializerSpec = flags.includes('--initializer') ? flags[flags.indexOf('--initializer') + 1] : undefined;
 const REPLY_FD = 4;
 
 /** @param {object} message */
@@ -78,13 +82,14 @@ function findOneLevelDown(file) {
   return undefined;
 }
 
-async function init() {
-  const dot = handlerSpec.lastIndexOf('.');
-  if (dot <= 0 || dot === handlerSpec.length - 1) {
-    return { code: 437, message: `handler "${handlerSpec}" must be "file.function", e.g. "index.main_handler"` };
+/** Loads `file.function` from the code folder: the function, or an error with its SCF status code. */
+async function loadFunction(spec, what) {
+  const dot = spec.lastIndexOf('.');
+  if (dot <= 0 || dot === spec.length - 1) {
+    return { code: 437, message: `${what} "${spec}" must be "file.function", e.g. "index.main_handler"` };
   }
-  const file = handlerSpec.slice(0, dot);
-  const fnName = handlerSpec.slice(dot + 1);
+  const file = spec.slice(0, dot);
+  const fnName = spec.slice(dot + 1);
   const entry = findEntry(file);
   if (!entry) {
     const below = findOneLevelDown(file);
@@ -115,10 +120,62 @@ async function init() {
   if (typeof fn !== 'function') {
     return {
       code: 437,
-      message: `function ${fnName} is not exported by ${path.relative(codeDir, entry)} (handler "${handlerSpec}"): add exports.${fnName} = async (event, context) => {...}`,
+      message: `function ${fnName} is not exported by ${path.relative(codeDir, entry)} (${what} "${spec}"): add exports.${fnName} = async (event, context) => {...}`,
     };
   }
   return { fn, esm, entry };
+}
+
+/** FunctionGraph's context object, built from the request's values. */
+function functionGraphContext(c) {
+  const started = Date.now();
+  const logger = { info: console.log, debug: console.log, warn: console.warn, error: console.error, setLevel() {} };
+  return {
+    getRequestID: () => c.request_id,
+    getRemainingTimeInMilliSeconds: () => Math.max(0, c.time_limit_in_ms - (Date.now() - started)),
+    getAccessKey: () => '',
+    getSecretKey: () => '',
+    getSecurityAccessKey: () => '',
+    getSecuritySecretKey: () => '',
+    getToken: () => '',
+    getUserData: (key) => process.env[key],
+    getFunctionName: () => c.function_name,
+    getRunningTimeInSeconds: () => Math.round(c.time_limit_in_ms / 1000),
+    getVersion: () => 'latest',
+    getMemorySize: () => c.memory_limit_in_mb,
+    getCPUNumber: () => Math.round((c.memory_limit_in_mb / 128) * 100),
+    getProjectID: () => process.env.RUNTIME_PROJECT_ID,
+    getPackage: () => process.env.RUNTIME_PACKAGE,
+    getLogger: () => logger,
+  };
+}
+
+/** FunctionGraph's initializer: `(context, callback)` or a promise; once per instance. */
+async function runInitializer() {
+  const loaded = await loadFunction(initializerSpec, 'initializer');
+  if (!('fn' in loaded)) return loaded;
+  const context = functionGraphContext({ request_id: '', time_limit_in_ms: Number(process.env.RUNTIME_TIMEOUT) * 1000, function_name: process.env.RUNTIME_FUNC_NAME, memory_limit_in_mb: Number(process.env.RUNTIME_MEMORY) });
+  try {
+    await new Promise((resolve, reject) => {
+      const returned = loaded.fn(context, (err, value) => (err ? reject(err) : resolve(value)));
+      if (returned && typeof returned.then === 'function') returned.then(resolve, reject);
+      else if (loaded.fn.length < 2) resolve(returned);
+    });
+  } catch (e) {
+    const d = describeError(e);
+    return { code: 443, message: `the initializer ${initializerSpec} failed: ${d.message}`, stack: d.stack };
+  }
+  return undefined;
+}
+
+async function init() {
+  const loaded = await loadFunction(handlerSpec, 'handler');
+  if (!('fn' in loaded)) return loaded;
+  if (functionGraph && initializerSpec) {
+    const failed = await runInitializer();
+    if (failed) return failed;
+  }
+  return loaded;
 }
 
 let handler = /** @type {Function | undefined} */ (undefined);
@@ -142,7 +199,8 @@ async function runRequest(msg) {
   };
   try {
     const h = /** @type {Function} */ (handler);
-    const returned = h(msg.event, msg.context, callback);
+    const context = functionGraph ? functionGraphContext(msg.context) : msg.context;
+    const returned = h(msg.event, context, callback);
     if (returned && typeof returned.then === 'function') {
       returned.then(
         (value) => settle({ value }),

@@ -7,15 +7,21 @@
 # user's own; after each request END_MARK goes to both so the host knows every line printed during
 # the request has arrived before it reports the result.
 #
-# argv: python3 -u -X utf8 python-bootstrap.py <codeDir> <handler>
+# argv: python3 -u -X utf8 python-bootstrap.py <codeDir> <handler> [--functiongraph [--initializer file.function]]
+# With --functiongraph the handler gets FunctionGraph's context object and the initializer runs once,
+# before the instance reports ready.
 import importlib.util
 import json
 import os
 import sys
+import time
 import traceback
 
 END_MARK = "\0SCF_END\0\n"
 CODE_DIR, HANDLER = sys.argv[1], sys.argv[2]
+FLAGS = sys.argv[3:]
+FUNCTION_GRAPH = "--functiongraph" in FLAGS
+INITIALIZER = FLAGS[FLAGS.index("--initializer") + 1] if "--initializer" in FLAGS else None
 REQUESTS = os.fdopen(3, "rb", buffering=0)
 REPLY_FD = 4
 
@@ -81,10 +87,11 @@ def find_one_level_down(rel):
     return None
 
 
-def init():
-    if "." not in HANDLER or HANDLER.startswith(".") or HANDLER.endswith("."):
-        return {"code": 437, "message": 'handler "%s" must be "file.function", e.g. "index.main_handler"' % HANDLER}
-    module_path, fn_name = HANDLER.rsplit(".", 1)
+def load_function(spec, what):
+    """Loads `file.function` from the code folder: {"fn": f} or an error with its SCF status code."""
+    if "." not in spec or spec.startswith(".") or spec.endswith("."):
+        return {"code": 437, "message": '%s "%s" must be "file.function", e.g. "index.main_handler"' % (what, spec)}
+    module_path, fn_name = spec.rsplit(".", 1)
     rel = module_path.replace(".", "/") + ".py" if "/" not in module_path else module_path + ".py"
     entry = os.path.join(CODE_DIR, rel)
     if not os.path.isfile(entry):
@@ -96,24 +103,99 @@ def init():
             else " The entry file must sit at the root of the code folder (src in serverless.yml)."
         )
         return {"code": 437, "message": "entry file %s not found in the code folder %s.%s" % (rel, CODE_DIR, hint)}
-    sys.path.insert(0, CODE_DIR)
-    try:
-        name = module_path.replace("/", ".")
-        spec = importlib.util.spec_from_file_location(name, entry)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    except BaseException as e:  # a SyntaxError or SystemExit at import is the user's code failing to load
-        tb = traceback.format_exc()
-        return {"code": 443, "message": "loading %s failed: %s: %s" % (rel, type(e).__name__, e), "stack": tb}
+    if CODE_DIR not in sys.path:
+        sys.path.insert(0, CODE_DIR)
+    name = module_path.replace("/", ".")
+    module = sys.modules.get(name)
+    if module is None or getattr(module, "__file__", None) != entry:
+        try:
+            spec_ = importlib.util.spec_from_file_location(name, entry)
+            module = importlib.util.module_from_spec(spec_)
+            sys.modules[name] = module
+            spec_.loader.exec_module(module)
+        except BaseException as e:  # a SyntaxError or SystemExit at import is the user's code failing to load
+            tb = traceback.format_exc()
+            return {"code": 443, "message": "loading %s failed: %s: %s" % (rel, type(e).__name__, e), "stack": tb}
     fn = getattr(module, fn_name, None)
     if not callable(fn):
         return {
             "code": 437,
-            "message": "'module' object has no attribute '%s': %s defines no function %s (handler \"%s\")"
-            % (fn_name, rel, fn_name, HANDLER),
+            "message": "'module' object has no attribute '%s': %s defines no function %s (%s \"%s\")"
+            % (fn_name, rel, fn_name, what, spec),
         }
     return {"fn": fn}
+
+
+class FunctionGraphContext:
+    """FunctionGraph's context object, built from the request's values."""
+
+    def __init__(self, c):
+        self._c = c
+        self._started = time.time()
+
+    def getRequestID(self):
+        return self._c.get("request_id", "")
+
+    def getRemainingTimeInMilliSeconds(self):
+        return max(0, int(self._c.get("time_limit_in_ms", 0) - (time.time() - self._started) * 1000))
+
+    def getAccessKey(self):
+        return ""
+
+    def getSecretKey(self):
+        return ""
+
+    def getToken(self):
+        return ""
+
+    def getUserData(self, key, default=None):
+        return os.environ.get(key, default)
+
+    def getFunctionName(self):
+        return self._c.get("function_name", "")
+
+    def getRunningTimeInSeconds(self):
+        return int(self._c.get("time_limit_in_ms", 0) / 1000)
+
+    def getVersion(self):
+        return "latest"
+
+    def getMemorySize(self):
+        return self._c.get("memory_limit_in_mb", 0)
+
+    def getCPUNumber(self):
+        return int(self._c.get("memory_limit_in_mb", 0) / 128 * 100)
+
+    def getProjectID(self):
+        return os.environ.get("RUNTIME_PROJECT_ID", "")
+
+    def getPackage(self):
+        return os.environ.get("RUNTIME_PACKAGE", "")
+
+    def getLogger(self):
+        import logging
+
+        return logging.getLogger("functiongraph")
+
+
+def init():
+    loaded = load_function(HANDLER, "handler")
+    if "fn" not in loaded:
+        return loaded
+    if FUNCTION_GRAPH and INITIALIZER:
+        initializer = load_function(INITIALIZER, "initializer")
+        if "fn" not in initializer:
+            return initializer
+        ctx = FunctionGraphContext({
+            "time_limit_in_ms": int(os.environ.get("RUNTIME_TIMEOUT", "3")) * 1000,
+            "function_name": os.environ.get("RUNTIME_FUNC_NAME", ""),
+            "memory_limit_in_mb": int(os.environ.get("RUNTIME_MEMORY", "128")),
+        })
+        try:
+            initializer["fn"](ctx)
+        except Exception as e:
+            return {"code": 443, "message": "the initializer %s failed: %s: %s" % (INITIALIZER, type(e).__name__, e), "stack": traceback.format_exc()}
+    return loaded
 
 
 def serve(fn):
@@ -124,7 +206,8 @@ def serve(fn):
         if msg.get("t") != "invoke":
             continue
         try:
-            value = fn(msg["event"], msg["context"])
+            context = FunctionGraphContext(msg["context"]) if FUNCTION_GRAPH else msg["context"]
+            value = fn(msg["event"], context)
         except Exception as e:
             tb = traceback.format_exc()
             end_marks()
