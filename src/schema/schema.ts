@@ -25,13 +25,27 @@ export interface JsonSchema {
 export const SCF_SCHEMA = schemaJson as unknown as JsonSchema;
 export const SCF_SCHEMA_FILE = 'serverless-scf.schema.json';
 
-let compiled: ValidateFunction | undefined;
+let compiled: { instance: ValidateFunction; trigger: ValidateFunction } | undefined;
 
-/** The compiled validator (compiled on first use, then reused). */
-export function scfValidator(): ValidateFunction {
+/**
+ * The compiled validators (compiled on first use, then reused). For speed on large files the
+ * instance validator leaves out the two collections that grow (`events` items and
+ * `environment.variables` values): each trigger is validated on its own (and cached by its text),
+ * the variables are checked by the semantic pass. Together they check exactly what the schema says.
+ */
+export function scfValidators(): { instance: ValidateFunction; trigger: ValidateFunction } {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: true, strict: false });
-    compiled = ajv.compile(SCF_SCHEMA as object);
+    const slim = JSON.parse(JSON.stringify(SCF_SCHEMA)) as JsonSchema;
+    const inputs = slim.definitions!.inputs!;
+    inputs.properties!.events = { ...inputs.properties!.events, items: {} };
+    const env = inputs.properties!.environment!;
+    env.properties!.variables = { ...env.properties!.variables, additionalProperties: true };
+    ajv.addSchema(slim as object, 'slim');
+    compiled = {
+      instance: ajv.getSchema('slim')!,
+      trigger: ajv.compile({ $ref: 'slim#/definitions/trigger' }),
+    };
   }
   return compiled;
 }

@@ -5,16 +5,19 @@
  */
 import { hasInterpolation } from '../model/interpolate';
 import { diag, type ScfDiagnostic } from './diagnostics';
-import { deref, schemaAtPath, scfValidator, type ErrorObject, type JsonSchema } from './schema';
+import { deref, schemaAtPath, scfValidators, type ErrorObject } from './schema';
 import { closest } from './suggest';
 import { getPair, nodeAtPath, toValue, type YMap, type YNode } from './yaml';
 
 type Path = (string | number)[];
 
-export function schemaDiagnostics(instance: YMap, options: { keyed?: boolean } = {}): ScfDiagnostic[] {
-  const validate = scfValidator();
-  if (validate(toValue(instance))) return [];
-  const errors = (validate.errors ?? []).slice();
+export function schemaDiagnostics(instance: YMap, text: string, options: { keyed?: boolean } = {}): ScfDiagnostic[] {
+  const { instance: validate } = scfValidators();
+  const errors: ErrorObject[] = [];
+  if (!validate(slimValue(instance))) errors.push(...(validate.errors ?? []));
+  const events = nodeAtPath(instance, ['inputs', 'events']);
+  if (events?.kind === 'seq') events.items.forEach((item, i) => errors.push(...triggerErrors(item, text, `/inputs/events/${i}`)));
+  if (errors.length === 0) return [];
   const out: ScfDiagnostic[] = [];
   const seen = new Set<string>();
   const droppedBranches = oneOfBranchesToDrop(errors, instance);
@@ -32,6 +35,44 @@ export function schemaDiagnostics(instance: YMap, options: { keyed?: boolean } =
   return out;
 }
 
+/** The instance as plain data, with trigger bodies and variable values left out (checked separately). */
+function slimValue(instance: YMap): unknown {
+  const out: Record<string, unknown> = {};
+  for (const p of instance.pairs) {
+    if (p.key !== 'inputs' || p.value.kind !== 'map') {
+      out[p.key] = toValue(p.value);
+      continue;
+    }
+    const inputs: Record<string, unknown> = {};
+    for (const q of p.value.pairs) {
+      if (q.key === 'events' && q.value.kind === 'seq') inputs.events = q.value.items.map(() => null);
+      else if (q.key === 'environment' && q.value.kind === 'map') {
+        const env: Record<string, unknown> = {};
+        for (const r of q.value.pairs) env[r.key] = r.key === 'variables' && r.value.kind === 'map' ? {} : toValue(r.value);
+        inputs.environment = env;
+      } else inputs[q.key] = toValue(q.value);
+    }
+    out.inputs = inputs;
+  }
+  return out;
+}
+
+/** Trigger errors are cached by the trigger's text (and column): an edit re-checks one trigger. */
+const triggerCache = new Map<string, ErrorObject[]>();
+
+function triggerErrors(item: YNode, text: string, prefix: string): ErrorObject[] {
+  const lineStart = text.lastIndexOf('\n', item.start - 1) + 1;
+  const key = `${item.start - lineStart}\u0000${text.slice(item.start, item.end)}`;
+  let errors = triggerCache.get(key);
+  if (!errors) {
+    const { trigger } = scfValidators();
+    errors = trigger(toValue(item)) ? [] : (trigger.errors ?? []).slice();
+    if (triggerCache.size > 20000) triggerCache.clear();
+    triggerCache.set(key, errors);
+  }
+  return errors.map((e) => ({ ...e, instancePath: prefix + e.instancePath }));
+}
+
 function parsePointer(pointer: string): Path {
   if (!pointer) return [];
   return pointer
@@ -46,8 +87,9 @@ function oneOfBranchesToDrop(errors: ErrorObject[], root: YMap): string[] {
   const drop: string[] = [];
   for (const e of errors) {
     if (e.keyword !== 'oneOf') continue;
-    const node = nodeAtPath(root, parsePointer(e.instancePath));
-    const branches = (e.schema as JsonSchema[] | undefined) ?? [];
+    const path = parsePointer(e.instancePath);
+    const node = nodeAtPath(root, path);
+    const branches = schemaAtPath(path)?.oneOf ?? [];
     const want = node?.kind === 'map' ? 'object' : node?.kind === 'seq' ? 'array' : 'scalar';
     branches.forEach((b, i) => {
       const d = deref(b);
@@ -138,7 +180,9 @@ function toDiagnostic(e: ErrorObject, root: YMap): ScfDiagnostic | undefined {
     case 'type': {
       if (isInterpolated(node)) return undefined;
       const expected = String(params.type).replace(/,/g, ' or ');
-      return diag('scf.schema.type', `\`${lastKey(path)}\` must be ${article(expected)}, not ${describe(node)}`, valueRange.start, valueRange.end);
+      // A mapping or list where a scalar belongs: point at its key, not at the lines below it.
+      const r = node && node.kind !== 'scalar' ? keyRange(root, path) : valueRange;
+      return diag('scf.schema.type', `\`${lastKey(path)}\` must be ${article(expected)}, not ${describe(node)}`, r.start, r.end);
     }
     case 'enum': {
       if (isInterpolated(node)) return undefined;

@@ -72,7 +72,7 @@ export function validateServerlessText(text: string, options: ValidateOptions = 
   const file = options.file;
   const dotEnv = file ? readDotEnv(dirname(file)) : {};
   for (const instance of findInstances(root)) {
-    diagnostics.push(...schemaDiagnostics(instance.map, { keyed: instance.key !== undefined }));
+    diagnostics.push(...schemaDiagnostics(instance.map, text, { keyed: instance.key !== undefined }));
     const ctx = instanceContext(instance, file, options.probe ?? diskProbe, env, dotEnv);
     diagnostics.push(...checkLimits(ctx), ...checkHandler(ctx), ...checkTriggers(ctx));
   }

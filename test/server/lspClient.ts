@@ -17,6 +17,7 @@ import {
   ConfigurationRequest,
   ShutdownRequest,
   ExitNotification,
+  Trace,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type ClientCapabilities,
@@ -71,6 +72,7 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {
     workspaceEdit: { documentChanges: true, resourceOperations: ['create', 'rename', 'delete'] },
     didChangeWatchedFiles: { dynamicRegistration: true },
     configuration: true,
+    workspaceFolders: true,
   },
   textDocument: {
     synchronization: { dynamicRegistration: false },
@@ -111,13 +113,14 @@ export async function startClient(options: StartOptions): Promise<Client> {
   connection.onRequest(ConfigurationRequest.type, (p) => p.items.map((item) => options.configuration?.(item.section) ?? null));
   connection.onRequest('custom/schema/request', () => []);
   connection.listen();
+  if (process.env.DEBUG_LSP) void connection.trace(Trace.Verbose, { log: (m: string, d?: string) => console.log('TRACE', m, (d ?? '').slice(0, 300)) });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: options.rootUri ?? null,
     capabilities: CLIENT_CAPABILITIES,
     initializationOptions: options.initializationOptions,
-    workspaceFolders: null,
+    workspaceFolders: options.rootUri ? [{ uri: options.rootUri, name: 'workspace' }] : null,
   });
   await connection.sendNotification(InitializedNotification.type, {});
   return {

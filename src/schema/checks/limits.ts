@@ -89,6 +89,9 @@ export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
     const keys = new Set(vars.pairs.map((p) => p.key));
     for (const pair of vars.pairs) {
       const key = pair.key;
+      if (pair.value.kind !== 'scalar') {
+        out.push(diag('scf.schema.type', `environment variable ${key} must be a string, number or boolean, not ${pair.value.kind === 'map' ? 'a mapping' : 'a list'}: quote it if it is meant as text`, pair.keyStart, pair.keyEnd));
+      }
       const reserved = RESERVED_ENV_PREFIXES.find((p) => key.startsWith(p));
       if (reserved) {
         const rest = key.slice(reserved.length);
@@ -105,7 +108,7 @@ export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
         out.push(diag('scf.env.keyInvalid', `environment variable key "${key}" is not valid: start with a letter and use only letters, digits and "_"`, pair.keyStart, pair.keyEnd));
         continue;
       }
-      const bytes = Buffer.byteLength(key);
+      const bytes = key.length; // ENV_KEY allows ASCII only, so characters are bytes
       if (bytes < 2 || bytes > 64) {
         out.push(diag('scf.env.keyLength', `environment variable key "${key}" is ${bytes} bytes long: keys are 2 to 64 bytes`, pair.keyStart, pair.keyEnd));
       }

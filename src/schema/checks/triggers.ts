@@ -22,8 +22,18 @@ export const CRON_FIELDS: readonly CronField[] = [
   { name: 'year', min: 1970, max: 2099 },
 ];
 
-/** undefined if valid, else what is wrong. */
+const cronCache = new Map<string, { fields: boolean; message: string } | undefined>();
+
+/** undefined if valid, else what is wrong (memoised: large files repeat expressions). */
 export function cronProblem(expr: string): { fields: boolean; message: string } | undefined {
+  if (cronCache.has(expr)) return cronCache.get(expr);
+  const problem = computeCronProblem(expr);
+  if (cronCache.size > 5000) cronCache.clear();
+  cronCache.set(expr, problem);
+  return problem;
+}
+
+function computeCronProblem(expr: string): { fields: boolean; message: string } | undefined {
   const parts = expr.trim().split(/\s+/).filter(Boolean);
   if (parts.length !== 7) {
     return {

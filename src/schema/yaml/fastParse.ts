@@ -221,6 +221,10 @@ class Reader {
   }
 
   private flow(p: number, end: number): YNode {
+    // Simple one-line flow collections (`[http, https]`, `{a: 1}`) are read here; anything else
+    // (trailing commas, empty entries, odd spacing) goes to the yaml library for just this value.
+    const fast = new FlowReader(this.text, end).read(p);
+    if (fast) return fast;
     const sub = this.text.slice(p, end);
     const doc = parseDocument(sub, { prettyErrors: false });
     if (doc.errors.length > 0 || doc.warnings.length > 0) giveUp();
@@ -229,55 +233,166 @@ class Reader {
     return fromYamlNode(contents, doc, p, p);
   }
 
-  /** A quoted scalar on one line: its value and the offset after the closing quote. */
   private quoted(p: number, end: number): { value: string; end: number } | undefined {
-    const t = this.text;
-    const q = t.charCodeAt(p);
-    if (q === 39) {
-      let out = '';
-      let i = p + 1;
-      for (;;) {
-        const j = t.indexOf("'", i);
-        if (j === -1 || j >= end) return undefined;
-        out += t.slice(i, j);
-        if (t.charCodeAt(j + 1) === 39 && j + 1 < end) {
-          out += "'";
-          i = j + 2;
-          continue;
-        }
-        return { value: out, end: j + 1 };
-      }
-    }
-    let out = '';
-    let i = p + 1;
-    while (i < end) {
-      const ch = t[i]!;
-      if (ch === '"') return { value: out, end: i + 1 };
-      if (ch !== '\\') {
-        out += ch;
-        i++;
-        continue;
-      }
-      const e = t[i + 1];
-      if (e === undefined || i + 1 >= end) return undefined;
-      const simple = ESCAPES[e];
-      if (simple !== undefined) {
-        out += simple;
-        i += 2;
-        continue;
-      }
-      const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
-      if (width === 0) return giveUp();
-      const hex = t.slice(i + 2, i + 2 + width);
-      if (hex.length !== width || !/^[0-9a-fA-F]+$/.test(hex) || i + 2 + width > end) return giveUp();
-      const cp = parseInt(hex, 16);
-      if (cp > 0x10ffff) giveUp();
-      out += String.fromCodePoint(cp);
-      i += 2 + width;
-    }
-    return undefined;
+    return readQuoted(this.text, p, end);
   }
 }
+
+/** A one-line flow collection of plain or quoted scalars; undefined when it is anything less simple. */
+class FlowReader {
+  constructor(
+    private readonly t: string,
+    private readonly end: number,
+  ) {}
+
+  read(p: number): YNode | undefined {
+    try {
+      const node = this.value(p);
+      let r = node.end;
+      while (r < this.end && this.t.charCodeAt(r) === SPACE) r++;
+      if (r < this.end && !(this.t.charCodeAt(r) === HASH && r > node.end)) return undefined;
+      return node.kind === 'scalar' ? undefined : node;
+    } catch (e) {
+      if (e instanceof GiveUp) return undefined;
+      throw e;
+    }
+  }
+
+  private skip(p: number): number {
+    while (p < this.end && this.t.charCodeAt(p) === SPACE) p++;
+    return p;
+  }
+
+  private value(p: number): YNode {
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    if (c === 91) return this.seq(p);
+    if (c === 123) return this.map(p);
+    if (c === 34 || c === 39) {
+      const q = quotedAt(t, p, this.end) ?? giveUp();
+      return { kind: 'scalar', value: q.value, quoted: true, start: p, end: q.end };
+    }
+    let i = p;
+    for (; i < this.end; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125) break;
+      if (ch === HASH && t.charCodeAt(i - 1) === SPACE) giveUp();
+      if (ch === COLON) giveUp();
+    }
+    let stop = i;
+    while (stop > p && t.charCodeAt(stop - 1) === SPACE) stop--;
+    if (stop === p) giveUp();
+    const raw = t.slice(p, stop);
+    if (!plainMayStart(t, p, stop) || /[!&*|>%@`?-]/.test(raw[0]!)) giveUp();
+    return { kind: 'scalar', value: resolvePlain(raw), quoted: false, start: p, end: stop };
+  }
+
+  private seq(p: number): YSeq {
+    const items: YNode[] = [];
+    let i = this.skip(p + 1);
+    if (this.t.charCodeAt(i) === 93) return { kind: 'seq', items, start: p, end: i + 1 };
+    for (;;) {
+      const v = this.value(i);
+      items.push(v);
+      i = this.skip(v.end);
+      const ch = this.t.charCodeAt(i);
+      if (ch === 93) return { kind: 'seq', items, start: p, end: i + 1 };
+      if (ch !== 44) giveUp();
+      i = this.skip(i + 1);
+      if (i >= this.end || this.t.charCodeAt(i) === 93) giveUp();
+    }
+  }
+
+  private map(p: number): YMap {
+    const pairs: YPair[] = [];
+    const seen = new Set<string>();
+    let i = this.skip(p + 1);
+    if (this.t.charCodeAt(i) === 125) return { kind: 'map', pairs, start: p, end: i + 1 };
+    for (;;) {
+      const keyStart = i;
+      let key: string;
+      let keyEnd: number;
+      const c = this.t.charCodeAt(i);
+      if (c === 34 || c === 39) {
+        const q = quotedAt(this.t, i, this.end) ?? giveUp();
+        key = q.value;
+        keyEnd = q.end;
+        if (this.t.charCodeAt(keyEnd) !== COLON) giveUp();
+      } else {
+        const colon = this.t.indexOf(': ', i);
+        if (colon === -1 || colon >= this.end) giveUp();
+        keyEnd = colon;
+        while (keyEnd > i && this.t.charCodeAt(keyEnd - 1) === SPACE) keyEnd--;
+        const raw = this.t.slice(i, keyEnd);
+        if (!raw || /[,[\]{}#"'!&*|>%@`?:-]/.test(raw[0]!) || /[,[\]{}#]/.test(raw)) giveUp();
+        const resolved = resolvePlain(raw);
+        if (typeof resolved !== 'string') giveUp();
+        key = raw;
+      }
+      if (this.t.charCodeAt(keyEnd) !== COLON || this.t.charCodeAt(keyEnd + 1) !== SPACE) giveUp();
+      if (seen.has(key)) giveUp();
+      seen.add(key);
+      const v = this.value(this.skip(keyEnd + 1));
+      pairs.push({ key, keyStart, keyEnd, value: v });
+      i = this.skip(v.end);
+      const ch = this.t.charCodeAt(i);
+      if (ch === 125) return { kind: 'map', pairs, start: p, end: i + 1 };
+      if (ch !== 44) giveUp();
+      i = this.skip(i + 1);
+      if (i >= this.end || this.t.charCodeAt(i) === 125) giveUp();
+    }
+  }
+}
+
+/** A quoted scalar on one line: its value and the offset after the closing quote. */
+function readQuoted(t: string, p: number, end: number): { value: string; end: number } | undefined {
+  const q = t.charCodeAt(p);
+  if (q === 39) {
+    let out = '';
+    let i = p + 1;
+    for (;;) {
+      const j = t.indexOf("'", i);
+      if (j === -1 || j >= end) return undefined;
+      out += t.slice(i, j);
+      if (t.charCodeAt(j + 1) === 39 && j + 1 < end) {
+        out += "'";
+        i = j + 2;
+        continue;
+      }
+      return { value: out, end: j + 1 };
+    }
+  }
+  let out = '';
+  let i = p + 1;
+  while (i < end) {
+    const ch = t[i]!;
+    if (ch === '"') return { value: out, end: i + 1 };
+    if (ch !== '\\') {
+      out += ch;
+      i++;
+      continue;
+    }
+    const e = t[i + 1];
+    if (e === undefined || i + 1 >= end) return undefined;
+    const simple = ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      i += 2;
+      continue;
+    }
+    const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    if (width === 0) return giveUp();
+    const hex = t.slice(i + 2, i + 2 + width);
+    if (hex.length !== width || !/^[0-9a-fA-F]+$/.test(hex) || i + 2 + width > end) return giveUp();
+    const cp = parseInt(hex, 16);
+    if (cp > 0x10ffff) giveUp();
+    out += String.fromCodePoint(cp);
+    i += 2 + width;
+  }
+  return undefined;
+}
+
+const quotedAt = readQuoted;
 
 const ESCAPES: Record<string, string> = {
   '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
