@@ -94,6 +94,17 @@ export function parseExpectation(text: string, file: string): ExpectationParse {
   return { ok: true, expectation: out };
 }
 
+/** The 0-based line of each top-level key of an expectation text (for placing messages). */
+export function expectationKeyLines(text: string): Record<string, number> {
+  const tree = parseTree(text);
+  const out: Record<string, number> = {};
+  for (const prop of tree?.type === 'object' ? (tree.children ?? []) : []) {
+    const key = prop.children?.[0];
+    if (key && typeof key.value === 'string') out[key.value] = text.slice(0, prop.offset).split('\n').length - 1;
+  }
+  return out;
+}
+
 /** What one invocation produced, as far as expectations look at it. */
 export interface ActualOutcome {
   statusCode: number;

@@ -10,7 +10,7 @@ import type { InvokeOutcome } from '../emulator/emulator';
 import type { InvokeResult, LogLine } from '../emulator/types';
 import { listEvents, type EventFile } from '../events/store';
 import { checkEventText } from '../events/validate';
-import { expectationPath, matchExpectation, parseExpectation, describeMismatches, type Expectation, type MatchReport } from './expectations';
+import { expectationKeyLines, expectationPath, matchExpectation, parseExpectation, describeMismatches, type Expectation, type MatchReport } from './expectations';
 
 /** How the runner invokes a function; the CLI and the editor each give their own. */
 export interface TestInvoker {
@@ -40,6 +40,8 @@ export interface TestRun {
   logs: LogLine[];
   expectation?: Expectation;
   report?: MatchReport;
+  /** The 0-based line of each key of the expectation file (`result`, `statusCode` ...), to place messages. */
+  expectLines?: Record<string, number>;
   /** For "errored": where the problem is, 0-based (the event or expectation file). */
   location?: { file: string; line: number; column: number };
 }
@@ -103,6 +105,7 @@ export async function runTest(testCase: TestCase, invoker: TestInvoker, options:
     }
     expectation = parsed.expectation;
   }
+  const expectLines = expectText === undefined ? undefined : expectationKeyLines(expectText);
 
   const started = performance.now();
   let outcome: InvokeOutcome;
@@ -133,7 +136,7 @@ export async function runTest(testCase: TestCase, invoker: TestInvoker, options:
   const message = report.pass
     ? `${r.statusCode} ${r.statusName} in ${r.durationMs} ms${expectText === undefined ? ' (no expectation file: passes on status 200)' : ''}`
     : describeMismatches(report);
-  return { ...base, durationMs, status: report.pass ? 'passed' : 'failed', message, invokeResult: r, expectation, report };
+  return { ...base, durationMs, status: report.pass ? 'passed' : 'failed', message, invokeResult: r, expectation, report, ...(expectLines ? { expectLines } : {}) };
 }
 
 /** Runs the tests one after another (a function's warm instance serves its next event, as on SCF). */

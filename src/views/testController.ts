@@ -245,20 +245,25 @@ export class ScfTestController implements vscode.Disposable {
   private failureMessages(result: TestRun): vscode.TestMessage[] {
     const report = result.report!;
     const c = result.testCase;
-    const location = new vscode.Location(vscode.Uri.file(c.hasExpectation ? c.expectFile : c.event.file), new vscode.Position(0, 0));
+    const uri = vscode.Uri.file(c.hasExpectation ? c.expectFile : c.event.file);
+    // Each message at the key it is about (`result`, `statusCode`, `logIncludes` ...) in the expectation.
+    const at = (path: string) => {
+      const key = path.startsWith('result') ? 'result' : path === 'log' ? 'logIncludes' : path;
+      return new vscode.Location(uri, new vscode.Position(result.expectLines?.[key] ?? 0, 0));
+    };
     const messages: vscode.TestMessage[] = [];
     const others = report.mismatches.filter((m) => !m.path.startsWith('result'));
     const resultMismatches = report.mismatches.filter((m) => m.path.startsWith('result'));
     if (report.resultDiff) {
       const text = new vscode.MarkdownString(resultMismatches.map((m) => `- ${escapeMarkdown(m.message)}`).join('\n'));
       const diff = vscode.TestMessage.diff(text, report.resultDiff.expected, report.resultDiff.actual);
-      diff.location = location;
+      diff.location = at('result');
       diff.contextValue = MISMATCH_CONTEXT;
       messages.push(diff);
     }
     for (const m of others) {
       const message = m.expected !== undefined && m.actual !== undefined ? vscode.TestMessage.diff(m.message, m.expected, m.actual) : new vscode.TestMessage(m.message);
-      message.location = location;
+      message.location = at(m.path);
       message.contextValue = MISMATCH_CONTEXT;
       messages.push(message);
     }

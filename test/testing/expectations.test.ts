@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   describeMismatches,
   expectationFromRun,
+  expectationKeyLines,
   expectationPath,
   isExpectationFile,
   lineDiff,
@@ -41,6 +42,10 @@ describe('expectation files', () => {
     assert.equal(b.ok, false);
     const c = parseExpectation('[1]', 'x');
     assert.equal(c.ok, false);
+  });
+
+  test('each key\'s line is known, so editors can put a message at the key it is about', () => {
+    assert.deepEqual(expectationKeyLines('{\n  "statusCode": 200,\n  "result": {\n    "a": 1\n  },\n  "logIncludes": []\n}'), { statusCode: 1, result: 2, logIncludes: 5 });
   });
 
   test('"result": null is kept as an expectation of null', () => {

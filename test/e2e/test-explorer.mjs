@@ -1,0 +1,258 @@
+// node test/e2e/test-explorer.mjs: the inner loop in a real VS Code (code-server 1.100 driven by headless
+// Chromium, see ../shared/docs/real-vscode.md): test events in the Test Explorer (items under their
+// function, a run with passed and failed states), the "Invoke | Events" CodeLens in serverless.yml and in
+// the handler's source, and "SCF: Convert template.yaml to serverless.yml". Screenshots go to
+// media/screenshots/ (test-explorer.png, test-failure.png, codelens-*.png).
+//
+// The VSIX is built in a temporary copy of the project, so dist/ of the working tree is left alone.
+// Environment: RV_HOME (the real-vscode cache, default ~/.cache/scf-real-vscode), E2E_KEEP=1 keeps the
+// temporary folder.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RV_HOME = process.env.RV_HOME ?? join(homedir(), '.cache', 'scf-real-vscode');
+const entry = join(RV_HOME, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const shots = join(root, 'media', 'screenshots');
+const work = mkdtempSync(join(tmpdir(), 'scf-e2e-tests-'));
+const started = Date.now();
+const failures = [];
+let server;
+
+const step = (what) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${what}`);
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', ...options });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout ?? ''}\n${r.stderr ?? ''}`);
+  return r.stdout;
+}
+
+/** The VSIX, built from a copy of the project (its own dist/), so the working tree's dist/ stays. */
+function packageVsix() {
+  const copy = join(work, 'project');
+  mkdirSync(copy);
+  for (const name of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'tsconfig.json', 'src', 'scripts', 'schemas', 'media', 'syntaxes', 'snippets']) {
+    if (existsSync(join(root, name))) cpSync(join(root, name), join(copy, name), { recursive: true, filter: (p) => !p.includes(`${join('media', 'screenshots')}`) });
+  }
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const vsix = join(work, 'scf-toolkit.vsix');
+  run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', vsix], { cwd: copy });
+  return vsix;
+}
+
+function workspace() {
+  const ws = join(work, 'workspace');
+  cpSync(join(root, 'test', 'fixtures', 'testing', 'greeter'), join(ws, 'greeter'), { recursive: true });
+  cpSync(join(root, 'test', 'fixtures', 'tcsam', 'multi'), join(ws, 'legacy'), { recursive: true });
+  // A TCSAM function's test event, so the template's functions show in the Test Explorer too.
+  mkdirSync(join(ws, 'legacy', '.scf', 'events', 'hello'), { recursive: true });
+  writeFileSync(join(ws, 'legacy', '.scf', 'events', 'hello', 'named.json'), '{"name": "Explorer"}\n');
+  writeFileSync(join(ws, 'legacy', '.scf', 'events', 'hello', 'named.expect.json'), '{"statusCode": 200, "result": {"message": "Hello, Explorer!"}}\n');
+  return ws;
+}
+
+async function serve(vsix, ws) {
+  const ext = join(work, 'ext');
+  const user = join(work, 'user');
+  mkdirSync(join(user, 'User'), { recursive: true });
+  writeFileSync(
+    join(user, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'security.workspace.trust.startupPrompt': 'never',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'git.enabled': false,
+      'chat.commandCenter.enabled': false,
+      'workbench.panel.defaultLocation': 'bottom',
+    }),
+  );
+  run(process.execPath, [entry, '--extensions-dir', ext, '--install-extension', vsix, '--force']);
+  const args = ['--auth', 'none', '--bind-addr', '127.0.0.1:0', '--user-data-dir', user, '--extensions-dir', ext, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ws];
+  const child = spawn(process.execPath, [entry, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`code-server did not start in 60 s:\n${log}`)), 60000);
+    const onData = (chunk) => {
+      log += chunk;
+      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`code-server exited with ${code}:\n${log}`)));
+  });
+  return { url: `${url}/?folder=${encodeURIComponent(ws)}`, child };
+}
+
+async function command(page, title, { hasText } = {}) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list [role="option"]', { hasText: hasText ?? title }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(page, relPath) {
+  await page.keyboard.press('F1'); // quick open: the command palette without its ">" (Ctrl+P is the browser's print)
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(relPath);
+  await page.locator('.quick-input-list [role="option"]').first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The rows of the Test Explorer: label, and the state VS Code puts in the row's icon. */
+async function testRows(page) {
+  return page.locator('.test-explorer [role="treeitem"]').evaluateAll((rows) =>
+    rows.map((r) => {
+      const icon = r.querySelector('.computed-state, [class*="codicon-testing-"]');
+      const cls = icon ? icon.className : '';
+      const state = /testing-passed/.test(cls) ? 'passed' : /testing-failed|testing-error/.test(cls) ? 'failed' : /testing-unset|testing-queued|testing-skipped/.test(cls) ? 'unset' : /loading|spin|testing-run/.test(cls) ? 'running' : cls;
+      const labelEl = r.querySelector('.label');
+      const label = labelEl ? [...labelEl.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim() : '';
+      return { label, description: r.querySelector('.test-label-description')?.textContent ?? '', aria: r.getAttribute('aria-label') ?? '', state, expanded: r.getAttribute('aria-expanded') };
+    }),
+  );
+}
+
+async function waitForRows(page, predicate, what, timeoutMs = 60000) {
+  const end = Date.now() + timeoutMs;
+  let rows = [];
+  while (Date.now() < end) {
+    rows = await testRows(page).catch(() => []);
+    if (predicate(rows)) return rows;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`timed out waiting for ${what}; rows: ${JSON.stringify(rows)}`);
+}
+
+async function expandAll(page) {
+  for (let i = 0; i < 6; i++) {
+    const collapsed = page.locator('.test-explorer [role="treeitem"][aria-expanded="false"]');
+    if ((await collapsed.count()) === 0) return;
+    await collapsed.first().locator('.monaco-tl-twistie').click();
+    await page.waitForTimeout(150);
+  }
+}
+
+let browser;
+try {
+  if (!existsSync(entry)) throw new Error(`code-server is not installed in ${RV_HOME}: run ../shared/tools/real-vscode.sh setup`);
+  step('packaging the VSIX (in a copy of the project)');
+  const vsix = packageVsix();
+  const ws = workspace();
+  step('serving the workspace');
+  server = await serve(vsix, ws);
+  const require = createRequire(join(RV_HOME, 'node_modules', 'x.js'));
+  const { chromium } = require('playwright-core');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await page.goto(server.url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  mkdirSync(shots, { recursive: true });
+
+  step('Test Explorer: the functions with test events, and their events under them');
+  // The Testing container appears once our extension has activated and created its test controller.
+  const testing = page.locator('.part.activitybar [aria-label="Testing"]').first();
+  await testing.waitFor({ timeout: 120000 });
+  await testing.click();
+  await page.locator('.test-explorer').first().waitFor({ timeout: 20000 });
+  await waitForRows(page, (rows) => rows.some((r) => r.label === 'greeter') && rows.some((r) => r.label === 'hello'), 'the greeter and hello function items');
+  await expandAll(page);
+  let rows = await waitForRows(page, (rows) => ['boom', 'plain', 'wrong', 'named'].every((l) => rows.some((r) => r.label === l)), 'the event items');
+  const labels = rows.map((r) => r.label);
+  check(labels.indexOf('greeter') < labels.indexOf('boom') && labels.indexOf('boom') < labels.indexOf('wrong'), `greeter's events are listed under it (${labels.join(', ')})`);
+  check(labels.includes('hello') && labels.includes('named'), 'the TCSAM template\'s function shows with its event');
+
+  step('running every test from the Test Explorer');
+  await command(page, 'Test: Run All Tests');
+  rows = await waitForRows(
+    page,
+    (rows) => ['boom', 'hello', 'plain', 'wrong', 'named'].every((l) => rows.some((r) => r.label === l && (r.state === 'passed' || r.state === 'failed'))),
+    'every test to finish',
+    90000,
+  );
+  const state = (label) => rows.find((r) => r.label === label)?.state;
+  check(state('boom') === 'passed', `boom (an expected 430) passed (${state('boom')})`);
+  check(state('plain') === 'passed', `plain (no expectation, 200) passed (${state('plain')})`);
+  check(state('wrong') === 'failed', `wrong (a result mismatch) failed (${state('wrong')})`);
+  check(state('named') === 'passed', `the TCSAM function's test passed (${state('named')})`);
+  check(state('greeter') === 'failed', `the function shows failed when one of its tests fails (${state('greeter')})`);
+  await page.screenshot({ path: join(shots, 'test-explorer.png') });
+
+  step('the failure: a diff of the expected and actual result');
+  await page.locator('.test-explorer [role="treeitem"]', { hasText: 'wrong' }).first().dblclick();
+  const peek = page.locator('.test-output-peek, .testing-peek, .peekview-widget').first();
+  const opened = await peek.waitFor({ timeout: 15000 }).then(() => true, () => false);
+  if (opened) {
+    await page.waitForTimeout(1000);
+    const text = (await peek.innerText().catch(() => '')).replace(/\s+/g, ' ');
+    check(/greeting Alice|Hello, Alice!/.test(text), `the peek shows the mismatch (${text.slice(0, 200)})`);
+    check(/Save Result as Expected/.test(text), 'the failure offers "Save Result as Expected"');
+  } else {
+    check(false, 'double-clicking the failed test opens the peek with its message');
+  }
+  await page.screenshot({ path: join(shots, 'test-failure.png') });
+  await page.keyboard.press('Escape');
+
+  step('CodeLens in serverless.yml and in the handler source');
+  await openFile(page, 'greeter/serverless.yml');
+  const lens = page.locator('.monaco-editor .codelens-decoration').first();
+  await lens.waitFor({ timeout: 20000 });
+  const lensText = (await page.locator('.monaco-editor .codelens-decoration').allInnerTexts()).join(' | ');
+  check(/Invoke/.test(lensText) && /Events \(4\)/.test(lensText), `serverless.yml shows "Invoke | Events (4)" (${lensText})`);
+  await page.screenshot({ path: join(shots, 'codelens-serverless.png') });
+  await openFile(page, 'greeter/src/index.js');
+  await page.waitForFunction(() => [...document.querySelectorAll('.monaco-editor .codelens-decoration')].some((e) => /Invoke/.test(e.textContent ?? '')), null, { timeout: 20000 });
+  const srcLens = (await page.locator('.monaco-editor .codelens-decoration').allInnerTexts()).join(' | ');
+  check(/Invoke/.test(srcLens) && /Events/.test(srcLens), `the handler source shows the CodeLens (${srcLens})`);
+  await page.screenshot({ path: join(shots, 'codelens-handler.png') });
+
+  step('SCF: Convert template.yaml to serverless.yml');
+  await command(page, 'SCF: Convert template.yaml to serverless.yml');
+  const converted = join(ws, 'legacy', 'serverless.yml');
+  // The command runs once activate() has resolved (VS Code waits for it), which can take a while here.
+  const end = Date.now() + 120000;
+  while (!existsSync(converted) && Date.now() < end) await page.waitForTimeout(200);
+  check(existsSync(converted) && /component: scf/.test(readFileSync(converted, 'utf8')), 'legacy/serverless.yml was written');
+  const toast = page.locator('.notifications-toasts', { hasText: 'legacy/serverless.yml' }).first();
+  const toastText = (await toast.waitFor({ timeout: 15000 }).then(() => toast.innerText(), () => '')).replace(/\s+/g, ' ');
+  check(/It validates/.test(toastText), `the notification says it validates (${toastText.slice(0, 200)})`);
+  await page.close();
+} catch (e) {
+  failures.push(String(e?.stack ?? e));
+  console.error(e);
+} finally {
+  await browser?.close().catch(() => undefined);
+  if (server) {
+    try {
+      process.kill(-server.child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  if (process.env.E2E_KEEP === '1') console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+step(failures.length === 0 ? 'all checks passed' : `${failures.length} check(s) failed`);
+process.exit(failures.length === 0 ? 0 : 1);
