@@ -1,0 +1,60 @@
+/**
+ * Starts the serverless.yml language server (dist/server.js) over IPC for serverless.yml /
+ * serverless.yaml files. All language logic lives in the server; this file only wires it.
+ *
+ * With the Red Hat YAML extension installed, one source reports each problem:
+ *  - we register a schema contributor with it that gives serverless.yml files an empty schema, so it
+ *    does not validate them against another schema (SchemaStore's AWS Serverless Framework schema
+ *    also matches serverless.yml) nor repeat our schema errors;
+ *  - it still reports YAML syntax errors (when `yaml.validate` is on), so our server is told not to.
+ * Without it (or with `yaml.validate: false`) our server reports syntax errors too.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+const RED_HAT_YAML = 'redhat.vscode-yaml';
+const SCHEME = 'scf-toolkit-schema';
+
+interface RedHatYamlApi {
+  registerContributor(schema: string, requestSchema: (resource: string) => string | undefined, requestSchemaContent: (uri: string) => string, label?: string): boolean;
+}
+
+function isServerlessFile(resource: string): boolean {
+  return /(^|[\\/])serverless\.ya?ml$/i.test(resource.split('?')[0]!);
+}
+
+/** Hands serverless.yml files to us; true if the Red Hat extension will still report YAML syntax errors. */
+async function coordinateWithRedHatYaml(): Promise<boolean> {
+  const ext = vscode.extensions.getExtension<RedHatYamlApi>(RED_HAT_YAML);
+  if (!ext) return false;
+  try {
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    if (!api || typeof api.registerContributor !== 'function') return false;
+    api.registerContributor(SCHEME, (resource) => (isServerlessFile(resource) ? `${SCHEME}://schemas/serverless-yml-checked-by-scf-toolkit` : undefined), () => '{}', 'checked by SCF Toolkit');
+  } catch {
+    return false;
+  }
+  return vscode.workspace.getConfiguration('yaml').get<boolean>('validate', true);
+}
+
+export async function startLanguageClient(context: vscode.ExtensionContext): Promise<LanguageClient> {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const redHatReportsSyntax = await coordinateWithRedHatYaml();
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', pattern: '**/serverless.yml' },
+      { scheme: 'file', pattern: '**/serverless.yaml' },
+    ],
+    // The server registers its own file watcher (handler files, scf_bootstrap) through the protocol.
+    initializationOptions: { debounceMs: 150, syntaxErrors: !redHatReportsSyntax },
+    diagnosticCollectionName: 'scf',
+  };
+  const client = new LanguageClient('scfServerless', 'SCF serverless.yml', serverOptions, clientOptions);
+  await client.start();
+  context.subscriptions.push({ dispose: () => void client.stop() });
+  return client;
+}

@@ -1,0 +1,54 @@
+/** `scf-toolkit validate`: the same diagnostics for CI, as text or one JSON array, with exit codes. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import type { CliIO } from '../../src/cli/io';
+import type { ValidateRecord } from '../../src/cli/commands/validate';
+
+const fixtures = join(__dirname, '..', 'fixtures', 'server');
+
+function io(): CliIO & { stdout: string; stderr: string } {
+  const o = { stdout: '', stderr: '', cwd: fixtures, env: { PATH: process.env.PATH } as NodeJS.ProcessEnv, out: (t: string) => void (o.stdout += `${t}\n`), err: (t: string) => void (o.stderr += `${t}\n`) };
+  return o;
+}
+
+test('--json prints one array of 1-based records and exits 1 when there is an error', async () => {
+  const out = io();
+  const code = await main(['validate', 'invalid/limits/serverless.yml', 'valid/node-event', '--json'], out);
+  assert.equal(code, 1);
+  const records = JSON.parse(out.stdout) as ValidateRecord[];
+  const memory = records.find((r) => r.code === 'scf.memory.invalid')!;
+  assert.deepEqual(memory, {
+    file: join(fixtures, 'invalid/limits/serverless.yml'),
+    line: 8,
+    column: 15,
+    endLine: 8,
+    endColumn: 18,
+    severity: 'error',
+    code: 'scf.memory.invalid',
+    message: memory.message,
+  });
+  assert.match(memory.message, /nearest: 256/);
+  assert.ok(records.every((r) => Object.keys(r).join() === 'file,line,column,endLine,endColumn,severity,code,message'));
+  assert.ok(records.every((r) => r.file.endsWith('limits/serverless.yml')), 'the valid file adds nothing');
+});
+
+test('a clean file exits 0; text output names file:line:column', async () => {
+  const ok = io();
+  assert.equal(await main(['validate', 'valid/python-yaml'], ok), 0);
+  assert.match(ok.stdout, /1 file checked: 0 errors, 0 warnings/);
+  const warn = io();
+  assert.equal(await main(['validate', 'invalid/function-missing'], warn), 0, 'warnings alone do not fail the build');
+  assert.match(warn.stdout, /^invalid\/function-missing\/serverless\.yml:5:12: warning scf\.handler\.functionMissing: /m);
+});
+
+test('usage errors exit 2', async () => {
+  const none = io();
+  assert.equal(await main(['validate'], none), 2);
+  const missing = io();
+  assert.equal(await main(['validate', 'no/such/folder'], missing), 2);
+  assert.match(missing.stderr, /no such file or folder/);
+  const bad = io();
+  assert.equal(await main(['validate', '--jsn', 'valid/java'], bad), 2);
+});
