@@ -70,7 +70,12 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
     try {
       existing = await call('GetFunction', () => client.GetFunction({ FunctionName: name, Namespace: ns }));
     } catch (e) {
-      if (!isNotFound(e)) throw e;
+      if (e instanceof ApiCallError && e.code === 'ResourceNotFound.Namespace') {
+        // As the scf component does: a missing namespace is created.
+        checkAborted(options.signal);
+        report('create', `Creating namespace ${ns} in ${spec.region}`);
+        await call('CreateNamespace', () => client.CreateNamespace({ Namespace: ns, Description: `Created by SCF Toolkit for ${name}` }));
+      } else if (!isNotFound(e)) throw e;
     }
 
     const base = { functionName: name, namespace: ns, codeSha256: pkg.sha256, zipBytes: pkg.zip.length, fileCount: pkg.fileCount, warnings };

@@ -50,6 +50,7 @@ export class DeployedTree implements vscode.TreeDataProvider<DeployedNode>, vsco
       try {
         out.push(...functionNodes(target, scope, await listDeployed(conn.client, scope.namespace), scopes.length > 1, names));
       } catch (e) {
+        if (e instanceof ApiCallError && e.code === 'ResourceNotFound.Namespace') continue; // nothing deployed there yet
         const message = redact(e instanceof ApiCallError ? `${e.code}: ${e.apiMessage}` : (e as Error).message, conn.secrets);
         out.push(messageNode(target, `error:${scope.region}/${scope.namespace}`, `${scope.region}/${scope.namespace}: ${message}`, e instanceof ApiCallError ? `${message}\n${e.fix}` : message, 'error'));
       }

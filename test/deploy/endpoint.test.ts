@@ -203,3 +203,20 @@ test('a deploy can be canceled mid-way, and a changed runtime or handler is hand
   const info = await call('GetFunction', () => clientFor(ep).GetFunction({ FunctionName: 'cancel-me' }));
   assert.equal(info.Handler, 'index.other');
 });
+
+test('a function in a new namespace: the namespace is created first, as the scf component does', async () => {
+  const ep = await startLocalEndpoint({ stateDir: join(tempDir(), 'state'), runner: emulator });
+  after(() => ep.close());
+  const client = clientFor(ep);
+  await assert.rejects(call('ListFunctions', () => client.ListFunctions({ Namespace: 'team-a' })), (e: unknown) => (e as ApiCallError).code === 'ResourceNotFound.Namespace');
+  const dir = nodeProject(tempDir(), { name: 'nsfn', extraYaml: '  namespace: team-a' });
+  const progress: DeployProgress[] = [];
+  await deploy(ep, load(dir), progress);
+  assert.ok(progress.some((p) => p.message === 'Creating namespace team-a in ap-guangzhou'));
+  const ns = await call('ListNamespaces', () => client.ListNamespaces({}));
+  assert.deepEqual(ns.Namespaces?.map((n) => n.Name), ['default', 'team-a']);
+  assert.deepEqual((await listDeployed(client, 'team-a')).map((f) => f.name), ['nsfn']);
+  assert.deepEqual(await listDeployed(client, 'default'), []);
+  const r = await invokeDeployed(client, { name: 'nsfn', namespace: 'team-a', event: '{}' });
+  assert.equal(r.statusCode, 200);
+});

@@ -53,6 +53,8 @@ export class ScfActions {
     DeleteFunction: (p, ctx) => this.deleteFunction(p, ctx),
     Invoke: (p, ctx) => this.invoke(p, ctx),
     GetFunctionLogs: (p, ctx) => this.getFunctionLogs(p, ctx),
+    CreateNamespace: (p, ctx) => this.createNamespace(p, ctx),
+    ListNamespaces: (_p, ctx) => this.listNamespaces(ctx),
   };
 
   /** Waits for background work (unpacking, async invocations) to finish. */
@@ -61,7 +63,29 @@ export class ScfActions {
   }
 
   private key(p: v.Params, ctx: ActionContext): FunctionKey {
-    return { region: ctx.region, namespace: v.namespace(p), name: v.functionName(p) };
+    return { region: ctx.region, namespace: this.namespace(p, ctx), name: v.functionName(p) };
+  }
+
+  /** The request's namespace, which must exist. */
+  private namespace(p: v.Params, ctx: ActionContext): string {
+    const ns = v.namespace(p);
+    if (!this.state.hasNamespace(ctx.region, ns)) {
+      throw new ApiError('ResourceNotFound.Namespace', `Namespace ${ns} does not exist in region ${ctx.region}; create it first (CreateNamespace).`);
+    }
+    return ns;
+  }
+
+  private createNamespace(p: v.Params, ctx: ActionContext): object {
+    const ns = v.requireString(p, 'Namespace');
+    v.namespace(p);
+    if (this.state.hasNamespace(ctx.region, ns)) throw new ApiError('ResourceInUse.Namespace', `Namespace ${ns} already exists in region ${ctx.region}.`);
+    this.state.createNamespace(ctx.region, ns);
+    return {};
+  }
+
+  private listNamespaces(ctx: ActionContext): object {
+    const names = this.state.namespaces(ctx.region);
+    return { Namespaces: names.map((Name) => ({ Name, Type: Name === 'default' ? 'default' : 'custom', Description: '', AddTime: '', ModTime: '' })), TotalCount: names.length };
   }
 
   private mustGet(k: FunctionKey): FunctionRecord {
@@ -196,7 +220,7 @@ export class ScfActions {
   }
 
   private listFunctions(p: v.Params, ctx: ActionContext): object {
-    const ns = v.namespace(p);
+    const ns = this.namespace(p, ctx);
     const offset = v.optionalInt(p, 'Offset') ?? 0;
     const limit = v.optionalInt(p, 'Limit') ?? 20;
     if (offset < 0 || limit < 0 || limit > 1000) throw new ApiError('InvalidParameterValue', 'Offset must be >= 0 and Limit 0 to 1000.');
@@ -319,7 +343,7 @@ export class ScfActions {
   }
 
   private getFunctionLogs(p: v.Params, ctx: ActionContext): object {
-    const ns = v.namespace(p);
+    const ns = this.namespace(p, ctx);
     const name = v.optionalString(p, 'FunctionName');
     const offset = v.optionalInt(p, 'Offset') ?? 0;
     const limit = v.optionalInt(p, 'Limit') ?? 20;

@@ -117,6 +117,21 @@ export class EndpointState {
     writeAtomic(join(dir, 'function.json'), `${JSON.stringify(record, null, 2)}\n`);
   }
 
+  /** `default` always exists; others once created (CreateNamespace). */
+  hasNamespace(region: string, namespace: string): boolean {
+    return namespace === 'default' || existsSync(join(this.dir, 'functions', region, namespace));
+  }
+
+  createNamespace(region: string, namespace: string): void {
+    mkdirSync(join(this.dir, 'functions', region, namespace), { recursive: true });
+  }
+
+  namespaces(region: string): string[] {
+    const base = join(this.dir, 'functions', region);
+    const found = existsSync(base) ? readdirSync(base) : [];
+    return [...new Set(['default', ...found])].sort();
+  }
+
   list(region: string, namespace: string): FunctionRecord[] {
     const base = join(this.dir, 'functions', region, namespace);
     if (!existsSync(base)) return [];
