@@ -21,12 +21,12 @@ function load(dir: string): FunctionSpec {
   return r.functions[0]!;
 }
 
-function clientFor(ep: LocalEndpoint, over: Partial<{ secretId: string; secretKey: string }> = {}): ScfSdkClient {
-  return createScfClient({ target: 'local', region: 'ap-guangzhou', credentials: { ...ep.credentials, ...over }, endpointUrl: ep.url });
+function clientFor(ep: LocalEndpoint, over: Partial<{ secretId: string; secretKey: string }> = {}, region = 'ap-guangzhou'): ScfSdkClient {
+  return createScfClient({ target: 'local', region, credentials: { ...ep.credentials, ...over }, endpointUrl: ep.url });
 }
 
 async function deploy(ep: LocalEndpoint, spec: FunctionSpec, progress: DeployProgress[] = []) {
-  const r = await deployFunction({ spec, client: clientFor(ep), targetLabel: 'local', pollIntervalMs: 20, onProgress: (p) => progress.push(p) });
+  const r = await deployFunction({ spec, client: clientFor(ep, {}, spec.region), targetLabel: 'local', pollIntervalMs: 20, onProgress: (p) => progress.push(p) });
   assert.ok(r.ok, !r.ok ? `${r.error.code}: ${r.error.message}` : '');
   return r.result;
 }
@@ -105,7 +105,12 @@ test('a wrong secret, an unknown SecretId and a body changed after signing are r
       req.end(body);
     });
   };
-  assert.equal((await raw('{"Limit":5}', {})).Response.Error, undefined);
+  const okResponse = await raw('{"Limit":5}', {});
+  assert.equal(okResponse.Response.Error, undefined);
+  const refused = await raw('{"Limit":6}', { body: '{"Limit":5}' });
+  assert.deepEqual(Object.keys(refused.Response).sort(), ['Error', 'RequestId']);
+  assert.deepEqual(Object.keys(refused.Response.Error!).sort(), ['Code', 'Message']);
+  assert.match(refused.Response.RequestId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   assert.equal((await raw('{"Limit":6}', { body: '{"Limit":5}' })).Response.Error?.Code, 'AuthFailure.SignatureFailure');
   assert.equal((await raw('{}', { service: 'cvm' })).Response.Error?.Code, 'AuthFailure.SignatureFailure');
   assert.equal((await raw('{}', { timestamp: Math.floor(Date.now() / 1000) - 3600 })).Response.Error?.Code, 'AuthFailure.SignatureExpire');
@@ -219,4 +224,23 @@ test('a function in a new namespace: the namespace is created first, as the scf 
   assert.deepEqual(await listDeployed(client, 'default'), []);
   const r = await invokeDeployed(client, { name: 'nsfn', namespace: 'team-a', event: '{}' });
   assert.equal(r.statusCode, 200);
+});
+
+test('a Python function deploys and runs from its deployed package', async () => {
+  const ep = await startLocalEndpoint({ stateDir: join(tempDir(), 'state'), runner: emulator });
+  after(() => ep.close());
+  const dir = tempDir();
+  writeTree(dir, {
+    'serverless.yml': 'component: scf\nname: pyfn\ninputs:\n  name: pyfn\n  src: ./src\n  handler: index.main_handler\n  runtime: Python3.9\n  region: ap-shanghai\n',
+    'src/index.py': 'import helper\ndef main_handler(event, context):\n    print("py says", helper.VALUE)\n    return {"value": helper.VALUE, "fn": context["function_name"]}\n',
+    'src/helper.py': 'VALUE = 42\n',
+  });
+  await deploy(ep, load(dir));
+  const client = clientFor(ep, {}, 'ap-shanghai');
+  const r = await invokeDeployed(client, { name: 'pyfn', namespace: 'default', event: '{}' });
+  assert.equal(r.statusCode, 200, r.errMsg);
+  assert.deepEqual(JSON.parse(r.retMsg), { value: 42, fn: 'pyfn' });
+  assert.match(r.log, /py says 42/);
+  // Regions are separate, as on the platform.
+  await assert.rejects(call('GetFunction', () => clientFor(ep).GetFunction({ FunctionName: 'pyfn' })), (e: unknown) => (e as ApiCallError).code === 'ResourceNotFound.Function');
 });
