@@ -11,7 +11,7 @@
  *   (the platform refuses such packages); a glob with `..` is refused.
  */
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import picomatch from 'picomatch';
 import ignore from 'ignore';
 import { fail, type Outcome } from './errors';
@@ -117,9 +117,4 @@ export function collectFiles(codeDir: string, options: CollectOptions = {}): Out
 /** Whether an include glob could match something under an excluded folder (so we still walk it). */
 function hasIncludeUnder(includeGlobs: string[], relDir: string): boolean {
   return includeGlobs.some((g) => g.startsWith(`${relDir}/`) || g.startsWith('**'));
-}
-
-/** For messages: the path relative to a folder, with `/`. */
-export function displayPath(from: string, to: string): string {
-  return relative(from, to).split(sep).join('/');
 }
