@@ -9,7 +9,7 @@ import type { FunctionSpec } from '../model';
 import { ApiCallError, call, isNotFound, type ScfSdkClient } from './client';
 import { CREDENTIAL_KEYS } from './credentials';
 import { fail, type DeployError, type Outcome } from './errors';
-import { formatBytes, packageFunction, type CodePackage, type PackageOptions } from './package';
+import { formatBytes, packageFunctionAsync, type CodePackage, type PackageOptions } from './package';
 
 export interface DeployProgress {
   /** A short step name: package, check, create, upload, configure, wait, done. */
@@ -55,7 +55,7 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
   try {
     checkAborted(options.signal);
     report('package', `Packaging ${spec.codeDir}`);
-    const packaged = packageFunction(spec, options.packageOptions);
+    const packaged = await packageFunctionAsync(spec, options.packageOptions);
     if (!packaged.ok) return packaged;
     const pkg = packaged.pkg;
     report('package', `Packaged ${pkg.fileCount} files, ${formatBytes(pkg.zip.length)} zipped (${formatBytes(pkg.unpackedBytes)} unpacked), SHA-256 ${pkg.sha256.slice(0, 12)}`);

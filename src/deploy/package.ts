@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { collectFiles, type CollectedFile } from './collect';
 import { fail, type Outcome } from './errors';
-import { buildZip, sha256Hex } from './zip';
+import { buildZip, buildZipAsync, sha256Hex } from './zip';
 
 /** Platform limit for a code package (scf-platform-facts §3). */
 export const MAX_PACKAGE_BYTES = 50 * 1024 * 1024;
@@ -33,6 +33,17 @@ export interface PackageOptions {
 }
 
 export function packageFunction(spec: PackageSpec, options: PackageOptions = {}): Outcome<{ pkg: CodePackage }> {
+  const prepared = prepare(spec);
+  return prepared.ok ? finish(spec, prepared.files, prepared.entryFile, buildZip(prepared.files), options) : prepared;
+}
+
+/** packageFunction without blocking the event loop while files are read and compressed. */
+export async function packageFunctionAsync(spec: PackageSpec, options: PackageOptions = {}): Promise<Outcome<{ pkg: CodePackage }>> {
+  const prepared = prepare(spec);
+  return prepared.ok ? finish(spec, prepared.files, prepared.entryFile, await buildZipAsync(prepared.files), options) : prepared;
+}
+
+function prepare(spec: PackageSpec): Outcome<{ files: CollectedFile[]; entryFile?: string }> {
   const collected = collectFiles(spec.codeDir, { exclude: spec.srcExclude, include: spec.srcInclude });
   if (!collected.ok) return collected;
   const files = collected.files;
@@ -41,7 +52,10 @@ export function packageFunction(spec: PackageSpec, options: PackageOptions = {})
   }
   const entry = checkEntry(spec, files);
   if (!entry.ok) return entry;
-  const zip = buildZip(files);
+  return { ok: true, files, entryFile: entry.entryFile };
+}
+
+function finish(spec: PackageSpec, files: CollectedFile[], entryFile: string | undefined, zip: Buffer, options: PackageOptions): Outcome<{ pkg: CodePackage }> {
   const max = options.maxBytes ?? MAX_PACKAGE_BYTES;
   if (zip.length > max) {
     const biggest = [...files].sort((a, b) => b.size - a.size).slice(0, 3).map((f) => `${f.path} (${formatBytes(f.size)})`).join(', ');
@@ -58,7 +72,7 @@ export function packageFunction(spec: PackageSpec, options: PackageOptions = {})
       fileCount: files.length,
       unpackedBytes: files.reduce((n, f) => n + f.size, 0),
       files,
-      entryFile: entry.entryFile,
+      entryFile,
     },
   };
 }

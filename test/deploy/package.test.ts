@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageFunction, MAX_PACKAGE_BYTES, type PackageSpec } from '../../src/deploy/package';
+import { packageFunction, packageFunctionAsync, MAX_PACKAGE_BYTES, type PackageSpec } from '../../src/deploy/package';
 import { tempDir, writeTree } from './helpers';
 
 function spec(codeDir: string, over: Partial<PackageSpec> = {}): PackageSpec {
@@ -40,10 +40,13 @@ test('a web function package has scf_bootstrap at the root, still executable, as
   assert.equal(r.pkg.entryFile, 'scf_bootstrap');
 });
 
-test('the same files give the same bytes and SHA-256, whatever the mtimes; a change gives another', () => {
+test('the same files give the same bytes and SHA-256, whatever the mtimes; a change gives another', async () => {
   const dir = tempDir();
-  writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n', 'lib/b.js': 'b', 'lib/a.js': 'a' });
+  writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n', 'lib/b.js': 'b'.repeat(5000), 'lib/a.js': 'a' });
   const first = packageFunction(spec(dir));
+  const nonBlocking = await packageFunctionAsync(spec(dir));
+  assert.ok(first.ok && nonBlocking.ok);
+  assert.ok(first.pkg.zip.equals(nonBlocking.pkg.zip), 'the async packager builds the same bytes');
   writeTree(dir, { 'lib/a.js': 'a' }); // rewritten: new mtime, same content
   const second = packageFunction(spec(dir));
   assert.ok(first.ok && second.ok);
