@@ -214,12 +214,16 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual(ao[k], bo[k]));
 }
 
-/** The expectation "Save result as expected" writes: status, result (or error), and any logIncludes kept. */
-export function expectationFromRun(actual: Omit<ActualOutcome, 'log'>, previous?: Expectation): Expectation {
+/**
+ * The expectation "Save result as expected" writes: the status, the result (or the error message), and
+ * those of the previous `logIncludes` that this run's log holds (given `log`; all of them without it).
+ */
+export function expectationFromRun(actual: Omit<ActualOutcome, 'log'> & { log?: string }, previous?: Expectation): Expectation {
   const out: Expectation = { statusCode: actual.statusCode };
   if (actual.statusCode === 200) out.result = actual.result;
   else if (actual.errorMessage) out.errorMessage = actual.errorMessage;
-  if (previous?.logIncludes?.length) out.logIncludes = previous.logIncludes;
+  const kept = (previous?.logIncludes ?? []).filter((t) => actual.log === undefined || actual.log.includes(t));
+  if (kept.length) out.logIncludes = kept;
   return out;
 }
 

@@ -323,7 +323,7 @@ export class ScfTestController implements vscode.Disposable {
       void vscode.window.showInformationMessage('SCF: this test has no result yet (it did not run, or stopped before invoking); run it first.');
       return undefined;
     }
-    const expectation = expectationFromRun(last.invokeResult, last.expectation);
+    const expectation = expectationFromRun({ ...last.invokeResult, log: last.logs.map((l) => l.text).join('\n') }, last.expectation);
     const file = last.testCase.expectFile;
     await writeFile(file, formatExpectation(expectation));
     void vscode.window

@@ -143,6 +143,9 @@ async function waitForRows(page, predicate, what, timeoutMs = 60000) {
   throw new Error(`timed out waiting for ${what}; rows: ${JSON.stringify(rows)}`);
 }
 
+/** greeter's "hello" event (the TCSAM function is also called hello; its row names template.yaml). */
+const helloEvent = (rows) => rows.find((r) => r.label === 'hello' && !/template\.yaml/.test(r.description));
+
 async function expandAll(page) {
   for (let i = 0; i < 6; i++) {
     const collapsed = page.locator('.test-explorer [role="treeitem"][aria-expanded="false"]');
@@ -200,6 +203,17 @@ try {
   check(state('greeter') === 'failed', `the function shows failed when one of its tests fails (${state('greeter')})`);
   await page.screenshot({ path: join(shots, 'test-explorer.png') });
 
+  step('an edit to the handler between two runs shows in the next run (no window reload)');
+  const handler = join(ws, 'greeter', 'src', 'index.js');
+  writeFileSync(handler, readFileSync(handler, 'utf8').replace('`Hello, ${event.name}!`', '`Goodbye, ${event.name}!`'));
+  await command(page, 'Test: Run All Tests');
+  rows = await waitForRows(page, (rows) => helloEvent(rows)?.state === 'failed', 'hello to fail after the edit', 90000);
+  check(true, 'hello fails once its handler returns "Goodbye" (the edited code ran)');
+  writeFileSync(handler, readFileSync(handler, 'utf8').replace('`Goodbye, ${event.name}!`', '`Hello, ${event.name}!`'));
+  await command(page, 'Test: Run All Tests');
+  rows = await waitForRows(page, (rows) => helloEvent(rows)?.state === 'passed', 'hello to pass again after the edit is undone', 90000);
+  check(true, 'hello passes again once the edit is undone');
+
   step('the failure: a diff of the expected and actual result');
   await page.locator('.test-explorer [role="treeitem"]', { hasText: 'wrong' }).first().dblclick();
   const peek = page.locator('.test-output-peek, .testing-peek, .peekview-widget').first();
@@ -213,6 +227,21 @@ try {
     check(false, 'double-clicking the failed test opens the peek with its message');
   }
   await page.screenshot({ path: join(shots, 'test-failure.png') });
+  const save = page.getByText('Save Result as Expected', { exact: true }).first();
+  if (await save.isVisible().catch(() => false)) {
+    await save.dispatchEvent('click'); // the peek is short here, so its header overlaps the button
+    const expectFile = join(ws, 'greeter', '.scf', 'events', 'greeter', 'wrong.expect.json');
+    const until = Date.now() + 20000;
+    let saved;
+    while (Date.now() < until) {
+      saved = JSON.parse(readFileSync(expectFile, 'utf8'));
+      if (saved.result?.greeting === 'Hello, Bob!') break;
+      await page.waitForTimeout(200);
+    }
+    check(saved?.result?.greeting === 'Hello, Bob!' && saved.statusCode === 200 && saved.logIncludes === undefined, `"Save Result as Expected" wrote the last result into wrong.expect.json (${JSON.stringify(saved)})`);
+  } else {
+    check(false, 'the "Save Result as Expected" button is visible on the failure');
+  }
   await page.keyboard.press('Escape');
 
   step('CodeLens in serverless.yml and in the handler source');

@@ -116,11 +116,11 @@ describe('matching', () => {
 });
 
 describe('Save result as expected', () => {
-  test('writes the status and result of a success, and keeps the logIncludes already there', () => {
-    assert.deepEqual(expectationFromRun({ statusCode: 200, result: { a: 1 } }, { logIncludes: ['x'], result: { a: 0 } }), {
+  test('writes the status and result of a success, and keeps the logIncludes this run\'s log holds', () => {
+    assert.deepEqual(expectationFromRun({ statusCode: 200, result: { a: 1 }, log: 'saved x\nEND' }, { logIncludes: ['saved x', 'gone'], result: { a: 0 } }), {
       statusCode: 200,
       result: { a: 1 },
-      logIncludes: ['x'],
+      logIncludes: ['saved x'],
     });
   });
 

@@ -123,7 +123,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (flags.has('update')) {
     for (const r of runs) {
       if (!r.invokeResult) continue;
-      const next = expectationFromRun(r.invokeResult, r.expectation as Expectation | undefined);
+      const next = expectationFromRun({ ...r.invokeResult, log: r.logs.map((l) => l.text).join('\n') }, r.expectation as Expectation | undefined);
       writeFileSync(r.testCase.expectFile, formatExpectation(next));
       human(`wrote ${relative(io.cwd, r.testCase.expectFile) || r.testCase.expectFile}`);
     }
