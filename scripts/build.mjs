@@ -13,7 +13,9 @@ const production = process.argv.includes('--production');
 
 /** entry source -> output name; entries whose source does not exist yet are skipped. */
 const entries = [
-  { in: 'src/extension.ts', out: 'extension', vendor: true },
+  // `lazy`: modules the entry requires on first use, bundled as their own files (see VENDOR below).
+  { in: 'src/extension.ts', out: 'extension', vendor: true, lazy: { './commands/deferred': './deferred.js' } },
+  { in: 'src/commands/deferred.ts', out: 'deferred', vendor: true },
   { in: 'src/server/main.ts', out: 'server' },
   { in: 'src/emulator/hostMain.ts', out: 'host' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
@@ -30,6 +32,17 @@ const vendorPlugin = {
     b.onResolve({ filter: /^[^./]/ }, (args) => (VENDOR.includes(args.path) ? { path: `./${vendorFile(args.path)}`, external: true } : undefined));
   },
 };
+
+// An entry's own `require('./x')` of a module listed in its `lazy` map stays a require of that
+// module's separate bundle.
+const lazyPlugin = (entry) => ({
+  name: 'lazy',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) =>
+      args.importer === join(root, entry.in) && args.path in entry.lazy ? { path: entry.lazy[args.path], external: true } : undefined,
+    );
+  },
+});
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
@@ -48,7 +61,7 @@ for (const entry of entries) {
     minify: production,
     logLevel: 'warning',
     banner: entry.banner ? { js: entry.banner } : undefined,
-    plugins: entry.vendor ? [vendorPlugin] : [],
+    plugins: [...(entry.vendor ? [vendorPlugin] : []), ...(entry.lazy ? [lazyPlugin(entry)] : [])],
   });
 }
 for (const name of VENDOR) {

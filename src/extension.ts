@@ -1,20 +1,20 @@
 /**
- * SCF Toolkit's entry point: wires the parts, owns no logic. Activation only creates objects and
- * registers commands; the workspace scan and the language server start in the background.
+ * SCF Toolkit's entry point: wires the parts, owns no logic. The synchronous part of activation only
+ * creates the views and registers commands; the workspace scan and the parts in commands/deferred.ts
+ * (deploy, Test Explorer, CodeLens) follow on the next turn of the event loop so they do not hold up
+ * the editor.
  */
 import * as vscode from 'vscode';
+import type { DeployApi } from './commands/deploy';
 import { EventCommands } from './commands/events';
 import { Invoker } from './commands/invoke';
 import { registerMiscCommands } from './commands/misc';
-import { registerConvertTemplate } from './commands/convertTemplate';
 import { EventDiagnostics } from './views/eventDiagnostics';
-import { registerCodeLens } from './views/codeLens';
 import { FunctionsTree } from './views/functionsTree';
 import { OutputView } from './views/output';
 import { InvocationStatus } from './views/statusBar';
-import { registerTestController } from './views/testController';
 
-/** What activate() returns: the integration tests drive the extension through it. */
+/** What activate() resolves to: the integration tests drive the extension through it. */
 export interface ScfToolkitApi {
   tree: FunctionsTree;
   output: OutputView;
@@ -22,11 +22,12 @@ export interface ScfToolkitApi {
   invoker: Invoker;
   events: EventCommands;
   diagnostics: EventDiagnostics;
+  deploy: DeployApi;
 }
 
 let invoker: Invoker | undefined;
 
-export function activate(context: vscode.ExtensionContext): ScfToolkitApi {
+export async function activate(context: vscode.ExtensionContext): Promise<ScfToolkitApi> {
   const templatesDir = context.asAbsolutePath('dist/templates');
   const output = new OutputView();
   const status = new InvocationStatus();
@@ -35,13 +36,16 @@ export function activate(context: vscode.ExtensionContext): ScfToolkitApi {
   const view = vscode.window.createTreeView('scf.functions', { treeDataProvider: tree, showCollapseAll: true });
   invoker = new Invoker(context, tree, output, status, diagnostics, templatesDir);
   const events = new EventCommands(tree, templatesDir);
-
   context.subscriptions.push(output, status, diagnostics, tree, view, ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
-  registerTestController(context); // test events in the Test Explorer
-  registerCodeLens(context); // Invoke | Debug | Events
-  registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
   void vscode.commands.executeCommand('setContext', 'scf.activated', true);
-  return { tree, output, status, invoker, events, diagnostics };
+
+  // Deploy, the Test Explorer, the CodeLens and "Convert template.yaml" (commands/deferred.ts, its own
+  // bundle) are wired on the next turn. VS Code runs a command that activated us only after this
+  // promise resolves, so their commands are there when needed; the editor goes on meanwhile.
+  await new Promise((resolve) => setImmediate(resolve));
+  const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
+  const { deploy } = registerDeferred(context, { tree, output });
+  return { tree, output, status, invoker, events, diagnostics, deploy };
 }
 
 export async function deactivate(): Promise<void> {

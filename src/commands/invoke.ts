@@ -33,6 +33,7 @@ export interface InvokeRequestOptions {
 export class Invoker implements vscode.Disposable {
   private client: EmulatorClient | undefined;
   private readonly running = new Set<RunningInvocation>();
+  private readonly stopped = new WeakSet<RunningInvocation>();
   private last: LastInvocation | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -125,6 +126,7 @@ export class Invoker implements vscode.Disposable {
 
   stop(): void {
     if (this.running.size === 0) return;
+    for (const r of this.running) this.stopped.add(r);
     this.output.info(`Stopping ${this.running.size === 1 ? 'the invocation' : `${this.running.size} invocations`} (499 RequestCanceled)...`);
     for (const r of this.running) r.cancel();
   }
@@ -158,13 +160,14 @@ export class Invoker implements vscode.Disposable {
       if (!checked.result.ok) {
         const first = checked.result.problems[0]!;
         this.output.error({ code: first.code, message: first.message });
-        const action = await vscode.window.showErrorMessage(`SCF: ${label} cannot be sent: ${first.message}`, 'Open Event');
-        if (action) {
+        // Not awaited: the command returns while the notification waits for the user.
+        void vscode.window.showErrorMessage(`SCF: ${label} cannot be sent: ${first.message}`, 'Open Event').then(async (action) => {
+          if (!action) return;
           const editor = await vscode.window.showTextDocument(uri, { preview: false });
           const pos = new vscode.Position(first.line, first.column);
           editor.selection = new vscode.Selection(pos, pos);
           editor.revealRange(new vscode.Range(pos, pos));
-        }
+        });
         return undefined;
       }
       payload = checked.text;
@@ -201,8 +204,10 @@ export class Invoker implements vscode.Disposable {
     this.running.add(running);
     void vscode.commands.executeCommand('setContext', 'scf.invoking', true);
     let outcome: InvokeOutcome;
+    let stopped = false;
     try {
       outcome = await running.outcome;
+      stopped = this.stopped.has(running);
     } finally {
       this.running.delete(running);
       if (this.running.size === 0) void vscode.commands.executeCommand('setContext', 'scf.invoking', false);
@@ -212,7 +217,8 @@ export class Invoker implements vscode.Disposable {
       const result = outcome.result;
       this.output.end(result);
       this.status.finished(spec.name, label, result);
-      if (result.statusCode !== 200) this.notifyFailure(spec, `${statusLabel(result.statusCode)}: ${result.errorMessage ?? statusInfo(result.statusCode).meaning}`);
+      // 499 after "Stop Invocation" is what the user asked for, not a failure to report.
+      if (result.statusCode !== 200 && !(result.statusCode === 499 && stopped)) this.notifyFailure(spec, `${statusLabel(result.statusCode)}: ${result.errorMessage ?? statusInfo(result.statusCode).meaning}`);
     } else {
       this.output.error(outcome.error);
       this.status.failed(spec.name, outcome.error.message);

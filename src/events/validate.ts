@@ -52,10 +52,9 @@ export function checkEventText(text: string, options: { file?: string; invocatio
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
   if (errors.length > 0) {
-    return {
-      ok: false,
-      problems: errors.map((e) => problem('event.syntax', e.offset, e.length, `JSON syntax error: ${describeParseError(printParseErrorCode(e.error))}`)),
-    };
+    // Only the first: the parser's later errors are mostly the same mistake seen again.
+    const e = errors[0]!;
+    return { ok: false, problems: [problem('event.syntax', e.offset, e.length, `JSON syntax error: ${describeParseError(printParseErrorCode(e.error))}`)] };
   }
 
   const problems: EventProblem[] = [];

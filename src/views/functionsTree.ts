@@ -4,6 +4,7 @@
  * renaming or deleting a serverless.yml (or an event file) updates the view without a refresh.
  */
 import * as vscode from 'vscode';
+import { stat } from 'node:fs/promises';
 import type { FunctionSpec, LoadResult } from '../model';
 import { listEvents, type EventFile } from '../events/store';
 import { findServerlessFiles, isServerlessPath, type ExcludeSetting } from './discovery';
@@ -29,12 +30,27 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     yml.onDidCreate((uri) => this.schedule(uri.fsPath, () => this.rescan()));
     yml.onDidChange((uri) => this.schedule(uri.fsPath, () => this.reload(uri.fsPath)));
     yml.onDidDelete((uri) => this.forget(uri.fsPath));
+    // A folder created, deleted or renamed with serverless.yml inside may be reported as the folder
+    // alone (the watcher can subscribe to a new folder after its files were written): watch folders too.
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    folders.onDidCreate((uri) => {
+      if (isServerlessPath(uri.fsPath) || /[\\/](node_modules|\.git|\.scf)([\\/]|$)/.test(uri.fsPath)) return;
+      void stat(uri.fsPath)
+        .then((st) => {
+          if (st.isDirectory()) this.schedule('folders', () => this.rescan());
+        })
+        .catch(() => undefined);
+    });
+    folders.onDidDelete((uri) => {
+      if ([...this.entries.keys()].some((k) => k.startsWith(`${uri.fsPath}/`))) this.forget(uri.fsPath);
+    });
     const events = vscode.workspace.createFileSystemWatcher('**/.scf/events/**');
     const eventsChanged = () => this.schedule('events', async () => this.changed.fire(undefined));
     events.onDidCreate(eventsChanged);
     events.onDidDelete(eventsChanged);
     this.disposables.push(
       yml,
+      folders,
       events,
       this.changed,
       this.loaded,

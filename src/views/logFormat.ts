@@ -27,20 +27,30 @@ function ms(n: number): string {
   return `${Number.isInteger(n) ? n : n.toFixed(2)} ms`;
 }
 
-/** The lines after an invocation: status with its SCF name, durations, memory, then the result or the error. */
+/**
+ * The lines after an invocation: the status code with its SCF name, durations and memory on one
+ * line (the REPORT line above has the same numbers in SCF's own form), what a failure means and how
+ * to fix it, then the error or the result pretty-printed.
+ */
 export function formatOutcome(result: InvokeResult): string[] {
   const info = statusInfo(result.statusCode);
   const out: string[] = [];
-  out.push(`Status: ${statusLabel(result.statusCode)}${result.statusCode === 200 ? '' : ` (${info.meaning})`}`);
-  if (result.statusCode !== 200 && info.fix) out.push(`Fix: ${info.fix}`);
-  const timing = [`Duration: ${ms(result.durationMs)}`, `Billed Duration: ${ms(result.billedDurationMs)}`, `Memory Size: ${result.memorySize} MB`, `Max Memory Used: ${result.maxMemoryUsedMB} MB`];
-  if (result.initDurationMs !== undefined) timing.push(`Init Duration: ${ms(result.initDurationMs)}`);
-  out.push(`${timing.join('  ')}${result.coldStart ? '  (cold start)' : ''}`);
-  out.push(`RequestId: ${result.requestId}`);
+  const parts = [
+    `Status: ${statusLabel(result.statusCode)}`,
+    `Duration: ${ms(result.durationMs)}`,
+    `Billed Duration: ${ms(result.billedDurationMs)}`,
+    `Max Memory Used: ${result.maxMemoryUsedMB} MB of ${result.memorySize} MB`,
+  ];
+  if (result.initDurationMs !== undefined) parts.push(`Init Duration: ${ms(result.initDurationMs)}`);
+  out.push(`${parts.join(' · ')}${result.coldStart ? ' (cold start)' : ''}`);
+  if (result.statusCode !== 200) {
+    out.push(`Meaning: ${info.meaning}`);
+    if (info.fix) out.push(`Fix: ${info.fix}`);
+  }
   if (result.errorMessage) out.push(`Error: ${result.errorMessage}`);
   if (result.errorStack) out.push(...result.errorStack.replace(/\n$/, '').split('\n'));
   if (result.invocationType === 'Event') {
-    out.push('Result: (async invocation: the caller gets only the request id; the result goes to the log)');
+    out.push(`Result: (async invocation: the caller gets only the request id ${result.requestId}; the result goes to the log)`);
   } else if (result.statusCode === 200) {
     out.push('Result:');
     out.push(...prettyResult(result.result).split('\n'));

@@ -1,0 +1,28 @@
+/**
+ * The parts activate() wires on the next turn of the event loop, bundled as their own file
+ * (dist/deferred.js, see scripts/build.mjs): the serverless.yml language client, deploy (the Tencent
+ * Cloud SDK), the Test Explorer controller, the CodeLens and "Convert template.yaml". They read serverless.yml and schemas when
+ * they start, which the editor should not wait for while the extension activates.
+ */
+import type * as vscode from 'vscode';
+import { registerDeploy, type DeployApi } from './deploy';
+import { registerConvertTemplate } from './convertTemplate';
+import { registerCodeLens } from '../views/codeLens';
+import { startLanguageClient } from '../views/languageClient';
+import { registerTestController } from '../views/testController';
+import type { FunctionsTree } from '../views/functionsTree';
+import type { OutputView } from '../views/output';
+
+export interface DeferredApi {
+  deploy: DeployApi;
+}
+
+export function registerDeferred(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView }): DeferredApi {
+  // Validation works in untrusted workspaces too: the server only reads files.
+  startLanguageClient(context).catch((e: unknown) => deps.output.info(`The serverless.yml language server did not start: ${(e as Error)?.message ?? String(e)}`));
+  const deploy = registerDeploy(context, deps);
+  registerTestController(context); // test events in the Test Explorer
+  registerCodeLens(context); // Invoke | Debug | Events
+  registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
+  return { deploy };
+}

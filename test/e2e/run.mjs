@@ -1,0 +1,318 @@
+// npm run test:e2e: SCF Toolkit in a real VS Code (code-server 4.100.3 = VS Code 1.100.3, driven by
+// headless Chromium through playwright-core; see ../shared/docs/real-vscode.md).
+//
+// 1. Packages the VSIX (vsce, production build) and a small test-runner extension that runs the
+//    integration suite (test/e2e/suite) inside the extension host and writes its results to a file.
+// 2. Serves a copy of test/e2e/fixtures/workspace with both installed, opens it in Chromium, waits for
+//    the suite, then checks the Functions view, an invoke driven through the command palette, the SCF
+//    output (with its grammar's colours), the status bar and the Problems panel through the DOM, and
+//    saves screenshots to media/screenshots/.
+// 3. Serves the same workspace untrusted (Restricted Mode) and runs the untrusted suite.
+//
+// Environment: RV_HOME (the real-vscode cache, default ~/.cache/scf-real-vscode), E2E_KEEP=1 keeps the
+// temporary folder, E2E_SKIP_UNTRUSTED=1 skips step 3.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, watch } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RV_HOME = process.env.RV_HOME ?? join(homedir(), '.cache', 'scf-real-vscode');
+const realVscode = join(root, '..', 'shared', 'tools', 'real-vscode.sh');
+const entry = join(RV_HOME, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const shots = join(root, 'media', 'screenshots');
+const work = mkdtempSync(join(tmpdir(), 'scf-e2e-'));
+const started = Date.now();
+const failures = [];
+const children = [];
+
+const step = (what) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${what}`);
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', ...options });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout ?? ''}\n${r.stderr ?? ''}`);
+  return r.stdout;
+}
+
+/** Resolves when `file` exists (watching its folder), rejects after `timeoutMs`. */
+function waitForFile(file, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    if (existsSync(file)) return resolve();
+    const watcher = watch(dirname(file), () => {
+      if (existsSync(file)) done();
+    });
+    const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${file}`)), timeoutMs);
+    function done(err) {
+      clearTimeout(timer);
+      watcher.close();
+      err ? reject(err) : resolve();
+    }
+  });
+}
+
+async function setup() {
+  if (!existsSync(join(RV_HOME, '.ready'))) {
+    step('installing code-server and Chromium (once per machine, 3-5 minutes)');
+    run('bash', [realVscode, 'setup'], { stdio: 'inherit', env: { ...process.env, RV_HOME } });
+  }
+  step('packaging the VSIX (production build, in a copy of the project: dist/ here is left alone)');
+  const copy = join(work, 'project');
+  mkdirSync(copy);
+  for (const name of readdirSync(root)) {
+    if (['node_modules', '.git', 'dist'].includes(name) || name.startsWith('.scratch')) continue;
+    cpSync(join(root, name), join(copy, name), { recursive: true, filter: (p) => !p.includes(join('media', 'screenshots')) });
+  }
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const vsix = join(work, 'scf-toolkit.vsix');
+  run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', vsix], { cwd: copy });
+
+  step('packaging the test-runner extension');
+  const runner = join(work, 'runner');
+  mkdirSync(join(runner, 'dist'), { recursive: true });
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(root, 'test', 'e2e', 'runner', 'extension.ts')],
+    outfile: join(runner, 'dist', 'extension.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  writeFileSync(
+    join(runner, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'scf-toolkit-e2e-runner',
+        displayName: 'SCF Toolkit integration test runner',
+        description: 'Runs the SCF Toolkit integration suite inside the extension host.',
+        version: '0.0.1',
+        publisher: pkg.publisher,
+        engines: { vscode: pkg.engines.vscode },
+        main: './dist/extension.js',
+        activationEvents: ['onStartupFinished'],
+        extensionDependencies: [`${pkg.publisher}.${pkg.name}`],
+        capabilities: { untrustedWorkspaces: { supported: true } },
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(join(runner, 'README.md'), '# SCF Toolkit integration test runner\n');
+  const runnerVsix = join(work, 'runner.vsix');
+  run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', runnerVsix], { cwd: runner });
+  return { vsix, runnerVsix };
+}
+
+/** Starts code-server on a free port with both extensions; resolves with its URL once it answers. */
+async function serve(name, { vsix, runnerVsix }, { trusted }) {
+  const dir = join(work, name);
+  const workspace = join(dir, 'workspace');
+  cpSync(join(root, 'test', 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
+  const ext = join(dir, 'ext');
+  const user = join(dir, 'user');
+  mkdirSync(join(user, 'User'), { recursive: true });
+  writeFileSync(
+    join(user, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'security.workspace.trust.startupPrompt': 'never',
+      'security.workspace.trust.banner': 'always',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'git.enabled': false,
+      'chat.commandCenter.enabled': false,
+      'workbench.panel.defaultLocation': 'bottom',
+    }),
+  );
+  run(process.execPath, [entry, '--extensions-dir', ext, '--install-extension', vsix, '--install-extension', runnerVsix, '--force']);
+  const results = join(dir, 'results', 'results.json');
+  mkdirSync(dirname(results), { recursive: true });
+  const args = ['--auth', 'none', '--bind-addr', '127.0.0.1:0', '--user-data-dir', user, '--extensions-dir', ext, '--disable-telemetry', '--disable-update-check'];
+  if (trusted) args.push('--disable-workspace-trust');
+  args.push(workspace);
+  const server = spawn(process.execPath, [entry, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SCF_E2E_RESULTS: results, SCF_E2E_SUITE: trusted ? 'trusted' : 'untrusted' },
+  });
+  children.push(server);
+  let log = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`code-server did not start in 60 s:\n${log}`)), 60000);
+    const onData = (chunk) => {
+      log += chunk;
+      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    server.stdout.on('data', onData);
+    server.stderr.on('data', onData);
+    server.on('exit', (code) => reject(new Error(`code-server exited with ${code}:\n${log}`)));
+  });
+  return { url: `${url}/?folder=${encodeURIComponent(workspace)}`, workspace, results, child: server, log: () => log };
+}
+
+function stop(child) {
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+async function launchBrowser() {
+  const require = createRequire(join(RV_HOME, 'node_modules', 'x.js'));
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+async function suiteResults(file, timeoutMs) {
+  await waitForFile(file, timeoutMs);
+  const { results, log } = JSON.parse(readFileSync(file, 'utf8'));
+  for (const r of results) check(r.ok, `[extension host] ${r.name}${r.ok ? ` (${r.ms} ms)` : `\n${r.error}`}`);
+  return { results, log };
+}
+
+/** Runs a command by its title through the command palette. */
+async function palette(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list [role="option"]', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** The text of the visible lines of the Output panel's editor. */
+async function outputText(page) {
+  // Monaco renders spaces as no-break spaces.
+  return (await page.locator('.part.panel .output-view .view-lines').innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+}
+
+async function trustedRun(packages, browser) {
+  step('serving the fixture workspace (trusted)');
+  const server = await serve('trusted', packages, { trusted: true });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await page.goto(server.url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  step('workbench loaded; waiting for the integration suite in the extension host');
+  await suiteResults(server.results, 180000);
+
+  step('checking the Functions view through the DOM');
+  await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  const tree = page.locator('.pane-body [role="tree"]').filter({ hasText: 'orders-api' }).first();
+  await tree.waitFor({ timeout: 20000 });
+  await page.getByRole('treeitem', { name: /nightly-cleanup/ }).first().waitFor({ timeout: 10000 });
+  const rows = await tree.locator('[role="treeitem"]').allInnerTexts();
+  const flat = rows.join(' | ').replace(/\s+/g, ' ');
+  check(/orders-api/.test(flat) && /Nodejs18\.15 · 256 MB · 3 s/.test(flat), `tree shows orders-api with runtime, memory and timeout (${flat.slice(0, 300)})`);
+  check(/nightly-cleanup/.test(flat) && /Python3\.9/.test(flat), 'tree shows the Python function');
+  check(!/hidden-function/.test(flat), 'files.exclude hides excluded/serverless.yml');
+  const icon = await tree.locator('[role="treeitem"]', { hasText: 'orders-api' }).first().locator('.custom-view-tree-node-item-icon').getAttribute('style');
+  check(/runtime-nodejs\.svg/.test(icon ?? ''), 'the function row has the Node.js runtime icon');
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, 'functions-tree.png') });
+  // The list is virtual (only rows in view are in the DOM): scroll to its end for the last item.
+  await tree.hover();
+  await page.mouse.wheel(0, 3000);
+  const brokenRow = tree.locator('[role="treeitem"]', { hasText: 'broken/serverless.yml' }).first();
+  await brokenRow.waitFor({ timeout: 10000 });
+  const brokenText = (await brokenRow.innerText()).replace(/\s+/g, ' ');
+  check(/broken\/serverless\.yml:\d+/.test(brokenText) && /YAML syntax error/.test(brokenText), `tree shows the broken serverless.yml as an item with its error (${brokenText})`);
+
+  step('invoking through the command palette');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill('>SCF: Invoke Locally');
+  await page.locator('.quick-input-list [role="option"]', { hasText: 'SCF: Invoke Locally' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list [role="option"]', { hasText: 'orders-api' }).first().waitFor();
+  await input.fill('orders-api');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list [role="option"]', { hasText: 'paid' }).first().waitFor();
+  await input.fill('paid');
+  await page.keyboard.press('Enter');
+  const statusItem = page.locator('.part.statusbar .statusbar-item', { hasText: /SCF 200 ·/ });
+  await statusItem.first().waitFor({ timeout: 30000 });
+  check(true, 'status bar shows "SCF 200 · N ms" after an invoke from the command palette');
+
+  step('checking the SCF output panel');
+  await statusItem.first().click();
+  await page.locator('.part.panel .output-view').waitFor({ timeout: 10000 });
+  await palette(page, 'View: Toggle Maximized Panel');
+  let text = '';
+  for (let i = 0; i < 50 && !/Status: 200 Success/.test(text); i++) {
+    text = await outputText(page);
+    if (!/Status: 200 Success/.test(text)) await page.waitForTimeout(200);
+  }
+  check(/Status: 200 Success/.test(text), 'the SCF output shows "Status: 200 Success"');
+  check(/RequestId/.test(text), 'the SCF output shows request ids');
+  // The grammar colours the status line: its tokens carry more than one colour class.
+  const statusLine = page.locator('.part.panel .output-view .view-line', { hasText: 'Status: 200 Success' }).last();
+  const classes = new Set(await statusLine.locator('span > span').evaluateAll((spans) => spans.map((s) => s.className)));
+  check(classes.size >= 2, `the status line is coloured by the scf-log grammar (${[...classes].join(' ')})`);
+  await page.mouse.move(900, 300); // no hover tooltip in the picture
+  await page.screenshot({ path: join(shots, 'output-after-invoke.png') });
+  await palette(page, 'View: Toggle Maximized Panel');
+
+  step('checking the Problems panel');
+  await page.keyboard.press('Control+Shift+M');
+  const markers = page.locator('.part.panel .markers-panel');
+  await markers.waitFor({ timeout: 10000 });
+  await markers.locator('[role="treeitem"]', { hasText: 'broken.json' }).first().waitFor({ timeout: 15000 });
+  const problems = (await markers.locator('[role="treeitem"]').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
+  check(/broken\.json/.test(problems) && /SCF test event/.test(problems), `the Problems panel lists the broken test event (${problems.slice(0, 300)})`);
+  await page.screenshot({ path: join(shots, 'problems.png') });
+  await page.close();
+  stop(server.child);
+}
+
+async function untrustedRun(packages, browser) {
+  step('serving the fixture workspace untrusted (Restricted Mode)');
+  const server = await serve('untrusted', packages, { trusted: false });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await page.goto(server.url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await suiteResults(server.results, 180000);
+  await page.close();
+  stop(server.child);
+}
+
+let browser;
+try {
+  const packages = await setup();
+  browser = await launchBrowser();
+  await trustedRun(packages, browser);
+  if (process.env.E2E_SKIP_UNTRUSTED !== '1') await untrustedRun(packages, browser);
+} catch (e) {
+  failures.push(String(e?.stack ?? e));
+  console.error(e);
+} finally {
+  await browser?.close().catch(() => undefined);
+  for (const c of children) stop(c);
+  if (process.env.E2E_KEEP === '1') console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+step(failures.length === 0 ? 'all checks passed' : `${failures.length} check(s) failed`);
+process.exit(failures.length === 0 ? 0 : 1);

@@ -1,0 +1,23 @@
+/**
+ * The test-runner extension installed beside SCF Toolkit in code-server: on start-up it runs the
+ * integration suite inside the extension host and writes the results to $SCF_E2E_RESULTS, which
+ * test/e2e/run.mjs waits for. It does nothing when that variable is not set.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+
+export async function activate(): Promise<void> {
+  const out = process.env.SCF_E2E_RESULTS;
+  if (!out) return;
+  const suite = process.env.SCF_E2E_SUITE === 'untrusted' ? await import('../suite/untrusted') : await import('../suite/index');
+  const log: string[] = [];
+  let results;
+  try {
+    results = await suite.runSuite((line) => log.push(line));
+  } catch (e) {
+    results = [{ name: 'suite', ok: false, ms: 0, error: String((e as Error)?.stack ?? e) }];
+  }
+  writeFileSync(`${out}.tmp`, JSON.stringify({ results, log }, null, 2));
+  renameSync(`${out}.tmp`, out);
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,230 @@
+/**
+ * Integration scenarios that run inside a real VS Code extension host against the fixture workspace
+ * (test/e2e/fixtures/workspace). `run()` is the entry point @vscode/test-electron expects; in
+ * code-server the runner extension (test/e2e/runner) calls it.
+ */
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScfToolkitApi } from '../../../src/extension';
+import type { TreeNode } from '../../../src/views/treeModel';
+import type { InvokeOutcome } from '../../../src/emulator/emulator';
+import { runAll, test, waitFor, type TestResult } from './harness';
+
+const EXTENSION_ID = 'scf-toolkit.scf-toolkit';
+let api: ScfToolkitApi;
+const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+
+async function roots(): Promise<TreeNode[]> {
+  return api.tree.getChildren();
+}
+
+async function findFunction(name: string): Promise<Extract<TreeNode, { kind: 'function' }> | undefined> {
+  for (const node of await roots()) {
+    if (node.kind === 'function' && node.label === name) return node;
+    if (node.kind === 'file') {
+      for (const child of await api.tree.getChildren(node)) if (child.kind === 'function' && child.label === name) return child;
+    }
+  }
+  return undefined;
+}
+
+async function fn(name: string) {
+  const node = await findFunction(name);
+  assert.ok(node, `function ${name} is in the tree`);
+  return node;
+}
+
+function treeChanged(listener: () => void) {
+  return api.tree.onDidLoad(listener);
+}
+
+async function invoke(name: string, event: string): Promise<InvokeOutcome> {
+  const outcome = await vscode.commands.executeCommand<InvokeOutcome | undefined>('scf.invoke', await fn(name), { event });
+  assert.ok(outcome, 'the invocation ran');
+  return outcome;
+}
+
+test('the extension activates for a workspace with serverless.yml and registers every command', async () => {
+  const ext = vscode.extensions.getExtension<ScfToolkitApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed`);
+  api = await ext.activate();
+  await api.tree.whenReady();
+  const commands = new Set(await vscode.commands.getCommands(true));
+  const declared = (ext.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+  for (const c of declared) assert.ok(commands.has(c), `${c} is registered`);
+});
+
+test('the tree lists every serverless.yml (files.exclude honoured) and shows a broken file as an item', async () => {
+  const top = await roots();
+  const labels = top.map((n) => `${n.kind}:${n.label}`);
+  assert.ok(labels.includes('file:jobs'), labels.join(', '));
+  assert.ok(labels.includes('file:orders'), labels.join(', '));
+  assert.ok(labels.some((l) => l.startsWith('brokenFile:broken/serverless.yml:')), labels.join(', '));
+  assert.equal(await findFunction('hidden-function'), undefined, 'excluded/ is hidden by files.exclude');
+  const orders = await fn('orders-api');
+  assert.equal(orders.description, 'Nodejs18.15 · 256 MB · 3 s');
+  const groups = await api.tree.getChildren(orders);
+  assert.deepEqual(groups.map((g) => g.label), ['Triggers', 'Environment variables', 'Test events']);
+  const triggers = await api.tree.getChildren(groups[0]);
+  assert.deepEqual(triggers.map((t) => t.label), ['apigw: orders-api', 'timer: nightly-report']);
+  const env = await api.tree.getChildren(groups[1]);
+  assert.deepEqual(env.map((v) => `${v.label}=${'description' in v ? v.description : ''}`), ['DB_PASSWORD=••••••', 'TABLE_NAME=orders']);
+  const events = await api.tree.getChildren(groups[2]);
+  assert.deepEqual(events.map((e) => e.label), ['broken', 'paid', 'slow']);
+  const item = api.tree.getTreeItem(orders);
+  assert.equal(item.contextValue, 'function');
+  assert.equal(item.command?.command, 'scf.openDefinition');
+});
+
+test('clicking a function opens its serverless.yml at the function', async () => {
+  const orders = await fn('orders-api');
+  await vscode.commands.executeCommand('scf.openDefinition', orders);
+  const editor = vscode.window.activeTextEditor;
+  assert.ok(editor);
+  assert.equal(editor.document.uri.fsPath, join(root(), 'orders', 'serverless.yml'));
+  assert.equal(editor.selection.active.line, 4, 'the cursor is on `inputs:`');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+});
+
+test('the tree follows serverless.yml files: create, edit, break, rename and delete', async () => {
+  const dir = vscode.Uri.file(join(root(), 'created'));
+  const file = vscode.Uri.joinPath(dir, 'serverless.yml');
+  const text = (memory: number) => `component: scf\nname: created\ninputs:\n  name: created-fn\n  handler: index.main_handler\n  runtime: Nodejs18.15\n  memorySize: ${memory}\n`;
+  await vscode.workspace.fs.writeFile(file, Buffer.from(text(128)));
+  await waitFor('the new function', () => findFunction('created-fn'), treeChanged);
+
+  await vscode.workspace.fs.writeFile(file, Buffer.from(text(512)));
+  await waitFor('the new memory size', async () => (await findFunction('created-fn'))?.description.includes('512 MB'), treeChanged);
+
+  await vscode.workspace.fs.writeFile(file, Buffer.from('component: scf\nname: created\ninputs:\n  handler: [oops\n'));
+  await waitFor('the broken file item', async () => (await roots()).find((n) => n.kind === 'brokenFile' && n.file === file.fsPath), treeChanged);
+
+  await vscode.workspace.fs.writeFile(file, Buffer.from(text(256)));
+  const renamed = vscode.Uri.joinPath(dir, 'serverless.yaml');
+  await vscode.workspace.fs.rename(file, renamed);
+  await waitFor('the renamed file', async () => (await findFunction('created-fn'))?.spec.file === renamed.fsPath, treeChanged);
+
+  await vscode.workspace.fs.delete(dir, { recursive: true });
+  await waitFor('the function to disappear', async () => (await findFunction('created-fn')) === undefined, treeChanged);
+});
+
+test('unsaved edits in an open serverless.yml update the tree', async () => {
+  const doc = await vscode.workspace.openTextDocument(join(root(), 'jobs', 'serverless.yml'));
+  const editor = await vscode.window.showTextDocument(doc);
+  const line = doc.getText().split('\n').findIndex((l) => l.includes('memorySize: 128'));
+  await editor.edit((e) => e.replace(new vscode.Range(line, 0, line, doc.lineAt(line).text.length), '  memorySize: 1024'));
+  await waitFor('the edited memory size', async () => (await findFunction('nightly-cleanup'))?.description.includes('1024 MB'), treeChanged);
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await waitFor('the memory size on disk', async () => (await findFunction('nightly-cleanup'))?.description.includes('128 MB'), treeChanged);
+});
+
+test('test events: new from a template, rename, duplicate, delete', async () => {
+  const orders = await fn('orders-api');
+  const dir = join(root(), 'orders', '.scf', 'events', 'orders-api');
+  const created = await vscode.commands.executeCommand<{ name: string; file: string }>('scf.newEvent', orders, { template: 'timer', name: 'nightly', open: false });
+  assert.equal(created?.file, join(dir, 'nightly.json'));
+  assert.equal(JSON.parse(readFileSync(created.file, 'utf8')).Type, 'Timer');
+  const eventsGroup = async () => (await api.tree.getChildren(orders)).find((g) => g.kind === 'group' && g.group === 'events')!;
+  await waitFor('the new event in the tree', async () => (await api.tree.getChildren(await eventsGroup())).some((e) => e.label === 'nightly'), (l) => api.tree.onDidChangeTreeData(l));
+
+  const node = (await api.tree.getChildren(await eventsGroup())).find((e) => e.label === 'nightly')!;
+  const renamed = await vscode.commands.executeCommand<{ name: string; file: string }>('scf.renameEvent', node, 'nightlyRun');
+  assert.equal(renamed?.name, 'nightlyRun');
+  assert.ok(!existsSync(join(dir, 'nightly.json')) && existsSync(join(dir, 'nightlyRun.json')));
+  const renamedNode = { ...node, event: { ...renamed, functionName: 'orders-api' } } as TreeNode;
+  const copy = await vscode.commands.executeCommand<{ name: string }>('scf.duplicateEvent', renamedNode);
+  assert.equal(copy?.name, 'nightlyRun-copy');
+  assert.equal(await vscode.commands.executeCommand('scf.deleteEvent', renamedNode, { confirm: false }), true);
+  assert.equal(await vscode.commands.executeCommand('scf.deleteEvent', { ...renamedNode, event: { functionName: 'orders-api', name: 'nightlyRun-copy', file: join(dir, 'nightlyRun-copy.json') } }, { confirm: false }), true);
+  assert.ok(!existsSync(join(dir, 'nightlyRun.json')) && !existsSync(join(dir, 'nightlyRun-copy.json')));
+});
+
+test('Invoke Locally runs the handler and reports 200 with the result in the output and the status bar', async () => {
+  const outcome = await invoke('orders-api', 'paid');
+  assert.ok(outcome.ok, JSON.stringify(outcome));
+  assert.equal(outcome.result.statusCode, 200);
+  assert.deepEqual((outcome.result.result as { items: number[] }).items, [1, 2, 3]);
+  const text = api.output.text();
+  assert.match(text, /── Invoke orders-api with test event "paid"/);
+  assert.match(text, /START RequestId: [0-9a-f-]{36}/);
+  assert.match(text, /received event with keys orderId, status/);
+  assert.match(text, /table orders/);
+  assert.match(text, /Status: 200 Success/);
+  assert.match(text, /"items": \[/);
+  assert.match(api.status.text, /^\$\(pass\) SCF 200 · \d+ ms$/);
+});
+
+test('a built-in template can be sent, and Invoke Again repeats the last invocation', async () => {
+  const first = await invoke('orders-api', 'apigateway');
+  assert.ok(first.ok && first.result.statusCode === 200);
+  const again = await vscode.commands.executeCommand<InvokeOutcome>('scf.invokeAgain');
+  assert.ok(again?.ok && again.result.statusCode === 200);
+  assert.notEqual(again.result.requestId, first.result.requestId);
+  assert.match(api.output.text(), /received event with keys requestContext, headers, body/);
+});
+
+test('a broken event file is reported with its line before anything runs', async () => {
+  const before = api.output.text().length;
+  const outcome = await vscode.commands.executeCommand('scf.invoke', await fn('orders-api'), { event: 'broken' });
+  assert.equal(outcome, undefined, 'nothing was invoked');
+  const uri = vscode.Uri.file(join(root(), 'orders', '.scf', 'events', 'orders-api', 'broken.json'));
+  const diagnostics = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'SCF test event');
+  assert.equal(diagnostics.length, 1);
+  assert.equal(diagnostics[0]!.range.start.line, 3, 'the trailing comma is reported where the object closes (line 4)');
+  assert.doesNotMatch(api.output.text().slice(before), /START RequestId/);
+});
+
+test('a handler that throws ends with 430 and an error colour in the status bar', async () => {
+  const orders = await fn('orders-api');
+  const created = await vscode.commands.executeCommand<{ name: string; file: string }>('scf.newEvent', orders, { template: 'hello-world', name: 'failing', open: false });
+  try {
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(created.file), Buffer.from('{"fail": "no stock"}'));
+    const outcome = await invoke('orders-api', 'failing');
+    assert.ok(outcome.ok);
+    assert.equal(outcome.result.statusCode, 430);
+    assert.match(api.output.text(), /Status: 430 User code exception caught/);
+    assert.match(api.output.text(), /order rejected: no stock/);
+    assert.match(api.status.text, /^\$\(error\) SCF 430 User code exception caught · \d+ ms$/);
+  } finally {
+    await vscode.workspace.fs.delete(vscode.Uri.file(created.file));
+  }
+});
+
+test('Stop Invocation ends a running invocation with 499', async () => {
+  const before = api.output.text().length;
+  const running = vscode.commands.executeCommand<InvokeOutcome>('scf.invoke', await fn('orders-api'), { event: 'slow' });
+  // The timeout is 3 s and the handler sleeps 10 s: stop it as soon as it has started.
+  await waitFor('the handler to start', () => api.output.text().slice(before).includes('received event with keys sleepMs'), undefined, 15000);
+  await vscode.commands.executeCommand('scf.stopInvocation');
+  const outcome = await running;
+  assert.ok(outcome?.ok, JSON.stringify(outcome));
+  assert.equal(outcome.result.statusCode, 499);
+});
+
+test('a Python handler runs too (when python3 is installed)', async () => {
+  const outcome = await invoke('nightly-cleanup', 'timer');
+  assert.ok(outcome.ok, JSON.stringify(outcome));
+  assert.equal(outcome.result.statusCode, 200, api.output.text().slice(-2000));
+  assert.deepEqual(outcome.result.result, { removed: 3, function: 'nightly-cleanup' });
+});
+
+test('the invoke result is left in the output for the screenshot', async () => {
+  const outcome = await invoke('orders-api', 'paid');
+  assert.ok(outcome.ok && outcome.result.statusCode === 200);
+  await vscode.commands.executeCommand('scf.showOutput');
+  await vscode.commands.executeCommand('notifications.clearAll');
+});
+
+/** The entry point @vscode/test-electron calls; throws when a scenario failed. */
+export async function run(): Promise<void> {
+  const results = await runSuite((line) => console.log(line));
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length > 0) throw new Error(`${failed.length} of ${results.length} integration scenarios failed: ${failed.map((f) => f.name).join('; ')}`);
+}
+
+export function runSuite(log: (line: string) => void): Promise<TestResult[]> {
+  return runAll(log);
+}
