@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { loadServerlessFile, parseServerless, type FunctionSpec } from '../../src/model';
 import { convertTcsamText } from '../../src/model/convert';
 import { parseTcsam } from '../../src/model/tcsam';
+import { validateTcsamText } from '../../src/model/tcsamDiagnostics';
 import { validateServerlessText } from '../../src/schema/validate';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';
@@ -166,5 +167,44 @@ describe('Convert template.yaml to serverless.yml', () => {
     assert.deepEqual([r.functions[0]!.name, r.functions[0]!.timeout, r.functions[0]!.runtime], ['solo', 7, 'Python3.9']);
     assert.match(converted.text, /^component: scf$/m);
     assert.match(converted.text, /# Note: Policies .* is not carried over/);
+  });
+});
+
+describe('validating a template.yaml with the serverless.yml rules', () => {
+  const file = join(MULTI, 'template.yaml');
+  const original = readFileSync(file, 'utf8');
+  const at = (text: string, d: { start: number; end: number }) => ({ line: text.slice(0, d.start).split('\n').length, text: text.slice(d.start, d.end) });
+
+  test('the fixture has no errors, only the note on its 5-field cron, at the trigger', () => {
+    const diagnostics = validateTcsamText(original, { file, env: {} });
+    assert.deepEqual(diagnostics.map((d) => [d.severity, d.code, at(original, d).text]), [['warning', 'tcsam.trigger', 'every5']]);
+  });
+
+  test('each problem lands on the template property it came from, named in TCSAM\'s words', () => {
+    const text = original
+      .replace('MemorySize: 256', 'MemorySize: 200')
+      .replace('Runtime: Python3.6', 'Runtime: Python9')
+      .replace('Handler: index.main_handler\n        MemorySize', 'Handler: nofile.main_handler\n        MemorySize')
+      .replace('    Timeout: 5\n', '    Timeout: 5000\n');
+    const errors = validateTcsamText(text, { file, env: {} }).filter((d) => d.severity === 'error');
+    const found = errors.map((d) => [d.code, at(text, d).line, at(text, d).text, d.message.split(':')[0]]);
+    assert.deepEqual(
+      found.sort((a, b) => Number(a[1]) - Number(b[1])),
+      [
+        // Inherited from Globals by hello only: pyecho sets its own Timeout.
+        ['scf.timeout.outOfRange', 4, '5000', 'hello Timeout'],
+        ['scf.handler.fileMissing', 17, 'nofile.main_handler', 'hello Handler'],
+        ['scf.memory.invalid', 18, '200', 'hello MemorySize'],
+        ['scf.schema.enum', 34, 'Python9', 'pyecho Runtime'],
+      ].sort((a, b) => Number(a[1]) - Number(b[1])),
+      JSON.stringify(errors.map((e) => e.message)),
+    );
+  });
+
+  test('a template that cannot be read gives one error where the problem is', () => {
+    const text = original.replace('CodeUri: ./py', 'CodeUri: ./py.zip');
+    const [d] = validateTcsamText(text, { file, env: {} });
+    assert.equal(d!.code, 'tcsam.codeUriZip');
+    assert.equal(at(text, d!).text, './py.zip');
   });
 });
