@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadServerlessFile, parseServerless, type FunctionSpec } from '../../src/model';
@@ -206,5 +207,23 @@ describe('validating a template.yaml with the serverless.yml rules', () => {
     const [d] = validateTcsamText(text, { file, env: {} });
     assert.equal(d!.code, 'tcsam.codeUriZip');
     assert.equal(at(text, d!).text, './py.zip');
+  });
+});
+
+describe('deploying a template.yaml', () => {
+  test('scf-toolkit deploy reads its functions like a serverless.yml (local endpoint)', () => {
+    const dir = copy();
+    const state = mkdtempSync(join(tmpdir(), 'scf-tcsam-state-'));
+    const cli = resolve(__dirname, '../../dist/cli.js');
+    const r = spawnSync(process.execPath, [cli, 'deploy', dir, '--target', 'local', '--state', state, '--json'], { encoding: 'utf8', timeout: 90_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    assert.equal(r.status, 0, r.stderr);
+    const results = JSON.parse(r.stdout) as Array<{ function: string; ok: boolean; result: { namespace: string; fileCount: number; status: string } }>;
+    assert.deepEqual(
+      results.map((x) => [x.function, x.ok, x.result.namespace, x.result.fileCount, x.result.status]),
+      [
+        ['hello', true, 'default', 1, 'Active'],
+        ['pyecho', true, 'default', 1, 'Active'],
+      ],
+    );
   });
 });
