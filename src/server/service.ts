@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover } from 'vscode-languageserver';
 import { diskProbe, type FileProbe } from '../schema/checks/context';
 import { validateServerlessText, type ValidationResult } from '../schema/validate';
-import { get, offsetAt, scalarText, type ParsedYaml } from '../schema/yaml';
+import { get, offsetAt, patchParse, scalarText, type ParsedYaml } from '../schema/yaml';
 import { codeActions } from './codeActions';
 import { complete } from './completion';
 import { toLspDiagnostic } from './convert';
@@ -51,7 +51,9 @@ export class ScfLanguageService {
   analyze(uri: string, version: number, text: string): Analysis {
     const cached = this.analyses.get(uri);
     if (cached && cached.version === version && cached.text.length === text.length && cached.text === text) return cached;
-    const result = validateServerlessText(text, { file: filePathOf(uri), probe: this.options.probe ?? diskProbe, env: this.options.env });
+    // Typing inside one value re-reads just that value (the rest of the tree is reused).
+    const patched = cached ? patchParse(cached.result.parsed, text) : undefined;
+    const result = validateServerlessText(text, { file: filePathOf(uri), probe: this.options.probe ?? diskProbe, env: this.options.env, parsed: patched });
     const lastGood = result.parsed.errors.length === 0 ? result.parsed : cached?.lastGood;
     const analysis: Analysis = { version, text, result, lastGood };
     this.analyses.set(uri, analysis);

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { validateServerlessText } from '../../src/schema/validate';
-import { fastParse, toValue, type YNode } from '../../src/schema/yaml';
+import { fastParse, patchParse, toValue, type YNode } from '../../src/schema/yaml';
 import { ScfLanguageService } from '../../src/server/service';
 import { pathToFileURL } from 'node:url';
 
@@ -36,6 +36,7 @@ function rng(seed: number): () => number {
   };
 }
 
+const TYPED = 'aZ9:_ -"\\\'#';
 const PIECES = [':', ': ', '-', '- ', ' ', '  ', '\n', '\r\n', '"', "'", '#', ' #', '{', '}', '[', ']', ',', '&a ', '*a', '!!str ', '|', '>', '\t', '%', '?', '${env:X}', '${name}', 'x', 'key', '0', '1.5', 'null', 'true', '~', '\\', '\\u00e9', '---', '...', 'é', '\u0000', '€', '0x1F', '.inf', '-1', 'runtime: ', 'memorySize: 129', 'handler: a.b'];
 
 function mutate(text: string, r: () => number): string {
@@ -88,6 +89,7 @@ test('thousands of mutated documents: no crash, ranges inside the text, fast rea
   // SCF_FUZZ_SEED / SCF_FUZZ_COUNT replay a failure or search longer; the default run is fixed.
   const r = rng(Number(process.env.SCF_FUZZ_SEED ?? 20261124));
   let fastAccepted = 0;
+  let patchedCount = 0;
   const total = Number(process.env.SCF_FUZZ_COUNT ?? 4000);
   for (let i = 0; i < total; i++) {
     const seed = seeds[i % seeds.length]!;
@@ -110,6 +112,20 @@ test('thousands of mutated documents: no crash, ranges inside the text, fast rea
       assert.deepEqual(toValue(fast.root), doc.toJS(), `fast reader disagrees with yaml: ${where}`);
     }
 
+    if (fast) {
+      // Typing one character: the patched tree must equal a fresh read of the new text.
+      const at = Math.floor(r() * (text.length + 1));
+      const typed = r() < 0.3 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + TYPED.charAt(Math.floor(r() * TYPED.length)) + text.slice(at);
+      const patched = patchParse(fastParse(text)!, typed);
+      if (patched) {
+        const fresh = fastParse(typed);
+        assert.ok(fresh, `patched a text the fast reader rejects: ${JSON.stringify(typed)}`);
+        assert.deepEqual(patched.root, fresh.root, `patched tree differs from a fresh read: ${JSON.stringify(text)} -> ${JSON.stringify(typed)}`);
+        assert.deepEqual(patched.lineStarts, fresh.lineStarts);
+        patchedCount++;
+      }
+    }
+
     const uri = pathToFileURL(seed.file).toString() + `?${i}`;
     const lines = text.split('\n');
     try {
@@ -128,4 +144,5 @@ test('thousands of mutated documents: no crash, ranges inside the text, fast rea
   }
   // The differential half only means something if the fast reader took a fair share of documents.
   assert.ok(fastAccepted > total / 5, `fast reader accepted ${fastAccepted} of ${total}`);
+  assert.ok(patchedCount > total / 40, `only ${patchedCount} edits were patched`);
 });

@@ -61,6 +61,16 @@ export function fastParse(text: string): ParsedYaml | undefined {
   }
 }
 
+/** Reads one inline value (as after `key: `) from `p` to `end`; undefined where the reader would give up. */
+export function readInlineValue(text: string, p: number, end: number): YNode | undefined {
+  try {
+    return new Reader(text, []).inline(p, end);
+  } catch (e) {
+    if (e instanceof GiveUp) return undefined;
+    throw e;
+  }
+}
+
 class Reader {
   private li = 0;
   constructor(
@@ -194,7 +204,7 @@ class Reader {
   }
 
   /** A one-line value starting at `p`. */
-  private inline(p: number, end: number): YNode {
+  inline(p: number, end: number): YNode {
     const t = this.text;
     const c = t.charCodeAt(p);
     if (c === 34 || c === 39) {

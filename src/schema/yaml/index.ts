@@ -5,6 +5,7 @@ import { fromYamlNode } from './fromYamlLib';
 
 export * from './ast';
 export { fastParse, resolvePlain } from './fastParse';
+export { patchParse } from './patch';
 
 /** Reads YAML text: the fast reader when it can, the `yaml` library otherwise (which also reports syntax errors). */
 export function parseYaml(text: string, options: { fast?: boolean } = {}): ParsedYaml {
