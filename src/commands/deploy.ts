@@ -201,7 +201,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
 
   async function showLogs(arg?: unknown): Promise<void> {
     const t = deployedTarget(arg);
-    if (!t) return;
+    if (!t) return void vscode.window.showInformationMessage('SCF: pick a function in the Deployed view to see its recent logs.');
     const conn = await targets.connect(t.target, t.region, t.spec?.file);
     if (!conn.ok) return showConnectionProblem(conn);
     const say = (line: string) => output.info(redact(line, conn.secrets));
@@ -222,7 +222,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
 
   async function deleteDeployed(arg?: unknown): Promise<void> {
     const t = deployedTarget(arg);
-    if (!t) return;
+    if (!t) return void vscode.window.showInformationMessage('SCF: pick a function in the Deployed view to delete it.');
     const where = targetLabel(t.target, t.region);
     const ok = await vscode.window.showWarningMessage(`Delete ${t.name} from ${where}? Its code, configuration${t.target === 'local' ? ' and logs' : ''} go with it.`, { modal: true }, 'Delete');
     if (ok !== 'Delete') return;
