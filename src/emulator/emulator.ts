@@ -16,7 +16,7 @@ import { WebInstance } from './webFunction';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
 import { billedDuration, endLine, reportLine, startLine } from './logFormat';
-import { resolveRuntime, type LocalRuntime } from './runtimes';
+import { hasDebugpy, resolveRuntime, type LocalRuntime } from './runtimes';
 import { statusInfo } from './statusCodes';
 import type { InvocationType, InvokeOptions, InvokeRequest, InvokeResult, LogLine, UsageError } from './types';
 
@@ -87,6 +87,10 @@ export class Emulator {
     const spec = req.spec;
     const prepared = this.prepare(spec);
     if (!prepared.ok) return prepared;
+    if (req.debug) {
+      const refused = debugRefusal(prepared.runtime);
+      if (refused) return { ok: false, error: { code: 'emulator.debugUnavailable', message: `${spec.file}: ${refused}` } };
+    }
     const requestId = req.requestId ?? randomUUID();
     const invocationType: InvocationType = req.invocationType ?? 'RequestResponse';
     const log = (stream: LogLine['stream'], text: string) => opts.onLog?.({ requestId, stream, text, time: Date.now() });
@@ -107,7 +111,9 @@ export class Emulator {
     log('platform', startLine(requestId));
     const sink = (stream: 'stdout' | 'stderr', text: string) => log(stream, text);
     const started = performance.now();
-    let instance = this.takeIdle(pool);
+    const debugging = req.debug !== undefined;
+    // A debug session gets an instance of its own, started under the debugger and ended afterwards.
+    let instance = debugging ? undefined : this.takeIdle(pool);
     let coldStart = false;
     let initDurationMs: number | undefined;
     if (!instance) {
@@ -118,9 +124,17 @@ export class Emulator {
           ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout })
           : prepared.runtime.family === 'web'
             ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity })
-            : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink, { functionGraph: spec.platform === 'functiongraph', initializer: spec.initializer });
+            : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {
+                functionGraph: spec.platform === 'functiongraph',
+                initializer: spec.initializer,
+                debugPort: req.debug?.port,
+              });
       pool.all.add(instance);
-      const init = await instance.waitReady(spec.initTimeout * 1000);
+      if (debugging) {
+        log('platform', `[DEBUG] Debugging ${spec.name} on 127.0.0.1${req.debug!.port ? `:${req.debug!.port}` : ' (port in the next lines)'}: the runtime waits for the debugger before loading the handler.`);
+        log('platform', `[DEBUG] Time limits are not enforced while debugging (paused time would count against them): a request that runs past timeout (${spec.timeout} s) is reported, not ended.`);
+      }
+      const init = await instance.waitReady(debugging ? Infinity : spec.initTimeout * 1000);
       initDurationMs = (init as { initMs?: number }).initMs ?? performance.now() - started;
       if (init.kind !== 'ready') {
         pool.all.delete(instance);
@@ -140,12 +154,15 @@ export class Emulator {
     instance.busy = true;
     const context = buildContext(spec, requestId, fenv.userVariables, this.identity);
     const runStarted = performance.now();
-    const { outcome, peakKb } = await instance.run(req.payload, context, spec.timeout * 1000, spec.memorySize, opts.signal);
+    const { outcome, peakKb } = await instance.run(req.payload, context, debugging ? Infinity : spec.timeout * 1000, spec.memorySize, opts.signal);
     const durationMs = performance.now() - runStarted;
     instance.busy = false;
+    if (debugging && durationMs > spec.timeout * 1000) {
+      log('platform', `[DEBUG] The request ran ${(durationMs / 1000).toFixed(1)} s, past its timeout of ${spec.timeout} s (pauses included): on SCF it would have ended with 433 TimeLimitReached.`);
+    }
 
     const mapped = mapOutcome(outcome, spec);
-    const recycle = mapped.recycle || instance.dead;
+    const recycle = mapped.recycle || instance.dead || debugging;
     if (recycle) {
       pool.all.delete(instance);
       instance.kill();
@@ -238,6 +255,16 @@ export class Emulator {
     }, this.idleTimeoutMs);
     instance.idleTimer.unref();
   }
+}
+
+/** Why a runtime cannot be debugged here, if it cannot. */
+function debugRefusal(runtime: LocalRuntime): string | undefined {
+  if (runtime.family === 'nodejs') return undefined;
+  if (runtime.family === 'python') {
+    if (hasDebugpy(runtime.command)) return undefined;
+    return `debugging a Python function needs debugpy in ${runtime.command}; install it with: ${runtime.command} -m pip install debugpy`;
+  }
+  return 'debugging is available for Node.js and Python functions; Custom Runtime and web functions start your own scf_bootstrap, so attach your debugger to it directly';
 }
 
 /** The platform's checks of an event before any code runs: 406 for size, 400 for not-a-JSON-object. */

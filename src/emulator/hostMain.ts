@@ -134,4 +134,12 @@ process.on('disconnect', () => {
   void emulator.dispose().then(() => process.exit(0));
 });
 
+// Stopped by a signal: the runtime processes are in their own process groups, so end them first.
+for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    for (const q of queues.values()) q.stop();
+    void emulator.dispose().then(() => process.exit(143));
+  });
+}
+
 reply({ type: 'ready', pid: process.pid });

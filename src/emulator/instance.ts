@@ -54,12 +54,12 @@ export class Instance implements RuntimeInstance {
     handler: string,
     env: Record<string, string>,
     sink: LogSink,
-    profile: { functionGraph?: boolean; initializer?: string } = {},
+    profile: { functionGraph?: boolean; initializer?: string; debugPort?: number } = {},
   ) {
     // FunctionGraph runs code from RUNTIME_CODE_ROOT with the working directory one level above it.
     const cwd = profile.functionGraph ? dirname(codeDir) : codeDir;
     const extra = profile.functionGraph ? ['--functiongraph', ...(profile.initializer ? ['--initializer', profile.initializer] : [])] : [];
-    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler, extra), { cwd, env, extraPipes: 2, endMark: END_MARK }, sink);
+    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler, extra, profile.debugPort), { cwd, env, extraPipes: 2, endMark: END_MARK }, sink);
     const replies = this.proc.child.stdio[4] as Readable;
     replies.on('data', (chunk: Buffer) => {
       for (const body of this.reader.push(chunk)) this.deliver(JSON.parse(body) as ChildMessage);
@@ -98,7 +98,7 @@ export class Instance implements RuntimeInstance {
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), initTimeoutMs);
+      if (Number.isFinite(initTimeoutMs)) timer = setTimeout(() => resolve('timeout'), initTimeoutMs);
     });
     const first = await Promise.race([this.nextMessage(), this.proc.exited().then(() => 'exit' as const), timeout]);
     clearTimeout(timer);

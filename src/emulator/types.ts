@@ -9,6 +9,12 @@ export interface InvokeRequest {
   invocationType?: InvocationType;
   /** Defaults to a fresh UUID. */
   requestId?: string;
+  /**
+   * Run under a debugger: Node.js through the inspector, Python through debugpy, on this port of
+   * 127.0.0.1 (0: any free port, printed in the log). The runtime waits for the debugger before it loads
+   * the handler; time limits are not enforced while debugging (a request past its timeout is reported).
+   */
+  debug?: { port: number };
 }
 
 /** One log line, as printed by the handler (stdout/stderr) or by the platform (START/END/REPORT ...). */

@@ -28,12 +28,19 @@ Options:
   --retry-delay-scale N  async retries wait N x SCF's one minute (default 0.0167: one second)
   --json               one JSON object per line: {"type":"log",...} as lines come, last {"type":"result",...}
   --python PATH        the python3 to run Python3.x functions with (default: python3 on PATH)
+  --inspect[=PORT]     run under a debugger and wait for it before loading the handler: Node.js through
+                       the inspector (default port 9229), Python through debugpy (default 5678); time
+                       limits are not enforced while debugging
   --stage STAGE        the stage for \${stage} (default: the file's stage, STAGE, or dev)
 
 Exit code: 0 when the status is 200, 1 for any other status, 2 for a usage error.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['event', 'event-json', 'function', 'python', 'stage', 'retry-delay-scale'], flags: ['async', 'json', 'help'] });
+  const parsed = parseArgs(argv, {
+    values: ['event', 'event-json', 'function', 'python', 'stage', 'retry-delay-scale'],
+    flags: ['async', 'json', 'help'],
+    optionalValues: ['inspect'],
+  });
   if (!parsed.ok) return usageError(io, parsed.message);
   const { positionals, values, flags } = parsed.args;
   if (flags.has('help')) {
@@ -69,6 +76,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (json) emit({ type: 'log', ...line });
     else io.out(line.text);
   };
+  let debug: { port: number } | undefined;
+  if (flags.has('inspect')) {
+    const port = values.inspect === undefined ? (/^Python/i.test(spec.runtime) ? 5678 : 9229) : Number(values.inspect);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--inspect takes a port number, not "${values.inspect}"`);
+    if (flags.has('async')) return usageError(io, '--inspect and --async do not go together: debug a synchronous invoke');
+    debug = { port };
+  }
   const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
   if (flags.has('async')) {
     const scale = values['retry-delay-scale'] === undefined ? undefined : Number(values['retry-delay-scale']);
@@ -80,11 +94,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   const abort = new AbortController();
+  // Ctrl+C cancels the request (499); SIGTERM/SIGHUP too, and the process then ends (the runtime's
+  // process group is killed on the way out instead of being left behind).
   const onSigint = () => abort.abort();
+  const onTerminate = () => {
+    abort.abort();
+    void emulator.dispose().then(() => process.exit(143));
+  };
   process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onTerminate);
+  process.once('SIGHUP', onTerminate);
   try {
     const outcome = await emulator.invoke(
-      { spec, payload, invocationType: 'RequestResponse' },
+      { spec, payload, invocationType: 'RequestResponse', debug },
       {
         onLog,
         signal: abort.signal,
@@ -97,6 +119,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return r.statusCode === 200 ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onTerminate);
+    process.off('SIGHUP', onTerminate);
     await emulator.dispose();
   }
 }

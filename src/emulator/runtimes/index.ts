@@ -13,7 +13,7 @@ export interface LocalRuntime {
   /** The SCF runtime name from serverless.yml, e.g. `Nodejs18.15`. */
   scfRuntime: string;
   command: string;
-  args: (codeDir: string, handler: string, extra?: string[]) => string[];
+  args: (codeDir: string, handler: string, extra?: string[], debugPort?: number) => string[];
   /** e.g. "the local Node.js v20.20.2", for the log line that says what really runs the code. */
   describe: string;
 }
@@ -65,7 +65,15 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
         family: 'nodejs',
         scfRuntime,
         command,
-        args: (codeDir, handler, extra = []) => ['--no-deprecation', bootstrap, codeDir, handler, ...extra],
+        args: (codeDir, handler, extra = [], debugPort) => [
+          '--no-deprecation',
+          ...(debugPort === undefined ? [] : [`--inspect=127.0.0.1:${debugPort}`]),
+          bootstrap,
+          codeDir,
+          handler,
+          ...extra,
+          ...(debugPort === undefined ? [] : ['--wait-debugger']),
+        ],
         describe: command === process.execPath ? `the local Node.js ${process.version}` : `the Node.js at ${command}`,
       },
     };
@@ -87,7 +95,16 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
         family: 'python',
         scfRuntime,
         command: python.executable,
-        args: (codeDir, handler, extra = []) => ['-u', '-X', 'utf8', bootstrap, codeDir, handler, ...extra],
+        args: (codeDir, handler, extra = [], debugPort) => [
+          '-u',
+          '-X',
+          'utf8',
+          ...(debugPort === undefined ? [] : ['-m', 'debugpy', '--listen', `127.0.0.1:${debugPort}`, '--wait-for-client']),
+          bootstrap,
+          codeDir,
+          handler,
+          ...extra,
+        ],
         describe: `the local Python ${python.version}`,
       },
     };
@@ -108,4 +125,15 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
     code: 'runtime.unknown',
     message: `unknown runtime "${scfRuntime}"; SCF runtimes look like Nodejs18.15, Python3.9, Go1, Java11, Php8.0 or CustomRuntime`,
   };
+}
+
+const debugpyFound = new Map<string, boolean>();
+
+/** Whether debugpy can be imported by this interpreter (once per interpreter). */
+export function hasDebugpy(python: string): boolean {
+  if (!debugpyFound.has(python)) {
+    const r = spawnSync(python, ['-c', 'import debugpy'], { timeout: 15_000 });
+    debugpyFound.set(python, r.status === 0);
+  }
+  return debugpyFound.get(python)!;
 }

@@ -169,6 +169,11 @@ async function runInitializer() {
 }
 
 async function init() {
+  if (flags.includes('--wait-debugger')) {
+    // Debugging: wait for the debugger before the handler module loads, so breakpoints anywhere in it bind.
+    process.stderr.write('Waiting for the debugger to attach before loading the handler...\n');
+    require('node:inspector').waitForDebugger();
+  }
   const loaded = await loadFunction(handlerSpec, 'handler');
   if (!('fn' in loaded)) return loaded;
   if (functionGraph && initializerSpec) {
