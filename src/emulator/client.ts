@@ -29,6 +29,8 @@ export interface InvokeParams {
   payload: string;
   invocationType?: InvocationType;
   interpolationEnv?: Record<string, string>;
+  /** Run under a debugger on this port of 127.0.0.1 (Node.js inspector, Python debugpy). */
+  debug?: { port: number };
 }
 
 export interface RunningInvocation {

@@ -19,6 +19,8 @@ export type HostRequest =
       invocationType?: InvocationType;
       /** Environment for `${env:X}` in serverless.yml only; never passed to the handler. */
       interpolationEnv?: Record<string, string>;
+      /** Run under a debugger on this port (see InvokeRequest.debug). */
+      debug?: { port: number };
     }
   | { type: 'cancel'; id: string }
   /** Restores the async queue beside this serverless.yml (after a restart) and runs what it holds. */
