@@ -31,6 +31,8 @@ export interface InvokeParams {
   interpolationEnv?: Record<string, string>;
   /** Run under a debugger on this port of 127.0.0.1 (Node.js inspector, Python debugpy). */
   debug?: { port: number };
+  /** Seconds, replacing the function's timeout for this invocation. */
+  timeoutOverride?: number;
 }
 
 export interface RunningInvocation {

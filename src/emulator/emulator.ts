@@ -87,6 +87,12 @@ export class Emulator {
     const spec = req.spec;
     const prepared = this.prepare(spec);
     if (!prepared.ok) return prepared;
+    const override = req.timeoutOverride;
+    if (override !== undefined && override > 0 && override !== req.spec.timeout) {
+      const requestId = req.requestId ?? randomUUID();
+      opts.onLog?.({ requestId, stream: 'platform', text: `[WARN] timeout ${override} s from the timeoutOverride setting instead of ${req.spec.timeout} s from serverless.yml`, time: Date.now() });
+      return this.invoke({ ...req, requestId, spec: { ...req.spec, timeout: override }, timeoutOverride: undefined }, opts);
+    }
     if (req.debug) {
       const refused = debugRefusal(prepared.runtime);
       if (refused) return { ok: false, error: { code: 'emulator.debugUnavailable', message: `${spec.file}: ${refused}` } };

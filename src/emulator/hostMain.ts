@@ -79,7 +79,7 @@ async function invoke(req: Extract<HostRequest, { type: 'invoke' }>): Promise<vo
   running.set(req.id, abort);
   try {
     const outcome = await emulator.invoke(
-      { spec: picked.spec, payload: req.payload, invocationType: req.invocationType, debug: req.debug },
+      { spec: picked.spec, payload: req.payload, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride },
       {
         signal: abort.signal,
         onLog: (line) => reply({ type: 'log', id: req.id, line }),

@@ -21,6 +21,8 @@ export type HostRequest =
       interpolationEnv?: Record<string, string>;
       /** Run under a debugger on this port (see InvokeRequest.debug). */
       debug?: { port: number };
+      /** Seconds, replacing the function's timeout for this invocation. */
+      timeoutOverride?: number;
     }
   | { type: 'cancel'; id: string }
   /** Restores the async queue beside this serverless.yml (after a restart) and runs what it holds. */

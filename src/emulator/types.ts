@@ -15,6 +15,8 @@ export interface InvokeRequest {
    * the handler; time limits are not enforced while debugging (a request past its timeout is reported).
    */
   debug?: { port: number };
+  /** Seconds; replaces the function's `timeout` for this invocation (the `scf.invoke.timeoutOverride` setting). */
+  timeoutOverride?: number;
 }
 
 /** One log line, as printed by the handler (stdout/stderr) or by the platform (START/END/REPORT ...). */

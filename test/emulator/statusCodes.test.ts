@@ -162,3 +162,15 @@ describe('every status code the emulator produces, for real', () => {
     if (!missing.ok) assert.match(missing.error.message, /code folder .*no-such-folder \(inputs\.src\) does not exist/);
   });
 });
+
+describe('the timeout override (scf.invoke.timeoutOverride)', () => {
+  test('replaces the function\'s timeout for one invocation and says so in the log', async () => {
+    const spec = functionSpec({ codeDir: node, handler: 'index.slowLogger', timeout: 1 });
+    const logs: string[] = [];
+    const outcome = await emulator.invoke({ spec, payload: '{"lines":2,"gapMs":700}', timeoutOverride: 5 }, { onLog: (l) => logs.push(l.text) });
+    assert.ok(outcome.ok && outcome.result.statusCode === 200, 'with 5 s it finishes');
+    assert.ok(logs.some((l) => l.includes('timeout 5 s from the timeoutOverride setting instead of 1 s')));
+    const without = await invoke(emulator, spec, { lines: 2, gapMs: 700 });
+    assert.equal(without.result.statusCode, 433, 'with its own 1 s it does not');
+  });
+});
