@@ -11,6 +11,7 @@ import type { FunctionSpec } from '../model';
 import { findTemplate, readTemplate } from '../events/templates';
 import { listEvents } from '../events/store';
 import { eventLabel, isTreeNode, pickEvent, resolveFunction, type EventChoice } from './pick';
+import { attachWhenListening, debugPort } from './debugFunction';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
 import type { InvocationStatus } from '../views/statusBar';
@@ -28,6 +29,8 @@ interface LastInvocation {
 export interface InvokeRequestOptions {
   /** Skip the event pick: a template id or an event name of the function. */
   event?: string;
+  /** Run under the debugger and attach VS Code to it (SCF: Debug Function). */
+  debug?: boolean;
 }
 
 export class Invoker implements vscode.Disposable {
@@ -56,6 +59,7 @@ export class Invoker implements vscode.Disposable {
   register(): vscode.Disposable[] {
     return [
       vscode.commands.registerCommand('scf.invoke', (arg?: unknown, options?: InvokeRequestOptions) => this.invoke(arg, options)),
+      vscode.commands.registerCommand('scf.debugFunction', (arg?: unknown, options?: InvokeRequestOptions) => this.invoke(arg, { ...options, debug: true })),
       vscode.commands.registerCommand('scf.invokeAgain', () => this.invokeAgain()),
       vscode.commands.registerCommand('scf.stopInvocation', () => this.stop()),
     ];
@@ -104,7 +108,7 @@ export class Invoker implements vscode.Disposable {
       choice = { kind: 'file', event: created };
     }
     if (!choice) return undefined;
-    return this.run(spec, choice);
+    return this.run(spec, choice, options);
   }
 
   async invokeAgain(): Promise<InvokeOutcome | undefined> {
@@ -146,7 +150,7 @@ export class Invoker implements vscode.Disposable {
   }
 
   /** Checks the event (reported with its line), then invokes and streams the logs to the SCF output. */
-  async run(spec: FunctionSpec, choice: EventChoice): Promise<InvokeOutcome | undefined> {
+  async run(spec: FunctionSpec, choice: EventChoice, options: InvokeRequestOptions = {}): Promise<InvokeOutcome | undefined> {
     const label = eventLabel(choice);
     const invocationType = 'RequestResponse' as const;
     let payload: string;
@@ -190,6 +194,7 @@ export class Invoker implements vscode.Disposable {
     };
     const timeoutOverride = vscode.workspace.getConfiguration('scf.invoke').get<number | null>('timeoutOverride', null);
     if (typeof timeoutOverride === 'number' && timeoutOverride > 0) params.timeoutOverride = timeoutOverride;
+    if (options.debug) params.debug = { port: await debugPort() };
 
     let running: RunningInvocation;
     try {
@@ -202,6 +207,7 @@ export class Invoker implements vscode.Disposable {
       return { ok: false, error: { code: 'host.start', message } };
     }
     this.running.add(running);
+    if (params.debug) void attachWhenListening(spec, params.debug.port, running.outcome);
     void vscode.commands.executeCommand('setContext', 'scf.invoking', true);
     let outcome: InvokeOutcome;
     let stopped = false;
