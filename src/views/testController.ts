@@ -85,7 +85,8 @@ export class ScfTestController implements vscode.Disposable {
   }
 
   private async rebuild(): Promise<void> {
-    const uris = await vscode.workspace.findFiles(FILES_GLOB, '**/{node_modules,.git,.scf}/**');
+    // No exclude argument, so `files.exclude` applies (as in the Functions view); dependencies are skipped here.
+    const uris = (await vscode.workspace.findFiles(FILES_GLOB)).filter((u) => !/[\\/](node_modules|\.git|\.scf)[\\/]/.test(u.fsPath));
     const specs: FunctionSpec[] = [];
     for (const uri of uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
       const name = uri.fsPath.split(/[\\/]/).pop()!;
