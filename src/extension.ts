@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { DeployApi } from './commands/deploy';
+import type { DeferredApi } from './commands/deferred';
 import { EventCommands } from './commands/events';
 import { Invoker } from './commands/invoke';
 import { registerMiscCommands } from './commands/misc';
@@ -23,6 +24,7 @@ export interface ScfToolkitApi {
   events: EventCommands;
   diagnostics: EventDiagnostics;
   deploy: DeployApi;
+  languageClient: DeferredApi['languageClient'];
 }
 
 let invoker: Invoker | undefined;
@@ -44,8 +46,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   // promise resolves, so their commands are there when needed; the editor goes on meanwhile.
   await new Promise((resolve) => setImmediate(resolve));
   const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
-  const { deploy } = registerDeferred(context, { tree, output });
-  return { tree, output, status, invoker, events, diagnostics, deploy };
+  const { deploy, languageClient } = registerDeferred(context, { tree, output });
+  return { tree, output, status, invoker, events, diagnostics, deploy, languageClient };
 }
 
 export async function deactivate(): Promise<void> {

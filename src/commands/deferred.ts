@@ -15,14 +15,17 @@ import type { OutputView } from '../views/output';
 
 export interface DeferredApi {
   deploy: DeployApi;
+  /** Resolves once the serverless.yml language client has started (rejects if it could not). */
+  languageClient: ReturnType<typeof startLanguageClient>;
 }
 
 export function registerDeferred(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView }): DeferredApi {
   // Validation works in untrusted workspaces too: the server only reads files.
-  startLanguageClient(context).catch((e: unknown) => deps.output.info(`The serverless.yml language server did not start: ${(e as Error)?.message ?? String(e)}`));
+  const languageClient = startLanguageClient(context);
+  languageClient.catch((e: unknown) => deps.output.info(`The serverless.yml language server did not start: ${(e as Error)?.message ?? String(e)}`));
   const deploy = registerDeploy(context, deps);
   registerTestController(context); // test events in the Test Explorer
   registerCodeLens(context); // Invoke | Debug | Events
   registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
-  return { deploy };
+  return { deploy, languageClient };
 }

@@ -136,6 +136,7 @@ async function serve(name, { vsix, runnerVsix }, { trusted }) {
       'git.enabled': false,
       'chat.commandCenter.enabled': false,
       'workbench.panel.defaultLocation': 'bottom',
+      'scfServerless.trace.server': 'verbose',
     }),
   );
   run(process.execPath, [entry, '--extensions-dir', ext, '--install-extension', vsix, '--install-extension', runnerVsix, '--force']);
@@ -230,7 +231,17 @@ async function trustedRun(packages, browser) {
   check(!/hidden-function/.test(flat), 'files.exclude hides excluded/serverless.yml');
   const icon = await tree.locator('[role="treeitem"]', { hasText: 'orders-api' }).first().locator('.custom-view-tree-node-item-icon').getAttribute('style');
   check(/runtime-nodejs\.svg/.test(icon ?? ''), 'the function row has the Node.js runtime icon');
+  // Widen the side bar by dragging its edge, so descriptions show in full in the screenshot.
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (sidebar) {
+    const x = sidebar.x + sidebar.width - 1;
+    await page.mouse.move(x, sidebar.y + sidebar.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(x + 180, sidebar.y + sidebar.height / 2, { steps: 5 });
+    await page.mouse.up();
+  }
   mkdirSync(shots, { recursive: true });
+  await page.mouse.move(900, 300);
   await page.screenshot({ path: join(shots, 'functions-tree.png') });
   // The list is virtual (only rows in view are in the DOM): scroll to its end for the last item.
   await tree.hover();
@@ -277,12 +288,25 @@ async function trustedRun(packages, browser) {
   await palette(page, 'View: Toggle Maximized Panel');
 
   step('checking the Problems panel');
+  // The language server reports problems of open serverless.yml files: open the broken one.
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill('broken/serverless.yml');
+  await page.locator('.quick-input-list [role="option"]', { hasText: 'serverless.yml' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.editor-instance .view-lines', { hasText: 'memorySize' }).first().waitFor({ timeout: 15000 });
   await page.keyboard.press('Control+Shift+M');
   const markers = page.locator('.part.panel .markers-panel');
   await markers.waitFor({ timeout: 10000 });
   await markers.locator('[role="treeitem"]', { hasText: 'broken.json' }).first().waitFor({ timeout: 15000 });
   const problems = (await markers.locator('[role="treeitem"]').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
   check(/broken\.json/.test(problems) && /SCF test event/.test(problems), `the Problems panel lists the broken test event (${problems.slice(0, 300)})`);
+  const yamlProblem = await markers
+    .locator('[role="treeitem"]', { hasText: 'serverless.yml' })
+    .first()
+    .waitFor({ timeout: 30000 })
+    .then(() => true, () => false);
+  const allProblems = (await markers.locator('[role="treeitem"]').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
+  check(yamlProblem, `the Problems panel lists the language server's problem in broken/serverless.yml (${allProblems.slice(0, 400)})`);
   await page.screenshot({ path: join(shots, 'problems.png') });
   await page.close();
   stop(server.child);

@@ -78,6 +78,21 @@ test('the tree lists every serverless.yml (files.exclude honoured) and shows a b
   assert.equal(item.command?.command, 'scf.openDefinition');
 });
 
+test('the language server reports problems in an open serverless.yml', async () => {
+  const client = await api.languageClient;
+  assert.ok(client.isRunning(), `the language client runs (state ${client.state})`);
+  const uri = vscode.Uri.file(join(root(), 'broken', 'serverless.yml'));
+  await vscode.window.showTextDocument(uri);
+  const found = await waitFor(
+    'diagnostics from the language server',
+    () => vscode.languages.getDiagnostics(uri).find((d) => d.source === 'scf'),
+    (l) => vscode.languages.onDidChangeDiagnostics(l),
+    20000,
+  );
+  assert.match(found.message, /YAML syntax error/);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+});
+
 test('clicking a function opens its serverless.yml at the function', async () => {
   const orders = await fn('orders-api');
   await vscode.commands.executeCommand('scf.openDefinition', orders);
