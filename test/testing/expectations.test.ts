@@ -128,3 +128,22 @@ describe('Save result as expected', () => {
     assert.deepEqual(expectationFromRun({ statusCode: 433, result: null, errorMessage: 'time out' }), { statusCode: 433, errorMessage: 'time out' });
   });
 });
+
+describe('JUnit report', () => {
+  test('escapes markup and drops characters XML cannot hold, so CI parsers accept any log', async () => {
+    const { junitXml, summarize } = await import('../../src/testing/reporters');
+    const spec = { file: '/p/serverless.yml', name: 'fn' } as never;
+    const run = {
+      testCase: { id: 'x', spec, event: { functionName: 'fn', name: 'e<1>', file: '/p/.scf/events/fn/e.json' }, expectFile: '', hasExpectation: true },
+      status: 'failed' as const,
+      message: '- result.a: expected "<b>", got "&"',
+      durationMs: 5,
+      logs: [{ requestId: 'r', stream: 'stdout' as const, text: 'bell \u0007 and ]]> and <tag>', time: 0 }],
+    };
+    const xml = junitXml([run], summarize([run], 5), '/p');
+    assert.match(xml, /<testcase classname="fn" name="e&lt;1&gt;" file="\.scf\/events\/fn\/e\.json" time="0\.005">/);
+    assert.match(xml, /<failure type="expectation" message="result\.a: expected &quot;&lt;b&gt;&quot;, got &quot;&amp;&quot;">/);
+    assert.match(xml, /<system-out>bell \uFFFD and ]]&gt; and &lt;tag&gt;<\/system-out>/);
+    assert.doesNotMatch(xml, /\u0007/);
+  });
+});
