@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
 import { alive, eventually, FIXTURES, functionSpec, invoke } from './helpers';
@@ -156,6 +157,13 @@ describe('every status code the emulator produces, for real', () => {
         assert.match(outcome.error.message, why);
         assert.match(outcome.error.message, /serverless\.yml/);
       }
+    }
+    const goInstalled = spawnSync('sh', ['-c', 'command -v go']).status === 0;
+    const go = await emulator.invoke({ spec: functionSpec({ codeDir: node, handler: 'main', runtime: 'Go1' }), payload: '{}' });
+    assert.equal(go.ok, false);
+    if (!go.ok) {
+      assert.equal(go.error.code, goInstalled ? 'runtime.notLocal' : 'runtime.notInstalled');
+      if (!goInstalled) assert.match(go.error.message, /go is not installed \(apt-get install golang/);
     }
     const missing = await emulator.invoke({ spec: functionSpec({ codeDir: join(FIXTURES, 'no-such-folder'), handler: 'index.echo' }), payload: '{}' });
     assert.equal(missing.ok, false);

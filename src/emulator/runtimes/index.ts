@@ -25,12 +25,17 @@ export interface RuntimeOptions {
 
 export type RuntimeResolution = { ok: true; runtime: LocalRuntime } | { ok: false; code: string; message: string };
 
-const NOT_LOCAL: Array<[RegExp, string]> = [
-  [/^Python2\.7$/i, 'SCF runs Python2.7 on Python 2, which the local emulator does not run (it would run your code on Python 3 and hide the differences); switch to a Python3.x runtime, or deploy to test it'],
-  [/^Go\d/i, 'Go functions are not run locally yet; build the binary and deploy to test it'],
-  [/^Java\d+/i, 'Java functions are not run locally yet; deploy to test it'],
-  [/^Php\d/i, 'PHP functions are not run locally yet; deploy to test it'],
+/** Runtimes the emulator does not run (yet): what SCF runs them on, the local tool, and how to get it. */
+const NOT_LOCAL: Array<{ pattern: RegExp; tool?: string; install?: string; why: string }> = [
+  { pattern: /^Python2\.7$/i, why: 'SCF runs Python2.7 on Python 2, which the local emulator does not run (it would run your code on Python 3 and hide the differences); switch to a Python3.x runtime, or deploy to test it' },
+  { pattern: /^Go\d/i, tool: 'go', install: 'apt-get install golang (or https://go.dev/dl)', why: 'Go functions are not run by the local emulator yet; deploy to test them' },
+  { pattern: /^Java\d+/i, tool: 'java', install: 'apt-get install default-jdk', why: 'Java functions are not run by the local emulator yet; deploy to test them' },
+  { pattern: /^Php\d/i, tool: 'php', install: 'apt-get install php-cli', why: 'PHP functions are not run by the local emulator yet; deploy to test them' },
 ];
+
+function onPath(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { timeout: 5000 }).status === 0;
+}
 
 interface PythonInfo {
   executable: string;
@@ -115,10 +120,12 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
       runtime: { family: 'custom', scfRuntime, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap, serving it the runtime API on 127.0.0.1' },
     };
   }
-  for (const [pattern, why] of NOT_LOCAL) {
-    if (pattern.test(scfRuntime)) {
-      return { ok: false, code: 'runtime.notLocal', message: `runtime ${scfRuntime} is not available locally: ${why}` };
+  for (const r of NOT_LOCAL) {
+    if (!r.pattern.test(scfRuntime)) continue;
+    if (r.tool && !onPath(r.tool)) {
+      return { ok: false, code: 'runtime.notInstalled', message: `runtime ${scfRuntime} is not available locally: ${r.tool} is not installed (${r.install}), and ${r.why.charAt(0).toLowerCase()}${r.why.slice(1)}` };
     }
+    return { ok: false, code: 'runtime.notLocal', message: `runtime ${scfRuntime} is not available locally: ${r.why}` };
   }
   return {
     ok: false,
