@@ -32,7 +32,10 @@ export function schemaDiagnostics(instance: YMap, text: string, options: { keyed
     seen.add(id);
     out.push(d);
   }
-  return out;
+  // An empty or wrong-typed value with a list of allowed values: the enum message (which lists
+  // them) says it all; do not add "must be a string" for the same spot.
+  const enumAt = new Set(out.filter((d) => d.code === 'scf.schema.enum').map((d) => `${d.start}:${d.end}`));
+  return enumAt.size ? out.filter((d) => d.code !== 'scf.schema.type' || !enumAt.has(`${d.start}:${d.end}`)) : out;
 }
 
 /** The instance as plain data, with trigger bodies and variable values left out (checked separately). */
