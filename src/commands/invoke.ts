@@ -185,7 +185,7 @@ export class Invoker implements vscode.Disposable {
     this.output.begin(spec.name, label, spec.file, invocationType);
     this.status.running(spec.name);
 
-    const params: InvokeParams & { timeoutOverride?: number } = {
+    const params: InvokeParams = {
       target: spec.file,
       functionName: spec.name,
       payload,

@@ -219,6 +219,21 @@ test('Stop Invocation ends a running invocation with 499', async () => {
   assert.equal(outcome.result.statusCode, 499);
 });
 
+test('scf.invoke.timeoutOverride replaces the timeout from serverless.yml', async () => {
+  const config = vscode.workspace.getConfiguration('scf.invoke');
+  await config.update('timeoutOverride', 1, vscode.ConfigurationTarget.Workspace);
+  try {
+    // serverless.yml says 3 s; the handler sleeps 10 s; the override ends it at 1 s.
+    const outcome = await invoke('orders-api', 'slow');
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    assert.equal(outcome.result.statusCode, 433);
+    assert.ok(outcome.result.durationMs < 3000, `ended by the 1 s override, not the 3 s timeout (${outcome.result.durationMs} ms)`);
+    assert.match(api.output.text(), /Status: 433 TimeLimitReached/);
+  } finally {
+    await config.update('timeoutOverride', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+});
+
 test('a Python handler runs too (when python3 is installed)', async () => {
   const outcome = await invoke('nightly-cleanup', 'timer');
   assert.ok(outcome.ok, JSON.stringify(outcome));
