@@ -54,7 +54,6 @@ export const RULES = {
   'scf.env.keyInvalid': { severity: 'error', href: DOC.env },
   'scf.env.keyLength': { severity: 'error', href: DOC.env },
   'scf.env.keyReserved': { severity: 'error', href: DOC.env },
-  'scf.handler.missing': { severity: 'warning', href: DOC.handler },
   'scf.handler.form': { severity: 'error', href: DOC.handler },
   'scf.handler.fileMissing': { severity: 'error', href: DOC.handler },
   'scf.handler.functionMissing': { severity: 'warning', href: DOC.handler },

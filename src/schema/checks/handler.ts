@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { diag, type ScfDiagnostic } from '../diagnostics';
-import { get, scalarText, type YNode } from '../yaml';
+import { get, getPair, scalarText, type YNode } from '../yaml';
 import { exists, type InstanceContext } from './context';
 
 export type RuntimeFamily = 'nodejs' | 'python' | 'php' | 'go' | 'java' | 'custom' | 'unknown';
@@ -95,7 +95,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
   const family = runtime === undefined ? 'unknown' : runtimeFamily(runtime);
   const handlerNode = get(inputs, 'handler');
   const handlerRaw = handlerNode?.kind === 'scalar' && typeof handlerNode.value === 'string' ? handlerNode.value : undefined;
-  const handler = handlerRaw === undefined ? undefined : ctx.resolve(handlerRaw);
+  const resolvedHandler = handlerRaw === undefined ? undefined : ctx.resolve(handlerRaw);
   const code = localCodeDir(ctx);
   const image = get(inputs, 'image') !== undefined;
 
@@ -133,22 +133,27 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
     return out;
   }
 
+  let handler: string;
+  let at: { start: number; end: number };
+  let note = '';
   if (handlerRaw === undefined) {
-    if (!handlerNode && family !== 'unknown' && !image) {
-      const rt = runtimeNode ?? inputs;
-      const d = family === 'go' ? 'main' : family === 'java' ? 'example.Hello::mainHandler' : 'index.main_handler';
-      out.push(diag('scf.handler.missing', `no \`handler\`: the component uses "${d}"; add \`handler:\` to say which function SCF calls`, rt === inputs ? inputs.start : rt.start, rt === inputs ? inputs.start : rt.end));
-    }
-    return out;
+    // No handler: the component's default applies, and must exist like any other.
+    if (handlerNode || family === 'unknown' || image) return out; // an empty `handler:` is the schema's to report
+    handler = family === 'go' ? 'main' : family === 'java' ? 'example.Hello::mainHandler' : 'index.main_handler';
+    const key = getPair(ctx.instance, 'inputs');
+    at = key ? { start: key.keyStart, end: key.keyEnd } : { start: inputs.start, end: inputs.start };
+    note = ` (no \`handler\` is set, so the component's default "${handler}" applies)`;
+  } else {
+    if (resolvedHandler === undefined || !handlerNode) return out; // an unresolved variable: nothing to say
+    handler = resolvedHandler;
+    at = { start: handlerNode.start, end: handlerNode.end };
   }
-  if (handler === undefined || !handlerNode) return out; // an unresolved variable: nothing to say
-  const at = { start: handlerNode.start, end: handlerNode.end };
 
   if (family === 'go') {
     if (handler.includes('.') || handler.includes('/') || handler.includes('::')) {
       out.push(diag('scf.handler.form', `Go handlers are the name of the compiled binary at the code root (e.g. "main"), not "${handler}"`, at.start, at.end));
     } else if (code && !exists(ctx.probe, join(code.dir, handler))) {
-      out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" in ${code.dir} yet: build it with \`GOOS=linux GOARCH=amd64 go build -o ${handler} .\``, at.start, at.end));
+      out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" in ${code.dir} yet${note}: build it with \`GOOS=linux GOARCH=amd64 go build -o ${handler} .\``, at.start, at.end));
     }
     return out;
   }
@@ -175,7 +180,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
   if (!found) {
     const target = candidates[0]!;
     out.push(
-      diag('scf.handler.fileMissing', `entry file ${target} does not exist: SCF looks for ${filePart}${ENTRY_EXTENSIONS[family][0]} at the root of the code folder (${code.dir}); create it or fix \`handler\``, at.start, at.end, [
+      diag('scf.handler.fileMissing', `entry file ${target} does not exist${note}: SCF looks for ${filePart}${ENTRY_EXTENSIONS[family][0]} at the root of the code folder (${code.dir}); create it or fix \`handler\``, at.start, at.end, [
         { title: `Create ${filePart}${ENTRY_EXTENSIONS[family][0]} with a ${fnPart} stub`, kind: 'createFile', path: target, content: handlerStub(family, fnPart), preferred: true },
       ]),
     );
@@ -183,7 +188,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
   }
   const source = ctx.probe.read(found);
   if (source !== undefined && definesFunction(family, source, fnPart) === false) {
-    out.push(diag('scf.handler.functionMissing', `${found} does not seem to define ${fnPart}: SCF would answer 437 HandlerNotFound; export a function named ${fnPart} or fix \`handler\``, at.start, at.end));
+    out.push(diag('scf.handler.functionMissing', `${found} does not seem to define ${fnPart}${note}: SCF would answer 437 HandlerNotFound; export a function named ${fnPart} or fix \`handler\``, at.start, at.end));
   }
   return out;
 }

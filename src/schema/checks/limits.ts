@@ -1,6 +1,6 @@
 /** Function name, memory, timeouts and environment variable keys (scf-platform-facts §2-3). */
 import { diag, type ScfDiagnostic } from '../diagnostics';
-import { get, type YNode } from '../yaml';
+import { get, scalarText, type YNode } from '../yaml';
 import type { InstanceContext } from './context';
 
 export const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/;
@@ -39,6 +39,23 @@ export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
           `function name "${resolved}" is not valid: use 2 to 60 letters, digits, "-" and "_", starting with a letter and ending with a letter or digit`,
           nameNode.start,
           nameNode.end,
+        ),
+      );
+    }
+  }
+
+  if (!nameNode) {
+    // The default name is built from the instance, stage and app names: it must be valid too.
+    const fallback = `${ctx.instanceName}-${ctx.stage}-${ctx.app}`;
+    const parts = (['name', 'app', 'stage'] as const).map((k) => get(ctx.instance, k)).filter((n): n is YNode => !!n);
+    const top = parts.find((n) => /[^A-Za-z0-9_-]/.test(scalarText(n) ?? '')) ?? parts[0];
+    if (top && !fallback.includes('${') && !FUNCTION_NAME.test(fallback)) {
+      out.push(
+        diag(
+          'scf.function.nameInvalid',
+          `the default function name "${fallback}" (\${name}-\${stage}-\${app}) is not valid${fallback.length > 60 ? ' (longer than 60 characters)' : ''}: set \`inputs.name\`, or use letters, digits, "-" and "_" in the names it is built from`,
+          top.start,
+          top.end,
         ),
       );
     }
