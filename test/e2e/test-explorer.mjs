@@ -105,8 +105,9 @@ async function command(page, title, { hasText } = {}) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list [role="option"]', { hasText: hasText ?? title }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
+  const option = page.locator('.quick-input-list [role="option"]', { hasText: hasText ?? title }).first();
+  await option.waitFor({ timeout: 15000 });
+  await option.click(); // not Enter: a recently used command may be the highlighted one
 }
 
 async function openFile(page, relPath) {
@@ -243,6 +244,21 @@ try {
     check(false, 'the "Save Result as Expected" button is visible on the failure');
   }
   await page.keyboard.press('Escape');
+
+  step('the result mismatch opens as a diff of expected and actual');
+  const mismatchEntry = page.locator('.test-output-peek-tree [role="treeitem"], .testing-output-peek-tree [role="treeitem"], .part.panel [role="treeitem"]', { hasText: 'result.greeting' }).first();
+  if (await mismatchEntry.isVisible().catch(() => false)) {
+    await command(page, 'Notifications: Clear All Notifications');
+    await mismatchEntry.click();
+    const diffEditor = page.locator('.monaco-diff-editor').first();
+    const shown = await diffEditor.waitFor({ timeout: 15000 }).then(() => true, () => false);
+    const diffText = shown ? (await diffEditor.innerText().catch(() => '')).replace(/\s+/g, ' ') : '';
+    check(shown && /Hello, Alice!/.test(diffText) && /Hello, Bob!/.test(diffText), `a diff editor shows the expected and the actual greeting (${diffText.slice(0, 160)})`);
+    await page.screenshot({ path: join(shots, 'test-diff.png') });
+    await page.keyboard.press('Escape');
+  } else {
+    check(false, 'the Test Results tree lists the result mismatch');
+  }
 
   step('CodeLens in serverless.yml and in the handler source');
   await openFile(page, 'greeter/serverless.yml');
