@@ -251,6 +251,20 @@ async function trustedRun(packages, browser) {
   const brokenText = (await brokenRow.innerText()).replace(/\s+/g, ' ');
   check(/broken\/serverless\.yml:\d+/.test(brokenText) && /YAML syntax error/.test(brokenText), `tree shows the broken serverless.yml as an item with its error (${brokenText})`);
 
+  step('checking the explorer context menu of a serverless.yml');
+  await page.keyboard.press('Control+Shift+E');
+  const explorer = page.locator('.explorer-folders-view');
+  await explorer.locator('[role="treeitem"]', { hasText: 'orders' }).first().click();
+  const yml = explorer.locator('[role="treeitem"]', { hasText: 'serverless.yml' }).first();
+  await yml.waitFor({ timeout: 10000 });
+  await yml.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ timeout: 10000 });
+  const entries = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim());
+  check(entries.includes('Invoke Locally') && entries.includes('Deploy'), `the explorer menu of serverless.yml has Invoke Locally and Deploy (${entries.filter(Boolean).join(', ')})`);
+  await page.keyboard.press('Escape');
+  await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+
   step('invoking through the command palette');
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');

@@ -125,6 +125,22 @@ test('the tree follows serverless.yml files: create, edit, break, rename and del
   await waitFor('the function to disappear', async () => (await findFunction('created-fn')) === undefined, treeChanged);
 });
 
+test('New Function writes serverless.yml from the snippet, and the tree shows it before it is saved', async () => {
+  const folder = vscode.Uri.file(join(root(), 'fresh'));
+  await vscode.workspace.fs.createDirectory(folder);
+  try {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('scf.newFunction', folder);
+    assert.ok(editor);
+    assert.equal(editor.document.uri.fsPath, join(folder.fsPath, 'serverless.yml'));
+    assert.match(editor.document.getText(), /^component: scf\nname: my-function\n/);
+    await waitFor('the new function in the tree', () => findFunction('my-function'), treeChanged);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.workspace.fs.delete(folder, { recursive: true });
+  }
+  await waitFor('the new function to go', async () => (await findFunction('my-function')) === undefined, treeChanged);
+});
+
 test('unsaved edits in an open serverless.yml update the tree', async () => {
   const doc = await vscode.workspace.openTextDocument(join(root(), 'jobs', 'serverless.yml'));
   const editor = await vscode.window.showTextDocument(doc);
