@@ -4,23 +4,11 @@
  * built-in JavaScript debugger or the Python Debugger extension. The runtime waits for the debugger
  * before it loads the handler, so breakpoints anywhere in the handler's files bind.
  */
-import { connect } from 'node:net';
 import * as vscode from 'vscode';
 import type { FunctionSpec } from '../model';
-import { freePort } from '../emulator/webFunction';
+import { canConnect, freePort } from '../emulator/webFunction';
 
 export { freePort as debugPort };
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Waits until the debuggee listens on the port (or the invocation ends first), then attaches. */
 export async function attachWhenListening(spec: FunctionSpec, port: number, ended: Promise<unknown>): Promise<void> {
@@ -28,7 +16,7 @@ export async function attachWhenListening(spec: FunctionSpec, port: number, ende
   void ended.then(() => (done = true));
   const until = Date.now() + 30_000;
   while (!done && Date.now() < until) {
-    if (await listening(port)) {
+    if (await canConnect(port)) {
       await attachDebugger(spec, port);
       return;
     }

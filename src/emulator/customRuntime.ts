@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileStamp, scanCode } from './instance';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
-import { RuntimeProcess, watchLimits, type LogSink } from './runtimeProcess';
+import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
 
 export const BOOTSTRAP_NAMES = ['scf_bootstrap', 'bootstrap'] as const;
 
@@ -180,21 +180,11 @@ export class CustomInstance implements RuntimeInstance {
     const replied = new Promise<Reply>((resolve) => (this.onReply = resolve));
     this.pending = { requestId: String(ctx.request_id), payload, context: ctx };
     this.deliverPending();
-    const limits = watchLimits(proc, timeoutMs, memoryLimitMb, signal);
-    const raced = await Promise.race([replied.then((r) => ({ r })), proc.exited().then(() => ({ exit: true as const })), limits.stopped.then((o) => ({ o }))]);
-    limits.clear();
+    const waited = await awaitAnswer(proc, replied, { timeoutMs, memoryLimitMb, signal }, () => this.kill());
     this.onReply = undefined;
     this.pending = undefined;
-    const sampledKb = limits.sampledKb();
-    if ('o' in raced) {
-      this.kill();
-      await proc.drained();
-      return { outcome: raced.o, peakKb: Math.max(sampledKb, raced.o.kind === 'memory' ? raced.o.usedKb : 0) };
-    }
-    if ('exit' in raced) {
-      await proc.drained();
-      return { outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb };
-    }
+    if (!waited.ok) return waited.measure;
+    const { answer: reply, sampledKb } = waited;
     // A bootstrap asks for the next event once it is done with this one; by then everything it printed
     // for this request is in the pipes. Wait for that (briefly), then one turn for the pipes to be read.
     if (!this.poller) {
@@ -207,16 +197,16 @@ export class CustomInstance implements RuntimeInstance {
       this.kill();
       return { outcome: { kind: 'memory', usedKb: peakKb }, peakKb };
     }
-    if (raced.r.kind === 'error') {
-      return { outcome: { kind: 'error', code: 430, message: raced.r.body.trim() || 'the bootstrap reported an invocation error', stack: '', recycle: false }, peakKb };
+    if (reply.kind === 'error') {
+      return { outcome: { kind: 'error', code: 430, message: reply.body.trim() || 'the bootstrap reported an invocation error', stack: '', recycle: false }, peakKb };
     }
-    let value: unknown = raced.r.body;
+    let value: unknown = reply.body;
     try {
-      value = JSON.parse(raced.r.body);
+      value = JSON.parse(reply.body);
     } catch {
       /* not JSON: the text itself is the result */
     }
-    return { outcome: { kind: 'result', value, resultBytes: Buffer.byteLength(raced.r.body) }, peakKb };
+    return { outcome: { kind: 'result', value, resultBytes: Buffer.byteLength(reply.body) }, peakKb };
   }
 
   reusable(): boolean {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
-import { RuntimeProcess, watchLimits, type LogSink } from './runtimeProcess';
+import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { LocalRuntime } from './runtimes';
 
 /** Written by the bootstraps to stdout and stderr after each request. */
@@ -130,24 +130,10 @@ export class Instance implements RuntimeInstance {
     this.proc.resetMarks();
     this.proc.resetPeakMemory();
     (this.proc.child.stdio[3] as Writable).write(encodeFrame(`{"t":"invoke","context":${JSON.stringify(context)},"event":${payload}}`));
-    const limits = watchLimits(this.proc, timeoutMs, memoryLimitMb, signal);
-    const raced = await Promise.race([
-      this.nextMessage().then((m) => ({ m })),
-      this.proc.exited().then(() => ({ exit: true as const })),
-      limits.stopped.then((o) => ({ o })),
-    ]);
-    limits.clear();
-    const sampledKb = limits.sampledKb();
-    if ('o' in raced) {
-      this.kill();
-      await this.proc.drained();
-      return { outcome: raced.o, peakKb: Math.max(sampledKb, raced.o.kind === 'memory' ? raced.o.usedKb : 0) };
-    }
-    if ('exit' in raced) {
-      await this.proc.drained();
-      return { outcome: { kind: 'exit', description: this.proc.exitReason }, peakKb: sampledKb };
-    }
-    const m = raced.m;
+    const waited = await awaitAnswer(this.proc, this.nextMessage(), { timeoutMs, memoryLimitMb, signal }, () => this.kill());
+    if (!waited.ok) return waited.measure;
+    const sampledKb = waited.sampledKb;
+    const m = waited.answer;
     if (m.t !== 'result') {
       this.kill();
       return { outcome: { kind: 'exit', description: `runtime protocol error: expected result, got ${m.t}` }, peakKb: sampledKb };

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { LineSplitter } from './frames';
+import type { RunMeasure } from './instanceTypes';
 import { killTree, peakRssKb, resetPeakRss, treeRssKb } from './limits';
 
 export type LogSink = (stream: 'stdout' | 'stderr', text: string) => void;
@@ -169,3 +170,33 @@ export function watchLimits(
 }
 
 export type LimitStop = { kind: 'timeout' } | { kind: 'memory'; usedKb: number } | { kind: 'canceled' };
+
+/**
+ * Waits for a request's answer while the limits run; a limit reached (the instance is killed) or the
+ * process gone first ends the request with that outcome instead.
+ */
+export async function awaitAnswer<T>(
+  proc: RuntimeProcess,
+  answer: Promise<T>,
+  limitsOf: { timeoutMs: number; memoryLimitMb: number; signal?: AbortSignal },
+  kill: () => void,
+): Promise<{ ok: true; answer: T; sampledKb: number } | { ok: false; measure: RunMeasure }> {
+  const limits = watchLimits(proc, limitsOf.timeoutMs, limitsOf.memoryLimitMb, limitsOf.signal);
+  const raced = await Promise.race([
+    answer.then((a) => ({ a })),
+    proc.exited().then(() => ({ exit: true as const })),
+    limits.stopped.then((o) => ({ o })),
+  ]);
+  limits.clear();
+  const sampledKb = limits.sampledKb();
+  if ('o' in raced) {
+    kill();
+    await proc.drained();
+    return { ok: false, measure: { outcome: raced.o, peakKb: Math.max(sampledKb, raced.o.kind === 'memory' ? raced.o.usedKb : 0) } };
+  }
+  if ('exit' in raced) {
+    await proc.drained();
+    return { ok: false, measure: { outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb } };
+  }
+  return { ok: true, answer: raced.a, sampledKb };
+}

@@ -14,7 +14,7 @@ import { connect, createServer } from 'node:net';
 import { findBootstrap } from './customRuntime';
 import { fileStamp, scanCode } from './instance';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
-import { RuntimeProcess, watchLimits, type LogSink } from './runtimeProcess';
+import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
 
 export interface HttpEvent {
   httpMethod?: string;
@@ -50,7 +50,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
     socket.once('connect', () => {
@@ -140,26 +141,13 @@ export class WebInstance implements RuntimeInstance {
     proc.resetPeakMemory();
     const event = JSON.parse(payload) as HttpEvent;
     const requestId = String((context as { request_id: string }).request_id);
-    const limits = watchLimits(proc, timeoutMs, memoryLimitMb, signal);
     const abort = new AbortController();
-    const response = this.forward(event, requestId, abort.signal);
-    const raced = await Promise.race([
-      response.then((r) => ({ r })),
-      proc.exited().then(() => ({ exit: true as const })),
-      limits.stopped.then((o) => ({ o })),
-    ]);
-    limits.clear();
-    const sampledKb = limits.sampledKb();
-    if (!('r' in raced)) abort.abort();
-    if ('o' in raced) {
-      this.kill();
-      await proc.drained();
-      return { outcome: raced.o, peakKb: Math.max(sampledKb, raced.o.kind === 'memory' ? raced.o.usedKb : 0) };
+    const waited = await awaitAnswer(proc, this.forward(event, requestId, abort.signal), { timeoutMs, memoryLimitMb, signal }, () => this.kill());
+    if (!waited.ok) {
+      abort.abort();
+      return waited.measure;
     }
-    if ('exit' in raced) {
-      await proc.drained();
-      return { outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb };
-    }
+    const { answer, sampledKb } = waited;
     // What the server printed while handling the request is in the pipes by now; give it a moment to be read.
     await new Promise((r) => setTimeout(r, 5));
     const peakKb = Math.max(sampledKb, proc.peakMemoryKb());
@@ -167,10 +155,10 @@ export class WebInstance implements RuntimeInstance {
       this.kill();
       return { outcome: { kind: 'memory', usedKb: peakKb }, peakKb };
     }
-    if (!raced.r.ok) {
-      return { outcome: { kind: 'error', code: 430, message: `the web function's server did not answer: ${raced.r.message}`, stack: '', recycle: true }, peakKb };
+    if (!answer.ok) {
+      return { outcome: { kind: 'error', code: 430, message: `the web function's server did not answer: ${answer.message}`, stack: '', recycle: true }, peakKb };
     }
-    return { outcome: { kind: 'result', value: raced.r.result, resultBytes: Buffer.byteLength(raced.r.result.body) }, peakKb };
+    return { outcome: { kind: 'result', value: answer.result, resultBytes: Buffer.byteLength(answer.result.body) }, peakKb };
   }
 
   private forward(event: HttpEvent, requestId: string, signal: AbortSignal): Promise<{ ok: true; result: HttpResult } | { ok: false; message: string }> {
