@@ -9,11 +9,13 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { EmulatorClient, type InvokeParams } from '../emulator/client';
+import type { InvokeOutcome } from '../emulator/emulator';
 import { statusLabel } from '../emulator/statusCodes';
 import { loadServerlessFile, type FunctionSpec } from '../model';
 import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsam';
 import { expectationFromRun, formatExpectation } from '../testing/expectations';
 import { collectTests, runTest, type TestCase, type TestInvoker, type TestRun } from '../testing/runner';
+import { DEBUG_COMMAND, functionArg } from './codeLens';
 
 export const CONTROLLER_ID = 'scf.tests';
 export const SAVE_EXPECTED_COMMAND = 'scf.saveResultAsExpected';
@@ -27,6 +29,8 @@ const UNTRUSTED = 'Running a test event runs the function\'s code on this machin
 export class ScfTestController implements vscode.Disposable {
   readonly controller: vscode.TestController;
   readonly runProfile: vscode.TestRunProfile;
+  /** Runs each test through "SCF: Debug Function" (the lead's scf.debugFunction): breakpoints stop in the handler. */
+  readonly debugProfile: vscode.TestRunProfile;
   /** The last run of each test, by test id: what "Save Result as Expected" writes. */
   readonly lastRuns = new Map<string, TestRun>();
   private readonly cases = new Map<string, TestCase>();
@@ -46,6 +50,7 @@ export class ScfTestController implements vscode.Disposable {
       if (!item) await this.refresh();
     };
     this.runProfile = this.controller.createRunProfile('Invoke Locally', vscode.TestRunProfileKind.Run, (request, token) => this.run(request, token), true);
+    this.debugProfile = this.controller.createRunProfile('Debug Locally', vscode.TestRunProfileKind.Debug, (request, token) => this.run(request, token, true), true);
 
     const later = () => this.refreshSoon();
     const files = vscode.workspace.createFileSystemWatcher(FILES_GLOB);
@@ -187,7 +192,26 @@ export class ScfTestController implements vscode.Disposable {
     return out;
   }
 
-  async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+  /**
+   * Debugging goes through `scf.debugFunction`, which invokes under the debugger, attaches VS Code and
+   * streams the log to the SCF output (not to the test): the status and result are checked, `logIncludes` not.
+   */
+  private debugInvoker(testCase: TestCase): TestInvoker {
+    return {
+      invoke: async (spec, _payload, _onLog, signal) => {
+        const stop = () => void vscode.commands.executeCommand('scf.stopInvocation');
+        signal?.addEventListener('abort', stop, { once: true });
+        try {
+          const outcome = await vscode.commands.executeCommand<InvokeOutcome | undefined>(DEBUG_COMMAND, functionArg(spec), { event: testCase.event.name });
+          return outcome ?? { ok: false, error: { code: 'debug.notStarted', message: 'the debug session did not start (see the SCF output)' } };
+        } finally {
+          signal?.removeEventListener('abort', stop);
+        }
+      },
+    };
+  }
+
+  async run(request: vscode.TestRunRequest, token: vscode.CancellationToken, debug = false): Promise<void> {
     const run = this.controller.createTestRun(request, undefined, true);
     const leaves = this.leaves(request);
     try {
@@ -204,7 +228,7 @@ export class ScfTestController implements vscode.Disposable {
             run.skipped(leaf);
             continue;
           }
-          await this.runOne(run, leaf, abort.signal);
+          await this.runOne(run, leaf, abort.signal, debug);
         }
       } finally {
         sub.dispose();
@@ -214,12 +238,13 @@ export class ScfTestController implements vscode.Disposable {
     }
   }
 
-  private async runOne(run: vscode.TestRun, leaf: vscode.TestItem, signal: AbortSignal): Promise<void> {
+  private async runOne(run: vscode.TestRun, leaf: vscode.TestItem, signal: AbortSignal, debug: boolean): Promise<void> {
     const testCase = this.cases.get(leaf.id)!;
     run.started(leaf);
     const out = (text: string) => run.appendOutput(`${text.replace(/\r?\n/g, '\r\n')}\r\n`, undefined, leaf);
-    out(`▶ ${testCase.spec.name} › ${testCase.event.name}  (${vscode.workspace.asRelativePath(testCase.event.file)})`);
-    const result = await runTest(testCase, this.invoker(), { signal, onLog: (line) => out(line.text) });
+    out(`▶ ${testCase.spec.name} › ${testCase.event.name}  (${vscode.workspace.asRelativePath(testCase.event.file)})${debug ? '  under the debugger: the log is in the SCF output' : ''}`);
+    const invoker = debug ? this.debugInvoker(testCase) : this.invoker();
+    const result = await runTest(testCase, invoker, { signal, onLog: (line) => out(line.text), skipLogChecks: debug });
     this.lastRuns.set(leaf.id, result);
     const r = result.invokeResult;
     if (r) {

@@ -198,6 +198,20 @@ describe('the runner', () => {
     assert.equal(second.invokeResult!.coldStart, true, 'the edited module was loaded fresh');
   });
 
+  test('an invoker that cannot see the log (a debug session) checks status and result, not logIncludes', async () => {
+    const dir = project('testing/greeter');
+    const loaded = loadServerlessFile(dir, { env: {} });
+    assert.ok(loaded.ok);
+    if (!loaded.ok) return;
+    const hello = (await collectTests(loaded.functions)).find((c) => c.event.name === 'hello')!;
+    const silent: TestInvoker = { invoke: (spec, payload, _onLog, signal) => emulator.invoke({ spec, payload }, { signal }) };
+    const strict = await runTest(hello, silent);
+    assert.equal(strict.status, 'failed', 'without the log, logIncludes cannot hold');
+    const run = await runTest(hello, silent, { skipLogChecks: true });
+    assert.equal(run.status, 'passed', run.message);
+    assert.match(run.message, /logIncludes not checked in this run/);
+  });
+
   test('an event that is not a JSON object errors at its line before anything runs', async () => {
     const dir = project('testing/greeter');
     writeFileSync(join(dir, '.scf/events/greeter/hello.json'), '{"name": "SCF",}');
