@@ -134,6 +134,7 @@ export class Emulator {
                 functionGraph: spec.platform === 'functiongraph',
                 initializer: spec.initializer,
                 debugPort: req.debug?.port,
+                memorySize: spec.memorySize,
               });
       pool.all.add(instance);
       if (debugging) {
@@ -265,12 +266,12 @@ export class Emulator {
 
 /** Why a runtime cannot be debugged here, if it cannot. */
 function debugRefusal(runtime: LocalRuntime): string | undefined {
-  if (runtime.family === 'nodejs') return undefined;
+  if (runtime.family === 'nodejs' || runtime.family === 'java') return undefined;
   if (runtime.family === 'python') {
     if (hasDebugpy(runtime.command)) return undefined;
     return `debugging a Python function needs debugpy in ${runtime.command}; install it with: ${runtime.command} -m pip install debugpy`;
   }
-  return 'debugging is available for Node.js and Python functions; Custom Runtime and web functions start your own scf_bootstrap, so attach your debugger to it directly';
+  return 'debugging is available for Node.js, Python and Java functions; Custom Runtime and web functions start your own scf_bootstrap, so attach your debugger to it directly';
 }
 
 /** The platform's checks of an event before any code runs: 406 for size, 400 for not-a-JSON-object. */

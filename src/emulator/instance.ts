@@ -18,6 +18,8 @@ interface ReadyMessage {
   t: 'ready';
   files: string[];
   esm?: boolean;
+  /** A pattern of file names under the code folder to watch as well (e.g. Java's jars and classes). */
+  scan?: string;
 }
 interface InitErrorMessage {
   t: 'initError';
@@ -54,12 +56,12 @@ export class Instance implements RuntimeInstance {
     handler: string,
     env: Record<string, string>,
     sink: LogSink,
-    profile: { functionGraph?: boolean; initializer?: string; debugPort?: number } = {},
+    profile: { functionGraph?: boolean; initializer?: string; debugPort?: number; memorySize?: number } = {},
   ) {
     // FunctionGraph runs code from RUNTIME_CODE_ROOT with the working directory one level above it.
     const cwd = profile.functionGraph ? dirname(codeDir) : codeDir;
     const extra = profile.functionGraph ? ['--functiongraph', ...(profile.initializer ? ['--initializer', profile.initializer] : [])] : [];
-    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler, extra, profile.debugPort), { cwd, env, extraPipes: 2, endMark: END_MARK }, sink);
+    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler, extra, profile.debugPort, profile.memorySize), { cwd, env, extraPipes: 2, endMark: END_MARK }, sink);
     const replies = this.proc.child.stdio[4] as Readable;
     replies.on('data', (chunk: Buffer) => {
       for (const body of this.reader.push(chunk)) this.deliver(JSON.parse(body) as ChildMessage);
@@ -123,6 +125,7 @@ export class Instance implements RuntimeInstance {
       return { kind: 'exit', description: `runtime protocol error: expected ready, got ${first.t}` };
     }
     this.watch(first.files, first.esm === true);
+    if (first.scan) for (const f of scanCode(this.codeDir, new RegExp(first.scan))) this.watched.set(f, fileStamp(f));
     return { kind: 'ready', initMs };
   }
 

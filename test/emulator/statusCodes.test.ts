@@ -147,7 +147,6 @@ describe('every status code the emulator produces, for real', () => {
   test('usage errors: a runtime that cannot run here, an unknown runtime, a missing code folder', async () => {
     for (const [runtime, code, why] of [
       ['Python2.7', 'runtime.notLocal', /Python2\.7 is not available locally/],
-      ['Java8', 'runtime.notLocal', /Java8 is not available locally/],
       ['Ruby3', 'runtime.unknown', /unknown runtime "Ruby3"/],
     ] as const) {
       const outcome = await emulator.invoke({ spec: functionSpec({ codeDir: node, handler: 'index.echo', runtime }), payload: '{}' });

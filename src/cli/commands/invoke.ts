@@ -29,7 +29,8 @@ Options:
   --json               one JSON object per line: {"type":"log",...} as lines come, last {"type":"result",...}
   --python PATH        the python3 to run Python3.x functions with (default: python3 on PATH)
   --inspect[=PORT]     run under a debugger and wait for it before loading the handler: Node.js through
-                       the inspector (default port 9229), Python through debugpy (default 5678); time
+                       the inspector (default port 9229), Python through debugpy (default 5678), Java
+                       through JDWP (default 5005); time
                        limits are not enforced while debugging
   --stage STAGE        the stage for \${stage} (default: the file's stage, STAGE, or dev)
 
@@ -78,7 +79,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
   let debug: { port: number } | undefined;
   if (flags.has('inspect')) {
-    const port = values.inspect === undefined ? (/^Python/i.test(spec.runtime) ? 5678 : 9229) : Number(values.inspect);
+    const port = values.inspect === undefined ? (/^Python/i.test(spec.runtime) ? 5678 : /^Java/i.test(spec.runtime) ? 5005 : 9229) : Number(values.inspect);
     if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--inspect takes a port number, not "${values.inspect}"`);
     if (flags.has('async')) return usageError(io, '--inspect and --async do not go together: debug a synchronous invoke');
     debug = { port };

@@ -4,16 +4,20 @@
  * message, never run on the wrong interpreter.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { runtimeAsset } from './assets';
 
-export type RuntimeFamily = 'nodejs' | 'python' | 'custom' | 'web';
+export type RuntimeFamily = 'nodejs' | 'python' | 'java' | 'custom' | 'web';
 
 export interface LocalRuntime {
   family: RuntimeFamily;
   /** The SCF runtime name from serverless.yml, e.g. `Nodejs18.15`. */
   scfRuntime: string;
   command: string;
-  args: (codeDir: string, handler: string, extra?: string[], debugPort?: number) => string[];
+  args: (codeDir: string, handler: string, extra?: string[], debugPort?: number, memorySize?: number) => string[];
   /** e.g. "the local Node.js v20.20.2", for the log line that says what really runs the code. */
   describe: string;
 }
@@ -29,7 +33,6 @@ export type RuntimeResolution = { ok: true; runtime: LocalRuntime } | { ok: fals
 const NOT_LOCAL: Array<{ pattern: RegExp; tool?: string; install?: string; why: string }> = [
   { pattern: /^Python2\.7$/i, why: 'SCF runs Python2.7 on Python 2, which the local emulator does not run (it would run your code on Python 3 and hide the differences); switch to a Python3.x runtime, or deploy to test it' },
   { pattern: /^Go\d/i, tool: 'go', install: 'apt-get install golang (or https://go.dev/dl)', why: 'Go functions are not run by the local emulator yet; deploy to test them' },
-  { pattern: /^Java\d+/i, tool: 'java', install: 'apt-get install default-jdk', why: 'Java functions are not run by the local emulator yet; deploy to test them' },
   { pattern: /^Php\d/i, tool: 'php', install: 'apt-get install php-cli', why: 'PHP functions are not run by the local emulator yet; deploy to test them' },
 ];
 
@@ -114,6 +117,7 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
       },
     };
   }
+  if (/^Java\d+$/i.test(scfRuntime)) return resolveJava(scfRuntime);
   if (/^CustomRuntime$/i.test(scfRuntime)) {
     return {
       ok: true,
@@ -143,4 +147,59 @@ export function hasDebugpy(python: string): boolean {
     debugpyFound.set(python, r.status === 0);
   }
   return debugpyFound.get(python)!;
+}
+
+/**
+ * Java functions run on the local `java` with our bootstrap, compiled once per bootstrap version into
+ * ~/.cache/scf-toolkit/java (with javac; a JRE alone runs the single source file directly, more slowly).
+ * The JVM's heap is capped below memorySize, as the platform's own limit is on the whole process.
+ */
+function resolveJava(scfRuntime: string): RuntimeResolution {
+  if (!onPath('java')) {
+    return { ok: false, code: 'runtime.notInstalled', message: `runtime ${scfRuntime} needs Java, and java is not installed; install a JDK (e.g. apt-get install default-jdk)` };
+  }
+  const source = runtimeAsset('java/ScfJavaBootstrap.java');
+  const prepared = prepareJavaBootstrap(source);
+  if (!prepared.ok) return { ok: false, code: 'runtime.javaBootstrap', message: `runtime ${scfRuntime}: ${prepared.message}` };
+  const version = (spawnSync('java', ['-version'], { encoding: 'utf8', timeout: 15_000 }).stderr ?? '').split('\n')[0]?.trim() ?? 'java';
+  return {
+    ok: true,
+    runtime: {
+      family: 'java',
+      scfRuntime,
+      command: 'java',
+      args: (codeDir, handler, _extra = [], debugPort, memorySize = 128) => [
+        `-Xmx${Math.max(32, Math.floor(memorySize * 0.75))}m`,
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
+        '-Xshare:auto',
+        '--add-opens=java.base/java.io=ALL-UNNAMED', // the bootstrap reaches its channel (fds 3, 4) through FileDescriptor
+        ...(debugPort === undefined ? [] : [`-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:${debugPort}`]),
+        ...prepared.launch,
+        codeDir,
+        handler,
+      ],
+      describe: `the local ${version}`,
+    },
+  };
+}
+
+const javaBootstraps = new Map<string, { ok: true; launch: string[] } | { ok: false; message: string }>();
+
+function prepareJavaBootstrap(source: string): { ok: true; launch: string[] } | { ok: false; message: string } {
+  const cached = javaBootstraps.get(source);
+  if (cached) return cached;
+  let result: { ok: true; launch: string[] } | { ok: false; message: string };
+  const text = readFileSync(source);
+  const dir = join(homedir(), '.cache', 'scf-toolkit', 'java', createHash('sha256').update(text).digest('hex').slice(0, 16));
+  if (existsSync(join(dir, 'ScfJavaBootstrap.class'))) result = { ok: true, launch: ['-cp', dir, 'ScfJavaBootstrap'] };
+  else if (onPath('javac')) {
+    mkdirSync(dir, { recursive: true });
+    const r = spawnSync('javac', ['-nowarn', '-d', dir, source], { encoding: 'utf8', timeout: 120_000 });
+    result = r.status === 0 ? { ok: true, launch: ['-cp', dir, 'ScfJavaBootstrap'] } : { ok: false, message: `compiling the Java bootstrap failed: ${(r.stderr || r.error?.message || '').trim()}` };
+  } else {
+    result = { ok: true, launch: [source] }; // Java 11+ runs a single source file
+  }
+  javaBootstraps.set(source, result);
+  return result;
 }
