@@ -13,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   validate: { summary: 'validate <serverless.yml|folder>... [--json]', load: () => import('./commands/validate') },
   test: { summary: 'test [<serverless.yml|template.yaml|folder>...] [--reporter junit] [--json]', load: () => import('./commands/test') },
   deploy: { summary: 'deploy <serverless.yml|folder> [--target local|tencent] [--function NAME] [--json]', load: () => import('./commands/deploy') },
+  gateway: { summary: 'gateway <serverless.yml|folder>... [--port N]', load: () => import('./commands/gateway') },
   serve: { summary: 'serve [<serverless.yml|folder>...] [--port N] [--gateway-port N] [--state DIR]', load: () => import('./commands/serve') },
 };
 

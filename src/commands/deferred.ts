@@ -7,6 +7,7 @@
 import type * as vscode from 'vscode';
 import { registerDeploy, type DeployApi } from './deploy';
 import { registerConvertTemplate } from './convertTemplate';
+import { registerGateway } from './gateway';
 import { registerCodeLens } from '../views/codeLens';
 import { startLanguageClient } from '../views/languageClient';
 import { registerTestController } from '../views/testController';
@@ -27,5 +28,6 @@ export function registerDeferred(context: vscode.ExtensionContext, deps: { tree:
   registerTestController(context); // test events in the Test Explorer
   registerCodeLens(context); // Invoke | Debug | Events
   registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
+  registerGateway(context, deps); // the local HTTP gateway, as its own process
   return { deploy, languageClient };
 }

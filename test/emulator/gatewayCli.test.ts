@@ -41,3 +41,26 @@ test('scf-toolkit serve <serverless.yml> serves the HTTP gateway, prints its rou
   }
   assert.match(out, /Stopped\./);
 });
+
+test('scf-toolkit gateway <serverless.yml> serves the gateway alone, as the extension\'s Start Local HTTP Gateway runs it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scf-gw-only-'));
+  writeFileSync(join(dir, 'serverless.yml'), `component: scf\nname: shop\ninputs:\n  name: shop\n  type: web\n  src: ${JSON.stringify(join(FIXTURES, 'web'))}\n  runtime: Nodejs18.15\n`);
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'gateway', dir, '--port', '0'], { cwd: dir });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const closed = new Promise<number | null>((r) => child.on('close', r));
+  try {
+    const until = Date.now() + 20_000;
+    while (!/Press Ctrl\+C/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const url = /HTTP gateway listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    assert.ok(url, out);
+    assert.match(out, /ANY\s+\/shop\/\*\s+->\s+shop \(web\)/);
+    const res = await fetch(`${url}/shop/cart?id=7`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(((await res.json()) as { query: unknown }).query, { id: '7' });
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(await closed, 0, 'a clean stop on SIGTERM');
+  assert.match(out, /Stopped\./);
+});

@@ -8,8 +8,8 @@ import { Emulator } from '../../emulator/emulator';
 import { LOCAL_CREDENTIALS_FILE } from '../../deploy/endpoint/credentials';
 import { connectLocal, defaultStateDir, findRunningEndpoint } from '../../deploy/localTarget';
 import { describeRoutes, startGateway, type Gateway } from '../../emulator/gateway/server';
-import { loadServerlessFile, type FunctionSpec } from '../../model';
 import { parseArgs } from '../args';
+import { loadGatewaySpecs } from '../gatewaySpecs';
 import type { CliIO } from '../io';
 
 const HELP = `Usage: scf-toolkit serve [<serverless.yml|folder>...] [options]
@@ -39,7 +39,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  const gatewaySpecs = loadGatewaySpecs(positionals, io);
+  const gatewaySpecs = loadGatewaySpecs(positionals, io, 'serve');
   if (!gatewaySpecs.ok) return gatewaySpecs.code;
   const gatewayPort = values['gateway-port'] === undefined ? 0 : Number(values['gateway-port']);
   if (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65535) return usageError(io, `--gateway-port must be a port number, not "${values['gateway-port']}"`);
@@ -102,20 +102,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   await emulator.dispose();
   io.out('Stopped.');
   return 0;
-}
-
-/** The functions of the serverless.yml files (or folders) named on the command line, for the gateway. */
-function loadGatewaySpecs(targets: string[], io: CliIO): { ok: true; specs: FunctionSpec[] } | { ok: false; code: number } {
-  const specs: FunctionSpec[] = [];
-  for (const target of targets) {
-    const loaded = loadServerlessFile(resolve(io.cwd, target), { env: io.env });
-    if (!loaded.ok) {
-      io.err(`scf-toolkit serve: ${loaded.error.message}`);
-      return { ok: false, code: 2 };
-    }
-    specs.push(...loaded.functions);
-  }
-  return { ok: true, specs };
 }
 
 function usageError(io: CliIO, message: string): number {

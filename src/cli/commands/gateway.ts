@@ -1,0 +1,75 @@
+/**
+ * `scf-toolkit gateway <serverless.yml|folder>... [--port N]`: the local HTTP gateway alone, on
+ * 127.0.0.1, until interrupted: apigw trigger routes of event functions and web functions under
+ * /<name>/. (`scf-toolkit serve <files>` serves the same gateway beside the local SCF endpoint.)
+ */
+import { Emulator } from '../../emulator/emulator';
+import { describeRoutes, startGateway } from '../../emulator/gateway/server';
+import { parseArgs } from '../args';
+import { loadGatewaySpecs } from '../gatewaySpecs';
+import type { CliIO } from '../io';
+
+const HELP = `Usage: scf-toolkit gateway <serverless.yml|folder>... [options]
+
+Serves a local HTTP gateway for the functions of these files on 127.0.0.1, until Ctrl+C: each apigw
+trigger endpoint (path, method) of an event function gets SCF's API Gateway event, and every web
+function is served under /<name>/. Each request and the functions' logs are printed as they happen.
+
+Options:
+  --port N        the port (default 0: a free one, printed)
+  --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
+  --quiet         print only the address and the routes
+
+Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(argv, { values: ['port', 'python'], flags: ['help', 'quiet'] });
+  if (!parsed.ok) return usageError(io, parsed.message);
+  const { positionals, values, flags } = parsed.args;
+  if (flags.has('help')) {
+    io.out(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) return usageError(io, 'give the serverless.yml files (or folders) whose functions the gateway serves');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--port must be a port number, not "${values.port}"`);
+  const loaded = loadGatewaySpecs(positionals, io, 'gateway');
+  if (!loaded.ok) return loaded.code;
+  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
+  const quiet = flags.has('quiet');
+  let gateway;
+  try {
+    gateway = await startGateway({
+      specs: loaded.specs,
+      emulator,
+      port,
+      onLog: quiet ? undefined : (line, spec) => io.out(`[${spec.name}] ${line.text}`),
+      onRequest: quiet ? undefined : (line) => io.out(line),
+    });
+  } catch (e) {
+    await emulator.dispose();
+    const err = e as NodeJS.ErrnoException;
+    io.err(`error: cannot listen on 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'the port is taken; choose another with --port' : err.message}`);
+    return 2;
+  }
+  io.out(`HTTP gateway listening on ${gateway.url}`);
+  for (const line of describeRoutes(gateway.routes)) io.out(`  ${line}`);
+  if (gateway.routes.length === 0) io.out('  (no routes: add an apigw trigger with endpoints, or use type: web)');
+  io.out('Press Ctrl+C to stop.');
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, stop);
+      resolveStop();
+    };
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, stop);
+  });
+  await gateway.close();
+  await emulator.dispose();
+  io.out('Stopped.');
+  return 0;
+}
+
+function usageError(io: CliIO, message: string): number {
+  io.err(`scf-toolkit gateway: ${message}\nRun \`scf-toolkit gateway --help\` for the options.`);
+  return 2;
+}

@@ -1,0 +1,87 @@
+/**
+ * SCF: Start Local HTTP Gateway / Stop Local HTTP Gateway. The gateway runs as its own process
+ * (`scf-toolkit gateway`, the bundled CLI) with every serverless.yml of the workspace; each request and
+ * the functions' logs stream into the SCF output. Only in a trusted workspace: it runs the functions.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import * as vscode from 'vscode';
+import type { FunctionsTree } from '../views/functionsTree';
+import type { OutputView } from '../views/output';
+
+export interface GatewayApi {
+  /** The gateway's address while it runs. */
+  url(): string | undefined;
+}
+
+export function registerGateway(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView }): GatewayApi {
+  let child: ChildProcess | undefined;
+  let url: string | undefined;
+
+  const stop = () => {
+    if (!child) return;
+    child.kill('SIGTERM');
+    child = undefined;
+    url = undefined;
+    void vscode.commands.executeCommand('setContext', 'scf.gatewayRunning', false);
+  };
+
+  const start = async () => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('SCF: the local HTTP gateway runs your functions\' code, and this workspace is not trusted. Trust the workspace to start it.');
+      return undefined;
+    }
+    if (child && url) {
+      void vscode.window.showInformationMessage(`SCF: the local HTTP gateway is already running at ${url}`, 'Open').then((a) => a && void vscode.env.openExternal(vscode.Uri.parse(url!)));
+      return url;
+    }
+    await deps.tree.whenReady();
+    const files = [...new Set(deps.tree.functions().map((f) => f.file))];
+    if (files.length === 0) {
+      void vscode.window.showErrorMessage('SCF: no serverless.yml with functions in this workspace for the gateway to serve.');
+      return undefined;
+    }
+    const port = vscode.workspace.getConfiguration('scf.gateway').get<number>('port', 0);
+    const python = vscode.workspace.getConfiguration('scf').get<string>('pythonPath', '').trim();
+    const args = ['gateway', ...files, '--port', String(port), ...(python ? ['--python', python] : [])];
+    // Only PATH and HOME go to the gateway: the editor's environment (and any credentials) stays here.
+    const proc = fork(context.asAbsolutePath('dist/cli.js'), args, { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child = proc;
+    deps.output.info(`Starting the local HTTP gateway for ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}...`);
+    const started = new Promise<string | undefined>((resolve) => {
+      createInterface({ input: proc.stdout! }).on('line', (line) => {
+        deps.output.info(line);
+        const m = /^HTTP gateway listening on (http:\/\/\S+)/.exec(line);
+        if (m) resolve(m[1]);
+      });
+      createInterface({ input: proc.stderr! }).on('line', (line) => deps.output.info(line));
+      proc.on('exit', (code) => {
+        if (child === proc) {
+          child = undefined;
+          url = undefined;
+          void vscode.commands.executeCommand('setContext', 'scf.gatewayRunning', false);
+        }
+        deps.output.info(`The local HTTP gateway stopped${code ? ` (exit code ${code})` : ''}.`);
+        resolve(undefined);
+      });
+    });
+    url = await started;
+    if (!url) {
+      void vscode.window.showErrorMessage('SCF: the local HTTP gateway did not start; see the SCF output.', 'Show Output').then((a) => a && deps.output.show());
+      return undefined;
+    }
+    void vscode.commands.executeCommand('setContext', 'scf.gatewayRunning', true);
+    void vscode.window.showInformationMessage(`SCF: local HTTP gateway at ${url}`, 'Open', 'Show Output').then((a) => {
+      if (a === 'Open') void vscode.env.openExternal(vscode.Uri.parse(url!));
+      else if (a === 'Show Output') deps.output.show();
+    });
+    return url;
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('scf.startGateway', start),
+    vscode.commands.registerCommand('scf.stopGateway', stop),
+    { dispose: stop },
+  );
+  return { url: () => url };
+}
