@@ -91,6 +91,8 @@ export interface StartOptions {
   rootUri?: string | null;
   /** Answers workspace/configuration requests (yaml-language-server asks for its settings). */
   configuration?: (section: string | undefined) => unknown;
+  /** Answers other requests from the server, by method. */
+  requests?: Record<string, (params: unknown) => unknown>;
 }
 
 export async function startClient(options: StartOptions): Promise<Client> {
@@ -111,7 +113,8 @@ export async function startClient(options: StartOptions): Promise<Client> {
   });
   connection.onRequest(RegistrationRequest.type, () => undefined);
   connection.onRequest(ConfigurationRequest.type, (p) => p.items.map((item) => options.configuration?.(item.section) ?? null));
-  connection.onRequest('custom/schema/request', () => []);
+  connection.onRequest('custom/schema/request', (p: unknown) => options.requests?.['custom/schema/request']?.(p) ?? []);
+  for (const [method, handler] of Object.entries(options.requests ?? {})) if (method !== 'custom/schema/request') connection.onRequest(method, (p: unknown) => handler(p));
   connection.listen();
   if (process.env.DEBUG_LSP) void connection.trace(Trace.Verbose, { log: (m: string, d?: string) => console.log('TRACE', m, (d ?? '').slice(0, 300)) });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
