@@ -1,5 +1,6 @@
 /**
- * The serverless.yml language server (dist/server.js). Started by the extension over IPC, or by any
+ * The serverless.yml language server (dist/server.js): diagnostics, completion, hover, outline, quick
+ * fixes and Go to Definition from `handler` to the function. Started by the extension over IPC, or by any
  * LSP client with `--stdio`. Diagnostics are published on open at once and, after edits, once the
  * typing pauses (debounced); a referenced file (handler, scf_bootstrap, code folder) appearing or
  * disappearing re-checks the open files.
@@ -50,6 +51,7 @@ connection.onInitialize((params): InitializeResult => {
       completionProvider: { triggerCharacters: [' ', ':', '-'] },
       hoverProvider: true,
       documentSymbolProvider: true,
+      definitionProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       executeCommandProvider: { commands: [CREATE_FILE_COMMAND] },
     },
@@ -128,6 +130,12 @@ connection.onHover((p) => {
   const doc = documents.get(p.textDocument.uri);
   if (!doc || !isServerlessFile(doc.uri)) return null;
   return guard('hover', null, () => service.hover(doc.uri, doc.version, doc.getText(), p.position.line, p.position.character) ?? null);
+});
+
+connection.onDefinition((p) => {
+  const doc = documents.get(p.textDocument.uri);
+  if (!doc || !isServerlessFile(doc.uri)) return null;
+  return guard('definition', null, () => service.definition(doc.uri, doc.version, doc.getText(), p.position.line, p.position.character) ?? null);
 });
 
 connection.onDocumentSymbol((p) => {

@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover } from 'vscode-languageserver';
+import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location } from 'vscode-languageserver';
 import { diskProbe, type FileProbe } from '../schema/checks/context';
 import { validateServerlessText, type ValidationResult } from '../schema/validate';
 import { get, offsetAt, patchParse, scalarText, type ParsedYaml } from '../schema/yaml';
@@ -12,6 +12,7 @@ import { codeActions } from './codeActions';
 import { complete } from './completion';
 import { toLspDiagnostic } from './convert';
 import type { PathSegment } from './cursor';
+import { handlerDefinition } from './definition';
 import { hover } from './hover';
 import { documentSymbols } from './symbols';
 
@@ -85,6 +86,11 @@ export class ScfLanguageService {
     const a = this.analyze(uri, version, text);
     const parsed = a.result.parsed;
     return hover(parsed, offsetAt(parsed.lineStarts, text.length, line, character), this.normaliser(parsed)) ?? undefined;
+  }
+
+  definition(uri: string, version: number, text: string, line: number, character: number): Location | undefined {
+    const parsed = this.analyze(uri, version, text).result.parsed;
+    return handlerDefinition(parsed, filePathOf(uri), offsetAt(parsed.lineStarts, text.length, line, character), this.options.probe ?? diskProbe);
   }
 
   symbols(uri: string, version: number, text: string): DocumentSymbol[] {

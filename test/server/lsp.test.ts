@@ -15,6 +15,8 @@ import {
   CompletionRequest,
   HoverRequest,
   DocumentSymbolRequest,
+  DefinitionRequest,
+  type Location,
   CodeActionRequest,
   ExecuteCommandRequest,
   FileChangeType,
@@ -179,6 +181,18 @@ test('hover shows description, allowed values and default; outline lists the key
   assert.deepEqual(symbols.map((s) => s.name), ['component', 'name', 'inputs']);
   const inputs = symbols[2]!;
   assert.ok(inputs.children!.some((c) => c.name === 'memorySize' && c.detail === '100'));
+});
+
+test('Go to Definition on handler opens the entry file at the function', async () => {
+  const text = 'component: scf\nname: def\ninputs:\n  src: ./src\n  handler: app.main_handler\n  runtime: Python3.9\n';
+  const { uri, folder } = project('definition', text);
+  writeFileSync(join(folder, 'src', 'app.py'), 'import json\n\n\ndef helper():\n    pass\n\n\ndef main_handler(event, context):\n    return helper()\n');
+  await open(uri, text);
+  const loc = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: 4, character: 14 } })) as Location;
+  assert.equal(fileURLToPath(loc.uri), join(folder, 'src', 'app.py'));
+  assert.equal(loc.range.start.line, 7);
+  const none = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: 5, character: 12 } });
+  assert.equal(none, null);
 });
 
 test('a web function without scf_bootstrap: the fix creates an executable one', async () => {
