@@ -41,6 +41,9 @@ for (const name of readdirSync(join(root, 'invalid')).sort()) {
     assert.ok(expected.length > 0, 'the fixture names what it expects');
     const got = validateFile(text, file, env).map((r) => `${r.line} ${r.code}`);
     assert.deepEqual(got.sort(), expected.sort());
+    // Windows line endings change nothing.
+    const crlf = validateFile(text.replace(/\n/g, '\r\n'), file, env).map((r) => `${r.line} ${r.code}`);
+    assert.deepEqual(crlf.sort(), expected.sort());
   });
 }
 
