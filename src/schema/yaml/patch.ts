@@ -12,10 +12,15 @@ export function patchParse(prev: ParsedYaml, text: string): ParsedYaml | undefin
   const old = prev.text;
   const minLen = Math.min(old.length, text.length);
   let a = 0;
-  while (a < minLen && old.charCodeAt(a) === text.charCodeAt(a)) a++;
+  // Compare in native-sized chunks first, then character by character.
+  for (let step = 4096; step >= 1; step >>= 4) {
+    while (a + step <= minLen && old.slice(a, a + step) === text.slice(a, a + step)) a += step;
+  }
   if (a === old.length && a === text.length) return { ...prev, text };
   let b = 0;
-  while (b < minLen - a && old.charCodeAt(old.length - 1 - b) === text.charCodeAt(text.length - 1 - b)) b++;
+  for (let step = 4096; step >= 1; step >>= 4) {
+    while (b + step <= minLen - a && old.slice(old.length - b - step, old.length - b) === text.slice(text.length - b - step, text.length - b)) b += step;
+  }
   const oldEnd = old.length - b;
   const newEnd = text.length - b;
   if (/[\n\r\t]/.test(old.slice(a, oldEnd)) || /[\n\r\t]/.test(text.slice(a, newEnd))) return undefined;
