@@ -127,7 +127,7 @@ export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
       }
       const bytes = key.length; // ENV_KEY allows ASCII only, so characters are bytes
       if (bytes < 2 || bytes > 64) {
-        out.push(diag('scf.env.keyLength', `environment variable key "${key}" is ${bytes} bytes long: keys are 2 to 64 bytes`, pair.keyStart, pair.keyEnd));
+        out.push(diag('scf.env.keyLength', `environment variable key "${key}" is ${bytes} byte${bytes === 1 ? '' : 's'} long: keys are 2 to 64 bytes`, pair.keyStart, pair.keyEnd));
       }
     }
   }
