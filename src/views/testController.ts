@@ -6,6 +6,7 @@
  * status 200). A mismatch shows as a diff; "Save Result as Expected" writes the expectation from
  * the last run. The checks are src/testing/, shared with `scf-toolkit test`.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { EmulatorClient, type InvokeParams } from '../emulator/client';
@@ -13,6 +14,7 @@ import type { InvokeOutcome } from '../emulator/emulator';
 import { statusLabel } from '../emulator/statusCodes';
 import { loadServerlessFile, type FunctionSpec } from '../model';
 import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsam';
+import { eventsRoot } from '../events/store';
 import { expectationFromRun, formatExpectation } from '../testing/expectations';
 import { collectTests, runTest, type TestCase, type TestInvoker, type TestRun } from '../testing/runner';
 import { DEBUG_COMMAND, functionArg } from './codeLens';
@@ -91,6 +93,8 @@ export class ScfTestController implements vscode.Disposable {
 
   private async rebuild(): Promise<void> {
     // No exclude argument, so `files.exclude` applies (as in the Functions view); dependencies are skipped here.
+    // A function file that does not load, beside test events: an item that says why, so its tests do not just vanish.
+    const broken: { uri: vscode.Uri; message: string; range?: { line: number; column: number } }[] = [];
     const uris = (await vscode.workspace.findFiles(FILES_GLOB)).filter((u) => !/[\\/](node_modules|\.git|\.scf)[\\/]/.test(u.fsPath));
     const specs: FunctionSpec[] = [];
     for (const uri of uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
@@ -101,6 +105,7 @@ export class ScfTestController implements vscode.Disposable {
       }
       const loaded = loadServerlessFile(uri.fsPath, { env: process.env });
       if (loaded.ok) specs.push(...loaded.functions);
+      else if (existsSync(eventsRoot(uri.fsPath))) broken.push({ uri, message: loaded.error.message, range: loaded.error.range });
     }
     const cases = await collectTests(specs);
     this.cases.clear();
@@ -126,6 +131,12 @@ export class ScfTestController implements vscode.Disposable {
         }),
       );
       roots.push(fn);
+    }
+    for (const b of broken) {
+      const item = this.controller.createTestItem(`${b.uri.fsPath}#broken`, vscode.workspace.asRelativePath(b.uri), b.uri);
+      if (b.range) item.range = new vscode.Range(b.range.line, b.range.column, b.range.line, b.range.column);
+      item.error = b.message;
+      roots.push(item);
     }
     this.controller.items.replace(roots);
     this.refreshed.fire();

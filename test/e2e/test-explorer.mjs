@@ -56,6 +56,10 @@ function workspace() {
   mkdirSync(join(ws, 'legacy', '.scf', 'events', 'hello'), { recursive: true });
   writeFileSync(join(ws, 'legacy', '.scf', 'events', 'hello', 'named.json'), '{"name": "Explorer"}\n');
   writeFileSync(join(ws, 'legacy', '.scf', 'events', 'hello', 'named.expect.json'), '{"statusCode": 200, "result": {"message": "Hello, Explorer!"}}\n');
+  // A serverless.yml that does not load, beside test events: its tests cannot be listed, so an item says why.
+  mkdirSync(join(ws, 'broken', '.scf', 'events', 'fn'), { recursive: true });
+  writeFileSync(join(ws, 'broken', 'serverless.yml'), 'component: scf\nname: fn\ninputs:\n  handler: [index.main\n');
+  writeFileSync(join(ws, 'broken', '.scf', 'events', 'fn', 'e.json'), '{}\n');
   return ws;
 }
 
@@ -128,7 +132,7 @@ async function testRows(page) {
       const state = /testing-passed/.test(cls) ? 'passed' : /testing-failed|testing-error/.test(cls) ? 'failed' : /testing-unset|testing-queued|testing-skipped/.test(cls) ? 'unset' : /loading|spin|testing-run/.test(cls) ? 'running' : cls;
       const labelEl = r.querySelector('.label');
       const label = labelEl ? [...labelEl.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim() : '';
-      return { label, description: r.querySelector('.test-label-description')?.textContent ?? '', aria: r.getAttribute('aria-label') ?? '', state, expanded: r.getAttribute('aria-expanded') };
+      return { label, text: r.textContent ?? '', description: r.querySelector('.test-label-description')?.textContent ?? '', aria: r.getAttribute('aria-label') ?? '', state, expanded: r.getAttribute('aria-expanded') };
     }),
   );
 }
@@ -193,6 +197,9 @@ try {
   const labels = rows.map((r) => r.label);
   check(labels.indexOf('greeter') < labels.indexOf('boom') && labels.indexOf('boom') < labels.indexOf('wrong'), `greeter's events are listed under it (${labels.join(', ')})`);
   check(labels.includes('hello') && labels.includes('named'), 'the TCSAM template\'s function shows with its event');
+  const brokenAt = rows.findIndex((r) => r.label === 'broken/serverless.yml');
+  const brokenError = brokenAt >= 0 ? rows[brokenAt + 1]?.text ?? '' : '';
+  check(/YAML syntax error/.test(brokenError), `a serverless.yml that does not load shows as an item with its error under it (${brokenError.slice(0, 160)})`);
 
   step('running every test from the Test Explorer');
   await command(page, 'Test: Run All Tests');
