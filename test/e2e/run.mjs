@@ -8,6 +8,7 @@
 //    output (with its grammar's colours), the status bar and the Problems panel through the DOM, and
 //    saves screenshots to media/screenshots/.
 // 3. Serves the same workspace untrusted (Restricted Mode) and runs the untrusted suite.
+// 4. Serves an empty workspace: the Functions view's welcome content and its New Function button.
 //
 // Environment: RV_HOME (the real-vscode cache, default ~/.cache/scf-real-vscode), E2E_KEEP=1 keeps the
 // temporary folder, E2E_SKIP_UNTRUSTED=1 skips step 3.
@@ -113,10 +114,11 @@ async function setup() {
 }
 
 /** Starts code-server on a free port with both extensions; resolves with its URL once it answers. */
-async function serve(name, { vsix, runnerVsix }, { trusted }) {
+async function serve(name, { vsix, runnerVsix }, { trusted, empty = false }) {
   const dir = join(work, name);
   const workspace = join(dir, 'workspace');
-  cpSync(join(root, 'test', 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
+  if (empty) mkdirSync(workspace, { recursive: true });
+  else cpSync(join(root, 'test', 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
   const ext = join(dir, 'ext');
   const user = join(dir, 'user');
   mkdirSync(join(user, 'User'), { recursive: true });
@@ -148,7 +150,7 @@ async function serve(name, { vsix, runnerVsix }, { trusted }) {
   const server = spawn(process.execPath, [entry, ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SCF_E2E_RESULTS: results, SCF_E2E_SUITE: trusted ? 'trusted' : 'untrusted' },
+    env: empty ? process.env : { ...process.env, SCF_E2E_RESULTS: results, SCF_E2E_SUITE: trusted ? 'trusted' : 'untrusted' },
   });
   children.push(server);
   let log = '';
@@ -337,12 +339,31 @@ async function untrustedRun(packages, browser) {
   stop(server.child);
 }
 
+async function welcomeRun(packages, browser) {
+  step('serving an empty workspace: the welcome view');
+  const server = await serve('empty', packages, { trusted: true, empty: true });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await page.goto(server.url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  const welcome = page.locator('.welcome-view-content', { hasText: 'No serverless.yml found' }).first();
+  await welcome.waitFor({ timeout: 30000 });
+  check(true, 'the Functions view shows its welcome content in a workspace without serverless.yml');
+  await welcome.locator('a, .monaco-button', { hasText: 'New Function' }).first().click();
+  const editor = page.locator('.editor-instance .view-lines', { hasText: 'component: scf' }).first();
+  const created = await editor.waitFor({ timeout: 20000 }).then(() => true, () => false);
+  check(created && existsSync(join(server.workspace, 'serverless.yml')), 'New Function in the welcome view creates serverless.yml from the snippet');
+  await page.close();
+  stop(server.child);
+}
+
 let browser;
 try {
   const packages = await setup();
   browser = await launchBrowser();
   await trustedRun(packages, browser);
   if (process.env.E2E_SKIP_UNTRUSTED !== '1') await untrustedRun(packages, browser);
+  await welcomeRun(packages, browser);
 } catch (e) {
   failures.push(String(e?.stack ?? e));
   console.error(e);
