@@ -29,6 +29,7 @@ import {
   type CreateFile,
 } from 'vscode-languageserver-protocol/node';
 import { startScfServer, type Client } from './lspClient';
+import { mutate, rng } from './mutate';
 
 let client: Client;
 let dir: string;
@@ -210,18 +211,31 @@ test('a web function without scf_bootstrap: the fix creates an executable one', 
   assert.equal(statSync(bootstrap).mode & 0o777, 0o755);
 });
 
-test('garbage in, no crash: the server keeps answering', async () => {
+test('garbage in, no crash: hundreds of mutated documents over the protocol, the server keeps answering', async () => {
   const uri = pathToFileURL(join(dir, 'garbage', 'serverless.yml')).toString();
   await open(uri, '\u0000{[}: - "\n\t- &a *a\n  ? !!binary |\n');
-  for (let v = 2; v < 30; v++) {
-    const text = ':'.repeat(v) + '\n' + '- '.repeat(v) + '{'.repeat(v % 5) + `\nkey${v}: [${'"'.repeat(v % 3)}`;
+  const r = rng(424242);
+  let text = YML;
+  for (let v = 2; v < 400; v++) {
+    // Mostly small edits on the current text (as typing does), sometimes a fresh mutation of the seed.
+    text = v % 10 === 0 ? mutate(YML, r) : mutate(text, r).slice(0, 4000);
     const got = client.diagnostics(uri, (p) => p.version === v);
     await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: v }, contentChanges: [{ text }] });
-    await got;
+    const published = await got;
+    for (const d of published.diagnostics) assert.ok(d.range.start.line >= 0 && d.range.end.line >= d.range.start.line, JSON.stringify(d));
+    if (v % 40 === 0) {
+      const line = Math.floor(r() * (text.split('\n').length + 1));
+      await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line, character: 3 } });
+      await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character: 3 } });
+      await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } });
+      await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line, character: 0 } }, context: { diagnostics: published.diagnostics } });
+    }
   }
   const symbols = await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } });
   assert.ok(Array.isArray(symbols));
   assert.equal(client.process.exitCode, null);
+  assert.equal(client.stderr(), '');
+  assert.deepEqual(client.logs().filter((l) => /failed/.test(l)), [], 'no feature failed inside the server');
 });
 
 test('with syntaxErrors off (the Red Hat YAML extension reports them), syntax errors are not repeated', async () => {

@@ -17,6 +17,7 @@ import {
   ConfigurationRequest,
   ShutdownRequest,
   ExitNotification,
+  LogMessageNotification,
   Trace,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -65,6 +66,8 @@ export interface Client {
   diagnostics(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
   stop(): Promise<void>;
   stderr(): string;
+  /** window/logMessage texts the server sent (our server logs a failed feature there). */
+  logs(): string[];
 }
 
 export const CLIENT_CAPABILITIES: ClientCapabilities = {
@@ -111,6 +114,8 @@ export async function startClient(options: StartOptions): Promise<Client> {
       }
     }
   });
+  const logs: string[] = [];
+  connection.onNotification(LogMessageNotification.type, (p) => void logs.push(p.message));
   connection.onRequest(RegistrationRequest.type, () => undefined);
   connection.onRequest(ConfigurationRequest.type, (p) => p.items.map((item) => options.configuration?.(item.section) ?? null));
   connection.onRequest('custom/schema/request', (p: unknown) => options.requests?.['custom/schema/request']?.(p) ?? []);
@@ -131,6 +136,7 @@ export async function startClient(options: StartOptions): Promise<Client> {
     process: proc,
     diagnostics: (uri, accept = () => true) => new Promise((resolve) => waiters.push({ uri, accept, resolve })),
     stderr: () => err,
+    logs: () => logs,
     async stop() {
       try {
         await Promise.race([connection.sendRequest(ShutdownRequest.type), exited]);
