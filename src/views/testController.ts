@@ -135,7 +135,9 @@ export class ScfTestController implements vscode.Disposable {
     for (const b of broken) {
       const item = this.controller.createTestItem(`${b.uri.fsPath}#broken`, vscode.workspace.asRelativePath(b.uri), b.uri);
       if (b.range) item.range = new vscode.Range(b.range.line, b.range.column, b.range.line, b.range.column);
-      item.error = b.message;
+      // The item names the file already: keep the line and the problem (`line 5: YAML syntax error ...`).
+      const at = b.message.match(/^.*?:(\d+):\d+: ([\s\S]*)$/);
+      item.error = at ? `line ${at[1]}: ${at[2]}` : b.message.replace(`${b.uri.fsPath}: `, '');
       roots.push(item);
     }
     this.controller.items.replace(roots);

@@ -319,7 +319,9 @@ try {
   const converted = join(ws, 'legacy', 'serverless.yml');
   // The command runs once activate() has resolved (VS Code waits for it), which can take a while here.
   const end = Date.now() + 120000;
-  while (!existsSync(converted) && Date.now() < end) await page.waitForTimeout(200);
+  // Wait for the content, not the file: it exists a moment before it is written.
+  const written = () => existsSync(converted) && /component: scf/.test(readFileSync(converted, 'utf8'));
+  while (!written() && Date.now() < end) await page.waitForTimeout(200);
   check(existsSync(converted) && /component: scf/.test(readFileSync(converted, 'utf8')), 'legacy/serverless.yml was written');
   const toast = page.locator('.notifications-toasts', { hasText: 'legacy/serverless.yml' }).first();
   const toastText = (await toast.waitFor({ timeout: 15000 }).then(() => toast.innerText(), () => '')).replace(/\s+/g, ' ');
