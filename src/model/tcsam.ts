@@ -27,7 +27,8 @@ export const TCSAM_NAMESPACE_TYPE = 'TencentCloud::Serverless::Namespace';
 
 /** Whether a YAML text is a TCSAM template (names a TencentCloud::Serverless resource type). */
 export function isTcsamText(text: string): boolean {
-  return /^\s*Resources\s*:/m.test(text) && /TencentCloud::Serverless::(Function|Namespace)/.test(text);
+  // A top-level `Resources:` (block YAML) or `"Resources":` (the JSON form TCSAM also allows).
+  return /^(Resources|"Resources")\s*:|[{,]\s*"Resources"\s*:/m.test(text) && /TencentCloud::Serverless::(Function|Namespace)/.test(text);
 }
 
 /** One trigger as the scf component writes it: `{ <kind>: { name, parameters } }`. */

@@ -72,6 +72,15 @@ describe('TCSAM template.yaml', () => {
     assert.deepEqual([r.functions[0]!.name, r.functions[0]!.namespace, r.functions[0]!.codeDir], ['fn', 'ns1', '/p']);
   });
 
+  test('the JSON form of a template reads the same; an indented `Resources` key is not a template', () => {
+    const json = JSON.stringify({ Resources: { default: { Type: 'TencentCloud::Serverless::Namespace', fn: { Type: 'TencentCloud::Serverless::Function', Properties: { Handler: 'index.main', Runtime: 'Nodejs16.13' } } } } }, null, 2);
+    const r = parseServerless(json, '/p/template.json');
+    assert.ok(r.ok);
+    if (r.ok) assert.deepEqual(r.functions.map((f) => [f.name, f.handler]), [['fn', 'index.main']]);
+    const notTcsam = parseServerless('component: scf\nname: a\ninputs:\n  handler: index.main\n  Resources: TencentCloud::Serverless::Function\n', '/p/serverless.yml');
+    assert.ok(notTcsam.ok && notTcsam.functions[0]!.instanceName === 'a');
+  });
+
   test('problems name the file, the line and the fix', () => {
     const zip = parseTcsam('Resources:\n  default:\n    Type: TencentCloud::Serverless::Namespace\n    fn:\n      Type: TencentCloud::Serverless::Function\n      Properties:\n        CodeUri: ./build/code.zip\n        Handler: index.main\n', '/p/template.yaml');
     assert.equal(zip.ok, false);
