@@ -1,5 +1,5 @@
 export * from './types';
-export { loadServerlessFile, parseServerless, resolveServerlessFile, type LoadOptions } from './load';
+export { isScfComponent, loadServerlessFile, parseServerless, resolveServerlessFile, type LoadOptions } from './load';
 export { readDotEnv } from './dotenv';
 export { interpolate, hasInterpolation, type InterpolationContext } from './interpolate';
 export { rangeOf, offsetsToRange } from './positions';

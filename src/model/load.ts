@@ -109,7 +109,8 @@ interface Instance {
   map: YAMLMap;
 }
 
-function isScfComponent(value: unknown): boolean {
+/** Whether a `component:` value names the scf component (`scf`, `scf@1.2`, `@serverless/tencent-scf` ...). */
+export function isScfComponent(value: unknown): boolean {
   return typeof value === 'string' && /(^|\/|@)(tencent-)?scf$|^@serverless\/tencent-scf$|^scf@/.test(value.trim());
 }
 

@@ -5,6 +5,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { readDotEnv } from '../model/dotenv';
+import { isScfComponent } from '../model/load';
 import { interpolate } from '../model/interpolate';
 import { DEFAULTS } from '../model/types';
 import { checkHandler } from './checks/handler';
@@ -31,9 +32,7 @@ export interface ValidationResult {
 }
 
 /** Same test as the model: `scf`, `scf@1.2.3`, `@serverless/tencent-scf`, `tencent-scf`. */
-export function isScfComponent(value: unknown): boolean {
-  return typeof value === 'string' && /(^|\/|@)(tencent-)?scf$|^@serverless\/tencent-scf$|^scf@/.test(value.trim());
-}
+export { isScfComponent };
 
 export interface Instance {
   /** The instance key in the older multi-instance form (`myFunction: {component, inputs}`). */
