@@ -47,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   await new Promise((resolve) => setImmediate(resolve));
   const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
   const { deploy, languageClient } = registerDeferred(context, { tree, output });
+  void diagnostics.checkAll();
   return { tree, output, status, invoker, events, diagnostics, deploy, languageClient };
 }
 

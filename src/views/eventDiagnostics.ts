@@ -22,6 +22,12 @@ export class EventDiagnostics implements vscode.Disposable {
     );
   }
 
+  /** Checks every event file in the workspace once, so broken ones are in the Problems panel from the start. */
+  async checkAll(): Promise<void> {
+    const files = await vscode.workspace.findFiles('**/.scf/events/*/*.json', '**/node_modules/**');
+    for (const uri of files) await this.check(uri);
+  }
+
   /** Checks an event file (the open editor's text if any) and updates its problems. */
   async check(uri: vscode.Uri, invocationType?: 'RequestResponse' | 'Event') {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);

@@ -56,6 +56,17 @@ test('the extension activates for a workspace with serverless.yml and registers 
   for (const c of declared) assert.ok(commands.has(c), `${c} is registered`);
 });
 
+test('a broken event file is in the Problems panel from the start, with its line', async () => {
+  const uri = vscode.Uri.file(join(root(), 'orders', '.scf', 'events', 'orders-api', 'broken.json'));
+  const found = await waitFor(
+    'the broken event file\'s problem',
+    () => vscode.languages.getDiagnostics(uri).find((d) => d.source === 'SCF test event'),
+    (l) => vscode.languages.onDidChangeDiagnostics(l),
+  );
+  assert.equal(found.range.start.line, 3);
+  assert.match(found.message, /JSON syntax error/);
+});
+
 test('the tree lists every serverless.yml (files.exclude honoured) and shows a broken file as an item', async () => {
   const top = await roots();
   const labels = top.map((n) => `${n.kind}:${n.label}`);
