@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location } from 'vscode-languageserver';
 import { diskProbe, type FileProbe } from '../schema/checks/context';
 import { validateServerlessText, type ValidationResult } from '../schema/validate';
-import { get, offsetAt, patchParse, scalarText, type ParsedYaml } from '../schema/yaml';
+import { get, offsetAt, parseYaml, patchParse, scalarText, type ParsedYaml } from '../schema/yaml';
+import { isTcsamText } from '../model/tcsam';
+import { validateTcsamText } from '../model/tcsamDiagnostics';
 import { codeActions } from './codeActions';
 import { complete } from './completion';
 import { toLspDiagnostic } from './convert';
@@ -54,7 +56,13 @@ export class ScfLanguageService {
     if (cached && cached.version === version && cached.text.length === text.length && cached.text === text) return cached;
     // Typing inside one value re-reads just that value (the rest of the tree is reused).
     const patched = cached ? patchParse(cached.result.parsed, text) : undefined;
-    const result = validateServerlessText(text, { file: filePathOf(uri), probe: this.options.probe ?? diskProbe, env: this.options.env, parsed: patched });
+    const file = filePathOf(uri);
+    // A TCSAM template.yaml (the older SCF CLI) is checked with the same rules, on its own properties.
+    const result: ValidationResult = isTcsamText(text)
+      ? { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file: file ?? '/template.yaml', env: this.options.env, probe: this.options.probe ?? diskProbe }) }
+      : /(^|[\\/])template\.ya?ml$/i.test(uri)
+        ? { parsed: parseYaml(text), diagnostics: [] } // a template.yaml of another tool (e.g. AWS SAM) is not ours to check
+        : validateServerlessText(text, { file, probe: this.options.probe ?? diskProbe, env: this.options.env, parsed: patched });
     const lastGood = result.parsed.errors.length === 0 ? result.parsed : cached?.lastGood;
     const analysis: Analysis = { version, text, result, lastGood };
     this.analyses.set(uri, analysis);

@@ -48,6 +48,8 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     documentSelector: [
       { scheme: 'file', pattern: '**/serverless.yml' },
       { scheme: 'file', pattern: '**/serverless.yaml' },
+      // TCSAM templates of the older SCF CLI (the server leaves other tools' template.yaml alone)
+      { scheme: 'file', pattern: '**/template.{yml,yaml}' },
     ],
     // The server registers its own file watcher (handler files, scf_bootstrap) through the protocol.
     initializationOptions: { debounceMs: 150, syntaxErrors: !redHatReportsSyntax },

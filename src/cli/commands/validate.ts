@@ -9,6 +9,9 @@ import { relative, resolve } from 'node:path';
 import { resolveServerlessFile } from '../../model/load';
 import { positionAt } from '../../schema/yaml';
 import { validateServerlessText } from '../../schema/validate';
+import { parseYaml } from '../../schema/yaml';
+import { isTcsamText } from '../../model/tcsam';
+import { validateTcsamText } from '../../model/tcsamDiagnostics';
 import { parseArgs } from '../args';
 import type { CliIO } from '../io';
 
@@ -76,7 +79,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 export function validateFile(text: string, file: string, env: NodeJS.ProcessEnv): ValidateRecord[] {
-  const { parsed, diagnostics } = validateServerlessText(text, { file, env });
+  // A TCSAM template.yaml (the older SCF CLI) is checked with the same rules, on its own properties.
+  const tcsam = isTcsamText(text);
+  const { parsed, diagnostics } = tcsam ? { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file, env }) } : validateServerlessText(text, { file, env });
   return diagnostics.map((d) => {
     const a = positionAt(parsed.lineStarts, d.start);
     const b = positionAt(parsed.lineStarts, d.end);
