@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import snippets from '../../snippets/serverless.code-snippets.json';
 import type { SourceRange } from '../model';
 import { isTreeNode, resolveFunction } from './pick';
+import { snippetDefaults } from '../views/snippetText';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
 
@@ -83,10 +84,13 @@ async function newFunction(arg?: unknown): Promise<vscode.TextEditor | undefined
     if (!sub) return undefined;
     file = join(folder.fsPath, sub, 'serverless.yml');
   }
-  const uri = vscode.Uri.file(file);
-  await vscode.workspace.fs.writeFile(uri, new Uint8Array());
-  const editor = await vscode.window.showTextDocument(uri, { preview: false });
+  // The file on disk gets the snippet with its defaults, so closing without saving leaves a valid
+  // function rather than an empty file; the editor then holds the same text as a snippet to tab through.
   const body = (snippets as Record<string, { body: string[] }>)['SCF event function']!.body.join('\n');
-  await editor.insertSnippet(new vscode.SnippetString(body), new vscode.Position(0, 0));
+  const uri = vscode.Uri.file(file);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(snippetDefaults(body)));
+  const editor = await vscode.window.showTextDocument(uri, { preview: false });
+  const all = new vscode.Range(new vscode.Position(0, 0), editor.document.lineAt(editor.document.lineCount - 1).range.end);
+  await editor.insertSnippet(new vscode.SnippetString(body), all);
   return editor;
 }

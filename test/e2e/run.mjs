@@ -304,12 +304,20 @@ async function trustedRun(packages, browser) {
   await palette(page, 'View: Toggle Maximized Panel');
 
   step('checking the Problems panel');
-  // The language server reports problems of open serverless.yml files: open the broken one.
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').fill('broken/serverless.yml');
-  await page.locator('.quick-input-list [role="option"]', { hasText: 'serverless.yml' }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.editor-instance .view-lines', { hasText: 'memorySize' }).first().waitFor({ timeout: 15000 });
+  // The language server reports problems of open serverless.yml files: open the broken one by clicking
+  // its item in the Functions view (which opens it at the error).
+  const functionsTree = page.locator('.pane-body [role="tree"]').filter({ hasText: 'orders-api' }).first();
+  // Clicking the container's icon while it shows would hide it.
+  if (!(await functionsTree.isVisible())) await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  await functionsTree.hover();
+  await page.mouse.wheel(0, 3000);
+  await functionsTree.locator('[role="treeitem"]', { hasText: 'broken/serverless.yml' }).first().click();
+  const opened = await page
+    .locator('.editor-instance .view-lines', { hasText: 'memorySize: [128' })
+    .first()
+    .waitFor({ timeout: 15000 })
+    .then(() => true, () => false);
+  check(opened, 'clicking the broken file in the Functions view opens it');
   await page.keyboard.press('Control+Shift+M');
   const markers = page.locator('.part.panel .markers-panel');
   await markers.waitFor({ timeout: 10000 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';
 import { parseServerless } from '../../src/model';
+import { snippetDefaults } from '../../src/views/snippetText';
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -50,14 +51,9 @@ test('the views, icons, grammar, snippets and schemas the manifest names exist',
   }
 });
 
-/** A snippet body with every placeholder replaced by its default (the first choice for `${1|a,b|}`). */
+/** A snippet body with every placeholder replaced by its default, as New Function writes it. */
 function expand(body: string[]): string {
-  return body
-    .join('\n')
-    .replace(/\$\{\d+\|([^,|}]*)[^}]*\|\}/g, '$1')
-    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
-    .replace(/\$\d+/g, '')
-    .replace(/\\\$/g, '$');
+  return snippetDefaults(body.join('\n'));
 }
 
 function snippets(file: string): Record<string, { prefix: string[]; body: string[]; description: string }> {

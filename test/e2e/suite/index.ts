@@ -147,6 +147,7 @@ test('New Function writes serverless.yml from the snippet, and the tree shows it
     await waitFor('the new function in the tree', () => findFunction('my-function'), treeChanged);
   } finally {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.match(readFileSync(join(folder.fsPath, 'serverless.yml'), 'utf8'), /^component: scf\nname: my-function\n[\s\S]*handler: index\.main_handler/, 'closed unsaved, the file holds the snippet with its defaults');
     await vscode.workspace.fs.delete(folder, { recursive: true });
   }
   await waitFor('the new function to go', async () => (await findFunction('my-function')) === undefined, treeChanged);
