@@ -52,7 +52,7 @@ export async function listEvents(serverlessFile: string, functionName: string): 
     return [];
   }
   return names
-    .filter((n) => n.toLowerCase().endsWith('.json'))
+    .filter((n) => n.toLowerCase().endsWith('.json') && !isExpectation(n))
     .map((n) => {
       const name = n.slice(0, -'.json'.length);
       const problem = eventNameProblem(name);
@@ -63,11 +63,16 @@ export async function listEvents(serverlessFile: string, functionName: string): 
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** `<name>.expect.json` beside an event holds its expectation (src/testing), not an event. */
+function isExpectation(fileName: string): boolean {
+  return fileName.toLowerCase().endsWith('.expect.json');
+}
+
 /** The event a path points at, if it lies in `.scf/events/<function>/<name>.json`. */
 export function eventFromPath(file: string): { serverlessDir: string; event: EventFile } | undefined {
   const parts = file.split(/[\\/]/);
   const n = parts.length;
-  if (n < 4 || parts[n - 4] !== '.scf' || parts[n - 3] !== 'events' || !parts[n - 1]!.toLowerCase().endsWith('.json')) return undefined;
+  if (n < 4 || parts[n - 4] !== '.scf' || parts[n - 3] !== 'events' || !parts[n - 1]!.toLowerCase().endsWith('.json') || isExpectation(parts[n - 1]!)) return undefined;
   const name = parts[n - 1]!.slice(0, -'.json'.length);
   const event: EventFile = { functionName: parts[n - 2]!, name, file };
   const problem = eventNameProblem(name);

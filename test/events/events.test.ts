@@ -121,6 +121,11 @@ test('custom events live in .scf/events/<function>/<name>.json beside serverless
   assert.equal(readFileSync(created.value.file, 'utf8'), '{"a": 1}\n');
   assert.deepEqual((await listEvents(yml, 'hello')).map((e) => e.name), ['first']);
   assert.deepEqual(await listEvents(yml, 'other'), []);
+  // An expectation beside the event (src/testing) is not an event of its own.
+  const expectFile = join(yml, '..', '.scf', 'events', 'hello', 'first.expect.json');
+  writeFileSync(expectFile, '{"statusCode": 200}\n');
+  assert.deepEqual((await listEvents(yml, 'hello')).map((e) => e.name), ['first']);
+  assert.equal(eventFromPath(expectFile), undefined);
 
   const again = await createEvent(yml, 'hello', 'first', '{}');
   assert.ok(!again.ok && again.error.code === 'events.exists');
