@@ -60,6 +60,8 @@ export class EmulatorClient {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
     if (this.options.pythonPath) env.SCF_TOOLKIT_PYTHON = this.options.pythonPath;
     if (this.options.retryDelayScale !== undefined) env.SCF_TOOLKIT_RETRY_DELAY_SCALE = String(this.options.retryDelayScale);
+    // In desktop VS Code this process is Electron: forking its binary runs Node only with this set.
+    if (!this.options.execPath && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
     // Only PATH and HOME reach the host: the editor's environment (and any credentials in it) stays here.
     const host = fork(this.options.hostScript, [], {
       env,

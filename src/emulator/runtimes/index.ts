@@ -40,6 +40,25 @@ function onPath(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { timeout: 5000 }).status === 0;
 }
 
+let nodeCommand: string | undefined;
+
+/**
+ * The Node.js that runs handlers: this process's own, unless this process is Electron (the host forked
+ * from desktop VS Code with ELECTRON_RUN_AS_NODE), whose Node differs from Node.js and which would not run
+ * as Node in the handler's clean environment: then the `node` on PATH.
+ */
+function localNode(): string {
+  if (nodeCommand === undefined) {
+    nodeCommand = process.execPath;
+    if (process.versions.electron) {
+      const r = spawnSync('sh', ['-c', 'command -v node'], { encoding: 'utf8', timeout: 5000 });
+      const found = (r.stdout ?? '').trim();
+      if (r.status === 0 && found) nodeCommand = found;
+    }
+  }
+  return nodeCommand;
+}
+
 interface PythonInfo {
   executable: string;
   version: string;
@@ -65,7 +84,10 @@ function findPython(command: string): PythonInfo | undefined {
 
 export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {}): RuntimeResolution {
   if (/^Nodejs\d+(\.\d+)*$/i.test(scfRuntime)) {
-    const command = options.nodePath ?? process.execPath;
+    const command = options.nodePath ?? localNode();
+    if (command === process.execPath && process.versions.electron) {
+      return { ok: false, code: 'runtime.notInstalled', message: `runtime ${scfRuntime} needs Node.js, and there is no node on PATH; install Node.js or set scf.nodePath` };
+    }
     const bootstrap = runtimeAsset('node-bootstrap.js');
     return {
       ok: true,
@@ -82,7 +104,7 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
           ...extra,
           ...(debugPort === undefined ? [] : ['--wait-debugger']),
         ],
-        describe: command === process.execPath ? `the local Node.js ${process.version}` : `the Node.js at ${command}`,
+        describe: command === process.execPath && !process.versions.electron ? `the local Node.js ${process.version}` : `the Node.js at ${command}`,
       },
     };
   }
