@@ -15,6 +15,7 @@ import { dirname } from 'node:path';
 import {
   createConnection,
   DidChangeWatchedFilesNotification,
+  FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -23,7 +24,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CREATE_FILE_COMMAND, type CreateFileArgs } from './codeActions';
-import { isServerlessFile, ScfLanguageService } from './service';
+import { isCheckedFile, isServerlessFile, ScfLanguageService } from './service';
 
 interface InitOptions {
   debounceMs?: number;
@@ -69,7 +70,7 @@ connection.onInitialized(() => {
 function publish(uri: string): void {
   timers.delete(uri);
   const doc = documents.get(uri);
-  if (!doc || !isServerlessFile(uri)) return;
+  if (!doc || !isCheckedFile(uri)) return;
   let diagnostics;
   try {
     diagnostics = service.diagnostics(uri, doc.version, doc.getText());
@@ -105,10 +106,19 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
-connection.onDidChangeWatchedFiles(() => {
+connection.onDidChangeWatchedFiles((params) => {
+  // A deleted serverless.yml keeps no problems, even while its editor stays open.
+  const deleted = new Set(params.changes.filter((c) => c.type === FileChangeType.Deleted && isCheckedFile(c.uri)).map((c) => c.uri));
+  for (const uri of deleted) {
+    const t = timers.get(uri);
+    if (t) clearTimeout(t);
+    timers.delete(uri);
+    service.close(uri);
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
   // A handler file, scf_bootstrap or folder changed: results that looked at the disk are stale.
   service.invalidate();
-  for (const doc of documents.all()) if (isServerlessFile(doc.uri)) schedule(doc.uri, Math.min(debounceMs, 50));
+  for (const doc of documents.all()) if (isCheckedFile(doc.uri) && !deleted.has(doc.uri)) schedule(doc.uri, Math.min(debounceMs, 50));
 });
 
 function guard<T>(what: string, fallback: T, fn: () => T): T {

@@ -38,6 +38,11 @@ export function isServerlessFile(uri: string): boolean {
   return name === 'serverless.yml' || name === 'serverless.yaml';
 }
 
+/** Files we publish diagnostics for: serverless.yml, and template.yaml when it is a TCSAM template. */
+export function isCheckedFile(uri: string): boolean {
+  return isServerlessFile(uri) || /^template\.ya?ml$/i.test(basename(uri.split('?')[0]!.split('#')[0]!));
+}
+
 export function filePathOf(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
   try {

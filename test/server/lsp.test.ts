@@ -250,3 +250,41 @@ test('with syntaxErrors off (the Red Hat YAML extension reports them), syntax er
     await other.stop();
   }
 });
+
+test('a deleted serverless.yml keeps no problems, even while it stays open', async () => {
+  const { uri, folder } = project('deleted', YML);
+  const first = await open(uri, YML);
+  assert.ok(first.length > 0);
+  rmSync(join(folder, 'serverless.yml'));
+  const cleared = client.diagnostics(uri, (p) => p.diagnostics.length === 0);
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri, type: FileChangeType.Deleted }] });
+  assert.deepEqual((await cleared).diagnostics, []);
+});
+
+test('a TCSAM template.yaml is checked with the same rules, on its own properties; another tool\'s template.yaml is left alone', async () => {
+  const folder = join(dir, 'tcsam');
+  mkdirSync(join(folder, 'hello'), { recursive: true });
+  writeFileSync(join(folder, 'hello', 'index.js'), 'exports.main_handler = async () => ({});\n');
+  const text = `Resources:
+  default:
+    Type: TencentCloud::Serverless::Namespace
+    hello:
+      Type: TencentCloud::Serverless::Function
+      Properties:
+        CodeUri: ./hello
+        Handler: index.main_handler
+        Runtime: Nodejs12.16
+        MemorySize: 200
+`;
+  writeFileSync(join(folder, 'template.yaml'), text);
+  const uri = pathToFileURL(join(folder, 'template.yaml')).toString();
+  const ds = await open(uri, text);
+  const memory = ds.find((d) => String(d.code).startsWith('scf.memory'));
+  assert.ok(memory, JSON.stringify(ds));
+  assert.equal(memory.range.start.line, 9, 'on the template\'s MemorySize line');
+  const sam = join(dir, 'sam');
+  mkdirSync(sam, { recursive: true });
+  const samText = 'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n';
+  writeFileSync(join(sam, 'template.yaml'), samText);
+  assert.deepEqual(await open(pathToFileURL(join(sam, 'template.yaml')).toString(), samText), []);
+});
