@@ -21,15 +21,11 @@ import { LineCounter, parseDocument, isMap, isScalar, type YAMLMap, type Node as
 import { rangeOf } from './positions';
 import { DEFAULTS, type FunctionSpec, type LoadResult, type ModelError, type ModelWarning, type SourceRange, type TriggerSpec } from './types';
 
-export const TCSAM_FILE_NAMES = ['template.yaml', 'template.yml'] as const;
+export { isTcsamText, TCSAM_FILE_NAMES } from './tcsamDetect';
 export const TCSAM_FUNCTION_TYPE = 'TencentCloud::Serverless::Function';
 export const TCSAM_NAMESPACE_TYPE = 'TencentCloud::Serverless::Namespace';
 
 /** Whether a YAML text is a TCSAM template (names a TencentCloud::Serverless resource type). */
-export function isTcsamText(text: string): boolean {
-  // A top-level `Resources:` (block YAML) or `"Resources":` (the JSON form TCSAM also allows).
-  return /^(Resources|"Resources")\s*:|[{,]\s*"Resources"\s*:/m.test(text) && /TencentCloud::Serverless::(Function|Namespace)/.test(text);
-}
 
 /** One trigger as the scf component writes it: `{ <kind>: { name, parameters } }`. */
 export interface ComponentTrigger {

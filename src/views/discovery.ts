@@ -1,11 +1,13 @@
 /**
- * Finds serverless.yml / serverless.yaml files under a workspace folder (no vscode import:
+ * Finds serverless.yml / serverless.yaml files, and TCSAM template.yaml files of the older SCF CLI
+ * (only those whose text is a TCSAM template), under a workspace folder (no vscode import:
  * tested in plain Node). Skips node_modules, .git and .scf, and honours VS Code's `files.exclude`
  * patterns, including `{ "when": "$(basename).ts" }` sibling conditions.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { SERVERLESS_FILE_NAMES } from '../model/types';
+import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsamDetect';
 
 export type ExcludeSetting = Record<string, boolean | { when: string }>;
 
@@ -22,6 +24,7 @@ export async function findServerlessFiles(folder: string, options: DiscoveryOpti
   const isExcluded = excludeMatcher(options.exclude ?? {});
   const maxDepth = options.maxDepth ?? 12;
   const found: string[] = [];
+  const templates: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     let entries;
     try {
@@ -39,11 +42,15 @@ export async function findServerlessFiles(folder: string, options: DiscoveryOpti
         subdirs.push(path);
       } else if (entry.isFile() && (SERVERLESS_FILE_NAMES as readonly string[]).includes(entry.name) && !isExcluded(rel, siblings)) {
         found.push(path);
+      } else if (entry.isFile() && (TCSAM_FILE_NAMES as readonly string[]).includes(entry.name) && !isExcluded(rel, siblings)) {
+        templates.push(path);
       }
     }
     await Promise.all(subdirs.map((d) => walk(d, depth + 1)));
   };
   await walk(folder, 0);
+  // A template.yaml is ours only when it is a TCSAM template (AWS SAM and others use the name too).
+  for (const t of templates) if (await isTcsamFile(t)) found.push(t);
   return found.sort();
 }
 
@@ -68,6 +75,20 @@ export function excludeMatcher(exclude: ExcludeSetting): (relPath: string, sibli
       const sibling = r.when.replace(/\$\(basename\)/g, dot > 0 ? name.slice(0, dot) : name);
       return siblings?.has(sibling) ?? false;
     });
+}
+
+export async function isTcsamFile(path: string): Promise<boolean> {
+  try {
+    return isTcsamText(await readFile(path, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a path names a template.yaml/.yml outside node_modules (a TCSAM template, if its text says so). */
+export function isTemplatePath(path: string): boolean {
+  const parts = path.split(/[\\/]/);
+  return (TCSAM_FILE_NAMES as readonly string[]).includes(parts[parts.length - 1]!) && !parts.includes('node_modules') && !parts.includes('.scf');
 }
 
 /** Whether a path (absolute or relative) names a serverless.yml/.yaml outside node_modules. */

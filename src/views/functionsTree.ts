@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import type { FunctionSpec, LoadResult } from '../model';
 import { listEvents, type EventFile } from '../events/store';
-import { findServerlessFiles, isServerlessPath, type ExcludeSetting } from './discovery';
+import { findServerlessFiles, isServerlessPath, isTcsamFile, isTemplatePath, type ExcludeSetting } from './discovery';
 import { functionChildren, groupChildren, rootNodes, type FileEntry, type TreeNode } from './treeModel';
 
 const PARSE_DELAY_MS = 200;
@@ -30,11 +30,21 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     yml.onDidCreate((uri) => this.schedule(uri.fsPath, () => this.rescan()));
     yml.onDidChange((uri) => this.schedule(uri.fsPath, () => this.reload(uri.fsPath)));
     yml.onDidDelete((uri) => this.forget(uri.fsPath));
+    // TCSAM template.yaml of the older SCF CLI: in the view when its text is a TCSAM template.
+    const templates = vscode.workspace.createFileSystemWatcher('**/template.{yml,yaml}');
+    const templateChanged = (uri: vscode.Uri) => {
+      if (!isTemplatePath(uri.fsPath)) return;
+      if (this.entries.has(uri.fsPath)) this.schedule(uri.fsPath, () => this.reload(uri.fsPath));
+      else void isTcsamFile(uri.fsPath).then((yes) => yes && this.schedule(uri.fsPath, () => this.rescan()));
+    };
+    templates.onDidCreate(templateChanged);
+    templates.onDidChange(templateChanged);
+    templates.onDidDelete((uri) => this.entries.has(uri.fsPath) && this.forget(uri.fsPath));
     // A folder created, deleted or renamed with serverless.yml inside may be reported as the folder
     // alone (the watcher can subscribe to a new folder after its files were written): watch folders too.
     const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
     folders.onDidCreate((uri) => {
-      if (isServerlessPath(uri.fsPath) || /[\\/](node_modules|\.git|\.scf)([\\/]|$)/.test(uri.fsPath)) return;
+      if (isServerlessPath(uri.fsPath) || isTemplatePath(uri.fsPath) || /[\\/](node_modules|\.git|\.scf)([\\/]|$)/.test(uri.fsPath)) return;
       void stat(uri.fsPath)
         .then((st) => {
           if (st.isDirectory()) this.schedule('folders', () => this.rescan());
@@ -50,6 +60,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     events.onDidDelete(eventsChanged);
     this.disposables.push(
       yml,
+      templates,
       folders,
       events,
       this.changed,

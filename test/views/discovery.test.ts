@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findServerlessFiles, excludeMatcher, isServerlessPath } from '../../src/views/discovery';
+import { findServerlessFiles, excludeMatcher, isServerlessPath, isTemplatePath } from '../../src/views/discovery';
 
 function tree(files: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'scf-discovery-'));
@@ -56,4 +56,15 @@ test('isServerlessPath recognises only serverless files outside node_modules', (
   assert.equal(isServerlessPath('C:\\w\\serverless.yaml'), true);
   assert.equal(isServerlessPath('/w/node_modules/x/serverless.yml'), false);
   assert.equal(isServerlessPath('/w/serverless.json'), false);
+});
+
+test('a TCSAM template.yaml is found; another tool\'s template.yaml is not', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'scf-disc-tcsam-'));
+  mkdirSync(join(root, 'legacy'));
+  mkdirSync(join(root, 'sam'));
+  writeFileSync(join(root, 'legacy', 'template.yaml'), 'Resources:\n  default:\n    Type: TencentCloud::Serverless::Namespace\n    fn:\n      Type: TencentCloud::Serverless::Function\n');
+  writeFileSync(join(root, 'sam', 'template.yaml'), 'Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n');
+  assert.deepEqual(await findServerlessFiles(root), [join(root, 'legacy', 'template.yaml')]);
+  assert.equal(isTemplatePath(join(root, 'legacy', 'template.yaml')), true);
+  assert.equal(isTemplatePath(join(root, 'node_modules', 'x', 'template.yaml')), false);
 });
