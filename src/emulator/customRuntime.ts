@@ -14,7 +14,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileStamp, scanCode } from './instance';
+import { CodeWatch } from './codeWatch';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
 
@@ -52,7 +52,7 @@ export class CustomInstance implements RuntimeInstance {
   private pollerWaiter: (() => void) | undefined;
   private onReply: ((r: Reply) => void) | undefined;
   private onInit: ((r: { ok: true } | { ok: false; body: string }) => void) | undefined;
-  private readonly watched = new Map<string, string>();
+  private readonly watched = new CodeWatch();
   private sink: LogSink;
   private killed = false;
   private startError: string | undefined;
@@ -169,7 +169,7 @@ export class CustomInstance implements RuntimeInstance {
       this.kill();
       return { kind: 'initError', code: 445, message: `scf_bootstrap reported an init error: ${first.body.trim() || '(no details)'}`, stack: '' };
     }
-    for (const f of scanCode(this.codeDir, /./)) this.watched.set(f, fileStamp(f));
+    this.watched.addScan(this.codeDir, /./); // a bootstrap tells us nothing of what it loads: watch the whole folder
     return { kind: 'ready', initMs };
   }
 
@@ -210,9 +210,7 @@ export class CustomInstance implements RuntimeInstance {
   }
 
   reusable(): boolean {
-    if (this.dead || this.startError) return false;
-    for (const [file, stamp] of this.watched) if (fileStamp(file) !== stamp) return false;
-    return true;
+    return !this.dead && !this.startError && this.watched.unchanged();
   }
 
   kill(): void {

@@ -3,9 +3,9 @@
  * loaded the user's handler and serves requests over a framed channel (fd 3 in, fd 4 out), kept warm
  * between requests like an SCF instance.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { CodeWatch } from './codeWatch';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
@@ -39,14 +39,13 @@ interface ResultMessage {
 }
 type ChildMessage = ReadyMessage | InitErrorMessage | ResultMessage;
 
-const MAX_WATCHED_FILES = 2000;
 
 export class Instance implements RuntimeInstance {
   private readonly proc: RuntimeProcess;
   private readonly reader = new FrameReader();
   private readonly waiters: Array<(m: ChildMessage) => void> = [];
   private readonly queued: ChildMessage[] = [];
-  private readonly watched = new Map<string, string>();
+  private readonly watched = new CodeWatch();
   busy = false;
   idleTimer: NodeJS.Timeout | undefined;
 
@@ -125,7 +124,7 @@ export class Instance implements RuntimeInstance {
       return { kind: 'exit', description: `runtime protocol error: expected ready, got ${first.t}` };
     }
     this.watch(first.files, first.esm === true);
-    if (first.scan) for (const f of scanCode(this.codeDir, new RegExp(first.scan))) this.watched.set(f, fileStamp(f));
+    if (first.scan) this.watched.addScan(this.codeDir, new RegExp(first.scan));
     return { kind: 'ready', initMs };
   }
 
@@ -157,14 +156,13 @@ export class Instance implements RuntimeInstance {
 
   /** Remembers the files the handler loaded; a change to any of them retires the instance. */
   private watch(files: string[], esm: boolean): void {
-    const all = esm ? [...files, ...scanCode(this.codeDir)] : files;
-    for (const f of all) if (!this.watched.has(f)) this.watched.set(f, fileStamp(f));
+    this.watched.add(files);
+    // ES modules do not show in require.cache: watch the code folder's sources instead.
+    if (esm) this.watched.addScan(this.codeDir, /\.(m?js|cjs|json)$/);
   }
 
   reusable(): boolean {
-    if (this.dead) return false;
-    for (const [file, stamp] of this.watched) if (fileStamp(file) !== stamp) return false;
-    return true;
+    return !this.dead && this.watched.unchanged();
   }
 
   kill(): void {
@@ -172,35 +170,4 @@ export class Instance implements RuntimeInstance {
     this.proc.kill();
     this.killed = true;
   }
-}
-
-export function fileStamp(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return 'absent';
-  }
-}
-
-/** ES modules do not show in require.cache, and custom runtimes tell us nothing: watch the code folder. */
-export function scanCode(dir: string, pattern = /\.(m?js|cjs|json)$/): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (out.length >= MAX_WATCHED_FILES) return;
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (pattern.test(e.name)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
 }

@@ -12,7 +12,7 @@
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { findBootstrap } from './customRuntime';
-import { fileStamp, scanCode } from './instance';
+import { CodeWatch } from './codeWatch';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
 
@@ -68,7 +68,7 @@ export class WebInstance implements RuntimeInstance {
   private proc: RuntimeProcess | undefined;
   private port = 0;
   private killed = false;
-  private readonly watched = new Map<string, string>();
+  private readonly watched = new CodeWatch();
   private sink: LogSink;
   busy = false;
   idleTimer: NodeJS.Timeout | undefined;
@@ -132,7 +132,7 @@ export class WebInstance implements RuntimeInstance {
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    for (const f of scanCode(this.codeDir, /./)) this.watched.set(f, fileStamp(f));
+    this.watched.addScan(this.codeDir, /./); // a bootstrap tells us nothing of what it loads: watch the whole folder
     return { kind: 'ready', initMs: performance.now() - started };
   }
 
@@ -200,9 +200,7 @@ export class WebInstance implements RuntimeInstance {
   }
 
   reusable(): boolean {
-    if (this.dead) return false;
-    for (const [file, stamp] of this.watched) if (fileStamp(file) !== stamp) return false;
-    return true;
+    return !this.dead && this.watched.unchanged();
   }
 
   kill(): void {

@@ -1,0 +1,56 @@
+/**
+ * The files an instance's code came from, with the modification stamp each had when it was loaded:
+ * a changed, added-back or removed file means the instance runs old code and must be retired.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MAX_WATCHED_FILES = 2000;
+
+export class CodeWatch {
+  private readonly stamps = new Map<string, string>();
+
+  add(files: Iterable<string>): void {
+    for (const f of files) if (!this.stamps.has(f)) this.stamps.set(f, fileStamp(f));
+  }
+
+  /** Every file under the folder whose name matches (node_modules and dot-folders left out). */
+  addScan(dir: string, pattern: RegExp): void {
+    this.add(scanCode(dir, pattern));
+  }
+
+  unchanged(): boolean {
+    for (const [file, stamp] of this.stamps) if (fileStamp(file) !== stamp) return false;
+    return true;
+  }
+}
+
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'absent';
+  }
+}
+
+export function scanCode(dir: string, pattern: RegExp): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (out.length >= MAX_WATCHED_FILES) return;
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (pattern.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
