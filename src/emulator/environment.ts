@@ -114,7 +114,7 @@ export function buildEnvironment(
  */
 function replaceWithFunctionGraphVariables(env: Record<string, string>, spec: FunctionSpec): void {
   for (const key of Object.keys(env)) {
-    if (isReservedKey(key) || key === 'USER_CODE_ROOT' || key === '_SCF_SERVER_PORT' || key === 'PHP_INI_SCAN_DIR' || key === 'PYTHONDONTWRITEBYTECODE') delete env[key];
+    if (isReservedKey(key) || key === 'USER_CODE_ROOT' || key === '_SCF_SERVER_PORT' || key === 'PHP_INI_SCAN_DIR') delete env[key];
   }
   Object.assign(env, {
     RUNTIME_CODE_ROOT: spec.codeDir,
