@@ -4,7 +4,8 @@
  * trusted workspace.
  */
 import * as vscode from 'vscode';
-import { EmulatorClient, type InvokeParams, type RunningInvocation } from '../emulator/client';
+import type { EmulatorClient, InvokeParams, RunningInvocation } from '../emulator/client';
+import { emulatorClientFromSettings } from '../views/emulatorClient';
 import type { InvokeOutcome } from '../emulator/emulator';
 import { statusInfo, statusLabel } from '../emulator/statusCodes';
 import type { FunctionSpec } from '../model';
@@ -66,16 +67,8 @@ export class Invoker implements vscode.Disposable {
   }
 
   private getClient(): EmulatorClient {
-    if (!this.client) {
-      const config = vscode.workspace.getConfiguration('scf');
-      const nodePath = config.get<string>('nodePath', '').trim();
-      this.client = new EmulatorClient({
-        hostScript: this.context.asAbsolutePath('dist/host.js'),
-        pythonPath: config.get<string>('pythonPath', 'python3').trim() || undefined,
-        // The host, and the Node.js handlers it starts, run on this node (default: the editor's own).
-        execPath: nodePath || undefined,
-      });
-    }
+    // The host, and the Node.js handlers it starts, run on scf.nodePath (default: the editor's own node).
+    this.client ??= emulatorClientFromSettings(this.context);
     return this.client;
   }
 

@@ -9,7 +9,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { EmulatorClient, type InvokeParams } from '../emulator/client';
+import type { EmulatorClient, InvokeParams } from '../emulator/client';
+import { emulatorClientFromSettings } from './emulatorClient';
 import type { InvokeOutcome } from '../emulator/emulator';
 import { statusLabel } from '../emulator/statusCodes';
 import { loadServerlessFile, type FunctionSpec } from '../model';
@@ -145,15 +146,7 @@ export class ScfTestController implements vscode.Disposable {
   }
 
   private getClient(): EmulatorClient {
-    if (!this.client) {
-      const config = vscode.workspace.getConfiguration('scf');
-      const nodePath = config.get<string>('nodePath', '').trim();
-      this.client = new EmulatorClient({
-        hostScript: this.context.asAbsolutePath('dist/host.js'),
-        pythonPath: config.get<string>('pythonPath', 'python3').trim() || undefined,
-        execPath: nodePath || undefined,
-      });
-    }
+    this.client ??= emulatorClientFromSettings(this.context);
     return this.client;
   }
 
