@@ -269,6 +269,25 @@ test('a Python handler runs too (when python3 is installed)', async () => {
   assert.deepEqual(outcome.result.result, { removed: 3, function: 'nightly-cleanup' });
 });
 
+test('SCF: Start Local HTTP Gateway serves the apigw routes of the workspace, with each request in the SCF output; Stop ends it', async () => {
+  const url = await vscode.commands.executeCommand<string | undefined>('scf.startGateway');
+  assert.ok(url && /^http:\/\/127\.0\.0\.1:\d+$/.test(url), `the gateway's address: ${url}`);
+  const res = await fetch(`${url}/orders`, { method: 'POST', body: '{"item":"tea"}', headers: { 'content-type': 'application/json' } });
+  assert.equal(res.status, 200);
+  assert.equal(((await res.json()) as { ok: boolean }).ok, true);
+  await waitFor('the request in the SCF output', () => /POST \/orders -> orders-api 200/.test(api.output.text()));
+  assert.match(api.output.text(), /\[orders-api\] received event with keys requestContext/);
+  await vscode.commands.executeCommand('scf.stopGateway');
+  await waitFor('the gateway to stop', async () => {
+    try {
+      await fetch(`${url}/orders`, { method: 'POST', body: '{}' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+});
+
 test('the invoke result is left in the output for the screenshot', async () => {
   const outcome = await invoke('orders-api', 'paid');
   assert.ok(outcome.ok && outcome.result.statusCode === 200);
