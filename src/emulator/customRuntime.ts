@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CodeWatch } from './codeWatch';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
-import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
+import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 
 export const BOOTSTRAP_NAMES = ['scf_bootstrap', 'bootstrap'] as const;
 
@@ -129,7 +129,6 @@ export class CustomInstance implements RuntimeInstance {
   }
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
-    const started = performance.now();
     const bootstrap = findBootstrap(this.codeDir);
     if (!bootstrap.ok) {
       this.startError = bootstrap.message;
@@ -145,26 +144,19 @@ export class CustomInstance implements RuntimeInstance {
       TENCENTCLOUD_MEMORY: String(this.limits.memorySize),
     };
     this.proc = new RuntimeProcess(bootstrap.path, [], { cwd: this.codeDir, env, extraPipes: 0 }, this.sink);
-    let timer: NodeJS.Timeout | undefined;
     const init = new Promise<{ ok: true } | { ok: false; body: string }>((resolve) => (this.onInit = resolve));
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), initTimeoutMs)));
-    const first = await Promise.race([init, this.proc.exited().then(() => 'exit' as const), timeout]);
-    clearTimeout(timer);
+    const waited = await awaitInit(this.proc, init, initTimeoutMs, () => this.kill());
     this.onInit = undefined;
-    const initMs = performance.now() - started;
-    if (first === 'timeout') {
-      this.kill();
-      await this.proc.drained();
-      return { kind: 'initTimeout', initMs };
-    }
-    if (first === 'exit') {
-      await this.proc.drained();
+    const initMs = waited.initMs;
+    if (waited.kind === 'timeout') return { kind: 'initTimeout', initMs };
+    if (waited.kind === 'exit') {
       const message = this.proc.spawnError
         ? `scf_bootstrap could not start: ${this.proc.spawnError} (check its #! line)`
         : `scf_bootstrap ${this.proc.exitReason} before it reported ready (POST /runtime/init/ready)`;
       this.kill();
       return { kind: 'spawnError', message, code: 445 };
     }
+    const first = waited.answer;
     if (!first.ok) {
       this.kill();
       return { kind: 'initError', code: 445, message: `scf_bootstrap reported an init error: ${first.body.trim() || '(no details)'}`, stack: '' };

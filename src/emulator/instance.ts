@@ -8,7 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { CodeWatch } from './codeWatch';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
-import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
+import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { LocalRuntime } from './runtimes';
 
 /** Written by the bootstraps to stdout and stderr after each request. */
@@ -96,24 +96,14 @@ export class Instance implements RuntimeInstance {
   }
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
-    const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      if (Number.isFinite(initTimeoutMs)) timer = setTimeout(() => resolve('timeout'), initTimeoutMs);
-    });
-    const first = await Promise.race([this.nextMessage(), this.proc.exited().then(() => 'exit' as const), timeout]);
-    clearTimeout(timer);
-    const initMs = performance.now() - started;
-    if (first === 'timeout') {
-      this.kill();
-      await this.proc.drained();
-      return { kind: 'initTimeout', initMs };
-    }
-    if (first === 'exit') {
-      await this.proc.drained();
+    const waited = await awaitInit(this.proc, this.nextMessage(), initTimeoutMs, () => this.kill());
+    const initMs = waited.initMs;
+    if (waited.kind === 'timeout') return { kind: 'initTimeout', initMs };
+    if (waited.kind === 'exit') {
       if (this.proc.spawnError) return { kind: 'spawnError', message: this.proc.spawnError };
       return { kind: 'exit', description: this.proc.exitReason };
     }
+    const first = waited.answer;
     if (first.t === 'initError') {
       await this.proc.marksArrived();
       this.kill();

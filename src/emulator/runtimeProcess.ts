@@ -200,3 +200,34 @@ export async function awaitAnswer<T>(
   }
   return { ok: true, answer: raced.a, sampledKb };
 }
+
+/**
+ * Waits for a runtime's first word (ready, or its init error) within the init timeout (Infinity: no
+ * limit, as while debugging). Past the timeout the instance is killed; either way the process's last
+ * output has been read when this returns without an answer.
+ */
+export async function awaitInit<T>(
+  proc: RuntimeProcess,
+  answer: Promise<T>,
+  initTimeoutMs: number,
+  kill: () => void,
+): Promise<{ kind: 'answer'; answer: T; initMs: number } | { kind: 'timeout'; initMs: number } | { kind: 'exit'; initMs: number }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    if (Number.isFinite(initTimeoutMs)) timer = setTimeout(() => resolve('timeout'), initTimeoutMs);
+  });
+  const first = await Promise.race([answer.then((a) => ({ a })), proc.exited().then(() => 'exit' as const), timeout]);
+  clearTimeout(timer);
+  const initMs = performance.now() - started;
+  if (first === 'timeout') {
+    kill();
+    await proc.drained();
+    return { kind: 'timeout', initMs };
+  }
+  if (first === 'exit') {
+    await proc.drained();
+    return { kind: 'exit', initMs };
+  }
+  return { kind: 'answer', answer: first.a, initMs };
+}
