@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { build } from 'esbuild';
+import { bundleForExtensionHost } from './codeServer.mjs';
 import { runTests } from '@vscode/test-electron';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,16 +17,7 @@ let code = 1;
 try {
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('the build failed');
-  await build({
-    entryPoints: [join(root, 'test', 'e2e', 'suite', 'index.ts')],
-    outfile: join(work, 'suite.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
-    logLevel: 'warning',
-  });
+  await bundleForExtensionHost(join(root, 'test', 'e2e', 'suite', 'index.ts'), join(work, 'suite.js'));
   const workspace = join(work, 'workspace');
   cpSync(join(root, 'test', 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
   code = await runTests({

@@ -12,12 +12,13 @@
 //
 // Environment: RV_HOME (the real-vscode cache, default ~/.cache/scf-real-vscode), E2E_KEEP=1 keeps the
 // temporary folder, E2E_SKIP_UNTRUSTED=1 skips step 3.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, watch } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForExtensionHost, startCodeServer } from './codeServer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RV_HOME = process.env.RV_HOME ?? join(homedir(), '.cache', 'scf-real-vscode');
@@ -76,17 +77,7 @@ async function setup() {
   step('packaging the test-runner extension');
   const runner = join(work, 'runner');
   mkdirSync(join(runner, 'dist'), { recursive: true });
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [join(root, 'test', 'e2e', 'runner', 'extension.ts')],
-    outfile: join(runner, 'dist', 'extension.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
-    logLevel: 'warning',
-  });
+  await bundleForExtensionHost(join(root, 'test', 'e2e', 'runner', 'extension.ts'), join(runner, 'dist', 'extension.js'));
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   writeFileSync(
     join(runner, 'package.json'),
@@ -147,28 +138,11 @@ async function serve(name, { vsix, runnerVsix }, { trusted, empty = false }) {
   const args = ['--auth', 'none', '--bind-addr', '127.0.0.1:0', '--user-data-dir', user, '--extensions-dir', ext, '--disable-telemetry', '--disable-update-check'];
   if (trusted) args.push('--disable-workspace-trust');
   args.push(workspace);
-  const server = spawn(process.execPath, [entry, ...args], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: empty ? process.env : { ...process.env, SCF_E2E_RESULTS: results, SCF_E2E_SUITE: trusted ? 'trusted' : 'untrusted' },
-  });
+  const codeServer = startCodeServer(entry, args, empty ? process.env : { ...process.env, SCF_E2E_RESULTS: results, SCF_E2E_SUITE: trusted ? 'trusted' : 'untrusted' });
+  const server = codeServer.child;
   children.push(server);
-  let log = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`code-server did not start in 60 s:\n${log}`)), 60000);
-    const onData = (chunk) => {
-      log += chunk;
-      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`code-server exited with ${code}:\n${log}`)));
-  });
-  return { url: `${url}/?folder=${encodeURIComponent(workspace)}`, workspace, results, child: server, log: () => log };
+  const url = await codeServer.url;
+  return { url: `${url}/?folder=${encodeURIComponent(workspace)}`, workspace, results, child: server, log: codeServer.log };
 }
 
 function stop(child) {

@@ -7,12 +7,13 @@
 // The VSIX is built in a temporary copy of the project, so dist/ of the working tree is left alone.
 // Environment: RV_HOME (the real-vscode cache, default ~/.cache/scf-real-vscode), E2E_KEEP=1 keeps the
 // temporary folder.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCodeServer } from './codeServer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RV_HOME = process.env.RV_HOME ?? join(homedir(), '.cache', 'scf-real-vscode');
@@ -85,22 +86,9 @@ async function serve(vsix, ws) {
   );
   run(process.execPath, [entry, '--extensions-dir', ext, '--install-extension', vsix, '--force']);
   const args = ['--auth', 'none', '--bind-addr', '127.0.0.1:0', '--user-data-dir', user, '--extensions-dir', ext, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ws];
-  const child = spawn(process.execPath, [entry, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`code-server did not start in 60 s:\n${log}`)), 60000);
-    const onData = (chunk) => {
-      log += chunk;
-      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`code-server exited with ${code}:\n${log}`)));
-  });
+  const codeServer = startCodeServer(entry, args);
+  const child = codeServer.child;
+  const url = await codeServer.url;
   return { url: `${url}/?folder=${encodeURIComponent(ws)}`, child };
 }
 
