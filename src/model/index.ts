@@ -1,4 +1,5 @@
 export * from './types';
+export { ok, fail, type Outcome, type Failure, type Problem } from './outcome';
 export { isScfComponent, loadServerlessFile, parseServerless, resolveServerlessFile, type LoadOptions } from './load';
 export { readDotEnv } from './dotenv';
 export { interpolate, hasInterpolation, type InterpolationContext } from './interpolate';
