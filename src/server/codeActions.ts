@@ -4,10 +4,13 @@
  * editor can undo; an executable scf_bootstrap through the `scf.createFile` command, since a workspace
  * edit cannot set the file mode).
  */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { DiagnosticData, LspFix } from './convert';
 import { SOURCE } from './convert';
+import { fail, ok, type Outcome } from '../model/outcome';
 
 export const CREATE_FILE_COMMAND = 'scf.createFile';
 
@@ -45,4 +48,17 @@ function toAction(uri: string, d: Diagnostic, fix: LspFix, canCreateFiles: boole
       ],
     },
   };
+}
+
+/** What `scf.createFile` does: writes the file (never over an existing one), mode 755 when asked. */
+export function createFile(args: CreateFileArgs): Outcome {
+  if (existsSync(args.path)) return fail('file.exists', `${args.path} already exists; it was left as it is.`, { file: args.path });
+  try {
+    mkdirSync(dirname(args.path), { recursive: true });
+    writeFileSync(args.path, args.content, { flag: 'wx' });
+    if (args.executable) chmodSync(args.path, 0o755);
+  } catch (e) {
+    return fail('file.create', `Could not create ${args.path}: ${(e as Error).message}`, { file: args.path });
+  }
+  return ok();
 }

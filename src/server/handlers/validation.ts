@@ -1,0 +1,60 @@
+/**
+ * Diagnostics on the wire: published on open at once and, after edits, once the typing pauses
+ * (debounced per document); cleared on close and when the file is deleted.
+ */
+import { isCheckedFile } from '../service';
+import type { ServerState } from './server';
+
+export class Validation {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly state: ServerState) {
+    const { documents } = state;
+    documents.onDidOpen((e) => this.schedule(e.document.uri, 0));
+    documents.onDidChangeContent((e) => {
+      // onDidChangeContent also fires on open; the open handler has published already for version 1.
+      if (e.document.version <= 1 && !this.timers.has(e.document.uri)) return;
+      this.schedule(e.document.uri, state.debounceMs);
+    });
+    documents.onDidClose((e) => this.clear(e.document.uri));
+  }
+
+  /** Checks a document after `delay` ms (0: now), replacing a check already waiting for it. */
+  schedule(uri: string, delay: number): void {
+    this.cancel(uri);
+    if (delay <= 0) this.publish(uri);
+    else this.timers.set(uri, setTimeout(() => this.publish(uri), delay));
+  }
+
+  /** Every open checked document again (something they refer to changed on disk). */
+  recheckOpen(delay: number, except?: ReadonlySet<string>): void {
+    for (const doc of this.state.documents.all()) if (isCheckedFile(doc.uri) && !except?.has(doc.uri)) this.schedule(doc.uri, delay);
+  }
+
+  /** Forgets a document and publishes no problems for it. */
+  clear(uri: string): void {
+    this.cancel(uri);
+    this.state.service.close(uri);
+    void this.state.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private cancel(uri: string): void {
+    const t = this.timers.get(uri);
+    if (t) clearTimeout(t);
+    this.timers.delete(uri);
+  }
+
+  private publish(uri: string): void {
+    this.timers.delete(uri);
+    const doc = this.state.documents.get(uri);
+    if (!doc || !isCheckedFile(uri)) return;
+    let diagnostics;
+    try {
+      diagnostics = this.state.service.diagnostics(uri, doc.version, doc.getText());
+    } catch (e) {
+      this.state.connection.console.error(`scf: checking ${uri} failed: ${(e as Error).stack ?? String(e)}`);
+      return;
+    }
+    void this.state.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+  }
+}
