@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type YAMLMap, type Node as YamlNode, type Document } from 'yaml';
 import { readDotEnv } from './dotenv';
 import { interpolate, type InterpolationContext } from './interpolate';
-import { rangeOf } from './positions';
+import { offsetsToRange, rangeOf } from './positions';
 import { isTcsamText, parseTcsam, TCSAM_FILE_NAMES } from './tcsam';
 import {
   DEFAULTS,
@@ -71,7 +71,7 @@ export function parseServerless(text: string, file: string, options: LoadOptions
   });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
-    const range = { ...linePosToRange(lines, err.pos[0], err.pos[1]) };
+    const range = { ...offsetsToRange(lines, err.pos[0], err.pos[1]) };
     return fail('model.yamlSyntax', `YAML syntax error: ${firstLine(err.message)}`, range);
   }
   const top = doc.contents;
@@ -327,11 +327,6 @@ function stringList(value: unknown): string[] {
   return (items as unknown[]).map((v) => asText(v)).filter((v): v is string => v !== undefined);
 }
 
-function linePosToRange(lines: LineCounter, start: number, end: number): SourceRange {
-  const a = lines.linePos(start);
-  const b = lines.linePos(Math.max(start, end));
-  return { line: a.line - 1, column: a.col - 1, endLine: b.line - 1, endColumn: b.col - 1 };
-}
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();

@@ -10,6 +10,6 @@ export function rangeOf(lines: LineCounter, node: YamlNode | Pair | null | undef
 
 export function offsetsToRange(lines: LineCounter, start: number, end: number): SourceRange {
   const a = lines.linePos(start);
-  const b = lines.linePos(end);
+  const b = lines.linePos(Math.max(start, end));
   return { line: a.line - 1, column: a.col - 1, endLine: b.line - 1, endColumn: b.col - 1 };
 }

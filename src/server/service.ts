@@ -9,7 +9,7 @@ import { diskProbe, type FileProbe } from '../schema/checks/context';
 import { validateServerlessText, type ValidationResult } from '../schema/validate';
 import { get, offsetAt, parseYaml, patchParse, scalarText, type ParsedYaml } from '../schema/yaml';
 import { isTcsamText } from '../model/tcsam';
-import { validateTcsamText } from '../model/tcsamDiagnostics';
+import { validateTcsamText } from '../schema/validateTcsam';
 import { codeActions } from './codeActions';
 import { complete } from './completion';
 import { toLspDiagnostic } from './convert';

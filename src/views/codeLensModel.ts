@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseServerless, SERVERLESS_FILE_NAMES, type FunctionSpec } from '../model';
+import { lineStarts, positionAt } from '../model/lines';
 import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsam';
 
 export interface LensAnchor {
@@ -69,7 +70,7 @@ export function handlerLine(text: string, name: string, language: 'javascript' |
         ];
   for (const re of patterns) {
     const m = re.exec(text);
-    if (m) return lineOf(text, m.index + (m[0].length - m[0].trimStart().length));
+    if (m) return positionAt(lineStarts(text), m.index + (m[0].length - m[0].trimStart().length)).line;
   }
   return undefined;
 }
@@ -116,11 +117,6 @@ function isFile(p: string): boolean {
   }
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 0;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { loadServerlessFile, parseServerless, type FunctionSpec } from '../../src/model';
 import { convertTcsamText } from '../../src/model/convert';
 import { parseTcsam } from '../../src/model/tcsam';
-import { validateTcsamText } from '../../src/model/tcsamDiagnostics';
+import { validateTcsamText } from '../../src/schema/validateTcsam';
 import { validateServerlessText } from '../../src/schema/validate';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';

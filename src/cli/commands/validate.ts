@@ -11,7 +11,7 @@ import { positionAt } from '../../schema/yaml';
 import { validateServerlessText } from '../../schema/validate';
 import { parseYaml } from '../../schema/yaml';
 import { isTcsamText } from '../../model/tcsam';
-import { validateTcsamText } from '../../model/tcsamDiagnostics';
+import { validateTcsamText } from '../../schema/validateTcsam';
 import { parseArgs } from '../args';
 import type { CliIO } from '../io';
 

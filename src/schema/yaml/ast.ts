@@ -92,31 +92,5 @@ export function nodeAtPath(root: YNode | null, path: readonly (string | number)[
   return cur ?? undefined;
 }
 
-export function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  let i = text.indexOf('\n');
-  while (i !== -1) {
-    starts.push(i + 1);
-    i = text.indexOf('\n', i + 1);
-  }
-  return starts;
-}
-
-/** 0-based line and column of an offset (binary search over line starts). */
-export function positionAt(lineStarts: readonly number[], offset: number): { line: number; character: number } {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - lineStarts[lo]! };
-}
-
-export function offsetAt(lineStarts: readonly number[], textLength: number, line: number, character: number): number {
-  if (line < 0) return 0;
-  if (line >= lineStarts.length) return textLength;
-  const lineEnd = line + 1 < lineStarts.length ? lineStarts[line + 1]! - 1 : textLength;
-  return Math.min(lineStarts[line]! + Math.max(0, character), lineEnd);
-}
+/** Line positions: the one implementation in the model (src/model/lines.ts). */
+export { lineStarts as computeLineStarts, positionAt, offsetAt } from '../../model/lines';

@@ -8,12 +8,13 @@
  */
 import { dirname, join } from 'node:path';
 import { parseDocument, isMap, isScalar, type Document, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
-import { validateServerlessText } from '../schema/validate';
-import type { FileProbe } from '../schema/checks/context';
-import type { ScfDiagnostic } from '../schema/diagnostics';
-import { convertTcsamText } from './convert';
-import { readTcsam, TCSAM_FUNCTION_TYPE, TCSAM_NAMESPACE_TYPE } from './tcsam';
-import type { SourceRange } from './types';
+import { validateServerlessText } from './validate';
+import type { FileProbe } from './checks/context';
+import type { ScfDiagnostic } from './diagnostics';
+import { convertTcsamText } from '../model/convert';
+import { lineStarts } from '../model/lines';
+import { readTcsam, TCSAM_FUNCTION_TYPE, TCSAM_NAMESPACE_TYPE } from '../model/tcsam';
+import type { SourceRange } from '../model/types';
 
 export interface TcsamValidateOptions {
   /** Absolute path of the template (relative CodeUri and handler files are checked beside it). */
@@ -140,8 +141,3 @@ function contains(pair: Pair, offset: number): boolean {
   return start !== undefined && end !== undefined && offset >= start && offset < Math.max(end, start + 1);
 }
 
-function lineStarts(text: string): number[] {
-  const out = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) out.push(i + 1);
-  return out;
-}
