@@ -6,6 +6,7 @@
 import type { ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js'; // the ESM build: the UMD main's dynamic requires do not survive bundling
 import eventSchema from '../../schemas/scf-event.schema.json';
+import { lineStarts, rangeAt } from '../model/lines';
 
 export const SYNC_EVENT_LIMIT_BYTES = 6 * 1024 * 1024;
 export const ASYNC_EVENT_LIMIT_BYTES = 128 * 1024;
@@ -36,26 +37,12 @@ function schemaValidator(): ValidateFunction {
 
 export function checkEventText(text: string, options: { file?: string; invocationType?: 'RequestResponse' | 'Event' } = {}): EventCheck {
   const where = options.file ?? 'event';
-  const lines = lineStarts(text);
-  const at = (offset: number, length: number) => {
-    const a = position(lines, offset);
-    const b = position(lines, offset + Math.max(length, 1));
-    return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-  };
-  const problem = (code: EventProblem['code'], offset: number, length: number, what: string): EventProblem => {
-    const r = at(offset, length);
-    return { code, ...r, message: `${where}:${r.line + 1}:${r.column + 1}: ${what}` };
-  };
-
+  const problem = problemAt(text, where);
   if (text.trim() === '') return { ok: false, problems: [problem('event.empty', 0, 0, 'the event is empty; an SCF event is a JSON object such as {"key": "value"}')] };
 
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
-  if (errors.length > 0) {
-    // Only the first: the parser's later errors are mostly the same mistake seen again.
-    const e = errors[0]!;
-    return { ok: false, problems: [problem('event.syntax', e.offset, e.length, `JSON syntax error: ${describeParseError(printParseErrorCode(e.error))}`)] };
-  }
+  if (errors.length > 0) return { ok: false, problems: [syntaxProblem(errors[0]!, problem)] };
 
   const problems: EventProblem[] = [];
   const validateSchema = schemaValidator();
@@ -84,6 +71,40 @@ export function checkEventText(text: string, options: { file?: string; invocatio
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, value: value as Record<string, unknown> };
+}
+
+type ProblemAt = (code: EventProblem['code'], offset: number, length: number, what: string) => EventProblem;
+
+function problemAt(text: string, where: string): ProblemAt {
+  let starts: number[] | undefined;
+  return (code, offset, length, what) => {
+    starts ??= lineStarts(text);
+    const r = rangeAt(starts, offset, offset + Math.max(length, 1));
+    return { code, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn, message: `${where}:${r.line + 1}:${r.column + 1}: ${what}` };
+  };
+}
+
+/** Only the first error is reported: the parser's later errors are mostly the same mistake seen again. */
+function syntaxProblem(e: ParseError, problem: ProblemAt): EventProblem {
+  return problem('event.syntax', e.offset, e.length, `JSON syntax error: ${describeParseError(printParseErrorCode(e.error))}`);
+}
+
+/**
+ * The JSON syntax error of an event text, with its line and column, or undefined when it is JSON.
+ * Costs one JSON.parse when the text is valid (the CLI's cold path); the located parse runs only on failure.
+ */
+export function eventSyntaxProblem(text: string, file = 'event'): EventProblem | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch {
+    const problem = problemAt(text, file);
+    if (text.trim() === '') return problem('event.empty', 0, 0, 'the event is empty; an SCF event is a JSON object such as {"key": "value"}');
+    const errors: ParseError[] = [];
+    parse(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+    // JSON.parse and jsonc-parser agree on JSON but for a few characters jsonc-parser lets through.
+    return syntaxProblem(errors[0] ?? { error: 1, offset: 0, length: 1 }, problem);
+  }
 }
 
 function describeParseError(code: string): string {
@@ -118,23 +139,6 @@ export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
   if (n >= 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KB`;
   return `${n} bytes`;
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-function position(starts: number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, column: offset - starts[lo]! };
 }
 
 function firstNonSpace(text: string): number {

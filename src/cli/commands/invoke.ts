@@ -12,7 +12,7 @@ import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { parseArgs } from '../args';
 import type { CliIO } from '../io';
-import { jsonErrorPosition } from '../jsonPosition';
+import { eventSyntaxProblem } from '../../events/validate';
 
 const HELP = `Usage: scf-toolkit invoke <serverless.yml | folder> [options]
 
@@ -67,8 +67,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     } catch (e) {
       return fail(io, `${values.event}: cannot read the event file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    const problem = jsonErrorPosition(payload);
-    if (problem) return fail(io, `${values.event}:${problem.line}:${problem.column}: the event file is not valid JSON: ${problem.message}`);
+    const problem = eventSyntaxProblem(payload, values.event);
+    if (problem) return fail(io, problem.message);
   }
 
   const json = flags.has('json');
