@@ -12,7 +12,11 @@
  * - `errorMessage`: a text the error message must contain (for expected failures such as 430).
  */
 import { parse, parseTree, findNodeAtLocation, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
+import type { ValidateFunction } from 'ajv';
 import { basename } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import expectationSchema from '../../schemas/scf-expectation.schema.json';
+import { lineStarts, positionAt } from '../model/lines';
 
 export const EXPECT_SUFFIX = '.expect.json';
 
@@ -34,8 +38,6 @@ export interface ExpectationError {
 
 export type ExpectationParse = { ok: true; expectation: Expectation } | { ok: false; error: ExpectationError };
 
-const KEYS = ['statusCode', 'result', 'logIncludes', 'errorMessage', '$schema'];
-
 /** `<dir>/<name>.json` -> `<dir>/<name>.expect.json`. */
 export function expectationPath(eventFile: string): string {
   return eventFile.replace(/\.json$/i, '') + EXPECT_SUFFIX;
@@ -46,61 +48,58 @@ export function isExpectationFile(path: string): boolean {
   return basename(path).toLowerCase().endsWith(EXPECT_SUFFIX);
 }
 
-/** Reads the text of an expectation file; `file` is used in messages. */
+type ExpectationSchemaNode = { properties: Record<string, { errorMessage?: string }> };
+const SCHEMA_NODE = expectationSchema as ExpectationSchemaNode;
+
+// Compiled on first use, as events/validate.ts does: ajv costs tens of milliseconds to load.
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  if (!compiled) {
+    const Ajv = (require('ajv') as typeof import('ajv')).default;
+    // `errorMessage` is our own annotation in the schema (the sentence for a wrong type), not a keyword.
+    compiled = new Ajv({ allErrors: false, strict: false }).compile(expectationSchema);
+  }
+  return compiled;
+}
+
+/** Reads the text of an expectation file (shape: schemas/scf-expectation.schema.json); `file` is used in messages. */
 export function parseExpectation(text: string, file: string): ExpectationParse {
-  const at = (offset: number) => {
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length - 1;
-    return { line, column: offset - (before.lastIndexOf('\n') + 1) };
-  };
+  let starts: number[] | undefined;
   const fail = (code: ExpectationError['code'], offset: number, what: string): ExpectationParse => {
-    const p = at(offset);
-    return { ok: false, error: { code, ...p, message: `${file}:${p.line + 1}:${p.column + 1}: ${what}` } };
+    starts ??= lineStarts(text);
+    const p = positionAt(starts, offset);
+    return { ok: false, error: { code, line: p.line, column: p.character, message: `${file}:${p.line + 1}:${p.character + 1}: ${what}` } };
   };
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
   if (errors.length > 0) return fail('expect.syntax', errors[0]!.offset, `JSON syntax error: ${printParseErrorCode(errors[0]!.error)}`);
-  if (!isPlainObject(value)) {
+  const validate = schemaValidator();
+  if (validate(value)) return { ok: true, expectation: value as Expectation };
+
+  const err = validate.errors![0]!;
+  const key = err.keyword === 'additionalProperties' ? String((err.params as { additionalProperty: string }).additionalProperty) : err.instancePath.split('/')[1];
+  if (key === undefined) {
     return fail('expect.shape', firstNonSpace(text), 'an expectation is a JSON object such as {"statusCode": 200, "result": {...}, "logIncludes": ["..."]}');
   }
   const tree = parseTree(text);
-  const offsetOf = (key: string) => {
-    const node = tree ? findNodeAtLocation(tree, [key]) : undefined;
-    return node?.parent?.offset ?? node?.offset ?? 0;
-  };
-  for (const key of Object.keys(value)) {
-    if (!KEYS.includes(key)) {
-      return fail('expect.shape', offsetOf(key), `unknown key "${key}"; an expectation may hold statusCode, result, logIncludes and errorMessage`);
-    }
+  const node = tree ? findNodeAtLocation(tree, [key]) : undefined;
+  const offset = node?.parent?.offset ?? node?.offset ?? 0;
+  if (err.keyword === 'additionalProperties') {
+    return fail('expect.shape', offset, `unknown key "${key}"; an expectation may hold statusCode, result, logIncludes and errorMessage`);
   }
-  const out: Expectation = {};
-  if (value.statusCode !== undefined) {
-    if (typeof value.statusCode !== 'number' || !Number.isInteger(value.statusCode)) {
-      return fail('expect.shape', offsetOf('statusCode'), `"statusCode" must be an SCF status code such as 200 or 430, got ${JSON.stringify(value.statusCode)}`);
-    }
-    out.statusCode = value.statusCode;
-  }
-  if ('result' in value) out.result = value.result;
-  if (value.logIncludes !== undefined) {
-    if (!Array.isArray(value.logIncludes) || value.logIncludes.some((s) => typeof s !== 'string')) {
-      return fail('expect.shape', offsetOf('logIncludes'), '"logIncludes" must be a list of strings, e.g. ["order saved"]');
-    }
-    out.logIncludes = value.logIncludes as string[];
-  }
-  if (value.errorMessage !== undefined) {
-    if (typeof value.errorMessage !== 'string') return fail('expect.shape', offsetOf('errorMessage'), '"errorMessage" must be a string the error message contains');
-    out.errorMessage = value.errorMessage;
-  }
-  return { ok: true, expectation: out };
+  const sentence = SCHEMA_NODE.properties[key]?.errorMessage ?? `"${key}" ${err.message ?? 'is not valid'}`;
+  const got = node?.parent?.children?.[1] ?? node;
+  return fail('expect.shape', offset, `${sentence}, got ${got ? text.slice(got.offset, got.offset + Math.min(got.length, 60)) : 'something else'}`);
 }
 
 /** The 0-based line of each top-level key of an expectation text (for placing messages). */
 export function expectationKeyLines(text: string): Record<string, number> {
   const tree = parseTree(text);
   const out: Record<string, number> = {};
+  let starts: number[] | undefined;
   for (const prop of tree?.type === 'object' ? (tree.children ?? []) : []) {
     const key = prop.children?.[0];
-    if (key && typeof key.value === 'string') out[key.value] = text.slice(0, prop.offset).split('\n').length - 1;
+    if (key && typeof key.value === 'string') out[key.value] = positionAt((starts ??= lineStarts(text)), prop.offset).line;
   }
   return out;
 }
@@ -179,7 +178,7 @@ function subsetMismatches(expected: unknown, actual: unknown | typeof MISSING, p
     }
     return;
   }
-  if (actual !== MISSING && deepEqual(expected, actual)) return;
+  if (actual !== MISSING && isDeepStrictEqual(expected, actual)) return;
   const actualText = actual === MISSING ? '(missing)' : compact(actual);
   out.push({
     path,
@@ -197,21 +196,6 @@ export function project(expected: unknown, actual: unknown): unknown {
     if (Object.prototype.hasOwnProperty.call(actual, key)) out[key] = project(expected[key], actual[key]);
   }
   return out;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao);
-  if (ak.length !== Object.keys(bo).length) return false;
-  return ak.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual(ao[k], bo[k]));
 }
 
 /**

@@ -36,12 +36,15 @@ describe('expectation files', () => {
   });
 
   test('wrong types are refused: statusCode a number, logIncludes strings', () => {
-    const a = parseExpectation('{"statusCode": "200"}', 'x');
-    assert.equal(a.ok, false);
-    const b = parseExpectation('{"logIncludes": "hello"}', 'x');
-    assert.equal(b.ok, false);
-    const c = parseExpectation('[1]', 'x');
-    assert.equal(c.ok, false);
+    const message = (text: string) => {
+      const r = parseExpectation(text, 'x');
+      return r.ok ? 'accepted' : r.error.message;
+    };
+    assert.equal(message('{"statusCode": "200"}'), 'x:1:2: "statusCode" must be an SCF status code such as 200 or 430, got "200"');
+    assert.equal(message('{\n  "logIncludes": ["a", 2]\n}'), 'x:2:3: "logIncludes" must be a list of strings, e.g. ["order saved"], got ["a", 2]');
+    assert.equal(message('{"errorMessage": 1}'), 'x:1:2: "errorMessage" must be a string the error message contains, got 1');
+    assert.match(message('[1]'), /^x:1:1: an expectation is a JSON object/);
+    assert.equal(message('{"statusCode": 430, "errorMessage": "boom", "result": null}'), 'accepted');
   });
 
   test('each key\'s line is known, so editors can put a message at the key it is about', () => {
