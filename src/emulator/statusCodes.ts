@@ -1,6 +1,7 @@
 /**
  * SCF invocation status codes, described once (../shared/docs/scf-platform-facts.md §5).
- * The emulator, the output panel, hovers and the README all read this table.
+ * The emulator, the output panel and hovers read this table; a test holds the status-code table of
+ * docs/invoke.md to it (every code the emulator produces, and only those, with this name).
  */
 export interface StatusCodeInfo {
   code: number;
@@ -37,8 +38,8 @@ export const STATUS_CODES: readonly StatusCodeInfo[] = [
   { code: 442, name: 'QualifierNotFound', meaning: 'version or alias not found', fix: 'Check the qualifier.', emulated: false },
   { code: 443, name: 'UserCodeError', meaning: 'user code error (the module failed to load)', fix: 'Fix the error raised while loading the handler module (syntax error, failed import).', emulated: true },
   { code: 444, name: 'PullImageFailed', meaning: 'the image could not be pulled', fix: 'Check the image address and registry credentials.', emulated: false },
-  { code: 445, name: 'ContainerInitError', meaning: 'the bootstrap or image command failed to start', fix: 'Check that scf_bootstrap is executable and starts the runtime.', emulated: false },
-  { code: 446, name: 'PortBindingFailed', meaning: 'the web function did not listen on 9000 within the init timeout', fix: 'Listen on port 9000 in scf_bootstrap.', emulated: false },
+  { code: 445, name: 'ContainerInitError', meaning: 'the bootstrap or image command failed to start', fix: 'Check that scf_bootstrap is executable and starts the runtime.', emulated: true },
+  { code: 446, name: 'PortBindingFailed', meaning: 'the web function did not listen on 9000 within the init timeout', fix: 'Listen on port 9000 in scf_bootstrap.', emulated: true },
   { code: 447, name: 'PullImageTimeOut', meaning: 'pulling the image timed out', fix: 'Use a smaller image or retry.', emulated: false },
   { code: 449, name: 'InsufficientResources', meaning: 'not enough resources', fix: 'Retry later.', emulated: false },
   { code: 450, name: 'InitContainerTimeout', meaning: 'start-up exceeded the init timeout', fix: 'Raise `initTimeout` or do less work when the module loads.', emulated: true },

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { STATUS_CODES } from '../../src/emulator/statusCodes';
 import { Emulator } from '../../src/emulator/emulator';
 import { alive, eventually, FIXTURES, functionSpec, invoke } from './helpers';
 
@@ -180,4 +182,12 @@ describe('the timeout override (scf.invoke.timeoutOverride)', () => {
     const without = await invoke(emulator, spec, { lines: 2, gapMs: 700 });
     assert.equal(without.result.statusCode, 433, 'with its own 1 s it does not');
   });
+});
+
+test('the status-code table in docs/invoke.md lists exactly the codes the emulator produces, with their SCF names', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'invoke.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Status codes'));
+  const rows = [...section.matchAll(/^\| (\d{3}) \| ([^|]+) \|/gm)].map((m) => [Number(m[1]), m[2]!.trim()] as const);
+  const emulated = STATUS_CODES.filter((s) => s.emulated).map((s) => [s.code, s.name] as const);
+  assert.deepEqual(rows, emulated);
 });
