@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type YAMLMap, type Node as YamlNode, type Document } from 'yaml';
+import { LineCounter, isMap, isSeq, isScalar, type YAMLMap, type Node as YamlNode, type Document } from 'yaml';
 import { readDotEnv } from './dotenv';
 import { interpolate, type InterpolationContext } from './interpolate';
 import { offsetsToRange, rangeOf } from './positions';
+import { parseBoundedDocument } from './yamlLimits';
 import { isTcsamText, parseTcsam, TCSAM_FILE_NAMES } from './tcsam';
 import {
   DEFAULTS,
@@ -64,11 +65,13 @@ export function loadServerlessFile(target: string, options: LoadOptions = {}): L
 export function parseServerless(text: string, file: string, options: LoadOptions = {}): LoadResult {
   if (isTcsamText(text) && !/^component\s*:/m.test(text)) return parseTcsam(text, file, { stage: options.stage });
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const fail = (code: string, message: string, range?: SourceRange): LoadResult => ({
     ok: false,
     error: { code, file, range, message: `${file}${range ? `:${range.line + 1}:${range.column + 1}` : ''}: ${message}` },
   });
+  const bounded = parseBoundedDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  if (!bounded.ok) return fail('model.yamlLimit', bounded.error.message, bounded.error.kind === 'size' ? undefined : offsetsToRange(lines, bounded.error.start, bounded.error.end));
+  const doc = bounded.doc;
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const range = { ...offsetsToRange(lines, err.pos[0], err.pos[1]) };

@@ -17,8 +17,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, relative, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, type YAMLMap, type Node as YamlNode, type Pair } from 'yaml';
+import { LineCounter, isMap, isScalar, type YAMLMap, type Node as YamlNode, type Pair } from 'yaml';
 import { rangeOf } from './positions';
+import { parseBoundedDocument } from './yamlLimits';
 import { DEFAULTS, type FunctionSpec, type LoadResult, type ModelError, type ModelWarning, type SourceRange, type TriggerSpec } from './types';
 
 export { isTcsamText, TCSAM_FILE_NAMES } from './tcsamDetect';
@@ -55,11 +56,17 @@ export function parseTcsam(text: string, file: string, options: TcsamOptions = {
 
 export function readTcsam(text: string, file: string, options: TcsamOptions = {}): TcsamRead {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const fail = (code: string, message: string, node?: YamlNode | Pair | null): TcsamRead => {
     const range = rangeOf(lines, node ?? undefined);
     return { ok: false, error: { code, file, range, message: `${file}${range ? `:${range.line + 1}:${range.column + 1}` : ''}: ${message}` } };
   };
+  const bounded = parseBoundedDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  if (!bounded.ok) {
+    const p = lines.linePos(bounded.error.start);
+    const range: SourceRange = { line: p.line - 1, column: p.col - 1, endLine: p.line - 1, endColumn: p.col - 1 };
+    return { ok: false, error: { code: 'model.yamlLimit', file, range, message: `${file}:${p.line}:${p.col}: ${bounded.error.message}` } };
+  }
+  const doc = bounded.doc;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const p = lines.linePos(e.pos[0]);

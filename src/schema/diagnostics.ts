@@ -40,6 +40,8 @@ const DOC = {
 /** Every rule the validator has: its code, default severity and documentation. */
 export const RULES = {
   'scf.yaml.syntax': { severity: 'error', href: DOC.yaml },
+  /** The file passed a reading bound (size, nesting, alias expansion): see docs/reliability.md. */
+  'scf.yaml.limit': { severity: 'error', href: DOC.yaml },
   'scf.file.notMapping': { severity: 'error', href: DOC.config },
   'scf.schema.missingProperty': { severity: 'error', href: DOC.config },
   'scf.schema.unknownKey': { severity: 'warning', href: DOC.config },
@@ -72,5 +74,22 @@ export type RuleCode = keyof typeof RULES;
 
 export function diag(code: RuleCode, message: string, start: number, end: number, fixes?: QuickFix[], severity?: Severity): ScfDiagnostic {
   const rule = RULES[code];
-  return { code, severity: severity ?? rule.severity, message, start, end, href: rule.href, ...(fixes && fixes.length ? { fixes } : {}) };
+  return { code, severity: severity ?? rule.severity, message: boundMessage(message), start, end, href: rule.href, ...(fixes && fixes.length ? { fixes } : {}) };
+}
+
+/** Longest run of non-space characters a message shows whole (a path fits; a 5 MB value does not). */
+const MAX_TOKEN = 200;
+const MAX_MESSAGE = 2000;
+
+/**
+ * A message that quotes a value from the file quotes at most the start and end of a long one, so a
+ * 5 MB line makes a 300-character message rather than a 5 MB one in every problem, JSON record and
+ * LSP notification.
+ */
+export function boundMessage(message: string): string {
+  if (message.length <= MAX_TOKEN) return message;
+  // The middle of a very long message goes first, so the rest of the work is on 2,000 characters.
+  const cut = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 500)} …(${message.length - MAX_MESSAGE + 200} characters)… ${message.slice(-300)}` : message;
+  // `\S+` matches each run whole (linear); `\S{201,}` would rescan every shorter run.
+  return cut.replace(/\S+/g, (t) => (t.length > MAX_TOKEN ? `${t.slice(0, 80)}…(${t.length - 120} characters)…${t.slice(-40)}` : t));
 }

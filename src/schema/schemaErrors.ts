@@ -63,15 +63,19 @@ function slimValue(instance: YMap): unknown {
 /** Trigger errors are cached by the trigger's text (and column): an edit re-checks one trigger. */
 const triggerCache = new Map<string, ErrorObject[]>();
 
+/** Triggers whose text is longer are checked each time, not kept (20,000 huge keys would hold gigabytes). */
+const MAX_CACHED_TRIGGER = 16 * 1024;
+
 function triggerErrors(item: YNode, text: string, prefix: string): ErrorObject[] {
+  const cacheable = item.end - item.start <= MAX_CACHED_TRIGGER;
   const lineStart = text.lastIndexOf('\n', item.start - 1) + 1;
-  const key = `${item.start - lineStart}\u0000${text.slice(item.start, item.end)}`;
-  let errors = triggerCache.get(key);
+  const key = cacheable ? `${item.start - lineStart}\u0000${text.slice(item.start, item.end)}` : '';
+  let errors = cacheable ? triggerCache.get(key) : undefined;
   if (!errors) {
     const { trigger } = scfValidators();
     errors = trigger(toValue(item)) ? [] : (trigger.errors ?? []).slice();
     if (triggerCache.size > 20000) triggerCache.clear();
-    triggerCache.set(key, errors);
+    if (cacheable) triggerCache.set(key, errors);
   }
   return errors.map((e) => ({ ...e, instancePath: prefix + e.instancePath }));
 }

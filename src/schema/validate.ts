@@ -57,7 +57,8 @@ export function validateServerlessText(text: string, options: ValidateOptions = 
   const diagnostics: ScfDiagnostic[] = [];
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) {
-      diagnostics.push(diag('scf.yaml.syntax', `YAML syntax error: ${e.message}`, e.start, Math.max(e.end, e.start)));
+      if (e.limit) diagnostics.push(diag('scf.yaml.limit', `not checked: ${e.message}`, e.start, Math.max(e.end, e.start)));
+      else diagnostics.push(diag('scf.yaml.syntax', `YAML syntax error: ${e.message}`, e.start, Math.max(e.end, e.start)));
     }
     return { parsed, diagnostics };
   }

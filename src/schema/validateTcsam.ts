@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { parseDocument, isMap, isScalar, type Document, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 import { validateServerlessText } from './validate';
 import type { FileProbe } from './checks/context';
-import type { ScfDiagnostic } from './diagnostics';
+import { boundMessage, type ScfDiagnostic } from './diagnostics';
 import { convertTcsamText } from '../model/convert';
 import { lineStarts } from '../model/lines';
 import { readTcsam, TCSAM_FUNCTION_TYPE, TCSAM_NAMESPACE_TYPE } from '../model/tcsam';
@@ -50,8 +50,8 @@ export function validateTcsamText(text: string, options: TcsamValidateOptions): 
     return { start, end: Math.max(end, start + 1) };
   };
   const read = readTcsam(text, options.file);
-  if (!read.ok) return [{ code: read.error.code, severity: 'error', message: read.error.message.replace(/^.*?:\d+:\d+: /, ''), ...offsets(read.error.range) }];
-  const out: ScfDiagnostic[] = read.warnings.map((w) => ({ code: w.code, severity: 'warning', message: w.message, ...offsets(w.range) }));
+  if (!read.ok) return [{ code: read.error.code, severity: 'error', message: boundMessage(read.error.message.replace(/^.*?:\d+:\d+: /, '')), ...offsets(read.error.range) }];
+  const out: ScfDiagnostic[] = read.warnings.map((w) => ({ code: w.code, severity: 'warning', message: boundMessage(w.message), ...offsets(w.range) }));
 
   const converted = convertTcsamText(text, options.file);
   if (!converted.ok) return out;

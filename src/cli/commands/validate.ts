@@ -2,13 +2,19 @@
  * `scf-toolkit validate <file|folder...> [--json]`: the language server's diagnostics, for CI.
  * Human output: `file:line:column: severity code: message`. With --json: one JSON array of
  * {file, line, column, endLine, endColumn, severity, code, message} with 1-based lines and columns.
- * Exit 1 if any diagnostic is an error, 0 otherwise, 2 on a usage error (no such file, bad option).
+ *
+ * Each file is checked on its own: a file past a reading bound (size, nesting, aliases; see
+ * model/yamlLimits.ts) gets one `scf.yaml.limit` error, and a file that trips a bug of ours one
+ * `scf.internal` error; the other files' results are reported in full either way.
+ * Exit codes (VALIDATE_EXIT): 0 no errors, 1 errors found, 2 usage error (bad option, no such file or
+ * folder, unreadable file), 70 a file could not be checked because of an internal error (please report it).
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { resolveServerlessFile } from '../../model/load';
 import { positionAt } from '../../schema/yaml';
 import { validateServerlessText } from '../../schema/validate';
+import { boundMessage } from '../../schema/diagnostics';
 import { parseYaml } from '../../schema/yaml';
 import { isTcsamText } from '../../model/tcsam';
 import { validateTcsamText } from '../../schema/validateTcsam';
@@ -31,7 +37,11 @@ const HELP = `Usage: scf-toolkit validate <serverless.yml|folder>... [--json]
 Checks serverless.yml / serverless.yaml files (YAML syntax, the scf component schema, handler,
 code folder, limits, environment variables, triggers) with the same rules as the editor.
   --json   print one JSON array of {file,line,column,endLine,endColumn,severity,code,message}
-Exit code: 1 if any error was found, 0 otherwise, 2 on a usage error.`;
+Exit code: 0 no errors, 1 errors found, 2 usage error (bad option, no such file or folder),
+70 internal error while checking a file (its record has code scf.internal; please report it).`;
+
+/** The exit codes of `scf-toolkit validate`, and nothing else. */
+export const VALIDATE_EXIT = { clean: 0, errors: 1, usage: 2, internal: 70 } as const;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(argv, { flags: ['json', 'help'] });
@@ -62,7 +72,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.err(`scf-toolkit validate: ${found.file}: ${(e as Error).message}`);
       return 2;
     }
-    records.push(...validateFile(text, found.file, io.env));
+    records.push(...validateFileSafely(text, found.file, io.env));
   }
   if (args.flags.has('json')) {
     io.out(JSON.stringify(records, null, 2));
@@ -75,7 +85,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const warnings = records.filter((r) => r.severity === 'warning').length;
     io.out(`${args.positionals.length} file${args.positionals.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
   }
-  return records.some((r) => r.severity === 'error') ? 1 : 0;
+  if (records.some((r) => r.code === INTERNAL)) return VALIDATE_EXIT.internal;
+  return records.some((r) => r.severity === 'error') ? VALIDATE_EXIT.errors : VALIDATE_EXIT.clean;
+}
+
+const INTERNAL = 'scf.internal';
+
+/** validateFile, with a bug of ours on this file turned into one record for it, so the other files still get theirs. */
+export function validateFileSafely(text: string, file: string, env: NodeJS.ProcessEnv): ValidateRecord[] {
+  try {
+    return validateFile(text, file, env);
+  } catch (e) {
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return [{ file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: INTERNAL, message: boundMessage(`SCF Toolkit could not check this file (internal error: ${what}); please report it with the file attached`) }];
+  }
 }
 
 export function validateFile(text: string, file: string, env: NodeJS.ProcessEnv): ValidateRecord[] {

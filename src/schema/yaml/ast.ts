@@ -3,6 +3,8 @@
  * scalars with character offsets. It comes from the fast block-YAML reader (`fastParse.ts`) or, for
  * anything that reader does not handle, from the `yaml` library (`fromYamlLib.ts`).
  */
+import type { YamlLimitKind } from '../../model/yamlLimits';
+
 export type YScalarValue = string | number | boolean | null;
 
 export interface YScalar {
@@ -42,6 +44,8 @@ export interface YamlSyntaxError {
   message: string;
   start: number;
   end: number;
+  /** Set when the document passed one of the reading bounds (model/yamlLimits.ts), not a syntax rule. */
+  limit?: YamlLimitKind;
 }
 
 export interface ParsedYaml {

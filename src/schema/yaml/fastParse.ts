@@ -12,6 +12,7 @@
 import { parseDocument, isMap, isSeq } from 'yaml';
 import { computeLineStarts, type ParsedYaml, type YMap, type YNode, type YPair, type YScalar, type YScalarValue, type YSeq } from './ast';
 import { fromYamlNode, nullScalar } from './fromYamlLib';
+import { MAX_YAML_DEPTH, YamlLimitError } from '../../model/yamlLimits';
 
 class GiveUp extends Error {}
 const giveUp = (): never => {
@@ -73,6 +74,8 @@ export function readInlineValue(text: string, p: number, end: number): YNode | u
 
 class Reader {
   private li = 0;
+  /** Nested mappings and sequences open at the current line; past MAX_YAML_DEPTH the full parser reports it. */
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly lines: Line[],
@@ -102,6 +105,7 @@ class Reader {
 
   /** A mapping whose keys sit at column `col`; the first key starts at offset `firstKey` on the current line. */
   private map(col: number, firstKey: number): YMap {
+    if (++this.depth > MAX_YAML_DEPTH) giveUp();
     const pairs: YPair[] = [];
     const seen = new Set<string>();
     let keyPos = firstKey;
@@ -134,10 +138,12 @@ class Reader {
       if (this.isSeqDash(keyPos, next.end)) giveUp();
     }
     const last = pairs[pairs.length - 1]!;
+    this.depth--;
     return { kind: 'map', pairs, start: firstKey, end: Math.max(last.value.end, last.keyEnd + 1) };
   }
 
   private seq(col: number): YSeq {
+    if (++this.depth > MAX_YAML_DEPTH) giveUp();
     const items: YNode[] = [];
     const start = this.lines[this.li]!.start + col;
     for (;;) {
@@ -169,6 +175,7 @@ class Reader {
       if (!this.isSeqDash(next.start + col, next.end)) break; // the enclosing mapping continues
     }
     const last = items[items.length - 1]!;
+    this.depth--;
     return { kind: 'seq', items, start, end: Math.max(last.end, start + 1) };
   }
 
@@ -233,14 +240,19 @@ class Reader {
   private flow(p: number, end: number): YNode {
     // Simple one-line flow collections (`[http, https]`, `{a: 1}`) are read here; anything else
     // (trailing commas, empty entries, odd spacing) goes to the yaml library for just this value.
-    const fast = new FlowReader(this.text, end).read(p);
+    const fast = new FlowReader(this.text, end, this.depth).read(p);
     if (fast) return fast;
     const sub = this.text.slice(p, end);
     const doc = parseDocument(sub, { prettyErrors: false });
     if (doc.errors.length > 0 || doc.warnings.length > 0) giveUp();
     const contents = doc.contents;
     if (!isMap(contents) && !isSeq(contents)) giveUp();
-    return fromYamlNode(contents, doc, p, p);
+    try {
+      return fromYamlNode(contents, doc, p, p, this.depth);
+    } catch (e) {
+      if (e instanceof YamlLimitError) giveUp(); // the full parse reports it, for the whole document
+      throw e;
+    }
   }
 
   private quoted(p: number, end: number): { value: string; end: number } | undefined {
@@ -250,9 +262,11 @@ class Reader {
 
 /** A one-line flow collection of plain or quoted scalars; undefined when it is anything less simple. */
 class FlowReader {
+  /** Open brackets; past MAX_YAML_DEPTH the reader gives up (the full parser reports it), never the stack. */
   constructor(
     private readonly t: string,
     private readonly end: number,
+    private depth: number,
   ) {}
 
   read(p: number): YNode | undefined {
@@ -298,26 +312,33 @@ class FlowReader {
   }
 
   private seq(p: number): YSeq {
+    if (++this.depth > MAX_YAML_DEPTH) giveUp();
     const items: YNode[] = [];
     let i = this.skip(p + 1);
-    if (this.t.charCodeAt(i) === 93) return { kind: 'seq', items, start: p, end: i + 1 };
+    if (this.t.charCodeAt(i) === 93) return this.close({ kind: 'seq', items, start: p, end: i + 1 });
     for (;;) {
       const v = this.value(i);
       items.push(v);
       i = this.skip(v.end);
       const ch = this.t.charCodeAt(i);
-      if (ch === 93) return { kind: 'seq', items, start: p, end: i + 1 };
+      if (ch === 93) return this.close({ kind: 'seq', items, start: p, end: i + 1 });
       if (ch !== 44) giveUp();
       i = this.skip(i + 1);
       if (i >= this.end || this.t.charCodeAt(i) === 93) giveUp();
     }
   }
 
+  private close<T extends YNode>(node: T): T {
+    this.depth--;
+    return node;
+  }
+
   private map(p: number): YMap {
+    if (++this.depth > MAX_YAML_DEPTH) giveUp();
     const pairs: YPair[] = [];
     const seen = new Set<string>();
     let i = this.skip(p + 1);
-    if (this.t.charCodeAt(i) === 125) return { kind: 'map', pairs, start: p, end: i + 1 };
+    if (this.t.charCodeAt(i) === 125) return this.close({ kind: 'map', pairs, start: p, end: i + 1 });
     for (;;) {
       const keyStart = i;
       let key: string;
@@ -346,7 +367,7 @@ class FlowReader {
       pairs.push({ key, keyStart, keyEnd, value: v });
       i = this.skip(v.end);
       const ch = this.t.charCodeAt(i);
-      if (ch === 125) return { kind: 'map', pairs, start: p, end: i + 1 };
+      if (ch === 125) return this.close({ kind: 'map', pairs, start: p, end: i + 1 });
       if (ch !== 44) giveUp();
       i = this.skip(i + 1);
       if (i >= this.end || this.t.charCodeAt(i) === 125) giveUp();

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { MAX_YAML_CHARS, YamlLimitError, yamlLimitMessage } from '../../model/yamlLimits';
 import { computeLineStarts, type ParsedYaml, type YNode } from './ast';
 import { fastParse } from './fastParse';
 import { fromYamlNode } from './fromYamlLib';
@@ -9,6 +10,7 @@ export { patchParse } from './patch';
 
 /** Reads YAML text: the fast reader when it can, the `yaml` library otherwise (which also reports syntax errors). */
 export function parseYaml(text: string, options: { fast?: boolean } = {}): ParsedYaml {
+  if (text.length > MAX_YAML_CHARS) return tooLarge(text);
   if (options.fast !== false) {
     const fast = fastParse(text);
     if (fast) return fast;
@@ -16,10 +18,21 @@ export function parseYaml(text: string, options: { fast?: boolean } = {}): Parse
   return fullParse(text);
 }
 
+/**
+ * Reads YAML text with the `yaml` library, within the bounds of model/yamlLimits.ts: a document past
+ * one of them has no tree and one error that says which (`limit`), never a hang or a stack overflow.
+ */
 export function fullParse(text: string): ParsedYaml {
+  if (text.length > MAX_YAML_CHARS) return tooLarge(text);
   const lineStarts = computeLineStarts(text);
   const doc = parseDocument(text, { prettyErrors: false });
-  const errors = doc.errors.map((e) => {
+  const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+  if (exhausted) {
+    // The library's own guard: nesting so deep that its composer ran out of stack.
+    const at = Math.min(exhausted.pos[0], text.length);
+    return { text, root: null, errors: [{ message: yamlLimitMessage('depth'), start: at, end: Math.min(at + 1, text.length), limit: 'depth' }], lineStarts, reader: 'yaml' };
+  }
+  const errors: ParsedYaml['errors'] = doc.errors.map((e) => {
     const message = e.message.split('\n')[0]!.trim();
     let start = Math.min(e.pos[0], text.length);
     let end = Math.min(Math.max(e.pos[0], e.pos[1]), text.length);
@@ -40,10 +53,21 @@ export function fullParse(text: string): ParsedYaml {
   try {
     root = doc.contents === null || doc.contents === undefined ? null : fromYamlNode(doc.contents, doc, 0, 0);
     if (root) clamp(root, text.length);
-  } catch {
+  } catch (e) {
     root = null;
+    if (e instanceof YamlLimitError) {
+      const start = Math.min(e.start, text.length);
+      errors.unshift({ message: e.message, start, end: Math.max(start, Math.min(e.end, text.length, start + 200)), limit: e.kind });
+    }
   }
   return { text, root, errors, lineStarts, reader: 'yaml' };
+}
+
+function tooLarge(text: string): ParsedYaml {
+  // Only the first line's offsets: nothing else of a document this size is read.
+  const eol = text.indexOf('\n');
+  const end = eol === -1 || eol > 200 ? Math.min(text.length, 200) : eol;
+  return { text, root: null, errors: [{ message: yamlLimitMessage('size', text.length), start: 0, end, limit: 'size' }], lineStarts: computeLineStarts(text), reader: 'yaml' };
 }
 
 /** Keeps every offset inside the text (the library can place an empty value one past the end). */

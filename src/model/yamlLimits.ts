@@ -1,0 +1,66 @@
+/**
+ * How much work reading one YAML document (serverless.yml, template.yaml) may take, wherever it is read:
+ * `scf-toolkit validate`, the language server, the model that invoke and deploy load. Each bound turns
+ * a hostile or broken file into one clear problem instead of a hang, a crash or gigabytes of memory
+ * (issue 17: an 882-byte alias bomb ran past 30 s, 10,000 `[` overflowed the stack).
+ *
+ * The numbers are our choice (SCF states no limit for serverless.yml); each sits far above what a real
+ * file uses: a serverless.yml with fifty functions is under 100 KB and nests about ten levels deep.
+ * Reading a document of MAX_YAML_CHARS takes at most about 100 MB of memory, freed when it is done.
+ */
+import { parseDocument, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+
+/** Characters of a document that are read at all. Larger files get one problem and no further work. */
+export const MAX_YAML_CHARS = 1024 * 1024;
+
+/** Levels of nested mappings and sequences (block or flow). */
+export const MAX_YAML_DEPTH = 64;
+
+/**
+ * Nodes that aliases (`*name`) and merge keys (`<<: *name`) may add to the tree in total. A shared
+ * block of environment variables used by fifty functions adds about a thousand; nine levels of
+ * nine-fold fan-out (the classic "billion laughs") would add 387 million.
+ */
+export const MAX_ALIAS_NODES = 10_000;
+
+/** Which bound a document passed: for the problem's code and tests. */
+export type YamlLimitKind = 'size' | 'depth' | 'aliases';
+
+export class YamlLimitError extends Error {
+  constructor(
+    readonly kind: YamlLimitKind,
+    /** Offset in the text where the document passed the bound. */
+    readonly start: number,
+    readonly end: number,
+    /** The document's length, for `size`. */
+    size?: number,
+  ) {
+    super(yamlLimitMessage(kind, size));
+  }
+}
+
+/** What the user reads for each bound: what happened, and what to do. */
+export function yamlLimitMessage(kind: YamlLimitKind, size?: number): string {
+  switch (kind) {
+    case 'size':
+      return `the file is ${size === undefined ? 'over' : `${(size / 1048576).toFixed(1)} MB, over`} the ${MAX_YAML_CHARS / 1048576} MB SCF Toolkit reads; a serverless.yml is usually under 100 KB: check that this is the right file, or split it`;
+    case 'depth':
+      return `mappings and lists nest more than ${MAX_YAML_DEPTH} levels deep here; the file was not checked further: close the open brackets or reduce the nesting`;
+    case 'aliases':
+      return `aliases (*name) and merge keys (<<) expand to more than ${MAX_ALIAS_NODES.toLocaleString('en')} values (an alias bomb?); the file was not checked further: use fewer nested aliases`;
+  }
+}
+
+/**
+ * `parseDocument` within the bounds, for the readers that work on the `yaml` library's own nodes
+ * (model/load.ts, model/tcsam.ts): a document too large is not parsed, one nested past the library's
+ * stack is reported as such. Those readers never expand aliases (a node's `get` and `toJSON()` leave
+ * them unresolved), so alias fan-out costs them nothing.
+ */
+export function parseBoundedDocument(text: string, options: ParseOptions & DocumentOptions & SchemaOptions): { ok: true; doc: Document.Parsed } | { ok: false; error: YamlLimitError } {
+  if (text.length > MAX_YAML_CHARS) return { ok: false, error: new YamlLimitError('size', 0, 0, text.length) };
+  const doc = parseDocument(text, options);
+  const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+  if (exhausted) return { ok: false, error: new YamlLimitError('depth', exhausted.pos[0], exhausted.pos[0]) };
+  return { ok: true, doc };
+}
