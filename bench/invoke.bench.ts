@@ -23,7 +23,7 @@ function spec(runtime: string, codeDir: string): FunctionSpec {
   writeFileSync(join(dir, 'serverless.yml'), `component: scf\nname: bench\ninputs:\n  src: ${JSON.stringify(codeDir)}\n  handler: index.main_handler\n  runtime: ${runtime}\n  memorySize: 128\n  timeout: 3\n`);
   const loaded = loadServerlessFile(dir, { env: {} });
   if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.functions[0]!;
+  return loaded.value.functions[0]!;
 }
 
 function spawnOnce(command: string, args: string[]): Promise<number> {

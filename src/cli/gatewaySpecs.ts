@@ -11,7 +11,7 @@ export function loadGatewaySpecs(targets: string[], io: CliIO, command: string):
       io.err(`scf-toolkit ${command}: ${loaded.error.message}`);
       return { ok: false, code: 2 };
     }
-    specs.push(...loaded.functions);
+    specs.push(...loaded.value.functions);
   }
   return { ok: true, specs };
 }

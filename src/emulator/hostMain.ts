@@ -21,11 +21,11 @@ function reply(message: HostReply): void {
   if (process.connected) process.send!(message);
 }
 
-function load(target: string, functionName: string | undefined, env: Record<string, string>): { ok: true; spec: FunctionSpec } | { ok: false; error: UsageError } {
+function load(target: string, functionName: string | undefined, env: Record<string, string>): { ok: true; value: FunctionSpec } | { ok: false; error: UsageError } {
   const loaded = loadServerlessFile(target, { env });
   if (!loaded.ok) return { ok: false, error: { code: loaded.error.code, message: loaded.error.message } };
-  const picked = pickFunction(loaded.functions, functionName);
-  if (!picked.ok) return { ok: false, error: { code: 'host.functionNotFound', message: `${loaded.functions[0]?.file}: ${picked.message}` } };
+  const picked = pickFunction(loaded.value.functions, functionName, loaded.value);
+  if (!picked.ok) return { ok: false, error: { code: 'host.functionNotFound', message: `${loaded.value.functions[0]?.file}: ${picked.error.message}` } };
   return picked;
 }
 
@@ -61,15 +61,15 @@ async function invoke(req: Extract<HostRequest, { type: 'invoke' }>): Promise<vo
   const picked = load(req.target, req.functionName, req.interpolationEnv ?? {});
   if (!picked.ok) return reply({ type: 'error', id: req.id, error: picked.error });
   if (req.invocationType === 'Event') {
-    const prepared = emulator.prepare(picked.spec);
+    const prepared = emulator.prepare(picked.value);
     if (!prepared.ok) return reply({ type: 'error', id: req.id, error: prepared.error });
-    const queue = queueFor(picked.spec);
-    const accepted = queue.enqueue(picked.spec, req.payload);
+    const queue = queueFor(picked.value);
+    const accepted = queue.enqueue(picked.value, req.payload);
     if (!accepted.ok) {
       return reply({
         type: 'result',
         id: req.id,
-        result: { requestId: '', statusCode: accepted.statusCode, statusName: accepted.statusCode === 406 ? 'RequestTooLarge' : 'InvalidParameterValue', result: null, errorMessage: accepted.errorMessage, durationMs: 0, billedDurationMs: 0, memorySize: picked.spec.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event' },
+        result: { requestId: '', statusCode: accepted.statusCode, statusName: accepted.statusCode === 406 ? 'RequestTooLarge' : 'InvalidParameterValue', result: null, errorMessage: accepted.errorMessage, durationMs: 0, billedDurationMs: 0, memorySize: picked.value.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event' },
       });
     }
     asyncOwners.set(accepted.requestId, req.id);
@@ -79,7 +79,7 @@ async function invoke(req: Extract<HostRequest, { type: 'invoke' }>): Promise<vo
   running.set(req.id, abort);
   try {
     const outcome = await emulator.invoke(
-      { spec: picked.spec, payload: req.payload, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride },
+      { spec: picked.value, payload: req.payload, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride },
       {
         signal: abort.signal,
         onLog: (line) => reply({ type: 'log', id: req.id, line }),
@@ -97,7 +97,7 @@ function resume(req: Extract<HostRequest, { type: 'resume' }>): void {
   const picked = load(req.target, undefined, {});
   if (!picked.ok && picked.error.code !== 'host.functionNotFound') return reply({ type: 'error', id: req.id, error: picked.error });
   const loaded = loadServerlessFile(req.target, { env: {} });
-  const spec = picked.ok ? picked.spec : loaded.ok ? loaded.functions[0] : undefined;
+  const spec = picked.ok ? picked.value : loaded.ok ? loaded.value.functions[0] : undefined;
   if (!spec) return reply({ type: 'error', id: req.id, error: { code: 'host.functionNotFound', message: `${req.target}: no function` } });
   const queue = queueFor(spec);
   reply({ type: 'resumed', id: req.id, pending: queue.pending() });

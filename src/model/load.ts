@@ -1,27 +1,33 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { LineCounter, isMap, isSeq, isScalar, type YAMLMap, type Node as YamlNode, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, type YAMLMap, type Node as YamlNode } from 'yaml';
+import { AppContext, type AppInstance } from './app';
+import { componentKind, componentName, isScfComponent } from './components';
 import { readDotEnv } from './dotenv';
-import { interpolate, type InterpolationContext } from './interpolate';
+import { buildFunctionSpec, InputsView, modelError, type BuildContext } from './functionInputs';
+import { buildHttp } from './httpComponent';
+import type { InterpolationContext } from './interpolate';
+import { buildLayer } from './layerComponent';
+import { buildMultiScf } from './multiScf';
 import { offsetsToRange, rangeOf } from './positions';
-import { parseBoundedDocument } from './yamlLimits';
 import { isTcsamText, parseTcsam, TCSAM_FILE_NAMES } from './tcsam';
-import {
-  DEFAULTS,
-  SERVERLESS_FILE_NAMES,
-  type FunctionSpec,
-  type LoadResult,
-  type ModelError,
-  type ModelWarning,
-  type SourceRange,
-  type TriggerSpec,
-} from './types';
+import { parseBoundedDocument } from './yamlLimits';
+import { DEFAULTS, SERVERLESS_FILE_NAMES, type LoadedFile, type LoadResult, type ModelError, type SourceRange } from './types';
+
+export { isScfComponent };
 
 export interface LoadOptions {
   /** The caller's environment, for `${env:X}` only (never passed on to a handler). */
   env?: NodeJS.ProcessEnv;
   /** Overrides the stage (the framework reads `STAGE`); default: the file's `stage`, else `dev`. */
   stage?: string;
+  /** Layer name -> folder, for layers not in the workspace (the `scf.layers` setting, `--layer`). */
+  layerFolders?: Record<string, string>;
+  /**
+   * Whether to read the app's other serverless.yml files (for `${output:...}` and `component: layer`
+   * folders). Default true; false when reading those files themselves.
+   */
+  app?: boolean;
 }
 
 /** Finds serverless.yml / serverless.yaml given the file itself or its folder. */
@@ -78,236 +84,119 @@ export function parseServerless(text: string, file: string, options: LoadOptions
     return fail('model.yamlSyntax', `YAML syntax error: ${firstLine(err.message)}`, range);
   }
   const top = doc.contents;
-  if (!isMap(top)) return fail('model.notAMapping', 'the file must be a YAML mapping with `component: scf`, `name` and `inputs`');
+  if (!isMap(top)) return fail('model.notAMapping', 'the file must be a YAML mapping with `component`, `name` and `inputs`');
 
-  const instances = findScfInstances(top);
+  const instances = findInstances(top);
   if (instances.length === 0) {
-    const component = top.get('component');
-    if (component !== undefined) {
-      return fail(
-        'model.notScf',
-        `component is "${String(component)}", not "scf"; only scf component files describe functions`,
-        rangeOf(lines, top.get('component', true) as YamlNode),
-      );
-    }
-    return fail('model.noComponent', 'no `component: scf` found; add `component: scf`, `name: <instance>` and `inputs:`');
+    return fail('model.noComponent', 'no `component:` found; add `component: scf` (or multi-scf, http, layer), `name: <instance>` and `inputs:`');
   }
 
   const dir = dirname(file);
   const dotEnv = readDotEnv(dir);
   const callerEnv = options.env ?? process.env;
-  const functions: FunctionSpec[] = [];
-  const warnings: ModelWarning[] = [];
-  for (const instance of instances) {
-    const built = buildFunction(instance.map, instance.key, { doc, lines, file, dir, dotEnv, callerEnv, stage: options.stage, warnings });
-    if (!built.ok) return { ok: false, error: built.error };
-    functions.push(built.spec);
+  const loaded: LoadedFile = { functions: [], layers: [], unchecked: [], warnings: [] };
+  // The app's other instances are read only if something asks (an output reference, a layer).
+  let app: AppContext | undefined;
+  const ownInstances = (): AppInstance[] => [
+    ...loaded.layers.map((l) => ({ file, component: 'layer', instanceName: l.instanceName, app: l.app, layer: l })),
+    ...loaded.functions.map((f) => ({ file, component: f.component ?? 'scf', instanceName: f.instanceName, app: f.app })),
+    ...loaded.unchecked.map((u) => ({ file, component: u.component, instanceName: u.instanceName, app: instanceApp(u.instanceName) })),
+  ];
+  const appNames = new Map<string, string>();
+  const instanceApp = (name: string) => appNames.get(name) ?? name;
+  // Layers first, so a function of the same file that names one finds it; the rest in file order.
+  const ordered = [...instances.filter((i) => i.kind === 'layer'), ...instances.filter((i) => i.kind !== 'layer')];
+  for (const instance of ordered) {
+    const map = instance.map;
+    const instanceName = asText(map.get('name')) ?? instance.key ?? basename(dir);
+    const appName = asText(map.get('app')) ?? instanceName;
+    appNames.set(instanceName, appName);
+    const stage = options.stage ?? callerEnv.STAGE ?? asText(map.get('stage')) ?? DEFAULTS.stage;
+    const componentNode = map.get('component', true) as YamlNode | undefined;
+    if (!instance.kind) {
+      loaded.unchecked.push({ component: componentName(map.get('component')) ?? String(map.get('component')), instanceName, range: rangeOf(lines, componentNode) });
+      continue;
+    }
+    if (options.app !== false && !app) app = new AppContext(file, appName, readAppInstances, ownInstances);
+    const ictx: InterpolationContext = {
+      name: instanceName,
+      app: appName,
+      stage,
+      org: asText(map.get('org')),
+      env: (k) => dotEnv[k] ?? callerEnv[k],
+      output: app?.output,
+    };
+    const ctx: BuildContext = { lines, file, dir, dotEnv, warnings: loaded.warnings, ictx, layerFolders: options.layerFolders, app };
+    const ids = { instanceName, app: appName, stage };
+    const inputsPair = map.items.find((p) => isScalar(p.key) && p.key.value === 'inputs');
+    const inputsNode = map.get('inputs', true);
+    if (inputsNode === undefined || inputsNode === null) {
+      return modelError(ctx, 'model.noInputs', `\`inputs\` is missing: add \`inputs:\` with the ${instance.kind} component's settings`, map.items.find((p) => isScalar(p.key) && p.key.value === 'component'));
+    }
+    if (!isMap(inputsNode)) return modelError(ctx, 'model.inputsNotMapping', '`inputs` must be a mapping of the component\'s settings', inputsNode);
+    const inputs = inputsNode as YAMLMap;
+    switch (instance.kind) {
+      case 'scf': {
+        const built = buildFunctionSpec(
+          new InputsView([inputs]),
+          { component: 'scf', ...ids, defaultName: `${instanceName}-${stage}-${appName}`, runtime: DEFAULTS.runtime, memorySize: DEFAULTS.memorySize, timeout: DEFAULTS.timeout, initTimeout: DEFAULTS.initTimeout, environmentsList: false, declaration: inputsPair },
+          ctx,
+        );
+        if (!built.ok) return built;
+        loaded.functions.push(built.value);
+        break;
+      }
+      case 'multi-scf': {
+        const built = buildMultiScf(inputs, ids, ctx);
+        if (!built.ok) return built;
+        loaded.functions.push(...built.value);
+        break;
+      }
+      case 'http': {
+        const built = buildHttp(inputs, ids, inputsPair, ctx);
+        if (!built.ok) return built;
+        loaded.functions.push(built.value);
+        break;
+      }
+      case 'layer': {
+        const built = buildLayer(inputs, ids, inputsPair, ctx);
+        if (!built.ok) return built;
+        loaded.layers.push(built.value);
+        break;
+      }
+    }
   }
-  return { ok: true, functions, warnings };
+  return { ok: true, value: loaded };
+}
+
+/** One file's instances for the app index: parsed without reading the app again. */
+function readAppInstances(file: string, text: string): AppInstance[] {
+  const r = parseServerless(text, file, { app: false, env: {} });
+  if (!r.ok) return [];
+  return [
+    ...r.value.layers.map((l) => ({ file, component: 'layer', instanceName: l.instanceName, app: l.app, layer: l })),
+    ...r.value.functions.map((f) => ({ file, component: f.component ?? 'scf', instanceName: f.instanceName, app: f.app })),
+    ...r.value.unchecked.map((u) => ({ file, component: u.component, instanceName: u.instanceName, app: u.instanceName })),
+  ];
 }
 
 interface Instance {
   /** The instance key in the older multi-instance form (`myFunction: {component, inputs}`). */
   key?: string;
   map: YAMLMap;
+  /** undefined: a component SCF Toolkit does not handle. */
+  kind: ReturnType<typeof componentKind>;
 }
 
-/** Whether a `component:` value names the scf component (`scf`, `scf@1.2`, `@serverless/tencent-scf` ...). */
-export function isScfComponent(value: unknown): boolean {
-  return typeof value === 'string' && /(^|\/|@)(tencent-)?scf$|^@serverless\/tencent-scf$|^scf@/.test(value.trim());
-}
-
-function findScfInstances(top: YAMLMap): Instance[] {
-  if (top.has('component')) return isScfComponent(top.get('component')) ? [{ map: top }] : [];
+function findInstances(top: YAMLMap): Instance[] {
+  if (top.has('component')) return [{ map: top, kind: componentKind(top.get('component')) }];
   const out: Instance[] = [];
   for (const pair of top.items) {
-    if (isMap(pair.value) && isScfComponent(pair.value.get('component'))) {
-      out.push({ key: isScalar(pair.key) ? String(pair.key.value) : undefined, map: pair.value });
+    if (isMap(pair.value) && pair.value.has('component')) {
+      out.push({ key: isScalar(pair.key) ? String(pair.key.value) : undefined, map: pair.value, kind: componentKind(pair.value.get('component')) });
     }
   }
   return out;
-}
-
-interface BuildContext {
-  doc: Document;
-  lines: LineCounter;
-  file: string;
-  dir: string;
-  dotEnv: Record<string, string>;
-  callerEnv: NodeJS.ProcessEnv;
-  stage?: string;
-  warnings: ModelWarning[];
-}
-
-function buildFunction(
-  map: YAMLMap,
-  instanceKey: string | undefined,
-  ctx: BuildContext,
-): { ok: true; spec: FunctionSpec } | { ok: false; error: ModelError } {
-  const { lines, file } = ctx;
-  const err = (code: string, message: string, node?: unknown) => {
-    const range = rangeOf(lines, node as YamlNode);
-    return {
-      ok: false as const,
-      error: { code, file, range, message: `${file}${range ? `:${range.line + 1}:${range.column + 1}` : ''}: ${message}` },
-    };
-  };
-  const scalar = (m: YAMLMap | undefined, key: string): unknown => (m ? m.get(key) : undefined);
-
-  const instanceName = asText(scalar(map, 'name')) ?? instanceKey ?? basename(ctx.dir);
-  const app = asText(scalar(map, 'app')) ?? instanceName;
-  const stage = ctx.stage ?? ctx.callerEnv.STAGE ?? asText(scalar(map, 'stage')) ?? DEFAULTS.stage;
-  const org = asText(scalar(map, 'org'));
-  const ictx: InterpolationContext = {
-    name: instanceName,
-    app,
-    stage,
-    org,
-    env: (k) => ctx.dotEnv[k] ?? ctx.callerEnv[k],
-  };
-  const text = (value: unknown, node?: unknown): string | undefined => {
-    const raw = asText(value);
-    if (raw === undefined) return undefined;
-    const r = interpolate(raw, ictx);
-    for (const u of r.unresolved) {
-      ctx.warnings.push({
-        code: 'model.unresolvedVariable',
-        message: `${u} cannot be resolved locally; the value is used as written`,
-        range: rangeOf(lines, node as YamlNode),
-      });
-    }
-    return r.value;
-  };
-
-  const inputsNode = map.get('inputs', true);
-  if (inputsNode === undefined || inputsNode === null) {
-    return err('model.noInputs', '`inputs` is missing: add `inputs:` with at least `handler` and `runtime`', map.items.find((p) => isScalar(p.key) && p.key.value === 'component'));
-  }
-  if (!isMap(inputsNode)) return err('model.inputsNotMapping', '`inputs` must be a mapping of function settings', inputsNode);
-  const inputs = inputsNode as YAMLMap;
-  const node = (key: string) => inputs.get(key, true) as YamlNode | undefined;
-
-  // src: a string, or {src, exclude, include}; the older component called it codeUri.
-  let srcValue: unknown = scalar(inputs, 'src') ?? scalar(inputs, 'codeUri');
-  let srcExclude: string[] = [];
-  let srcInclude: string[] = [];
-  const srcNode = node('src') ?? node('codeUri');
-  if (isMap(srcNode)) {
-    srcValue = srcNode.get('src');
-    srcExclude = stringList(srcNode.get('exclude'));
-    srcInclude = stringList(srcNode.get('include'));
-    if (srcValue === undefined && (srcNode.has('bucket') || srcNode.has('object'))) {
-      return err('model.srcInCos', '`src` points at a COS bucket/object; local invoke needs the code on disk: set `src.src` to the code folder', srcNode);
-    }
-  } else if (srcNode !== undefined && !isScalar(srcNode)) {
-    return err('model.badSrc', '`src` must be a folder path or a mapping with `src`, `exclude` and `include`', srcNode);
-  }
-  srcExclude.push(...stringList(scalar(inputs, 'exclude')));
-  srcInclude.push(...stringList(scalar(inputs, 'include')));
-  const srcText = text(srcValue, srcNode) ?? './';
-  const codeDir = resolve(ctx.dir, srcText);
-
-  const num = (key: string, fallback: number): { ok: true; value: number } | { ok: false; error: ModelError } => {
-    const raw = scalar(inputs, key);
-    if (raw === undefined || raw === null) return { ok: true, value: fallback };
-    const asString = typeof raw === 'string' ? text(raw, node(key)) : undefined;
-    const value = typeof raw === 'number' ? raw : asString !== undefined && asString.trim() !== '' ? Number(asString) : NaN;
-    if (!Number.isFinite(value)) {
-      return err('model.notANumber', `\`${key}\` must be a number, got ${JSON.stringify(raw)}`, node(key));
-    }
-    return { ok: true, value };
-  };
-  const memorySize = num('memorySize', DEFAULTS.memorySize);
-  if (!memorySize.ok) return memorySize;
-  const timeout = num('timeout', DEFAULTS.timeout);
-  if (!timeout.ok) return timeout;
-  const initTimeout = num('initTimeout', DEFAULTS.initTimeout);
-  if (!initTimeout.ok) return initTimeout;
-  const retryNumber = scalar(inputs, 'retryNumber') === undefined ? undefined : num('retryNumber', 2);
-  if (retryNumber && !retryNumber.ok) return retryNumber;
-  const msgTTL = scalar(inputs, 'msgTTL') === undefined ? undefined : num('msgTTL', 21600);
-  if (msgTTL && !msgTTL.ok) return msgTTL;
-
-  const typeText = text(scalar(inputs, 'type'), node('type')) ?? DEFAULTS.type;
-  if (typeText !== 'event' && typeText !== 'web') {
-    return err('model.badType', `\`type\` must be "event" or "web", got "${typeText}"`, node('type'));
-  }
-
-  const environment: Record<string, string> = {};
-  const envNode = inputs.get('environment', true);
-  if (envNode !== undefined && envNode !== null) {
-    const variables = isMap(envNode) ? envNode.get('variables', true) : undefined;
-    if (!isMap(envNode) || (variables !== undefined && variables !== null && !isMap(variables))) {
-      return err('model.badEnvironment', '`environment` must be `environment: { variables: { KEY: value } }`', envNode);
-    }
-    if (isMap(variables)) {
-      for (const pair of variables.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-        if (key === undefined) continue;
-        const value = isScalar(pair.value) ? pair.value.value : pair.value;
-        if (value !== null && typeof value === 'object') {
-          return err('model.badEnvironmentValue', `environment variable ${key} must be a string, number or boolean`, pair.value);
-        }
-        environment[key] = value === null || value === undefined ? '' : (text(String(value), pair.value) ?? '');
-      }
-    }
-  }
-
-  const platform = text(scalar(inputs, 'platform'), node('platform')) ?? 'scf';
-  if (platform !== 'scf' && platform !== 'functiongraph') {
-    return err('model.badPlatform', `\`platform\` must be "scf" (the default) or "functiongraph", got "${platform}"`, node('platform'));
-  }
-
-  let deadLetter: FunctionSpec['deadLetter'];
-  const dlNode = inputs.get('deadLetter', true);
-  if (isMap(dlNode)) {
-    const type = text(dlNode.get('type'), dlNode.get('type', true));
-    const name = text(dlNode.get('name'), dlNode.get('name', true));
-    if (type && name) deadLetter = { type, name, filterType: text(dlNode.get('filterType')) };
-  }
-
-  const events: TriggerSpec[] = [];
-  const eventsNode = inputs.get('events', true);
-  if (isSeq(eventsNode)) {
-    for (const item of eventsNode.items) {
-      if (!isMap(item) || item.items.length === 0) continue;
-      const first = item.items[0]!;
-      const kind = isScalar(first.key) ? String(first.key.value) : '';
-      const body = (first.value && isMap(first.value) ? first.value.toJSON() : {}) as Record<string, unknown>;
-      const parameters = (body.parameters && typeof body.parameters === 'object' ? body.parameters : {}) as Record<string, unknown>;
-      events.push({ kind, name: asText(body.name), parameters, range: rangeOf(lines, item as YamlNode) });
-    }
-  }
-
-  const spec: FunctionSpec = {
-    file,
-    instanceName,
-    app,
-    stage,
-    name: text(scalar(inputs, 'name'), node('name')) ?? `${instanceName}-${stage}-${app}`,
-    namespace: text(scalar(inputs, 'namespace'), node('namespace')) ?? DEFAULTS.namespace,
-    region: text(scalar(inputs, 'region'), node('region')) ?? DEFAULTS.region,
-    codeDir,
-    srcExclude,
-    srcInclude,
-    type: typeText,
-    handler: typeText === 'web' ? undefined : text(scalar(inputs, 'handler'), node('handler')),
-    runtime: text(scalar(inputs, 'runtime'), node('runtime')) ?? DEFAULTS.runtime,
-    memorySize: memorySize.value,
-    timeout: timeout.value,
-    initTimeout: initTimeout.value,
-    description: text(scalar(inputs, 'description'), node('description')),
-    environment,
-    retryNumber: retryNumber?.value,
-    msgTTL: msgTTL?.value,
-    asyncRunEnable: asBool(scalar(inputs, 'asyncRunEnable')),
-    deadLetter,
-    events,
-    platform,
-    initializer: text(scalar(inputs, 'initializer'), node('initializer')),
-    range: rangeOf(lines, map.items.find((p) => isScalar(p.key) && p.key.value === 'inputs')),
-  };
-  return { ok: true, spec };
 }
 
 function asText(value: unknown): string | undefined {
@@ -316,20 +205,6 @@ function asText(value: unknown): string | undefined {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
 }
-
-function asBool(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return undefined;
-}
-
-function stringList(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  const items = isSeq(value) ? value.toJSON() : Array.isArray(value) ? value : [value];
-  return (items as unknown[]).map((v) => asText(v)).filter((v): v is string => v !== undefined);
-}
-
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();

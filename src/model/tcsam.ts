@@ -51,7 +51,7 @@ export interface TcsamOptions {
 export function parseTcsam(text: string, file: string, options: TcsamOptions = {}): LoadResult {
   const read = readTcsam(text, file, options);
   if (!read.ok) return read;
-  return { ok: true, functions: read.functions.map((f) => f.spec), warnings: read.warnings };
+  return { ok: true, value: { functions: read.functions.map((f) => f.spec), layers: [], unchecked: [], warnings: read.warnings } };
 }
 
 export function readTcsam(text: string, file: string, options: TcsamOptions = {}): TcsamRead {

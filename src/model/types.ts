@@ -22,6 +22,41 @@ export interface TriggerSpec {
   range?: SourceRange;
 }
 
+/** The Serverless Cloud Framework components SCF Toolkit reads (see components.ts for the others). */
+export type ComponentKind = 'scf' | 'multi-scf' | 'http' | 'layer';
+
+/**
+ * One entry of a function's `layers: [{ name, version }]`, and where its content is locally: a
+ * `component: layer` folder of the app, a folder set in the `scf.layers` setting, or a
+ * `SCF_TOOLKIT_LAYER_<name>` line in the .env beside serverless.yml (see layers.ts).
+ */
+export interface LayerBinding {
+  name: string;
+  /** The version number; undefined when it is the local layer folder's own (`${output:...:<layer>.version}`). */
+  version?: number;
+  /** The folder mounted as /opt; undefined when no local folder was found. */
+  dir?: string;
+  /** Where `dir` came from: `workspace` (a component: layer file), `setting` or `.env`. */
+  source?: 'workspace' | 'setting' | '.env';
+  /** Where `dir` sits inside /opt (the layer component's `src.targetDir`); default `/`. */
+  targetDir?: string;
+  /** The serverless.yml of the `component: layer` instance, for `workspace` layers (deploy publishes it). */
+  layerFile?: string;
+  range?: SourceRange;
+}
+
+/**
+ * The scf_bootstrap the http component adds to a web function's package when the code folder has none:
+ * its own start command for the framework, or `faas.bootstrap.cmd`.
+ */
+export interface GeneratedBootstrap {
+  /** The file's text, as the component would write it (its #! line names SCF's /var/lang paths). */
+  content: string;
+  /** `component` (the framework's start command) or `faas.bootstrap.cmd`. */
+  source: 'component' | 'faas.bootstrap.cmd';
+  framework: string;
+}
+
 /** A function as the `scf` component of serverless.yml describes it, with defaults applied. */
 export interface FunctionSpec {
   /** Absolute path of the serverless.yml / serverless.yaml this came from. */
@@ -60,6 +95,50 @@ export interface FunctionSpec {
   initializer?: string;
   /** Where the function is declared (the `inputs` key), for "open definition". */
   range?: SourceRange;
+  /** The component that describes it (default `scf`). */
+  component?: Exclude<ComponentKind, 'layer'>;
+  /** multi-scf: the function's key under `inputs.functions` (what triggers and `--function` name). */
+  functionKey?: string;
+  /** `layers: [{ name, version }]`, in binding order (later layers win on SCF, as here). */
+  layers?: LayerBinding[];
+  /** http component: the framework (`inputs.faas.framework`). */
+  framework?: string;
+  /** http component, code folder without scf_bootstrap: the one the component adds. */
+  bootstrap?: GeneratedBootstrap;
+}
+
+/** A layer as the `layer` component describes it (`inputs.name`, `src`, `runtimes`). */
+export interface LayerSpec {
+  file: string;
+  instanceName: string;
+  app: string;
+  stage: string;
+  /** The layer name (`inputs.name`). */
+  name: string;
+  region: string;
+  /** Absolute path of the layer's content folder (`inputs.src`): what /opt holds. */
+  codeDir: string;
+  srcExclude: string[];
+  /** Folder inside /opt the content goes to (`src.targetDir`, e.g. `/node_modules`); default the root. */
+  targetDir: string;
+  runtimes: string[];
+  description?: string;
+  range?: SourceRange;
+}
+
+/** A component instance SCF Toolkit does not check or run (cos, website, apigateway, postgresql ...). */
+export interface UncheckedInstance {
+  component: string;
+  instanceName: string;
+  range?: SourceRange;
+}
+
+/** What one serverless.yml describes. */
+export interface LoadedFile {
+  functions: FunctionSpec[];
+  layers: LayerSpec[];
+  unchecked: UncheckedInstance[];
+  warnings: ModelWarning[];
 }
 
 /** A problem reading a serverless.yml that stops us from using it. */
@@ -76,9 +155,7 @@ export interface ModelWarning {
   range?: SourceRange;
 }
 
-export type LoadResult =
-  | { ok: true; functions: FunctionSpec[]; warnings: ModelWarning[] }
-  | { ok: false; error: ModelError };
+export type LoadResult = { ok: true; value: LoadedFile } | { ok: false; error: ModelError };
 
 /** Defaults the `scf` component applies (see ../shared/docs/scf-platform-facts.md §4). */
 export const DEFAULTS = {

@@ -20,7 +20,7 @@ export interface LensAnchor {
 export function functionFileAnchors(text: string, file: string, env: NodeJS.ProcessEnv = {}): LensAnchor[] {
   const r = parseServerless(text, file, { env });
   if (!r.ok) return [];
-  return r.functions.map((spec) => ({ line: spec.range?.line ?? 0, spec }));
+  return r.value.functions.map((spec) => ({ line: spec.range?.line ?? 0, spec }));
 }
 
 /** Whether a path names a function file (serverless.yml/.yaml, or template.yaml/.yml that is TCSAM). */
@@ -99,7 +99,7 @@ export function functionsForSource(sourceFile: string, options: { stopAt?: strin
       if ((TCSAM_FILE_NAMES as readonly string[]).includes(name) && !isTcsamText(text)) continue;
       const r = parseServerless(text, file, { env: options.env ?? {} });
       if (!r.ok) continue;
-      for (const spec of r.functions) if (handlerSourceFile(spec) === target) out.push(spec);
+      for (const spec of r.value.functions) if (handlerSourceFile(spec) === target) out.push(spec);
     }
     if (stop && (dir === stop || !dir.startsWith(stop + sep))) break;
     const parent = dirname(dir);

@@ -96,7 +96,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   functions(): FunctionSpec[] {
     return [...this.entries.values()]
       .sort((a, b) => a.file.localeCompare(b.file))
-      .flatMap((e) => (e.result.ok ? e.result.functions : []));
+      .flatMap((e) => (e.result.ok ? e.result.value.functions : []));
   }
 
   fileEntries(): FileEntry[] {
@@ -107,7 +107,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   functionsIn(file: string): { ok: true; functions: FunctionSpec[] } | { ok: false; message: string } {
     const entry = this.entries.get(file);
     const result = entry?.result ?? this.read(file);
-    return result.ok ? { ok: true, functions: result.functions } : { ok: false, message: result.error.message };
+    return result.ok ? { ok: true, functions: result.value.functions } : { ok: false, message: result.error.message };
   }
 
   private schedule(key: string, run: () => Promise<void> | void): void {
@@ -178,7 +178,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     if (!node) return rootNodes([...this.entries.values()], roots);
     switch (node.kind) {
       case 'file':
-        return rootNodes([{ file: node.file, result: { ok: true, functions: node.functions, warnings: [] } }], roots);
+        return rootNodes([{ file: node.file, result: { ok: true, value: { functions: node.functions, layers: [], unchecked: [], warnings: [] } } }], roots);
       case 'function':
         return functionChildren(node.spec, await listEvents(node.spec.file, node.spec.name));
       case 'group':

@@ -105,7 +105,7 @@ export class ScfTestController implements vscode.Disposable {
         if (!isTcsamText(text)) continue;
       }
       const loaded = loadServerlessFile(uri.fsPath, { env: process.env });
-      if (loaded.ok) specs.push(...loaded.functions);
+      if (loaded.ok) specs.push(...loaded.value.functions);
       else if (existsSync(eventsRoot(uri.fsPath))) broken.push({ uri, message: loaded.error.message, range: loaded.error.range });
     }
     const cases = await collectTests(specs);

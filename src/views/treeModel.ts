@@ -77,11 +77,11 @@ export function rootNodes(entries: readonly FileEntry[], workspaceRoots: readonl
   const good = sorted.filter((e) => e.result.ok);
   const broken = sorted.filter((e) => !e.result.ok).map((e) => brokenNode(e, workspaceRoots));
   if (good.length <= 1) {
-    const fns = good.flatMap((e) => (e.result.ok ? e.result.functions : []));
+    const fns = good.flatMap((e) => (e.result.ok ? e.result.value.functions : []));
     return [...fns.map((s) => functionNode(s, workspaceRoots)), ...broken];
   }
   const files: TreeNode[] = good.map((e) => {
-    const functions = e.result.ok ? e.result.functions : [];
+    const functions = e.result.ok ? e.result.value.functions : [];
     const folder = displayPath(dirname(e.file), workspaceRoots);
     return {
       kind: 'file',

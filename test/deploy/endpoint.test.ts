@@ -18,7 +18,7 @@ after(() => emulator.dispose());
 function load(dir: string): FunctionSpec {
   const r = loadServerlessFile(dir);
   assert.ok(r.ok, !r.ok ? r.error.message : '');
-  return r.functions[0]!;
+  return r.value.functions[0]!;
 }
 
 function clientFor(ep: LocalEndpoint, over: Partial<{ secretId: string; secretKey: string }> = {}, region = 'ap-guangzhou'): ScfSdkClient {

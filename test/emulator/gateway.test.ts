@@ -19,7 +19,7 @@ function load(yaml: string): FunctionSpec {
   writeFileSync(join(dir, 'serverless.yml'), yaml);
   const loaded = loadServerlessFile(dir, { env: {} });
   if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.functions[0]!;
+  return loaded.value.functions[0]!;
 }
 
 function apiFunction(name: string, handler: string, endpoints: string): FunctionSpec {

@@ -48,7 +48,7 @@ export function functionSpec(o: FunctionOptions): FunctionSpec {
   if (o.dotenv !== undefined) writeFileSync(join(dir, '.env'), o.dotenv);
   const loaded = loadServerlessFile(dir, { env: {} });
   if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.functions[0]!;
+  return loaded.value.functions[0]!;
 }
 
 /** A private copy of a fixture folder, for tests that edit code. */

@@ -31,7 +31,7 @@ async function cli(args: string[]) {
 function load(target: string): FunctionSpec[] {
   const r = loadServerlessFile(target, { env: {} });
   if (!r.ok) throw new Error(r.error.message);
-  return r.functions;
+  return r.value.functions;
 }
 
 describe('TCSAM template.yaml', () => {
@@ -56,9 +56,9 @@ describe('TCSAM template.yaml', () => {
     const r = loadServerlessFile(MULTI, { env: {} });
     assert.ok(r.ok);
     if (!r.ok) return;
-    const [hello, py] = r.functions;
+    const [hello, py] = r.value.functions;
     assert.deepEqual(hello!.events.map((e) => [e.kind, e.name, e.parameters]), [['timer', 'every5', { cronExpression: '0 */5 * * * * *', enable: true }]]);
-    assert.ok(r.warnings.some((w) => /5-field cron "\*\/5 \* \* \* \*" is read as SCF's 7-field "0 \*\/5 \* \* \* \* \*"/.test(w.message)));
+    assert.ok(r.value.warnings.some((w) => /5-field cron "\*\/5 \* \* \* \*" is read as SCF's 7-field "0 \*\/5 \* \* \* \* \*"/.test(w.message)));
     assert.deepEqual(py!.events.map((e) => [e.kind, e.name, e.parameters]), [
       ['cos', 'uploads', { bucket: 'mybucket-1250000000.cos.ap-guangzhou.myqcloud.com', events: 'cos:ObjectCreated:*', filter: { prefix: 'uploads/' }, enable: true }],
     ]);
@@ -69,16 +69,16 @@ describe('TCSAM template.yaml', () => {
     const r = parseServerless(text, '/p/template.yaml');
     assert.ok(r.ok);
     if (!r.ok) return;
-    assert.deepEqual([r.functions[0]!.name, r.functions[0]!.namespace, r.functions[0]!.codeDir], ['fn', 'ns1', '/p']);
+    assert.deepEqual([r.value.functions[0]!.name, r.value.functions[0]!.namespace, r.value.functions[0]!.codeDir], ['fn', 'ns1', '/p']);
   });
 
   test('the JSON form of a template reads the same; an indented `Resources` key is not a template', () => {
     const json = JSON.stringify({ Resources: { default: { Type: 'TencentCloud::Serverless::Namespace', fn: { Type: 'TencentCloud::Serverless::Function', Properties: { Handler: 'index.main', Runtime: 'Nodejs16.13' } } } } }, null, 2);
     const r = parseServerless(json, '/p/template.json');
     assert.ok(r.ok);
-    if (r.ok) assert.deepEqual(r.functions.map((f) => [f.name, f.handler]), [['fn', 'index.main']]);
+    if (r.ok) assert.deepEqual(r.value.functions.map((f) => [f.name, f.handler]), [['fn', 'index.main']]);
     const notTcsam = parseServerless('component: scf\nname: a\ninputs:\n  handler: index.main\n  Resources: TencentCloud::Serverless::Function\n', '/p/serverless.yml');
-    assert.ok(notTcsam.ok && notTcsam.functions[0]!.instanceName === 'a');
+    assert.ok(notTcsam.ok && notTcsam.value.functions[0]!.instanceName === 'a');
   });
 
   test('problems name the file, the line and the fix', () => {
@@ -174,7 +174,7 @@ describe('Convert template.yaml to serverless.yml', () => {
     const r = parseServerless(converted.text, '/p/serverless.yml', { env: {} });
     assert.ok(r.ok);
     if (!r.ok) return;
-    assert.deepEqual([r.functions[0]!.name, r.functions[0]!.timeout, r.functions[0]!.runtime], ['solo', 7, 'Python3.9']);
+    assert.deepEqual([r.value.functions[0]!.name, r.value.functions[0]!.timeout, r.value.functions[0]!.runtime], ['solo', 7, 'Python3.9']);
     assert.match(converted.text, /^component: scf$/m);
     assert.match(converted.text, /# Note: Policies .* is not carried over/);
   });

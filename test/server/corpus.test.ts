@@ -56,11 +56,11 @@ test('the validator finds the code folder where the model (and so the emulator) 
     const parsed = parseYaml(text);
     assert.ok(parsed.root?.kind === 'map');
     const instances = findInstances(parsed.root);
-    assert.equal(instances.length, model.functions.length, name);
+    assert.equal(instances.length, model.value.functions.length, name);
     instances.forEach((instance, i) => {
       const ctx = instanceContext(instance, file, diskProbe, env, {});
       const code = localCodeDir(ctx);
-      if (code) assert.equal(code.dir, model.functions[i]!.codeDir, name);
+      if (code) assert.equal(code.dir, model.value.functions[i]!.codeDir, name);
     });
   }
 });

@@ -184,7 +184,7 @@ describe('the runner', () => {
     const loaded = loadServerlessFile(dir, { env: {} });
     assert.ok(loaded.ok);
     if (!loaded.ok) return;
-    const cases = await collectTests(loaded.functions);
+    const cases = await collectTests(loaded.value.functions);
     assert.deepEqual(cases.map((c) => [c.event.name, c.hasExpectation]), [['boom', true], ['hello', true], ['plain', false], ['wrong', true]]);
     const plain = cases.find((c) => c.event.name === 'plain')!;
     const first = await runTest(plain, invoker);
@@ -203,7 +203,7 @@ describe('the runner', () => {
     const loaded = loadServerlessFile(dir, { env: {} });
     assert.ok(loaded.ok);
     if (!loaded.ok) return;
-    const hello = (await collectTests(loaded.functions)).find((c) => c.event.name === 'hello')!;
+    const hello = (await collectTests(loaded.value.functions)).find((c) => c.event.name === 'hello')!;
     const silent: TestInvoker = { invoke: (spec, payload, _onLog, signal) => emulator.invoke({ spec, payload }, { signal }) };
     const strict = await runTest(hello, silent);
     assert.equal(strict.status, 'failed', 'without the log, logIncludes cannot hold');
@@ -218,7 +218,7 @@ describe('the runner', () => {
     const loaded = loadServerlessFile(dir, { env: {} });
     assert.ok(loaded.ok);
     if (!loaded.ok) return;
-    const hello = (await collectTests(loaded.functions)).find((c) => c.event.name === 'hello')!;
+    const hello = (await collectTests(loaded.value.functions)).find((c) => c.event.name === 'hello')!;
     const run = await runTest(hello, invoker);
     assert.equal(run.status, 'errored');
     assert.match(run.message, /hello\.json:1:16: JSON syntax error/);

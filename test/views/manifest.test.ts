@@ -65,11 +65,11 @@ test('the serverless.yml function snippets expand to functions the model reads',
   const event = parseServerless(expand(all['SCF event function']!.body), '/w/serverless.yml', { env: {} });
   assert.ok(event.ok, JSON.stringify(!event.ok && event.error));
   if (event.ok) {
-    assert.equal(event.functions[0]!.handler, 'index.main_handler');
-    assert.equal(event.functions[0]!.events[0]!.kind, 'timer');
+    assert.equal(event.value.functions[0]!.handler, 'index.main_handler');
+    assert.equal(event.value.functions[0]!.events[0]!.kind, 'timer');
   }
   const web = parseServerless(expand(all['SCF web function']!.body), '/w/serverless.yml', { env: {} });
-  assert.ok(web.ok && web.functions[0]!.type === 'web' && web.functions[0]!.events[0]!.kind === 'apigw');
+  assert.ok(web.ok && web.value.functions[0]!.type === 'web' && web.value.functions[0]!.events[0]!.kind === 'apigw');
 });
 
 test('each trigger snippet is one valid entry of inputs.events', () => {
@@ -81,7 +81,7 @@ test('each trigger snippet is one valid entry of inputs.events', () => {
     const text = `component: scf\nname: t\ninputs:\n  handler: index.main_handler\n  events:\n${entry}\n`;
     const r = parseServerless(text, '/w/serverless.yml', { env: {} });
     assert.ok(r.ok, `${name}: ${JSON.stringify(!r.ok && r.error)}`);
-    if (r.ok) assert.equal(r.functions[0]!.events.length, 1, name);
+    if (r.ok) assert.equal(r.value.functions[0]!.events.length, 1, name);
   }
 });
 

@@ -100,7 +100,7 @@ test('helpers: runtime family, web functions, masked values', () => {
   assert.equal(runtimeFamily('Ruby'), 'unknown');
   const web = parseServerless('component: scf\nname: w\ninputs:\n  type: web\n  runtime: Nodejs16.13\n', '/w/serverless.yml', { env: {} });
   assert.ok(web.ok);
-  if (web.ok) assert.equal(functionDescription(web.functions[0]!), 'web · Nodejs16.13 · 128 MB · 3 s');
+  if (web.ok) assert.equal(functionDescription(web.value.functions[0]!), 'web · Nodejs16.13 · 128 MB · 3 s');
   assert.equal(displayValue('API_KEY', 'abc'), '••••••');
   assert.equal(displayValue('REGION', 'ap-guangzhou'), 'ap-guangzhou');
   assert.equal(displayValue('TOKEN', ''), '');

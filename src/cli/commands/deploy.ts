@@ -48,11 +48,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage ?? io.env.STAGE });
   if (!loaded.ok) return fail(io, loaded.error.message, 2);
-  let specs: FunctionSpec[] = loaded.functions;
+  let specs: FunctionSpec[] = loaded.value.functions;
   if (values.function !== undefined) {
-    const picked = pickFunction(loaded.functions, values.function);
-    if (!picked.ok) return fail(io, `${loaded.functions[0]?.file ?? positionals[0]}: ${picked.message}`, 2);
-    specs = [picked.spec];
+    const picked = pickFunction(loaded.value.functions, values.function, loaded.value);
+    if (!picked.ok) return fail(io, `${loaded.value.functions[0]?.file ?? positionals[0]}: ${picked.error.message}`, 2);
+    specs = [picked.value];
   }
   const projectDir = dirname(specs[0]!.file);
 

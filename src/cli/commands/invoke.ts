@@ -53,10 +53,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage });
   if (!loaded.ok) return fail(io, loaded.error.message);
-  const picked = pickFunction(loaded.functions, values.function);
-  if (!picked.ok) return fail(io, `${loaded.functions[0]?.file ?? positionals[0]}: ${picked.message}`);
-  const spec = picked.spec;
-  for (const w of loaded.warnings) io.err(`warning: ${spec.file}${w.range ? `:${w.range.line + 1}` : ''}: ${w.message}`);
+  const picked = pickFunction(loaded.value.functions, values.function, loaded.value);
+  if (!picked.ok) return fail(io, `${loaded.value.functions[0]?.file ?? positionals[0]}: ${picked.error.message}`);
+  const spec = picked.value;
+  for (const w of loaded.value.warnings) io.err(`warning: ${spec.file}${w.range ? `:${w.range.line + 1}` : ''}: ${w.message}`);
 
   let payload = '{}';
   if (values['event-json'] !== undefined) payload = values['event-json'];

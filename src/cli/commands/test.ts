@@ -67,7 +67,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     for (const file of found.files) {
       const loaded = loadServerlessFile(file, { env: io.env, stage: values.stage });
       if (!loaded.ok) return fail(io, loaded.error.message);
-      specs.push(...loaded.functions);
+      specs.push(...loaded.value.functions);
     }
   }
   let selected = specs;

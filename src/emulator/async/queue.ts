@@ -130,7 +130,7 @@ export class AsyncQueue {
     this.running.add(e.requestId);
     try {
       const loaded = loadServerlessFile(e.file, { env: {} });
-      const picked = loaded.ok ? pickFunction(loaded.functions, e.functionName) : undefined;
+      const picked = loaded.ok ? pickFunction(loaded.value.functions, e.functionName, loaded.value) : undefined;
       let statusCode: number;
       let errorMessage: string | undefined;
       let result: InvokeResult | undefined;
@@ -140,9 +140,9 @@ export class AsyncQueue {
         errorMessage = loaded.error.message;
       } else if (!picked?.ok) {
         statusCode = 435;
-        errorMessage = picked?.message ?? 'function not found';
+        errorMessage = picked?.error.message ?? 'function not found';
       } else {
-        spec = picked.spec;
+        spec = picked.value;
         const attemptLabel = e.attempts === 0 ? 'first attempt' : `retry ${e.retries}`;
         this.log(e.requestId, `Async event ${e.requestId} for ${spec.name}: ${attemptLabel}`);
         const outcome = await this.options.emulator.invoke(
