@@ -25,6 +25,7 @@ export type InvokeOutcome = { ok: true; result: InvokeResult } | { ok: false; er
 export interface EmulatorOptions {
   nodePath?: string;
   pythonPath?: string;
+  phpPath?: string;
   /** Idle instances end after this long (default 10 minutes). */
   idleTimeoutMs?: number;
   identity?: LocalIdentity;
@@ -77,7 +78,7 @@ export class Emulator {
       // A web function's scf_bootstrap is the program: the runtime only says what SCF installs for it.
       return { ok: true, runtime: { family: 'web', scfRuntime: spec.runtime, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap as a web server (PORT in its environment)' } };
     }
-    const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath });
+    const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath });
     if (!runtime.ok) return { ok: false, error: { code: runtime.code, message: `${where}: ${runtime.message}` } };
     return { ok: true, runtime: runtime.runtime };
   }
@@ -111,7 +112,7 @@ export class Emulator {
     opts.onAccepted?.(requestId);
 
     const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
-    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath]);
+    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath, this.options.phpPath]);
     const pool = this.pool(`${spec.file}#${spec.name}`, configKey);
 
     log('platform', startLine(requestId));

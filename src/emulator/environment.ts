@@ -90,7 +90,9 @@ export function buildEnvironment(
     PYTHONDONTWRITEBYTECODE: 'x',
     PYTHONPATH: spec.codeDir,
     NODE_PATH: `${spec.codeDir}:${spec.codeDir}/node_modules`,
-    PHP_INI_SCAN_DIR: `${spec.codeDir}/php_extension`,
+    // SCF: /var/user/php_extension:/opt/php_extension. The leading ":" keeps the local PHP's own scan
+    // folder first (where distributions enable extensions such as ctype or mbstring), then the function's.
+    PHP_INI_SCAN_DIR: `:${spec.codeDir}/php_extension`,
     SCF_RUNTIME: spec.runtime,
     SCF_FUNCTIONNAME: spec.name,
     SCF_FUNCTIONVERSION: '$LATEST',

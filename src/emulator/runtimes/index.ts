@@ -1,7 +1,7 @@
 /**
- * Which local program runs which SCF runtime. Any `Nodejs*` runtime runs on the local Node.js and any
- * `Python3*` on the local python3 (we say so in the log); every other runtime is refused with a clear
- * message, never run on the wrong interpreter.
+ * Which local program runs which SCF runtime. Any `Nodejs*` runtime runs on the local Node.js, any
+ * `Python3*` on the local python3 and `Php*` on the local PHP (php.ts); the log says which. Every other runtime is refused with a clear message, never run
+ * on the wrong interpreter.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runtimeAsset } from './assets';
+import { phpArgs, resolvePhp } from './php';
 
-export type RuntimeFamily = 'nodejs' | 'python' | 'java' | 'custom' | 'web';
+export type RuntimeFamily = 'nodejs' | 'python' | 'php' | 'go' | 'java' | 'custom' | 'web';
 
 export interface LocalRuntime {
   family: RuntimeFamily;
@@ -25,15 +26,15 @@ export interface LocalRuntime {
 export interface RuntimeOptions {
   nodePath?: string;
   pythonPath?: string;
+  phpPath?: string;
 }
 
 export type RuntimeResolution = { ok: true; runtime: LocalRuntime } | { ok: false; code: string; message: string };
 
 /** Runtimes the emulator does not run (yet): what SCF runs them on, the local tool, and how to get it. */
 const NOT_LOCAL: Array<{ pattern: RegExp; tool?: string; install?: string; why: string }> = [
-  { pattern: /^Python2\.7$/i, why: 'SCF runs Python2.7 on Python 2, which the local emulator does not run (it would run your code on Python 3 and hide the differences); switch to a Python3.x runtime, or deploy to test it' },
   { pattern: /^Go\d/i, tool: 'go', install: 'apt-get install golang (or https://go.dev/dl)', why: 'Go functions are not run by the local emulator yet; deploy to test them' },
-  { pattern: /^Php\d/i, tool: 'php', install: 'apt-get install php-cli', why: 'PHP functions are not run by the local emulator yet; deploy to test them' },
+  { pattern: /^Python2\.7$/i, why: 'SCF runs Python2.7 on Python 2, which the local emulator does not run (it would run your code on Python 3 and hide the differences); switch to a Python3.x runtime, or deploy to test it' },
 ];
 
 function onPath(tool: string): boolean {
@@ -138,6 +139,11 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
         describe: `the local Python ${python.version}`,
       },
     };
+  }
+  if (/^Php\d+(\.\d+)?$/i.test(scfRuntime)) {
+    const php = resolvePhp(scfRuntime, options.phpPath);
+    if (!php.ok) return { ok: false, code: 'runtime.notInstalled', message: php.message };
+    return { ok: true, runtime: { family: 'php', scfRuntime, command: php.command, args: (codeDir, handler) => phpArgs(codeDir, handler), describe: php.describe } };
   }
   if (/^Java\d+$/i.test(scfRuntime)) return resolveJava(scfRuntime);
   if (/^CustomRuntime$/i.test(scfRuntime)) {
