@@ -13,6 +13,7 @@ import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './enviro
 import { CustomInstance } from './customRuntime';
 import { Instance } from './instance';
 import { WebInstance } from './webFunction';
+import { GoInstance } from './runtimes/go';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
 import { billedDuration, endLine, reportLine, startLine } from './logFormat';
@@ -131,7 +132,9 @@ export class Emulator {
           ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout })
           : prepared.runtime.family === 'web'
             ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity })
-            : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {
+            : prepared.runtime.family === 'go'
+              ? new GoInstance(spec.codeDir, spec.handler!, fenv.env, sink, this.callerEnv)
+              : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {
                 functionGraph: spec.platform === 'functiongraph',
                 initializer: spec.initializer,
                 debugPort: req.debug?.port,
@@ -155,6 +158,7 @@ export class Emulator {
         log('platform', reportLine(result));
         return { ok: true, result };
       }
+      for (const note of init.notes ?? []) log('platform', note);
       log('platform', `Runtime ${spec.runtime} runs on ${prepared.runtime.describe}`);
     } else {
       instance.setSink(sink);

@@ -2,7 +2,8 @@
 import type { LogSink } from './runtimeProcess';
 
 export type InitOutcome =
-  | { kind: 'ready'; initMs: number }
+  /** notes: lines for the log about how the instance came to be (e.g. a Go build). */
+  | { kind: 'ready'; initMs: number; notes?: string[] }
   | { kind: 'initError'; code: number; message: string; stack: string }
   | { kind: 'initTimeout'; initMs: number }
   | { kind: 'exit'; description: string; code?: number }

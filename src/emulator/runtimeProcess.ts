@@ -25,6 +25,7 @@ export class RuntimeProcess {
   private drainWaiter: (() => void) | undefined;
   private marks = 0;
   private markWaiter: (() => void) | undefined;
+  private readonly splitters: LineSplitter[] = [];
   spawnError: string | undefined;
 
   constructor(
@@ -71,6 +72,7 @@ export class RuntimeProcess {
         if (this.marks >= 2 && this.markWaiter) this.markWaiter();
       },
     );
+    this.splitters.push(splitter);
     stream.on('data', (chunk: string) => splitter.push(chunk));
     stream.on('close', () => {
       splitter.flush();
@@ -101,6 +103,11 @@ export class RuntimeProcess {
         resolve();
       };
     });
+  }
+
+  /** Emits lines still waiting for their newline (for runtimes with no end marks, after a request). */
+  flushLines(): void {
+    for (const s of this.splitters) s.flush();
   }
 
   /** Starts counting end marks for a new request. */

@@ -1,6 +1,7 @@
 /**
  * Which local program runs which SCF runtime. Any `Nodejs*` runtime runs on the local Node.js, any
- * `Python3*` on the local python3 and `Php*` on the local PHP (php.ts); the log says which. Every other runtime is refused with a clear message, never run
+ * `Python3*` on the local python3, `Php*` on the local PHP (php.ts) and `Go1` runs the function's own
+ * program (go.ts); the log says which. Every other runtime is refused with a clear message, never run
  * on the wrong interpreter.
  */
 import { spawnSync } from 'node:child_process';
@@ -33,7 +34,6 @@ export type RuntimeResolution = { ok: true; runtime: LocalRuntime } | { ok: fals
 
 /** Runtimes the emulator does not run (yet): what SCF runs them on, the local tool, and how to get it. */
 const NOT_LOCAL: Array<{ pattern: RegExp; tool?: string; install?: string; why: string }> = [
-  { pattern: /^Go\d/i, tool: 'go', install: 'apt-get install golang (or https://go.dev/dl)', why: 'Go functions are not run by the local emulator yet; deploy to test them' },
   { pattern: /^Python2\.7$/i, why: 'SCF runs Python2.7 on Python 2, which the local emulator does not run (it would run your code on Python 3 and hide the differences); switch to a Python3.x runtime, or deploy to test it' },
 ];
 
@@ -144,6 +144,13 @@ export function resolveRuntime(scfRuntime: string, options: RuntimeOptions = {})
     const php = resolvePhp(scfRuntime, options.phpPath);
     if (!php.ok) return { ok: false, code: 'runtime.notInstalled', message: php.message };
     return { ok: true, runtime: { family: 'php', scfRuntime, command: php.command, args: (codeDir, handler) => phpArgs(codeDir, handler), describe: php.describe } };
+  }
+  if (/^Go\d+$/i.test(scfRuntime)) {
+    // The function's own program: nothing to find here (a missing binary is the invocation's 437).
+    return {
+      ok: true,
+      runtime: { family: 'go', scfRuntime, command: '', args: () => [], describe: "your Go program, spoken to over net/rpc with gob on the port in _SCF_SERVER_PORT, as SCF's Go runtime does" },
+    };
   }
   if (/^Java\d+$/i.test(scfRuntime)) return resolveJava(scfRuntime);
   if (/^CustomRuntime$/i.test(scfRuntime)) {
