@@ -52,3 +52,14 @@ test('usage errors exit 2', async () => {
   const bad = io();
   assert.equal(await main(['validate', '--jsn', 'valid/java'], bad), 2);
 });
+
+test('PHP and Go code folders: an entry file with its function passes; Go source without a binary is a note for deploy, not a problem', async () => {
+  const out = io();
+  assert.equal(await main(['validate', 'valid/php-event', 'valid/go-source', 'valid/go-binary', '--json'], out), 0);
+  const records = JSON.parse(out.stdout) as ValidateRecord[];
+  assert.deepEqual(records.map((r) => [r.severity, r.code]), [['information', 'scf.handler.binaryMissing']]);
+  assert.match(records[0]!.message, /local invoke builds it from the Go source there, but deploy uploads the folder as it is/);
+  const none = io();
+  assert.equal(await main(['validate', 'invalid/go-nothing', '--json'], none), 1);
+  assert.match((JSON.parse(none.stdout) as ValidateRecord[])[0]!.message, /no binary "main" and no Go source in .*SCF would answer 437/);
+});

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { YMap, YNode } from '../yaml';
 
 /** How checks look at the disk; the server and tests can pass their own. */
@@ -6,6 +6,8 @@ export interface FileProbe {
   /** undefined if the path does not exist. */
   stat(path: string): { isFile: boolean; isDirectory: boolean; executable: boolean } | undefined;
   read(path: string): string | undefined;
+  /** The names in a folder; optional (checks that need it fall back to looking for known names). */
+  list?(dir: string): string[] | undefined;
 }
 
 export const diskProbe: FileProbe = {
@@ -20,6 +22,13 @@ export const diskProbe: FileProbe = {
   read(path) {
     try {
       return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  list(dir) {
+    try {
+      return readdirSync(dir);
     } catch {
       return undefined;
     }

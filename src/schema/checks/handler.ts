@@ -83,6 +83,13 @@ export function definesFunction(family: 'nodejs' | 'python' | 'php', source: str
   return false;
 }
 
+/** Whether the code folder holds Go source the emulator can build (go.mod or a .go file at its root). */
+function hasGoSource(ctx: InstanceContext, dir: string): boolean {
+  const names = ctx.probe.list?.(dir);
+  if (names) return names.some((n) => n === 'go.mod' || (n.endsWith('.go') && !n.endsWith('_test.go')));
+  return ['go.mod', 'main.go', 'index.go'].some((n) => ctx.probe.stat(join(dir, n))?.isFile);
+}
+
 export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
   const out: ScfDiagnostic[] = [];
   const inputs = ctx.inputs;
@@ -153,7 +160,13 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
     if (handler.includes('.') || handler.includes('/') || handler.includes('::')) {
       out.push(diag('scf.handler.form', `Go handlers are the name of the compiled binary at the code root (e.g. "main"), not "${handler}"`, at.start, at.end));
     } else if (code && !exists(ctx.probe, join(code.dir, handler))) {
-      out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" in ${code.dir} yet${note}: build it with \`GOOS=linux GOARCH=amd64 go build -o ${handler} .\``, at.start, at.end));
+      const build = `GOOS=linux GOARCH=amd64 go build -o ${handler} .`;
+      if (hasGoSource(ctx, code.dir)) {
+        // Local invoke builds it from the source; SCF runs only what deploy uploads.
+        out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" in ${code.dir} yet${note}: local invoke builds it from the Go source there, but deploy uploads the folder as it is; build it before you deploy: \`${build}\``, at.start, at.end, undefined, 'information'));
+      } else {
+        out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" and no Go source in ${code.dir}${note}: SCF would answer 437 HandlerNotFound; build it into the code folder (\`${build}\`) or fix \`handler\``, at.start, at.end, undefined, 'error'));
+      }
     }
     return out;
   }
