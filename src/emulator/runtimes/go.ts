@@ -10,26 +10,14 @@
  * ShouldExit); an exit during a request is 439; no binary 437; a build error 443 with the compiler's
  * output; not listening within initTimeout 450; the time and memory limits as for every runtime.
  */
-import { createServer, connect, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { CodeWatch } from '../codeWatch';
 import type { ScfContext } from '../context';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from '../instanceTypes';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from '../runtimeProcess';
+import { freePort } from '../webFunction';
 import { prepareGoProgram } from './goBuild';
 import { GoRpcClient, type InvokeResponse, type StackFrame } from './goProtocol';
-
-/** A free port on loopback for the program to listen on (each instance its own, so several can run). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const CONNECT_RETRY_MS = 10;
 
@@ -72,7 +60,7 @@ export class GoInstance implements RuntimeInstance {
     if (this.killed) return { kind: 'exit', description: 'was ended before it started' };
     const program = prepared.program;
     this.watched.add(program.watch);
-    const port = String(await freePort());
+    const port = String(await freePort()); // each instance its own, so several run at once
     this.proc = new RuntimeProcess(program.path, [], { cwd: this.codeDir, env: { ...this.env, _SCF_SERVER_PORT: port, _LAMBDA_SERVER_PORT: port }, extraPipes: 0 }, this.sink);
     const proc = this.proc;
     const waited = await awaitInit(proc, this.connect(Number(port)), initTimeoutMs, () => this.kill());
