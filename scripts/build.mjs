@@ -1,40 +1,140 @@
-// Bundles every entry point into dist/ with esbuild. Each entry is a separate program:
-// the extension (inside VS Code's extension host), the language server, the emulator host
-// process and the CLI. Runtime bootstraps are copied as they are: they run inside the user's
-// process and must stay dependency-free.
+// Bundles every entry point into dist/ with esbuild. Each entry is a separate program: the extension
+// (inside VS Code's extension host) and its deferred part, the language server, the emulator host
+// process, the CLI (a small dispatcher and one file per command) and the programmatic API.
+// Runtime bootstraps are copied as they are: they run inside the user's process and must stay
+// dependency-free.
+//
+// Every library is bundled once (issue 13): an entry never inlines a package from node_modules; it
+// requires dist/vendor/<package>.js, and each of those files holds one package and requires its own
+// dependencies the same way. The build fails if any file of node_modules ends up in two outputs.
+// The JSON schemas are not bundled either: they ship once, in schemas/, and the bundles require them
+// from there; their ajv validators are compiled here, at build time (dist/vendor/scf-validators.js),
+// so no process loads ajv or compiles a schema when it starts.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, rmSync, chmodSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { builtinModules, createRequire } from 'node:module';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const production = process.argv.includes('--production');
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
 /** entry source -> output name; entries whose source does not exist yet are skipped. */
 const entries = [
-  // `lazy`: modules the entry requires on first use, bundled as their own files (see VENDOR below).
-  { in: 'src/extension.ts', out: 'extension', vendor: true, lazy: { './commands/deferred': './deferred.js' } },
-  { in: 'src/commands/deferred.ts', out: 'deferred', vendor: true },
+  // `lazy`: a module the entry requires on first use, bundled as its own file.
+  { in: 'src/extension.ts', out: 'extension', lazy: { './commands/deferred': './deferred.js' } },
+  { in: 'src/commands/deferred.ts', out: 'deferred' },
   { in: 'src/server/main.ts', out: 'server' },
   { in: 'src/emulator/hostMain.ts', out: 'host' },
-  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/api/index.ts', out: 'api' },
+  // The CLI loads only the command it runs: `scf-toolkit invoke` never compiles deploy or the SDK.
+  {
+    in: 'src/cli/main.ts',
+    out: 'cli',
+    banner: '#!/usr/bin/env node',
+    lazy: Object.fromEntries(['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
+  },
+  ...['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'].map((c) => ({ in: `src/cli/commands/${c}.ts`, out: `cli-${c}` })),
 ];
 
-// The extension must activate fast (issue 4: < 30 ms), and compiling a large bundle is most of that
-// time. So the large libraries it needs only after activation are bundled on their own into
-// dist/vendor/ and required from there when first used (see bench/activate.bench.mjs).
-const VENDOR = ['yaml', 'ajv', 'picomatch', 'vscode-languageclient/node'];
-const vendorFile = (name) => `vendor/${name.replace(/\//g, '-')}.js`;
-const vendorPlugin = {
+// --- Libraries: one file per package in dist/vendor/ -------------------------------------------------
+
+/**
+ * Packages whose code is imported under more than one name: each name maps to the one module that
+ * serves them all, so the package's files are bundled once. (In Node, the `node` entry points of the
+ * LSP packages export everything their common entry points do.)
+ */
+const CANONICAL = {
+  'vscode-jsonrpc': 'vscode-jsonrpc/node',
+  'vscode-jsonrpc/node': 'vscode-jsonrpc/node',
+  'vscode-languageserver-protocol': 'vscode-languageserver-protocol/node',
+  'vscode-languageserver-protocol/node': 'vscode-languageserver-protocol/node',
+  'vscode-languageclient': 'vscode-languageclient/node',
+  'vscode-languageclient/node': 'vscode-languageclient/node',
+  'vscode-languageserver': 'vscode-languageserver/node',
+  'vscode-languageserver/node': 'vscode-languageserver/node',
+  // the ESM build: the UMD main's dynamic requires do not survive bundling
+  'jsonc-parser': 'jsonc-parser/lib/esm/main.js',
+  'jsonc-parser/lib/esm/main.js': 'jsonc-parser/lib/esm/main.js',
+  // `package#name`: that export of the package's main module (the subpath module is just that function)
+  'semver/functions/parse': 'semver#parse',
+  'semver/functions/satisfies': 'semver#satisfies',
+};
+
+/**
+ * Parts of the Tencent Cloud SDK that SCF's API never uses, replaced by a few lines (scripts/shims/):
+ * whatwg-url (with tr46's 265 KB table) is node-fetch's fallback for Node's own URL, which Node always
+ * has; form-data (with mime-db's 137 KB) serves multipart requests, which no SCF action makes.
+ */
+const SHIMS = {
+  'whatwg-url': join(root, 'scripts/shims/whatwg-url.js'),
+  'form-data': join(root, 'scripts/shims/form-data.js'),
+};
+
+const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+const packageOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const isPackage = (spec) => /^[^./]/.test(spec) && !builtins.has(spec) && !builtins.has(spec.split('/')[0]) && spec !== 'vscode';
+/** The module that serves `spec` (see CANONICAL) and its file under dist/vendor/. */
+const vendorSource = (spec) => CANONICAL[spec] ?? spec;
+const vendorFile = (spec) => `${vendorSource(spec).replace('#', '-').replace(/\.js$/, '').replace(/[/@]/g, (c) => (c === '/' ? '-' : ''))}.js`;
+
+const resolvable = (spec, from) => {
+  try {
+    createRequire(join(from, 'x.js')).resolve(spec);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Every library module an output requires, so that each is built once, after the entries. */
+const vendorNeeded = new Set();
+
+/**
+ * Externalises every package import as a require of its vendor file (`prefix` is the way from the
+ * importing output to dist/vendor/). `self` is the package being bundled, whose own subpaths stay in.
+ */
+const vendorPlugin = (prefix, self) => ({
   name: 'vendor',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (VENDOR.includes(args.path) ? { path: `./${vendorFile(args.path)}`, external: true } : undefined));
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (!isPackage(args.path)) return undefined;
+      if (SHIMS[args.path]) return { path: SHIMS[args.path] };
+      if (self && packageOf(args.path) === self) return undefined;
+      // An optional dependency that is not installed (node-fetch's `encoding`) stays the package's
+      // own guarded require.
+      if (!resolvable(args.path, args.resolveDir)) return { path: args.path, external: true };
+      vendorNeeded.add(vendorSource(args.path));
+      return { path: `${prefix}${vendorFile(args.path)}`, external: true };
+    });
+  },
+});
+
+/** The JSON schemas: required from schemas/ (shipped once, beside dist/) rather than bundled. */
+const schemaPlugin = {
+  name: 'schemas',
+  setup(b) {
+    b.onResolve({ filter: /schemas\/[^/]+\.schema\.json$/ }, (args) => {
+      const file = join(args.resolveDir, args.path);
+      if (relative(join(root, 'schemas'), file).startsWith('..')) return undefined;
+      return { path: `../schemas/${relative(join(root, 'schemas'), file)}`, external: true };
+    });
   },
 };
 
-// An entry's own `require('./x')` of a module listed in its `lazy` map stays a require of that
-// module's separate bundle.
+/** src/schema/validators.ts becomes a require of the validators compiled at build time. */
+const validatorsPlugin = {
+  name: 'validators',
+  setup(b) {
+    b.onResolve({ filter: /\/validators$/ }, (args) =>
+      join(args.resolveDir, args.path) === join(root, 'src/schema/validators') ? { path: './vendor/scf-validators.js', external: true } : undefined,
+    );
+  },
+};
+
+/** An entry's own `require('./x')` of a module listed in its `lazy` map stays a require of that bundle. */
 const lazyPlugin = (entry) => ({
   name: 'lazy',
   setup(b) {
@@ -44,44 +144,90 @@ const lazyPlugin = (entry) => ({
   },
 });
 
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['vscode'],
+  minify: production,
+  logLevel: 'warning',
+  metafile: true,
+  define: { __SCF_TOOLKIT_VERSION__: JSON.stringify(version) },
+};
 
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, 'vendor'), { recursive: true });
+
+const metafiles = [];
 for (const entry of entries) {
   if (!existsSync(join(root, entry.in))) continue;
-  await build({
+  const result = await build({
+    ...common,
     entryPoints: [join(root, entry.in)],
     outfile: join(dist, `${entry.out}.js`),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
     sourcemap: production ? false : 'linked',
-    minify: production,
-    logLevel: 'warning',
     banner: entry.banner ? { js: entry.banner } : undefined,
-    plugins: [...(entry.vendor ? [vendorPlugin] : []), ...(entry.lazy ? [lazyPlugin(entry)] : [])],
+    plugins: [vendorPlugin('./vendor/'), schemaPlugin, validatorsPlugin, ...(entry.lazy ? [lazyPlugin(entry)] : [])],
   });
+  metafiles.push(result.metafile);
 }
-for (const name of VENDOR) {
-  if (!existsSync(join(root, 'node_modules', name.split('/')[0]))) continue;
-  await build({
-    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
-    outfile: join(dist, vendorFile(name)),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
-    minify: production,
-    logLevel: 'warning',
-  });
+
+// The schema validators, compiled by ajv now (the same schemas and options src/schema/validators.ts
+// compiles with when run from source) and written as plain functions.
+{
+  const tmp = join(dist, '.validator-sources.cjs');
+  await build({ ...common, metafile: false, entryPoints: [join(root, 'src/schema/validatorSources.ts')], outfile: tmp, plugins: [] });
+  const require = createRequire(import.meta.url);
+  const { VALIDATOR_SCHEMAS, AJV_OPTIONS } = require(tmp);
+  rmSync(tmp);
+  const Ajv = require('ajv').default;
+  const standaloneCode = require('ajv/dist/standalone').default;
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+  for (const [id, schema] of Object.entries(VALIDATOR_SCHEMAS)) ajv.addSchema(schema, id);
+  const code = standaloneCode(ajv, Object.fromEntries(Object.keys(VALIDATOR_SCHEMAS).map((id) => [id, id])));
+  const source = join(dist, '.scf-validators.js');
+  writeFileSync(source, `${code}\nexports.validator = (id) => exports[id];\n`);
+  const result = await build({ ...common, entryPoints: [source], outfile: join(dist, 'vendor', 'scf-validators.js'), plugins: [vendorPlugin('./', '')] });
+  rmSync(source);
+  metafiles.push(result.metafile);
 }
+
+// Each library module, once; built until no new one is needed (a library's own dependencies).
+const built = new Set();
+for (let pending = [...vendorNeeded]; pending.length; pending = [...vendorNeeded].filter((s) => !built.has(s))) {
+  for (const spec of pending) {
+    built.add(spec);
+    const [source, pick] = spec.split('#');
+    const result = await build({
+      ...common,
+      stdin: { contents: `module.exports = require(${JSON.stringify(source)})${pick ? `.${pick}` : ''};`, resolveDir: root, loader: 'js' },
+      outfile: join(dist, 'vendor', vendorFile(spec)),
+      plugins: [vendorPlugin('./', pick ? undefined : packageOf(spec))],
+    });
+    metafiles.push(result.metafile);
+  }
+}
+
+// No file of node_modules in two outputs: that is what "each library bundled once" means.
+const seen = new Map();
+for (const meta of metafiles) {
+  for (const [out, { inputs }] of Object.entries(meta.outputs)) {
+    for (const input of Object.keys(inputs)) {
+      if (!input.includes('node_modules/')) continue;
+      if (seen.has(input) && seen.get(input) !== out) throw new Error(`build: ${input} is bundled into both ${seen.get(input)} and ${out}; add its package to CANONICAL in scripts/build.mjs`);
+      seen.set(input, out);
+    }
+  }
+}
+
 if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);
 
 // Runtime bootstraps and data files read at run time.
 cpSync(join(root, 'src/emulator/runtimes/assets'), join(dist, 'runtimes'), { recursive: true });
-for (const dir of ['src/events/templates', 'schemas']) {
-  if (existsSync(join(root, dir))) cpSync(join(root, dir), join(dist, dir.split('/').pop()), { recursive: true });
+if (existsSync(join(root, 'src/events/templates'))) cpSync(join(root, 'src/events/templates'), join(dist, 'templates'), { recursive: true });
+// The programmatic API's types (require('scf-toolkit')).
+if (existsSync(join(root, 'src/api/index.ts'))) {
+  const { emitApiTypes } = await import('./apiTypes.mjs');
+  await emitApiTypes(root, join(dist, 'api.d.ts'));
 }

@@ -3,10 +3,9 @@
  * (schemas/scf-event.schema.json: a JSON object) and SCF's size limits (6 MB sync, 128 KB async;
  * ../shared/docs/scf-platform-facts.md §3).
  */
-import type { ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js'; // the ESM build: the UMD main's dynamic requires do not survive bundling
-import eventSchema from '../../schemas/scf-event.schema.json';
 import { lineStarts, rangeAt } from '../model/lines';
+import { validator } from '../schema/validators';
 
 export const SYNC_EVENT_LIMIT_BYTES = 6 * 1024 * 1024;
 export const ASYNC_EVENT_LIMIT_BYTES = 128 * 1024;
@@ -24,16 +23,7 @@ export interface EventProblem {
 
 export type EventCheck = { ok: true; value: Record<string, unknown> } | { ok: false; problems: EventProblem[] };
 
-// Compiled on first use: loading and compiling ajv costs tens of milliseconds, which the
-// extension must not spend while it activates.
-let compiled: ValidateFunction | undefined;
-function schemaValidator(): ValidateFunction {
-  if (!compiled) {
-    const Ajv = (require('ajv') as typeof import('ajv')).default;
-    compiled = new Ajv({ allErrors: true, strict: false }).compile(eventSchema);
-  }
-  return compiled;
-}
+const schemaValidator = () => validator('event');
 
 export function checkEventText(text: string, options: { file?: string; invocationType?: 'RequestResponse' | 'Event' } = {}): EventCheck {
   const where = options.file ?? 'event';

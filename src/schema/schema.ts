@@ -1,8 +1,9 @@
 /**
  * The scf component's JSON Schema (`schemas/serverless-scf.schema.json`, shipped in the VSIX and
- * bundled here), compiled once with ajv, and walked for completion and hover.
+ * required from there by the bundles), its validators (validators.ts), and walks it for completion and hover.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validator } from './validators';
 import schemaJson from '../../schemas/serverless-scf.schema.json';
 
 export interface JsonSchema {
@@ -25,29 +26,12 @@ export interface JsonSchema {
 export const SCF_SCHEMA = schemaJson as unknown as JsonSchema;
 export const SCF_SCHEMA_FILE = 'serverless-scf.schema.json';
 
-let compiled: { instance: ValidateFunction; trigger: ValidateFunction } | undefined;
-
 /**
- * The compiled validators (compiled on first use, then reused). For speed on large files the
- * instance validator leaves out the two collections that grow (`events` items and
- * `environment.variables` values): each trigger is validated on its own (and cached by its text),
- * the variables are checked by the semantic pass. Together they check exactly what the schema says.
+ * The compiled validators (validators.ts: compiled at build time in the bundles). `instance` leaves out
+ * `events` items and `environment.variables` values, which `trigger` and the semantic pass check.
  */
 export function scfValidators(): { instance: ValidateFunction; trigger: ValidateFunction } {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    const slim = JSON.parse(JSON.stringify(SCF_SCHEMA)) as JsonSchema;
-    const inputs = slim.definitions!.inputs!;
-    inputs.properties!.events = { ...inputs.properties!.events, items: {} };
-    const env = inputs.properties!.environment!;
-    env.properties!.variables = { ...env.properties!.variables, additionalProperties: true };
-    ajv.addSchema(slim as object, 'slim');
-    compiled = {
-      instance: ajv.getSchema('slim')!,
-      trigger: ajv.compile({ $ref: 'slim#/definitions/trigger' }),
-    };
-  }
-  return compiled;
+  return { instance: validator('scfInstance'), trigger: validator('scfTrigger') };
 }
 
 export type { ErrorObject };
