@@ -6,9 +6,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { InvokeOutcome } from './emulator';
-import type { HostReply, HostRequest } from './protocol';
+import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import type { FinishedEvent } from './async';
-import type { InvocationType, LogLine, UsageError } from './types';
+import type { LogLine, UsageError } from './types';
 
 export interface EmulatorClientOptions {
   /** The bundled host script, dist/host.js. */
@@ -23,17 +23,8 @@ export interface EmulatorClientOptions {
   onAsyncFinished?: (event: FinishedEvent) => void;
 }
 
-export interface InvokeParams {
-  target: string;
-  functionName?: string;
-  payload: string;
-  invocationType?: InvocationType;
-  interpolationEnv?: Record<string, string>;
-  /** Run under a debugger on this port of 127.0.0.1 (Node.js inspector, Python debugpy). */
-  debug?: { port: number };
-  /** Seconds, replacing the function's timeout for this invocation. */
-  timeoutOverride?: number;
-}
+/** What a caller gives for one invocation: the protocol's invoke message without its envelope. */
+export type InvokeParams = Omit<InvokeMessage, 'type' | 'id'>;
 
 export interface RunningInvocation {
   /** The SCF request id, once the event has been accepted (rejected if the event was refused first). */

@@ -7,7 +7,7 @@
 import { loadServerlessFile, pickFunction, type FunctionSpec } from '../model';
 import { AsyncQueue, asyncStateDir, type FinishedEvent } from './async';
 import { Emulator } from './emulator';
-import type { HostReply, HostRequest } from './protocol';
+import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import type { InvokeResult, LogLine, UsageError } from './types';
 
 const emulator = new Emulator({ pythonPath: process.env.SCF_TOOLKIT_PYTHON || undefined });
@@ -57,7 +57,7 @@ function queueFor(spec: FunctionSpec): AsyncQueue {
   return queue;
 }
 
-async function invoke(req: Extract<HostRequest, { type: 'invoke' }>): Promise<void> {
+async function invoke(req: InvokeMessage): Promise<void> {
   const picked = load(req.target, req.functionName, req.interpolationEnv ?? {});
   if (!picked.ok) return reply({ type: 'error', id: req.id, error: picked.error });
   if (req.invocationType === 'Event') {

@@ -5,25 +5,28 @@
 import type { FinishedEvent } from './async';
 import type { InvocationType, InvokeResult, LogLine, UsageError } from './types';
 
+/** One invocation: what EmulatorClient.invoke takes (InvokeParams) is this without `type` and `id`. */
+export interface InvokeMessage {
+  type: 'invoke';
+  /** Chosen by the client; every reply for this invocation carries it. */
+  id: string;
+  /** serverless.yml / serverless.yaml, or the folder that holds it. */
+  target: string;
+  /** Picks one function when the file defines several. */
+  functionName?: string;
+  /** The event as JSON text. */
+  payload: string;
+  invocationType?: InvocationType;
+  /** Environment for `${env:X}` in serverless.yml only; never passed to the handler. */
+  interpolationEnv?: Record<string, string>;
+  /** Run under a debugger on this port (see InvokeRequest.debug). */
+  debug?: { port: number };
+  /** Seconds, replacing the function's timeout for this invocation. */
+  timeoutOverride?: number;
+}
+
 export type HostRequest =
-  | {
-      type: 'invoke';
-      /** Chosen by the client; every reply for this invocation carries it. */
-      id: string;
-      /** serverless.yml / serverless.yaml, or the folder that holds it. */
-      target: string;
-      /** Picks one function when the file defines several. */
-      functionName?: string;
-      /** The event as JSON text. */
-      payload: string;
-      invocationType?: InvocationType;
-      /** Environment for `${env:X}` in serverless.yml only; never passed to the handler. */
-      interpolationEnv?: Record<string, string>;
-      /** Run under a debugger on this port (see InvokeRequest.debug). */
-      debug?: { port: number };
-      /** Seconds, replacing the function's timeout for this invocation. */
-      timeoutOverride?: number;
-    }
+  | InvokeMessage
   | { type: 'cancel'; id: string }
   /** Restores the async queue beside this serverless.yml (after a restart) and runs what it holds. */
   | { type: 'resume'; id: string; target: string }
