@@ -179,13 +179,18 @@ for (const entry of entries) {
   const tmp = join(dist, '.validator-sources.cjs');
   await build({ ...common, metafile: false, entryPoints: [join(root, 'src/schema/validatorSources.ts')], outfile: tmp, plugins: [] });
   const require = createRequire(import.meta.url);
-  const { VALIDATOR_SCHEMAS, AJV_OPTIONS } = require(tmp);
+  const { VALIDATOR_GROUPS } = require(tmp);
   rmSync(tmp);
   const Ajv = require('ajv').default;
   const standaloneCode = require('ajv/dist/standalone').default;
-  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
-  for (const [id, schema] of Object.entries(VALIDATOR_SCHEMAS)) ajv.addSchema(schema, id);
-  const code = standaloneCode(ajv, Object.fromEntries(Object.keys(VALIDATOR_SCHEMAS).map((id) => [id, id])));
+  // One ajv per group; each group's code in a scope of its own, its exports merged.
+  const groups = VALIDATOR_GROUPS.map((group) => {
+    const ajv = new Ajv({ ...group.options, code: { source: true } });
+    for (const [id, schema] of Object.entries(group.schemas)) ajv.addSchema(schema, id);
+    const code = standaloneCode(ajv, Object.fromEntries(Object.keys(group.schemas).map((id) => [id, id])));
+    return `Object.assign(exports, (() => { const exports = {};\n${code}\nreturn exports; })());`;
+  });
+  const code = groups.join('\n');
   const source = join(dist, '.scf-validators.js');
   writeFileSync(source, `${code}\nexports.validator = (id) => exports[id];\n`);
   const result = await build({ ...common, entryPoints: [source], outfile: join(dist, 'vendor', 'scf-validators.js'), plugins: [vendorPlugin('./', '')] });

@@ -11,10 +11,14 @@ let compiled: Record<ValidatorId, ValidateFunction> | undefined;
 export function validator(id: ValidatorId): ValidateFunction {
   if (!compiled) {
     const Ajv = (require('ajv') as typeof import('ajv')).default;
-    const { AJV_OPTIONS, VALIDATOR_SCHEMAS } = require('./validatorSources') as typeof import('./validatorSources');
-    const ajv = new Ajv({ ...AJV_OPTIONS });
-    for (const [name, schema] of Object.entries(VALIDATOR_SCHEMAS)) ajv.addSchema(schema, name);
-    compiled = Object.fromEntries(Object.keys(VALIDATOR_SCHEMAS).map((name) => [name, ajv.getSchema(name)!])) as Record<ValidatorId, ValidateFunction>;
+    const { VALIDATOR_GROUPS } = require('./validatorSources') as typeof import('./validatorSources');
+    const all: Record<string, ValidateFunction> = {};
+    for (const group of VALIDATOR_GROUPS) {
+      const ajv = new Ajv({ ...group.options });
+      for (const [name, schema] of Object.entries(group.schemas)) ajv.addSchema(schema as object, name);
+      for (const name of Object.keys(group.schemas)) all[name] = ajv.getSchema(name)!;
+    }
+    compiled = all as Record<ValidatorId, ValidateFunction>;
   }
   return compiled[id];
 }

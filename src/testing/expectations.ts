@@ -12,10 +12,10 @@
  * - `errorMessage`: a text the error message must contain (for expected failures such as 430).
  */
 import { parse, parseTree, findNodeAtLocation, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
-import type { ValidateFunction } from 'ajv';
 import { basename } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import expectationSchema from '../../schemas/scf-expectation.schema.json';
+import { validator } from '../schema/validators';
 import { lineStarts, positionAt } from '../model/lines';
 
 export const EXPECT_SUFFIX = '.expect.json';
@@ -51,16 +51,7 @@ export function isExpectationFile(path: string): boolean {
 type ExpectationSchemaNode = { properties: Record<string, { errorMessage?: string }> };
 const SCHEMA_NODE = expectationSchema as ExpectationSchemaNode;
 
-// Compiled on first use, as events/validate.ts does: ajv costs tens of milliseconds to load.
-let compiled: ValidateFunction | undefined;
-function schemaValidator(): ValidateFunction {
-  if (!compiled) {
-    const Ajv = (require('ajv') as typeof import('ajv')).default;
-    // `errorMessage` is our own annotation in the schema (the sentence for a wrong type), not a keyword.
-    compiled = new Ajv({ allErrors: false, strict: false }).compile(expectationSchema);
-  }
-  return compiled;
-}
+const schemaValidator = () => validator('expectation');
 
 /** Reads the text of an expectation file (shape: schemas/scf-expectation.schema.json); `file` is used in messages. */
 export function parseExpectation(text: string, file: string): ExpectationParse {

@@ -48,5 +48,6 @@ test('the validators compiled at build time judge every fixture exactly as those
   }
   for (const file of files(join(ROOT, 'src/events/templates'), /\.json$/)) sameJudgement('event', built, JSON.parse(readFileSync(file, 'utf8')), file);
   for (const value of [[], 'text', null, 42, { Records: [] }]) sameJudgement('event', built, value, JSON.stringify(value));
+  for (const value of [{}, { statusCode: 200 }, { statusCode: '200' }, { result: { a: 1 }, errorMessage: 3 }, [], { unknown: true }]) sameJudgement('expectation', built, value, JSON.stringify(value));
   assert.ok(documents >= 10, `only ${documents} fixture documents were judged`);
 });
