@@ -43,7 +43,8 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
     }
     const port = vscode.workspace.getConfiguration('scf.gateway').get<number>('port', 0);
     const python = vscode.workspace.getConfiguration('scf').get<string>('pythonPath', '').trim();
-    const args = ['gateway', ...files, '--port', String(port), ...(python ? ['--python', python] : [])];
+    const maxInstances = vscode.workspace.getConfiguration('scf.gateway').get<number>('maxInstancesPerFunction', 10);
+    const args = ['gateway', ...files, '--port', String(port), '--max-instances', String(maxInstances), ...(python ? ['--python', python] : [])];
     // Only PATH and HOME go to the gateway: the editor's environment (and any credentials) stays here.
     const proc = fork(context.asAbsolutePath('dist/cli.js'), args, { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     child = proc;

@@ -14,7 +14,9 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readBody } from '../util/httpBody';
 import { CodeWatch } from './codeWatch';
+import { RESPONSE_LIMIT } from './limits';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 
@@ -41,7 +43,7 @@ interface PendingRequest {
   context: Record<string, unknown>;
 }
 
-type Reply = { kind: 'response'; body: string } | { kind: 'error'; body: string };
+type Reply = { kind: 'response'; body: string } | { kind: 'error'; body: string } | { kind: 'tooLarge'; bytes: number };
 
 export class CustomInstance implements RuntimeInstance {
   private proc: RuntimeProcess | undefined;
@@ -85,11 +87,16 @@ export class CustomInstance implements RuntimeInstance {
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+    // A reply past SCF's 6 MB response limit is not kept: it ends in 407 whatever it holds.
+    void readBody(req, RESPONSE_LIMIT).then((read) => {
       const path = (req.url ?? '').split('?')[0];
+      if (!read.ok && read.error.code === 'http.aborted') return;
+      if (!read.ok && req.method === 'POST' && path === '/runtime/invocation/response') {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ error: read.error.message }));
+        return this.onReply?.({ kind: 'tooLarge', bytes: Number(req.headers['content-length']) || RESPONSE_LIMIT + 1 });
+      }
+      const body = read.ok ? read.value.toString('utf8') : '';
       const ok = () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{}');
@@ -189,6 +196,7 @@ export class CustomInstance implements RuntimeInstance {
       this.kill();
       return { outcome: { kind: 'memory', usedKb: peakKb }, peakKb };
     }
+    if (reply.kind === 'tooLarge') return { outcome: { kind: 'result', value: null, resultBytes: reply.bytes }, peakKb };
     if (reply.kind === 'error') {
       return { outcome: { kind: 'error', code: 430, message: reply.body.trim() || 'the bootstrap reported an invocation error', stack: '', recycle: false }, peakKb };
     }

@@ -32,7 +32,19 @@ export interface EmulatorOptions {
   identity?: LocalIdentity;
   /** Where PATH and HOME for the handler come from (default process.env). Nothing else of it is used. */
   callerEnv?: NodeJS.ProcessEnv;
+  /**
+   * Instances one function may run at once (DEFAULT_MAX_INSTANCES); a request that would need one more
+   * ends with 432 ResourceLimitReached, as SCF answers past a function's concurrency quota.
+   */
+  maxInstancesPerFunction?: number;
 }
+
+/**
+ * Our local default for maxInstancesPerFunction. SCF's quota is per region (128,000 MB, shared by every
+ * function: 1,000 instances of 128 MB); locally each instance is a process of 30-60 MB, so we take a
+ * number that a load test on a laptop can reach without filling its memory.
+ */
+export const DEFAULT_MAX_INSTANCES = 10;
 
 interface Pool {
   configKey: string;
@@ -47,6 +59,7 @@ export class Emulator {
   private readonly idleTimeoutMs: number;
   private readonly identity: LocalIdentity;
   private readonly callerEnv: NodeJS.ProcessEnv;
+  private readonly maxInstances: number;
   private readonly killAllOnExit = () => this.killAll();
   private disposed = false;
 
@@ -54,6 +67,7 @@ export class Emulator {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
     this.identity = options.identity ?? DEFAULT_IDENTITY;
     this.callerEnv = options.callerEnv ?? process.env;
+    this.maxInstances = Math.max(1, Math.floor(options.maxInstancesPerFunction ?? DEFAULT_MAX_INSTANCES));
     process.on('exit', this.killAllOnExit);
   }
 
@@ -116,12 +130,19 @@ export class Emulator {
     const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath, this.options.phpPath]);
     const pool = this.pool(`${spec.file}#${spec.name}`, configKey);
 
-    log('platform', startLine(requestId));
-    const sink = (stream: 'stdout' | 'stderr', text: string) => log(stream, text);
-    const started = performance.now();
     const debugging = req.debug !== undefined;
     // A debug session gets an instance of its own, started under the debugger and ended afterwards.
     let instance = debugging ? undefined : this.takeIdle(pool);
+    if (!instance && !debugging && this.liveInstances(pool) >= this.maxInstances) {
+      // SCF's answer for concurrency over the quota: 432, before any code runs (never retried for a
+      // sync call; the async queue retries it until msgTTL). The gateway shows it as HTTP 429.
+      const errorMessage = `ResourceLimitReached: ${spec.name} already runs ${this.maxInstances} instances, the local concurrency limit (maxInstancesPerFunction); retry when one is free, or raise the limit (--max-instances, setting scf.gateway.maxInstancesPerFunction)`;
+      log('platform', `[ERROR] 432 ${statusInfo(432).name}: ${errorMessage}`);
+      return { ok: true, result: finish({ ...base, statusCode: 432, errorMessage }) };
+    }
+    log('platform', startLine(requestId));
+    const sink = (stream: 'stdout' | 'stderr', text: string) => log(stream, text);
+    const started = performance.now();
     let coldStart = false;
     let initDurationMs: number | undefined;
     if (!instance) {
@@ -201,6 +222,13 @@ export class Emulator {
     log('platform', endLine(requestId));
     log('platform', reportLine(result));
     return { ok: true, result };
+  }
+
+  /** Instances of one function that are alive (busy, idle or starting). */
+  private liveInstances(pool: Pool): number {
+    let n = 0;
+    for (const i of pool.all) if (!i.dead) n++;
+    return n;
   }
 
   /** How many runtime processes are alive (for tests and the status bar). */

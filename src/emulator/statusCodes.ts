@@ -26,7 +26,7 @@ export const STATUS_CODES: readonly StatusCodeInfo[] = [
   { code: 410, name: 'InsufficientBalance', meaning: 'the account is in arrears', fix: 'Top up the account.', emulated: false },
   { code: 429, name: 'ResourceLimit', meaning: 'scale-out (burst) rate exceeded', fix: 'Retry later or raise the concurrency quota.', emulated: false },
   { code: 430, name: 'User code exception caught', meaning: 'the handler threw (or returned something with no JSON form)', fix: 'Read the error and stack in the log; fix the handler.', emulated: true },
-  { code: 432, name: 'ResourceLimitReached', meaning: 'concurrency quota exceeded', fix: 'Raise the reserved or account concurrency.', emulated: false },
+  { code: 432, name: 'ResourceLimitReached', meaning: 'concurrency quota exceeded (locally: more instances of the function at once than maxInstancesPerFunction)', fix: 'Raise the reserved or account concurrency (locally: --max-instances or scf.gateway.maxInstancesPerFunction), or send fewer requests at once.', emulated: true },
   { code: 433, name: 'TimeLimitReached', meaning: 'the function ran past its timeout; the instance is recycled', fix: 'Raise `timeout` in serverless.yml or make the handler faster.', emulated: true },
   { code: 434, name: 'MemoryLimitReached', meaning: 'the function used more memory than `memorySize`; the instance is recycled', fix: 'Raise `memorySize` or use less memory.', emulated: true },
   { code: 435, name: 'FunctionNotFound', meaning: 'the function does not exist', fix: 'Check the name, namespace and region.', emulated: false },

@@ -6,7 +6,7 @@
 import { Emulator } from '../../emulator/emulator';
 import { describeRoutes, startGateway } from '../../emulator/gateway/server';
 import { parseArgs } from '../args';
-import { loadGatewaySpecs } from '../gatewaySpecs';
+import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
 import type { CliIO } from '../io';
 
 const HELP = `Usage: scf-toolkit gateway <serverless.yml|folder>... [options]
@@ -18,12 +18,13 @@ function is served under /<name>/. Each request and the functions' logs are prin
 Options:
   --port N        the port (default 0: a free one, printed)
   --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
+${MAX_INSTANCES_HELP}
   --quiet         print only the address and the routes
 
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'python'], flags: ['help', 'quiet'] });
+  const parsed = parseArgs(argv, { values: ['port', 'python', 'max-instances'], flags: ['help', 'quiet'] });
   if (!parsed.ok) return usageError(io, parsed.message);
   const { positionals, values, flags } = parsed.args;
   if (flags.has('help')) {
@@ -35,7 +36,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--port must be a port number, not "${values.port}"`);
   const loaded = loadGatewaySpecs(positionals, io, 'gateway');
   if (!loaded.ok) return loaded.code;
-  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
+  const maxInstances = parseMaxInstances(values['max-instances']);
+  if (!maxInstances.ok) return usageError(io, maxInstances.message);
+  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
   const quiet = flags.has('quiet');
   let gateway;
   try {

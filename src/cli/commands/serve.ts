@@ -9,7 +9,7 @@ import { LOCAL_CREDENTIALS_FILE } from '../../deploy/endpoint/credentials';
 import { connectLocal, defaultStateDir, findRunningEndpoint } from '../../deploy/localTarget';
 import { describeRoutes, startGateway, type Gateway } from '../../emulator/gateway/server';
 import { parseArgs } from '../args';
-import { loadGatewaySpecs } from '../gatewaySpecs';
+import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
 import type { CliIO } from '../io';
 
 const HELP = `Usage: scf-toolkit serve [<serverless.yml|folder>...] [options]
@@ -27,12 +27,13 @@ Options:
   --gateway-port N  the HTTP gateway's port (default 0: a free one, printed)
   --state DIR     the state folder: deployed functions, code, logs (default ./.scf/endpoint)
   --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
+${MAX_INSTANCES_HELP}
   --quiet         do not print one line per request
 
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'state', 'python', 'gateway-port'], flags: ['help', 'quiet'] });
+  const parsed = parseArgs(argv, { values: ['port', 'state', 'python', 'gateway-port', 'max-instances'], flags: ['help', 'quiet'] });
   if (!parsed.ok) return usageError(io, parsed.message);
   const { positionals, values, flags } = parsed.args;
   if (flags.has('help')) {
@@ -51,7 +52,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.err(`error: an endpoint over ${stateDir} is already running at ${running}; use it, or stop it first`);
     return 2;
   }
-  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
+  const maxInstances = parseMaxInstances(values['max-instances']);
+  if (!maxInstances.ok) return usageError(io, maxInstances.message);
+  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
   let conn;
   try {
     conn = await connectLocal({ stateDir, port, runner: emulator, advertise: true, onRequest: flags.has('quiet') ? undefined : (line) => io.out(line) });

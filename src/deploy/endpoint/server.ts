@@ -13,6 +13,7 @@ import { verifyRequest } from '../api/tc3';
 import { ScfActions, type FunctionRunner } from './actions';
 import { loadOrCreateLocalCredentials, type Credentials } from './credentials';
 import { EndpointState } from './state';
+import { readBody, serverOptions } from '../../util/httpBody';
 
 export const API_VERSION = '2018-04-16';
 export const SERVICE = 'scf';
@@ -45,7 +46,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   const state = new EndpointState(options.stateDir);
   const credentials = options.credentials ?? loadOrCreateLocalCredentials(options.stateDir);
   const actions = new ScfActions(state, options.runner);
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptions(), (req, res) => {
     handle(req, res).catch((e: unknown) => send(res, randomUUID(), undefined, { Error: { Code: 'InternalError', Message: (e as Error)?.message ?? String(e) } }));
   });
 
@@ -58,8 +59,13 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       options.onRequest?.(`${action || '-'} -> ${code} (${Date.now() - started} ms)`);
       send(res, requestId, traceId, { Error: { Code: code, Message: message } });
     };
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === undefined) return fail('RequestSizeLimitExceeded', `The request body is over ${MAX_BODY_BYTES / 1048576} MB.`);
+    const read = await readBody(req, MAX_BODY_BYTES);
+    if (!read.ok) {
+      if (read.error.code === 'http.aborted') return; // nobody is left to answer
+      res.setHeader('Connection', 'close');
+      return fail('RequestSizeLimitExceeded', `The request body is over ${MAX_BODY_BYTES / 1048576} MB.`);
+    }
+    const body = read.value;
     if (req.method !== 'POST') return fail('UnsupportedProtocol', 'The local endpoint accepts POST with a JSON body (the SDK default).');
     const url = new URL(req.url ?? '/', 'http://local');
     const verified = verifyRequest({
@@ -134,20 +140,4 @@ function send(res: ServerResponse, requestId: string, traceId: string | undefine
   const body = JSON.stringify({ Response: { ...payload, RequestId: requestId } });
   res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...(traceId ? { 'X-TC-TraceId': traceId } : {}) });
   res.end(body);
-}
-
-/** The whole body, or undefined when it passes `limit` (the rest is drained). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -9,11 +9,11 @@
  *                                                                    the previous code is never reused for the new
  *   <stateDir>/functions/<region>/<namespace>/<name>/logs.jsonl      one FunctionLog per line, newest last
  *
- * Every write goes to a temporary file first and is renamed into place, so a crash never leaves half a file.
+ * Every write goes through util/atomicFile.ts (a temporary file, fsync, rename), so a crash never leaves half a file.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomicFile';
 
 export type FunctionStatus = 'Creating' | 'CreateFailed' | 'Active' | 'Updating' | 'UpdateFailed' | 'Deleting';
 
@@ -81,11 +81,6 @@ export function apiTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-function writeAtomic(path: string, data: string | Buffer): void {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 export class EndpointState {
   constructor(readonly dir: string) {
@@ -114,7 +109,7 @@ export class EndpointState {
   put(record: FunctionRecord): void {
     const dir = this.functionDir({ region: record.Region, namespace: record.Namespace, name: record.FunctionName });
     mkdirSync(dir, { recursive: true });
-    writeAtomic(join(dir, 'function.json'), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileAtomic(join(dir, 'function.json'), `${JSON.stringify(record, null, 2)}\n`);
   }
 
   /** `default` always exists; others once created (CreateNamespace). */
@@ -144,7 +139,7 @@ export class EndpointState {
   putCode(k: FunctionKey, zip: Buffer): void {
     const dir = this.functionDir(k);
     mkdirSync(dir, { recursive: true });
-    writeAtomic(join(dir, 'code.zip'), zip);
+    writeFileAtomic(join(dir, 'code.zip'), zip);
   }
 
   readCode(k: FunctionKey): Buffer | undefined {
@@ -176,7 +171,7 @@ export class EndpointState {
     // Trim now and then (not on every append): when the file has grown well past the cap.
     if (statSync(file).size > 4 * 1024 * 1024) {
       const kept = this.logs(k).slice(-MAX_LOGS_PER_FUNCTION);
-      writeAtomic(file, kept.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      writeFileAtomic(file, kept.map((l) => JSON.stringify(l)).join('\n') + '\n');
     }
   }
 

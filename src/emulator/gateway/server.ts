@@ -13,6 +13,8 @@ import type { LogLine } from '../types';
 import { isGatewayOwnedHeader, type HttpEvent, type HttpResult } from '../webFunction';
 import { apigwEvent, integratedResponse, type HttpReply } from './apigwEvent';
 import { buildRoutes, matchRoute, type Route } from './routes';
+import { SYNC_EVENT_LIMIT } from '../limits';
+import { readBody, serverOptions, type ServerTimeouts } from '../../util/httpBody';
 
 export interface GatewayOptions {
   specs: FunctionSpec[];
@@ -22,6 +24,8 @@ export interface GatewayOptions {
   onLog?: (line: LogLine, spec: FunctionSpec) => void;
   /** One line per request: method, path, function, status, time. */
   onRequest?: (line: string) => void;
+  /** Overrides of the header and body timeouts (util/httpBody.ts SERVER_TIMEOUTS), for tests. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 export interface Gateway {
@@ -35,8 +39,16 @@ export interface Gateway {
 function failureStatus(scfStatus: number): number {
   if (scfStatus === 406) return 413;
   if (scfStatus === 433) return 504;
+  // Concurrency over the quota (SCF's 432 ResourceLimitReached): HTTP's Too Many Requests, so clients back off.
+  if (scfStatus === 432 || scfStatus === 429) return 429;
   return 502;
 }
+
+/**
+ * The largest request body the gateway reads: SCF's sync event limit (6 MB), since the body travels
+ * inside the event (the event of a larger body would end in 406 anyway). Past it: 413, unread.
+ */
+export const MAX_GATEWAY_BODY = SYNC_EVENT_LIMIT;
 
 function json(status: number, value: unknown): HttpReply {
   return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(value)) };
@@ -48,16 +60,23 @@ export function describeRoutes(routes: Route[]): string[] {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const routes = buildRoutes(options.specs);
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptions(options.timeouts), (req, res) => {
     void handle(req, res).catch((e: unknown) => send(res, json(500, { errno: 500, error: `gateway error: ${(e as Error).message}` }), ''));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
+    const read = await readBody(req, MAX_GATEWAY_BODY);
+    if (!read.ok) {
+      if (read.error.code === 'http.aborted') return;
+      res.setHeader('connection', 'close');
+      send(res, json(413, { errno: 413, error: `${read.error.message}: SCF's sync event limit; send large data through COS and pass its key` }), '');
+      options.onRequest?.(`${method} ${url.pathname} -> body too large (413)`);
+      return;
+    }
+    const body = read.value;
     const match = matchRoute(routes, method, url.pathname);
     if (!match) {
       send(res, json(404, { errno: 404, error: `no route for ${method} ${url.pathname}`, routes: describeRoutes(routes) }), '');
@@ -66,7 +85,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !isGatewayOwnedHeader(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const body = Buffer.concat(chunks);
     const spec = match.route.spec;
     const requestId = randomUUID();
     let payload: unknown;
