@@ -47,7 +47,7 @@ inputs:
   );
   const loaded = loadServerlessFile(dir, { env: {} });
   if (!loaded.ok) throw new Error(loaded.error.message);
-  const hold = loaded.functions[0]!;
+  const hold = loaded.value.functions[0]!;
   const echo = { ...hold, name: 'echo', handler: 'index.echo', events: [{ kind: 'apigw', parameters: { endpoints: [{ path: '/echo', method: 'ANY' }] } }] };
   gateway = await startGateway({ specs: [hold, echo], emulator, timeouts: { headersTimeout: 500, requestTimeout: 1000, connectionsCheckingInterval: 100 } });
 });
