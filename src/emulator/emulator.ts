@@ -304,6 +304,8 @@ function debugRefusal(runtime: LocalRuntime): string | undefined {
     if (hasDebugpy(runtime.command)) return undefined;
     return `debugging a Python function needs debugpy in ${runtime.command}; install it with: ${runtime.command} -m pip install debugpy`;
   }
+  if (runtime.family === 'php') return 'debugging is available for Node.js, Python and Java functions; for PHP, invoke the function normally with Xdebug enabled in a php_extension ini (xdebug.mode=debug, xdebug.start_with_request=yes) and your editor listening for it';
+  if (runtime.family === 'go') return "debugging is available for Node.js, Python and Java functions; for Go, invoke the function once (its program stays warm) and attach Delve to that process (dlv attach PID)";
   return 'debugging is available for Node.js, Python and Java functions; Custom Runtime and web functions start your own scf_bootstrap, so attach your debugger to it directly';
 }
 

@@ -176,6 +176,12 @@ describe('PHP functions run on the local php', { skip: !hasPhp && 'php is not in
     assert.equal(second.result.coldStart, true);
   });
 
+  test('debugging says how to debug PHP instead (Xdebug)', async () => {
+    const outcome = await emulator.invoke({ spec: spec('index.returns_string'), payload: '{}', debug: { port: 0 } });
+    assert.equal(outcome.ok, false);
+    if (!outcome.ok) assert.match(outcome.error.message, /for PHP, invoke the function normally with Xdebug/);
+  });
+
   test('a php that does not exist is a clear usage error', async () => {
     const own = new Emulator({ phpPath: '/no/such/php' });
     const outcome = await own.invoke({ spec: spec('index.returns_string'), payload: '{}' });

@@ -16,7 +16,7 @@ import type { ScfContext } from '../context';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from '../instanceTypes';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from '../runtimeProcess';
 import { freePort } from '../webFunction';
-import { prepareGoProgram } from './goBuild';
+import { prepareGoProgram, type GoPrepared } from './goBuild';
 import { GoRpcClient, type InvokeResponse, type StackFrame } from './goProtocol';
 
 const CONNECT_RETRY_MS = 10;
@@ -55,7 +55,13 @@ export class GoInstance implements RuntimeInstance {
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
     // Building is the toolchain's time, not the function's: it does not count against initTimeout.
-    const prepared = await prepareGoProgram(this.codeDir, this.handler, this.callerEnv);
+    let prepared: GoPrepared;
+    try {
+      prepared = await prepareGoProgram(this.codeDir, this.handler, this.callerEnv);
+    } catch (e) {
+      // The cache folder could not be written, and the like: the machine's problem, not the function's.
+      return { kind: 'spawnError', message: `preparing the Go program failed: ${(e as Error).message}`, code: 500 };
+    }
     if (!prepared.ok) return { kind: 'initError', code: prepared.code, message: prepared.message, stack: prepared.stack ?? '' };
     if (this.killed) return { kind: 'exit', description: 'was ended before it started' };
     const program = prepared.program;
