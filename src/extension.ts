@@ -10,10 +10,11 @@ import type { DeferredApi } from './commands/deferred';
 import { EventCommands } from './commands/events';
 import { Invoker } from './commands/invoke';
 import { registerMiscCommands } from './commands/misc';
-import { EventDiagnostics } from './views/eventDiagnostics';
 import { FunctionsTree } from './views/functionsTree';
 import { OutputView } from './views/output';
 import { InvocationStatus } from './views/statusBar';
+import { EmulatorHost } from './views/emulatorClient';
+import { WorkspaceWatcher } from './views/workspaceWatcher';
 
 /** What activate() resolves to: the integration tests drive the extension through it. */
 export interface ScfToolkitApi {
@@ -22,23 +23,24 @@ export interface ScfToolkitApi {
   status: InvocationStatus;
   invoker: Invoker;
   events: EventCommands;
-  diagnostics: EventDiagnostics;
   deploy: DeployApi;
   languageClient: DeferredApi['languageClient'];
 }
 
 let invoker: Invoker | undefined;
+let host: EmulatorHost | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<ScfToolkitApi> {
   const templatesDir = context.asAbsolutePath('dist/templates');
   const output = new OutputView();
   const status = new InvocationStatus();
-  const diagnostics = new EventDiagnostics();
-  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'));
+  const files = new WorkspaceWatcher();
+  host = new EmulatorHost(context);
+  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files);
   const view = vscode.window.createTreeView('scf.functions', { treeDataProvider: tree, showCollapseAll: true });
-  invoker = new Invoker(context, tree, output, status, diagnostics, templatesDir);
+  invoker = new Invoker(context, host, tree, output, status, templatesDir);
   const events = new EventCommands(tree, templatesDir);
-  context.subscriptions.push(output, status, diagnostics, tree, view, ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
+  context.subscriptions.push(files, output, status, tree, view, ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
   void vscode.commands.executeCommand('setContext', 'scf.activated', true);
 
   // Deploy, the Test Explorer, the CodeLens and "Convert template.yaml" (commands/deferred.ts, its own
@@ -46,12 +48,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   // promise resolves, so their commands are there when needed; the editor goes on meanwhile.
   await new Promise((resolve) => setImmediate(resolve));
   const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
-  const { deploy, languageClient } = registerDeferred(context, { tree, output });
-  void diagnostics.checkAll();
-  return { tree, output, status, invoker, events, diagnostics, deploy, languageClient };
+  const { deploy, languageClient } = registerDeferred(context, { tree, output, host, files });
+  return { tree, output, status, invoker, events, deploy, languageClient };
 }
 
 export async function deactivate(): Promise<void> {
-  await invoker?.dispose();
+  invoker?.dispose();
   invoker = undefined;
+  // Ends the emulator host and every runtime instance it started.
+  await host?.dispose();
+  host = undefined;
 }

@@ -13,6 +13,8 @@ import { startLanguageClient } from '../views/languageClient';
 import { registerTestController } from '../views/testController';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
+import type { EmulatorHost } from '../views/emulatorClient';
+import type { WorkspaceWatcher } from '../views/workspaceWatcher';
 
 export interface DeferredApi {
   deploy: DeployApi;
@@ -20,13 +22,13 @@ export interface DeferredApi {
   languageClient: ReturnType<typeof startLanguageClient>;
 }
 
-export function registerDeferred(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView }): DeferredApi {
+export function registerDeferred(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView; host: EmulatorHost; files: WorkspaceWatcher }): DeferredApi {
   // Validation works in untrusted workspaces too: the server only reads files.
-  const languageClient = startLanguageClient(context);
+  const languageClient = startLanguageClient(context, deps.files.watcher);
   languageClient.catch((e: unknown) => deps.output.info(`The serverless.yml language server did not start: ${(e as Error)?.message ?? String(e)}`));
   const deploy = registerDeploy(context, deps);
-  registerTestController(context); // test events in the Test Explorer
-  registerCodeLens(context); // Invoke | Debug | Events
+  registerTestController(context, deps.host, deps.files); // test events in the Test Explorer
+  registerCodeLens(context, deps.files); // Invoke | Debug | Events
   registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
   registerGateway(context, deps); // the local HTTP gateway, as its own process
   return { deploy, languageClient };

@@ -5,22 +5,21 @@
  */
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
-import { createScfClient, DEPLOY_TARGETS, type DeployTarget, type ScfSdkClient } from '../deploy/client';
+import { createScfClient, DEPLOY_TARGETS, type DeployTarget } from '../deploy/client';
 import { CREDENTIAL_KEYS, resolveTencentCredentials } from '../deploy/credentials';
-import { readLocalCredentials, loadOrCreateLocalCredentials, type Credentials } from '../deploy/endpoint/credentials';
+import { readLocalCredentials, loadOrCreateLocalCredentials } from '../deploy/endpoint/credentials';
 import { ensureEndpoint, type EndpointProcess } from '../deploy/endpointProcess';
 import { defaultStateDir, findRunningEndpoint } from '../deploy/localTarget';
+import type { Connection, TargetConnector } from '../views/deployedModel';
 import { readStoredCredentials } from './deployCredentials';
 
-export type Connection =
-  | { ok: true; client: ScfSdkClient; label: string; secrets: Credentials }
-  | { ok: false; message: string; action?: 'setCredentials' | 'trust' | 'openFolder' };
+export type { Connection };
 
 export function targetLabel(target: DeployTarget, region: string): string {
   return target === 'local' ? 'the local endpoint' : `Tencent Cloud (${region})`;
 }
 
-export class DeployTargets implements vscode.Disposable {
+export class DeployTargets implements TargetConnector, vscode.Disposable {
   private endpoint: EndpointProcess | undefined;
   private starting: Promise<string> | undefined;
 

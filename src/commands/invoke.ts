@@ -4,8 +4,8 @@
  * trusted workspace.
  */
 import * as vscode from 'vscode';
-import type { EmulatorClient, InvokeParams, RunningInvocation } from '../emulator/client';
-import { emulatorClientFromSettings } from '../views/emulatorClient';
+import type { RunningInvocation } from '../emulator/client';
+import type { EmulatorHost } from '../views/emulatorClient';
 import type { InvokeOutcome } from '../emulator/emulator';
 import { statusInfo, statusLabel } from '../emulator/statusCodes';
 import type { FunctionSpec } from '../model';
@@ -16,7 +16,7 @@ import { attachWhenListening, debugPort } from './debugFunction';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
 import type { InvocationStatus } from '../views/statusBar';
-import type { EventDiagnostics } from '../views/eventDiagnostics';
+import { checkEventFile } from './eventCheck';
 
 export const UNTRUSTED_MESSAGE =
   'SCF: Invoke Locally runs the function\'s code on this machine, and this workspace is not trusted, so it is disabled. Validation works either way. Trust the workspace to invoke.';
@@ -35,27 +35,17 @@ export interface InvokeRequestOptions {
 }
 
 export class Invoker implements vscode.Disposable {
-  private client: EmulatorClient | undefined;
   private readonly running = new Set<RunningInvocation>();
   private readonly stopped = new WeakSet<RunningInvocation>();
   private last: LastInvocation | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
-
   constructor(
     private readonly context: vscode.ExtensionContext,
+    private readonly host: EmulatorHost,
     private readonly tree: FunctionsTree,
     private readonly output: OutputView,
     private readonly status: InvocationStatus,
-    private readonly diagnostics: EventDiagnostics,
     private readonly templatesDir: string,
-  ) {
-    this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        // A new interpreter path takes effect with a new host.
-        if (e.affectsConfiguration('scf.pythonPath') || e.affectsConfiguration('scf.nodePath')) void this.resetClient();
-      }),
-    );
-  }
+  ) {}
 
   register(): vscode.Disposable[] {
     return [
@@ -64,18 +54,6 @@ export class Invoker implements vscode.Disposable {
       vscode.commands.registerCommand('scf.invokeAgain', () => this.invokeAgain()),
       vscode.commands.registerCommand('scf.stopInvocation', () => this.stop()),
     ];
-  }
-
-  private getClient(): EmulatorClient {
-    // The host, and the Node.js handlers it starts, run on scf.nodePath (default: the editor's own node).
-    this.client ??= emulatorClientFromSettings(this.context);
-    return this.client;
-  }
-
-  private async resetClient(): Promise<void> {
-    const old = this.client;
-    this.client = undefined;
-    if (old && this.running.size === 0) await old.dispose();
   }
 
   private checkTrust(): boolean {
@@ -149,25 +127,25 @@ export class Invoker implements vscode.Disposable {
     let payload: string;
     if (choice.kind === 'file') {
       const uri = vscode.Uri.file(choice.event.file);
-      const checked = await this.diagnostics.check(uri, invocationType);
-      if (!checked) {
-        void vscode.window.showErrorMessage(`SCF: the test event ${choice.event.file} no longer exists.`);
-        return undefined;
-      }
-      if (!checked.result.ok) {
-        const first = checked.result.problems[0]!;
-        this.output.error({ code: first.code, message: first.message });
+      const checked = await checkEventFile(uri, invocationType);
+      if (!checked.ok) {
+        const problem = checked.error;
+        this.output.error({ code: problem.code, message: problem.message });
+        if (problem.code === 'event.notFound') {
+          void vscode.window.showErrorMessage(`SCF: ${problem.message}`);
+          return undefined;
+        }
         // Not awaited: the command returns while the notification waits for the user.
-        void vscode.window.showErrorMessage(`SCF: ${label} cannot be sent: ${first.message}`, 'Open Event').then(async (action) => {
+        void vscode.window.showErrorMessage(`SCF: ${label} cannot be sent: ${problem.message}`, 'Open Event').then(async (action) => {
           if (!action) return;
           const editor = await vscode.window.showTextDocument(uri, { preview: false });
-          const pos = new vscode.Position(first.line, first.column);
+          const pos = new vscode.Position(problem.range?.line ?? 0, problem.range?.column ?? 0);
           editor.selection = new vscode.Selection(pos, pos);
           editor.revealRange(new vscode.Range(pos, pos));
         });
         return undefined;
       }
-      payload = checked.text;
+      payload = checked.value;
       await this.context.workspaceState.update(`scf.lastEvent:${spec.file}#${spec.name}`, choice.event.name);
     } else {
       payload = readTemplate(choice.template, this.templatesDir);
@@ -178,20 +156,12 @@ export class Invoker implements vscode.Disposable {
     this.output.begin(spec.name, label, spec.file, invocationType);
     this.status.running(spec.name);
 
-    const params: InvokeParams = {
-      target: spec.file,
-      functionName: spec.name,
-      payload,
-      invocationType,
-      interpolationEnv: stringEnv(process.env),
-    };
-    const timeoutOverride = vscode.workspace.getConfiguration('scf.invoke').get<number | null>('timeoutOverride', null);
-    if (typeof timeoutOverride === 'number' && timeoutOverride > 0) params.timeoutOverride = timeoutOverride;
+    const params = this.host.params(spec, payload, invocationType);
     if (options.debug) params.debug = { port: await debugPort() };
 
     let running: RunningInvocation;
     try {
-      running = this.getClient().invoke(params, (line) => this.output.log(line));
+      running = this.host.invoke(params, (line) => this.output.log(line));
     } catch (e) {
       const message = `the emulator host could not start: ${(e as Error).message}`;
       this.output.error({ code: 'host.start', message });
@@ -234,15 +204,7 @@ export class Invoker implements vscode.Disposable {
     });
   }
 
-  async dispose(): Promise<void> {
-    for (const d of this.disposables) d.dispose();
+  dispose(): void {
     for (const r of this.running) r.cancel();
-    await this.client?.dispose();
   }
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
-  return out;
 }

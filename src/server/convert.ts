@@ -2,6 +2,7 @@
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { QuickFix, ScfDiagnostic, Severity } from '../schema/diagnostics';
 import { positionAt } from '../schema/yaml';
+import type { EventProblem } from '../events/validate';
 
 export const SOURCE = 'scf';
 
@@ -40,4 +41,18 @@ export function toLspDiagnostic(d: ScfDiagnostic, lineStarts: readonly number[])
   if (d.href) out.codeDescription = { href: d.href };
   if (d.fixes?.length) out.data = { fixes: d.fixes.map((f) => fixToLsp(f, lineStarts)) } satisfies DiagnosticData;
   return out;
+}
+
+/** The source of test-event problems in the Problems panel. */
+export const EVENT_SOURCE = 'SCF test event';
+
+export function eventDiagnostics(problems: readonly EventProblem[]): Diagnostic[] {
+  return problems.map((p) => ({
+    range: { start: { line: p.line, character: p.column }, end: { line: p.endLine, character: p.endColumn } },
+    severity: DiagnosticSeverity.Error,
+    code: p.code,
+    source: EVENT_SOURCE,
+    // Without the `file:line:col: ` prefix: the Problems panel shows where.
+    message: p.message.replace(/^.*?:\d+:\d+: /, ''),
+  }));
 }

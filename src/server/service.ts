@@ -4,15 +4,17 @@
  */
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location } from 'vscode-languageserver';
+import { DiagnosticSeverity, type CodeAction, type CompletionItem, type Diagnostic, type DocumentSymbol, type Hover, type Location } from 'vscode-languageserver';
 import { diskProbe, type FileProbe } from '../schema/checks/context';
 import { validateServerlessText, type ValidationResult } from '../schema/validate';
 import { get, offsetAt, parseYaml, patchParse, scalarText, type ParsedYaml } from '../schema/yaml';
 import { isTcsamText } from '../model/tcsam';
 import { validateTcsamText } from '../schema/validateTcsam';
+import { eventFromPath } from '../events/store';
+import { checkEventText } from '../events/validate';
 import { codeActions } from './codeActions';
 import { complete } from './completion';
-import { toLspDiagnostic } from './convert';
+import { EVENT_SOURCE, eventDiagnostics, SOURCE, toLspDiagnostic } from './convert';
 import type { PathSegment } from './cursor';
 import { handlerDefinition } from './definition';
 import { hover } from './hover';
@@ -38,9 +40,18 @@ export function isServerlessFile(uri: string): boolean {
   return name === 'serverless.yml' || name === 'serverless.yaml';
 }
 
-/** Files we publish diagnostics for: serverless.yml, and template.yaml when it is a TCSAM template. */
+function pathPart(uri: string): string {
+  return uri.split('?')[0]!.split('#')[0]!;
+}
+
+/** A test event: `.scf/events/<function>/<name>.json` (not a `<name>.expect.json` expectation). */
+export function isEventFile(uri: string): boolean {
+  return eventFromPath(decodeURIComponent(pathPart(uri))) !== undefined;
+}
+
+/** Files we publish diagnostics for: serverless.yml, template.yaml when it is a TCSAM template, and test events. */
 export function isCheckedFile(uri: string): boolean {
-  return isServerlessFile(uri) || /^template\.ya?ml$/i.test(basename(uri.split('?')[0]!.split('#')[0]!));
+  return isServerlessFile(uri) || /^template\.ya?ml$/i.test(basename(pathPart(uri))) || isEventFile(uri);
 }
 
 export function filePathOf(uri: string): string | undefined {
@@ -59,19 +70,23 @@ export class ScfLanguageService {
   analyze(uri: string, version: number, text: string): Analysis {
     const cached = this.analyses.get(uri);
     if (cached && cached.version === version && cached.text.length === text.length && cached.text === text) return cached;
-    // Typing inside one value re-reads just that value (the rest of the tree is reused).
-    const patched = cached ? patchParse(cached.result.parsed, text) : undefined;
-    const file = filePathOf(uri);
-    // A TCSAM template.yaml (the older SCF CLI) is checked with the same rules, on its own properties.
-    const result: ValidationResult = isTcsamText(text)
-      ? { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file: file ?? '/template.yaml', env: this.options.env, probe: this.options.probe ?? diskProbe }) }
-      : /(^|[\\/])template\.ya?ml$/i.test(uri)
-        ? { parsed: parseYaml(text), diagnostics: [] } // a template.yaml of another tool (e.g. AWS SAM) is not ours to check
-        : validateServerlessText(text, { file, probe: this.options.probe ?? diskProbe, env: this.options.env, parsed: patched });
+    const result = this.validate(uri, text, cached?.result.parsed);
     const lastGood = result.parsed.errors.length === 0 ? result.parsed : cached?.lastGood;
     const analysis: Analysis = { version, text, result, lastGood };
     this.analyses.set(uri, analysis);
     return analysis;
+  }
+
+  private validate(uri: string, text: string, previous?: ParsedYaml): ValidationResult {
+    // Typing inside one value re-reads just that value (the rest of the tree is reused).
+    const patched = previous ? patchParse(previous, text) : undefined;
+    const file = filePathOf(uri);
+    const probe = this.options.probe ?? diskProbe;
+    // A TCSAM template.yaml (the older SCF CLI) is checked with the same rules, on its own properties.
+    if (isTcsamText(text)) return { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file: file ?? '/template.yaml', env: this.options.env, probe }) };
+    // A template.yaml of another tool (e.g. AWS SAM) is not ours to check.
+    if (/(^|[\\/])template\.ya?ml$/i.test(uri)) return { parsed: parseYaml(text), diagnostics: [] };
+    return validateServerlessText(text, { file, probe, env: this.options.env, parsed: patched });
   }
 
   /** Forget the cached analysis (a referenced file changed on disk). */
@@ -84,8 +99,35 @@ export class ScfLanguageService {
     this.analyses.delete(uri);
   }
 
+  /** The problems of a document open in the editor (its analysis is kept for the other features). */
   diagnostics(uri: string, version: number, text: string): Diagnostic[] {
-    const { result } = this.analyze(uri, version, text);
+    if (isEventFile(uri)) return this.eventDiagnostics(uri, text);
+    return this.toDiagnostics(this.analyze(uri, version, text).result);
+  }
+
+  /** The problems of a file read from disk (not open): nothing is kept, the workspace may hold many. */
+  fileDiagnostics(uri: string, text: string): Diagnostic[] {
+    if (isEventFile(uri)) return this.eventDiagnostics(uri, text);
+    return this.toDiagnostics(this.validate(uri, text));
+  }
+
+  /** For a file too large to read: one problem that says so, at its start. */
+  tooLargeDiagnostics(uri: string, bytes: number, limit: number): Diagnostic[] {
+    const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+    const message = isEventFile(uri)
+      ? `the event is ${mb(bytes)}; SCF accepts at most 6 MB for a synchronous invocation (128 KB asynchronous)`
+      : `the file is ${mb(bytes)}, more than the ${mb(limit)} SCF Toolkit checks; it was not checked`;
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    if (isEventFile(uri)) return [{ range, severity: DiagnosticSeverity.Error, code: 'event.tooLarge', source: EVENT_SOURCE, message }];
+    return [{ range, severity: DiagnosticSeverity.Warning, code: 'scf.file.tooLarge', source: SOURCE, message }];
+  }
+
+  private eventDiagnostics(uri: string, text: string): Diagnostic[] {
+    const checked = checkEventText(text, { file: filePathOf(uri) ?? uri });
+    return checked.ok ? [] : eventDiagnostics(checked.problems);
+  }
+
+  private toDiagnostics(result: ValidationResult): Diagnostic[] {
     const list = this.options.syntaxErrors ? result.diagnostics : result.diagnostics.filter((d) => d.code !== 'scf.yaml.syntax');
     return list.map((d) => toLspDiagnostic(d, result.parsed.lineStarts));
   }

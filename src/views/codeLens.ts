@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { FunctionSpec } from '../model';
 import { listEvents } from '../events/store';
 import { isExpectationFile } from '../testing/expectations';
+import type { WorkspaceWatcher } from './workspaceWatcher';
 import { functionFileAnchors, functionsForSource, handlerFunctionName, handlerLine, isFunctionFileName, type LensAnchor } from './codeLensModel';
 
 export const DEBUG_COMMAND = 'scf.debugFunction';
@@ -33,12 +34,10 @@ export class FunctionCodeLens implements vscode.CodeLensProvider, vscode.Disposa
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor() {
+  constructor(files: WorkspaceWatcher) {
     const refresh = () => this.refreshSoon();
-    const events = vscode.workspace.createFileSystemWatcher('**/.scf/events/**');
-    const files = vscode.workspace.createFileSystemWatcher('**/{serverless.yml,serverless.yaml,template.yaml,template.yml}');
-    for (const w of [events, files]) this.disposables.push(w, w.onDidCreate(refresh), w.onDidDelete(refresh), w.onDidChange(refresh));
     this.disposables.push(
+      files.on(['serverless', 'template', 'events'], refresh),
       this.changed,
       vscode.workspace.onDidSaveTextDocument((d) => isFunctionFileName(d.uri.fsPath) && refresh()),
       vscode.commands.registerCommand(EVENTS_COMMAND, (arg?: { spec?: FunctionSpec }) => (arg?.spec ? showEvents(arg.spec) : undefined)),
@@ -134,8 +133,8 @@ async function showEvents(spec: FunctionSpec): Promise<void> {
 }
 
 /** Registers the CodeLens provider and the Events command; call once from activate(). */
-export function registerCodeLens(context: vscode.ExtensionContext): FunctionCodeLens {
-  const provider = new FunctionCodeLens();
+export function registerCodeLens(context: vscode.ExtensionContext, files: WorkspaceWatcher): FunctionCodeLens {
+  const provider = new FunctionCodeLens(files);
   context.subscriptions.push(provider, vscode.languages.registerCodeLensProvider(SELECTOR, provider));
   return provider;
 }

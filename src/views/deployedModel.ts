@@ -2,8 +2,22 @@
  * What the "Deployed" view shows, as plain data (no vscode import: tested in plain Node).
  * deployedTree.ts turns these nodes into TreeItems.
  */
-import type { DeployTarget } from '../deploy/client';
+import type { DeployTarget, ScfSdkClient } from '../deploy/client';
+import type { Credentials } from '../deploy/endpoint/credentials';
 import type { DeployedFunction } from '../deploy/remote';
+
+/** An SDK client for a deploy target, or why there is none (and what the user can do about it). */
+export type Connection =
+  | { ok: true; client: ScfSdkClient; label: string; secrets: Credentials }
+  | { ok: false; message: string; action?: 'setCredentials' | 'trust' | 'openFolder' };
+
+/** What the Deployed view needs from the deploy targets (commands/deployTargets.ts provides it). */
+export interface TargetConnector {
+  configuredTarget(): DeployTarget;
+  /** The running local endpoint's URL (with `start`, starting one). */
+  localUrl(start: boolean): Promise<string | undefined>;
+  connect(target: DeployTarget, region: string, anchorFile?: string): Promise<Connection>;
+}
 
 export interface Scope {
   region: string;

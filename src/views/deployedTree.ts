@@ -7,16 +7,15 @@ import type { DeployTarget } from '../deploy/client';
 import { ApiCallError } from '../deploy/client';
 import { redact } from '../deploy/credentials';
 import { listDeployed } from '../deploy/remote';
-import type { DeployTargets } from '../commands/deployTargets';
 import type { FunctionsTree } from './functionsTree';
-import { functionNodes, messageNode, scopesOf, targetNodes, type DeployedNode } from './deployedModel';
+import { functionNodes, messageNode, scopesOf, targetNodes, type DeployedNode, type TargetConnector } from './deployedModel';
 
 export class DeployedTree implements vscode.TreeDataProvider<DeployedNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DeployedNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(
-    private readonly targets: DeployTargets,
+    private readonly targets: TargetConnector,
     private readonly functions: FunctionsTree,
   ) {}
 

@@ -7,8 +7,9 @@ import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import type { FunctionSpec, LoadResult } from '../model';
 import { listEvents, type EventFile } from '../events/store';
-import { findServerlessFiles, isServerlessPath, isTcsamFile, isTemplatePath, type ExcludeSetting } from './discovery';
-import { functionChildren, groupChildren, rootNodes, type FileEntry, type TreeNode } from './treeModel';
+import { findServerlessFiles, isServerlessPath, isTcsamFile, type ExcludeSetting } from '../model/discovery';
+import type { WorkspaceWatcher } from './workspaceWatcher';
+import { functionChildren, functionProblems, groupChildren, problemText, rootNodes, type FileEntry, type TreeNode } from './treeModel';
 
 const PARSE_DELAY_MS = 200;
 
@@ -25,41 +26,40 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private rescanQueued = false;
   private ready: Promise<void>;
 
-  constructor(private readonly media: vscode.Uri) {
-    const yml = vscode.workspace.createFileSystemWatcher('**/serverless.{yml,yaml}');
-    yml.onDidCreate((uri) => this.schedule(uri.fsPath, () => this.rescan()));
-    yml.onDidChange((uri) => this.schedule(uri.fsPath, () => this.reload(uri.fsPath)));
-    yml.onDidDelete((uri) => this.forget(uri.fsPath));
+  constructor(
+    private readonly media: vscode.Uri,
+    files: WorkspaceWatcher,
+  ) {
+    const functionFiles = files.on(['serverless'], ({ uri, change }) => {
+      if (change === 'created') this.schedule(uri.fsPath, () => this.rescan());
+      else if (change === 'changed') this.schedule(uri.fsPath, () => this.reload(uri.fsPath));
+      else this.forget(uri.fsPath);
+    });
     // TCSAM template.yaml of the older SCF CLI: in the view when its text is a TCSAM template.
-    const templates = vscode.workspace.createFileSystemWatcher('**/template.{yml,yaml}');
-    const templateChanged = (uri: vscode.Uri) => {
-      if (!isTemplatePath(uri.fsPath)) return;
-      if (this.entries.has(uri.fsPath)) this.schedule(uri.fsPath, () => this.reload(uri.fsPath));
+    const templates = files.on(['template'], ({ uri, change }) => {
+      if (change === 'deleted') {
+        if (this.entries.has(uri.fsPath)) this.forget(uri.fsPath);
+      } else if (this.entries.has(uri.fsPath)) this.schedule(uri.fsPath, () => this.reload(uri.fsPath));
       else void isTcsamFile(uri.fsPath).then((yes) => yes && this.schedule(uri.fsPath, () => this.rescan()));
-    };
-    templates.onDidCreate(templateChanged);
-    templates.onDidChange(templateChanged);
-    templates.onDidDelete((uri) => this.entries.has(uri.fsPath) && this.forget(uri.fsPath));
+    });
     // A folder created, deleted or renamed with serverless.yml inside may be reported as the folder
-    // alone (the watcher can subscribe to a new folder after its files were written): watch folders too.
-    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
-    folders.onDidCreate((uri) => {
-      if (isServerlessPath(uri.fsPath) || isTemplatePath(uri.fsPath) || /[\\/](node_modules|\.git|\.scf)([\\/]|$)/.test(uri.fsPath)) return;
-      void stat(uri.fsPath)
-        .then((st) => {
-          if (st.isDirectory()) this.schedule('folders', () => this.rescan());
-        })
-        .catch(() => undefined);
-    });
-    folders.onDidDelete((uri) => {
-      if ([...this.entries.keys()].some((k) => k.startsWith(`${uri.fsPath}/`))) this.forget(uri.fsPath);
-    });
-    const events = vscode.workspace.createFileSystemWatcher('**/.scf/events/**');
-    const eventsChanged = () => this.schedule('events', async () => this.changed.fire(undefined));
-    events.onDidCreate(eventsChanged);
-    events.onDidDelete(eventsChanged);
+    // alone (the watcher can subscribe to a new folder after its files were written).
+    const folders = files.on(
+      ['other'],
+      ({ uri, change }) => {
+        if (change === 'created') {
+          void stat(uri.fsPath)
+            .then((st) => {
+              if (st.isDirectory()) this.schedule('folders', () => this.rescan());
+            })
+            .catch(() => undefined);
+        } else if ([...this.entries.keys()].some((k) => k.startsWith(`${uri.fsPath}/`))) this.forget(uri.fsPath);
+      },
+      ['created', 'deleted'],
+    );
+    const events = files.on(['events'], () => this.schedule('events', async () => this.changed.fire(undefined)), ['created', 'deleted']);
     this.disposables.push(
-      yml,
+      functionFiles,
       templates,
       folders,
       events,
@@ -73,6 +73,10 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       // Closing an edited file without saving: go back to what is on disk.
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (this.entries.has(doc.uri.fsPath)) this.schedule(doc.uri.fsPath, () => this.reload(doc.uri.fsPath));
+      }),
+      // The language server checks every file of the workspace: mark the functions with problems.
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        if (e.uris.some((u) => this.entries.has(u.fsPath))) this.schedule('problems', async () => this.changed.fire(undefined));
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescan()),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -188,6 +192,16 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     }
   }
 
+  /** `1 error, 2 warnings` of the function's part of its file, from the Problems panel. */
+  private problemsOf(spec: FunctionSpec): string {
+    const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(spec.file));
+    if (diagnostics.length === 0) return '';
+    const entry = this.entries.get(spec.file);
+    const inFile = entry?.result.ok ? entry.result.functions : [spec];
+    const severity = (d: vscode.Diagnostic) => (d.severity === vscode.DiagnosticSeverity.Error ? 'error' : d.severity === vscode.DiagnosticSeverity.Warning ? 'warning' : 'other') as 'error' | 'warning' | 'other';
+    return problemText(functionProblems(spec, inFile, diagnostics.map((d) => ({ line: d.range.start.line, severity: severity(d) }))));
+  }
+
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const collapsible =
       node.kind === 'file' || node.kind === 'function'
@@ -214,10 +228,17 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
         item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
         break;
-      case 'function':
+      case 'function': {
         item.iconPath = themed(`runtime-${node.runtime}.svg`);
         item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
+        const problems = this.problemsOf(node.spec);
+        if (problems) {
+          item.description = `${problems} · ${node.description}`;
+          item.tooltip = `${node.tooltip}\n${problems} in ${vscode.workspace.asRelativePath(node.spec.file)} (see the Problems panel)`;
+          if (problems.includes('error')) item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        }
         break;
+      }
       case 'group':
         item.iconPath = new vscode.ThemeIcon(node.group === 'triggers' ? 'zap' : node.group === 'environment' ? 'symbol-variable' : 'beaker');
         break;

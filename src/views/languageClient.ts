@@ -1,6 +1,7 @@
 /**
  * Starts the serverless.yml language server (dist/server.js) over IPC for serverless.yml /
- * serverless.yaml files. All language logic lives in the server; this file only wires it.
+ * serverless.yaml files, TCSAM template.yaml and test events. All language logic lives in the server,
+ * including the checks of every such file of the workspace, open or not; this file only wires it.
  *
  * With the Red Hat YAML extension installed, one source reports each problem:
  *  - we register a schema contributor with it that gives serverless.yml files an empty schema, so it
@@ -37,7 +38,8 @@ async function coordinateWithRedHatYaml(): Promise<boolean> {
   return vscode.workspace.getConfiguration('yaml').get<boolean>('validate', true);
 }
 
-export async function startLanguageClient(context: vscode.ExtensionContext): Promise<LanguageClient> {
+/** `watcher`: the extension's one file watcher; its events go to the server, which then registers none of its own. */
+export async function startLanguageClient(context: vscode.ExtensionContext, watcher: vscode.FileSystemWatcher): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -50,9 +52,12 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
       { scheme: 'file', pattern: '**/serverless.yaml' },
       // TCSAM templates of the older SCF CLI (the server leaves other tools' template.yaml alone)
       { scheme: 'file', pattern: '**/template.{yml,yaml}' },
+      // test events: their problems come from the server too (it checks the whole workspace's files)
+      { scheme: 'file', pattern: '**/.scf/events/*/*.json' },
     ],
-    // The server registers its own file watcher (handler files, scf_bootstrap) through the protocol.
-    initializationOptions: { debounceMs: 150, syntaxErrors: !redHatReportsSyntax },
+    // Handler files, scf_bootstrap, code folders and the SCF files themselves: every change goes to the server.
+    synchronize: { fileEvents: watcher },
+    initializationOptions: { debounceMs: 150, syntaxErrors: !redHatReportsSyntax, watchFiles: false },
     diagnosticCollectionName: 'scf',
   };
   const client = new LanguageClient('scfServerless', 'SCF serverless.yml', serverOptions, clientOptions);

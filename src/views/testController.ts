@@ -9,8 +9,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { EmulatorClient, InvokeParams } from '../emulator/client';
-import { emulatorClientFromSettings } from './emulatorClient';
+import type { EmulatorHost } from './emulatorClient';
+import type { WorkspaceWatcher } from './workspaceWatcher';
 import type { InvokeOutcome } from '../emulator/emulator';
 import { statusLabel } from '../emulator/statusCodes';
 import { loadServerlessFile, type FunctionSpec } from '../model';
@@ -38,7 +38,6 @@ export class ScfTestController implements vscode.Disposable {
   readonly lastRuns = new Map<string, TestRun>();
   private readonly cases = new Map<string, TestCase>();
   private readonly disposables: vscode.Disposable[] = [];
-  private client: EmulatorClient | undefined;
   private refreshing: Promise<void> | undefined;
   private refreshQueued = false;
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +45,10 @@ export class ScfTestController implements vscode.Disposable {
   /** Fires after the items were rebuilt (tests wait on it). */
   readonly onDidRefresh = this.refreshed.event;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(
+    private readonly host: EmulatorHost,
+    files: WorkspaceWatcher,
+  ) {
     this.controller = vscode.tests.createTestController(CONTROLLER_ID, 'SCF Test Events');
     this.controller.refreshHandler = () => this.refresh();
     this.controller.resolveHandler = async (item) => {
@@ -56,16 +58,11 @@ export class ScfTestController implements vscode.Disposable {
     this.debugProfile = this.controller.createRunProfile('Debug Locally', vscode.TestRunProfileKind.Debug, (request, token) => this.run(request, token, true), true);
 
     const later = () => this.refreshSoon();
-    const files = vscode.workspace.createFileSystemWatcher(FILES_GLOB);
-    const events = vscode.workspace.createFileSystemWatcher('**/.scf/events/**');
-    for (const w of [files, events]) this.disposables.push(w, w.onDidCreate(later), w.onDidChange(later), w.onDidDelete(later));
     this.disposables.push(
+      files.on(['serverless', 'template', 'events'], later),
       this.controller,
       this.refreshed,
       vscode.workspace.onDidChangeWorkspaceFolders(later),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('scf.pythonPath') || e.affectsConfiguration('scf.nodePath')) void this.resetClient();
-      }),
       vscode.commands.registerCommand(SAVE_EXPECTED_COMMAND, (arg?: unknown) => this.saveExpected(arg)),
       vscode.commands.registerCommand(RUN_FUNCTION_TESTS_COMMAND, (arg?: { spec?: FunctionSpec }) => this.runFunction(arg?.spec)),
     );
@@ -145,30 +142,10 @@ export class ScfTestController implements vscode.Disposable {
     this.refreshed.fire();
   }
 
-  private getClient(): EmulatorClient {
-    this.client ??= emulatorClientFromSettings(this.context);
-    return this.client;
-  }
-
-  private async resetClient(): Promise<void> {
-    const old = this.client;
-    this.client = undefined;
-    await old?.dispose();
-  }
-
   private invoker(): TestInvoker {
     return {
       invoke: (spec, payload, onLog, signal) => {
-        const params: InvokeParams & { timeoutOverride?: number } = {
-          target: spec.file,
-          functionName: spec.name,
-          payload,
-          invocationType: 'RequestResponse',
-          interpolationEnv: stringEnv(process.env),
-        };
-        const override = vscode.workspace.getConfiguration('scf.invoke').get<number | null>('timeoutOverride', null);
-        if (typeof override === 'number' && override > 0) params.timeoutOverride = override;
-        const running = this.getClient().invoke(params, onLog);
+        const running = this.host.invoke(this.host.params(spec, payload, 'RequestResponse'), onLog);
         signal?.addEventListener('abort', () => running.cancel(), { once: true });
         return running.outcome;
       },
@@ -368,7 +345,6 @@ export class ScfTestController implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
-    void this.client?.dispose();
   }
 }
 
@@ -384,15 +360,9 @@ function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]<>#|]/g, '\\$&');
 }
 
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
-
 /** Creates the Test Explorer controller (items load in the background); call once from activate(). */
-export function registerTestController(context: vscode.ExtensionContext): ScfTestController {
-  const tests = new ScfTestController(context);
+export function registerTestController(context: vscode.ExtensionContext, host: EmulatorHost, files: WorkspaceWatcher): ScfTestController {
+  const tests = new ScfTestController(host, files);
   context.subscriptions.push(tests);
   void tests.refresh();
   return tests;

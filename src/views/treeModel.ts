@@ -181,3 +181,31 @@ export function groupChildren(node: Extract<TreeNode, { kind: 'group' }>, events
     tooltip: event.nameProblem ? `${event.file}\n${event.nameProblem}` : event.file,
   }));
 }
+
+export interface ProblemCount {
+  errors: number;
+  warnings: number;
+}
+
+/**
+ * The problems of a function file that belong to `spec`: each problem goes to the function declared
+ * last at or above its line (a problem above every function, e.g. on `component:`, to the first), so
+ * a file of several functions marks the one at fault.
+ */
+export function functionProblems(spec: FunctionSpec, inFile: readonly FunctionSpec[], problems: readonly { line: number; severity: 'error' | 'warning' | 'other' }[]): ProblemCount {
+  const starts = inFile.map((f) => ({ name: f.name, line: f.range?.line ?? 0 })).sort((a, b) => a.line - b.line);
+  const owner = (line: number) => [...starts].reverse().find((s) => s.line <= line)?.name ?? starts[0]?.name;
+  const count: ProblemCount = { errors: 0, warnings: 0 };
+  for (const p of problems) {
+    if (p.severity === 'other' || (starts.length > 1 && owner(p.line) !== spec.name)) continue;
+    if (p.severity === 'error') count.errors++;
+    else count.warnings++;
+  }
+  return count;
+}
+
+/** `2 errors, 1 warning` (empty when there are none). */
+export function problemText(count: ProblemCount): string {
+  const part = (n: number, what: string) => (n ? `${n} ${what}${n === 1 ? '' : 's'}` : '');
+  return [part(count.errors, 'error'), part(count.warnings, 'warning')].filter(Boolean).join(', ');
+}

@@ -277,12 +277,33 @@ async function trustedRun(packages, browser) {
   await page.screenshot({ path: join(shots, 'output-after-invoke.png') });
   await palette(page, 'View: Toggle Maximized Panel');
 
-  step('checking the Problems panel');
-  // The language server reports problems of open serverless.yml files: open the broken one by clicking
-  // its item in the Functions view (which opens it at the error).
+  step('checking the Problems panel: every file of the workspace, none of them open');
+  await palette(page, 'View: Close All Editors');
+  await page.keyboard.press('Control+Shift+M');
+  const markers = page.locator('.part.panel .markers-panel');
+  await markers.waitFor({ timeout: 10000 });
+  await markers.locator('[role="treeitem"]', { hasText: 'broken.json' }).first().waitFor({ timeout: 15000 });
+  const problems = (await markers.locator('[role="treeitem"]').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
+  check(/broken\.json/.test(problems) && /SCF test event/.test(problems), `the Problems panel lists the broken test event (${problems.slice(0, 300)})`);
+  const mistakesListed = await markers
+    .locator('[role="treeitem"]', { hasText: 'Nodejs99.1' })
+    .first()
+    .waitFor({ timeout: 30000 })
+    .then(() => true, () => false);
+  const allProblems = (await markers.locator('[role="treeitem"]').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
+  check(mistakesListed && /YAML syntax error/.test(allProblems), `the Problems panel lists the problems of serverless.yml files that were never opened (${allProblems.slice(0, 400)})`);
+  check((await page.locator('.editor-instance .view-lines').count()) === 0, 'no editor is open while the Problems panel lists them');
+  // The Functions view marks the function at fault.
   const functionsTree = page.locator('.pane-body [role="tree"]').filter({ hasText: 'orders-api' }).first();
-  // Clicking the container's icon while it shows would hide it.
   if (!(await functionsTree.isVisible())) await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  const marked = functionsTree.locator('[role="treeitem"]', { hasText: 'mistakes-fn' }).first();
+  await marked.waitFor({ timeout: 10000 });
+  const markedText = (await marked.innerText()).replace(/\s+/g, ' ');
+  check(/4 errors/.test(markedText), `the Functions view marks mistakes-fn with its problems (${markedText})`);
+  await page.mouse.move(900, 300);
+  await page.screenshot({ path: join(shots, 'problems.png') });
+
+  step('clicking the broken file in the Functions view opens it');
   await functionsTree.hover();
   await page.mouse.wheel(0, 3000);
   await functionsTree.locator('[role="treeitem"]', { hasText: 'broken/serverless.yml' }).first().click();
@@ -292,20 +313,6 @@ async function trustedRun(packages, browser) {
     .waitFor({ timeout: 15000 })
     .then(() => true, () => false);
   check(opened, 'clicking the broken file in the Functions view opens it');
-  await page.keyboard.press('Control+Shift+M');
-  const markers = page.locator('.part.panel .markers-panel');
-  await markers.waitFor({ timeout: 10000 });
-  await markers.locator('[role="treeitem"]', { hasText: 'broken.json' }).first().waitFor({ timeout: 15000 });
-  const problems = (await markers.locator('[role="treeitem"]').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
-  check(/broken\.json/.test(problems) && /SCF test event/.test(problems), `the Problems panel lists the broken test event (${problems.slice(0, 300)})`);
-  const yamlProblem = await markers
-    .locator('[role="treeitem"]', { hasText: 'serverless.yml' })
-    .first()
-    .waitFor({ timeout: 30000 })
-    .then(() => true, () => false);
-  const allProblems = (await markers.locator('[role="treeitem"]').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
-  check(yamlProblem, `the Problems panel lists the language server's problem in broken/serverless.yml (${allProblems.slice(0, 400)})`);
-  await page.screenshot({ path: join(shots, 'problems.png') });
   await page.close();
   stop(server.child);
 }

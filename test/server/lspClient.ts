@@ -64,6 +64,10 @@ export interface Client {
   process: ChildProcess;
   /** Resolves with the next diagnostics for `uri` that satisfy `accept`. */
   diagnostics(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
+  /** The last diagnostics published for `uri` if they satisfy `accept`, else the next ones that do. */
+  published(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
+  /** Every uri the server has published diagnostics for, with the last ones. */
+  latest: ReadonlyMap<string, PublishDiagnosticsParams>;
   stop(): Promise<void>;
   stderr(): string;
   /** window/logMessage texts the server sent (our server logs a failed feature there). */
@@ -104,7 +108,9 @@ export async function startClient(options: StartOptions): Promise<Client> {
   proc.stderr!.on('data', (d) => (err += String(d)));
   const connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const waiters: { uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  const latest = new Map<string, PublishDiagnosticsParams>();
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    latest.set(p.uri, p);
     for (let i = 0; i < waiters.length; i++) {
       const w = waiters[i]!;
       if (w.uri === p.uri && w.accept(p)) {
@@ -135,6 +141,12 @@ export async function startClient(options: StartOptions): Promise<Client> {
     connection,
     process: proc,
     diagnostics: (uri, accept = () => true) => new Promise((resolve) => waiters.push({ uri, accept, resolve })),
+    published: (uri, accept = () => true) => {
+      const last = latest.get(uri);
+      if (last && accept(last)) return Promise.resolve(last);
+      return new Promise((resolve) => waiters.push({ uri, accept, resolve }));
+    },
+    latest,
     stderr: () => err,
     logs: () => logs,
     async stop() {
@@ -152,6 +164,6 @@ export async function startClient(options: StartOptions): Promise<Client> {
   };
 }
 
-export async function startScfServer(initializationOptions: Record<string, unknown> = {}): Promise<Client> {
-  return startClient({ command: process.execPath, args: [await serverModule(), '--stdio'], initializationOptions });
+export async function startScfServer(initializationOptions: Record<string, unknown> = {}, workspace: Pick<StartOptions, 'rootUri' | 'configuration'> = {}): Promise<Client> {
+  return startClient({ command: process.execPath, args: [await serverModule(), '--stdio'], initializationOptions, ...workspace });
 }

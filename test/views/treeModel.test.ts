@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServerless } from '../../src/model';
-import { rootNodes, functionChildren, groupChildren, runtimeFamily, functionDescription, displayValue, type FileEntry, type TreeNode } from '../../src/views/treeModel';
+import { rootNodes, functionChildren, groupChildren, runtimeFamily, functionDescription, displayValue, functionProblems, problemText, type FileEntry, type TreeNode } from '../../src/views/treeModel';
 
 const YML = `component: scf
 name: orders
@@ -104,4 +104,24 @@ test('helpers: runtime family, web functions, masked values', () => {
   assert.equal(displayValue('API_KEY', 'abc'), '••••••');
   assert.equal(displayValue('REGION', 'ap-guangzhou'), 'ap-guangzhou');
   assert.equal(displayValue('TOKEN', ''), '');
+});
+
+test('problems mark the function they are in: the one declared at or above their line', () => {
+  const text = `first:\n  component: scf\n  inputs:\n    name: first\n    runtime: Nodejs18.15\n    memorySize: 100\nsecond:\n  component: scf\n  inputs:\n    name: second\n    runtime: Nodejs99.1\n    timeout: 0\n`;
+  const loaded = parseServerless(text, '/w/serverless.yml');
+  assert.ok(loaded.ok);
+  const [first, second] = loaded.functions;
+  assert.ok(first && second);
+  const problems = [
+    { line: 5, severity: 'error' as const }, // first's memorySize
+    { line: 10, severity: 'error' as const }, // second's runtime
+    { line: 11, severity: 'warning' as const },
+    { line: 11, severity: 'other' as const }, // hints and information do not mark
+  ];
+  assert.deepEqual(functionProblems(first, loaded.functions, problems), { errors: 1, warnings: 0 });
+  assert.deepEqual(functionProblems(second, loaded.functions, problems), { errors: 1, warnings: 1 });
+  assert.equal(problemText(functionProblems(second, loaded.functions, problems)), '1 error, 1 warning');
+  // One function in the file: every problem of the file is its own, `component:` on line 0 included.
+  assert.deepEqual(functionProblems(first, [first], [{ line: 0, severity: 'error' }, ...problems]), { errors: 3, warnings: 1 });
+  assert.equal(problemText({ errors: 0, warnings: 0 }), '');
 });

@@ -6,6 +6,9 @@
  *   debounceMs     pause after the last edit before re-checking (default 150)
  *   syntaxErrors   report YAML syntax errors (default true; the client turns it off when the Red Hat
  *                  YAML extension is active, since that extension reports them already)
+ *   workspaceChecks  check every SCF file of the workspace folders, open or not (default true)
+ *   watchFiles     register a `**\/*` file watcher with the client (default true; VS Code's client sends
+ *                  the events of the extension's own watcher instead)
  */
 import { CodeActionKind, TextDocuments, TextDocumentSyncKind, DidChangeWatchedFilesNotification, type Connection, type InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -15,10 +18,13 @@ import { registerCommands } from './commands';
 import { registerFeatures } from './features';
 import { Validation } from './validation';
 import { registerWatchedFiles } from './watchedFiles';
+import { WorkspaceChecks } from './workspace';
 
 export interface InitOptions {
   debounceMs?: number;
   syntaxErrors?: boolean;
+  workspaceChecks?: boolean;
+  watchFiles?: boolean;
 }
 
 /** What the handlers share: the connection, the open documents, the service and what the client can do. */
@@ -31,7 +37,13 @@ export interface ServerState {
   canRegisterWatchers: boolean;
 }
 
-export function startServer(connection: Connection): ServerState {
+/** The server as a whole, for whoever starts it (the entry, tests). */
+export interface Server {
+  state: ServerState;
+  workspace: WorkspaceChecks;
+}
+
+export function startServer(connection: Connection): Server {
   const state: ServerState = {
     connection,
     documents: new TextDocuments(TextDocument),
@@ -40,6 +52,10 @@ export function startServer(connection: Connection): ServerState {
     canCreateFiles: false,
     canRegisterWatchers: false,
   };
+  const workspace = new WorkspaceChecks(state);
+  let canFollowFolders = false;
+  let watchFiles = true;
+  let canRegisterConfiguration = false;
 
   connection.onInitialize((params): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitOptions;
@@ -48,8 +64,13 @@ export function startServer(connection: Connection): ServerState {
     const ws = params.capabilities.workspace;
     state.canCreateFiles = !!ws?.workspaceEdit?.documentChanges && !!ws.workspaceEdit.resourceOperations?.includes('create');
     state.canRegisterWatchers = !!ws?.didChangeWatchedFiles?.dynamicRegistration;
+    watchFiles = init.watchFiles !== false;
+    canFollowFolders = !!ws?.workspaceFolders;
+    canRegisterConfiguration = !!ws?.didChangeConfiguration?.dynamicRegistration;
+    if (init.workspaceChecks !== false) workspace.initialize(params);
     return {
       capabilities: {
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         textDocumentSync: TextDocumentSyncKind.Incremental,
         completionProvider: { triggerCharacters: [' ', ':', '-'] },
         hoverProvider: true,
@@ -63,20 +84,21 @@ export function startServer(connection: Connection): ServerState {
   });
 
   connection.onInitialized(() => {
-    if (state.canRegisterWatchers) {
+    if (state.canRegisterWatchers && watchFiles) {
       // Handler files, scf_bootstrap and code folders live anywhere under the workspace.
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] }).catch(() => undefined);
     }
+    workspace.start(canRegisterConfiguration, canFollowFolders);
   });
 
-  const validation = new Validation(state);
+  const validation = new Validation(state, workspace);
   registerFeatures(state);
-  registerWatchedFiles(state, validation);
+  registerWatchedFiles(state, validation, workspace);
   registerCommands(state, validation);
 
   state.documents.listen(connection);
   connection.listen();
-  return state;
+  return { state, workspace };
 }
 
 /** Runs a feature, logging (not throwing) when it fails: one bad document never takes the server down. */

@@ -4,11 +4,15 @@
  */
 import { isCheckedFile } from '../service';
 import type { ServerState } from './server';
+import type { WorkspaceChecks } from './workspace';
 
 export class Validation {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly state: ServerState) {
+  constructor(
+    private readonly state: ServerState,
+    private readonly workspace: WorkspaceChecks,
+  ) {
     const { documents } = state;
     documents.onDidOpen((e) => this.schedule(e.document.uri, 0));
     documents.onDidChangeContent((e) => {
@@ -16,7 +20,14 @@ export class Validation {
       if (e.document.version <= 1 && !this.timers.has(e.document.uri)) return;
       this.schedule(e.document.uri, state.debounceMs);
     });
-    documents.onDidClose((e) => this.clear(e.document.uri));
+    documents.onDidClose((e) => {
+      // A workspace file goes back to its problems on disk (unsaved edits are gone); any other loses them.
+      if (this.workspace.has(e.document.uri)) {
+        this.cancel(e.document.uri);
+        this.state.service.close(e.document.uri);
+        this.workspace.recheck(e.document.uri);
+      } else this.clear(e.document.uri);
+    });
   }
 
   /** Checks a document after `delay` ms (0: now), replacing a check already waiting for it. */

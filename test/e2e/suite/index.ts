@@ -62,6 +62,7 @@ test('a broken event file is in the Problems panel from the start, with its line
     'the broken event file\'s problem',
     () => vscode.languages.getDiagnostics(uri).find((d) => d.source === 'SCF test event'),
     (l) => vscode.languages.onDidChangeDiagnostics(l),
+    30000,
   );
   assert.equal(found.range.start.line, 3);
   assert.match(found.message, /JSON syntax error/);
@@ -89,19 +90,39 @@ test('the tree lists every serverless.yml (files.exclude honoured) and shows a b
   assert.equal(item.command?.command, 'scf.openDefinition');
 });
 
-test('the language server reports problems in an open serverless.yml', async () => {
+test('every serverless.yml of the workspace has its problems without being opened, and the tree marks the function', async () => {
   const client = await api.languageClient;
   assert.ok(client.isRunning(), `the language client runs (state ${client.state})`);
-  const uri = vscode.Uri.file(join(root(), 'broken', 'serverless.yml'));
-  await vscode.window.showTextDocument(uri);
-  const found = await waitFor(
-    'diagnostics from the language server',
-    () => vscode.languages.getDiagnostics(uri).find((d) => d.source === 'scf'),
+  assert.equal(vscode.workspace.textDocuments.filter((d) => /serverless\.yml$/.test(d.uri.fsPath)).length, 0, 'no serverless.yml is open');
+  const broken = vscode.Uri.file(join(root(), 'broken', 'serverless.yml'));
+  const mistakes = vscode.Uri.file(join(root(), 'mistakes', 'serverless.yml'));
+  const syntax = await waitFor('the broken file\'s problem', () => vscode.languages.getDiagnostics(broken).find((d) => d.source === 'scf'), (l) => vscode.languages.onDidChangeDiagnostics(l), 30000);
+  assert.match(syntax.message, /YAML syntax error/);
+  const codes = await waitFor(
+    'the mistakes file\'s four problems',
+    () => {
+      const found = vscode.languages.getDiagnostics(mistakes).map((d) => String(typeof d.code === 'object' ? d.code.value : d.code)).sort();
+      return found.length === 4 ? found : undefined;
+    },
     (l) => vscode.languages.onDidChangeDiagnostics(l),
-    20000,
+    30000,
   );
-  assert.match(found.message, /YAML syntax error/);
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  assert.deepEqual(codes, ['scf.handler.fileMissing', 'scf.schema.enum', 'scf.schema.trigger', 'scf.timer.cronFields']);
+  const node = await fn('mistakes-fn');
+  const item = await waitFor('the function marked in the tree', () => {
+    const i = api.tree.getTreeItem(node);
+    return typeof i.description === 'string' && i.description.startsWith('4 errors') ? i : undefined;
+  });
+  assert.match(String(item.tooltip), /4 errors in mistakes\/serverless\.yml/);
+  // Fixed on disk (never opened), the problem goes; put back, it returns.
+  const text = readFileSync(mistakes.fsPath, 'utf8');
+  await vscode.workspace.fs.writeFile(mistakes, Buffer.from(text.replace('Nodejs99.1', 'Nodejs18.15')));
+  try {
+    await waitFor('the runtime problem to go', () => vscode.languages.getDiagnostics(mistakes).length === 3, (l) => vscode.languages.onDidChangeDiagnostics(l), 15000);
+  } finally {
+    await vscode.workspace.fs.writeFile(mistakes, Buffer.from(text));
+  }
+  await waitFor('the runtime problem back', () => vscode.languages.getDiagnostics(mistakes).length === 4, (l) => vscode.languages.onDidChangeDiagnostics(l), 15000);
 });
 
 test('clicking a function opens its serverless.yml at the function', async () => {

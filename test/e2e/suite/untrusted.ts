@@ -43,8 +43,14 @@ test('event files are still checked', async () => {
   const root = vscode.workspace.workspaceFolders![0]!.uri;
   const uri = vscode.Uri.joinPath(root, 'orders', '.scf', 'events', 'orders-api', 'broken.json');
   // Checked at start-up, without any invoke.
-  await waitFor('the broken event file\'s problem', () => vscode.languages.getDiagnostics(uri).some((d) => d.source === 'SCF test event'), (l) => vscode.languages.onDidChangeDiagnostics(l));
+  await waitFor('the broken event file\'s problem', () => vscode.languages.getDiagnostics(uri).some((d) => d.source === 'SCF test event'), (l) => vscode.languages.onDidChangeDiagnostics(l), 30000);
   assert.equal(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'SCF test event').length, 1);
+});
+
+test('serverless.yml files are checked too, without being opened', async () => {
+  const root = vscode.workspace.workspaceFolders![0]!.uri;
+  const uri = vscode.Uri.joinPath(root, 'mistakes', 'serverless.yml');
+  await waitFor('the mistakes file\'s problems', () => vscode.languages.getDiagnostics(uri).length === 4, (l) => vscode.languages.onDidChangeDiagnostics(l), 30000);
 });
 
 export function runSuite(log: (line: string) => void): Promise<TestResult[]> {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findServerlessFiles, excludeMatcher, isServerlessPath, isTemplatePath } from '../../src/views/discovery';
+import { findServerlessFiles, excludeMatcher, isServerlessPath, isTemplatePath, workspaceFileKind } from '../../src/model/discovery';
 
 function tree(files: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'scf-discovery-'));
@@ -67,4 +67,17 @@ test('a TCSAM template.yaml is found; another tool\'s template.yaml is not', asy
   assert.deepEqual(await findServerlessFiles(root), [join(root, 'legacy', 'template.yaml')]);
   assert.equal(isTemplatePath(join(root, 'legacy', 'template.yaml')), true);
   assert.equal(isTemplatePath(join(root, 'node_modules', 'x', 'template.yaml')), false);
+});
+
+test('workspaceFileKind sorts what the one file watcher reports', () => {
+  assert.equal(workspaceFileKind('/w/api/serverless.yml'), 'serverless');
+  assert.equal(workspaceFileKind('/w/api/serverless.yaml'), 'serverless');
+  assert.equal(workspaceFileKind('/w/legacy/template.yml'), 'template');
+  assert.equal(workspaceFileKind('/w/api/.scf/events/fn/paid.json'), 'events');
+  assert.equal(workspaceFileKind('/w/api/.scf/events/fn'), 'events');
+  assert.equal(workspaceFileKind('/w/api/.scf/endpoint/state.json'), 'dependency', 'our own state is not the user\'s');
+  assert.equal(workspaceFileKind('/w/node_modules/x/serverless.yml'), 'dependency');
+  assert.equal(workspaceFileKind('C:\\w\\.git\\HEAD'), 'dependency');
+  assert.equal(workspaceFileKind('/w/api/src/index.js'), 'other');
+  assert.equal(workspaceFileKind('/w/api'), 'other');
 });

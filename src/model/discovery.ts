@@ -1,13 +1,13 @@
 /**
  * Finds serverless.yml / serverless.yaml files, and TCSAM template.yaml files of the older SCF CLI
- * (only those whose text is a TCSAM template), under a workspace folder (no vscode import:
- * tested in plain Node). Skips node_modules, .git and .scf, and honours VS Code's `files.exclude`
+ * (only those whose text is a TCSAM template), under a workspace folder, and the test events beside
+ * them (plain Node: used by the Functions view and by the language server's workspace-wide checks). Skips node_modules, .git and .scf, and honours VS Code's `files.exclude`
  * patterns, including `{ "when": "$(basename).ts" }` sibling conditions.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
-import { SERVERLESS_FILE_NAMES } from '../model/types';
-import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsamDetect';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { SERVERLESS_FILE_NAMES } from './types';
+import { isTcsamText, TCSAM_FILE_NAMES } from './tcsamDetect';
 
 export type ExcludeSetting = Record<string, boolean | { when: string }>;
 
@@ -54,6 +54,36 @@ export async function findServerlessFiles(folder: string, options: DiscoveryOpti
   return found.sort();
 }
 
+/**
+ * The test-event files beside function files: `.scf/events/<function>/<name>.json` in each of their
+ * folders (not the `<name>.expect.json` expectations), sorted.
+ */
+export async function findEventFiles(functionFiles: readonly string[]): Promise<string[]> {
+  const roots = [...new Set(functionFiles.map((f) => join(dirname(f), '.scf', 'events')))];
+  const found: string[] = [];
+  await Promise.all(
+    roots.map(async (root) => {
+      let functions;
+      try {
+        functions = await readdir(root, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const fn of functions) {
+        if (!fn.isDirectory()) continue;
+        let names: string[];
+        try {
+          names = await readdir(join(root, fn.name));
+        } catch {
+          continue;
+        }
+        for (const n of names) if (/\.json$/i.test(n) && !/\.expect\.json$/i.test(n)) found.push(join(root, fn.name, n));
+      }
+    }),
+  );
+  return found.sort();
+}
+
 /** A path (relative to the folder, `/`-separated) -> whether `files.exclude` hides it. */
 export function excludeMatcher(exclude: ExcludeSetting): (relPath: string, siblings?: ReadonlySet<string>) => boolean {
   // Loaded when first needed, not while the extension activates.
@@ -95,4 +125,18 @@ export function isTemplatePath(path: string): boolean {
 export function isServerlessPath(path: string): boolean {
   const parts = path.split(/[\\/]/);
   return (SERVERLESS_FILE_NAMES as readonly string[]).includes(parts[parts.length - 1]!) && !parts.includes('node_modules');
+}
+
+/** What a changed path is to SCF Toolkit (the editor's one file watcher sorts its events with this). */
+export type WorkspaceFileKind = 'serverless' | 'template' | 'events' | 'dependency' | 'other';
+
+export function workspaceFileKind(path: string): WorkspaceFileKind {
+  const parts = path.split(/[\\/]/);
+  if (parts.includes('node_modules') || parts.includes('.git')) return 'dependency';
+  const scf = parts.lastIndexOf('.scf');
+  if (scf >= 0) return parts[scf + 1] === 'events' ? 'events' : 'dependency';
+  const name = parts[parts.length - 1]!;
+  if ((SERVERLESS_FILE_NAMES as readonly string[]).includes(name)) return 'serverless';
+  if ((TCSAM_FILE_NAMES as readonly string[]).includes(name)) return 'template';
+  return 'other';
 }
