@@ -36,11 +36,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   const status = new InvocationStatus();
   const files = new WorkspaceWatcher();
   host = new EmulatorHost(context);
-  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files);
+  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState);
   const view = vscode.window.createTreeView('scf.functions', { treeDataProvider: tree, showCollapseAll: true });
   invoker = new Invoker(context, host, tree, output, status, templatesDir);
   const events = new EventCommands(tree, templatesDir);
-  context.subscriptions.push(files, output, status, tree, view, ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
+  context.subscriptions.push(files, output, status, tree, view, tree.track(view), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
   void vscode.commands.executeCommand('setContext', 'scf.activated', true);
 
   // Deploy, the Test Explorer, the CodeLens and "Convert template.yaml" (commands/deferred.ts, its own

@@ -9,9 +9,11 @@ import type { FunctionSpec, LoadResult } from '../model';
 import { listEvents, type EventFile } from '../events/store';
 import { findServerlessFiles, isServerlessPath, isTcsamFile, type ExcludeSetting } from '../model/discovery';
 import type { WorkspaceWatcher } from './workspaceWatcher';
-import { functionChildren, functionProblems, groupChildren, problemText, rootNodes, type FileEntry, type TreeNode } from './treeModel';
+import { defaultExpansion, functionChildren, functionProblems, groupChildren, problemText, rootNodes, type FileEntry, type TreeNode } from './treeModel';
 
 const PARSE_DELAY_MS = 200;
+/** workspaceState key: the ids of nodes the user opened (true) or closed (false). */
+const EXPANSION_KEY = 'scf.functions.expansion';
 
 export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -25,11 +27,15 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private scanning: Promise<void> | undefined;
   private rescanQueued = false;
   private ready: Promise<void>;
+  private readonly expansion: Map<string, boolean>;
 
   constructor(
     private readonly media: vscode.Uri,
     files: WorkspaceWatcher,
+    /** Where the open/closed state of the nodes is kept between sessions. */
+    private readonly state?: vscode.Memento,
   ) {
+    this.expansion = new Map(Object.entries(state?.get<Record<string, boolean>>(EXPANSION_KEY) ?? {}));
     const functionFiles = files.on(['serverless'], ({ uri, change }) => {
       if (change === 'created') this.schedule(uri.fsPath, () => this.rescan());
       else if (change === 'changed') this.schedule(uri.fsPath, () => this.reload(uri.fsPath));
@@ -84,6 +90,20 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       }),
     );
     this.ready = this.rescan();
+  }
+
+  /** Follows the user opening and closing nodes in `view`, so the next session opens them the same way. */
+  track(view: vscode.TreeView<TreeNode>): vscode.Disposable {
+    const remember = (node: TreeNode, open: boolean) => {
+      this.expansion.set(node.id, open);
+      // Bounded: ids of functions long gone should not pile up.
+      if (this.expansion.size > 500) this.expansion.delete(this.expansion.keys().next().value as string);
+      this.schedule('expansion', () => void this.state?.update(EXPANSION_KEY, Object.fromEntries(this.expansion)));
+    };
+    return vscode.Disposable.from(
+      view.onDidExpandElement((e) => remember(e.element, true)),
+      view.onDidCollapseElement((e) => remember(e.element, false)),
+    );
   }
 
   /** Resolves once the first scan is done. */
@@ -203,14 +223,14 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    const saved = this.expansion.get(node.id);
+    const expansion = defaultExpansion(node, this.functions().length);
     const collapsible =
-      node.kind === 'file' || node.kind === 'function'
-        ? vscode.TreeItemCollapsibleState.Expanded
-        : node.kind === 'group'
-          ? node.group === 'events'
-            ? vscode.TreeItemCollapsibleState.Expanded
-            : vscode.TreeItemCollapsibleState.Collapsed
-          : vscode.TreeItemCollapsibleState.None;
+      expansion === 'none'
+        ? vscode.TreeItemCollapsibleState.None
+        : (saved ?? expansion === 'expanded')
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(node.label, collapsible);
     item.id = node.id;
     if ('description' in node) item.description = node.description;

@@ -209,3 +209,23 @@ export function problemText(count: ProblemCount): string {
   const part = (n: number, what: string) => (n ? `${n} ${what}${n === 1 ? '' : 's'}` : '');
   return [part(count.errors, 'error'), part(count.warnings, 'warning')].filter(Boolean).join(', ');
 }
+
+export type Expansion = 'expanded' | 'collapsed' | 'none';
+
+/**
+ * How a node opens the first time (after that VS Code, and our saved state, remember what the user
+ * did): files open, so every function is in sight; functions stay closed unless the workspace has
+ * only one; inside a function the test events open, triggers and environment stay closed.
+ */
+export function defaultExpansion(node: TreeNode, functionCount: number): Expansion {
+  switch (node.kind) {
+    case 'file':
+      return 'expanded';
+    case 'function':
+      return functionCount === 1 ? 'expanded' : 'collapsed';
+    case 'group':
+      return node.group === 'events' ? 'expanded' : 'collapsed';
+    default:
+      return 'none';
+  }
+}

@@ -180,6 +180,15 @@ async function palette(page, title) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
+/** Whether the element's attribute takes the value within `timeoutMs` (checked every 100 ms). */
+async function attributeBecomes(locator, name, value, timeoutMs = 10000) {
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    if ((await locator.getAttribute(name).catch(() => null)) === value) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 /** The text of the visible lines of the Output panel's editor. */
 async function outputText(page) {
   // Monaco renders spaces as no-break spaces.
@@ -313,6 +322,31 @@ async function trustedRun(packages, browser) {
     .waitFor({ timeout: 15000 })
     .then(() => true, () => false);
   check(opened, 'clicking the broken file in the Functions view opens it');
+
+  step('checking the layout: functions closed at first, the Deployed view collapsed, and what the user opens remembered');
+  await palette(page, 'View: Close All Editors');
+  await page.keyboard.press('Control+Shift+M'); // hide the panel again
+  const deployedHeader = page.locator('.pane-header', { hasText: 'Deployed' }).first();
+  check((await deployedHeader.getAttribute('aria-expanded')) === 'false', 'the Deployed view starts collapsed (one line of the side bar)');
+  const ordersRow = functionsTree.locator('[role="treeitem"]', { hasText: 'orders-api' }).first();
+  await functionsTree.hover();
+  await page.mouse.wheel(0, -3000);
+  await ordersRow.waitFor({ timeout: 10000 });
+  check((await ordersRow.getAttribute('aria-expanded')) === 'false', 'functions start collapsed when the workspace has several');
+  await ordersRow.locator('.monaco-tl-twistie').click();
+  check(await attributeBecomes(ordersRow, 'aria-expanded', 'true'), 'a click opens orders-api');
+  await page.mouse.move(900, 300);
+  await page.screenshot({ path: join(shots, 'layout.png') });
+  await page.waitForTimeout(1000); // the saved state is written a moment after the click
+  await page.reload();
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  const afterReload = page.locator('.pane-body [role="tree"]').filter({ hasText: 'orders-api' }).first();
+  if (!(await afterReload.isVisible().catch(() => false))) await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  const reloadedRow = afterReload.locator('[role="treeitem"]', { hasText: 'orders-api' }).first();
+  await reloadedRow.waitFor({ timeout: 30000 });
+  check(await attributeBecomes(reloadedRow, 'aria-expanded', 'true'), 'after a reload orders-api is still open');
+  const jobsRow = afterReload.locator('[role="treeitem"]', { hasText: 'nightly-cleanup' }).first();
+  check((await jobsRow.getAttribute('aria-expanded')) === 'false', 'and nightly-cleanup still closed');
   await page.close();
   stop(server.child);
 }

@@ -259,6 +259,24 @@ test('a deleted serverless.yml keeps no problems, even while it stays open', asy
   const cleared = client.diagnostics(uri, (p) => p.diagnostics.length === 0);
   await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri, type: FileChangeType.Deleted }] });
   assert.deepEqual((await cleared).diagnostics, []);
+  // A later change elsewhere does not bring them back while the editor stays open: open documents are
+  // re-checked in the order they were opened, so once one opened later is re-checked, this one was skipped.
+  const empty = client.latest.get(uri);
+  const other = project('deleted-other', YML);
+  await open(other.uri, YML);
+  const otherAgain = client.diagnostics(other.uri);
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(join(other.folder, 'src', 'index.js')).toString(), type: FileChangeType.Created }] });
+  await otherAgain;
+  assert.equal(client.latest.get(uri), empty, 'nothing was published for the deleted file');
+});
+
+test('an open serverless.yml in a deleted folder (reported as the folder alone) keeps no problems either', async () => {
+  const { uri, folder } = project('deleted-folder', YML);
+  assert.ok((await open(uri, YML)).length > 0);
+  rmSync(folder, { recursive: true });
+  const cleared = client.diagnostics(uri, (p) => p.diagnostics.length === 0);
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(folder).toString(), type: FileChangeType.Deleted }] });
+  assert.deepEqual((await cleared).diagnostics, []);
 });
 
 test('a TCSAM template.yaml is checked with the same rules, on its own properties; another tool\'s template.yaml is left alone', async () => {

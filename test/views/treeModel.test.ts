@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseServerless } from '../../src/model';
-import { rootNodes, functionChildren, groupChildren, runtimeFamily, functionDescription, displayValue, functionProblems, problemText, type FileEntry, type TreeNode } from '../../src/views/treeModel';
+import { rootNodes, functionChildren, groupChildren, runtimeFamily, functionDescription, displayValue, functionProblems, problemText, defaultExpansion, type FileEntry, type TreeNode } from '../../src/views/treeModel';
 
 const YML = `component: scf
 name: orders
@@ -124,4 +124,19 @@ test('problems mark the function they are in: the one declared at or above their
   // One function in the file: every problem of the file is its own, `component:` on line 0 included.
   assert.deepEqual(functionProblems(first, [first], [{ line: 0, severity: 'error' }, ...problems]), { errors: 3, warnings: 1 });
   assert.equal(problemText({ errors: 0, warnings: 0 }), '');
+});
+
+test('the tree opens sensibly: files open, functions closed unless there is one, test events open inside a function', () => {
+  const loaded = parseServerless(YML, '/w/orders/serverless.yml');
+  assert.ok(loaded.ok);
+  const spec = loaded.functions[0]!;
+  const [fnNode] = rootNodes([{ file: spec.file, result: loaded }], ['/w']);
+  assert.ok(fnNode && fnNode.kind === 'function');
+  assert.equal(defaultExpansion(fnNode, 1), 'expanded', 'the only function of the workspace is open');
+  assert.equal(defaultExpansion(fnNode, 4), 'collapsed', 'among several, functions are closed');
+  const groups = functionChildren(spec, []);
+  assert.deepEqual(groups.map((g) => defaultExpansion(g, 4)), ['collapsed', 'collapsed', 'expanded']);
+  const files = rootNodes([{ file: '/w/a/serverless.yml', result: loaded }, { file: '/w/b/serverless.yml', result: loaded }], ['/w']);
+  assert.deepEqual(files.map((n) => defaultExpansion(n, 2)), ['expanded', 'expanded']);
+  assert.equal(defaultExpansion(groupChildren(groups[0] as Extract<TreeNode, { kind: 'group' }>, [])[0]!, 4), 'none');
 });
