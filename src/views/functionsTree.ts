@@ -217,7 +217,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(spec.file));
     if (diagnostics.length === 0) return '';
     const entry = this.entries.get(spec.file);
-    const inFile = entry?.result.ok ? entry.result.functions : [spec];
+    const inFile = entry?.result.ok ? entry.result.value.functions : [spec];
     const severity = (d: vscode.Diagnostic) => (d.severity === vscode.DiagnosticSeverity.Error ? 'error' : d.severity === vscode.DiagnosticSeverity.Warning ? 'warning' : 'other') as 'error' | 'warning' | 'other';
     return problemText(functionProblems(spec, inFile, diagnostics.map((d) => ({ line: d.range.start.line, severity: severity(d) }))));
   }

@@ -110,7 +110,7 @@ test('problems mark the function they are in: the one declared at or above their
   const text = `first:\n  component: scf\n  inputs:\n    name: first\n    runtime: Nodejs18.15\n    memorySize: 100\nsecond:\n  component: scf\n  inputs:\n    name: second\n    runtime: Nodejs99.1\n    timeout: 0\n`;
   const loaded = parseServerless(text, '/w/serverless.yml');
   assert.ok(loaded.ok);
-  const [first, second] = loaded.functions;
+  const [first, second] = loaded.value.functions;
   assert.ok(first && second);
   const problems = [
     { line: 5, severity: 'error' as const }, // first's memorySize
@@ -118,9 +118,9 @@ test('problems mark the function they are in: the one declared at or above their
     { line: 11, severity: 'warning' as const },
     { line: 11, severity: 'other' as const }, // hints and information do not mark
   ];
-  assert.deepEqual(functionProblems(first, loaded.functions, problems), { errors: 1, warnings: 0 });
-  assert.deepEqual(functionProblems(second, loaded.functions, problems), { errors: 1, warnings: 1 });
-  assert.equal(problemText(functionProblems(second, loaded.functions, problems)), '1 error, 1 warning');
+  assert.deepEqual(functionProblems(first, loaded.value.functions, problems), { errors: 1, warnings: 0 });
+  assert.deepEqual(functionProblems(second, loaded.value.functions, problems), { errors: 1, warnings: 1 });
+  assert.equal(problemText(functionProblems(second, loaded.value.functions, problems)), '1 error, 1 warning');
   // One function in the file: every problem of the file is its own, `component:` on line 0 included.
   assert.deepEqual(functionProblems(first, [first], [{ line: 0, severity: 'error' }, ...problems]), { errors: 3, warnings: 1 });
   assert.equal(problemText({ errors: 0, warnings: 0 }), '');
@@ -129,7 +129,7 @@ test('problems mark the function they are in: the one declared at or above their
 test('the tree opens sensibly: files open, functions closed unless there is one, test events open inside a function', () => {
   const loaded = parseServerless(YML, '/w/orders/serverless.yml');
   assert.ok(loaded.ok);
-  const spec = loaded.functions[0]!;
+  const spec = loaded.value.functions[0]!;
   const [fnNode] = rootNodes([{ file: spec.file, result: loaded }], ['/w']);
   assert.ok(fnNode && fnNode.kind === 'function');
   assert.equal(defaultExpansion(fnNode, 1), 'expanded', 'the only function of the workspace is open');
