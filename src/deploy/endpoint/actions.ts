@@ -19,6 +19,7 @@ import { getFunctionLogs, invoke } from './invocations';
 import { sha256Hex } from '../zip';
 import { apiTime, type EndpointState, type FunctionKey, type FunctionRecord } from './state';
 import * as v from './validate';
+import { unpackZip, UNZIP_LIMITS, type UnzipLimits } from './unzip';
 
 /** What runs a deployed function: the emulator (its `invoke` has exactly this shape). */
 export interface FunctionRunner {
@@ -45,6 +46,8 @@ export class ScfActions implements Lookup {
   constructor(
     private readonly state: EndpointState,
     private readonly runner: FunctionRunner | undefined,
+    /** SCF's limits by default; tests pass smaller ones. */
+    private readonly unzipLimits: UnzipLimits = UNZIP_LIMITS,
   ) {}
 
   readonly actions: Record<string, (p: v.Params, ctx: ActionContext) => Promise<object> | object> = {
@@ -103,7 +106,7 @@ export class ScfActions implements Lookup {
     if (this.state.get(k)) throw new ApiError('ResourceInUse.Function', `Function ${k.name} already exists in namespace ${k.namespace}.`);
     const type = v.optionalString(p, 'Type') === 'HTTP' ? 'HTTP' : 'Event';
     const rt = v.runtime(v.optionalString(p, 'Runtime')) ?? 'Python2.7';
-    const zip = decodeZip(zipFileParam(p, true)!);
+    const zip = decodeZip(zipFileParam(p, true)!, this.unzipLimits);
     const now = Date.now();
     const record: FunctionRecord = {
       FunctionId: `lam-${randomBytes(4).toString('hex')}`,
@@ -139,7 +142,7 @@ export class ScfActions implements Lookup {
     if (record.Status !== 'Active' && record.Status !== 'UpdateFailed' && record.Status !== 'CreateFailed') {
       throw new ApiError('FailedOperation.UpdateFunctionCode', `Function ${k.name} is ${record.Status}; its code can be updated once it is Active.`);
     }
-    const zip = decodeZip(zipFileParam(p, false) ?? missing('ZipFile'));
+    const zip = decodeZip(zipFileParam(p, false) ?? missing('ZipFile'), this.unzipLimits);
     const h = v.optionalString(p, 'Handler');
     if (h !== undefined) record.Handler = v.handler(h, record.Runtime, record.Type);
     record.CodeSha256 = sha256Hex(zip);
@@ -282,24 +285,35 @@ export class ScfActions implements Lookup {
   }
 
   private unpackLater(k: FunctionKey, phase: 'Creating' | 'Updating'): void {
-    const job = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    const job = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       const record = this.state.get(k);
       if (!record || record.Status !== phase) return;
       const prepared = join(this.state.functionDir(k), `unpack-${randomBytes(4).toString('hex')}`);
+      // Streamed, within SCF's unpacked-size limit (unzip.ts): other requests are answered meanwhile.
+      let failure: string | undefined;
       try {
         const zip = this.state.readCode(k);
         if (!zip) throw new Error('code.zip is missing');
         mkdirSync(prepared, { recursive: true });
-        new AdmZip(zip).extractAllTo(prepared, true, true);
-        this.state.installCodeDir(k, record.CodeSha256, prepared);
-        record.Status = 'Active';
-        record.StatusDesc = 'Active';
-        record.StatusReasons = [];
+        const unpacked = await unpackZip(zip, prepared, this.unzipLimits);
+        if (!this.state.get(k)) {
+          rmSync(prepared, { recursive: true, force: true }); // deleted while it unpacked
+          return;
+        }
+        if (!unpacked.ok) failure = unpacked.error.message;
+        else this.state.installCodeDir(k, record.CodeSha256, prepared);
       } catch (e) {
+        failure = `The code package could not be unpacked: ${(e as Error).message}`;
+      }
+      if (failure !== undefined) {
         rmSync(prepared, { recursive: true, force: true });
         record.Status = phase === 'Creating' ? 'CreateFailed' : 'UpdateFailed';
         record.StatusDesc = record.Status;
-        record.StatusReasons = [{ ErrorCode: 'InvalidParameterValue.ZipFile', ErrorMessage: `The code package could not be unpacked: ${(e as Error).message}` }];
+        record.StatusReasons = [{ ErrorCode: 'InvalidParameterValue.ZipFile', ErrorMessage: failure }];
+      } else {
+        record.Status = 'Active';
+        record.StatusDesc = 'Active';
+        record.StatusReasons = [];
       }
       if (this.state.get(k)) this.state.put(record);
     });
@@ -323,19 +337,29 @@ function zipFileParam(p: v.Params, required: boolean): string | undefined {
   return z;
 }
 
-function decodeZip(b64: string): Buffer {
+/**
+ * The package from base64, refused at once when it is too large, not a zip, points outside its folder,
+ * or declares more unpacked bytes or entries than unzip.ts allows (its central directory is read, nothing
+ * is inflated: a 4 MB zip declaring 4 GiB is refused here, before a byte is written).
+ */
+function decodeZip(b64: string, limits: UnzipLimits): Buffer {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new ApiError('InvalidParameterValue.ZipFile', 'ZipFile is not base64.');
   const zip = Buffer.from(b64, 'base64');
   if (zip.length > MAX_PACKAGE_BYTES) {
     throw new ApiError('InvalidParameterValue.ZipFile', `The code package is ${(zip.length / 1048576).toFixed(1)} MB, over the 50 MB limit.`);
   }
-  let names: string[];
+  let entries: Array<{ name: string; size: number }>;
   try {
-    names = new AdmZip(zip).getEntries().map((e) => e.entryName);
+    entries = new AdmZip(zip).getEntries().map((e) => ({ name: e.entryName, size: e.header.size }));
   } catch (e) {
     throw new ApiError('InvalidParameterValue.ZipFile', `ZipFile is not a valid zip: ${(e as Error).message}`);
   }
-  const bad = names.find((n) => n.startsWith('/') || n.split(/[\\/]/).includes('..'));
-  if (bad !== undefined) throw new ApiError('InvalidParameterValue.ZipFile', `The zip entry "${bad}" points outside the code folder.`);
+  const bad = entries.find((e) => e.name.startsWith('/') || e.name.split(/[\\/]/).includes('..'));
+  if (bad !== undefined) throw new ApiError('InvalidParameterValue.ZipFile', `The zip entry "${bad.name}" points outside the code folder.`);
+  if (entries.length > limits.maxEntries) throw new ApiError('InvalidParameterValue.ZipFile', `The code package holds ${entries.length} entries, over the ${limits.maxEntries} the local endpoint unpacks.`);
+  const declared = entries.reduce((n, e) => n + e.size, 0);
+  if (declared > limits.maxBytes) {
+    throw new ApiError('InvalidParameterValue.ZipFile', `The code package unpacks to ${(declared / 1048576).toFixed(1)} MB, over SCF's ${(limits.maxBytes / 1048576).toFixed(0)} MB limit for code before compression.`);
+  }
   return zip;
 }

@@ -13,6 +13,7 @@ import { verifyRequest } from '../api/tc3';
 import { ScfActions, type FunctionRunner } from './actions';
 import { loadOrCreateLocalCredentials, type Credentials } from './credentials';
 import { EndpointState } from './state';
+import type { UnzipLimits } from './unzip';
 import { readBody, serverOptions } from '../../util/httpBody';
 
 export const API_VERSION = '2018-04-16';
@@ -31,6 +32,8 @@ export interface LocalEndpointOptions {
   credentials?: Credentials;
   /** One line per request (action, function, outcome); never bodies or credentials. */
   onRequest?: (line: string) => void;
+  /** Unpacked size and entry limits of code packages (default SCF's, unzip.ts); tests pass smaller ones. */
+  unzipLimits?: UnzipLimits;
 }
 
 export interface LocalEndpoint {
@@ -45,7 +48,7 @@ export interface LocalEndpoint {
 export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
   const state = new EndpointState(options.stateDir);
   const credentials = options.credentials ?? loadOrCreateLocalCredentials(options.stateDir);
-  const actions = new ScfActions(state, options.runner);
+  const actions = new ScfActions(state, options.runner, options.unzipLimits);
   const server = createServer(serverOptions(), (req, res) => {
     handle(req, res).catch((e: unknown) => send(res, randomUUID(), undefined, { Error: { Code: 'InternalError', Message: (e as Error)?.message ?? String(e) } }));
   });
