@@ -169,6 +169,15 @@ export function parseServerless(text: string, file: string, options: LoadOptions
   return { ok: true, value: loaded };
 }
 
+/**
+ * The app around a serverless.yml, for the validator: the other files' instances, and this text's own
+ * (which may be unsaved).
+ */
+export function appContextFor(file: string, app: string, text: string): AppContext {
+  let own: AppInstance[] | undefined;
+  return new AppContext(file, app, readAppInstances, () => (own ??= readAppInstances(file, text)));
+}
+
 /** One file's instances for the app index: parsed without reading the app again. */
 function readAppInstances(file: string, text: string): AppInstance[] {
   const r = parseServerless(text, file, { app: false, env: {} });

@@ -35,6 +35,11 @@ const DOC = {
   timer: 'https://cloud.tencent.com/document/product/583/9708',
   triggers: 'https://cloud.tencent.com/document/product/583/39901',
   yaml: 'https://yaml.org/spec/1.2.2/',
+  multiScf: 'https://github.com/serverless-components/tencent-multi-scf/blob/master/docs/configure.md',
+  http: 'https://github.com/serverless-components/tencent-http/blob/master/docs/configure.md',
+  layer: 'https://github.com/serverless-components/tencent-layer/blob/master/docs/configure.md',
+  layers: 'https://cloud.tencent.com/document/product/583/40159',
+  apps: 'https://github.com/scf-toolkit/scf-toolkit-vscode/blob/main/docs/apps.md',
 };
 
 /** Every rule the validator has: its code, default severity and documentation. */
@@ -68,6 +73,22 @@ export const RULES = {
   'scf.timer.cronFields': { severity: 'error', href: DOC.timer },
   'scf.timer.cronInvalid': { severity: 'error', href: DOC.timer },
   'scf.trigger.duplicateName': { severity: 'error', href: DOC.triggers },
+  'scf.trigger.unknownFunction': { severity: 'error', href: DOC.multiScf },
+  'scf.multiScf.sharedName': { severity: 'error', href: DOC.multiScf },
+  'scf.multiScf.duplicateName': { severity: 'error', href: DOC.multiScf },
+  'scf.apigw.duplicateApi': { severity: 'error', href: DOC.multiScf },
+  'scf.apigw.duplicateService': { severity: 'warning', href: DOC.multiScf },
+  'scf.http.runtimeMismatch': { severity: 'error', href: DOC.http },
+  'scf.http.frameworkUnsupported': { severity: 'warning', href: DOC.http },
+  'scf.http.entryMissing': { severity: 'error', href: DOC.http },
+  'scf.http.defaultName': { severity: 'information', href: DOC.http },
+  'scf.http.apiTimeout': { severity: 'warning', href: DOC.http },
+  'scf.layer.nameInvalid': { severity: 'error', href: DOC.layer },
+  'scf.layers.tooMany': { severity: 'error', href: DOC.layers },
+  'scf.layers.nameInvalid': { severity: 'error', href: DOC.layers },
+  'scf.layers.notLocal': { severity: 'information', href: DOC.apps },
+  'scf.layers.runtime': { severity: 'warning', href: DOC.layers },
+  'scf.component.notChecked': { severity: 'information', href: DOC.apps },
 } as const satisfies Record<string, { severity: Severity; href: string }>;
 
 export type RuleCode = keyof typeof RULES;

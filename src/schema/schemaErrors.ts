@@ -5,27 +5,37 @@
  */
 import { hasInterpolation } from '../model/interpolate';
 import { diag, type ScfDiagnostic } from './diagnostics';
-import { deref, schemaAtPath, scfValidators, type ErrorObject } from './schema';
+import type { ComponentKind } from '../model/types';
+import { componentValidator, deref, schemaAtPath, scfValidators, type ErrorObject, type JsonSchema } from './schema';
 import { closest } from './suggest';
-import { getPair, nodeAtPath, toValue, type YMap, type YNode } from './yaml';
+import { getPair, nodeAtPath, scalarText, toValue, type YMap, type YNode } from './yaml';
 
 type Path = (string | number)[];
+/** The schema at a path of the instance being checked (its component's schema). */
+type SchemaLookup = (path: Path) => JsonSchema | undefined;
 
-export function schemaDiagnostics(instance: YMap, text: string, options: { keyed?: boolean } = {}): ScfDiagnostic[] {
-  const { instance: validate } = scfValidators();
+export function schemaDiagnostics(instance: YMap, text: string, options: { keyed?: boolean; kind?: ComponentKind } = {}): ScfDiagnostic[] {
+  const kind = options.kind ?? 'scf';
   const errors: ErrorObject[] = [];
-  if (!validate(slimValue(instance))) errors.push(...(validate.errors ?? []));
-  const events = nodeAtPath(instance, ['inputs', 'events']);
-  if (events?.kind === 'seq') events.items.forEach((item, i) => errors.push(...triggerErrors(item, text, `/inputs/events/${i}`)));
+  if (kind === 'scf') {
+    const { instance: validate } = scfValidators();
+    if (!validate(slimValue(instance))) errors.push(...(validate.errors ?? []));
+    const events = nodeAtPath(instance, ['inputs', 'events']);
+    if (events?.kind === 'seq') events.items.forEach((item, i) => errors.push(...triggerErrors(item, text, `/inputs/events/${i}`)));
+  } else {
+    const validate = componentValidator(kind);
+    if (!validate(toValue(instance))) errors.push(...(validate.errors ?? []));
+  }
   if (errors.length === 0) return [];
+  const lookup: SchemaLookup = (path) => schemaAtPath(path, kind, (p) => scalarText(nodeAtPath(instance, p)));
   const out: ScfDiagnostic[] = [];
   const seen = new Set<string>();
-  const droppedBranches = oneOfBranchesToDrop(errors, instance);
+  const droppedBranches = oneOfBranchesToDrop(errors, instance, lookup);
   for (const e of errors) {
     if (droppedBranches.some((prefix) => e.schemaPath.startsWith(prefix))) continue;
     // In the older multi-instance form the instance's key is its name.
     if (options.keyed && e.keyword === 'required' && e.instancePath === '' && (e.params as { missingProperty?: string }).missingProperty === 'name') continue;
-    const d = toDiagnostic(e, instance);
+    const d = toDiagnostic(e, instance, lookup);
     if (!d) continue;
     const id = `${d.code}:${d.start}:${d.end}`;
     if (seen.has(id)) continue;
@@ -90,13 +100,13 @@ function parsePointer(pointer: string): Path {
 }
 
 /** For a failed `oneOf`, keep only the errors of the branch matching the value's shape. */
-function oneOfBranchesToDrop(errors: ErrorObject[], root: YMap): string[] {
+function oneOfBranchesToDrop(errors: ErrorObject[], root: YMap, lookup: SchemaLookup): string[] {
   const drop: string[] = [];
   for (const e of errors) {
     if (e.keyword !== 'oneOf') continue;
     const path = parsePointer(e.instancePath);
     const node = nodeAtPath(root, path);
-    const branches = schemaAtPath(path)?.oneOf ?? [];
+    const branches = lookup(path)?.oneOf ?? [];
     const want = node?.kind === 'map' ? 'object' : node?.kind === 'seq' ? 'array' : 'scalar';
     branches.forEach((b, i) => {
       const d = deref(b);
@@ -153,7 +163,7 @@ function keyRange(root: YMap, path: Path): { start: number; end: number } {
   return { start: root.start, end: root.start };
 }
 
-function toDiagnostic(e: ErrorObject, root: YMap): ScfDiagnostic | undefined {
+function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup): ScfDiagnostic | undefined {
   const path = parsePointer(e.instancePath);
   const node = nodeAtPath(root, path);
   const valueRange = node ? { start: node.start, end: Math.max(node.end, node.start) } : keyRange(root, path);
@@ -164,7 +174,7 @@ function toDiagnostic(e: ErrorObject, root: YMap): ScfDiagnostic | undefined {
       const parent = node?.kind === 'map' ? node : undefined;
       const pair = parent ? getPair(parent, key) : undefined;
       const r = pair ? { start: pair.keyStart, end: pair.keyEnd } : valueRange;
-      const known = Object.keys(schemaAtPath(path)?.properties ?? {});
+      const known = Object.keys(lookup(path)?.properties ?? {});
       const guess = closest(key, known.filter((k) => !(parent && getPair(parent, k))));
       const isTrigger = path.length >= 2 && path[path.length - 2] === 'events' && typeof path[path.length - 1] === 'number';
       const message = isTrigger
@@ -225,7 +235,8 @@ function toDiagnostic(e: ErrorObject, root: YMap): ScfDiagnostic | undefined {
       return diag('scf.schema.range', `\`${lastKey(path)}\` ${e.message ?? 'has the wrong number of keys'}`, valueRange.start, valueRange.end);
     }
     case 'oneOf':
-      return undefined; // the kept branch reports the detail
+    case 'if':
+      return undefined; // the kept branch (the `then` of an `if`) reports the detail
     default:
       return diag('scf.schema.type', `\`${lastKey(path)}\` ${e.message ?? 'is invalid'}`, valueRange.start, valueRange.end);
   }

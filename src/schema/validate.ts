@@ -4,11 +4,15 @@
  * FileProbe, so the language server, the CLI and the tests share it.
  */
 import { basename, dirname } from 'node:path';
+import type { AppContext } from '../model/app';
+import { componentKind, componentName } from '../model/components';
 import { readDotEnv } from '../model/dotenv';
-import { isScfComponent } from '../model/load';
+import { appContextFor, isScfComponent } from '../model/load';
 import { interpolate } from '../model/interpolate';
-import { DEFAULTS } from '../model/types';
+import { DEFAULTS, type ComponentKind } from '../model/types';
+import { checkHttp, checkLayer, checkMultiScf } from './checks/components';
 import { checkHandler } from './checks/handler';
+import { checkLayerBindings } from './checks/layerBindings';
 import { checkLimits } from './checks/limits';
 import { checkTriggers } from './checks/triggers';
 import { diskProbe, type FileProbe, type InstanceContext } from './checks/context';
@@ -24,6 +28,8 @@ export interface ValidateOptions {
   env?: NodeJS.ProcessEnv;
   /** A parse of the same text, if the caller has one. */
   parsed?: ParsedYaml;
+  /** Layer name -> folder (the `scf.layers` setting), for layers that exist only in the cloud. */
+  layerFolders?: Record<string, string>;
 }
 
 export interface ValidationResult {
@@ -38,18 +44,20 @@ export interface Instance {
   /** The instance key in the older multi-instance form (`myFunction: {component, inputs}`). */
   key?: string;
   map: YMap;
+  /** The component SCF Toolkit checks it as; undefined for a component it does not handle. */
+  kind: ComponentKind | undefined;
 }
 
-/** The scf component instances in a file: the file itself, or (older form) its top-level values. */
+/** The component instances in a file: the file itself, or (older form) its top-level values. */
 export function findInstances(root: YMap): Instance[] {
   const component = get(root, 'component');
-  if (component) return isScfComponent(scalarText(component)) ? [{ map: root }] : [];
+  if (component) return [{ map: root, kind: componentKind(scalarText(component)) }];
   const out: Instance[] = [];
   for (const p of root.pairs) {
-    if (p.value.kind === 'map' && isScfComponent(scalarText(get(p.value, 'component')))) out.push({ key: p.key, map: p.value });
+    if (p.value.kind === 'map' && get(p.value, 'component')) out.push({ key: p.key, map: p.value, kind: componentKind(scalarText(get(p.value, 'component'))) });
   }
-  // No component anywhere: check the file as one instance so the missing `component` is reported.
-  return out.length ? out : [{ map: root }];
+  // No component anywhere: check the file as one scf instance so the missing `component` is reported.
+  return out.length ? out : [{ map: root, kind: 'scf' }];
 }
 
 export function validateServerlessText(text: string, options: ValidateOptions = {}): ValidationResult {
@@ -71,19 +79,43 @@ export function validateServerlessText(text: string, options: ValidateOptions = 
   const env = options.env ?? process.env;
   const file = options.file;
   const dotEnv = file ? readDotEnv(dirname(file)) : {};
+  let app: AppContext | undefined;
   for (const instance of findInstances(root)) {
-    diagnostics.push(...schemaDiagnostics(instance.map, text, { keyed: instance.key !== undefined }));
-    const ctx = instanceContext(instance, file, options.probe ?? diskProbe, env, dotEnv);
-    diagnostics.push(...checkLimits(ctx), ...checkHandler(ctx), ...checkTriggers(ctx));
+    const componentNode = get(instance.map, 'component');
+    if (!instance.kind) {
+      const name = componentName(scalarText(componentNode)) ?? scalarText(componentNode) ?? '';
+      const at = componentNode ?? instance.map;
+      diagnostics.push(
+        diag('scf.component.notChecked', `component \`${name}\` is not checked by SCF Toolkit (it checks scf, multi-scf, http and layer): its inputs are neither validated nor run locally`, at.start, at.end),
+      );
+      continue;
+    }
+    diagnostics.push(...schemaDiagnostics(instance.map, text, { keyed: instance.key !== undefined, kind: instance.kind }));
+    if (file && !app) app = appContextFor(file, scalarText(get(instance.map, 'app')) ?? scalarText(get(instance.map, 'name')) ?? instance.key ?? '', text);
+    const ctx = { ...instanceContext(instance, file, options.probe ?? diskProbe, env, dotEnv, app), text, dotEnv, layerFolders: options.layerFolders };
+    switch (instance.kind) {
+      case 'scf':
+        diagnostics.push(...checkLimits(ctx), ...checkHandler(ctx), ...checkTriggers(ctx), ...checkLayerBindings(ctx));
+        break;
+      case 'multi-scf':
+        diagnostics.push(...checkMultiScf(ctx));
+        break;
+      case 'http':
+        diagnostics.push(...checkHttp(ctx));
+        break;
+      case 'layer':
+        diagnostics.push(...checkLayer(ctx));
+        break;
+    }
   }
   diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
   return { parsed, diagnostics };
 }
 
-export function instanceContext(instance: Instance, file: string | undefined, probe: FileProbe, env: NodeJS.ProcessEnv, dotEnv: Record<string, string>): InstanceContext {
+export function instanceContext(instance: Pick<Instance, 'key' | 'map'>, file: string | undefined, probe: FileProbe, env: NodeJS.ProcessEnv, dotEnv: Record<string, string>, app?: AppContext): InstanceContext {
   const map = instance.map;
   const instanceName = scalarText(get(map, 'name')) ?? instance.key ?? (file ? basename(dirname(file)) : 'scf');
-  const app = scalarText(get(map, 'app')) ?? instanceName;
+  const appName = scalarText(get(map, 'app')) ?? instanceName;
   const stage = env.STAGE ?? scalarText(get(map, 'stage')) ?? DEFAULTS.stage;
   const org = scalarText(get(map, 'org'));
   const inputs = get(map, 'inputs');
@@ -93,11 +125,12 @@ export function instanceContext(instance: Instance, file: string | undefined, pr
     file,
     probe,
     instanceName,
-    app,
+    app: appName,
     stage,
+    ...(app ? { appContext: app } : {}),
     resolve(value: string) {
       if (!value.includes('${')) return value;
-      const r = interpolate(value, { name: instanceName, app, stage, org, env: (k) => dotEnv[k] ?? env[k] });
+      const r = interpolate(value, { name: instanceName, app: appName, stage, org, env: (k) => dotEnv[k] ?? env[k], output: app?.output });
       return r.unresolved.length || r.value.includes('${') ? undefined : r.value;
     },
   };

@@ -11,6 +11,7 @@
  */
 import eventSchema from '../../schemas/scf-event.schema.json';
 import expectationSchema from '../../schemas/scf-expectation.schema.json';
+import componentsSchema from '../../schemas/serverless-components.schema.json';
 import scfSchema from '../../schemas/serverless-scf.schema.json';
 import type { JsonSchema } from './schema';
 
@@ -33,6 +34,17 @@ export const VALIDATOR_GROUPS = [
       scfInstance: slimScfSchema(),
       scfTrigger: { $ref: 'scfInstance#/definitions/trigger' },
       event: withoutId(eventSchema),
+    },
+  },
+  {
+    // The multi-scf, http and layer instances: their schema refers to the scf one by its file name.
+    options: { allErrors: true, strict: false },
+    schemas: {
+      'serverless-scf.schema.json': withoutId(scfSchema),
+      'serverless-components.schema.json': withoutId(componentsSchema),
+      multiScfFile: { $ref: 'serverless-components.schema.json#/definitions/multiScfFile' },
+      httpFile: { $ref: 'serverless-components.schema.json#/definitions/httpFile' },
+      layerFile: { $ref: 'serverless-components.schema.json#/definitions/layerFile' },
     },
   },
   {

@@ -3,6 +3,8 @@ import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscod
 import { deref, objectish, schemaAtPath, typeNames, type JsonSchema } from '../schema/schema';
 import { cursorContext, type PathSegment } from './cursor';
 import { describeSchema } from './describe';
+import type { SchemaView } from './schemaView';
+import { get, type YMap } from '../schema/yaml';
 
 export interface CompletionInput {
   text: string;
@@ -10,6 +12,8 @@ export interface CompletionInput {
   character: number;
   /** Drops a leading instance key (older multi-instance form) from paths. */
   normalisePath?: (path: PathSegment[]) => PathSegment[];
+  /** The component's schema for each place (default: the scf component's). */
+  view?: SchemaView;
 }
 
 function escapeChoice(v: string): string {
@@ -62,10 +66,15 @@ function valueItems(schema: JsonSchema | undefined, range: CompletionRange): Com
 export function complete(input: CompletionInput): CompletionItem[] {
   const ctx = cursorContext(input.text, input.line, input.character);
   const norm = input.normalisePath ?? ((p) => p);
+  const schemaAt = (p: PathSegment[]) => (input.view ? input.view.schemaAt(p) : schemaAtPath(norm(p)));
   const range: CompletionRange = { start: { line: input.line, character: ctx.wordStart }, end: { line: input.line, character: input.character } };
-  if (ctx.kind === 'value') return valueItems(schemaAtPath(norm([...ctx.path, ctx.key!])), range);
+  if (ctx.kind === 'value') {
+    const keys = functionKeyValues(input.view, [...ctx.path, ctx.key!], range);
+    if (keys) return keys;
+    return valueItems(schemaAt([...ctx.path, ctx.key!]), range);
+  }
   const path = norm(ctx.path);
-  const container = objectish(schemaAtPath(path));
+  const container = objectish(schemaAt(ctx.path));
   if (ctx.kind === 'item') {
     if (container?.properties) return keyItems(container, path, ctx.column, [], range);
     return valueItems(container, range);
@@ -80,4 +89,24 @@ function keyItems(container: JsonSchema, path: PathSegment[], col: number, sibli
   return Object.entries(container.properties ?? {})
     .filter(([k]) => !present.has(k))
     .map(([k, s]) => keyItem(k, s, col, isTrigger, range));
+}
+
+/** multi-scf: a trigger's or an API's `function` takes a key of `inputs.functions`. */
+function functionKeyValues(view: SchemaView | undefined, path: PathSegment[], range: CompletionRange): CompletionItem[] | undefined {
+  if (!view) return undefined;
+  const inner = view.instancePath(path);
+  const { map, kind } = view.instanceAt(path);
+  if (kind !== 'multi-scf' || inner[inner.length - 1] !== 'function' || inner[1] !== 'triggers') return undefined;
+  const fns = get(get(map, 'inputs'), 'functions');
+  if (fns?.kind !== 'map') return [];
+  return (fns as YMap).pairs.map((p, i) => {
+    const handler = get(p.value, 'handler');
+    return {
+      label: p.key,
+      kind: CompletionItemKind.Function,
+      detail: handler?.kind === 'scalar' ? `handler ${String(handler.value)}` : undefined,
+      sortText: String(i).padStart(3, '0'),
+      textEdit: { range, newText: p.key },
+    };
+  });
 }

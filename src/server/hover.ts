@@ -5,6 +5,7 @@ import type { ParsedYaml, YNode } from '../schema/yaml';
 import { rangeOf } from './convert';
 import type { PathSegment } from './cursor';
 import { describeSchema } from './describe';
+import type { SchemaView } from './schemaView';
 
 export interface NodeHit {
   path: PathSegment[];
@@ -43,11 +44,12 @@ export function nodeAt(root: YNode | null, offset: number): NodeHit | undefined 
   return undefined;
 }
 
-export function hover(parsed: ParsedYaml, offset: number, normalisePath: (p: PathSegment[]) => PathSegment[] = (p) => p): Hover | undefined {
+export function hover(parsed: ParsedYaml, offset: number, normalisePath: (p: PathSegment[]) => PathSegment[] = (p) => p, view?: SchemaView): Hover | undefined {
   const hit = nodeAt(parsed.root, offset);
   if (!hit) return undefined;
   const path = normalisePath(hit.path);
-  let schema = schemaAtPath(path);
+  const schemaAt = (p: PathSegment[]) => (view ? view.schemaAt(p) : schemaAtPath(normalisePath(p)));
+  let schema = schemaAt(hit.path);
   let name: string | undefined;
   for (let i = path.length - 1; i >= 0; i--) {
     if (typeof path[i] === 'string') {
@@ -57,7 +59,7 @@ export function hover(parsed: ParsedYaml, offset: number, normalisePath: (p: Pat
   }
   // Keys the schema does not name (an env variable, a tag): describe the mapping they belong to.
   if (!schema?.description && path.length > 1) {
-    const parent = schemaAtPath(path.slice(0, -1));
+    const parent = schemaAt(hit.path.slice(0, -1));
     if (parent?.description) {
       schema = { ...schema, description: parent.description };
       name = hit.onKey ? name : undefined;

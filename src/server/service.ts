@@ -18,6 +18,7 @@ import { EVENT_SOURCE, eventDiagnostics, SOURCE, toLspDiagnostic } from './conve
 import type { PathSegment } from './cursor';
 import { handlerDefinition } from './definition';
 import { hover } from './hover';
+import { schemaView } from './schemaView';
 import { documentSymbols } from './symbols';
 
 export interface ServiceOptions {
@@ -134,13 +135,14 @@ export class ScfLanguageService {
 
   completion(uri: string, version: number, text: string, line: number, character: number): CompletionItem[] {
     const a = this.analyze(uri, version, text);
-    return complete({ text, line, character, normalisePath: this.normaliser(a.lastGood ?? a.result.parsed) });
+    const parsed = a.lastGood ?? a.result.parsed;
+    return complete({ text, line, character, normalisePath: this.normaliser(parsed), view: schemaView(parsed, text) });
   }
 
   hover(uri: string, version: number, text: string, line: number, character: number): Hover | undefined {
     const a = this.analyze(uri, version, text);
     const parsed = a.result.parsed;
-    return hover(parsed, offsetAt(parsed.lineStarts, text.length, line, character), this.normaliser(parsed)) ?? undefined;
+    return hover(parsed, offsetAt(parsed.lineStarts, text.length, line, character), this.normaliser(parsed), schemaView(parsed, text)) ?? undefined;
   }
 
   definition(uri: string, version: number, text: string, line: number, character: number): Location | undefined {

@@ -34,8 +34,9 @@ export interface ValidateRecord {
 
 const HELP = `Usage: scf-toolkit validate <serverless.yml|folder>... [--json]
 
-Checks serverless.yml / serverless.yaml files (YAML syntax, the scf component schema, handler,
-code folder, limits, environment variables, triggers) with the same rules as the editor.
+Checks serverless.yml / serverless.yaml files (YAML syntax, the scf, multi-scf, http and layer
+component schemas, handler, code folder, limits, environment variables, triggers, layers) with the
+same rules as the editor. Other components (cos, website ...) are named as not checked.
   --json   print one JSON array of {file,line,column,endLine,endColumn,severity,code,message}
 Exit code: 0 no errors, 1 errors found, 2 usage error (bad option, no such file or folder),
 70 internal error while checking a file (its record has code scf.internal; please report it).`;
@@ -83,7 +84,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     const errors = records.filter((r) => r.severity === 'error').length;
     const warnings = records.filter((r) => r.severity === 'warning').length;
-    io.out(`${args.positionals.length} file${args.positionals.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    // Components we do not check are named, so "0 errors" never stands for a file nothing looked at.
+    const unchecked = records.filter((r) => r.code === 'scf.component.notChecked').map((r) => `${relative(io.cwd, r.file) || r.file}:${r.line} (${/component `([^`]*)`/.exec(r.message)?.[1] ?? '?'})`);
+    io.out(
+      `${args.positionals.length} file${args.positionals.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` +
+        (unchecked.length ? `; not checked (components SCF Toolkit does not handle): ${unchecked.join(', ')}` : ''),
+    );
   }
   if (records.some((r) => r.code === INTERNAL)) return VALIDATE_EXIT.internal;
   return records.some((r) => r.severity === 'error') ? VALIDATE_EXIT.errors : VALIDATE_EXIT.clean;

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import type { AppContext } from '../../model/app';
 import type { YMap, YNode } from '../yaml';
 
 /** How checks look at the disk; the server and tests can pass their own. */
@@ -52,6 +53,22 @@ export interface InstanceContext {
   instanceName: string;
   app: string;
   stage: string;
+  /** The deployed name when `inputs.name` is not set, and where to report it (multi-scf: the function's key). */
+  defaultName?: { name: string; rule: string; at: { start: number; end: number } };
+  /** The code folder when the component decides it (multi-scf: `inputs.src` joined with the function's `src`). */
+  codeDir?: { dir: string; node: YNode | undefined };
+  /** Where the function is declared, for problems about defaults (default: the `inputs` key). */
+  declarationAt?: { start: number; end: number };
+  /** The component's default runtime (scf: Nodejs10.15). */
+  defaultRuntime?: string;
+  /** The document's text (for quick fixes that insert lines). */
+  text?: string;
+  /** The app's other component instances (layer folders, outputs); undefined for an unsaved document. */
+  appContext?: AppContext;
+  /** The .env beside serverless.yml. */
+  dotEnv?: Record<string, string>;
+  /** Layer name -> folder (the `scf.layers` setting). */
+  layerFolders?: Record<string, string>;
 }
 
 export type NodeOf<K extends YNode['kind']> = Extract<YNode, { kind: K }>;

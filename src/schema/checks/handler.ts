@@ -33,6 +33,7 @@ const SEGMENT = /^[A-Za-z_$][\w$-]*$/;
 /** Where the code is, if it is a local folder we can look at. */
 export function localCodeDir(ctx: InstanceContext): { dir: string; node: YNode | undefined } | undefined {
   if (!ctx.file || !ctx.inputs) return undefined;
+  if (ctx.codeDir) return ctx.codeDir;
   if (get(ctx.inputs, 'image')) return undefined;
   let node = get(ctx.inputs, 'src') ?? get(ctx.inputs, 'codeUri');
   if (node?.kind === 'map') {
@@ -97,7 +98,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
   const typeText = scalarText(get(inputs, 'type')) ?? 'event';
   const isWeb = typeText === 'web';
   const runtimeNode = get(inputs, 'runtime');
-  const runtimeRaw = scalarText(runtimeNode) ?? 'Nodejs10.15';
+  const runtimeRaw = scalarText(runtimeNode) ?? ctx.defaultRuntime ?? 'Nodejs10.15';
   const runtime = ctx.resolve(runtimeRaw);
   const family = runtime === undefined ? 'unknown' : runtimeFamily(runtime);
   const handlerNode = get(inputs, 'handler');
@@ -148,7 +149,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
     if (handlerNode || family === 'unknown' || image) return out; // an empty `handler:` is the schema's to report
     handler = family === 'go' ? 'main' : family === 'java' ? 'example.Hello::mainHandler' : 'index.main_handler';
     const key = getPair(ctx.instance, 'inputs');
-    at = key ? { start: key.keyStart, end: key.keyEnd } : { start: inputs.start, end: inputs.start };
+    at = ctx.declarationAt ?? (key ? { start: key.keyStart, end: key.keyEnd } : { start: inputs.start, end: inputs.start });
     note = ` (no \`handler\` is set, so the component's default "${handler}" applies)`;
   } else {
     if (resolvedHandler === undefined || !handlerNode) return out; // an unresolved variable: nothing to say

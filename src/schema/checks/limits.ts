@@ -24,6 +24,25 @@ function numberOf(node: YNode | undefined): number | undefined {
   return node && node.kind === 'scalar' && typeof node.value === 'number' ? node.value : undefined;
 }
 
+/** An environment variable key: SCF's pattern, length and reserved prefixes (facts §2). */
+function checkEnvKey(key: string, keyStart: number, keyEnd: number, keys: ReadonlySet<string>): ScfDiagnostic[] {
+  const reserved = RESERVED_ENV_PREFIXES.find((p) => key.startsWith(p));
+  if (reserved) {
+    const rest = key.slice(reserved.length);
+    let candidate = ENV_KEY.test(rest) && rest.length >= 2 && !keys.has(rest) ? rest : `APP_${rest}`;
+    if (!ENV_KEY.test(candidate)) candidate = 'APP_VAR';
+    return [
+      diag('scf.env.keyReserved', `environment variable ${key} uses the reserved prefix ${reserved} (SCF_, QCLOUD_ and TENCENTCLOUD_ belong to the platform): rename it, e.g. ${candidate}`, keyStart, keyEnd, [
+        { title: `Rename ${key} to ${candidate}`, kind: 'edit', edits: [{ start: keyStart, end: keyEnd, newText: candidate }], preferred: true },
+      ]),
+    ];
+  }
+  if (!ENV_KEY.test(key)) return [diag('scf.env.keyInvalid', `environment variable key "${key}" is not valid: start with a letter and use only letters, digits and "_"`, keyStart, keyEnd)];
+  const bytes = key.length; // ENV_KEY allows ASCII only, so characters are bytes
+  if (bytes < 2 || bytes > 64) return [diag('scf.env.keyLength', `environment variable key "${key}" is ${bytes} byte${bytes === 1 ? '' : 's'} long: keys are 2 to 64 bytes`, keyStart, keyEnd)];
+  return [];
+}
+
 export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
   const out: ScfDiagnostic[] = [];
   const inputs = ctx.inputs;
@@ -44,7 +63,19 @@ export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
     }
   }
 
-  if (!nameNode) {
+  if (!nameNode && ctx.defaultName) {
+    const { name, rule, at } = ctx.defaultName;
+    if (!name.includes('${') && !FUNCTION_NAME.test(name)) {
+      out.push(
+        diag(
+          'scf.function.nameInvalid',
+          `the default function name "${name}" (${rule}) is not valid${name.length > 60 ? ' (longer than 60 characters)' : ''}: set \`name\`, or use letters, digits, "-" and "_" in the names it is built from`,
+          at.start,
+          at.end,
+        ),
+      );
+    }
+  } else if (!nameNode) {
     // The default name is built from the instance, stage and app names: it must be valid too.
     const fallback = `${ctx.instanceName}-${ctx.stage}-${ctx.app}`;
     const parts = (['name', 'app', 'stage'] as const).map((k) => get(ctx.instance, k)).filter((n): n is YNode => !!n);
@@ -105,31 +136,18 @@ export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
   if (vars?.kind === 'map') {
     const keys = new Set(vars.pairs.map((p) => p.key));
     for (const pair of vars.pairs) {
-      const key = pair.key;
       if (pair.value.kind !== 'scalar') {
-        out.push(diag('scf.schema.type', `environment variable ${key} must be a string, number or boolean, not ${pair.value.kind === 'map' ? 'a mapping' : 'a list'}: quote it if it is meant as text`, pair.keyStart, pair.keyEnd));
+        out.push(diag('scf.schema.type', `environment variable ${pair.key} must be a string, number or boolean, not ${pair.value.kind === 'map' ? 'a mapping' : 'a list'}: quote it if it is meant as text`, pair.keyStart, pair.keyEnd));
       }
-      const reserved = RESERVED_ENV_PREFIXES.find((p) => key.startsWith(p));
-      if (reserved) {
-        const rest = key.slice(reserved.length);
-        let candidate = ENV_KEY.test(rest) && rest.length >= 2 && !keys.has(rest) ? rest : `APP_${rest}`;
-        if (!ENV_KEY.test(candidate)) candidate = 'APP_VAR';
-        out.push(
-          diag('scf.env.keyReserved', `environment variable ${key} uses the reserved prefix ${reserved} (SCF_, QCLOUD_ and TENCENTCLOUD_ belong to the platform): rename it, e.g. ${candidate}`, pair.keyStart, pair.keyEnd, [
-            { title: `Rename ${key} to ${candidate}`, kind: 'edit', edits: [{ start: pair.keyStart, end: pair.keyEnd, newText: candidate }], preferred: true },
-          ]),
-        );
-        continue;
-      }
-      if (!ENV_KEY.test(key)) {
-        out.push(diag('scf.env.keyInvalid', `environment variable key "${key}" is not valid: start with a letter and use only letters, digits and "_"`, pair.keyStart, pair.keyEnd));
-        continue;
-      }
-      const bytes = key.length; // ENV_KEY allows ASCII only, so characters are bytes
-      if (bytes < 2 || bytes > 64) {
-        out.push(diag('scf.env.keyLength', `environment variable key "${key}" is ${bytes} byte${bytes === 1 ? '' : 's'} long: keys are 2 to 64 bytes`, pair.keyStart, pair.keyEnd));
-      }
+      out.push(...checkEnvKey(pair.key, pair.keyStart, pair.keyEnd, keys));
     }
+  }
+  // multi-scf and http: `environments: [{ key, value }]`
+  const list = get(inputs, 'environments');
+  if (list?.kind === 'seq') {
+    const keyNodes = list.items.map((item) => get(item, 'key')).filter((n): n is YNode => n?.kind === 'scalar' && n.value !== null);
+    const keys = new Set(keyNodes.map((n) => String((n as { value: unknown }).value)));
+    for (const node of keyNodes) out.push(...checkEnvKey(scalarText(node)!, node.start, node.end, keys));
   }
   return out;
 }
