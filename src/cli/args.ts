@@ -2,6 +2,8 @@
  * A small argument parser for the CLI's sub-commands: `--flag`, `--key value`, `--key=value`,
  * positionals. Unknown options are usage errors, so a typo never runs the wrong thing.
  */
+import { resolve as resolvePath } from 'node:path';
+
 export interface ArgSpec {
   /** Options that take a value. */
   values?: readonly string[];
@@ -9,18 +11,22 @@ export interface ArgSpec {
   flags?: readonly string[];
   /** Options whose value is optional (`--inspect` or `--inspect=9229`). */
   optionalValues?: readonly string[];
+  /** Options that take a value and may be given more than once (`--layer a=x --layer b=y`). */
+  lists?: readonly string[];
 }
 
 export type ParsedArgs = {
   positionals: string[];
   values: Record<string, string>;
   flags: Set<string>;
+  lists: Record<string, string[]>;
 };
 
 export function parseArgs(argv: string[], spec: ArgSpec): { ok: true; args: ParsedArgs } | { ok: false; message: string } {
   const values: Record<string, string> = {};
   const flags = new Set<string>();
   const positionals: string[] = [];
+  const lists: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -43,9 +49,26 @@ export function parseArgs(argv: string[], spec: ArgSpec): { ok: true; args: Pars
       const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) return { ok: false, message: `--${name} needs a value` };
       values[name] = value;
+    } else if (spec.lists?.includes(name)) {
+      const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) return { ok: false, message: `--${name} needs a value` };
+      (lists[name] ??= []).push(value);
     } else {
       return { ok: false, message: `unknown option --${name}` };
     }
   }
-  return { ok: true, args: { positionals, values, flags } };
+  return { ok: true, args: { positionals, values, flags, lists } };
+}
+
+/** `--layer NAME=FOLDER` (repeatable): the folder a layer's /opt content is read from locally. */
+export function layerFolders(args: ParsedArgs, cwd: string): { ok: true; folders: Record<string, string> | undefined } | { ok: false; message: string } {
+  const given = args.lists.layer ?? [];
+  if (given.length === 0) return { ok: true, folders: undefined };
+  const folders: Record<string, string> = {};
+  for (const g of given) {
+    const eq = g.indexOf('=');
+    if (eq <= 0 || eq === g.length - 1) return { ok: false, message: `--layer takes NAME=FOLDER (the layer's name and the folder with its content), not "${g}"` };
+    folders[g.slice(0, eq)] = resolvePath(cwd, g.slice(eq + 1));
+  }
+  return { ok: true, folders };
 }

@@ -4,10 +4,10 @@ import { DEFAULT_MAX_INSTANCES } from '../emulator/emulator';
 import type { CliIO } from './io';
 
 /** The functions of the serverless.yml files (or folders) named on the command line, for the gateway. */
-export function loadGatewaySpecs(targets: string[], io: CliIO, command: string): { ok: true; specs: FunctionSpec[] } | { ok: false; code: number } {
+export function loadGatewaySpecs(targets: string[], io: CliIO, command: string, layerFolders?: Record<string, string>): { ok: true; specs: FunctionSpec[] } | { ok: false; code: number } {
   const specs: FunctionSpec[] = [];
   for (const target of targets) {
-    const loaded = loadServerlessFile(resolve(io.cwd, target), { env: io.env });
+    const loaded = loadServerlessFile(resolve(io.cwd, target), { env: io.env, layerFolders });
     if (!loaded.ok) {
       io.err(`scf-toolkit ${command}: ${loaded.error.message}`);
       return { ok: false, code: 2 };

@@ -11,6 +11,8 @@ import type { FunctionSpec } from '../model';
 import { buildContext } from './context';
 import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
 import { CustomInstance } from './customRuntime';
+import { materializeBootstrap } from './generatedBootstrap';
+import { checkLayers } from './layers';
 import { Instance } from './instance';
 import { WebInstance } from './webFunction';
 import { GoInstance } from './runtimes/go';
@@ -72,7 +74,7 @@ export class Emulator {
   }
 
   /** Checks what must hold before any code can run; a problem here is the caller's to fix. */
-  prepare(spec: FunctionSpec): { ok: true; runtime: LocalRuntime } | { ok: false; error: UsageError } {
+  prepare(spec: FunctionSpec): { ok: true; runtime: LocalRuntime; bootstrapPath?: string } | { ok: false; error: UsageError } {
     const where = `${spec.file}`;
     if (!spec.handler && spec.type !== 'web' && !/^CustomRuntime$/i.test(spec.runtime)) {
       return { ok: false, error: { code: 'emulator.noHandler', message: `${where}: inputs.handler is missing; add e.g. \`handler: index.main_handler\`` } };
@@ -89,9 +91,20 @@ export class Emulator {
         error: { code: 'emulator.codeDirMissing', message: `${where}: the code folder ${spec.codeDir} (inputs.src) does not exist; fix src or create the folder` },
       };
     }
+    // A layer that cannot be mounted stops the invocation before any code runs.
+    const layers = checkLayers(spec);
+    if (!layers.ok) return { ok: false, error: { code: layers.error.code, message: layers.error.message } };
     if (spec.type === 'web') {
       // A web function's scf_bootstrap is the program: the runtime only says what SCF installs for it.
-      return { ok: true, runtime: { family: 'web', scfRuntime: spec.runtime, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap as a web server (PORT in its environment)' } };
+      const web: LocalRuntime = { family: 'web', scfRuntime: spec.runtime, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap as a web server (PORT in its environment)' };
+      if (!spec.bootstrap) return { ok: true, runtime: web };
+      // The http component's start command for the framework (the code has no scf_bootstrap of its own).
+      const interpreter = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath });
+      if (!interpreter.ok) return { ok: false, error: { code: interpreter.code, message: `${where}: ${interpreter.message}` } };
+      const written = materializeBootstrap(spec, interpreter.runtime.command || undefined);
+      if (!written.ok) return { ok: false, error: { code: written.error.code, message: written.error.message } };
+      const from = spec.bootstrap.source === 'faas.bootstrap.cmd' ? 'faas.bootstrap.cmd' : `the http component's start command for ${spec.bootstrap.framework}`;
+      return { ok: true, runtime: { ...web, describe: `${from} as a web server, on ${interpreter.runtime.describe}` }, bootstrapPath: written.value };
     }
     const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath });
     if (!runtime.ok) return { ok: false, error: { code: runtime.code, message: `${where}: ${runtime.message}` } };
@@ -152,7 +165,7 @@ export class Emulator {
         prepared.runtime.family === 'custom'
           ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout })
           : prepared.runtime.family === 'web'
-            ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity })
+            ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity }, prepared.bootstrapPath)
             : prepared.runtime.family === 'go'
               ? new GoInstance(spec.codeDir, spec.handler!, fenv.env, sink, this.callerEnv)
               : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {

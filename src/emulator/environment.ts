@@ -9,6 +9,8 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { readDotEnv } from '../model';
+import { LAYER_ENV_PREFIX } from '../model/layers';
+import { layerSearchPaths } from './layers';
 
 /** Account identity shown to the handler; SCF fills these from the account. Local placeholders by default. */
 export interface LocalIdentity {
@@ -60,6 +62,8 @@ export function buildEnvironment(
   const userVariables: Record<string, string> = {};
   const take = (source: string, vars: Record<string, string>) => {
     for (const [key, value] of Object.entries(vars)) {
+      // SCF_TOOLKIT_LAYER_<name> in .env says where a layer's folder is: ours, not the handler's.
+      if (source === '.env' && key.startsWith(LAYER_ENV_PREFIX)) continue;
       if (isReservedKey(key)) {
         warnings.push(`environment variable ${key} (${source}) not set: keys starting with ${RESERVED_PREFIXES.join(', ')} are reserved by SCF, which refuses them at deploy; rename it`);
         continue;
@@ -77,6 +81,7 @@ export function buildEnvironment(
   take('.env', readDotEnv(dirname(spec.file)));
 
   const codeRoot = spec.codeDir.endsWith('/') ? spec.codeDir : `${spec.codeDir}/`;
+  const layers = layerSearchPaths(spec);
   const env: Record<string, string> = {
     PATH: callerEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: callerEnv.HOME ?? homedir(),
@@ -88,11 +93,13 @@ export function buildEnvironment(
     TENCENTCLOUD_RUNTIME: 'SCF',
     _SCF_SERVER_PORT: '28902',
     PYTHONDONTWRITEBYTECODE: 'x',
-    PYTHONPATH: spec.codeDir,
-    NODE_PATH: `${spec.codeDir}:${spec.codeDir}/node_modules`,
+    PYTHONPATH: [spec.codeDir, ...layers.python].join(':'),
+    NODE_PATH: [spec.codeDir, `${spec.codeDir}/node_modules`, ...layers.node].join(':'),
     // SCF: /var/user/php_extension:/opt/php_extension. The leading ":" keeps the local PHP's own scan
     // folder first (where distributions enable extensions such as ctype or mbstring), then the function's.
-    PHP_INI_SCAN_DIR: `:${spec.codeDir}/php_extension`,
+    PHP_INI_SCAN_DIR: [`:${spec.codeDir}/php_extension`, ...layers.phpIni].join(':'),
+    // SCF's Java CLASSPATH ends in /opt: the layers' folders here (the bootstrap reads them like the code folder).
+    ...(layers.java.length && /^java/i.test(spec.runtime) ? { CLASSPATH: layers.java.join(':') } : {}),
     SCF_RUNTIME: spec.runtime,
     SCF_FUNCTIONNAME: spec.name,
     SCF_FUNCTIONVERSION: '$LATEST',

@@ -21,15 +21,15 @@ function reply(message: HostReply): void {
   if (process.connected) process.send!(message);
 }
 
-function load(target: string, functionName: string | undefined, env: Record<string, string>): { ok: true; value: FunctionSpec } | { ok: false; error: UsageError } {
-  const loaded = loadServerlessFile(target, { env });
+function load(target: string, functionName: string | undefined, env: Record<string, string>, layerFolders?: Record<string, string>): { ok: true; value: FunctionSpec } | { ok: false; error: UsageError } {
+  const loaded = loadServerlessFile(target, { env, layerFolders });
   if (!loaded.ok) return { ok: false, error: { code: loaded.error.code, message: loaded.error.message } };
   const picked = pickFunction(loaded.value.functions, functionName, loaded.value);
   if (!picked.ok) return { ok: false, error: { code: 'host.functionNotFound', message: `${loaded.value.functions[0]?.file}: ${picked.error.message}` } };
   return picked;
 }
 
-function queueFor(spec: FunctionSpec): AsyncQueue {
+function queueFor(spec: FunctionSpec, layerFolders?: Record<string, string>): AsyncQueue {
   const dir = asyncStateDir(spec);
   let queue = queues.get(dir);
   if (!queue) {
@@ -37,6 +37,7 @@ function queueFor(spec: FunctionSpec): AsyncQueue {
       stateDir: dir,
       emulator,
       retryDelayScale,
+      layerFolders,
       onLog: (line: LogLine) => {
         const owner = asyncOwners.get(line.requestId);
         reply(owner ? { type: 'log', id: owner, line } : { type: 'asyncLog', line });
@@ -58,12 +59,12 @@ function queueFor(spec: FunctionSpec): AsyncQueue {
 }
 
 async function invoke(req: InvokeMessage): Promise<void> {
-  const picked = load(req.target, req.functionName, req.interpolationEnv ?? {});
+  const picked = load(req.target, req.functionName, req.interpolationEnv ?? {}, req.layerFolders);
   if (!picked.ok) return reply({ type: 'error', id: req.id, error: picked.error });
   if (req.invocationType === 'Event') {
     const prepared = emulator.prepare(picked.value);
     if (!prepared.ok) return reply({ type: 'error', id: req.id, error: prepared.error });
-    const queue = queueFor(picked.value);
+    const queue = queueFor(picked.value, req.layerFolders);
     const accepted = queue.enqueue(picked.value, req.payload);
     if (!accepted.ok) {
       return reply({

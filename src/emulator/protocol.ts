@@ -23,6 +23,8 @@ export interface InvokeMessage {
   debug?: { port: number };
   /** Seconds, replacing the function's timeout for this invocation. */
   timeoutOverride?: number;
+  /** Layer name -> local folder (the scf.layers setting), for layers that are not in the workspace. */
+  layerFolders?: Record<string, string>;
 }
 
 export type HostRequest =

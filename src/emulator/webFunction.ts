@@ -78,6 +78,8 @@ export class WebInstance implements RuntimeInstance {
     private readonly env: Record<string, string>,
     sink: LogSink,
     private readonly identity: { name: string; namespace: string; region: string; appId: string; uin: string },
+    /** A start command to run instead of the code folder's scf_bootstrap (the http component's). */
+    private readonly bootstrapPath?: string,
   ) {
     this.sink = sink;
   }
@@ -102,7 +104,7 @@ export class WebInstance implements RuntimeInstance {
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
     const started = performance.now();
-    const bootstrap = findBootstrap(this.codeDir);
+    const bootstrap = this.bootstrapPath ? { ok: true as const, path: this.bootstrapPath } : findBootstrap(this.codeDir);
     if (!bootstrap.ok) return { kind: 'spawnError', message: bootstrap.message, code: 445 };
     this.port = await freePort();
     this.proc = new RuntimeProcess(bootstrap.path, [], { cwd: this.codeDir, env: { ...this.env, PORT: String(this.port) }, extraPipes: 0 }, this.sink);

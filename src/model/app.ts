@@ -6,7 +6,9 @@
  *
  * Where we look (our choice; the framework deploys the folder it runs in): the file's own folder and
  * its subfolders, and its parent folder's subfolders, two levels deep, unless the file's folder is a
- * repository root (has `.git`). node_modules, .git and .scf are skipped. Reads are cached by mtime.
+ * repository root (has `.git`) or the parent holds more than 64 folders (a home or projects folder,
+ * not an app). Only instances of the same `app` count. node_modules, .git and .scf are skipped.
+ * Reads are cached by mtime.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,7 +29,9 @@ export interface AppInstance {
 export type InstanceReader = (file: string, text: string) => AppInstance[];
 
 const SKIP = new Set(['node_modules', '.git', '.scf', '.svn', '.hg']);
-const MAX_DIRS = 2000;
+const MAX_DIRS = 400;
+/** A parent folder with more subfolders than this is not an app's folder. */
+const MAX_APP_FOLDERS = 64;
 const WALK_TTL_MS = 2000;
 
 const walkCache = new Map<string, { at: number; files: string[] }>();
@@ -48,6 +52,14 @@ function serverlessFilesUnder(root: string, depth: number, budget: { dirs: numbe
   for (const e of entries) if (e.isDirectory() && !SKIP.has(e.name)) serverlessFilesUnder(join(root, e.name), depth - 1, budget, out);
 }
 
+function folderCount(dir: string): number {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).length;
+  } catch {
+    return Infinity;
+  }
+}
+
 function isRepositoryRoot(dir: string): boolean {
   try {
     statSync(join(dir, '.git'));
@@ -66,7 +78,7 @@ export function appCandidateFiles(file: string): string[] {
   const budget = { dirs: MAX_DIRS };
   serverlessFilesUnder(own, 2, budget, found);
   const parent = dirname(own);
-  if (parent !== own && !isRepositoryRoot(own)) serverlessFilesUnder(parent, 2, budget, found);
+  if (parent !== own && !isRepositoryRoot(own) && folderCount(parent) <= MAX_APP_FOLDERS) serverlessFilesUnder(parent, 2, budget, found);
   found.delete(file);
   const files = [...found].sort();
   if (walkCache.size > 200) walkCache.clear();
@@ -111,10 +123,9 @@ export class AppContext {
     return [...this.list, ...this.own()];
   }
 
-  /** A `component: layer` instance whose layer is named `name` (this app's first). */
+  /** This app's `component: layer` instance whose layer is named `name`. */
   layerNamed(name: string): AppInstance | undefined {
-    const layers = this.instances().filter((i) => i.layer && i.layer.name === name);
-    return layers.find((i) => i.app === this.app) ?? layers[0];
+    return this.instances().find((i) => i.layer && i.layer.name === name && i.app === this.app);
   }
 
   instanceNamed(ref: { instance: string; app: string }): AppInstance | undefined {

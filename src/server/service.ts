@@ -26,6 +26,8 @@ export interface ServiceOptions {
   syntaxErrors: boolean;
   probe?: FileProbe;
   env?: NodeJS.ProcessEnv;
+  /** Layer name -> folder (the scf.layers setting). */
+  layerFolders?: Record<string, string>;
 }
 
 interface Analysis {
@@ -87,7 +89,7 @@ export class ScfLanguageService {
     if (isTcsamText(text)) return { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file: file ?? '/template.yaml', env: this.options.env, probe }) };
     // A template.yaml of another tool (e.g. AWS SAM) is not ours to check.
     if (/(^|[\\/])template\.ya?ml$/i.test(uri)) return { parsed: parseYaml(text), diagnostics: [] };
-    return validateServerlessText(text, { file, probe, env: this.options.env, parsed: patched });
+    return validateServerlessText(text, { file, probe, env: this.options.env, parsed: patched, layerFolders: this.options.layerFolders });
   }
 
   /** Forget the cached analysis (a referenced file changed on disk). */

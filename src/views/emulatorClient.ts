@@ -6,6 +6,7 @@
  * once its running invocations have).
  */
 import * as vscode from 'vscode';
+import { resolveLayerFolders } from './layerSetting';
 import { EmulatorClient, type EmulatorClientOptions, type InvokeParams, type RunningInvocation } from '../emulator/client';
 import type { InvocationType, LogLine } from '../emulator/types';
 import type { FunctionSpec } from '../model';
@@ -61,6 +62,8 @@ export class EmulatorHost implements vscode.Disposable {
     const params: InvokeParams = { target: spec.file, functionName: spec.name, payload, invocationType, interpolationEnv: stringEnv(process.env) };
     const timeoutOverride = vscode.workspace.getConfiguration('scf.invoke').get<number | null>('timeoutOverride', null);
     if (typeof timeoutOverride === 'number' && timeoutOverride > 0) params.timeoutOverride = timeoutOverride;
+    const layers = resolveLayerFolders();
+    if (Object.keys(layers).length) params.layerFolders = layers;
     return params;
   }
 
@@ -91,3 +94,4 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
   return out;
 }
+

@@ -11,6 +11,7 @@
  * Without it (or with `yaml.validate: false`) our server reports syntax errors too.
  */
 import * as vscode from 'vscode';
+import { resolveLayerFolders } from './layerSetting';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 const RED_HAT_YAML = 'redhat.vscode-yaml';
@@ -57,7 +58,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext, watc
     ],
     // Handler files, scf_bootstrap, code folders and the SCF files themselves: every change goes to the server.
     synchronize: { fileEvents: watcher },
-    initializationOptions: { debounceMs: 150, syntaxErrors: !redHatReportsSyntax, watchFiles: false },
+    initializationOptions: { debounceMs: 150, syntaxErrors: !redHatReportsSyntax, watchFiles: false, layers: resolveLayerFolders() },
     diagnosticCollectionName: 'scf',
   };
   const client = new LanguageClient('scfServerless', 'SCF serverless.yml', serverOptions, clientOptions);

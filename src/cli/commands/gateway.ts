@@ -5,7 +5,7 @@
  */
 import { Emulator } from '../../emulator/emulator';
 import { describeRoutes, startGateway } from '../../emulator/gateway/server';
-import { parseArgs } from '../args';
+import { layerFolders, parseArgs } from '../args';
 import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
 import type { CliIO } from '../io';
 
@@ -18,13 +18,15 @@ function is served under /<name>/. Each request and the functions' logs are prin
 Options:
   --port N        the port (default 0: a free one, printed)
   --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
+  --layer NAME=FOLDER  where layer NAME's content is locally (its /opt), when it is not a
+                  component: layer of the app; repeatable
 ${MAX_INSTANCES_HELP}
   --quiet         print only the address and the routes
 
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'python', 'max-instances'], flags: ['help', 'quiet'] });
+  const parsed = parseArgs(argv, { values: ['port', 'python', 'max-instances'], flags: ['help', 'quiet'], lists: ['layer'] });
   if (!parsed.ok) return usageError(io, parsed.message);
   const { positionals, values, flags } = parsed.args;
   if (flags.has('help')) {
@@ -34,7 +36,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length === 0) return usageError(io, 'give the serverless.yml files (or folders) whose functions the gateway serves');
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--port must be a port number, not "${values.port}"`);
-  const loaded = loadGatewaySpecs(positionals, io, 'gateway');
+  const layers = layerFolders(parsed.args, io.cwd);
+  if (!layers.ok) {
+    io.err(`scf-toolkit gateway: ${layers.message}`);
+    return 2;
+  }
+  const loaded = loadGatewaySpecs(positionals, io, 'gateway', layers.folders);
   if (!loaded.ok) return loaded.code;
   const maxInstances = parseMaxInstances(values['max-instances']);
   if (!maxInstances.ok) return usageError(io, maxInstances.message);

@@ -10,7 +10,7 @@ import { AsyncQueue, asyncStateDir } from '../../emulator/async';
 import { Emulator } from '../../emulator/emulator';
 import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
-import { parseArgs } from '../args';
+import { layerFolders, parseArgs } from '../args';
 import type { CliIO } from '../io';
 import { eventSyntaxProblem } from '../../events/validate';
 
@@ -21,7 +21,9 @@ Runs the function locally the way SCF runs it and prints its log as it runs, the
 Options:
   --event FILE         the event, a JSON file (use - for standard input); default {}
   --event-json JSON    the event given inline
-  --function NAME      pick a function when the file defines several
+  --function NAME      pick a function when the file defines several (multi-scf: its key or deployed name)
+  --layer NAME=FOLDER  where layer NAME's content is locally (its /opt), for a layer that is not a
+                       component: layer of the app; repeatable
   --async              invoke asynchronously (InvocationType Event: 128 KB limit, result only in the log);
                        the event is queued in .scf/async and retried like SCF does (runtime errors up to
                        retryNumber, then the dead-letter file .scf/dlq/<function>.jsonl or dropped)
@@ -39,6 +41,7 @@ Exit code: 0 when the status is 200, 1 for any other status, 2 for a usage error
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(argv, {
     values: ['event', 'event-json', 'function', 'python', 'stage', 'retry-delay-scale'],
+    lists: ['layer'],
     flags: ['async', 'json', 'help'],
     optionalValues: ['inspect'],
   });
@@ -51,7 +54,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? 'give the serverless.yml (or its folder) to invoke' : `expected one serverless.yml, got ${positionals.join(' ')}`);
   if (values.event !== undefined && values['event-json'] !== undefined) return usageError(io, 'give --event or --event-json, not both');
 
-  const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage });
+  const layers = layerFolders(parsed.args, io.cwd);
+  if (!layers.ok) return usageError(io, layers.message);
+  const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage, layerFolders: layers.folders });
   if (!loaded.ok) return fail(io, loaded.error.message);
   const picked = pickFunction(loaded.value.functions, values.function, loaded.value);
   if (!picked.ok) return fail(io, `${loaded.value.functions[0]?.file ?? positionals[0]}: ${picked.error.message}`);
@@ -89,7 +94,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const scale = values['retry-delay-scale'] === undefined ? undefined : Number(values['retry-delay-scale']);
     if (scale !== undefined && !(scale >= 0)) return usageError(io, '--retry-delay-scale takes a number >= 0');
     try {
-      return await invokeAsync(io, emulator, spec, payload, json, onLog, scale);
+      return await invokeAsync(io, emulator, spec, payload, json, onLog, scale, layers.folders);
     } finally {
       await emulator.dispose();
     }
@@ -135,8 +140,9 @@ async function invokeAsync(
   json: boolean,
   onLog: (line: LogLine) => void,
   retryDelayScale: number | undefined,
+  layerFolders: Record<string, string> | undefined,
 ): Promise<number> {
-  const queue = new AsyncQueue({ stateDir: asyncStateDir(spec), emulator, onLog, retryDelayScale });
+  const queue = new AsyncQueue({ stateDir: asyncStateDir(spec), emulator, onLog, retryDelayScale, layerFolders });
   const emit = (obj: object) => io.out(JSON.stringify(obj));
   const accepted = queue.enqueue(spec, payload);
   if (!accepted.ok) {

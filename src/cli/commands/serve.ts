@@ -8,7 +8,7 @@ import { Emulator } from '../../emulator/emulator';
 import { LOCAL_CREDENTIALS_FILE } from '../../deploy/endpoint/credentials';
 import { connectLocal, defaultStateDir, findRunningEndpoint } from '../../deploy/localTarget';
 import { describeRoutes, startGateway, type Gateway } from '../../emulator/gateway/server';
-import { parseArgs } from '../args';
+import { layerFolders, parseArgs } from '../args';
 import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
 import type { CliIO } from '../io';
 
@@ -27,20 +27,27 @@ Options:
   --gateway-port N  the HTTP gateway's port (default 0: a free one, printed)
   --state DIR     the state folder: deployed functions, code, logs (default ./.scf/endpoint)
   --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
+  --layer NAME=FOLDER  where layer NAME's content is locally (its /opt), when it is not a
+                  component: layer of the app; repeatable
 ${MAX_INSTANCES_HELP}
   --quiet         do not print one line per request
 
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'state', 'python', 'gateway-port', 'max-instances'], flags: ['help', 'quiet'] });
+  const parsed = parseArgs(argv, { values: ['port', 'state', 'python', 'gateway-port', 'max-instances'], flags: ['help', 'quiet'], lists: ['layer'] });
   if (!parsed.ok) return usageError(io, parsed.message);
   const { positionals, values, flags } = parsed.args;
   if (flags.has('help')) {
     io.out(HELP);
     return 0;
   }
-  const gatewaySpecs = loadGatewaySpecs(positionals, io, 'serve');
+  const layers = layerFolders(parsed.args, io.cwd);
+  if (!layers.ok) {
+    io.err(`scf-toolkit serve: ${layers.message}`);
+    return 2;
+  }
+  const gatewaySpecs = loadGatewaySpecs(positionals, io, 'serve', layers.folders);
   if (!gatewaySpecs.ok) return gatewaySpecs.code;
   const gatewayPort = values['gateway-port'] === undefined ? 0 : Number(values['gateway-port']);
   if (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65535) return usageError(io, `--gateway-port must be a port number, not "${values['gateway-port']}"`);

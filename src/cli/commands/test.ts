@@ -12,7 +12,7 @@ import { functionFilesFor } from '../../testing/discover';
 import { collectTests, runTests, type TestInvoker, type TestRun } from '../../testing/runner';
 import { humanLine, humanSummary, jsonRecord, junitXml, summarize } from '../../testing/reporters';
 import { expectationFromRun, formatExpectation, type Expectation } from '../../testing/expectations';
-import { parseArgs } from '../args';
+import { layerFolders, parseArgs } from '../args';
 import type { CliIO } from '../io';
 
 const HELP = `Usage: scf-toolkit test [<serverless.yml | template.yaml | folder>...] [options]
@@ -44,6 +44,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(argv, {
     values: ['reporter', 'output', 'function', 'python', 'stage'],
     flags: ['json', 'all', 'update', 'pass-with-no-tests', 'help'],
+    lists: ['layer'],
   });
   if (!parsed.ok) return usageError(io, parsed.message);
   const { positionals, values, flags } = parsed.args;
@@ -59,20 +60,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (values.output !== undefined && reporter === 'human') return usageError(io, '--output needs --reporter junit or --json');
 
+  const layers = layerFolders(parsed.args, io.cwd);
+  if (!layers.ok) return usageError(io, layers.message);
   // Targets -> function files -> functions.
   const specs: FunctionSpec[] = [];
   for (const target of positionals.length ? positionals : ['.']) {
     const found = functionFilesFor(resolve(io.cwd, target));
     if (!found.ok) return usageError(io, found.message);
     for (const file of found.files) {
-      const loaded = loadServerlessFile(file, { env: io.env, stage: values.stage });
+      const loaded = loadServerlessFile(file, { env: io.env, stage: values.stage, layerFolders: layers.folders });
       if (!loaded.ok) return fail(io, loaded.error.message);
       specs.push(...loaded.value.functions);
     }
   }
   let selected = specs;
   if (values.function !== undefined) {
-    selected = specs.filter((s) => s.name === values.function || s.instanceName === values.function);
+    selected = specs.filter((s) => s.name === values.function || s.functionKey === values.function || (s.instanceName === values.function && s.functionKey === undefined));
     if (selected.length === 0) return fail(io, `no function named "${values.function}"; found: ${specs.map((s) => s.name).join(', ')}`);
   }
   const cases = await collectTests(selected, { onlyWithExpectation: !flags.has('all') && !flags.has('update') });

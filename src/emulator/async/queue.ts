@@ -28,6 +28,8 @@ export interface AsyncQueueOptions {
   onLog?: (line: LogLine) => void;
   /** Each event's end: done (200), dead-lettered, or dropped. */
   onFinished?: (event: FinishedEvent) => void;
+  /** Where the functions' layers are (`--layer`, the scf.layers setting), as the invoke had them. */
+  layerFolders?: Record<string, string>;
 }
 
 export interface FinishedEvent {
@@ -129,7 +131,7 @@ export class AsyncQueue {
   private async attempt(e: QueuedEvent): Promise<void> {
     this.running.add(e.requestId);
     try {
-      const loaded = loadServerlessFile(e.file, { env: {} });
+      const loaded = loadServerlessFile(e.file, { env: {}, layerFolders: this.options.layerFolders });
       const picked = loaded.ok ? pickFunction(loaded.value.functions, e.functionName, loaded.value) : undefined;
       let statusCode: number;
       let errorMessage: string | undefined;

@@ -9,7 +9,10 @@ export interface Route {
   method: string; // upper case, or ANY
   /** The path as declared, e.g. `/users/{id}`; for a web function's own mount, `/<name>` (a prefix). */
   path: string;
+  /** The path matches itself and everything below it. */
   prefix: boolean;
+  /** The prefix is removed from the path the function sees (a web function's own `/<name>` mount). */
+  strip?: boolean;
   integratedResponse: boolean;
   serviceId: string;
   stage: string;
@@ -55,25 +58,28 @@ export function buildRoutes(specs: FunctionSpec[]): Route[] {
       for (const ep of endpoints) {
         const path = typeof ep.path === 'string' && ep.path.startsWith('/') ? ep.path : '/';
         const fn = (ep.function ?? {}) as Record<string, unknown>;
+        // A web function's API takes the paths below it too (the http component's one API, `/`, serves
+        // every route of the app), and forwards them whole.
+        const below = spec.type === 'web';
         routes.push({
           spec,
           method: typeof ep.method === 'string' ? ep.method.toUpperCase() : 'ANY',
           path,
-          prefix: false,
+          prefix: below,
           integratedResponse: spec.type === 'web' || truthy(fn.isIntegratedResponse),
           serviceId: typeof p.serviceId === 'string' && p.serviceId ? p.serviceId : `service-local-${spec.name}`,
           stage: typeof p.environment === 'string' ? p.environment : 'release',
-          ...compile(path, false),
+          ...compile(path, below),
         });
       }
     }
     if (spec.type === 'web') {
       const path = `/${spec.name}`;
-      routes.push({ spec, method: 'ANY', path, prefix: true, integratedResponse: true, serviceId: `service-local-${spec.name}`, stage: 'release', ...compile(path, true) });
+      routes.push({ spec, method: 'ANY', path, prefix: true, strip: true, integratedResponse: true, serviceId: `service-local-${spec.name}`, stage: 'release', ...compile(path, true) });
     }
   }
-  // Literal paths before templated ones, longer before shorter.
-  return routes.sort((a, b) => a.paramNames.length - b.paramNames.length || b.path.length - a.path.length);
+  // Exact paths before prefixes, literal paths before templated ones, longer before shorter.
+  return routes.sort((a, b) => Number(a.prefix) - Number(b.prefix) || a.paramNames.length - b.paramNames.length || b.path.length - a.path.length);
 }
 
 export function matchRoute(routes: Route[], method: string, path: string): RouteMatch | undefined {
@@ -83,7 +89,7 @@ export function matchRoute(routes: Route[], method: string, path: string): Route
     if (!m) continue;
     const pathParameters: Record<string, string> = {};
     route.paramNames.forEach((name, i) => (pathParameters[name] = decodeURIComponent(m[i + 1]!)));
-    const forwardPath = route.prefix ? m[route.paramNames.length + 1] || '/' : path;
+    const forwardPath = route.strip ? m[route.paramNames.length + 1] || '/' : path;
     return { route, pathParameters, forwardPath };
   }
   return undefined;

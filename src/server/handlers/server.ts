@@ -22,6 +22,8 @@ import { WorkspaceChecks } from './workspace';
 
 export interface InitOptions {
   debounceMs?: number;
+  /** The scf.layers setting (layer name -> folder), so a layer set there is not reported as missing. */
+  layers?: Record<string, string>;
   syntaxErrors?: boolean;
   workspaceChecks?: boolean;
   watchFiles?: boolean;
@@ -60,7 +62,7 @@ export function startServer(connection: Connection): Server {
   connection.onInitialize((params): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitOptions;
     if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) state.debounceMs = init.debounceMs;
-    state.service = new ScfLanguageService({ syntaxErrors: init.syntaxErrors !== false });
+    state.service = new ScfLanguageService({ syntaxErrors: init.syntaxErrors !== false, layerFolders: init.layers });
     const ws = params.capabilities.workspace;
     state.canCreateFiles = !!ws?.workspaceEdit?.documentChanges && !!ws.workspaceEdit.resourceOperations?.includes('create');
     state.canRegisterWatchers = !!ws?.didChangeWatchedFiles?.dynamicRegistration;

@@ -94,11 +94,18 @@ public final class ScfJavaBootstrap {
     String methodName = handler.substring(sep + 2);
     List<URL> urls = new ArrayList<>();
     try {
-      File dir = new File(codeDir);
-      urls.add(dir.toURI().toURL());
-      for (String sub : new String[] {"", "lib"}) {
-        File[] jars = new File(dir, sub).listFiles((d, n) -> n.endsWith(".jar"));
-        if (jars != null) { Arrays.sort(jars); for (File j : jars) urls.add(j.toURI().toURL()); }
+      // The code folder, then the layers (CLASSPATH, as SCF's ends in /opt), each with its jars.
+      List<String> folders = new ArrayList<>();
+      folders.add(codeDir);
+      String layers = System.getenv("CLASSPATH");
+      if (layers != null) for (String l : layers.split(":")) if (!l.isEmpty()) folders.add(l);
+      for (String folder : folders) {
+        File dir = new File(folder);
+        urls.add(dir.toURI().toURL());
+        for (String sub : new String[] {"", "lib"}) {
+          File[] jars = new File(dir, sub).listFiles((d, n) -> n.endsWith(".jar"));
+          if (jars != null) { Arrays.sort(jars); for (File j : jars) urls.add(j.toURI().toURL()); }
+        }
       }
     } catch (IOException e) {
       throw new InitError(437, "cannot read the code folder " + codeDir + ": " + e, e);
