@@ -89,7 +89,7 @@ async function benchRuntime(label: string, runtime: string, codeDir: string, bar
   await e.dispose();
 
   const row = (name: string, value: string, ratio: string) => console.log(`  ${name.padEnd(34)}${value.padStart(14)}   ${ratio}`);
-  console.log(`\n${label} (${resolveRuntime(runtime).ok ? (resolveRuntime(runtime) as { runtime: { describe: string } }).runtime.describe : runtime})`);
+  console.log(`\n${label} (${((r) => (r.ok ? r.value.describe : runtime))(resolveRuntime(runtime))})`);
   row(`bare spawn (${bare[0].split('/').pop()} ${bare[1].join(' ')})`, `${bareMs.toFixed(1)} ms`, 'baseline');
   row('cold invoke', `${coldMs.toFixed(1)} ms`, `${(coldMs / bareMs).toFixed(2)} x bare spawn (target <= 1.20)`);
   row(`warm invoke p50 (${WARM_CALLS} calls)`, `${p50.toFixed(3)} ms`, `${(p50 / bareMs * 100).toFixed(2)} % of bare spawn (target p50 <= 1 ms)`);
@@ -102,8 +102,8 @@ async function main(): Promise<void> {
   console.log(`invoke benchmark: ${COLD_RUNS} cold runs, ${WARM_CALLS} warm calls, Node ${process.version}, ${new Date().toISOString()}`);
   await benchRuntime('Node.js', 'Nodejs18.15', join(fixtures, 'node'), [process.execPath, ['-e', '0']]);
   const py = resolveRuntime('Python3.9');
-  if (py.ok) await benchRuntime('Python', 'Python3.9', join(fixtures, 'python'), [py.runtime.command, ['-c', 'pass']]);
-  else console.log(`\nPython: skipped (${py.message})`);
+  if (py.ok) await benchRuntime('Python', 'Python3.9', join(fixtures, 'python'), [py.value.command, ['-c', 'pass']]);
+  else console.log(`\nPython: skipped (${py.error.message})`);
 }
 
 main().catch((e: unknown) => {

@@ -15,6 +15,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSchemas } from './schemas.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -143,6 +144,9 @@ const lazyPlugin = (entry) => ({
     );
   },
 });
+
+// The schema's runtime enum comes from the runtime table (src/model/runtimes.ts), before anything reads the schema.
+if (await writeSchemas()) console.log('schemas/serverless-scf.schema.json: runtime enum regenerated from src/model/runtimes.ts');
 
 const common = {
   bundle: true,

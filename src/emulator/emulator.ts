@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { FunctionSpec } from '../model';
+import { runtimeFamily } from '../model/runtimes';
 import { buildContext } from './context';
 import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
 import { CustomInstance } from './customRuntime';
@@ -19,16 +20,22 @@ import { GoInstance } from './runtimes/go';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
 import { billedDuration, endLine, reportLine, startLine } from './logFormat';
+import { fail, ok, type Outcome } from '../model/outcome';
 import { hasDebugpy, resolveRuntime, type LocalRuntime } from './runtimes';
 import { statusInfo } from './statusCodes';
 import type { InvocationType, InvokeOptions, InvokeRequest, InvokeResult, LogLine, UsageError } from './types';
 
 export type InvokeOutcome = { ok: true; result: InvokeResult } | { ok: false; error: UsageError };
 
+/** What runs a function: a web server, a Custom Runtime bootstrap, or our bootstrap on a local interpreter. */
+export type Prepared = { kind: 'web'; describe: string; bootstrapPath?: string } | { kind: 'custom' | 'handler'; runtime: LocalRuntime; describe: string };
+
 export interface EmulatorOptions {
   nodePath?: string;
   pythonPath?: string;
   phpPath?: string;
+  /** Interpreters per runtime (`Python3.7`) or family (`python`): the scf.runtimePaths setting, --runtime-path. */
+  runtimePaths?: Record<string, string>;
   /** Idle instances end after this long (default 10 minutes). */
   idleTimeoutMs?: number;
   identity?: LocalIdentity;
@@ -74,10 +81,10 @@ export class Emulator {
   }
 
   /** Checks what must hold before any code can run; a problem here is the caller's to fix. */
-  prepare(spec: FunctionSpec): { ok: true; runtime: LocalRuntime; bootstrapPath?: string } | { ok: false; error: UsageError } {
+  prepare(spec: FunctionSpec): Outcome<Prepared> {
     const where = `${spec.file}`;
-    if (!spec.handler && spec.type !== 'web' && !/^CustomRuntime$/i.test(spec.runtime)) {
-      return { ok: false, error: { code: 'emulator.noHandler', message: `${where}: inputs.handler is missing; add e.g. \`handler: index.main_handler\`` } };
+    if (!spec.handler && spec.type !== 'web' && runtimeFamily(spec.runtime) !== 'custom') {
+      return fail('emulator.noHandler', `${where}: inputs.handler is missing; add e.g. \`handler: index.main_handler\``, { file: spec.file });
     }
     let isDir = false;
     try {
@@ -86,29 +93,25 @@ export class Emulator {
       /* reported below */
     }
     if (!isDir) {
-      return {
-        ok: false,
-        error: { code: 'emulator.codeDirMissing', message: `${where}: the code folder ${spec.codeDir} (inputs.src) does not exist; fix src or create the folder` },
-      };
+      return fail('emulator.codeDirMissing', `${where}: the code folder ${spec.codeDir} (inputs.src) does not exist; fix src or create the folder`, { file: spec.file });
     }
     // A layer that cannot be mounted stops the invocation before any code runs.
     const layers = checkLayers(spec);
     if (!layers.ok) return { ok: false, error: { code: layers.error.code, message: layers.error.message } };
     if (spec.type === 'web') {
-      // A web function's scf_bootstrap is the program: the runtime only says what SCF installs for it.
-      const web: LocalRuntime = { family: 'web', scfRuntime: spec.runtime, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap as a web server (PORT in its environment)' };
-      if (!spec.bootstrap) return { ok: true, runtime: web };
+      // A web function's scf_bootstrap is the program: the runtime only says which language image SCF starts it in.
+      if (!spec.bootstrap) return ok({ kind: 'web', describe: 'your scf_bootstrap as a web server (PORT in its environment)' });
       // The http component's start command for the framework (the code has no scf_bootstrap of its own).
-      const interpreter = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath });
-      if (!interpreter.ok) return { ok: false, error: { code: interpreter.code, message: `${where}: ${interpreter.message}` } };
-      const written = materializeBootstrap(spec, interpreter.runtime.command || undefined);
-      if (!written.ok) return { ok: false, error: { code: written.error.code, message: written.error.message } };
+      const interpreter = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath, runtimePaths: this.options.runtimePaths, env: this.callerEnv });
+      if (!interpreter.ok) return fail(interpreter.error.code, `${where}: ${interpreter.error.message}`, { file: spec.file });
+      const written = materializeBootstrap(spec, interpreter.value.command || undefined);
+      if (!written.ok) return written;
       const from = spec.bootstrap.source === 'faas.bootstrap.cmd' ? 'faas.bootstrap.cmd' : `the http component's start command for ${spec.bootstrap.framework}`;
-      return { ok: true, runtime: { ...web, describe: `${from} as a web server, on ${interpreter.runtime.describe}` }, bootstrapPath: written.value };
+      return ok({ kind: 'web', describe: `${from} as a web server, on ${interpreter.value.describe}`, bootstrapPath: written.value });
     }
-    const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath });
-    if (!runtime.ok) return { ok: false, error: { code: runtime.code, message: `${where}: ${runtime.message}` } };
-    return { ok: true, runtime: runtime.runtime };
+    const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath, runtimePaths: this.options.runtimePaths, env: this.callerEnv });
+    if (!runtime.ok) return fail(runtime.error.code, `${where}: ${runtime.error.message}`, { file: spec.file });
+    return ok({ kind: runtime.value.family === 'custom' ? 'custom' : 'handler', runtime: runtime.value, describe: runtime.value.describe });
   }
 
   async invoke(req: InvokeRequest, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
@@ -123,7 +126,7 @@ export class Emulator {
       return this.invoke({ ...req, requestId, spec: { ...req.spec, timeout: override }, timeoutOverride: undefined }, opts);
     }
     if (req.debug) {
-      const refused = debugRefusal(prepared.runtime);
+      const refused = debugRefusal(prepared.value);
       if (refused) return { ok: false, error: { code: 'emulator.debugUnavailable', message: `${spec.file}: ${refused}` } };
     }
     const requestId = req.requestId ?? randomUUID();
@@ -140,7 +143,7 @@ export class Emulator {
     opts.onAccepted?.(requestId);
 
     const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
-    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath, this.options.phpPath]);
+    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath, this.options.phpPath, this.options.runtimePaths]);
     const pool = this.pool(`${spec.file}#${spec.name}`, configKey);
 
     const debugging = req.debug !== undefined;
@@ -161,14 +164,15 @@ export class Emulator {
     if (!instance) {
       coldStart = true;
       for (const w of fenv.warnings) log('platform', `[WARN] ${w}`);
+      const p = prepared.value;
       instance =
-        prepared.runtime.family === 'custom'
+        p.kind === 'custom'
           ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout })
-          : prepared.runtime.family === 'web'
-            ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity }, prepared.bootstrapPath)
-            : prepared.runtime.family === 'go'
+          : p.kind === 'web'
+            ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity }, p.bootstrapPath)
+            : p.kind === 'handler' && p.runtime.family === 'go'
               ? new GoInstance(spec.codeDir, spec.handler!, fenv.env, sink, this.callerEnv)
-              : new Instance(prepared.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {
+              : new Instance(p.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {
                 functionGraph: spec.platform === 'functiongraph',
                 initializer: spec.initializer,
                 debugPort: req.debug?.port,
@@ -193,7 +197,7 @@ export class Emulator {
         return { ok: true, result };
       }
       for (const note of init.notes ?? []) log('platform', note);
-      log('platform', `Runtime ${spec.runtime} runs on ${prepared.runtime.describe}`);
+      log('platform', `Runtime ${spec.runtime} runs on ${prepared.value.describe}`);
     } else {
       instance.setSink(sink);
     }
@@ -311,14 +315,15 @@ export class Emulator {
 }
 
 /** Why a runtime cannot be debugged here, if it cannot. */
-function debugRefusal(runtime: LocalRuntime): string | undefined {
-  if (runtime.family === 'nodejs' || runtime.family === 'java') return undefined;
-  if (runtime.family === 'python') {
+function debugRefusal(prepared: Prepared): string | undefined {
+  const runtime = prepared.kind === 'handler' ? prepared.runtime : undefined;
+  if (runtime?.family === 'nodejs' || runtime?.family === 'java') return undefined;
+  if (runtime?.family === 'python') {
     if (hasDebugpy(runtime.command)) return undefined;
     return `debugging a Python function needs debugpy in ${runtime.command}; install it with: ${runtime.command} -m pip install debugpy`;
   }
-  if (runtime.family === 'php') return 'debugging is available for Node.js, Python and Java functions; for PHP, invoke the function normally with Xdebug enabled in a php_extension ini (xdebug.mode=debug, xdebug.start_with_request=yes) and your editor listening for it';
-  if (runtime.family === 'go') return "debugging is available for Node.js, Python and Java functions; for Go, invoke the function once (its program stays warm) and attach Delve to that process (dlv attach PID)";
+  if (runtime?.family === 'php') return 'debugging is available for Node.js, Python and Java functions; for PHP, invoke the function normally with Xdebug enabled in a php_extension ini (xdebug.mode=debug, xdebug.start_with_request=yes) and your editor listening for it';
+  if (runtime?.family === 'go') return "debugging is available for Node.js, Python and Java functions; for Go, invoke the function once (its program stays warm) and attach Delve to that process (dlv attach PID)";
   return 'debugging is available for Node.js, Python and Java functions; Custom Runtime and web functions start your own scf_bootstrap, so attach your debugger to it directly';
 }
 

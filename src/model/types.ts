@@ -1,3 +1,5 @@
+import { DEFAULT_RUNTIME } from './runtimes';
+
 /** A position range in a source file, 0-based lines and columns (as LSP uses them). */
 export interface SourceRange {
   line: number;
@@ -161,7 +163,7 @@ export type LoadResult = { ok: true; value: LoadedFile } | { ok: false; error: M
 export const DEFAULTS = {
   namespace: 'default',
   region: 'ap-guangzhou',
-  runtime: 'Nodejs10.15',
+  runtime: DEFAULT_RUNTIME,
   memorySize: 128,
   timeout: 3,
   /** Our choice: the SCF API's default InitTimeout is 65 s; the component does not state one. */

@@ -7,7 +7,7 @@ import { hasInterpolation } from '../model/interpolate';
 import { diag, type ScfDiagnostic } from './diagnostics';
 import type { ComponentKind } from '../model/types';
 import { componentValidator, deref, schemaAtPath, scfValidators, type ErrorObject, type JsonSchema } from './schema';
-import { closest } from './suggest';
+import { closest } from '../model/spelling';
 import { getPair, nodeAtPath, scalarText, toValue, type YMap, type YNode } from './yaml';
 
 type Path = (string | number)[];

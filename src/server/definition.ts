@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Location } from 'vscode-languageserver';
 import { diskProbe, type FileProbe } from '../schema/checks/context';
-import { ENTRY_EXTENSIONS, localCodeDir, runtimeFamily } from '../schema/checks/handler';
+import { DEFAULT_RUNTIME, runtimeFamily } from '../model/runtimes';
+import { ENTRY_EXTENSIONS, localCodeDir } from '../schema/checks/handler';
 import { findInstances, instanceContext } from '../schema/validate';
 import { get, scalarText, type ParsedYaml } from '../schema/yaml';
 
@@ -29,7 +30,7 @@ export function handlerDefinition(parsed: ParsedYaml, file: string | undefined, 
     const handlerNode = get(inputs, 'handler');
     if (!inputs || !handlerNode || offset < handlerNode.start || offset > handlerNode.end) continue;
     const handler = ctx.resolve(scalarText(handlerNode) ?? '');
-    const runtime = ctx.resolve(scalarText(get(inputs, 'runtime')) ?? 'Nodejs10.15');
+    const runtime = ctx.resolve(scalarText(get(inputs, 'runtime')) ?? DEFAULT_RUNTIME);
     const code = localCodeDir(ctx);
     if (!handler || !runtime || !code) return undefined;
     const family = runtimeFamily(runtime);

@@ -7,7 +7,10 @@ import type { FunctionSpec, LoadResult, ModelError, TriggerSpec } from '../model
 import type { EventFile } from '../events/store';
 import { customEventLimitWarning } from '../events/names';
 
-export type RuntimeFamily = 'nodejs' | 'python' | 'go' | 'java' | 'php' | 'custom' | 'unknown';
+import { runtimeFamily, type RuntimeFamily as ScfRuntimeFamily } from '../model/runtimes';
+
+export { runtimeFamily };
+export type RuntimeFamily = ScfRuntimeFamily | 'unknown';
 
 export interface FileEntry {
   file: string;
@@ -23,17 +26,6 @@ export type TreeNode =
   | { kind: 'variable'; id: string; spec: FunctionSpec; key: string; label: string; description: string }
   | { kind: 'event'; id: string; spec: FunctionSpec; event: EventFile; label: string; description: string; tooltip: string }
   | { kind: 'hint'; id: string; spec: FunctionSpec; label: string; tooltip: string };
-
-export function runtimeFamily(runtime: string): RuntimeFamily {
-  const r = runtime.toLowerCase();
-  if (r.startsWith('nodejs')) return 'nodejs';
-  if (r.startsWith('python')) return 'python';
-  if (r.startsWith('go')) return 'go';
-  if (r.startsWith('java')) return 'java';
-  if (r.startsWith('php')) return 'php';
-  if (r.startsWith('custom')) return 'custom';
-  return 'unknown';
-}
 
 /** `Nodejs16.13 · 128 MB · 3 s` (web functions say so first). */
 export function functionDescription(spec: FunctionSpec): string {

@@ -10,7 +10,7 @@ after(() => emulator.dispose());
 const spec = (handler: string, extra: Partial<Parameters<typeof functionSpec>[0]> = {}) =>
   functionSpec({ codeDir: py, handler, runtime: 'Python3.9', ...extra });
 
-describe('Python 3 handlers run on the local python3', () => {
+describe('Python 3 handlers run on a local Python 3', () => {
   test('printing the context gives one flat JSON object with exactly the SCF keys', async () => {
     const { result, logs } = await invoke(emulator, spec('index.print_context', { name: 'py-fn' }), { a: 1 });
     assert.equal(result.statusCode, 200, result.errorMessage);
@@ -100,7 +100,10 @@ describe('Python 3 handlers run on the local python3', () => {
     const own = new Emulator({ pythonPath: '/no/such/python3' });
     const outcome = await own.invoke({ spec: spec('index.echo'), payload: '{}' });
     assert.equal(outcome.ok, false);
-    if (!outcome.ok) assert.match(outcome.error.message, /needs Python 3, but "\/no\/such\/python3" was not found/);
+    if (!outcome.ok) {
+      assert.equal(outcome.error.code, 'runtime.pathMissing');
+      assert.match(outcome.error.message, /scf\.pythonPath is "\/no\/such\/python3", which is not an executable here/);
+    }
     await own.dispose();
   });
 });

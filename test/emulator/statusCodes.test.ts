@@ -145,10 +145,10 @@ describe('every status code the emulator produces, for real', () => {
     assert.match(result.errorMessage!, /initTimeout \(1 s\)/);
   });
 
-  test('usage errors: a runtime that cannot run here, an unknown runtime, a missing code folder', async () => {
+  test('usage errors: an unknown runtime (with the nearest ones), a missing code folder', async () => {
     for (const [runtime, code, why] of [
-      ['Python2.7', 'runtime.notLocal', /Python2\.7 is not available locally/],
       ['Ruby3', 'runtime.unknown', /unknown runtime "Ruby3"/],
+      ['Nodejs16', 'runtime.unknown', /unknown runtime "Nodejs16"; did you mean Nodejs16\.13/],
     ] as const) {
       const outcome = await emulator.invoke({ spec: functionSpec({ codeDir: node, handler: 'index.echo', runtime }), payload: '{}' });
       assert.equal(outcome.ok, false);

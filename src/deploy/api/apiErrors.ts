@@ -3,6 +3,8 @@
  * (scf-platform-facts §6 and the API's common errors). The local endpoint answers with these codes;
  * the client shows the code, the API's message and the fix.
  */
+import { newestRuntime } from '../../model/runtimes';
+
 export interface ApiErrorInfo {
   code: string;
   fix: string;
@@ -21,7 +23,7 @@ const TABLE: ApiErrorInfo[] = [
   { code: 'InvalidParameterValue.Memory', fix: '`memorySize` must be 64, or 128 to 3072 in steps of 128 (MB).' },
   { code: 'InvalidParameterValue.Timeout', fix: '`timeout` must be 1 to 900 seconds for an event function.' },
   { code: 'InvalidParameterValue.InitTimeout', fix: '`initTimeout` must be 1 to 300 seconds.' },
-  { code: 'InvalidParameterValue.Runtime', fix: 'Use a runtime the platform offers (e.g. Nodejs16.13, Python3.9); fix `runtime`.' },
+  { code: 'InvalidParameterValue.Runtime', fix: `Use a runtime the platform offers (e.g. ${newestRuntime('nodejs')?.name}, ${newestRuntime('python')?.name}); fix \`runtime\`.` },
   { code: 'InvalidParameterValue.Handler', fix: 'Event functions need `handler` as file.function (e.g. index.main_handler).' },
   { code: 'InvalidParameterValue.Environment', fix: 'Environment keys match [a-zA-Z][a-zA-Z0-9_]* (2 to 64 bytes) and must not start with SCF_, QCLOUD_ or TENCENTCLOUD_.' },
   { code: 'InvalidParameterValue.ZipFile', fix: 'The code package must be a valid zip of at most 50 MB; redeploy (the toolkit builds it for you).' },

@@ -2,14 +2,8 @@
  * Parameter checks of the SCF management API, with its error codes (scf-platform-facts §2, §3, §6).
  * Each function throws an ApiError the endpoint turns into `{"Response":{"Error":...}}`.
  */
+import { findRuntime, nearestRuntimes, RUNTIME_NAMES } from '../../model/runtimes';
 import { ApiError } from '../api/apiErrors';
-
-/** Runtimes the platform offers for event and web functions (API doc of CreateFunction, plus newer ones). */
-export const RUNTIMES = [
-  'Python2.7', 'Python3.6', 'Python3.7', 'Python3.9', 'Python3.10', 'Python3.11', 'Python3.12',
-  'Nodejs6.10', 'Nodejs8.9', 'Nodejs10.15', 'Nodejs12.16', 'Nodejs14.18', 'Nodejs16.13', 'Nodejs18.15', 'Nodejs20.15',
-  'Php5.6', 'Php7', 'Php7.4', 'Php8.0', 'Go1', 'Java8', 'Java11', 'CustomRuntime',
-] as const;
 
 export const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/;
 const NAMESPACE = /^[A-Za-z0-9_-]{1,30}$/;
@@ -73,8 +67,9 @@ export function initTimeout(v: number | undefined): number | undefined {
 
 export function runtime(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  if ((RUNTIMES as readonly string[]).includes(v)) return v;
-  throw new ApiError('InvalidParameterValue.Runtime', `Runtime "${v}" is not offered. Valid: ${RUNTIMES.join(', ')}.`);
+  if (findRuntime(v)) return v;
+  const near = nearestRuntimes(v);
+  throw new ApiError('InvalidParameterValue.Runtime', `Runtime "${v}" is not offered.${near.length ? ` Nearest: ${near.join(', ')}.` : ''} Valid: ${RUNTIME_NAMES.join(', ')}.`);
 }
 
 export function environment(params: Params): Array<{ Key: string; Value: string }> | undefined {

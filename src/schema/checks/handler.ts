@@ -7,19 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import { diag, type ScfDiagnostic } from '../diagnostics';
 import { get, getPair, scalarText, type YNode } from '../yaml';
 import { exists, type InstanceContext } from './context';
+import { DEFAULT_RUNTIME, runtimeFamily } from '../../model/runtimes';
 
-export type RuntimeFamily = 'nodejs' | 'python' | 'php' | 'go' | 'java' | 'custom' | 'unknown';
-
-export function runtimeFamily(runtime: string): RuntimeFamily {
-  const r = runtime.toLowerCase();
-  if (r.startsWith('nodejs')) return 'nodejs';
-  if (r.startsWith('python')) return 'python';
-  if (r.startsWith('php')) return 'php';
-  if (r.startsWith('go')) return 'go';
-  if (r.startsWith('java')) return 'java';
-  if (r === 'customruntime') return 'custom';
-  return 'unknown';
-}
+type RuntimeFamily = ReturnType<typeof runtimeFamily>;
 
 export const ENTRY_EXTENSIONS: Record<'nodejs' | 'python' | 'php', string[]> = {
   nodejs: ['.js', '.mjs', '.cjs'],
@@ -98,7 +88,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
   const typeText = scalarText(get(inputs, 'type')) ?? 'event';
   const isWeb = typeText === 'web';
   const runtimeNode = get(inputs, 'runtime');
-  const runtimeRaw = scalarText(runtimeNode) ?? ctx.defaultRuntime ?? 'Nodejs10.15';
+  const runtimeRaw = scalarText(runtimeNode) ?? ctx.defaultRuntime ?? DEFAULT_RUNTIME;
   const runtime = ctx.resolve(runtimeRaw);
   const family = runtime === undefined ? 'unknown' : runtimeFamily(runtime);
   const handlerNode = get(inputs, 'handler');

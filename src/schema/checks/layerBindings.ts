@@ -8,6 +8,7 @@ import { LAYER_NAME, layerEnvKey, MAX_LAYERS } from '../../model/layers';
 import { diag, type ScfDiagnostic } from '../diagnostics';
 import { get, scalarText } from '../yaml';
 import type { InstanceContext } from './context';
+import { DEFAULT_RUNTIME } from '../../model/runtimes';
 
 export function checkLayerBindings(ctx: InstanceContext): ScfDiagnostic[] {
   const out: ScfDiagnostic[] = [];
@@ -17,7 +18,7 @@ export function checkLayerBindings(ctx: InstanceContext): ScfDiagnostic[] {
     const extra = layers.items[MAX_LAYERS]!;
     out.push(diag('scf.layers.tooMany', `a function binds at most ${MAX_LAYERS} layers; this one lists ${layers.items.length}: merge some layers or drop them`, extra.start, extra.end));
   }
-  const runtimeText = scalarText(get(ctx.inputs, 'runtime')) ?? ctx.defaultRuntime ?? 'Nodejs10.15';
+  const runtimeText = scalarText(get(ctx.inputs, 'runtime')) ?? ctx.defaultRuntime ?? DEFAULT_RUNTIME;
   const runtime = ctx.resolve(runtimeText);
   for (const item of layers.items) {
     const nameNode = get(item, 'name');

@@ -1,16 +1,16 @@
-# SCF Toolkit: the Python 3 runtime bootstrap. It runs inside the user's process, so it is small and
-# uses only the standard library. It imports the handler module once (the instance's init), then
-# serves requests one at a time.
+# SCF Toolkit: the Python runtime bootstrap. It runs inside the user's process, so it is small and
+# uses only the standard library, and it runs unchanged on Python 2.7 and every Python 3 (Python2.7
+# functions run on a real 2.7). It imports the handler module once (the instance's init), then serves
+# requests one at a time.
 #
 # Channel: fd 3 carries requests from the emulator host, fd 4 carries replies. Each message is a
 # frame: the body's byte length in ASCII digits, "\n", then the JSON body. stdout/stderr stay the
 # user's own; after each request END_MARK goes to both so the host knows every line printed during
 # the request has arrived before it reports the result.
 #
-# argv: python3 -u -X utf8 python-bootstrap.py <codeDir> <handler> [--functiongraph [--initializer file.function]]
+# argv: python -u [-X utf8] python-bootstrap.py <codeDir> <handler> [--functiongraph [--initializer file.function]]
 # With --functiongraph the handler gets FunctionGraph's context object and the initializer runs once,
 # before the instance reports ready.
-import importlib.util
 import json
 import os
 import sys
@@ -22,20 +22,38 @@ CODE_DIR, HANDLER = sys.argv[1], sys.argv[2]
 FLAGS = sys.argv[3:]
 FUNCTION_GRAPH = "--functiongraph" in FLAGS
 INITIALIZER = FLAGS[FLAGS.index("--initializer") + 1] if "--initializer" in FLAGS else None
-REQUESTS = os.fdopen(3, "rb", buffering=0)
+REQUESTS = os.fdopen(3, "rb", 0)
 REPLY_FD = 4
+PY2 = sys.version_info[0] == 2
+
+if PY2:
+    # Python 2 encodes unicode written to a pipe as ASCII (a UnicodeEncodeError for any non-ASCII text);
+    # SCF's log collection takes the text in UTF-8, as a terminal under LANG=en_US.UTF8 would.
+    class _Utf8Writer(object):
+        def __init__(self, raw):
+            self._raw = raw
+
+        def write(self, s):
+            if isinstance(s, unicode):  # noqa: F821 (Python 2 only)
+                s = s.encode("utf-8")
+            self._raw.write(s)
+
+        def __getattr__(self, name):
+            return getattr(self._raw, name)
+
+    sys.stdout = _Utf8Writer(sys.stdout)
+    sys.stderr = _Utf8Writer(sys.stderr)
 
 
 def send(message, raw_result=None):
     body = json.dumps(message)
     if raw_result is not None:
         body = body[:-1] + ',"result":' + raw_result + "}"
-    data = body.encode("utf-8")
+    data = body if PY2 and isinstance(body, bytes) else body.encode("utf-8")
     frame = str(len(data)).encode("ascii") + b"\n" + data
-    view = memoryview(frame)
-    while view:
-        written = os.write(REPLY_FD, view)
-        view = view[written:]
+    while frame:
+        written = os.write(REPLY_FD, frame)
+        frame = frame[written:]
 
 
 def read_exact(n):
@@ -65,7 +83,7 @@ def loaded_files():
     for mod in list(sys.modules.values()):
         f = getattr(mod, "__file__", None)
         if f and f.startswith(CODE_DIR) and "site-packages" not in f:
-            out.append(f)
+            out.append(f[:-1] if f.endswith(".pyc") else f)
     return out
 
 
@@ -85,6 +103,25 @@ def find_one_level_down(rel):
     except OSError:
         pass
     return None
+
+
+def import_file(name, path):
+    """Imports a source file as module `name` (registered in sys.modules, as an import would)."""
+    if PY2:
+        import imp
+
+        return imp.load_source(name, path)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
 
 
 def load_function(spec, what):
@@ -109,10 +146,7 @@ def load_function(spec, what):
     module = sys.modules.get(name)
     if module is None or getattr(module, "__file__", None) != entry:
         try:
-            spec_ = importlib.util.spec_from_file_location(name, entry)
-            module = importlib.util.module_from_spec(spec_)
-            sys.modules[name] = module
-            spec_.loader.exec_module(module)
+            module = import_file(name, entry)
         except BaseException as e:  # a SyntaxError or SystemExit at import is the user's code failing to load
             tb = traceback.format_exc()
             return {"code": 443, "message": "loading %s failed: %s: %s" % (rel, type(e).__name__, e), "stack": tb}
@@ -215,7 +249,8 @@ def serve(fn):
             continue
         end_marks()
         try:
-            raw = json.dumps(value, ensure_ascii=False)
+            # Python 2 mixes byte and text strings: plain ASCII JSON (\\u escapes) is the same value for the host.
+            raw = json.dumps(value, ensure_ascii=PY2)
         except (TypeError, ValueError) as e:
             send({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": "", "files": loaded_files()})
             continue
