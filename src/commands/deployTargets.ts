@@ -55,7 +55,7 @@ export class DeployTargets implements TargetConnector, vscode.Disposable {
         cliScript: this.context.asAbsolutePath('dist/cli.js'),
         stateDir,
         execPath: config.get<string>('nodePath', '').trim() || undefined,
-        pythonPath: config.get<string>('pythonPath', 'python3').trim() || undefined,
+        pythonPath: config.get<string>('pythonPath', '').trim() || undefined,
         env,
         onLine: this.log,
       });

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
+import { discoveryEnv, runtimePathsSetting } from '../views/emulatorClient';
 
 export interface GatewayApi {
   /** The gateway's address while it runs. */
@@ -44,9 +45,10 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
     const port = vscode.workspace.getConfiguration('scf.gateway').get<number>('port', 0);
     const python = vscode.workspace.getConfiguration('scf').get<string>('pythonPath', '').trim();
     const maxInstances = vscode.workspace.getConfiguration('scf.gateway').get<number>('maxInstancesPerFunction', 10);
-    const args = ['gateway', ...files, '--port', String(port), '--max-instances', String(maxInstances), ...(python ? ['--python', python] : [])];
+    const runtimePaths = Object.entries(runtimePathsSetting(vscode.workspace.getConfiguration('scf')) ?? {}).flatMap(([k, v]) => ['--runtime-path', `${k}=${v}`]);
+    const args = ['gateway', ...files, '--port', String(port), '--max-instances', String(maxInstances), ...(python ? ['--python', python] : []), ...runtimePaths];
     // Only PATH and HOME go to the gateway: the editor's environment (and any credentials) stays here.
-    const proc = fork(context.asAbsolutePath('dist/cli.js'), args, { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const proc = fork(context.asAbsolutePath('dist/cli.js'), args, { env: discoveryEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     child = proc;
     deps.output.info(`Starting the local HTTP gateway for ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}...`);
     const started = new Promise<string | undefined>((resolve) => {

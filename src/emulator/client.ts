@@ -9,11 +9,14 @@ import type { InvokeOutcome } from './emulator';
 import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import type { FinishedEvent } from './async';
 import type { LogLine, UsageError } from './types';
+import { DISCOVERY_VARIABLES } from './runtimes/interpreters';
 
 export interface EmulatorClientOptions {
   /** The bundled host script, dist/host.js. */
   hostScript: string;
   pythonPath?: string;
+  /** Interpreters per runtime or family (the scf.runtimePaths setting). */
+  runtimePaths?: Record<string, string>;
   /** The Node.js binary to run the host with (default: this process's). */
   execPath?: string;
   /** Async retries wait this times SCF's one minute (default 1/60). */
@@ -50,6 +53,9 @@ export class EmulatorClient {
     if (this.host && this.host.connected) return this.host;
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
     if (this.options.pythonPath) env.SCF_TOOLKIT_PYTHON = this.options.pythonPath;
+    if (this.options.runtimePaths && Object.keys(this.options.runtimePaths).length) env.SCF_TOOLKIT_RUNTIME_PATHS = JSON.stringify(this.options.runtimePaths);
+    // Where version managers keep their interpreters, so the host finds each runtime's own version.
+    for (const k of DISCOVERY_VARIABLES) if (process.env[k]) env[k] = process.env[k];
     if (this.options.retryDelayScale !== undefined) env.SCF_TOOLKIT_RETRY_DELAY_SCALE = String(this.options.retryDelayScale);
     // In desktop VS Code this process is Electron: forking its binary runs Node only with this set.
     if (!this.options.execPath && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';

@@ -10,7 +10,10 @@ import { Emulator } from './emulator';
 import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import type { InvokeResult, LogLine, UsageError } from './types';
 
-const emulator = new Emulator({ pythonPath: process.env.SCF_TOOLKIT_PYTHON || undefined });
+const emulator = new Emulator({
+  pythonPath: process.env.SCF_TOOLKIT_PYTHON || undefined,
+  runtimePaths: process.env.SCF_TOOLKIT_RUNTIME_PATHS ? (JSON.parse(process.env.SCF_TOOLKIT_RUNTIME_PATHS) as Record<string, string>) : undefined,
+});
 const running = new Map<string, AbortController>();
 const queues = new Map<string, AsyncQueue>();
 /** Async request id -> the client invocation waiting for it. */

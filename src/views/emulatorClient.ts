@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { resolveLayerFolders } from './layerSetting';
 import { EmulatorClient, type EmulatorClientOptions, type InvokeParams, type RunningInvocation } from '../emulator/client';
+import { DISCOVERY_VARIABLES } from '../emulator/runtimes/interpreters';
 import type { InvocationType, LogLine } from '../emulator/types';
 import type { FunctionSpec } from '../model';
 
@@ -24,7 +25,7 @@ export class EmulatorHost implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         // A new interpreter path takes effect with a new host.
-        if (e.affectsConfiguration('scf.pythonPath') || e.affectsConfiguration('scf.nodePath')) this.reset();
+        if (e.affectsConfiguration('scf.pythonPath') || e.affectsConfiguration('scf.nodePath') || e.affectsConfiguration('scf.runtimePaths')) this.reset();
       }),
     );
   }
@@ -36,7 +37,8 @@ export class EmulatorHost implements vscode.Disposable {
       const nodePath = config.get<string>('nodePath', '').trim();
       this.client = new EmulatorClient({
         hostScript: this.context.asAbsolutePath('dist/host.js'),
-        pythonPath: config.get<string>('pythonPath', 'python3').trim() || undefined,
+        pythonPath: config.get<string>('pythonPath', '').trim() || undefined,
+        runtimePaths: runtimePathsSetting(config),
         execPath: nodePath || undefined,
         ...this.options,
       });
@@ -95,3 +97,17 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+/** PATH, HOME and where version managers keep interpreters: all of the editor's environment a child process gets. */
+export function discoveryEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  for (const k of DISCOVERY_VARIABLES) if (process.env[k]) env[k] = process.env[k];
+  return env;
+}
+
+/** The scf.runtimePaths setting, its empty entries left out. */
+export function runtimePathsSetting(config: vscode.WorkspaceConfiguration): Record<string, string> | undefined {
+  const raw = config.get<Record<string, unknown>>('runtimePaths', {});
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) if (typeof v === 'string' && v.trim()) out[k] = v.trim();
+  return Object.keys(out).length ? out : undefined;
+}

@@ -7,6 +7,7 @@ import { Emulator } from '../../emulator/emulator';
 import { describeRoutes, startGateway } from '../../emulator/gateway/server';
 import { layerFolders, parseArgs } from '../args';
 import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
+import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
 import type { CliIO } from '../io';
 
 const HELP = `Usage: scf-toolkit gateway <serverless.yml|folder>... [options]
@@ -17,7 +18,8 @@ function is served under /<name>/. Each request and the functions' logs are prin
 
 Options:
   --port N        the port (default 0: a free one, printed)
-  --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
+  --python PATH   the python3 for every Python3.x function (default: each runtime's own version)
+${RUNTIME_PATH_USAGE}
   --layer NAME=FOLDER  where layer NAME's content is locally (its /opt), when it is not a
                   component: layer of the app; repeatable
 ${MAX_INSTANCES_HELP}
@@ -26,9 +28,11 @@ ${MAX_INSTANCES_HELP}
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'python', 'max-instances'], flags: ['help', 'quiet'], lists: ['layer'] });
+  const parsed = parseArgs(argv, { values: ['port', 'python', 'max-instances'], flags: ['help', 'quiet'], lists: ['layer', 'runtime-path'] });
   if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags } = parsed.args;
+  const { positionals, values, flags, lists } = parsed.args;
+  const runtimePaths = parseRuntimePaths(lists['runtime-path']);
+  if (!runtimePaths.ok) return usageError(io, runtimePaths.error.message);
   if (flags.has('help')) {
     io.out(HELP);
     return 0;
@@ -45,7 +49,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!loaded.ok) return loaded.code;
   const maxInstances = parseMaxInstances(values['max-instances']);
   if (!maxInstances.ok) return usageError(io, maxInstances.message);
-  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
+  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
   const quiet = flags.has('quiet');
   let gateway;
   try {

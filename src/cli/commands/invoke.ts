@@ -11,6 +11,7 @@ import { Emulator } from '../../emulator/emulator';
 import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { layerFolders, parseArgs } from '../args';
+import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
 import type { CliIO } from '../io';
 import { eventSyntaxProblem } from '../../events/validate';
 
@@ -29,7 +30,8 @@ Options:
                        retryNumber, then the dead-letter file .scf/dlq/<function>.jsonl or dropped)
   --retry-delay-scale N  async retries wait N x SCF's one minute (default 0.0167: one second)
   --json               one JSON object per line: {"type":"log",...} as lines come, last {"type":"result",...}
-  --python PATH        the python3 to run Python3.x functions with (default: python3 on PATH)
+  --python PATH        the python3 for every Python3.x function (default: each runtime's own version)
+${RUNTIME_PATH_USAGE}
   --inspect[=PORT]     run under a debugger and wait for it before loading the handler: Node.js through
                        the inspector (default port 9229), Python through debugpy (default 5678), Java
                        through JDWP (default 5005); time
@@ -41,12 +43,14 @@ Exit code: 0 when the status is 200, 1 for any other status, 2 for a usage error
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(argv, {
     values: ['event', 'event-json', 'function', 'python', 'stage', 'retry-delay-scale'],
-    lists: ['layer'],
+    lists: ['layer', 'runtime-path'],
     flags: ['async', 'json', 'help'],
     optionalValues: ['inspect'],
   });
   if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags } = parsed.args;
+  const { positionals, values, flags, lists } = parsed.args;
+  const runtimePaths = parseRuntimePaths(lists['runtime-path']);
+  if (!runtimePaths.ok) return usageError(io, runtimePaths.error.message);
   if (flags.has('help')) {
     io.out(HELP);
     return 0;
@@ -89,7 +93,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (flags.has('async')) return usageError(io, '--inspect and --async do not go together: debug a synchronous invoke');
     debug = { port };
   }
-  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
+  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env });
   if (flags.has('async')) {
     const scale = values['retry-delay-scale'] === undefined ? undefined : Number(values['retry-delay-scale']);
     if (scale !== undefined && !(scale >= 0)) return usageError(io, '--retry-delay-scale takes a number >= 0');

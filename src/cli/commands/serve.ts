@@ -10,6 +10,7 @@ import { connectLocal, defaultStateDir, findRunningEndpoint } from '../../deploy
 import { describeRoutes, startGateway, type Gateway } from '../../emulator/gateway/server';
 import { layerFolders, parseArgs } from '../args';
 import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
+import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
 import type { CliIO } from '../io';
 
 const HELP = `Usage: scf-toolkit serve [<serverless.yml|folder>...] [options]
@@ -26,7 +27,8 @@ Options:
   --port N        the port (default 0: a free one, printed)
   --gateway-port N  the HTTP gateway's port (default 0: a free one, printed)
   --state DIR     the state folder: deployed functions, code, logs (default ./.scf/endpoint)
-  --python PATH   the python3 to run Python3.x functions with (default: python3 on PATH)
+  --python PATH   the python3 for every Python3.x function (default: each runtime's own version)
+${RUNTIME_PATH_USAGE}
   --layer NAME=FOLDER  where layer NAME's content is locally (its /opt), when it is not a
                   component: layer of the app; repeatable
 ${MAX_INSTANCES_HELP}
@@ -35,9 +37,11 @@ ${MAX_INSTANCES_HELP}
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'state', 'python', 'gateway-port', 'max-instances'], flags: ['help', 'quiet'], lists: ['layer'] });
+  const parsed = parseArgs(argv, { values: ['port', 'state', 'python', 'gateway-port', 'max-instances'], flags: ['help', 'quiet'], lists: ['layer', 'runtime-path'] });
   if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags } = parsed.args;
+  const { positionals, values, flags, lists } = parsed.args;
+  const runtimePaths = parseRuntimePaths(lists['runtime-path']);
+  if (!runtimePaths.ok) return usageError(io, runtimePaths.error.message);
   if (flags.has('help')) {
     io.out(HELP);
     return 0;
@@ -61,7 +65,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const maxInstances = parseMaxInstances(values['max-instances']);
   if (!maxInstances.ok) return usageError(io, maxInstances.message);
-  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
+  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
   let conn;
   try {
     conn = await connectLocal({ stateDir, port, runner: emulator, advertise: true, onRequest: flags.has('quiet') ? undefined : (line) => io.out(line) });

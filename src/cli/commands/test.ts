@@ -13,6 +13,7 @@ import { collectTests, runTests, type TestInvoker, type TestRun } from '../../te
 import { humanLine, humanSummary, jsonRecord, junitXml, summarize } from '../../testing/reporters';
 import { expectationFromRun, formatExpectation, type Expectation } from '../../testing/expectations';
 import { layerFolders, parseArgs } from '../args';
+import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
 import type { CliIO } from '../io';
 
 const HELP = `Usage: scf-toolkit test [<serverless.yml | template.yaml | folder>...] [options]
@@ -35,7 +36,8 @@ Options:
   --all                also run events without an expectation (they pass on status 200)
   --update             write each test's expectation from this run (status and result), then pass
   --pass-with-no-tests exit 0 when no test is found
-  --python PATH        the python3 to run Python3.x functions with (default: python3 on PATH)
+  --python PATH        the python3 for every Python3.x function (default: each runtime's own version)
+${RUNTIME_PATH_USAGE}
   --stage STAGE        the stage for \${stage} (default: the file's stage, STAGE, or dev)
 
 Exit code: 0 when every test passed, 1 when a test failed or errored or none was found, 2 for a usage error.`;
@@ -44,10 +46,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(argv, {
     values: ['reporter', 'output', 'function', 'python', 'stage'],
     flags: ['json', 'all', 'update', 'pass-with-no-tests', 'help'],
-    lists: ['layer'],
+    lists: ['layer', 'runtime-path'],
   });
   if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags } = parsed.args;
+  const { positionals, values, flags, lists } = parsed.args;
+  const runtimePaths = parseRuntimePaths(lists['runtime-path']);
+  if (!runtimePaths.ok) return usageError(io, runtimePaths.error.message);
   if (flags.has('help')) {
     io.out(HELP);
     return 0;
@@ -101,7 +105,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return flags.has('pass-with-no-tests') ? 0 : 1;
   }
 
-  const emulator = new Emulator({ pythonPath: values.python, callerEnv: io.env });
+  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env });
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);

@@ -32,6 +32,9 @@ export interface Interpreter {
   knownVersion?: string;
 }
 
+/** The environment variables discovery reads besides PATH and HOME (passed on to the emulator host). */
+export const DISCOVERY_VARIABLES = ['PYENV_ROOT', 'ASDF_DATA_DIR', 'UV_PYTHON_INSTALL_DIR', 'XDG_DATA_HOME', 'NVM_DIR', 'FNM_DIR', 'VOLTA_HOME', 'N_PREFIX', 'JAVA_HOME', 'SDKMAN_DIR'] as const;
+
 export interface DiscoveryEnv {
   PATH?: string;
   HOME?: string;
@@ -238,11 +241,13 @@ export function interpreters(tool: Tool, env: DiscoveryEnv): Interpreter[] {
 
 /** An interpreter at a path the user gave (a setting or flag): its version from the path or asked. */
 export function interpreterAt(tool: Tool, path: string, source: string, env: DiscoveryEnv): Interpreter | undefined {
-  let program = path;
+  let program = path.startsWith('~/') && env.HOME ? join(env.HOME, path.slice(2)) : path;
   if (!program.includes('/')) {
-    const hit = onPath({ ...env, PATH: env.PATH }, new RegExp(`^${program.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))[0];
+    // A bare name means what a shell would run, version-manager shims included (`python3` under pyenv
+    // is the shim for pyenv's chosen version): a shim is resolved to the real program once.
+    const hit = (env.PATH ?? '').split(delimiter).map((dir) => join(dir, program)).find((p) => notRelative(p) && isExecutable(p));
     if (!hit) return undefined;
-    program = hit;
+    program = isShimDir(dirname(hit)) ? (behindShim(tool, hit) ?? hit) : hit;
   } else if (!isExecutable(program)) return undefined;
   const i: Interpreter = { tool, path: program, source, knownVersion: versionFromPath(tool, program) ?? versionFromPath(tool, real(program)) };
   if (tool === 'java') {
@@ -250,6 +255,20 @@ export function interpreterAt(tool: Tool, path: string, source: string, env: Dis
     i.knownVersion = jdkVersion(i.home) ?? i.knownVersion;
   }
   return i;
+}
+
+const notRelative = (p: string) => dirname(p) !== ".";
+const behind = new Map<string, string | undefined>();
+
+/** The real interpreter a shim runs (asked once per process). */
+function behindShim(tool: Tool, shim: string): string | undefined {
+  if (!behind.has(shim)) {
+    const probe = tool === 'python' ? ['-c', 'import sys; print(sys.executable)'] : tool === 'node' ? ['-p', 'process.execPath'] : undefined;
+    const r = probe ? spawnSync(shim, probe, { encoding: 'utf8', timeout: 15_000 }) : undefined;
+    const out = r && r.status === 0 ? r.stdout.trim() : '';
+    behind.set(shim, out && isExecutable(out) ? out : undefined);
+  }
+  return behind.get(shim);
 }
 
 /** Whether a version is the one the rule asks for (Node.js 16.x for 16; Python 3.7.x for 3.7). */
