@@ -13,11 +13,12 @@
  * A script that starts another script holding such paths is not followed (the guide's bootstraps start
  * the interpreter directly).
  */
-import { accessSync, constants, openSync, readSync, closeSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { fail, ok, type Outcome } from '../../model/outcome';
 import { runtimeForImageDir, RUNTIMES, versionParts, type ScfRuntime } from '../../model/runtimes';
 import { chooseFor, type RuntimeOptions } from './choose';
+import { isExecutable } from './interpreters';
 
 /** `/var/lang/<lang><version>/bin/<program>` as SCF's images lay them out. */
 const IMAGE_PATH = /\/var\/lang\/([a-z]+)(\d*)\/bin\/([A-Za-z0-9_.+-]+)/g;
@@ -74,22 +75,13 @@ export function mapImagePath(path: string, options: RuntimeOptions): Outcome<Map
   let to = interpreter;
   if (!isInterpreter) {
     const beside = join(interpreter.slice(0, interpreter.lastIndexOf('/')), program);
-    to = executable(beside) ? beside : (onPath(program, options.env?.PATH ?? process.env.PATH) ?? beside);
+    to = isExecutable(beside) ? beside : (onPath(program, options.env?.PATH ?? process.env.PATH) ?? beside);
   }
   return ok({ from: path, to, describe: chosen.value.describe });
 }
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function onPath(name: string, path: string | undefined): string | undefined {
-  for (const dir of (path ?? '').split(delimiter)) if (dir && executable(join(dir, name))) return join(dir, name);
+  for (const dir of (path ?? '').split(delimiter)) if (dir && isExecutable(join(dir, name))) return join(dir, name);
   return undefined;
 }
 

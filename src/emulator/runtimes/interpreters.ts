@@ -81,7 +81,8 @@ export function versionFromPath(tool: Tool, path: string): string | undefined {
   return /(\d+\.\d+(?:\.\d+)?)/.exec(folder)?.[1];
 }
 
-function isExecutable(path: string): boolean {
+/** Whether a file exists and may be run. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();

@@ -7,13 +7,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fail, ok, type Outcome } from '../../model/outcome';
 import { versionParts, type ScfRuntime } from '../../model/runtimes';
 import { runtimeAsset } from './assets';
 import { chooseFor, type RuntimeOptions } from './choose';
+import { isExecutable } from './interpreters';
 import type { LocalRuntime } from './index';
 
 export function resolveJava(runtime: ScfRuntime, options: RuntimeOptions): Outcome<LocalRuntime> {
@@ -50,15 +51,6 @@ export function resolveJava(runtime: ScfRuntime, options: RuntimeOptions): Outco
 
 const javaBootstraps = new Map<string, Outcome<string[]>>();
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function prepareJavaBootstrap(source: string, jdkHome: string | undefined, major: number): Outcome<string[]> {
   const key = `${source}\0${jdkHome}\0${major}`;
   const cached = javaBootstraps.get(key);
@@ -66,7 +58,7 @@ function prepareJavaBootstrap(source: string, jdkHome: string | undefined, major
   let result: Outcome<string[]>;
   const text = readFileSync(source);
   const dir = join(homedir(), '.cache', 'scf-toolkit', 'java', `${createHash('sha256').update(text).digest('hex').slice(0, 16)}-java${major}`);
-  const javac = jdkHome && executable(join(jdkHome, 'bin', 'javac')) ? join(jdkHome, 'bin', 'javac') : undefined;
+  const javac = jdkHome && isExecutable(join(jdkHome, 'bin', 'javac')) ? join(jdkHome, 'bin', 'javac') : undefined;
   if (existsSync(join(dir, 'ScfJavaBootstrap.class'))) result = ok(['-cp', dir, 'ScfJavaBootstrap']);
   else if (javac) {
     mkdirSync(dir, { recursive: true });
