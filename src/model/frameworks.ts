@@ -11,6 +11,7 @@
  * runtime image (SCF's web-function guide, 583/56126, lists one path per runtime), so that a
  * Nodejs16.13 app is started by node 16 on SCF too. The emulator maps these paths to local interpreters.
  */
+import { findRuntimeIgnoringCase, imageInterpreter as scfImageInterpreter } from './runtimes';
 
 export interface Framework {
   name: string;
@@ -103,18 +104,10 @@ export function findFramework(name: string | undefined): Framework | undefined {
   return name === undefined ? undefined : FRAMEWORKS.find((f) => f.name === name);
 }
 
-/**
- * The interpreter in the runtime's SCF image (`/var/lang/node16/bin/node` ...): SCF's rule
- * `/var/lang/${lang}${version}/bin/${lang}` (583/56126). TODO(frameworks): read the runtime table's
- * imageDir once src/model/runtimes.ts lands.
- */
+/** The interpreter in the runtime's SCF image (`/var/lang/node16/bin/node` ...), from the runtime table. */
 export function imageInterpreter(runtime: string, family: Framework['family']): string | undefined {
-  const m = /^(nodejs|python|php)(\d+)(?:\.(\d+))?/i.exec(runtime.trim());
-  if (!m || m[1]!.toLowerCase() !== family) return undefined;
-  const [major, minor] = [m[2]!, m[3]];
-  if (family === 'nodejs') return `/var/lang/node${major}/bin/node`;
-  if (family === 'python') return `/var/lang/python${major === '3' && minor === '6' ? '3' : major === '2' ? '2' : `${major}${minor ?? ''}`}/bin/python${major === '2' ? '' : '3'}`;
-  return `/var/lang/php${minor === undefined || (major === '7' && minor === '2') ? major : `${major}${minor}`}/bin/php`;
+  const r = findRuntimeIgnoringCase(runtime);
+  return r && r.family === family ? scfImageInterpreter(r) : undefined;
 }
 
 /** The scf_bootstrap text the component adds for a framework, on a runtime. */

@@ -253,6 +253,17 @@ export function nearestRuntimes(name: string, limit = 3): string[] {
     .map((x) => x.name);
 }
 
+/**
+ * The interpreter of a runtime's SCF image, as scf_bootstrap files name it (the scf component's
+ * src/config.js): `/var/lang/node16/bin/node`, `/var/lang/python37/bin/python3`, `/var/lang/python2/bin/python2`,
+ * `/var/lang/php7/bin/php`, `/var/lang/java8/bin/java`.
+ */
+export function imageInterpreter(runtime: ScfRuntime): string | undefined {
+  if (!runtime.imageDir || !runtime.local.tool) return undefined;
+  const program = runtime.family === 'python' ? (versionParts(runtime.version)[0] === 2 ? 'python2' : 'python3') : runtime.local.tool;
+  return `${runtime.imageDir}/bin/${program}`;
+}
+
 /** The runtime whose image folder this is (`/var/lang/python37` -> Python3.7), canonical names first. */
 export function runtimeForImageDir(dir: string): ScfRuntime | undefined {
   const d = dir.replace(/\/+$/, '');

@@ -13,10 +13,14 @@
  * before the instance reports ready.
  */
 'use strict';
-const fs = require('node:fs');
-const net = require('node:net');
-const path = require('node:path');
-const { pathToFileURL } = require('node:url');
+const asyncHooks = require('async_hooks');
+const fs = require('fs');
+const net = require('net');
+const path = require('path');
+const { pathToFileURL } = require('url');
+
+// import() is a syntax error before Node.js 10/12: only compiled when an ES module is loaded.
+const importModule = (url) => new Function('u', 'return import(u)')(url);
 
 const END_MARK = '\u0000SCF_END\u0000\n';
 const [codeDir, handlerSpec, ...flags] = process.argv.slice(2);
@@ -52,7 +56,7 @@ function describeError(e) {
 function safeJson(v) {
   try {
     return JSON.stringify(v);
-  } catch {
+  } catch (e) {
     return String(v);
   }
 }
@@ -76,7 +80,7 @@ function findOneLevelDown(file) {
         if (fs.existsSync(candidate)) return path.relative(codeDir, candidate);
       }
     }
-  } catch {
+  } catch (e) {
     /* the code folder itself is missing: reported by the caller */
   }
   return undefined;
@@ -101,14 +105,14 @@ async function loadFunction(spec, what) {
   let mod;
   let esm = entry.endsWith('.mjs');
   try {
-    if (esm) mod = await import(pathToFileURL(entry).href);
+    if (esm) mod = await importModule(pathToFileURL(entry).href);
     else {
       try {
         mod = require(entry);
       } catch (e) {
         if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ERR_REQUIRE_ESM') throw e;
         esm = true;
-        mod = await import(pathToFileURL(entry).href);
+        mod = await importModule(pathToFileURL(entry).href);
       }
     }
   } catch (e) {
@@ -172,7 +176,7 @@ async function init() {
   if (flags.includes('--wait-debugger')) {
     // Debugging: wait for the debugger before the handler module loads, so breakpoints anywhere in it bind.
     process.stderr.write('Waiting for the debugger to attach before loading the handler...\n');
-    require('node:inspector').waitForDebugger();
+    require('inspector').waitForDebugger();
   }
   const loaded = await loadFunction(handlerSpec, 'handler');
   if (!('fn' in loaded)) return loaded;
@@ -182,6 +186,56 @@ async function init() {
   }
   return loaded;
 }
+
+function isAsyncFunction(fn) {
+  return Object.prototype.toString.call(fn) === '[object AsyncFunction]';
+}
+
+/**
+ * Whether the event loop is empty of the request's work: the async resources (timers, sockets, file
+ * requests ...) created since the watch started, less those destroyed. Promises are left out (they end
+ * by garbage collection, not by finishing), and so are the watch's own timers. Node.js delivers destroy
+ * events from an unreferenced immediate, which a loop waiting on the host's channel never reaches: the
+ * watch's own interval keeps the loop turning (every 5 ms, only while a request waits for it).
+ */
+function loopWatch() {
+  const live = new Set();
+  let own = false;
+  let ticker;
+  const IGNORED = new Set(['PROMISE', 'TickObject', 'Microtask']);
+  const hook = asyncHooks
+    .createHook({
+      init(id, type) {
+        if (!own && !IGNORED.has(type)) live.add(id);
+      },
+      destroy(id) {
+        live.delete(id);
+      },
+    })
+    .enable();
+  const stop = () => {
+    if (ticker) clearInterval(ticker);
+    ticker = undefined;
+    hook.disable();
+  };
+  return {
+    whenEmpty(fn) {
+      own = true;
+      ticker = setInterval(() => {
+        if (live.size > 0) return;
+        stop();
+        fn();
+      }, 5);
+      own = false;
+    },
+    stop,
+  };
+}
+
+// The standard streams' handles exist from the start, so a first console.log during a request is not
+// taken for pending work of that request.
+void process.stdout;
+void process.stderr;
 
 let handler = /** @type {Function | undefined} */ (undefined);
 let busy = false;
@@ -198,13 +252,23 @@ async function runRequest(msg) {
     settled = true;
     /** @type {(o: object) => void} */ (finishCurrent)(outcome);
   };
+  const h = /** @type {Function} */ (handler);
+  const context = functionGraph ? functionGraphContext(msg.context) : msg.context;
+  // SCF's Node.js guide: a non-async handler runs "until the function completes", that is until the
+  // event loop is empty (unless it sets context.callbackWaitsForEmptyEventLoop = false). One that
+  // returns without calling back ends then, with what it returned (the Nodejs6.10-Apigateway demo
+  // returns its integrated response). A callback ends the request at once, as before: waiting for the
+  // loop after it would add Node.js 19+'s keep-alive sockets (5 s) to every request that made an HTTP
+  // call, which SCF's older Node.js versions do not have. Watching the loop costs something, so it is
+  // done only for such handlers, only during their requests.
+  const watchLoop = h.length >= 3 && !isAsyncFunction(h) ? loopWatch() : undefined;
+  let calledBack = false;
   const callback = (err, value) => {
+    calledBack = true;
     if (err !== null && err !== undefined) settle({ error: err });
     else settle({ value });
   };
   try {
-    const h = /** @type {Function} */ (handler);
-    const context = functionGraph ? functionGraphContext(msg.context) : msg.context;
     const returned = h(msg.event, context, callback);
     if (returned && typeof returned.then === 'function') {
       returned.then(
@@ -213,11 +277,15 @@ async function runRequest(msg) {
       );
     } else if (h.length < 3) {
       settle({ value: returned });
+    } else if (watchLoop && !calledBack) {
+      if (context && context.callbackWaitsForEmptyEventLoop === false) settle({ value: returned });
+      else watchLoop.whenEmpty(() => settle({ value: returned }));
     }
   } catch (error) {
     settle({ error });
   }
   const outcome = /** @type {{value?: unknown, error?: unknown, recycle?: boolean}} */ (await finished);
+  if (watchLoop) watchLoop.stop();
   finishCurrent = undefined;
   process.stdout.write(END_MARK);
   process.stderr.write(END_MARK);
