@@ -59,8 +59,52 @@ export function yamlLimitMessage(kind: YamlLimitKind, size?: number): string {
  */
 export function parseBoundedDocument(text: string, options: ParseOptions & DocumentOptions & SchemaOptions): { ok: true; doc: Document.Parsed } | { ok: false; error: YamlLimitError } {
   if (text.length > MAX_YAML_CHARS) return { ok: false, error: new YamlLimitError('size', 0, 0, text.length) };
+  const deep = flowDepthExceeded(text);
+  if (deep !== undefined) {
+    // Unparsed, so the caller's line counter learns the lines here (for the problem's line and column).
+    const lines = options.lineCounter;
+    if (lines) {
+      lines.addNewLine(0);
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    }
+    return { ok: false, error: new YamlLimitError('depth', deep, deep + 1) };
+  }
   const doc = parseDocument(text, options);
   const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
   if (exhausted) return { ok: false, error: new YamlLimitError('depth', exhausted.pos[0], exhausted.pos[0]) };
   return { ok: true, doc };
+}
+
+/**
+ * Where flow brackets (`[`, `{`) first nest deeper than MAX_YAML_DEPTH, by one linear scan that skips
+ * quoted text and comments; undefined when they never do. The `yaml` library's parse of 100,000 nested
+ * `{a: ` takes minutes, so such a document is refused before it is parsed. (A block scalar holding 65
+ * nested brackets would be refused too: we know of no real file like that.)
+ */
+export function flowDepthExceeded(text: string): number | undefined {
+  let depth = 0;
+  let quote = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote) {
+      if (c === quote) {
+        if (quote === 39 && text.charCodeAt(i + 1) === 39) i++;
+        else quote = 0;
+      } else if (c === 92 && quote === 34) i++;
+      else if (c === 10 && depth === 0) quote = 0; // a stray quote in a plain scalar: the line ends it
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      const prev = text.charCodeAt(i - 1);
+      // A quote starts a quoted scalar only where a value can start.
+      if (i === 0 || prev === 32 || prev === 10 || prev === 91 || prev === 123 || prev === 44 || prev === 58) quote = c;
+    } else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 10)) {
+      const eol = text.indexOf('\n', i);
+      if (eol === -1) break;
+      i = eol;
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_YAML_DEPTH) return i;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
 }

@@ -173,3 +173,27 @@ test('language server: after an alias bomb, the next document still gets its dia
     await client.stop();
   }
 });
+
+test('soak defect: 100,000 unclosed brackets after a JSON event make 20 syntax errors, not 100,000 (validate overflowed its stack, the server stalled)', async () => {
+  const text = `{"Type": "Timer", "Message": "m"}\nx: ${'['.repeat(100_000)}\n`;
+  const problems = validateServerlessText(text).diagnostics;
+  assert.ok(problems.length > 0 && problems.length <= 20, `${problems.length} problems`);
+  const folder = join(dir, 'cascade');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'event.json'), text);
+  const out = io();
+  assert.equal(await main(['validate', join(folder, 'event.json'), '--json'], out), 1);
+  assert.ok((JSON.parse(out.stdout) as ValidateRecord[]).length <= 20);
+});
+
+test('soak defect: 100,000 nested `{a: ` (which the yaml library takes minutes to parse) are refused by a linear scan first', () => {
+  const text = `${HEAD}  x: ${'{a: '.repeat(100_000)}${'}'.repeat(100_000)}\n`;
+  const parsed = parseYaml(text);
+  assert.equal(parsed.errors[0]?.limit, 'depth');
+  assert.equal(parsed.errors[0]?.start, HEAD.length + 5 + 4 * MAX_YAML_DEPTH, 'at the bracket that passes the bound');
+  const model = parseServerless(text, '/p/serverless.yml');
+  assert.ok(!model.ok && model.error.code === 'model.yamlLimit');
+  // Brackets inside quotes and comments do not count.
+  const quoted = `${HEAD}  description: "${'['.repeat(200)}"\n  # ${'{'.repeat(200)}\n`;
+  assert.deepEqual(limitCodes(quoted), []);
+});

@@ -73,7 +73,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.err(`scf-toolkit validate: ${found.file}: ${(e as Error).message}`);
       return 2;
     }
-    records.push(...validateFileSafely(text, found.file, io.env));
+    for (const r of validateFileSafely(text, found.file, io.env)) records.push(r);
   }
   if (args.flags.has('json')) {
     io.out(JSON.stringify(records, null, 2));

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { MAX_YAML_CHARS, YamlLimitError, yamlLimitMessage } from '../../model/yamlLimits';
+import { flowDepthExceeded, MAX_YAML_CHARS, YamlLimitError, yamlLimitMessage } from '../../model/yamlLimits';
 import { computeLineStarts, type ParsedYaml, type YNode } from './ast';
 import { fastParse } from './fastParse';
 import { fromYamlNode } from './fromYamlLib';
@@ -18,6 +18,9 @@ export function parseYaml(text: string, options: { fast?: boolean } = {}): Parse
   return fullParse(text);
 }
 
+/** Syntax errors kept per document (as the first of a cascade, the rest repeat it). */
+export const MAX_SYNTAX_ERRORS = 20;
+
 /**
  * Reads YAML text with the `yaml` library, within the bounds of model/yamlLimits.ts: a document past
  * one of them has no tree and one error that says which (`limit`), never a hang or a stack overflow.
@@ -25,6 +28,8 @@ export function parseYaml(text: string, options: { fast?: boolean } = {}): Parse
 export function fullParse(text: string): ParsedYaml {
   if (text.length > MAX_YAML_CHARS) return tooLarge(text);
   const lineStarts = computeLineStarts(text);
+  const deep = flowDepthExceeded(text);
+  if (deep !== undefined) return { text, root: null, errors: [{ message: yamlLimitMessage('depth'), start: deep, end: deep + 1, limit: 'depth' }], lineStarts, reader: 'yaml' };
   const doc = parseDocument(text, { prettyErrors: false });
   const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
   if (exhausted) {
@@ -32,7 +37,8 @@ export function fullParse(text: string): ParsedYaml {
     const at = Math.min(exhausted.pos[0], text.length);
     return { text, root: null, errors: [{ message: yamlLimitMessage('depth'), start: at, end: Math.min(at + 1, text.length), limit: 'depth' }], lineStarts, reader: 'yaml' };
   }
-  const errors: ParsedYaml['errors'] = doc.errors.map((e) => {
+  // The first errors say what is wrong; 100,000 unclosed brackets make 100,000 more that say nothing new.
+  const errors: ParsedYaml['errors'] = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
     const message = e.message.split('\n')[0]!.trim();
     let start = Math.min(e.pos[0], text.length);
     let end = Math.min(Math.max(e.pos[0], e.pos[1]), text.length);
