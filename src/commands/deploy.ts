@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { ApiCallError, call, DEPLOY_TARGETS, type DeployTarget } from '../deploy/client';
 import { redact } from '../deploy/credentials';
 import { deployFunction, type DeployResult } from '../deploy/deployer';
+import { bindLayers } from '../deploy/layerDeploy';
 import { invokeDeployed, recentLogs, type RemoteInvokeResult } from '../deploy/remote';
 import { statusInfo, statusLabel } from '../emulator/statusCodes';
 import { readEvent } from '../events/store';
@@ -62,20 +63,26 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
     output.show();
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `SCF: Deploying ${spec.name} to ${conn.label}`, cancellable: true },
-      (progress, token) => {
+      async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
+        const onProgress = (p: { message: string }) => {
+          say(`  ${p.message}`);
+          progress.report({ message: redact(p.message, conn.secrets) });
+        };
+        const pollIntervalMs = target === 'local' ? 200 : 1000;
+        // The app's layers this function binds by output are published first.
+        const layers = await bindLayers(spec, { client: conn.client, targetLabel: conn.label, signal: abort.signal, pollIntervalMs, onProgress, published: new Map() });
+        if (!layers.ok) return layers;
         return deployFunction({
           spec,
           client: conn.client,
           targetLabel: conn.label,
           signal: abort.signal,
-          pollIntervalMs: target === 'local' ? 200 : 1000,
+          pollIntervalMs,
+          layers: layers.layers,
           secrets: [conn.secrets.secretId, conn.secrets.secretKey],
-          onProgress: (p) => {
-            say(`  ${p.message}`);
-            progress.report({ message: redact(p.message, conn.secrets) });
-          },
+          onProgress,
         });
       },
     );

@@ -24,6 +24,8 @@ export interface CollectedFile {
   /** Unix permission bits (e.g. 0o755 for an executable `scf_bootstrap`). */
   mode: number;
   size: number;
+  /** The bytes, for a file that is not on disk (the http component's generated scf_bootstrap). */
+  content?: Buffer;
 }
 
 export interface CollectOptions {

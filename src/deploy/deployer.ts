@@ -31,6 +31,8 @@ export interface DeployOptions {
   /** Secrets that must not be deployed as environment values. */
   secrets?: string[];
   packageOptions?: PackageOptions;
+  /** The layer versions the function binds, in order (layerDeploy.ts: as written, or just published). */
+  layers?: Array<{ LayerName: string; LayerVersion: number }>;
 }
 
 export interface DeployResult {
@@ -97,6 +99,7 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
           Environment: { Variables: variables },
           Type: spec.type === 'web' ? 'HTTP' : 'Event',
           ...(spec.asyncRunEnable !== undefined ? { AsyncRunEnable: spec.asyncRunEnable ? 'TRUE' : 'FALSE' } : {}),
+          ...(options.layers?.length ? { Layers: options.layers } : {}),
         }),
       );
       const status = await waitActive(options, 'creation');
@@ -132,13 +135,15 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
 
     const wanted = { MemorySize: spec.memorySize, Timeout: spec.timeout, InitTimeout: spec.initTimeout, Description: spec.description ?? '', Environment: { Variables: variables } };
     const changed = configChanges(existing, wanted);
+    const layerChange = layersChange(existing, options.layers ?? []);
+    if (layerChange) changed.push(layerChange.description);
     let configurationUpdated = false;
     if (changed.length === 0) {
       report('configure', 'Configuration unchanged');
     } else {
       checkAborted(options.signal);
       report('configure', `Updating the configuration of ${name}: ${changed.join(', ')}`);
-      await call('UpdateFunctionConfiguration', () => client.UpdateFunctionConfiguration({ FunctionName: name, Namespace: ns, ...wanted }));
+      await call('UpdateFunctionConfiguration', () => client.UpdateFunctionConfiguration({ FunctionName: name, Namespace: ns, ...wanted, ...(layerChange ? { Layers: layerChange.layers } : {}) }));
       configurationUpdated = true;
     }
     const status = await waitActive(options, 'the update');
@@ -240,4 +245,15 @@ function configChanges(existing: FunctionInfo, wanted: { MemorySize: number; Tim
     JSON.stringify((vars ?? []).map((x) => [x.Key ?? '', x.Value ?? '']).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
   if (norm(existing.Environment?.Variables) !== norm(wanted.Environment.Variables)) changes.push('environment');
   return changes;
+}
+
+/**
+ * Whether the bound layers differ from the wanted ones, and the `Layers` to send: the list, or (all
+ * unbound) SCF's unbinding form, an empty name with version 0 (LayerVersionSimple).
+ */
+function layersChange(existing: FunctionInfo, wanted: Array<{ LayerName: string; LayerVersion: number }>): { description: string; layers: Array<{ LayerName: string; LayerVersion: number }> } | undefined {
+  const have = (existing.Layers ?? []).map((l) => `${l.LayerName ?? ''}:${l.LayerVersion ?? 0}`);
+  const want = wanted.map((l) => `${l.LayerName}:${l.LayerVersion}`);
+  if (have.join() === want.join()) return undefined;
+  return { description: `layers ${have.join(', ') || 'none'} -> ${want.join(', ') || 'none'}`, layers: wanted.length ? wanted : [{ LayerName: '', LayerVersion: 0 }] };
 }

@@ -25,7 +25,7 @@ export interface CodePackage {
   entryFile?: string;
 }
 
-export type PackageSpec = Pick<FunctionSpec, 'codeDir' | 'srcExclude' | 'srcInclude' | 'handler' | 'runtime' | 'type' | 'file'>;
+export type PackageSpec = Pick<FunctionSpec, 'codeDir' | 'srcExclude' | 'srcInclude' | 'handler' | 'runtime' | 'type' | 'file'> & Partial<Pick<FunctionSpec, 'bootstrap'>>;
 
 export interface PackageOptions {
   /** Defaults to MAX_PACKAGE_BYTES; lowered only by tests of the limit's message. */
@@ -47,6 +47,16 @@ function prepare(spec: PackageSpec): Outcome<{ files: CollectedFile[]; entryFile
   const collected = collectFiles(spec.codeDir, { exclude: spec.srcExclude, include: spec.srcInclude });
   if (!collected.ok) return collected;
   const files = collected.files;
+  // The http component adds its scf_bootstrap for the framework when the code has none (its
+  // faas.bootstrap.cmd replaces any): the package holds what SCF will start.
+  if (spec.bootstrap) {
+    const content = Buffer.from(spec.bootstrap.content, 'utf8');
+    const own = files.findIndex((f) => f.path === 'scf_bootstrap');
+    const generated = { path: 'scf_bootstrap', source: join(spec.codeDir, 'scf_bootstrap'), mode: 0o755, size: content.length, content };
+    if (own === -1) files.push(generated);
+    else if (spec.bootstrap.source === 'faas.bootstrap.cmd') files[own] = generated;
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
   if (files.length === 0) {
     return fail('deploy.emptyPackage', `${spec.codeDir}: no files to package (check \`src\`, src.exclude and .scfignore in ${spec.file})`);
   }

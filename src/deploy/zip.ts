@@ -22,14 +22,14 @@ function add(zip: AdmZip, f: CollectedFile, data: Buffer): void {
 
 export function buildZip(files: readonly CollectedFile[]): Buffer {
   const zip = new AdmZip();
-  for (const f of files) add(zip, f, readFileSync(f.source));
+  for (const f of files) add(zip, f, f.content ?? readFileSync(f.source));
   return zip.toBuffer();
 }
 
 /** The same bytes as buildZip, reading and compressing without blocking (for the editor's process). */
 export async function buildZipAsync(files: readonly CollectedFile[]): Promise<Buffer> {
   const zip = new AdmZip();
-  for (const f of files) add(zip, f, await readFile(f.source));
+  for (const f of files) add(zip, f, f.content ?? (await readFile(f.source)));
   return zip.toBufferPromise();
 }
 

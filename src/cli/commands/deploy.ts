@@ -5,10 +5,11 @@
  * Exit code: 0 deployed, 1 a deploy failed, 2 usage error (including missing credentials).
  */
 import { dirname, resolve } from 'node:path';
-import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model';
+import { loadServerlessFile, pickFunction, type FunctionSpec, type LayerSpec } from '../../model';
 import { createScfClient, DEPLOY_TARGETS, type DeployTarget } from '../../deploy/client';
 import { redact, resolveTencentCredentials, type ResolvedCredentials } from '../../deploy/credentials';
 import { deployFunction, type DeployResult } from '../../deploy/deployer';
+import { layerBindings, layersToPublish, loadAppLayer, publishedKey, publishLayer, type PublishedLayer } from '../../deploy/layerDeploy';
 import { connectLocal, defaultStateDir, type LocalConnection } from '../../deploy/localTarget';
 import { parseArgs } from '../args';
 import type { CliIO } from '../io';
@@ -17,7 +18,9 @@ const HELP = `Usage: scf-toolkit deploy <serverless.yml | folder> [options]
 
 Packages the code folder (entry file at the zip root, src.exclude/include, .scfignore) and deploys it:
 creates the function when it is missing, otherwise updates its code (only when the package changed)
-and its configuration, and waits until it is Active.
+and its configuration, and waits until it is Active. Every function of a multi-scf file; the http
+component's web function with its start command; a layer file's layer. The app's layers a function
+binds by \${output:...:<layer>.version} are published first (an unchanged layer is not published again).
 
 Options:
   --target local|tencent   where to deploy (default local: the local SCF endpoint)
@@ -54,7 +57,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (!picked.ok) return fail(io, `${loaded.value.functions[0]?.file ?? positionals[0]}: ${picked.error.message}`, 2);
     specs = [picked.value];
   }
-  const projectDir = dirname(specs[0]!.file);
+  // Layers first: the file's own (a component: layer file), then the app's layers the functions bind
+  // by ${output:...:<layer>.version}, each once.
+  const ownLayers = values.function === undefined ? loaded.value.layers : [];
+  const boundLayers: LayerSpec[] = [];
+  for (const { file, name } of layersToPublish(specs)) {
+    const found = loadAppLayer(file, name, { env: io.env, stage: values.stage ?? io.env.STAGE });
+    if (!found.ok) return fail(io, found.error.message, 2);
+    if (!ownLayers.some((l) => l.file === found.layer.file && l.name === found.layer.name)) boundLayers.push(found.layer);
+  }
+  const layers = [...ownLayers, ...boundLayers];
+  if (specs.length === 0 && layers.length === 0) {
+    const unchecked = loaded.value.unchecked.map((u) => `${u.instanceName} (component: ${u.component})`).join(', ');
+    return fail(io, `${resolve(io.cwd, positionals[0]!)}: nothing to deploy: no functions or layers${unchecked ? `; SCF Toolkit does not deploy ${unchecked}` : ''}`, 2);
+  }
+  const projectDir = dirname((specs[0] ?? layers[0])!.file);
 
   let tencent: ResolvedCredentials | undefined;
   let local: LocalConnection | undefined;
@@ -71,24 +88,42 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const secrets = tencent ?? local?.credentials;
   const say = (text: string) => io.out(redact(text, secrets));
   const json = flags.has('json');
-  const results: Array<{ function: string; ok: boolean; result?: DeployResult; error?: { code: string; message: string } }> = [];
+  const labelFor = (region: string) => (target === 'tencent' ? `Tencent Cloud (${region}${values.endpoint ? `, ${values.endpoint}` : ''})` : `the local endpoint (${local!.url})`);
+  const clientFor = (region: string) =>
+    createScfClient(
+      target === 'tencent'
+        ? { target, region, credentials: tencent!, endpointUrl: values.endpoint }
+        : { target, region, credentials: local!.credentials, endpointUrl: local!.url },
+    );
+  const results: Array<{ function?: string; layer?: string; ok: boolean; result?: DeployResult; published?: PublishedLayer; error?: { code: string; message: string } }> = [];
+  const published = new Map<string, PublishedLayer>();
   try {
+    for (const layer of layers) {
+      if (!json) say(`Deploying layer ${layer.name} (${layer.region}) to ${labelFor(layer.region)}`);
+      const outcome = await publishLayer({ layer, client: clientFor(layer.region), targetLabel: labelFor(layer.region), pollIntervalMs: target === 'local' ? 100 : 1000, onProgress: json ? undefined : (p) => say(`  ${p.message}`) });
+      if (outcome.ok) {
+        published.set(publishedKey(layer.file, layer.name), outcome.layer);
+        results.push({ layer: layer.name, ok: true, published: outcome.layer });
+      } else {
+        results.push({ layer: layer.name, ok: false, error: { code: outcome.error.code, message: redact(outcome.error.message, secrets) } });
+        if (!json) io.err(redact(`error: ${outcome.error.message}`, secrets));
+      }
+    }
     for (const spec of specs) {
-      const targetLabel = target === 'tencent' ? `Tencent Cloud (${spec.region}${values.endpoint ? `, ${values.endpoint}` : ''})` : `the local endpoint (${local!.url})`;
-      const client = createScfClient(
-        target === 'tencent'
-          ? { target, region: spec.region, credentials: tencent!, endpointUrl: values.endpoint }
-          : { target, region: spec.region, credentials: local!.credentials, endpointUrl: local!.url },
-      );
+      const targetLabel = labelFor(spec.region);
       if (!json) say(`Deploying ${spec.name} (${spec.namespace}, ${spec.region}) to ${targetLabel}${tencent ? ` with credentials from ${tencent.source}` : ''}`);
-      const outcome = await deployFunction({
-        spec,
-        client,
-        targetLabel,
-        pollIntervalMs: target === 'local' ? 100 : 1000,
-        secrets: [secrets?.secretId ?? '', secrets?.secretKey ?? ''],
-        onProgress: json ? undefined : (p) => say(`  ${p.message}`),
-      });
+      const bindings = layerBindings(spec, published);
+      const outcome = bindings.ok
+        ? await deployFunction({
+            spec,
+            client: clientFor(spec.region),
+            targetLabel,
+            layers: bindings.layers,
+            pollIntervalMs: target === 'local' ? 100 : 1000,
+            secrets: [secrets?.secretId ?? '', secrets?.secretKey ?? ''],
+            onProgress: json ? undefined : (p) => say(`  ${p.message}`),
+          })
+        : bindings;
       if (outcome.ok) results.push({ function: spec.name, ok: true, result: outcome.result });
       else {
         results.push({ function: spec.name, ok: false, error: { code: outcome.error.code, message: redact(outcome.error.message, secrets) } });

@@ -17,7 +17,8 @@ const HELP = `Usage: scf-toolkit serve [<serverless.yml|folder>...] [options]
 
 Serves the SCF API actions a deploy and an invoke need (CreateFunction, UpdateFunctionCode,
 UpdateFunctionConfiguration, GetFunction, GetFunctionAddress, ListFunctions, DeleteFunction, Invoke,
-GetFunctionLogs, CreateNamespace, ListNamespaces) on 127.0.0.1, until Ctrl+C. Point the Tencent Cloud SDK at it with the key pair in
+GetFunctionLogs, CreateNamespace, ListNamespaces, and the layer actions PublishLayerVersion,
+GetLayerVersion, ListLayers, ListLayerVersions, DeleteLayerVersion) on 127.0.0.1, until Ctrl+C. Point the Tencent Cloud SDK at it with the key pair in
 the state folder's ${LOCAL_CREDENTIALS_FILE}; \`scf-toolkit deploy\` finds it by itself.
 
 With serverless.yml files or folders, it also serves a local HTTP gateway for their functions: each

@@ -20,6 +20,7 @@ import { sha256Hex } from '../zip';
 import { apiTime, type EndpointState, type FunctionKey, type FunctionRecord } from './state';
 import * as v from './validate';
 import { unpackZip, UNZIP_LIMITS, type UnzipLimits } from './unzip';
+import { LayerActions } from './layers';
 
 /** What runs a deployed function: the emulator (its `invoke` has exactly this shape). */
 export interface FunctionRunner {
@@ -42,13 +43,18 @@ export class ScfActions implements Lookup {
   /** Background unpack jobs, so tests and shutdown can wait for them. */
   private readonly jobs = new Set<Promise<void>>();
   private readonly running = new Set<Promise<unknown>>();
+  /** Layer versions and their binding to functions (layers.ts). */
+  readonly layers: LayerActions;
 
   constructor(
     private readonly state: EndpointState,
     private readonly runner: FunctionRunner | undefined,
     /** SCF's limits by default; tests pass smaller ones. */
     private readonly unzipLimits: UnzipLimits = UNZIP_LIMITS,
-  ) {}
+  ) {
+    this.layers = new LayerActions(state.dir, unzipLimits, decodeZip);
+    Object.assign(this.actions, this.layers.actions);
+  }
 
   readonly actions: Record<string, (p: v.Params, ctx: ActionContext) => Promise<object> | object> = {
     CreateFunction: (p, ctx) => this.createFunction(p, ctx),
@@ -58,7 +64,7 @@ export class ScfActions implements Lookup {
     GetFunctionAddress: (p, ctx) => this.getFunctionAddress(p, ctx),
     ListFunctions: (p, ctx) => this.listFunctions(p, ctx),
     DeleteFunction: (p, ctx) => this.deleteFunction(p, ctx),
-    Invoke: (p, ctx) => invoke({ state: this.state, runner: this.runner, track: (t) => this.track(t), lookup: this }, p, ctx),
+    Invoke: (p, ctx) => invoke({ state: this.state, runner: this.runner, track: (t) => this.track(t), lookup: this, layerDir: (name, version) => this.layers.contentDir(ctx.region, name, version) }, p, ctx),
     GetFunctionLogs: (p, ctx) => getFunctionLogs(this.state, this, p, ctx),
     CreateNamespace: (p, ctx) => this.createNamespace(p, ctx),
     ListNamespaces: (_p, ctx) => this.listNamespaces(ctx),
@@ -67,6 +73,7 @@ export class ScfActions implements Lookup {
   /** Waits for background work (unpacking, async invocations) to finish. */
   async idle(): Promise<void> {
     while (this.jobs.size > 0 || this.running.size > 0) await Promise.allSettled([...this.jobs, ...this.running]);
+    await this.layers.idle();
   }
 
   key(p: v.Params, ctx: ActionContext): FunctionKey {
@@ -107,6 +114,7 @@ export class ScfActions implements Lookup {
     const type = v.optionalString(p, 'Type') === 'HTTP' ? 'HTTP' : 'Event';
     const rt = v.runtime(v.optionalString(p, 'Runtime')) ?? 'Python2.7';
     const zip = decodeZip(zipFileParam(p, true)!, this.unzipLimits);
+    const layers = this.layers.bindings(p, k.region, rt);
     const now = Date.now();
     const record: FunctionRecord = {
       FunctionId: `lam-${randomBytes(4).toString('hex')}`,
@@ -129,6 +137,7 @@ export class ScfActions implements Lookup {
       ModTime: apiTime(now),
       CodeSha256: sha256Hex(zip),
       CodeSize: zip.length,
+      ...(layers?.length ? { Layers: layers } : {}),
     };
     this.state.putCode(k, zip);
     this.state.put(record);
@@ -172,6 +181,8 @@ export class ScfActions implements Lookup {
     const init = v.initTimeout(v.optionalInt(p, 'InitTimeout'));
     const env = v.environment(p);
     const desc = v.optionalString(p, 'Description');
+    const layers = this.layers.bindings(p, k.region, record.Runtime);
+    if (layers !== undefined) record.Layers = layers;
     if (mem !== undefined) record.MemorySize = mem;
     if (to !== undefined) record.Timeout = to;
     if (init !== undefined) record.InitTimeout = init;
@@ -213,7 +224,7 @@ export class ScfActions implements Lookup {
       Qualifier: '$LATEST',
       AsyncRunEnable: r.AsyncRunEnable,
       Triggers: [],
-      Layers: [],
+      Layers: this.layers.describe(k.region, r.Layers),
       Tags: [],
       InstallDependency: 'FALSE',
       AvailableStatus: 'Available',
@@ -342,7 +353,7 @@ function zipFileParam(p: v.Params, required: boolean): string | undefined {
  * or declares more unpacked bytes or entries than unzip.ts allows (its central directory is read, nothing
  * is inflated: a 4 MB zip declaring 4 GiB is refused here, before a byte is written).
  */
-function decodeZip(b64: string, limits: UnzipLimits): Buffer {
+export function decodeZip(b64: string, limits: UnzipLimits): Buffer {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new ApiError('InvalidParameterValue.ZipFile', 'ZipFile is not base64.');
   const zip = Buffer.from(b64, 'base64');
   if (zip.length > MAX_PACKAGE_BYTES) {

@@ -19,6 +19,8 @@ export interface InvokeDeps {
   /** Keeps an invocation that outlives its request (async) known, so shutdown can wait for it. */
   track(p: Promise<unknown>): void;
   lookup: Lookup;
+  /** Where a bound layer version's content is unpacked (its /opt). */
+  layerDir?: (name: string, version: number) => string;
 }
 
 export async function invoke(deps: InvokeDeps, p: v.Params, ctx: ActionContext): Promise<object> {
@@ -37,7 +39,7 @@ export async function invoke(deps: InvokeDeps, p: v.Params, ctx: ActionContext):
   }
   if (!deps.runner) throw new ApiError('FailedOperation.InvokeFunction', 'This endpoint was started without an emulator; it cannot run functions.');
   const payload = v.optionalString(p, 'ClientContext') ?? '{}';
-  const spec = deployedSpec(record, deps.state.codeDir(k, record.CodeSha256), join(deps.state.functionDir(k), 'function.json'));
+  const spec = deployedSpec(record, deps.state.codeDir(k, record.CodeSha256), join(deps.state.functionDir(k), 'function.json'), deps.layerDir);
   const lines: string[] = [];
   const startMs = Date.now();
   let acceptedId: string | undefined;
@@ -172,8 +174,9 @@ function invokeResult(r: InvokeResult, lines: string[], logType: string): object
 }
 
 /** The FunctionSpec the emulator runs: the deployed configuration over the unpacked deployed code. */
-export function deployedSpec(r: FunctionRecord, codeDir: string, file: string): FunctionSpec {
+export function deployedSpec(r: FunctionRecord, codeDir: string, file: string, layerDir?: (name: string, version: number) => string): FunctionSpec {
   return {
+    ...(r.Layers?.length && layerDir ? { layers: r.Layers.map((l) => ({ name: l.LayerName, version: l.LayerVersion, dir: layerDir(l.LayerName, l.LayerVersion) })) } : {}),
     file,
     instanceName: r.FunctionName,
     app: '',

@@ -46,6 +46,8 @@ export interface FunctionRecord {
   /** Hex SHA-256 of code.zip. */
   CodeSha256: string;
   CodeSize: number;
+  /** Bound layer versions, in order (layers.ts). */
+  Layers?: Array<{ LayerName: string; LayerVersion: number }>;
 }
 
 /** One invocation, as GetFunctionLogs returns it. */
