@@ -1,13 +1,14 @@
 /**
  * npm run bench:invoke — what an invoke costs, against the cost of the bare runtime in the same run.
- *   bare spawn:  `node -e 0` / `python3 -c pass`, spawned and waited for
+ *   bare spawn:  `node -e 0` / `python3 -c pass` / `php -r ''` / a Go program that only prints, spawned
+ *                and waited for
  *   cold invoke: a new instance (spawn, load the handler, one request) through Emulator.invoke
  *   warm invoke: round trip on a warm instance, p50/p99 over many calls (the handler does nothing,
  *                so the time is the emulator's overhead)
  *   throughput:  warm invokes per second with 2 concurrent callers
  * Targets (issue 2): cold <= 1.2 x bare spawn, warm p50 <= 1 ms, >= 1,000 warm invokes/s.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,9 +19,9 @@ import { resolveRuntime } from '../src/emulator/runtimes';
 const WARM_CALLS = Number(process.env.BENCH_WARM_CALLS ?? 2000);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 
-function spec(runtime: string, codeDir: string): FunctionSpec {
+function spec(runtime: string, codeDir: string, handler = 'index.main_handler'): FunctionSpec {
   const dir = mkdtempSync(join(tmpdir(), 'scf-bench-'));
-  writeFileSync(join(dir, 'serverless.yml'), `component: scf\nname: bench\ninputs:\n  src: ${JSON.stringify(codeDir)}\n  handler: index.main_handler\n  runtime: ${runtime}\n  memorySize: 128\n  timeout: 3\n`);
+  writeFileSync(join(dir, 'serverless.yml'), `component: scf\nname: bench\ninputs:\n  src: ${JSON.stringify(codeDir)}\n  handler: ${handler}\n  runtime: ${runtime}\n  memorySize: 128\n  timeout: 3\n`);
   const loaded = loadServerlessFile(dir, { env: {} });
   if (!loaded.ok) throw new Error(loaded.error.message);
   return loaded.value.functions[0]!;
@@ -45,8 +46,12 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-async function benchRuntime(label: string, runtime: string, codeDir: string, bare: [string, string[]]): Promise<void> {
-  const s = spec(runtime, codeDir);
+async function benchRuntime(label: string, runtime: string, codeDir: string, bare: [string, string[]], handler?: string): Promise<void> {
+  const s = spec(runtime, codeDir, handler);
+  if (runtime.startsWith('Go')) {
+    const first = await new Emulator().invoke({ spec: s, payload: '{}' }); // the build, once, outside the timings
+    if (!first.ok || first.result.statusCode !== 200) throw new Error(`the Go build failed: ${JSON.stringify(first)}`);
+  }
   // Bare spawn and cold invoke alternate, so machine noise hits both alike.
   const bareTimes: number[] = [];
   const coldTimes: number[] = [];
@@ -104,6 +109,15 @@ async function main(): Promise<void> {
   const py = resolveRuntime('Python3.9');
   if (py.ok) await benchRuntime('Python', 'Python3.9', join(fixtures, 'python'), [py.value.command, ['-c', 'pass']]);
   else console.log(`\nPython: skipped (${py.error.message})`);
+  const php = resolveRuntime('Php8.0');
+  if (php.ok) await benchRuntime('PHP', 'Php8.0', join(fixtures, 'php'), [php.value.command, ['-r', '']]);
+  else console.log(`\nPHP: skipped (${php.error.message})`);
+  // Go: the tests' handler (the host speaks net/rpc + gob to it); the floor is a Go program that only prints.
+  const goFixtures = resolve(__dirname, '..', 'test', 'fixtures', 'emulator');
+  const bareGo = join(mkdtempSync(join(tmpdir(), 'scf-bench-go-')), 'noserve');
+  const built = spawnSync('go', ['build', '-o', bareGo, '.'], { cwd: join(goFixtures, 'go-noserve'), env: { ...process.env, GO111MODULE: 'off', CGO_ENABLED: '0' } });
+  if (built.status === 0) await benchRuntime('Go', 'Go1', join(goFixtures, 'go'), [bareGo, []], 'main');
+  else console.log(`\nGo: skipped (${built.error ? 'go is not installed' : String(built.stderr).trim()})`);
 }
 
 main().catch((e: unknown) => {
