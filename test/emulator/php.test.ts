@@ -43,6 +43,21 @@ describe('PHP functions run on the local php', { skip: !hasPhp && 'php is not in
     if (!version.startsWith('7.')) assert.match(text, /SCF runs Php7 on PHP 7\.2/, 'the log says the local major version differs');
   });
 
+  test("a layer's php_extension ini applies too (SCF's /opt/php_extension)", async () => {
+    const s = functionSpec({
+      codeDir: php,
+      handler: 'index.echo_handler',
+      runtime: 'Php7.4',
+      extraInputs: ['  layers:', '    - name: php-ini', '      version: 1'],
+      dotenv: `SCF_TOOLKIT_LAYER_php_ini=${join(FIXTURES, 'php-layer')}\n`,
+    });
+    const { result } = await invoke(emulator, s);
+    assert.equal(result.statusCode, 200, result.errorMessage);
+    const r = result.result as { userAgent: string; precision: string };
+    assert.equal(r.userAgent, 'from-the-layer');
+    assert.equal(r.precision, '7', "and the code folder's own");
+  });
+
   test('a warm instance keeps its globals: the count goes up, the process stays', async () => {
     const s = spec('index.echo_handler');
     const first = await invoke(emulator, s);
