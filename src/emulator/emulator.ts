@@ -16,7 +16,7 @@ import { materializeBootstrap } from './generatedBootstrap';
 import { checkLayers } from './layers';
 import { Instance } from './instance';
 import { WebInstance } from './webFunction';
-import { GoInstance } from './runtimes/go';
+import { GoInstance, goToolchain } from './runtimes/go';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
 import { billedDuration, endLine, reportLine, startLine } from './logFormat';
@@ -171,7 +171,7 @@ export class Emulator {
           : p.kind === 'web'
             ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity }, p.bootstrapPath)
             : p.kind === 'handler' && p.runtime.family === 'go'
-              ? new GoInstance(spec.codeDir, spec.handler!, fenv.env, sink, this.callerEnv)
+              ? new GoInstance(spec.codeDir, spec.handler!, fenv.env, sink, this.callerEnv, goToolchain(p.runtime))
               : new Instance(p.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {
                 functionGraph: spec.platform === 'functiongraph',
                 initializer: spec.initializer,

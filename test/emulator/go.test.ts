@@ -43,7 +43,7 @@ describe('Go functions: the program named by handler, spoken to over net/rpc wit
     const first = await invoke(emulator, s, { action: 'error' });
     assert.equal(first.result.statusCode, 430, first.result.errorMessage);
     assert.equal(first.result.errorMessage, 'something is wrong');
-    assert.match(first.text, /there is no main in the code folder: built it with go1\.\d+/);
+    assert.match(first.text, /there is no main in the code folder: built it with Go 1\.\d+/);
     assert.match(first.text, /build main for SCF before you deploy \(GOOS=linux GOARCH=amd64 go build -o main \.\)/);
     assert.match(first.text, /Runtime Go1 runs on your Go program, spoken to over net\/rpc with gob/);
     const own = new Emulator();
@@ -57,7 +57,7 @@ describe('Go functions: the program named by handler, spoken to over net/rpc wit
     const edited = await invoke(emulator, s, { action: 'error' });
     assert.equal(edited.result.errorMessage, 'something else is wrong');
     assert.equal(edited.result.coldStart, true);
-    assert.match(edited.text, /built it with go/);
+    assert.match(edited.text, /built it with Go/);
   });
 
   test('payload, request id, deadline, function name, version, memory, time limit and environment reach the handler', async () => {
@@ -233,7 +233,7 @@ describe('Go functions from a prebuilt binary (the folder built by the test abov
     const before = readFileSync(join(dir, 'main'));
     const rebuilt = await invoke(emulator, functionSpec({ codeDir: dir, handler: 'main', runtime: 'Go1', name: 'go-rebuilt' }), { action: 'error' });
     assert.equal(rebuilt.result.errorMessage, 'fixed in the source');
-    assert.match(rebuilt.text, /the Go source is newer than main: built it with go/);
+    assert.match(rebuilt.text, /the Go source is newer than main: built it with Go/);
     assert.deepEqual(readFileSync(join(dir, 'main')), before, 'the binary deploy uploads is untouched');
   });
 

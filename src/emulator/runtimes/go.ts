@@ -11,13 +11,41 @@
  * output; not listening within initTimeout 450; the time and memory limits as for every runtime.
  */
 import { connect, type Socket } from 'node:net';
+import { ok, type Outcome } from '../../model/outcome';
+import type { ScfRuntime } from '../../model/runtimes';
 import { CodeWatch } from '../codeWatch';
 import type { ScfContext } from '../context';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from '../instanceTypes';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from '../runtimeProcess';
 import { freePort } from '../webFunction';
-import { prepareGoProgram, type GoPrepared } from './goBuild';
+import { chooseFor, type RuntimeOptions } from './choose';
+import { prepareGoProgram, type GoPrepared, type GoToolchain } from './goBuild';
 import { GoRpcClient, type InvokeResponse, type StackFrame } from './goProtocol';
+import type { LocalRuntime } from './index';
+
+/**
+ * `Go1` runs the function's own program, so the runtime resolves even where no Go is installed (a
+ * prebuilt binary needs none; a missing binary is the invocation's 437). The local Go, chosen like every
+ * interpreter (scf.runtimePaths.go, PATH, asdf, mise), is what builds the program from source; its path
+ * is the runtime's command (empty when there is none).
+ */
+export function resolveGo(runtime: ScfRuntime, options: RuntimeOptions): Outcome<LocalRuntime> {
+  const go = chooseFor(runtime, options);
+  if (!go.ok && go.error.code !== 'runtime.notInstalled') return go;
+  return ok({
+    family: 'go',
+    scfRuntime: runtime.name,
+    command: go.ok ? go.value.interpreter.path : '',
+    version: go.ok ? go.value.version : undefined,
+    args: () => [],
+    describe: "your Go program, spoken to over net/rpc with gob on the port in _SCF_SERVER_PORT, as SCF's Go runtime does",
+  });
+}
+
+/** The local Go of a resolved Go1 runtime, if there is one. */
+export function goToolchain(runtime: LocalRuntime): GoToolchain | undefined {
+  return runtime.command ? { path: runtime.command, version: runtime.version ?? '' } : undefined;
+}
 
 /** Connection attempts start 1 ms apart (a refused loopback connect costs microseconds), up to 16 ms. */
 const CONNECT_RETRY_MAX_MS = 16;
@@ -37,6 +65,7 @@ export class GoInstance implements RuntimeInstance {
     private readonly env: Record<string, string>,
     sink: LogSink,
     private readonly callerEnv: NodeJS.ProcessEnv,
+    private readonly toolchain: GoToolchain | undefined,
   ) {
     this.sink = sink;
   }
@@ -58,7 +87,7 @@ export class GoInstance implements RuntimeInstance {
     // Building is the toolchain's time, not the function's: it does not count against initTimeout.
     let prepared: GoPrepared;
     try {
-      prepared = await prepareGoProgram(this.codeDir, this.handler, this.callerEnv);
+      prepared = await prepareGoProgram(this.codeDir, this.handler, this.callerEnv, this.toolchain);
     } catch (e) {
       // The cache folder could not be written, and the like: the machine's problem, not the function's.
       return { kind: 'spawnError', message: `preparing the Go program failed: ${(e as Error).message}`, code: 500 };

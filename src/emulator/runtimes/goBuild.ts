@@ -26,6 +26,12 @@ export interface GoProgram {
   watch: string[];
 }
 
+/** The local Go that builds programs from source (chosen by choose.ts). */
+export interface GoToolchain {
+  path: string;
+  version: string;
+}
+
 export type GoPrepared = { ok: true; program: GoProgram } | { ok: false; code: number; message: string; stack?: string };
 
 const BUILD_TIMEOUT_MS = 5 * 60 * 1000;
@@ -39,19 +45,19 @@ export function goCacheDir(codeDir: string, handler: string): string {
 /** One build per cache folder at a time (two cold starts of one function share it). */
 const building = new Map<string, Promise<GoPrepared>>();
 
-export function prepareGoProgram(codeDir: string, handler: string, callerEnv: NodeJS.ProcessEnv): Promise<GoPrepared> {
+export function prepareGoProgram(codeDir: string, handler: string, callerEnv: NodeJS.ProcessEnv, go: GoToolchain | undefined): Promise<GoPrepared> {
   if (!handler || /[/\\]/.test(handler) || handler.includes('::') || handler === '.' || handler === '..') {
     return Promise.resolve({ ok: false, code: 437, message: `a Go function's handler is the name of its compiled binary at the root of the code folder (e.g. "main"), not "${handler}"` });
   }
   const cacheDir = goCacheDir(codeDir, handler);
   const running = building.get(cacheDir);
   if (running) return running;
-  const prepared = prepare(codeDir, handler, callerEnv, cacheDir).finally(() => building.delete(cacheDir));
+  const prepared = prepare(codeDir, handler, callerEnv, go, cacheDir).finally(() => building.delete(cacheDir));
   building.set(cacheDir, prepared);
   return prepared;
 }
 
-async function prepare(codeDir: string, handler: string, callerEnv: NodeJS.ProcessEnv, cacheDir: string): Promise<GoPrepared> {
+async function prepare(codeDir: string, handler: string, callerEnv: NodeJS.ProcessEnv, go: GoToolchain | undefined, cacheDir: string): Promise<GoPrepared> {
   const binary = join(codeDir, handler);
   const binaryStat = statOrUndefined(binary);
   const moduleRoot = findModuleRoot(codeDir);
@@ -85,7 +91,7 @@ async function prepare(codeDir: string, handler: string, callerEnv: NodeJS.Proce
     : foreign
       ? `${handler} is a ${platform!.what} executable, which does not run on this ${hostDescription()} machine`
       : `the Go source is newer than ${handler}`;
-  const built = await buildCached(codeDir, handler, moduleRoot, sources, callerEnv, cacheDir);
+  const built = go ? await buildCached(go, codeDir, handler, moduleRoot, sources, callerEnv, cacheDir) : ({ ok: false, code: 'noGo', message: 'go is not installed' } as const);
   if (!built.ok) {
     if (built.code === 'noGo') {
       if (hasBinary && !foreign) {
@@ -100,7 +106,7 @@ async function prepare(codeDir: string, handler: string, callerEnv: NodeJS.Proce
     return { ok: false, code: 443, message: built.message, stack: built.output };
   }
   const notes = [
-    `${why}: ${built.cached ? 'using the binary built from it earlier' : `built it with ${built.goVersion} in ${(built.ms / 1000).toFixed(1)} s`} (${built.path})`,
+    `${why}: ${built.cached ? 'using the binary built from it earlier' : `built it with Go ${built.goVersion} in ${(built.ms / 1000).toFixed(1)} s`} (${built.path})`,
   ];
   if (!hasBinary || binaryStat!.mtimeMs < newest) notes.push(`Deploy uploads the code folder as it is: build ${handler} for SCF before you deploy (GOOS=linux GOARCH=amd64 go build -o ${handler} .)`);
   return { ok: true, program: { path: built.path, notes, watch: sources.concat(hasBinary ? [binary] : []) } };
@@ -130,14 +136,14 @@ function runnable(binary: string, st: Stats, cacheDir: string, handler: string, 
 
 type Built = { ok: true; path: string; cached: boolean; ms: number; goVersion: string } | { ok: false; code: 'noGo' | 'failed'; message: string; output?: string };
 
-async function buildCached(codeDir: string, handler: string, moduleRoot: string | undefined, sources: string[], callerEnv: NodeJS.ProcessEnv, cacheDir: string): Promise<Built> {
+async function buildCached(go: GoToolchain, codeDir: string, handler: string, moduleRoot: string | undefined, sources: string[], callerEnv: NodeJS.ProcessEnv, cacheDir: string): Promise<Built> {
   const out = join(cacheDir, handler);
   const fingerprint = createHash('sha256');
   for (const f of [...sources].sort()) {
     const st = statOrUndefined(f);
     fingerprint.update(`${f}\0${st?.size}\0${st?.mtimeMs}\n`);
   }
-  fingerprint.update(`${process.platform}/${process.arch}`);
+  fingerprint.update(`${process.platform}/${process.arch}\0${go.path}`);
   const stamp = fingerprint.digest('hex');
   const stampFile = `${out}.stamp`;
   if (existsSync(out) && readText(stampFile) === stamp) return { ok: true, path: out, cached: true, ms: 0, goVersion: '' };
@@ -156,22 +162,21 @@ async function buildCached(codeDir: string, handler: string, moduleRoot: string 
     ...(moduleRoot === undefined ? { GO111MODULE: 'off' } : {}),
   };
   const started = performance.now();
-  const run = await runGo(['build', '-o', tmp, '.'], codeDir, env);
-  if (run.kind === 'noGo') return { ok: false, code: 'noGo', message: 'go is not installed' };
+  const run = await runGo(go.path, ['build', '-o', tmp, '.'], codeDir, env);
+  if (run.kind === 'noGo') return { ok: false, code: 'noGo', message: `${go.path} could not be started` };
   if (run.kind === 'timeout') return { ok: false, code: 'failed', message: `go build in ${codeDir} did not finish within ${BUILD_TIMEOUT_MS / 60000} minutes`, output: run.output };
   if (run.code !== 0) return { ok: false, code: 'failed', message: buildFailure(codeDir, moduleRoot, run.output), output: run.output.trimEnd() };
   renameSync(tmp, out);
   writeFileSync(stampFile, stamp);
-  const version = await runGo(['env', 'GOVERSION'], codeDir, env);
-  return { ok: true, path: out, cached: false, ms: performance.now() - started, goVersion: version.kind === 'done' && version.code === 0 ? version.output.trim() : 'go' };
+  return { ok: true, path: out, cached: false, ms: performance.now() - started, goVersion: go.version };
 }
 
 type GoRun = { kind: 'done'; code: number; output: string } | { kind: 'noGo' } | { kind: 'timeout'; output: string };
 
-function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<GoRun> {
+function runGo(go: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<GoRun> {
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn('go', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(go, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       resolve({ kind: 'timeout', output });

@@ -10,7 +10,8 @@ import { findRuntimeIgnoringCase, nearestRuntimes, type RuntimeFamily, type ScfR
 import type { RuntimeOptions } from './choose';
 import { resolveJava } from './java';
 import { resolveNode } from './node';
-import { phpArgs, resolvePhp } from './php';
+import { resolveGo } from './go';
+import { resolvePhp } from './php';
 import { resolvePython } from './python';
 
 export type { RuntimeOptions } from './choose';
@@ -35,13 +36,8 @@ const RESOLVERS: Partial<Record<RuntimeFamily, Resolver>> = {
   nodejs: resolveNode,
   python: resolvePython,
   java: resolveJava,
-  php: (runtime, options) => {
-    const php = resolvePhp(runtime.name, options.runtimePaths?.[runtime.name] ?? options.runtimePaths?.php ?? options.phpPath);
-    if (!php.ok) return fail('runtime.notInstalled', php.message);
-    return ok({ family: 'php', scfRuntime: runtime.name, command: php.command, version: php.version, args: (codeDir, handler) => phpArgs(codeDir, handler), describe: php.describe });
-  },
-  // The function's own program: nothing to find here (a missing binary is the invocation's 437).
-  go: (runtime) => ok({ family: 'go', scfRuntime: runtime.name, command: '', args: () => [], describe: "your Go program, spoken to over net/rpc with gob on the port in _SCF_SERVER_PORT, as SCF's Go runtime does" }),
+  php: resolvePhp,
+  go: resolveGo,
   custom: (runtime) =>
     ok({ family: 'custom', scfRuntime: runtime.name, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap (or bootstrap), serving it the runtime API on 127.0.0.1' }),
 };
