@@ -53,6 +53,12 @@ export async function openDefinition(tree: FunctionsTree, arg?: unknown): Promis
       }
       case 'event':
         return openAt(arg.event.file, undefined);
+      case 'layer':
+        return openAt(arg.layer.file, arg.layer.range);
+      case 'layerBinding':
+        return openAt(arg.spec.file, arg.binding.range ?? arg.spec.range);
+      case 'unchecked':
+        return openAt(arg.file, arg.instance.range);
       default:
         if ('spec' in arg) return openAt(arg.spec.file, arg.spec.range);
     }

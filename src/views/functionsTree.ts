@@ -9,7 +9,7 @@ import type { FunctionSpec, LoadResult } from '../model';
 import { listEvents, type EventFile } from '../events/store';
 import { findServerlessFiles, isServerlessPath, isTcsamFile, type ExcludeSetting } from '../model/discovery';
 import type { WorkspaceWatcher } from './workspaceWatcher';
-import { defaultExpansion, functionChildren, functionProblems, groupChildren, problemText, rootNodes, type FileEntry, type TreeNode } from './treeModel';
+import { defaultExpansion, fileChildren, functionChildren, functionProblems, groupChildren, problemText, rootNodes, type FileEntry, type TreeNode } from './treeModel';
 
 const PARSE_DELAY_MS = 200;
 /** workspaceState key: the ids of nodes the user opened (true) or closed (false). */
@@ -202,11 +202,11 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     if (!node) return rootNodes([...this.entries.values()], roots);
     switch (node.kind) {
       case 'file':
-        return rootNodes([{ file: node.file, result: { ok: true, value: { functions: node.functions, layers: [], unchecked: [], warnings: [] } } }], roots);
+        return fileChildren(node.file, node.loaded, roots);
       case 'function':
         return functionChildren(node.spec, await listEvents(node.spec.file, node.spec.name));
       case 'group':
-        return groupChildren(node, node.group === 'events' ? await listEvents(node.spec.file, node.spec.name) : []);
+        return groupChildren(node, node.group === 'events' ? await listEvents(node.spec.file, node.spec.name) : [], roots);
       default:
         return [];
     }
@@ -260,7 +260,19 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         break;
       }
       case 'group':
-        item.iconPath = new vscode.ThemeIcon(node.group === 'triggers' ? 'zap' : node.group === 'environment' ? 'symbol-variable' : 'beaker');
+        item.iconPath = new vscode.ThemeIcon(node.group === 'triggers' ? 'zap' : node.group === 'environment' ? 'symbol-variable' : node.group === 'layers' ? 'layers' : 'beaker');
+        break;
+      case 'layer':
+        item.iconPath = new vscode.ThemeIcon('layers');
+        item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
+        break;
+      case 'layerBinding':
+        item.iconPath = node.binding.dir ? new vscode.ThemeIcon('layers') : new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
+        break;
+      case 'unchecked':
+        item.iconPath = new vscode.ThemeIcon('circle-slash');
+        item.command = { command: 'scf.openDefinition', title: 'Open Definition', arguments: [node] };
         break;
       case 'trigger':
         item.iconPath = new vscode.ThemeIcon(triggerIcon(node.trigger.kind));

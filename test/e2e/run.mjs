@@ -9,9 +9,12 @@
 //    saves screenshots to media/screenshots/.
 // 3. Serves the same workspace untrusted (Restricted Mode) and runs the untrusted suite.
 // 4. Serves an empty workspace: the Functions view's welcome content and its New Function button.
+// 5. Serves a Serverless Cloud Framework app (test/fixtures/apps/shop: multi-scf functions, an express
+//    http app, the layer they share): the tree per file and function, the function's layer, an invoke
+//    of a multi-scf function from its row (its layer mounted), screenshot apps-tree.png.
 //
 // Environment: RV_HOME (the real-vscode cache, default ~/.cache/scf-real-vscode), E2E_KEEP=1 keeps the
-// temporary folder, E2E_SKIP_UNTRUSTED=1 skips step 3.
+// temporary folder, E2E_SKIP_UNTRUSTED=1 skips step 3, E2E_ONLY=apps runs step 5 alone.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, watch } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -105,11 +108,11 @@ async function setup() {
 }
 
 /** Starts code-server on a free port with both extensions; resolves with its URL once it answers. */
-async function serve(name, { vsix, runnerVsix }, { trusted, empty = false }) {
+async function serve(name, { vsix, runnerVsix }, { trusted, empty = false, source, suite = !empty }) {
   const dir = join(work, name);
   const workspace = join(dir, 'workspace');
   if (empty) mkdirSync(workspace, { recursive: true });
-  else cpSync(join(root, 'test', 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
+  else cpSync(source ?? join(root, 'test', 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
   const ext = join(dir, 'ext');
   const user = join(dir, 'user');
   mkdirSync(join(user, 'User'), { recursive: true });
@@ -138,7 +141,7 @@ async function serve(name, { vsix, runnerVsix }, { trusted, empty = false }) {
   const args = ['--auth', 'none', '--bind-addr', '127.0.0.1:0', '--user-data-dir', user, '--extensions-dir', ext, '--disable-telemetry', '--disable-update-check'];
   if (trusted) args.push('--disable-workspace-trust');
   args.push(workspace);
-  const codeServer = startCodeServer(entry, args, empty ? process.env : { ...process.env, SCF_E2E_RESULTS: results, SCF_E2E_SUITE: trusted ? 'trusted' : 'untrusted' });
+  const codeServer = startCodeServer(entry, args, suite ? { ...process.env, SCF_E2E_RESULTS: results, SCF_E2E_SUITE: trusted ? 'trusted' : 'untrusted' } : process.env);
   const server = codeServer.child;
   children.push(server);
   const url = await codeServer.url;
@@ -380,13 +383,79 @@ async function welcomeRun(packages, browser) {
   stop(server.child);
 }
 
+async function appsRun(packages, browser) {
+  step('serving a Serverless Cloud Framework app: multi-scf functions, an http app and their layer');
+  const source = join(work, 'shop-source');
+  cpSync(join(root, 'test', 'fixtures', 'apps', 'shop'), source, { recursive: true });
+  mkdirSync(join(source, 'api', '.scf', 'events', 'api-dev-shop-index'), { recursive: true });
+  writeFileSync(join(source, 'api', '.scf', 'events', 'api-dev-shop-index', 'shopper.json'), '{ "who": "e2e" }\n');
+  const server = await serve('apps', packages, { trusted: true, source, suite: false });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await page.goto(server.url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  const tree = page.locator('.pane-body [role="tree"]').filter({ hasText: 'api-dev-shop-index' }).first();
+  await tree.waitFor({ timeout: 30000 });
+  const rows = async () => (await tree.locator('[role="treeitem"]').allInnerTexts()).join(' | ').replace(/\s+/g, ' ');
+  let flat = await rows();
+  check(/api ?3 functions/.test(flat) && /layer ?1 layer/.test(flat) && /web ?1 function/.test(flat), `the tree shows each file of the app with what it holds (${flat.slice(0, 300)})`);
+  check(/api-dev-shop-userList/.test(flat) && /Nodejs16\.13 · 256 MB · 10 s/.test(flat), 'the multi-scf function shows its own settings over the shared ones');
+  check(/shop-web/.test(flat) && /web · express · Nodejs16\.13 · 512 MB · 10 s/.test(flat), 'the http app is a web function with its framework');
+  check(/shop-deps ?layer · Nodejs16\.13, Python3\.9/.test(flat), 'the layer file shows its layer and runtimes');
+  const index = tree.locator('[role="treeitem"]', { hasText: 'api-dev-shop-index' }).first();
+  await index.locator('.monaco-tl-twistie').click();
+  const layersGroup = tree.locator('[role="treeitem"]', { hasText: /^Layers/ }).first();
+  await layersGroup.waitFor({ timeout: 10000 });
+  await layersGroup.locator('.monaco-tl-twistie').click();
+  await tree.locator('[role="treeitem"]', { hasText: 'the version deploy publishes' }).first().waitFor({ timeout: 10000 });
+  flat = await rows();
+  check(/shop-deps ?the version deploy publishes · layer\/content/.test(flat), `the function's layer shows where it is mounted from (${flat.slice(0, 500)})`);
+  const triggers = tree.locator('[role="treeitem"]', { hasText: /^Triggers/ }).first();
+  await triggers.locator('.monaco-tl-twistie').click();
+  await tree.locator('[role="treeitem"]', { hasText: 'apigw: shop' }).first().waitFor({ timeout: 10000 });
+  check(/apigw: shop ?GET \//.test(await rows()), 'the function shows the apigw api that names it');
+
+  step('invoking a multi-scf function from its row in the tree');
+  await index.hover();
+  await index.locator('.action-label[aria-label^="Invoke Locally"]').first().click();
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-list [role="option"]', { hasText: 'shopper' }).first().waitFor({ timeout: 15000 });
+  await input.fill('shopper');
+  await page.keyboard.press('Enter');
+  const statusItem = page.locator('.part.statusbar .statusbar-item', { hasText: /SCF 200 ·/ });
+  const invoked = await statusItem.first().waitFor({ timeout: 60000 }).then(() => true, () => false);
+  check(invoked, 'the invoke from the tree ends with 200');
+  let text = '';
+  for (let i = 0; i < 50 && !/from the shop-deps layer/.test(text); i++) {
+    text = await outputText(page);
+    if (!/from the shop-deps layer/.test(text)) await page.waitForTimeout(200);
+  }
+  check(/hello e2e, from the shop-deps layer/.test(text), `the handler required the module of its layer (${text.slice(-400)})`);
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (sidebar) {
+    const x = sidebar.x + sidebar.width - 1;
+    await page.mouse.move(x, sidebar.y + sidebar.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(x + 180, sidebar.y + sidebar.height / 2, { steps: 5 });
+    await page.mouse.up();
+  }
+  await page.mouse.move(900, 300);
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, 'apps-tree.png') });
+  await page.close();
+  stop(server.child);
+}
+
 let browser;
 try {
   const packages = await setup();
   browser = await launchBrowser();
-  await trustedRun(packages, browser);
-  if (process.env.E2E_SKIP_UNTRUSTED !== '1') await untrustedRun(packages, browser);
-  await welcomeRun(packages, browser);
+  if (process.env.E2E_ONLY !== 'apps') {
+    await trustedRun(packages, browser);
+    if (process.env.E2E_SKIP_UNTRUSTED !== '1') await untrustedRun(packages, browser);
+    await welcomeRun(packages, browser);
+  }
+  await appsRun(packages, browser);
 } catch (e) {
   failures.push(String(e?.stack ?? e));
   console.error(e);

@@ -140,3 +140,41 @@ test('the tree opens sensibly: files open, functions closed unless there is one,
   assert.deepEqual(files.map((n) => defaultExpansion(n, 2)), ['expanded', 'expanded']);
   assert.equal(defaultExpansion(groupChildren(groups[0] as Extract<TreeNode, { kind: 'group' }>, [])[0]!, 4), 'none');
 });
+
+test('an app of multi-scf functions, an http app and a layer: each file with what it holds, each function with its triggers and layers', async () => {
+  const { loadServerlessFile } = await import('../../src/model');
+  const { fileChildren } = await import('../../src/views/treeModel');
+  const { resolve, join } = await import('node:path');
+  const shop = resolve(__dirname, '../fixtures/apps/shop');
+  const entries: FileEntry[] = ['api', 'layer', 'web'].map((part) => ({ file: join(shop, part, 'serverless.yml'), result: loadServerlessFile(join(shop, part), { env: {} }) }));
+  const roots = rootNodes(entries, [shop]);
+  assert.deepEqual(roots.map((n) => [n.kind, n.label, n.kind === 'file' ? n.description : '']), [
+    ['file', 'api', '3 functions'],
+    ['file', 'layer', '1 layer'],
+    ['file', 'web', '1 function'],
+  ]);
+  const api = roots[0] as Extract<TreeNode, { kind: 'file' }>;
+  const fns = fileChildren(api.file, api.loaded, [shop]);
+  assert.deepEqual(fns.map((n) => n.label), ['api-dev-shop-index', 'api-dev-shop-userList', 'shop-report']);
+  const report = fns[2] as Extract<TreeNode, { kind: 'function' }>;
+  const groups = functionChildren(report.spec, []);
+  assert.deepEqual(groups.map((g) => [g.label, (g as { description: string }).description]), [
+    ['Triggers', '1'],
+    ['Environment variables', '1'],
+    ['Layers', '1'],
+    ['Test events', '0'],
+  ]);
+  const [trigger] = groupChildren(groups[0] as Extract<TreeNode, { kind: 'group' }>, []);
+  assert.deepEqual([trigger!.label, (trigger as { description: string }).description], ['timer: nightly', '0 0 2 * * * *']);
+  const [layer] = groupChildren(groups[2] as Extract<TreeNode, { kind: 'group' }>, [], [shop]);
+  assert.deepEqual([layer!.kind, layer!.label, (layer as { description: string }).description], ['layerBinding', 'shop-deps', 'the version deploy publishes · layer/content']);
+  const layerFile = roots[1] as Extract<TreeNode, { kind: 'file' }>;
+  const [layerNode] = fileChildren(layerFile.file, layerFile.loaded, [shop]);
+  assert.deepEqual([layerNode!.kind, layerNode!.label, (layerNode as { description: string }).description], ['layer', 'shop-deps', 'layer · Nodejs16.13, Python3.9']);
+  const web = fileChildren((roots[2] as Extract<TreeNode, { kind: 'file' }>).file, (roots[2] as Extract<TreeNode, { kind: 'file' }>).loaded, [shop]);
+  assert.equal((web[0] as { description: string }).description, 'web · express · Nodejs16.13 · 512 MB · 10 s');
+  // A file of a component SCF Toolkit does not handle names it.
+  const site = parseServerless('component: website\nname: site\ninputs: {}\n', join(shop, 'site/serverless.yml'), { env: {} });
+  const [unchecked] = rootNodes([{ file: join(shop, 'site/serverless.yml'), result: site }], [shop]);
+  assert.deepEqual([unchecked!.kind, unchecked!.label, (unchecked as { description: string }).description], ['unchecked', 'site', 'website · not checked by SCF Toolkit']);
+});
