@@ -402,16 +402,23 @@ async function appsRun(packages, browser) {
   check(/api-dev-shop-userList/.test(flat) && /Nodejs16\.13 · 256 MB · 10 s/.test(flat), 'the multi-scf function shows its own settings over the shared ones');
   check(/shop-web/.test(flat) && /web · express · Nodejs16\.13 · 512 MB · 10 s/.test(flat), 'the http app is a web function with its framework');
   check(/shop-deps ?layer · Nodejs16\.13, Python3\.9/.test(flat), 'the layer file shows its layer and runtimes');
+  // Opens a row (the tree may re-render while a row appears: try again until it says it is open).
+  const expand = async (row) => {
+    await row.waitFor({ timeout: 10000 });
+    for (let i = 0; i < 4 && (await row.getAttribute('aria-expanded')) !== 'true'; i++) {
+      await row.locator('.monaco-tl-twistie').click();
+      await attributeBecomes(row, 'aria-expanded', 'true', 2000);
+    }
+  };
   const index = tree.locator('[role="treeitem"]', { hasText: 'api-dev-shop-index' }).first();
-  await index.locator('.monaco-tl-twistie').click();
+  await expand(index);
   const layersGroup = tree.locator('[role="treeitem"]', { hasText: /^Layers/ }).first();
-  await layersGroup.waitFor({ timeout: 10000 });
-  await layersGroup.locator('.monaco-tl-twistie').click();
+  await expand(layersGroup);
   await tree.locator('[role="treeitem"]', { hasText: 'the version deploy publishes' }).first().waitFor({ timeout: 10000 });
   flat = await rows();
   check(/shop-deps ?the version deploy publishes · layer\/content/.test(flat), `the function's layer shows where it is mounted from (${flat.slice(0, 500)})`);
   const triggers = tree.locator('[role="treeitem"]', { hasText: /^Triggers/ }).first();
-  await triggers.locator('.monaco-tl-twistie').click();
+  await expand(triggers);
   await tree.locator('[role="treeitem"]', { hasText: 'apigw: shop' }).first().waitFor({ timeout: 10000 });
   check(/apigw: shop ?GET \//.test(await rows()), 'the function shows the apigw api that names it');
 
