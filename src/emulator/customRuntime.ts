@@ -10,10 +10,13 @@
  * is ready (or reports an init error), 450 no ready within initTimeout, 430 invocation error,
  * 433/434 limits, 439 exit during a request.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import type { RuntimeOptions } from './runtimes';
+import { bootstrapLaunch } from './runtimes/imagePaths';
 import { readBody } from '../util/httpBody';
 import { CodeWatch } from './codeWatch';
 import { RESPONSE_LIMIT } from './limits';
@@ -23,8 +26,8 @@ import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeP
 export const BOOTSTRAP_NAMES = ['scf_bootstrap', 'bootstrap'] as const;
 
 /** The bootstrap in a code folder, or why there is none that can run. */
-export function findBootstrap(codeDir: string): { ok: true; path: string } | { ok: false; message: string } {
-  for (const name of BOOTSTRAP_NAMES) {
+export function findBootstrap(codeDir: string, names: readonly string[] = BOOTSTRAP_NAMES): { ok: true; path: string } | { ok: false; message: string } {
+  for (const name of names) {
     const path = join(codeDir, name);
     if (!existsSync(path)) continue;
     try {
@@ -34,7 +37,13 @@ export function findBootstrap(codeDir: string): { ok: true; path: string } | { o
     }
     return { ok: true, path };
   }
-  return { ok: false, message: `no scf_bootstrap (or bootstrap) in the code folder ${codeDir}; a Custom Runtime function starts from that executable at the root of the code folder` };
+  return {
+    ok: false,
+    message:
+      names.length > 1
+        ? `no scf_bootstrap (or bootstrap) in the code folder ${codeDir}; a Custom Runtime function starts from that executable at the root of the code folder`
+        : `no scf_bootstrap in the code folder ${codeDir}; a web function starts its server (on port 9000) from that executable at the root of the code folder`,
+  };
 }
 
 interface PendingRequest {
@@ -58,6 +67,9 @@ export class CustomInstance implements RuntimeInstance {
   private sink: LogSink;
   private killed = false;
   private startError: string | undefined;
+  private workDir: string | undefined;
+  /** Log lines: which of the bootstrap's /var/lang paths ran which local interpreter. */
+  private mapped: string[] = [];
   busy = false;
   idleTimer: NodeJS.Timeout | undefined;
 
@@ -67,6 +79,7 @@ export class CustomInstance implements RuntimeInstance {
     private readonly env: Record<string, string>,
     sink: LogSink,
     private readonly limits: { memorySize: number; timeout: number },
+    private readonly runtimeOptions: RuntimeOptions = {},
   ) {
     this.sink = sink;
     this.server = createServer((req, res) => this.route(req, res));
@@ -150,7 +163,14 @@ export class CustomInstance implements RuntimeInstance {
       TENCENTCLOUD_TIMEOUT: String(this.limits.timeout),
       TENCENTCLOUD_MEMORY: String(this.limits.memorySize),
     };
-    this.proc = new RuntimeProcess(bootstrap.path, [], { cwd: this.codeDir, env, extraPipes: 0 }, this.sink);
+    // A bootstrap written for SCF names its images' interpreters (/var/lang/...): they run the local ones.
+    const launched = bootstrapLaunch(bootstrap.path, this.codeDir, this.runtimeOptions, () => (this.workDir ??= mkdtempSync(join(tmpdir(), 'scf-custom-'))));
+    if (!launched.ok) {
+      this.startError = launched.error.message;
+      return { kind: 'spawnError', message: launched.error.message, code: 445 };
+    }
+    this.mapped = launched.value.mapped.map((m) => `${basename(bootstrap.path)}: ${m.from} runs as ${m.describe}`);
+    this.proc = new RuntimeProcess(launched.value.command, launched.value.args, { cwd: this.codeDir, env, extraPipes: 0 }, this.sink);
     const init = new Promise<{ ok: true } | { ok: false; body: string }>((resolve) => (this.onInit = resolve));
     const waited = await awaitInit(this.proc, init, initTimeoutMs, () => this.kill());
     this.onInit = undefined;
@@ -169,7 +189,7 @@ export class CustomInstance implements RuntimeInstance {
       return { kind: 'initError', code: 445, message: `scf_bootstrap reported an init error: ${first.body.trim() || '(no details)'}`, stack: '' };
     }
     this.watched.addScan(this.codeDir, /./); // a bootstrap tells us nothing of what it loads: watch the whole folder
-    return { kind: 'ready', initMs };
+    return { kind: 'ready', initMs, notes: this.mapped };
   }
 
   async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure> {
@@ -214,6 +234,8 @@ export class CustomInstance implements RuntimeInstance {
   }
 
   kill(): void {
+    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+    this.workDir = undefined;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.killed = true;
     this.proc?.kill();

@@ -5,10 +5,12 @@
  * an SCF status code, and streams START / log / END / REPORT lines as they happen.
  */
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { runtimeFamily } from '../model/runtimes';
+import { isTimerEvent } from './timerEvent';
+import { scfComponentBootstrap } from '../model/webEntry';
 import { buildContext } from './context';
 import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
 import { CustomInstance } from './customRuntime';
@@ -21,14 +23,14 @@ import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
 import { billedDuration, endLine, reportLine, startLine } from './logFormat';
 import { fail, ok, type Outcome } from '../model/outcome';
-import { hasDebugpy, resolveRuntime, type LocalRuntime } from './runtimes';
+import { hasDebugpy, resolveRuntime, type LocalRuntime, type RuntimeOptions } from './runtimes';
 import { statusInfo } from './statusCodes';
 import type { InvocationType, InvokeOptions, InvokeRequest, InvokeResult, LogLine, UsageError } from './types';
 
 export type InvokeOutcome = { ok: true; result: InvokeResult } | { ok: false; error: UsageError };
 
 /** What runs a function: a web server, a Custom Runtime bootstrap, or our bootstrap on a local interpreter. */
-export type Prepared = { kind: 'web'; describe: string; bootstrapPath?: string } | { kind: 'custom' | 'handler'; runtime: LocalRuntime; describe: string };
+export type Prepared = { kind: 'web'; describe: string; bootstrapPath?: string; generated?: { content: string; what: string } } | { kind: 'custom' | 'handler'; runtime: LocalRuntime; describe: string };
 
 export interface EmulatorOptions {
   nodePath?: string;
@@ -65,6 +67,8 @@ const DEFAULT_IDLE_MS = 10 * 60 * 1000;
 
 export class Emulator {
   private readonly pools = new Map<string, Pool>();
+  /** Output of warm instances between two requests, for the next one's log. */
+  private readonly between = new WeakMap<RuntimeInstance, Array<['stdout' | 'stderr', string]>>();
   private readonly idleTimeoutMs: number;
   private readonly identity: LocalIdentity;
   private readonly callerEnv: NodeJS.ProcessEnv;
@@ -78,6 +82,11 @@ export class Emulator {
     this.callerEnv = options.callerEnv ?? process.env;
     this.maxInstances = Math.max(1, Math.floor(options.maxInstancesPerFunction ?? DEFAULT_MAX_INSTANCES));
     process.on('exit', this.killAllOnExit);
+  }
+
+  /** How interpreters are chosen for this emulator's functions (runtimes/choose.ts). */
+  private runtimeOptions(): RuntimeOptions {
+    return { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath, runtimePaths: this.options.runtimePaths, env: this.callerEnv };
   }
 
   /** Checks what must hold before any code can run; a problem here is the caller's to fix. */
@@ -100,7 +109,12 @@ export class Emulator {
     if (!layers.ok) return { ok: false, error: { code: layers.error.code, message: layers.error.message } };
     if (spec.type === 'web') {
       // A web function's scf_bootstrap is the program: the runtime only says which language image SCF starts it in.
-      if (!spec.bootstrap) return ok({ kind: 'web', describe: 'your scf_bootstrap as a web server (PORT in its environment)' });
+      if (!spec.bootstrap) {
+        // The scf component adds an scf_bootstrap for `entryFile` when the code has none: the same one runs here.
+        const added = existsSync(join(spec.codeDir, 'scf_bootstrap')) ? undefined : scfComponentBootstrap(spec.runtime, spec.entryFile);
+        if (added) return ok({ kind: 'web', describe: `the scf_bootstrap the scf component adds for entryFile ${added.entryFile} (the code has none), as a web server`, generated: { content: added.content, what: 'the scf component' } });
+        return ok({ kind: 'web', describe: 'your scf_bootstrap as a web server (port 9000)' });
+      }
       // The http component's start command for the framework (the code has no scf_bootstrap of its own).
       const interpreter = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath, runtimePaths: this.options.runtimePaths, env: this.callerEnv });
       if (!interpreter.ok) return fail(interpreter.error.code, `${where}: ${interpreter.error.message}`, { file: spec.file });
@@ -143,8 +157,11 @@ export class Emulator {
     opts.onAccepted?.(requestId);
 
     const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
+    // SCF sets TRIGGER_SRC=timer in instances a timer trigger runs (facts §2): timer events get instances of their own.
+    const timer = isTimerEvent(req.payload);
+    if (timer) fenv.env.TRIGGER_SRC = 'timer';
     const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath, this.options.phpPath, this.options.runtimePaths]);
-    const pool = this.pool(`${spec.file}#${spec.name}`, configKey);
+    const pool = this.pool(`${spec.file}#${spec.name}${timer ? '#timer' : ''}`, configKey);
 
     const debugging = req.debug !== undefined;
     // A debug session gets an instance of its own, started under the debugger and ended afterwards.
@@ -167,9 +184,13 @@ export class Emulator {
       const p = prepared.value;
       instance =
         p.kind === 'custom'
-          ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout })
+          ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout }, this.runtimeOptions())
           : p.kind === 'web'
-            ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity }, p.bootstrapPath)
+            ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity }, {
+                runtimeOptions: this.runtimeOptions(),
+                bootstrapPath: p.bootstrapPath,
+                generated: p.generated,
+              })
             : p.kind === 'handler' && p.runtime.family === 'go'
               ? new GoInstance(spec.codeDir, spec.handler!, fenv.env, sink, this.callerEnv, goToolchain(p.runtime))
               : new Instance(p.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {
@@ -200,11 +221,20 @@ export class Emulator {
       log('platform', `Runtime ${spec.runtime} runs on ${prepared.value.describe}`);
     } else {
       instance.setSink(sink);
+      // What the instance printed after its last request ended (a Custom Runtime's curl output ...) comes first.
+      for (const [stream, text] of this.between.get(instance)?.splice(0) ?? []) sink(stream, text);
     }
     instance.busy = true;
     const context = buildContext(spec, requestId, fenv.userVariables, this.identity);
     const runStarted = performance.now();
     const { outcome, peakKb } = await instance.run(req.payload, context, debugging ? Infinity : spec.timeout * 1000, spec.memorySize, opts.signal);
+    // The request is over: later output belongs to no request yet, so it never lands after this one's END
+    // (with --json the result stays the last line); it opens the next request's log.
+    const held: Array<['stdout' | 'stderr', string]> = [];
+    this.between.set(instance, held);
+    instance.setSink((stream, text) => {
+      if (held.length < 1000) held.push([stream, text]);
+    });
     const durationMs = performance.now() - runStarted;
     instance.busy = false;
     if (debugging && durationMs > spec.timeout * 1000) {
@@ -380,7 +410,8 @@ function initFailure(init: Exclude<InitOutcome, { kind: 'ready' }>, spec: Functi
   const file = relative(process.cwd(), spec.file) || spec.file;
   switch (init.kind) {
     case 'initError':
-      return { statusCode: init.code, errorMessage: `${init.message} (handler "${spec.handler}" in ${file})`, errorStack: init.stack || undefined };
+      // The runtime's message names the handler when it is about it (437): name it once.
+      return { statusCode: init.code, errorMessage: init.message.includes(`"${spec.handler}"`) ? `${init.message} (in ${file})` : `${init.message} (handler "${spec.handler}" in ${file})`, errorStack: init.stack || undefined };
     case 'initTimeout':
       return { statusCode: 450, errorMessage: `loading the handler took longer than initTimeout (${spec.initTimeout} s); raise initTimeout in serverless.yml or do less work when the module loads` };
     case 'exit':

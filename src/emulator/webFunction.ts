@@ -1,20 +1,34 @@
 /**
  * Web functions (`type: web`): SCF starts the executable `scf_bootstrap`, which must start an HTTP
- * server on port 9000, and hands it HTTP requests. Locally several web functions (and several instances
- * of one) run at once and 9000 may be taken, so each instance gets its own free port in the environment
- * variable PORT: a bootstrap that listens on `${PORT:-9000}` works unchanged here and on SCF.
+ * server on port 9000, and hands it HTTP requests. The bootstrap runs as written for SCF: its image
+ * paths (`/var/lang/node12/bin/node` ...) run the local interpreters (runtimes/imagePaths.ts). Code
+ * without `scf_bootstrap` runs the one the component would add: the http component's for its framework,
+ * or the scf component's for `entryFile` (`/var/lang/node12/bin/node app.js` ...).
+ *
+ * Port 9000: locally several web functions (and several instances of one) run at once, so each
+ * instance has a port of its own, in PORT and SCF_TOOLKIT_PORT, and a server that listens on 9000 is
+ * moved onto it without a change to its code (network/port9000.ts): Node.js and Python through a
+ * preloaded shim, PHP's `-S host:9000` in the bootstrap's text, Java through `-Dserver.port`. A server
+ * no shim reaches (a native binary, e.g. Go) gets the real 127.0.0.1:9000 while it is free: one such
+ * instance at a time, an idle one making way for the next.
  *
  * An invocation's payload is an API Gateway request event ({httpMethod, path, headers, queryString,
  * body, isBase64Encoded}); the HTTP response comes back as {statusCode, headers, body, isBase64Encoded}.
  * Outcomes: 445 the bootstrap is missing, not executable or exits before listening; 446 it does not
  * listen on its port within initTimeout; 433/434/439 as for any instance.
  */
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { findBootstrap } from './customRuntime';
 import { CodeWatch } from './codeWatch';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
+import { port9000Env, port9000Rewrite, Port9000Lease } from './network/port9000';
 import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
+import type { RuntimeOptions } from './runtimes';
+import { bootstrapLaunch } from './runtimes/imagePaths';
 
 export interface HttpEvent {
   httpMethod?: string;
@@ -28,15 +42,28 @@ export interface HttpEvent {
 
 export interface HttpResult {
   statusCode: number;
-  headers: Record<string, string>;
+  /** Set-Cookie (and any header the server sent more than once) as a list: each stays its own header line. */
+  headers: Record<string, string | string[]>;
   body: string;
   isBase64Encoded: boolean;
 }
 
-/** Headers the gateway owns: a caller cannot set them (facts §7). */
+/**
+ * Headers the gateway owns: a caller cannot set them (facts §7). `Host` is not one of them: the
+ * client's Host reaches the function, as behind API Gateway.
+ */
 export function isGatewayOwnedHeader(name: string): boolean {
   const n = name.toLowerCase();
-  return n === 'connection' || n.startsWith('x-scf-') || n === 'keep-alive' || n === 'transfer-encoding' || n === 'host' || n === 'content-length';
+  return n === 'connection' || n.startsWith('x-scf-') || n === 'keep-alive' || n === 'transfer-encoding' || n === 'content-length';
+}
+
+/** How a web function starts: the interpreters' options and, for code without scf_bootstrap, the one its component adds. */
+export interface WebLaunch {
+  runtimeOptions: RuntimeOptions;
+  /** The scf component's for `entryFile`: written to the instance's own folder. */
+  generated?: { content: string; what: string };
+  /** A start command to run instead of the code folder's scf_bootstrap (the http component's, already written). */
+  bootstrapPath?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -70,6 +97,8 @@ export class WebInstance implements RuntimeInstance {
   private killed = false;
   private readonly watched = new CodeWatch();
   private sink: LogSink;
+  private workDir: string | undefined;
+  private readonly lease = new Port9000Lease(this);
   busy = false;
   idleTimer: NodeJS.Timeout | undefined;
 
@@ -78,10 +107,15 @@ export class WebInstance implements RuntimeInstance {
     private readonly env: Record<string, string>,
     sink: LogSink,
     private readonly identity: { name: string; namespace: string; region: string; appId: string; uin: string },
-    /** A start command to run instead of the code folder's scf_bootstrap (the http component's). */
-    private readonly bootstrapPath?: string,
+    private readonly launch: WebLaunch = { runtimeOptions: {} },
   ) {
     this.sink = sink;
+  }
+
+  /** The instance's own temporary folder (a mapped bootstrap's copy, a generated bootstrap), made on first use. */
+  private dir(): string {
+    this.workDir ??= mkdtempSync(join(tmpdir(), 'scf-web-'));
+    return this.workDir;
   }
 
   get pid(): number | undefined {
@@ -104,38 +138,76 @@ export class WebInstance implements RuntimeInstance {
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
     const started = performance.now();
-    const bootstrap = this.bootstrapPath ? { ok: true as const, path: this.bootstrapPath } : findBootstrap(this.codeDir);
-    if (!bootstrap.ok) return { kind: 'spawnError', message: bootstrap.message, code: 445 };
+    const notes: string[] = [];
+    const file = this.bootstrapFile(notes);
+    if (!file.ok) return { kind: 'spawnError', message: file.message, code: 445 };
     this.port = await freePort();
-    this.proc = new RuntimeProcess(bootstrap.path, [], { cwd: this.codeDir, env: { ...this.env, PORT: String(this.port) }, extraPipes: 0 }, this.sink);
+    const launched = bootstrapLaunch(file.path, this.codeDir, this.launch.runtimeOptions, () => this.dir(), port9000Rewrite(this.port));
+    if (!launched.ok) return { kind: 'spawnError', message: launched.error.message, code: 445 };
+    for (const m of launched.value.mapped) notes.push(`scf_bootstrap: ${m.from} runs as ${m.describe}`);
     const deadline = Date.now() + initTimeoutMs;
-    for (;;) {
-      if (this.proc.dead) {
+    for (let attempt = 0; ; attempt++) {
+      const taken9000 = await canConnect(9000);
+      const env = { ...this.env, PORT: String(this.port), ...port9000Env(this.env, this.port) };
+      this.proc = new RuntimeProcess(launched.value.command, launched.value.args, { cwd: this.codeDir, env, extraPipes: 0 }, this.sink);
+      const waited = await this.listening(deadline, taken9000);
+      if (waited === 'ready') break;
+      if (waited === 'exited' && attempt === 0 && this.lease.makeRoom()) {
+        // Its server wanted the real port 9000, held by an idle instance of a server no shim reaches: that one made way.
+        notes.push('port 9000 was held by an idle instance of another web function whose server listens on the real 9000; it was ended to make way');
+        continue;
+      }
+      const heldBy = this.lease.heldElsewhere();
+      if (waited === 'exited') {
         await this.proc.drained();
         const message = this.proc.spawnError
           ? `scf_bootstrap could not start: ${this.proc.spawnError} (check its #! line)`
-          : `scf_bootstrap ${this.proc.exitReason} before its server listened on port ${this.port}`;
+          : `scf_bootstrap ${this.proc.exitReason} before its server listened on port ${this.port}` +
+            (heldBy ? '; port 9000 is held by another running instance whose server listens on the real 9000 (a native binary no port shim reaches): only one such server runs at a time here, so make it listen on ${PORT:-9000} to run several' : '');
         this.kill();
         return { kind: 'spawnError', message, code: 445 };
       }
-      if (await canConnect(this.port)) break;
-      if (Date.now() > deadline) {
-        const on9000 = await canConnect(9000);
-        this.kill();
-        await this.proc.drained();
-        return {
-          kind: 'spawnError',
-          code: 446,
-          message:
-            `scf_bootstrap did not listen on port ${this.port} within initTimeout (${Math.round(initTimeoutMs / 1000)} s). ` +
-            `Locally each instance gets its own port in PORT: listen on \${PORT:-9000}, which is 9000 on SCF` +
-            (on9000 ? ' (something is listening on 9000: a server that ignores PORT?)' : ''),
-        };
+      const on9000 = await canConnect(9000);
+      this.kill();
+      await this.proc.drained();
+      return {
+        kind: 'spawnError',
+        code: 446,
+        message:
+          `scf_bootstrap did not listen on port 9000 within initTimeout (${Math.round(initTimeoutMs / 1000)} s); locally its port is ${this.port} (in PORT), and a server on 9000 is moved there. ` +
+          (on9000 ? "Something else holds 127.0.0.1:9000 here, so a server that binds 9000 itself could not start." : "Check that it listens on 0.0.0.0:9000, or listen on ${PORT:-9000}."),
+      };
+    }
+    if (this.port === 9000) notes.push(`[WARN] the server listens on the real port 9000 (no port shim reaches it: a native binary?): one such instance runs at a time here; listen on \${PORT:-9000} to run several`);
+    this.watched.addScan(this.codeDir, /./); // a bootstrap tells us nothing of what it loads: watch the whole folder
+    return { kind: 'ready', initMs: performance.now() - started, notes };
+  }
+
+  /** The code's scf_bootstrap, or the one its component adds when there is none (written to the instance's folder). */
+  private bootstrapFile(notes: string[]): { ok: true; path: string } | { ok: false; message: string } {
+    if (this.launch.bootstrapPath) return { ok: true, path: this.launch.bootstrapPath };
+    const own = findBootstrap(this.codeDir, ['scf_bootstrap']);
+    if (own.ok || existsSync(join(this.codeDir, 'scf_bootstrap')) || !this.launch.generated) return own;
+    const path = join(this.dir(), 'scf_bootstrap');
+    writeFileSync(path, this.launch.generated.content);
+    chmodSync(path, 0o755);
+    notes.push(`No scf_bootstrap in the code folder: running the one ${this.launch.generated.what} adds: ${this.launch.generated.content.split('\n').filter((l) => l && !l.startsWith('#')).join('; ')}`);
+    return { ok: true, path };
+  }
+
+  /** Waits until the server accepts connections on its port (or, when 9000 was free, on the real 9000). */
+  private async listening(deadline: number, taken9000: boolean): Promise<'ready' | 'exited' | 'timeout'> {
+    const proc = this.proc!;
+    for (;;) {
+      if (proc.dead) return 'exited';
+      if (await canConnect(this.port)) return 'ready';
+      if (!taken9000 && (await canConnect(9000)) && this.lease.take()) {
+        this.port = 9000;
+        return 'ready';
       }
+      if (Date.now() > deadline) return 'timeout';
       await new Promise((r) => setTimeout(r, 20));
     }
-    this.watched.addScan(this.codeDir, /./); // a bootstrap tells us nothing of what it loads: watch the whole folder
-    return { kind: 'ready', initMs: performance.now() - started };
   }
 
   async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure> {
@@ -171,6 +243,7 @@ export class WebInstance implements RuntimeInstance {
     const path = (event.path || '/') + (query.size ? `?${query.toString()}` : '');
     const body = event.body === undefined || event.body === null ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
     const headers: Record<string, string> = {};
+    // The client's Host goes through (Node's http would otherwise send 127.0.0.1:<port>).
     for (const [k, v] of Object.entries(event.headers ?? {})) if (!isGatewayOwnedHeader(k)) headers[k.toLowerCase()] = String(v);
     Object.assign(headers, {
       'content-length': String(body.length),
@@ -189,9 +262,11 @@ export class WebInstance implements RuntimeInstance {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const buf = Buffer.concat(chunks);
-          const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'connection' && k !== 'transfer-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
-          const text = TEXT_TYPES.test(out['content-type'] ?? 'text/plain') || buf.length === 0;
+          const out: Record<string, string | string[]> = {};
+          // Node joins repeated headers with ", " except Set-Cookie, which stays a list (a cookie's Expires holds a comma).
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'connection' && k !== 'transfer-encoding') out[k] = v;
+          const type = out['content-type'];
+          const text = TEXT_TYPES.test((Array.isArray(type) ? type[0] : type) ?? 'text/plain') || buf.length === 0;
           resolve({ ok: true, result: { statusCode: res.statusCode ?? 502, headers: out, body: text ? buf.toString('utf8') : buf.toString('base64'), isBase64Encoded: !text } });
         });
         res.on('error', (e) => resolve({ ok: false, message: e.message }));
@@ -209,5 +284,8 @@ export class WebInstance implements RuntimeInstance {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.killed = true;
     this.proc?.kill();
+    this.lease.release();
+    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+    this.workDir = undefined;
   }
 }

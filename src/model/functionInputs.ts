@@ -180,6 +180,8 @@ export function buildFunctionSpec(view: InputsView, defaults: FunctionDefaults, 
     ...(defaults.functionKey !== undefined ? { functionKey: defaults.functionKey } : {}),
     ...(layers.length ? { layers } : {}),
   };
+  const entryFile = typeText === 'web' ? text(view.get('entryFile'), view.node('entryFile')) : undefined;
+  if (entryFile) spec.entryFile = entryFile;
   return { ok: true, value: spec };
 }
 

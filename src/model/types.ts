@@ -107,6 +107,8 @@ export interface FunctionSpec {
   framework?: string;
   /** http component, code folder without scf_bootstrap: the one the component adds. */
   bootstrap?: GeneratedBootstrap;
+  /** scf component, `type: web`: the file the scf_bootstrap the component adds starts, when the code has none (`entryFile`). */
+  entryFile?: string;
 }
 
 /** A layer as the `layer` component describes it (`inputs.name`, `src`, `runtimes`). */

@@ -51,7 +51,10 @@ describe('async invocation with retries and dead letters', () => {
     assert.equal(letters.length, 1);
     const m = letters[0]!;
     assert.equal(m.RequestId, accepted.requestId);
-    assert.equal(m.ErrorCode, 430);
+    assert.equal(m.ErrorCode, -1, "a user code exception, as SCF's dead-letter guide shows it");
+    assert.match(m.Body.TimeStampForInvoker, /^\d{13}$/, 'milliseconds, as a string');
+    assert.match(m.Body.PushTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/, 'RFC 3339 with its offset');
+    assert.equal(m.Body.RequestId, accepted.requestId);
     assert.match(m.ErrorMessage, /event 7 always fails/);
     assert.equal(m.Body.FunctionName, 'dlq-fn');
     assert.equal(m.Body.Namespace, 'default');

@@ -68,6 +68,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   io.out(`HTTP gateway listening on ${gateway.url}`);
   for (const line of describeRoutes(gateway.routes)) io.out(`  ${line}`);
+  for (const c of gateway.conflicts) io.out(`[WARN] route conflict: ${c.message}`);
   if (gateway.routes.length === 0) io.out('  (no routes: add an apigw trigger with endpoints, or use type: web)');
   io.out('Press Ctrl+C to stop.');
   await new Promise<void>((resolveStop) => {

@@ -97,6 +97,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (gateway) {
     io.out(`HTTP gateway listening on ${gateway.url}`);
     for (const line of describeRoutes(gateway.routes)) io.out(`  ${line}`);
+    for (const c of gateway.conflicts) io.out(`[WARN] route conflict: ${c.message}`);
   }
   io.out(`State: ${stateDir} (key pair in ${LOCAL_CREDENTIALS_FILE})`);
   io.out('Press Ctrl+C to stop.');

@@ -7,28 +7,45 @@ import { dirname, join } from 'node:path';
 import type { FunctionSpec } from '../../model';
 import type { LocalIdentity } from '../environment';
 import type { QueuedEvent } from './journal';
+import { isTimerEvent } from '../timerEvent';
 
+/**
+ * As SCF's dead-letter guide shows it (583/39704): `ErrorCode` a number (-1 for the user code exception of
+ * its example), `TimeStampForInvoker` the invocation time in milliseconds as a string, `PushTime` an
+ * RFC 3339 time with its UTC offset, `LogType` empty, the request id in `Body` too.
+ */
 export interface DeadLetterMessage {
   RequestId: string;
+  /** Our choice where the guide is silent: -1 for a user code exception (430, as its example), else the SCF status code. */
   ErrorCode: number;
   ErrorMessage: string;
   Body: {
     AppId: string;
     Uin: string;
     SubAccountUin: string;
-    /** Our choice: `LOCAL_INVOKE` for events sent to the local emulator (SCF names the trigger, e.g. TRIGGER_TIMER). */
+    /** TRIGGER_TIMER for a timer event; our choice `LOCAL_INVOKE` for the other events sent to the local emulator. */
     RequestSource: string;
     FunctionName: string;
     Namespace: string;
     Qualifier: string;
     InvocationType: 'Event';
     ClientContext: string;
-    LogType: 'None';
-    TimeStampForInvoker: number;
-    PushTime: number;
+    LogType: '';
+    TimeStampForInvoker: string;
+    RequestId: string;
+    PushTime: string;
     RetryNum: number;
     Ttl: number;
   };
+}
+
+/** `2020-10-10T09:22:00.061+08:00`: local time with its offset, as SCF's PushTime. */
+export function rfc3339(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
+  const local = new Date(d.getTime() + off * 60_000);
+  const sign = off >= 0 ? '+' : '-';
+  return `${local.toISOString().slice(0, 23)}${sign}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
 }
 
 export function deadLetterFile(spec: FunctionSpec): string {
@@ -38,21 +55,22 @@ export function deadLetterFile(spec: FunctionSpec): string {
 export function writeDeadLetter(spec: FunctionSpec, event: QueuedEvent, identity: LocalIdentity, msgTtlS: number): string {
   const message: DeadLetterMessage = {
     RequestId: event.requestId,
-    ErrorCode: event.lastStatusCode ?? 500,
+    ErrorCode: event.lastStatusCode === 430 ? -1 : (event.lastStatusCode ?? 500),
     ErrorMessage: event.lastError ?? '',
     Body: {
       AppId: identity.appId,
       Uin: identity.uin,
       SubAccountUin: identity.uin,
-      RequestSource: 'LOCAL_INVOKE',
+      RequestSource: isTimerEvent(event.payload) ? 'TRIGGER_TIMER' : 'LOCAL_INVOKE',
       FunctionName: spec.name,
       Namespace: spec.namespace,
       Qualifier: '$LATEST',
       InvocationType: 'Event',
       ClientContext: event.payload,
-      LogType: 'None',
-      TimeStampForInvoker: Math.floor(event.enqueuedAt / 1000),
-      PushTime: Math.floor(Date.now() / 1000),
+      LogType: '',
+      TimeStampForInvoker: String(Math.floor(event.enqueuedAt)),
+      RequestId: event.requestId,
+      PushTime: rfc3339(new Date()),
       RetryNum: event.retries,
       Ttl: msgTtlS,
     },

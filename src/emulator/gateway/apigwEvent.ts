@@ -48,7 +48,8 @@ export function apigwEvent(req: GatewayRequest, match: RouteMatch, requestId: st
 
 export interface HttpReply {
   status: number;
-  headers: Record<string, string>;
+  /** A list stays separate header lines (several Set-Cookie). */
+  headers: Record<string, string | string[]>;
   body: Buffer;
 }
 
@@ -66,8 +67,13 @@ export function integratedResponse(result: unknown): HttpReply {
   if (r.headers !== undefined && (r.headers === null || typeof r.headers !== 'object' || Array.isArray(r.headers))) return INVALID_RESPONSE;
   if (r.body !== undefined && typeof r.body !== 'string') return INVALID_RESPONSE;
   if (r.isBase64Encoded !== undefined && typeof r.isBase64Encoded !== 'boolean') return INVALID_RESPONSE;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries((r.headers ?? {}) as Record<string, unknown>)) {
+    // Our choice: a list of values (several Set-Cookie) is several header lines, as a web function's would be.
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) {
+      headers[k] = v.map(String);
+      continue;
+    }
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return INVALID_RESPONSE;
     headers[k] = String(v);
   }

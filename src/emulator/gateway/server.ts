@@ -12,7 +12,7 @@ import type { Emulator } from '../emulator';
 import type { LogLine } from '../types';
 import { isGatewayOwnedHeader, type HttpEvent, type HttpResult } from '../webFunction';
 import { apigwEvent, integratedResponse, type HttpReply } from './apigwEvent';
-import { buildRoutes, matchRoute, type Route } from './routes';
+import { buildRoutes, matchRoute, routeConflicts, type Route, type RouteConflict } from './routes';
 import { SYNC_EVENT_LIMIT } from '../limits';
 import { readBody, serverOptions, type ServerTimeouts } from '../../util/httpBody';
 
@@ -32,6 +32,8 @@ export interface Gateway {
   url: string;
   port: number;
   routes: Route[];
+  /** Routes claimed twice (two demos on GET /): reported when the gateway starts, never silently shadowed. */
+  conflicts: RouteConflict[];
   close(): Promise<void>;
 }
 
@@ -55,11 +57,13 @@ function json(status: number, value: unknown): HttpReply {
 }
 
 export function describeRoutes(routes: Route[]): string[] {
-  return routes.map((r) => `${r.method.padEnd(6)} ${r.prefix ? `${r.path}/*` : r.path}  ->  ${r.spec.name}${r.spec.type === 'web' ? ' (web)' : r.integratedResponse ? ' (integrated response)' : ''}`);
+  const shown = (r: Route) => (r.kind === 'exact' ? `=${r.path}` : r.kind === 'pattern' ? r.path : `${r.path.replace(/\/$/, '')}/*`);
+  return routes.map((r) => `${r.method.padEnd(6)} ${shown(r)}  ->  ${r.spec.name}${r.spec.type === 'web' ? ' (web)' : r.integratedResponse ? ' (integrated response)' : ''}`);
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const routes = buildRoutes(options.specs);
+  const conflicts = routeConflicts(routes);
   const server = createServer(serverOptions(options.timeouts), (req, res) => {
     void handle(req, res).catch((e: unknown) => send(res, json(500, { errno: 500, error: `gateway error: ${(e as Error).message}` }), ''));
   });
@@ -77,12 +81,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
     const body = read.value;
-    const match = matchRoute(routes, method, url.pathname);
-    if (!match) {
+    const found = matchRoute(routes, method, url.pathname);
+    if (found.kind === 'badPath') {
+      send(res, json(400, { errno: 400, error: found.message }), '');
+      options.onRequest?.(`${method} ${url.pathname} -> bad path (400)`);
+      return;
+    }
+    if (found.kind === 'methodNotAllowed') {
+      send(res, { ...json(405, { errno: 405, error: `${method} is not allowed on ${url.pathname}; the routes of this path take ${found.allow.join(', ')}` }), headers: { 'content-type': 'application/json', allow: found.allow.join(', ') } }, '');
+      options.onRequest?.(`${method} ${url.pathname} -> method not allowed (405)`);
+      return;
+    }
+    if (found.kind === 'none') {
       send(res, json(404, { errno: 404, error: `no route for ${method} ${url.pathname}`, routes: describeRoutes(routes) }), '');
       options.onRequest?.(`${method} ${url.pathname} -> no route (404)`);
       return;
     }
+    const match = found.match;
+    // The client's headers as API Gateway passes them on, its Host included; gateway-owned ones are set here.
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !isGatewayOwnedHeader(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const spec = match.route.spec;
@@ -130,6 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url: `http://127.0.0.1:${port}`,
     port,
     routes,
+    conflicts,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -139,7 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 function send(res: ServerResponse, reply: HttpReply, requestId: string): void {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(reply.headers)) if (!isGatewayOwnedHeader(k) && k.toLowerCase() !== 'date') headers[k] = v;
   headers['content-length'] = String(reply.body.length);
   if (requestId) headers['x-scf-request-id'] = requestId;
