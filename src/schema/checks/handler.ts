@@ -8,6 +8,7 @@ import { diag, type ScfDiagnostic } from '../diagnostics';
 import { get, getPair, scalarText, type YNode } from '../yaml';
 import { exists, type InstanceContext } from './context';
 import { DEFAULT_RUNTIME, runtimeFamily } from '../../model/runtimes';
+import { scfComponentBootstrap } from '../../model/webEntry';
 
 type RuntimeFamily = ReturnType<typeof runtimeFamily>;
 
@@ -53,6 +54,22 @@ export function bootstrapStub(family: RuntimeFamily): string {
   const start =
     family === 'python' ? 'python3 app.py' : family === 'php' ? 'php -S 0.0.0.0:9000 index.php' : family === 'go' ? './main' : family === 'java' ? 'java -jar app.jar' : 'node app.js';
   return `#!/bin/bash\n# SCF starts this file; it must start an HTTP server listening on 0.0.0.0:9000.\nexport PORT=9000\n${start}\n`;
+}
+
+/** A Custom Runtime bootstrap in bash and curl, in the shape of SCF's guide. */
+export function customBootstrapStub(): string {
+  return [
+    '#!/bin/bash',
+    '# SCF starts this file; it serves the runtime API at $SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT.',
+    'set -euo pipefail',
+    'API="http://$SCF_RUNTIME_API:$SCF_RUNTIME_API_PORT"',
+    'curl -s -d " " -X POST "$API/runtime/init/ready" > /dev/null',
+    'while true; do',
+    '  EVENT=$(curl -s "$API/runtime/invocation/next")',
+    '  curl -s -X POST "$API/runtime/invocation/response" -d "{\\"echo\\": $EVENT}" > /dev/null',
+    'done',
+    '',
+  ].join('\n');
 }
 
 /** A light scan for the handler function in the entry file. undefined = cannot tell. */
@@ -112,20 +129,31 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
       out.push(diag('scf.handler.ignoredForWeb', 'web functions have no handler: SCF runs `scf_bootstrap`, which starts your HTTP server on port 9000; this `handler` is not used', handlerNode.start, handlerNode.end));
     }
     if (code && !image) {
+      // Custom Runtime starts `scf_bootstrap` or `bootstrap` (SCF's own Custom Runtime demos ship `bootstrap`);
+      // a web function starts `scf_bootstrap`, which the scf component adds for `entryFile` when the code has none.
+      const names = isWeb ? ['scf_bootstrap'] : ['scf_bootstrap', 'bootstrap'];
+      const found = names.map((n) => ({ n, path: join(code.dir, n), st: ctx.probe.stat(join(code.dir, n)) })).find((b) => b.st?.isFile);
       const bootstrap = join(code.dir, 'scf_bootstrap');
-      const st = ctx.probe.stat(bootstrap);
       const at = get(inputs, 'type') ?? runtimeNode ?? inputs;
       const atStart = at === inputs ? inputs.start : at.start;
       const atEnd = at === inputs ? inputs.start : at.end;
-      const what = isWeb ? 'web functions' : 'Custom Runtime functions';
-      if (!st?.isFile) {
+      const entryNode = get(inputs, 'entryFile');
+      const added = isWeb && runtime !== undefined ? scfComponentBootstrap(runtime, scalarText(entryNode)) : undefined;
+      const entryExists = added !== undefined && ctx.probe.stat(join(code.dir, added.entryFile))?.isFile === true;
+      if (!found && entryExists) {
+        // The scf component adds an scf_bootstrap that starts entryFile: nothing missing.
+      } else if (!found) {
         out.push(
-          diag(isWeb ? 'scf.web.bootstrapMissing' : 'scf.customRuntime.bootstrapMissing', `${what} need an executable \`scf_bootstrap\` at the code root (${bootstrap}) that starts the server on port 9000`, atStart, atEnd, [
-            { title: 'Create scf_bootstrap', kind: 'createFile', path: bootstrap, content: bootstrapStub(family), executable: true, preferred: true },
-          ]),
+          isWeb
+            ? diag('scf.web.bootstrapMissing', `web functions need an executable \`scf_bootstrap\` at the code root (${bootstrap}) that starts the HTTP server on port 9000${added ? ` (without one, the scf component adds one that starts ${added.entryFile}${entryNode ? ', the entryFile' : ', its default entryFile'}, which does not exist either)` : ''}`, atStart, atEnd, [
+                { title: 'Create scf_bootstrap', kind: 'createFile', path: bootstrap, content: bootstrapStub(family), executable: true, preferred: true },
+              ])
+            : diag('scf.customRuntime.bootstrapMissing', `Custom Runtime functions need an executable \`scf_bootstrap\` (or \`bootstrap\`) at the code root (${code.dir}) that serves SCF's runtime API: POST /runtime/init/ready, then GET /runtime/invocation/next and POST /runtime/invocation/response in a loop`, atStart, atEnd, [
+                { title: 'Create scf_bootstrap', kind: 'createFile', path: bootstrap, content: customBootstrapStub(), executable: true, preferred: true },
+              ]),
         );
-      } else if (!st.executable) {
-        out.push(diag('scf.web.bootstrapNotExecutable', `\`scf_bootstrap\` is not executable, so SCF cannot start it: run \`chmod 755 ${bootstrap}\``, atStart, atEnd));
+      } else if (!found.st!.executable) {
+        out.push(diag('scf.web.bootstrapNotExecutable', `\`${found.n}\` is not executable, so SCF cannot start it: run \`chmod 755 ${found.path}\``, atStart, atEnd));
       }
     }
     return out;
