@@ -23,6 +23,12 @@ export const BUILT_IN_TEMPLATES: readonly EventTemplate[] = [
   { id: 'cmq-topic', label: 'CMQ topic message', description: 'one message from a CMQ topic subscription', trigger: 'cmq', file: 'cmq-topic.json' },
   { id: 'ckafka', label: 'CKafka message', description: 'two messages from a CKafka topic', trigger: 'ckafka', file: 'ckafka.json' },
   { id: 'timer', label: 'Timer', description: 'a timer trigger firing', trigger: 'timer', file: 'timer.json' },
+  // Shapes from SCF's "Trigger Event Message Structure Summary" (583/31439): CLS's data is the log batch,
+  // gzipped and base64-encoded (the CLS demos unpack it that way); MPS's is a workflow task's end; CLB's
+  // the request headers and its JSON payload (583/52635).
+  { id: 'cls', label: 'CLS logs', description: 'two log records from a CLS topic (gzip + base64, as CLS sends them)', trigger: 'cls', file: 'cls.json' },
+  { id: 'mps', label: 'MPS workflow task', description: 'a finished transcoding workflow (WorkflowTaskEvent)', trigger: 'mps', file: 'mps.json' },
+  { id: 'clb', label: 'CLB request', description: 'a request through a CLB listener with a JSON payload', trigger: 'clb', file: 'clb.json' },
 ];
 
 /** Where the template files are: dist/templates next to the bundle, src/events/templates in tests. */

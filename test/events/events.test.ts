@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
@@ -31,7 +32,7 @@ function project(): string {
 test('every built-in template is a JSON object that passes the event check', () => {
   assert.deepEqual(
     BUILT_IN_TEMPLATES.map((t) => t.label),
-    ['Hello World', 'API Gateway request', 'COS object created', 'COS object removed', 'CMQ topic message', 'CKafka message', 'Timer'],
+    ['Hello World', 'API Gateway request', 'COS object created', 'COS object removed', 'CMQ topic message', 'CKafka message', 'Timer', 'CLS logs', 'MPS workflow task', 'CLB request'],
   );
   for (const t of BUILT_IN_TEMPLATES) {
     const text = readTemplate(t);
@@ -55,6 +56,12 @@ test('templates have the shapes of SCF trigger events', () => {
   assert.equal(api.httpMethod, api.requestContext.httpMethod);
   assert.equal(typeof api.body, 'string');
   assert.deepEqual(JSON.parse(api.body), { name: 'Alice', email: 'alice@example.com' });
+  // CLS sends its log batch gzipped and base64-encoded, as SCF's CLS demos unpack it.
+  const cls = JSON.parse(gunzipSync(Buffer.from(load('cls').clslogs.data, 'base64')).toString('utf8')) as { topic_id: string; records: Array<{ content: string }> };
+  assert.equal(cls.records.length, 2);
+  assert.equal(JSON.parse(cls.records[0]!.content).status, '200');
+  assert.equal(load('mps').WorkflowTaskEvent.MediaProcessResultSet[0].TranscodeTask.Output.OutputStorage.CosOutputStorage.Region, 'ap-guangzhou');
+  assert.equal(load('clb').headers.Host, 'test.clb-scf.com');
 });
 
 test('templates that fit the function triggers come first', () => {
