@@ -93,7 +93,8 @@ export class Emulator {
   prepare(spec: FunctionSpec): Outcome<Prepared> {
     const where = `${spec.file}`;
     if (!spec.handler && spec.type !== 'web' && runtimeFamily(spec.runtime) !== 'custom') {
-      return fail('emulator.noHandler', `${where}: inputs.handler is missing; add e.g. \`handler: index.main_handler\``, { file: spec.file });
+      const key = spec.functionKey !== undefined ? `inputs.functions.${spec.functionKey}.handler (or a shared inputs.handler)` : 'inputs.handler';
+      return fail('emulator.noHandler', `${where}: ${key} is missing; add e.g. \`handler: index.main_handler\``, { file: spec.file });
     }
     let isDir = false;
     try {
