@@ -116,13 +116,12 @@ export class Emulator {
         if (added) return ok({ kind: 'web', describe: `the scf_bootstrap the scf component adds for entryFile ${added.entryFile} (the code has none), as a web server`, generated: { content: added.content, what: 'the scf component' } });
         return ok({ kind: 'web', describe: 'your scf_bootstrap as a web server (port 9000)' });
       }
-      // The http component's start command for the framework (the code has no scf_bootstrap of its own).
-      const interpreter = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath, runtimePaths: this.options.runtimePaths, env: this.callerEnv });
-      if (!interpreter.ok) return fail(interpreter.error.code, `${where}: ${interpreter.error.message}`, { file: spec.file });
-      const written = materializeBootstrap(spec, interpreter.value.command || undefined);
+      // The http component's start command for the framework (the code has no scf_bootstrap of its own),
+      // or faas.bootstrap.cmd: run as written for SCF, its image paths mapped like any scf_bootstrap's.
+      const written = materializeBootstrap(spec);
       if (!written.ok) return written;
-      const from = spec.bootstrap.source === 'faas.bootstrap.cmd' ? 'faas.bootstrap.cmd' : `the http component's start command for ${spec.bootstrap.framework}`;
-      return ok({ kind: 'web', describe: `${from} as a web server, on ${interpreter.value.describe}`, bootstrapPath: written.value });
+      const from = spec.bootstrap.source === 'faas.bootstrap.cmd' ? 'faas.bootstrap.cmd' : `the http component's start command for ${spec.bootstrap.framework} (the code has no scf_bootstrap)`;
+      return ok({ kind: 'web', describe: `${from}, as a web server`, bootstrapPath: written.value });
     }
     const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath, runtimePaths: this.options.runtimePaths, env: this.callerEnv });
     if (!runtime.ok) return fail(runtime.error.code, `${where}: ${runtime.error.message}`, { file: spec.file });
