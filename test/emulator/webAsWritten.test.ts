@@ -90,3 +90,25 @@ describe('type: web with entryFile and no scf_bootstrap', () => {
     }
   });
 });
+
+describe('a server no port shim reaches (a native binary)', () => {
+  test('gets the real 127.0.0.1:9000 while it is free, and the log says so', async (t) => {
+    const { canConnect } = await import('../../src/emulator/webFunction');
+    if (await canConnect(9000)) return t.skip('something on this machine already listens on 127.0.0.1:9000');
+    const own = new Emulator();
+    const g = await startGateway({ specs: [webFunction('native-web', join(FIXTURES, 'web-native'), 'Python3.6')], emulator: own, onLog: (line) => logs.push(line.text) });
+    try {
+      const res = await fetch(`${g.url}/native-web/`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'native');
+      assert.ok(logs.some((l) => /listens on the real port 9000/.test(l)), logs.join('\n'));
+    } finally {
+      await g.close();
+      await own.dispose();
+    }
+    // The port is given back when the instance ends.
+    const until = Date.now() + 5000;
+    while ((await canConnect(9000)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await canConnect(9000), false, 'port 9000 is free again once the instance has ended');
+  });
+});
