@@ -9,6 +9,7 @@ import { layerFolders, parseArgs } from '../args';
 import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
 import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
 import type { CliIO } from '../io';
+import { listenForStop } from '../stopRequest';
 
 const HELP = `Usage: scf-toolkit gateway <serverless.yml|folder>... [options]
 
@@ -49,6 +50,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!loaded.ok) return loaded.code;
   const maxInstances = parseMaxInstances(values['max-instances']);
   if (!maxInstances.ok) return usageError(io, maxInstances.message);
+  // Listening for a stop before anything starts: see stopRequest.ts.
+  const stop = listenForStop();
   const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
   const quiet = flags.has('quiet');
   let gateway;
@@ -61,6 +64,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       onRequest: quiet ? undefined : (line) => io.out(line),
     });
   } catch (e) {
+    stop.dispose();
     await emulator.dispose();
     const err = e as NodeJS.ErrnoException;
     io.err(`error: cannot listen on 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'the port is taken; choose another with --port' : err.message}`);
@@ -71,13 +75,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   for (const c of gateway.conflicts) io.out(`[WARN] route conflict: ${c.message}`);
   if (gateway.routes.length === 0) io.out('  (no routes: add an apigw trigger with endpoints, or use type: web)');
   io.out('Press Ctrl+C to stop.');
-  await new Promise<void>((resolveStop) => {
-    const stop = () => {
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, stop);
-      resolveStop();
-    };
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, stop);
-  });
+  await stop.stopped;
   await gateway.close();
   await emulator.dispose();
   io.out('Stopped.');

@@ -12,6 +12,7 @@ import { layerFolders, parseArgs } from '../args';
 import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
 import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
 import type { CliIO } from '../io';
+import { listenForStop } from '../stopRequest';
 
 const HELP = `Usage: scf-toolkit serve [<serverless.yml|folder>...] [options]
 
@@ -66,11 +67,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const maxInstances = parseMaxInstances(values['max-instances']);
   if (!maxInstances.ok) return usageError(io, maxInstances.message);
+  // Listening for a stop before anything starts: see stopRequest.ts.
+  const stop = listenForStop();
   const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
   let conn;
   try {
     conn = await connectLocal({ stateDir, port, runner: emulator, advertise: true, onRequest: flags.has('quiet') ? undefined : (line) => io.out(line) });
   } catch (e) {
+    stop.dispose();
     await emulator.dispose();
     const err = e as NodeJS.ErrnoException;
     io.err(`error: cannot listen on 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'the port is taken; choose another with --port' : err.message}`);
@@ -87,6 +91,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         onRequest: flags.has('quiet') ? undefined : (line) => io.out(line),
       });
     } catch (e) {
+      stop.dispose();
       await conn.release();
       await emulator.dispose();
       io.err(`error: cannot listen on 127.0.0.1:${gatewayPort} for the gateway: ${(e as Error).message}`);
@@ -101,18 +106,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   io.out(`State: ${stateDir} (key pair in ${LOCAL_CREDENTIALS_FILE})`);
   io.out('Press Ctrl+C to stop.');
-  await new Promise<void>((resolveStop) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.off('disconnect', stop);
-      resolveStop();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    // Started by the extension (forked, with an IPC channel): end with the editor, even when it crashes.
-    if (process.connected) process.once('disconnect', stop);
-  });
+  // Started by the extension (forked, with an IPC channel), it also ends with the editor, even when it crashes.
+  await stop.stopped;
   await gateway?.close();
   await conn.release();
   await emulator.dispose();
