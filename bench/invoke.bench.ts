@@ -49,7 +49,9 @@ function percentile(xs: number[], p: number): number {
 async function benchRuntime(label: string, runtime: string, codeDir: string, bare: [string, string[]], handler?: string): Promise<void> {
   const s = spec(runtime, codeDir, handler);
   if (runtime.startsWith('Go')) {
-    const first = await new Emulator().invoke({ spec: s, payload: '{}' }); // the build, once, outside the timings
+    const builder = new Emulator();
+    const first = await builder.invoke({ spec: s, payload: '{}' }); // the build, once, outside the timings
+    await builder.dispose();
     if (!first.ok || first.result.statusCode !== 200) throw new Error(`the Go build failed: ${JSON.stringify(first)}`);
   }
   // Bare spawn and cold invoke alternate, so machine noise hits both alike.
