@@ -24,6 +24,12 @@ export interface EmulatorClientOptions {
   /** Log lines and endings of restored async events that no invocation of ours waits for. */
   onAsyncLog?: (line: LogLine) => void;
   onAsyncFinished?: (event: FinishedEvent) => void;
+  /**
+   * Let this process end while no invocation is running, even if dispose() was never called (the
+   * programmatic API: a test file that forgets close() must not hang its runner). The host ends with
+   * its IPC channel.
+   */
+  unrefWhenIdle?: boolean;
 }
 
 /** What a caller gives for one invocation: the protocol's invoke message without its envelope. */
@@ -46,6 +52,10 @@ export class EmulatorClient {
   private host: ChildProcess | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly resumes = new Map<string, (r: { ok: true; pending: number } | { ok: false; error: UsageError }) => void>();
+  private readyHost: ChildProcess | undefined;
+  private readonly readyWaiters: Array<(r: { ok: true; pid: number } | { ok: false; error: UsageError }) => void> = [];
+  /** The end of the host's stderr, for the message when it dies. */
+  private stderrTail = '';
 
   constructor(private readonly options: EmulatorClientOptions) {}
 
@@ -64,14 +74,25 @@ export class EmulatorClient {
       env,
       execPath: this.options.execPath,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'advanced',
+      serialization: 'json',
     });
-    host.stderr?.resume();
-    host.on('message', (m: HostReply) => this.onReply(m));
+    this.stderrTail = '';
+    host.stderr?.setEncoding('utf8');
+    host.stderr?.on('data', (text: string) => (this.stderrTail = (this.stderrTail + text).slice(-2000)));
+    host.on('message', (batch: HostReply[]) => {
+      for (const m of batch) {
+        if (m.type === 'ready') this.onReady(host, m.pid);
+        else this.onReply(m);
+      }
+    });
+    host.on('error', () => undefined); // e.g. execPath not found: reported by 'exit' below
     host.on('exit', (code, signal) => {
       if (this.host === host) this.host = undefined;
+      if (this.readyHost === host) this.readyHost = undefined;
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const error = { code: 'host.exited', message: `the emulator host ${why}; invoke again to start a new one` };
+      const said = this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' ')}` : '';
+      const error = { code: 'host.exited', message: `the emulator host ${why}${said}; invoke again to start a new one` };
+      for (const w of this.readyWaiters.splice(0)) w({ ok: false, error });
       for (const [id, p] of this.pending) {
         p.done({ ok: false, error });
         this.pending.delete(id);
@@ -82,7 +103,33 @@ export class EmulatorClient {
       }
     });
     this.host = host;
+    this.updateRef();
     return host;
+  }
+
+  private onReady(host: ChildProcess, pid: number): void {
+    this.readyHost = host;
+    for (const w of this.readyWaiters.splice(0)) w({ ok: true, pid });
+    this.updateRef();
+  }
+
+  /** Starts the host if it is not running and resolves once it is ready for invocations. */
+  ready(): Promise<{ ok: true; pid: number } | { ok: false; error: UsageError }> {
+    const host = this.ensureHost();
+    if (this.readyHost === host && host.pid !== undefined) return Promise.resolve({ ok: true, pid: host.pid });
+    return new Promise((resolve) => {
+      this.readyWaiters.push(resolve);
+      this.updateRef();
+    });
+  }
+
+  /** With unrefWhenIdle: the host keeps this process alive only while something waits for it. */
+  private updateRef(): void {
+    const host = this.host;
+    if (!this.options.unrefWhenIdle || !host) return;
+    const busy = this.pending.size > 0 || this.resumes.size > 0 || this.readyWaiters.length > 0;
+    const handles = [host, host.channel, host.stderr] as Array<{ ref?(): unknown; unref?(): unknown } | null | undefined>;
+    for (const h of handles) (busy ? h?.ref : h?.unref)?.call(h);
   }
 
   private onReply(m: HostReply): void {
@@ -92,11 +139,13 @@ export class EmulatorClient {
     if (m.type === 'resumed') {
       this.resumes.get(m.id)?.({ ok: true, pending: m.pending });
       this.resumes.delete(m.id);
+      this.updateRef();
       return;
     }
     if (m.type === 'error' && this.resumes.has(m.id)) {
       this.resumes.get(m.id)!({ ok: false, error: m.error });
       this.resumes.delete(m.id);
+      this.updateRef();
       return;
     }
     const p = this.pending.get(m.id);
@@ -110,11 +159,13 @@ export class EmulatorClient {
         break;
       case 'result':
         this.pending.delete(m.id);
+        this.updateRef();
         p.accepted(m.result.requestId);
         p.done({ ok: true, result: m.result });
         break;
       case 'error':
         this.pending.delete(m.id);
+        this.updateRef();
         p.done({ ok: false, error: m.error });
         break;
     }
@@ -142,6 +193,7 @@ export class EmulatorClient {
     });
     const request: HostRequest = { type: 'invoke', id, ...params };
     this.ensureHost().send(request);
+    this.updateRef();
     return {
       requestId,
       outcome,
@@ -157,6 +209,7 @@ export class EmulatorClient {
     return new Promise((resolve) => {
       this.resumes.set(id, resolve);
       this.ensureHost().send({ type: 'resume', id, target } satisfies HostRequest);
+      this.updateRef();
     });
   }
 

@@ -207,7 +207,15 @@ export class CustomInstance implements RuntimeInstance {
     // A bootstrap asks for the next event once it is done with this one; by then everything it printed
     // for this request is in the pipes. Wait for that (briefly), then one turn for the pipes to be read.
     if (!this.poller) {
-      await Promise.race([new Promise<void>((r) => (this.pollerWaiter = r)), new Promise((r) => setTimeout(r, 100)), proc.exited()]);
+      let unsubscribe = () => undefined as unknown;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((r) => (this.pollerWaiter = r)),
+        new Promise((r) => (timer = setTimeout(r, 100))),
+        new Promise<void>((r) => (unsubscribe = proc.onExit(r))),
+      ]);
+      unsubscribe();
+      clearTimeout(timer);
       this.pollerWaiter = undefined;
     }
     await new Promise((r) => setImmediate(r));

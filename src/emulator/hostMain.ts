@@ -4,11 +4,12 @@
  * Whatever a handler does, this process survives it: handlers run in their own processes, and every
  * message handler here turns failures into replies.
  */
-import { loadServerlessFile, pickFunction, type FunctionSpec } from '../model';
+import type { FunctionSpec, Outcome } from '../model';
 import { AsyncQueue, asyncStateDir, type FinishedEvent } from './async';
 import { Emulator } from './emulator';
 import type { HostReply, HostRequest, InvokeMessage } from './protocol';
-import type { InvokeResult, LogLine, UsageError } from './types';
+import { SpecCache } from './specCache';
+import type { InvokeResult, LogLine } from './types';
 
 const emulator = new Emulator({
   pythonPath: process.env.SCF_TOOLKIT_PYTHON || undefined,
@@ -20,15 +21,36 @@ const queues = new Map<string, AsyncQueue>();
 const asyncOwners = new Map<string, string>();
 const retryDelayScale = process.env.SCF_TOOLKIT_RETRY_DELAY_SCALE ? Number(process.env.SCF_TOOLKIT_RETRY_DELAY_SCALE) : undefined;
 
-function reply(message: HostReply): void {
-  if (process.connected) process.send!(message);
+/** serverless.yml read once per change, not once per invoke. */
+const specs = new SpecCache();
+
+// Replies go out in batches (protocol.ts). Log lines (and a sync invocation's acceptance) wait at most
+// LOG_BATCH_MS for company; anything else (a result, an error, an async event's acceptance, which the
+// journal already holds) goes out at once, with the lines queued before it. So a warm invocation's
+// lines, from START to REPORT, travel with its result in one IPC message, a long one's logs still stream
+// as they come, and nothing final is held back where a crash of this process could lose it.
+const LOG_BATCH_MS = 2;
+let outbox: HostReply[] = [];
+let flushTimer: NodeJS.Timeout | undefined;
+function reply(message: HostReply, batch = message.type === 'log' || message.type === 'asyncLog'): void {
+  if (!process.connected) return;
+  outbox.push(message);
+  if (!batch) flush();
+  else flushTimer ??= setTimeout(flush, LOG_BATCH_MS);
+}
+function flush(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = undefined;
+  const batch = outbox;
+  outbox = [];
+  if (batch.length && process.connected) process.send!(batch);
 }
 
-function load(target: string, functionName: string | undefined, env: Record<string, string>, layerFolders?: Record<string, string>): { ok: true; value: FunctionSpec } | { ok: false; error: UsageError } {
-  const loaded = loadServerlessFile(target, { env, layerFolders });
-  if (!loaded.ok) return { ok: false, error: { code: loaded.error.code, message: loaded.error.message } };
-  const picked = pickFunction(loaded.value.functions, functionName, loaded.value);
-  if (!picked.ok) return { ok: false, error: { code: 'host.functionNotFound', message: `${loaded.value.functions[0]?.file}: ${picked.error.message}` } };
+function load(target: string, functionName: string | undefined, env: Record<string, string>, layerFolders?: Record<string, string>): Outcome<FunctionSpec> {
+  const loaded = specs.load(target, { env, layerFolders });
+  if (!loaded.ok) return loaded;
+  const picked = specs.pick(target, functionName, { env, layerFolders });
+  if (!picked.ok) return { ok: false, error: { ...picked.error, code: 'host.functionNotFound' } };
   return picked;
 }
 
@@ -87,7 +109,7 @@ async function invoke(req: InvokeMessage): Promise<void> {
       {
         signal: abort.signal,
         onLog: (line) => reply({ type: 'log', id: req.id, line }),
-        onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }),
+        onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }, true),
       },
     );
     if (outcome.ok) reply({ type: 'result', id: req.id, result: outcome.result });
@@ -100,7 +122,7 @@ async function invoke(req: InvokeMessage): Promise<void> {
 function resume(req: Extract<HostRequest, { type: 'resume' }>): void {
   const picked = load(req.target, undefined, {});
   if (!picked.ok && picked.error.code !== 'host.functionNotFound') return reply({ type: 'error', id: req.id, error: picked.error });
-  const loaded = loadServerlessFile(req.target, { env: {} });
+  const loaded = specs.load(req.target);
   const spec = picked.ok ? picked.value : loaded.ok ? loaded.value.functions[0] : undefined;
   if (!spec) return reply({ type: 'error', id: req.id, error: { code: 'host.functionNotFound', message: `${req.target}: no function` } });
   const queue = queueFor(spec);
@@ -125,6 +147,7 @@ process.on('message', (message: HostRequest) => {
       running.get(message.id)?.abort();
       break;
     case 'shutdown':
+      flush();
       for (const q of queues.values()) q.stop();
       void emulator.dispose().then(() => process.exit(0));
       break;

@@ -1,9 +1,12 @@
 /**
- * Messages between a client (the VS Code extension) and the emulator host process
- * (dist/host.js, started with child_process.fork so they travel over Node's IPC channel).
+ * Messages between a client (the VS Code extension, the programmatic API) and the emulator host
+ * process (dist/host.js, started with child_process.fork so they travel over Node's IPC channel).
+ * The client sends one HostRequest per message; the host sends HostReply[] batches (what one turn of
+ * its event loop produced), in order.
  */
 import type { FinishedEvent } from './async';
-import type { InvocationType, InvokeResult, LogLine, UsageError } from './types';
+import type { Problem } from '../model/outcome';
+import type { InvocationType, InvokeResult, LogLine } from './types';
 
 /** One invocation: what EmulatorClient.invoke takes (InvokeParams) is this without `type` and `id`. */
 export interface InvokeMessage {
@@ -39,7 +42,8 @@ export type HostReply =
   | { type: 'accepted'; id: string; requestId: string }
   | { type: 'log'; id: string; line: LogLine }
   | { type: 'result'; id: string; result: InvokeResult }
-  | { type: 'error'; id: string; error: UsageError }
+  /** A failure before any code ran: bad serverless.yml, no such function, runtime not installed ... */
+  | { type: 'error'; id: string; error: Problem }
   | { type: 'resumed'; id: string; pending: number }
   /** Log lines and endings of async events no client invocation is waiting for (restored ones). */
   | { type: 'asyncLog'; line: LogLine }

@@ -20,7 +20,8 @@ export class RuntimeProcess {
   readonly child: ChildProcess;
   private sink: LogSink;
   private exitDescription: string | undefined;
-  private readonly exitWaiters: Array<() => void> = [];
+  /** Called once when the process has gone; each request subscribes and unsubscribes (no growth per request). */
+  private readonly exitListeners = new Set<() => void>();
   private streamsOpen = 2;
   private drainWaiter: (() => void) | undefined;
   private marks = 0;
@@ -84,13 +85,27 @@ export class RuntimeProcess {
   private markExited(description: string): void {
     if (this.exitDescription !== undefined) return;
     this.exitDescription = description;
-    for (const w of this.exitWaiters.splice(0)) w();
+    for (const listener of [...this.exitListeners]) listener();
+    this.exitListeners.clear();
     if (this.markWaiter) this.markWaiter();
   }
 
   exited(): Promise<void> {
     if (this.exitDescription !== undefined) return Promise.resolve();
-    return new Promise((resolve) => this.exitWaiters.push(resolve));
+    return new Promise((resolve) => this.onExit(resolve));
+  }
+
+  /**
+   * `listener` runs once the process has gone (at once if it has); the returned function unsubscribes.
+   * A warm instance serves many requests: waiting for its exit per request must not pile up waiters.
+   */
+  onExit(listener: () => void): () => void {
+    if (this.exitDescription !== undefined) {
+      listener();
+      return () => undefined;
+    }
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
   }
 
   /** After the process has gone: waits (briefly) until stdout and stderr have been read to the end. */
@@ -189,11 +204,11 @@ export async function awaitAnswer<T>(
   kill: () => void,
 ): Promise<{ ok: true; answer: T; sampledKb: number } | { ok: false; measure: RunMeasure }> {
   const limits = watchLimits(proc, limitsOf.timeoutMs, limitsOf.memoryLimitMb, limitsOf.signal);
-  const raced = await Promise.race([
-    answer.then((a) => ({ a })),
-    proc.exited().then(() => ({ exit: true as const })),
-    limits.stopped.then((o) => ({ o })),
-  ]);
+  let unsubscribe = () => undefined as unknown;
+  // (`.then` on each, so an answer and an exit that are both there resolve in the order listed)
+  const exited = new Promise<void>((resolve) => (unsubscribe = proc.onExit(resolve)));
+  const raced = await Promise.race([answer.then((a) => ({ a })), exited.then(() => ({ exit: true as const })), limits.stopped.then((o) => ({ o }))]);
+  unsubscribe();
   limits.clear();
   const sampledKb = limits.sampledKb();
   if ('o' in raced) {
@@ -224,7 +239,10 @@ export async function awaitInit<T>(
   const timeout = new Promise<'timeout'>((resolve) => {
     if (Number.isFinite(initTimeoutMs)) timer = setTimeout(() => resolve('timeout'), initTimeoutMs);
   });
-  const first = await Promise.race([answer.then((a) => ({ a })), proc.exited().then(() => 'exit' as const), timeout]);
+  let unsubscribe = () => undefined as unknown;
+  const exited = new Promise<void>((resolve) => (unsubscribe = proc.onExit(resolve)));
+  const first = await Promise.race([answer.then((a) => ({ a })), exited.then(() => 'exit' as const), timeout]);
+  unsubscribe();
   clearTimeout(timer);
   const initMs = performance.now() - started;
   if (first === 'timeout') {

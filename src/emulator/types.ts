@@ -1,4 +1,4 @@
-import type { FunctionSpec } from '../model';
+import type { FunctionSpec } from '../model/types';
 
 export type InvocationType = 'RequestResponse' | 'Event';
 

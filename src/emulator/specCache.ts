@@ -1,0 +1,95 @@
+/**
+ * The function specs a long-lived process (the emulator host, the gateway) invokes again and again:
+ * serverless.yml is read and parsed once, then reused for as long as nothing it was built from has
+ * changed. Checking that costs a few stats per invoke (modification time, size and inode; see
+ * model/stamp.ts), never a read of the content.
+ *
+ * What a spec depends on: the serverless.yml itself; its folder (a `.env`, a serverless.yml or a
+ * template.yaml appearing or going); the `.env`; each function's code folder (an `scf_bootstrap`
+ * appearing changes what the http component generates); each layer folder; and, when the file names
+ * other instances of its app (`${output:...}`, `component: layer` folders), those files and their
+ * folders as the model found them (model/app.ts, which itself re-walks at most every 2 s).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fail, loadServerlessFile, pickFunction, resolveServerlessFile, type FunctionSpec, type LoadedFile, type LoadOptions, type Outcome } from '../model';
+import { appCandidateFiles } from '../model/app';
+import { pathStamp } from '../model/stamp';
+
+interface Entry {
+  stamps: Array<[path: string, stamp: string]>;
+  loaded: Outcome<LoadedFile>;
+}
+
+const MAX_ENTRIES = 256;
+
+export class SpecCache {
+  private readonly entries = new Map<string, Entry>();
+
+  /** The loaded file for `target` (a serverless.yml, template.yaml or their folder). */
+  load(target: string, options: LoadOptions = {}): Outcome<LoadedFile> {
+    const abs = resolve(target);
+    const key = `${abs}\u0000${options.stage ?? ''}\u0000${JSON.stringify(options.env ?? {})}\u0000${JSON.stringify(options.layerFolders ?? {})}\u0000${options.app ?? ''}`;
+    const hit = this.entries.get(key);
+    if (hit && hit.stamps.every(([path, stamp]) => pathStamp(path) === stamp)) {
+      // most recently used last, so the oldest goes first when the cache is full
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.loaded;
+    }
+    const watched = dependencies(abs);
+    const stampsBefore = watched.map((p) => [p, pathStamp(p)] as [string, string]);
+    const loaded = loadServerlessFile(abs, options);
+    const stamps = [...stampsBefore];
+    if (loaded.ok) {
+      const seen = new Set(watched);
+      for (const p of specDependencies(loaded.value)) if (!seen.has(p)) (seen.add(p), stamps.push([p, pathStamp(p)]));
+    }
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { stamps, loaded });
+    return loaded;
+  }
+
+  /** One function of `target`: by name, or the only one. */
+  pick(target: string, functionName: string | undefined, options: LoadOptions = {}): Outcome<FunctionSpec> {
+    const loaded = this.load(target, options);
+    if (!loaded.ok) return loaded;
+    const picked = pickFunction(loaded.value.functions, functionName, loaded.value);
+    if (picked.ok) return picked;
+    const found = resolveServerlessFile(target);
+    const where = loaded.value.functions[0]?.file ?? (found.ok ? found.file : resolve(target));
+    return fail(picked.error.code, `${where}: ${picked.error.message}`, { file: where });
+  }
+}
+
+/** What the file's own place depends on, known before reading it (stamped before the read, so a change during it is seen). */
+function dependencies(abs: string): string[] {
+  const found = resolveServerlessFile(abs);
+  if (!found.ok) return [abs, dirname(abs)];
+  const dir = dirname(found.file);
+  const paths = [found.file, dir, join(dir, '.env')];
+  if (found.file !== abs) paths.push(abs);
+  if (namesOtherInstances(found.file)) {
+    for (const f of appCandidateFiles(found.file)) paths.push(f, dirname(f));
+    paths.push(dirname(dir));
+  }
+  return paths;
+}
+
+function namesOtherInstances(file: string): boolean {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.includes('${output:') || /\blayers\s*:/.test(text);
+  } catch {
+    return false;
+  }
+}
+
+function specDependencies(loaded: LoadedFile): string[] {
+  const out: string[] = [];
+  for (const f of loaded.functions) {
+    out.push(f.codeDir);
+    for (const l of f.layers ?? []) if (l.dir) out.push(l.dir);
+  }
+  return out;
+}
