@@ -1,0 +1,91 @@
+/**
+ * The programmatic API, `require('scf-toolkit')`: invoke SCF functions from tests or scripts, through
+ * the same emulator host process and warm instances as the extension, so a handler runs with SCF's
+ * event, context, clean environment, limits and status codes, in a process of its own (never in the
+ * caller's). See docs/api.md.
+ *
+ *   const { createEmulator } = require('scf-toolkit');
+ *   const scf = await createEmulator();
+ *   const r = await scf.invoke('serverless.yml', { name: 'SCF' });
+ *   if (r.ok) console.log(r.value.statusCode, r.value.result);
+ *   await scf.close();
+ *
+ * Failures before any code runs (no serverless.yml, no such function, a runtime that is not installed,
+ * an event that cannot be sent) come back as `{ ok: false, error: Problem }` (model/outcome.ts); once
+ * the handler has been given the event, every ending is an invocation with SCF's status code, 200 or not.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EmulatorClient } from '../emulator/client';
+import type { InvokeResult, LogLine } from '../emulator/types';
+import { fail, ok, type Problem } from '../model/outcome';
+import type { CreateEmulator, Invocation } from './types';
+
+export type * from './types';
+
+/** Where the bundled host is: beside this file in the package (dist/), or dist/ when run from source. */
+function hostScript(): string {
+  const beside = join(__dirname, 'host.js');
+  return existsSync(beside) ? beside : resolve(__dirname, '../../dist/host.js');
+}
+
+/** Starts an emulator host and resolves once it is ready. */
+export const createEmulator: CreateEmulator = async (options = {}) => {
+  const script = hostScript();
+  if (!existsSync(script)) throw new Error(`scf-toolkit: the emulator host ${script} is missing; run npm run build`);
+  const client = new EmulatorClient({ hostScript: script, pythonPath: options.pythonPath, execPath: options.nodePath, unrefWhenIdle: true });
+  const started = await client.ready();
+  if (!started.ok) throw new Error(`scf-toolkit: ${started.error.message}`);
+  const cwd = options.cwd ?? process.cwd();
+  let closed = false;
+
+  return {
+    async invoke(target, event = {}, invokeOptions = {}) {
+      if (closed) return fail('api.closed', 'this emulator has been closed; create another with createEmulator()');
+      let payload: string;
+      try {
+        payload = typeof event === 'string' ? event : JSON.stringify(event);
+      } catch (e) {
+        return fail('api.eventNotJson', `the event cannot be sent as JSON: ${(e as Error).message}`);
+      }
+      if (payload === undefined) return fail('api.eventNotJson', `the event cannot be sent as JSON: ${typeof event} has no JSON form`);
+      const logLines: LogLine[] = [];
+      const run = client.invoke(
+        {
+          target: resolve(cwd, target),
+          functionName: invokeOptions.function,
+          payload,
+          invocationType: invokeOptions.invocationType,
+          interpolationEnv: stringValues(options.env ?? process.env),
+          timeoutOverride: invokeOptions.timeout,
+        },
+        (line) => {
+          logLines.push(line);
+          invokeOptions.onLog?.(line);
+        },
+      );
+      const signal = invokeOptions.signal;
+      const onAbort = () => run.cancel();
+      if (signal?.aborted) run.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const outcome = await run.outcome;
+      signal?.removeEventListener('abort', onAbort);
+      if (!outcome.ok) return { ok: false, error: outcome.error as Problem };
+      return ok(invocation(outcome.result, logLines));
+    },
+    async close() {
+      closed = true;
+      await client.dispose();
+    },
+  };
+};
+
+function invocation(r: InvokeResult, logLines: LogLine[]): Invocation {
+  return { ...r, logs: logLines.map((l) => l.text).join('\n'), logLines };
+}
+
+function stringValues(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

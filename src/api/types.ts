@@ -1,0 +1,79 @@
+/**
+ * The public types of `require('scf-toolkit')` (the programmatic API, index.ts). scripts/apiTypes.mjs
+ * turns this file into dist/api.d.ts, so it imports types only, from small modules.
+ */
+import type { InvocationType, LogLine } from '../emulator/types';
+import type { Outcome, Problem } from '../model/outcome';
+
+export type { Outcome, Problem, LogLine, InvocationType };
+
+export interface EmulatorOptions {
+  /** The python3 that runs `Python3.x` functions (default: `python3` on PATH). */
+  pythonPath?: string;
+  /** The `node` that runs the emulator host and `Nodejs*` functions (default: the one running this process). */
+  nodePath?: string;
+  /**
+   * The environment `${env:NAME}` in serverless.yml reads (default: `process.env`). It is never given to
+   * handlers: they get SCF's variables, the function's `environment.variables` and the `.env` beside it.
+   */
+  env?: Record<string, string | undefined>;
+  /** Folder that relative targets are resolved against (default: `process.cwd()`). */
+  cwd?: string;
+}
+
+export interface InvokeOptions {
+  /** Which function, when the file defines several (the SCF name, or the multi-scf key). */
+  function?: string;
+  /** `Event`: SCF's async invocation (128 KB limit, retries, dead letters); resolves once it has finished. Default `RequestResponse`. */
+  invocationType?: InvocationType;
+  /** Seconds this invocation may run, instead of `timeout` from serverless.yml. */
+  timeout?: number;
+  /** Each log line as it is printed (the handler's stdout/stderr and the platform's START/END/REPORT). */
+  onLog?: (line: LogLine) => void;
+  /** Aborting ends the invocation with 499 RequestCanceled and retires its instance. */
+  signal?: AbortSignal;
+}
+
+/** How an invocation ended: SCF's answer, with the log it printed. */
+export interface Invocation {
+  requestId: string;
+  /** SCF's status code: 200, or 430 (the handler threw), 433 (timeout), 434 (memory), 437 (handler not found) ... */
+  statusCode: number;
+  /** The status code's SCF name, e.g. `TimeLimitReached`. */
+  statusName: string;
+  /** The handler's return value (JSON); null when it failed and for async invocations. */
+  result: unknown;
+  errorMessage?: string;
+  /** The stack or traceback, when the handler threw. */
+  errorStack?: string;
+  durationMs: number;
+  billedDurationMs: number;
+  /** The function's memorySize and the peak it used, in MB. */
+  memorySize: number;
+  maxMemoryUsedMB: number;
+  /** Whether a new instance was started for this invocation (false: a warm one served it). */
+  coldStart: boolean;
+  initDurationMs?: number;
+  invocationType: InvocationType;
+  /** Async invocations: how the event ended after retries, and how many attempts it took. */
+  asyncOutcome?: 'succeeded' | 'deadLettered' | 'dropped';
+  attempts?: number;
+  /** The whole log, one line per line, as SCF's Invoke API returns it in `Log`. */
+  logs: string;
+  /** The same lines with their stream and time. */
+  logLines: LogLine[];
+}
+
+export interface Emulator {
+  /**
+   * Invokes a function. `target`: a serverless.yml (or template.yaml), or the folder that holds it.
+   * `event`: any JSON value (serialised here), or JSON text as it is (so a test can send what SCF would
+   * refuse with 400); default `{}`.
+   */
+  invoke(target: string, event?: unknown, options?: InvokeOptions): Promise<Outcome<Invocation>>;
+  /** Ends the host and every instance it keeps warm. */
+  close(): Promise<void>;
+}
+
+/** Starts an emulator host (a process of its own) and resolves once it is ready for invocations. */
+export type CreateEmulator = (options?: EmulatorOptions) => Promise<Emulator>;
