@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CompletionRequest, DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, HoverRequest, type CompletionItem, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { CompletionRequest, DefinitionRequest, DidChangeTextDocumentNotification, type Location, DidOpenTextDocumentNotification, HoverRequest, type CompletionItem, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { FRAMEWORK_NAMES } from '../../src/model/frameworks';
 import { startScfServer, type Client } from './lspClient';
 
@@ -185,4 +185,19 @@ test('scf-toolkit validate names the components it did not check in its summary'
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines[0], "site/serverless.yml:1:12: information scf.component.notChecked: component `website` is not checked by SCF Toolkit (it checks scf, multi-scf, http and layer): its inputs are neither validated nor run locally");
   assert.equal(lines[1], '2 files checked: 0 errors, 0 warnings; not checked (components SCF Toolkit does not handle): site/serverless.yml:1 (website)');
+});
+
+test('Go to Definition: a multi-scf function\'s handler in its code folder, a trigger\'s function key to its function', async () => {
+  const file = join(dir, 'shop', 'api', 'serverless.yml');
+  const text = readFileSync(file, 'utf8');
+  const { uri } = await open(file, text);
+  const lines = text.split('\n');
+  const handlerLine = lines.findIndex((l) => l === '      handler: app.userList');
+  const handler = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: handlerLine, character: 20 } })) as Location;
+  assert.equal(handler.uri, pathToFileURL(join(dir, 'shop', 'api', 'src', 'app.js')).toString());
+  assert.equal(handler.range.start.line, readFileSync(join(dir, 'shop', 'api', 'src', 'app.js'), 'utf8').split('\n').findIndex((l) => l.startsWith('exports.userList')));
+  const fnLine = lines.findIndex((l) => l === '      function: report');
+  const key = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: fnLine, character: 18 } })) as Location;
+  assert.equal(key.uri, uri);
+  assert.equal(key.range.start.line, lines.findIndex((l) => l === '    report:'));
 });

@@ -46,6 +46,31 @@ function functionsOf(inputs: YMap): Array<{ key: string; map: YMap; at: { start:
   return [];
 }
 
+/**
+ * Each function of a multi-scf instance, with the context its checks run in: its own keys over the
+ * shared ones, its default name, its code folder (`inputs.src` joined with its `src`).
+ */
+export function multiScfFunctionContexts(ctx: InstanceContext): Array<{ fn: { key: string; map: YMap; at: { start: number; end: number } }; ctx: InstanceContext }> {
+  const inputs = ctx.inputs;
+  if (!inputs) return [];
+  const srcDir = localCodeDir(ctx);
+  return functionsOf(inputs).map((fn) => {
+    const ownSrc = get(fn.map, 'src');
+    const ownSrcText = scalarText(ownSrc);
+    const resolvedOwn = ownSrcText === undefined ? undefined : ctx.resolve(ownSrcText);
+    const fctx: InstanceContext = {
+      ...ctx,
+      inputs: mergedInputs(fn.map, inputs),
+      defaultName: { name: `${ctx.instanceName}-${ctx.stage}-${ctx.app}-${fn.key}`, rule: '${name}-${stage}-${app}-<key>', at: fn.at },
+      codeDir: srcDir && (ownSrcText === undefined || resolvedOwn !== undefined) ? { dir: resolvedOwn ? join(srcDir.dir, resolvedOwn) : srcDir.dir, node: ownSrc ?? srcDir.node } : undefined,
+      declarationAt: fn.at,
+      defaultRuntime: MULTI_SCF_DEFAULTS.runtime,
+    };
+    if (!fctx.codeDir) fctx.file = undefined; // a code folder we cannot know: no disk checks for this function
+    return { fn, ctx: fctx };
+  });
+}
+
 export function checkMultiScf(ctx: InstanceContext): ScfDiagnostic[] {
   const out: ScfDiagnostic[] = [];
   const inputs = ctx.inputs;
@@ -54,23 +79,9 @@ export function checkMultiScf(ctx: InstanceContext): ScfDiagnostic[] {
   if (sharedName) {
     out.push(diag('scf.multiScf.sharedName', 'a `name` in the shared inputs would be the name of every function, and each deploy would overwrite the last: set `name` on each function instead (the default is `${name}-${stage}-${app}-<key>`)', sharedName.keyStart, sharedName.keyEnd));
   }
-  const srcDir = localCodeDir(ctx);
-  const functions = functionsOf(inputs);
+  const functions = multiScfFunctionContexts(ctx);
   const names = new Map<string, string>();
-  for (const fn of functions) {
-    const merged = mergedInputs(fn.map, inputs);
-    const ownSrc = get(fn.map, 'src');
-    const ownSrcText = scalarText(ownSrc);
-    const resolvedOwn = ownSrcText === undefined ? undefined : ctx.resolve(ownSrcText);
-    const fctx: InstanceContext = {
-      ...ctx,
-      inputs: merged,
-      defaultName: { name: `${ctx.instanceName}-${ctx.stage}-${ctx.app}-${fn.key}`, rule: '${name}-${stage}-${app}-<key>', at: fn.at },
-      codeDir: srcDir && (ownSrcText === undefined || resolvedOwn !== undefined) ? { dir: resolvedOwn ? join(srcDir.dir, resolvedOwn) : srcDir.dir, node: ownSrc ?? srcDir.node } : undefined,
-      declarationAt: fn.at,
-      defaultRuntime: MULTI_SCF_DEFAULTS.runtime,
-    };
-    if (!fctx.codeDir) fctx.file = undefined; // a code folder we cannot know: no disk checks for this function
+  for (const { fn, ctx: fctx } of functions) {
     out.push(...checkLimits(fctx), ...checkHandler(fctx), ...checkLayerBindings(fctx));
     const nameText = scalarText(get(fn.map, 'name'));
     const deployed = nameText !== undefined ? ctx.resolve(nameText) : fctx.defaultName!.name;
@@ -81,7 +92,7 @@ export function checkMultiScf(ctx: InstanceContext): ScfDiagnostic[] {
       } else names.set(deployed, fn.key);
     }
   }
-  out.push(...checkMultiScfTriggers(inputs, functions.map((f) => f.key)));
+  out.push(...checkMultiScfTriggers(inputs, functions.map((f) => f.fn.key)));
   // A shared setting is checked once per function that inherits it: report it once.
   const seen = new Set<string>();
   return out.filter((d) => {
