@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
@@ -127,5 +127,25 @@ describe('scf-toolkit invoke on a multi-scf file', () => {
     const unknown = spawnSync(process.execPath, [CLI, 'invoke', join(app, 'api'), '--function', 'nope'], { encoding: 'utf8' });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /no function named "nope"; the file defines: index \(api-dev-shop-index\)/);
+  });
+});
+
+describe('scf-toolkit test on a multi-scf file', () => {
+  test('each function\'s test events run against it, picked by its key', () => {
+    const events = join(app, 'api', '.scf', 'events');
+    mkdirSync(join(events, 'api-dev-shop-index'), { recursive: true });
+    mkdirSync(join(events, 'api-dev-shop-userList'), { recursive: true });
+    writeFileSync(join(events, 'api-dev-shop-index', 'ada.json'), '{"who":"ada"}');
+    writeFileSync(join(events, 'api-dev-shop-index', 'ada.expect.json'), '{"statusCode":200,"result":{"message":"hello ada, from the shop-deps layer"}}');
+    writeFileSync(join(events, 'api-dev-shop-userList', 'page.json'), '{}');
+    writeFileSync(join(events, 'api-dev-shop-userList', 'page.expect.json'), '{"statusCode":200,"result":{"pageSize":20}}');
+    const all = spawnSync(process.execPath, [CLI, 'test', join(app, 'api'), '--json'], { encoding: 'utf8' });
+    assert.equal(all.status, 0, all.stdout + all.stderr);
+    const one = spawnSync(process.execPath, [CLI, 'test', join(app, 'api'), '--function', 'userList', '--json'], { encoding: 'utf8' });
+    assert.equal(one.status, 0, one.stdout + one.stderr);
+    assert.match(one.stdout, /"event":"page"/);
+    assert.doesNotMatch(one.stdout, /"event":"ada"/);
+    assert.match(one.stdout, /"type":"summary","total":1,"passed":1/);
+    assert.match(all.stdout, /"type":"summary","total":2,"passed":2/);
   });
 });
