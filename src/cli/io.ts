@@ -4,6 +4,8 @@ export interface CliIO {
   err(text: string): void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** While what `out` wrote has not been taken yet (a slow pipe): settles once it has. */
+  pace?: () => Promise<void> | undefined;
 }
 
 export function processIO(): CliIO {
@@ -12,5 +14,6 @@ export function processIO(): CliIO {
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     cwd: process.cwd(),
     env: process.env,
+    pace: () => (process.stdout.writableNeedDrain ? new Promise<void>((resolve) => process.stdout.once('drain', () => resolve())) : undefined),
   };
 }

@@ -44,14 +44,23 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 declare const __SCF_TOOLKIT_VERSION__: string | undefined;
 const VERSION = typeof __SCF_TOOLKIT_VERSION__ === 'string' ? __SCF_TOOLKIT_VERSION__ : 'dev';
 
+/**
+ * Ends the CLI once its output has been written. The command is done: whatever a handler left behind
+ * (a process that escaped its instance and holds a pipe, a timer) must not keep the CLI from ending.
+ */
+function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2), processIO()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`scf-toolkit: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-      process.exitCode = 70;
-    },
-  );
+  main(process.argv.slice(2), processIO()).then(exitWhenWritten, (e: unknown) => {
+    process.stderr.write(`scf-toolkit: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    exitWhenWritten(70);
+  });
 }

@@ -6,8 +6,9 @@
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import { createScfClient, DEPLOY_TARGETS, type DeployTarget } from '../deploy/client';
-import { CREDENTIAL_KEYS, resolveTencentCredentials } from '../deploy/credentials';
+import { resolveTencentCredentials } from '../deploy/credentials';
 import { readLocalCredentials, loadOrCreateLocalCredentials } from '../deploy/endpoint/credentials';
+import { hostEnvironment } from '../emulator/environment';
 import { ensureEndpoint, type EndpointProcess } from '../deploy/endpointProcess';
 import { defaultStateDir, findRunningEndpoint } from '../deploy/localTarget';
 import type { Connection, TargetConnector } from '../views/deployedModel';
@@ -49,8 +50,9 @@ export class DeployTargets implements TargetConnector, vscode.Disposable {
     if (!vscode.workspace.isTrusted) return undefined;
     this.starting ??= (async () => {
       const config = vscode.workspace.getConfiguration('scf');
-      const env = { ...process.env };
-      for (const k of CREDENTIAL_KEYS) delete env[k];
+      // Nothing of the editor's environment (credentials, tokens) reaches the endpoint and its handlers.
+      const nodePath = config.get<string>('nodePath', '').trim();
+      const env = hostEnvironment(process.env, { electron: !nodePath && process.versions.electron !== undefined });
       const got = await ensureEndpoint(this.endpoint, {
         cliScript: this.context.asAbsolutePath('dist/cli.js'),
         stateDir,

@@ -47,7 +47,7 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
     const maxInstances = vscode.workspace.getConfiguration('scf.gateway').get<number>('maxInstancesPerFunction', 10);
     const runtimePaths = Object.entries(runtimePathsSetting(vscode.workspace.getConfiguration('scf')) ?? {}).flatMap(([k, v]) => ['--runtime-path', `${k}=${v}`]);
     const args = ['gateway', ...files, '--port', String(port), '--max-instances', String(maxInstances), ...(python ? ['--python', python] : []), ...runtimePaths];
-    // Only PATH and HOME go to the gateway: the editor's environment (and any credentials) stays here.
+    // Nothing of the editor's environment (and any credentials in it) goes to the gateway.
     const proc = fork(context.asAbsolutePath('dist/cli.js'), args, { env: discoveryEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     child = proc;
     deps.output.info(`Starting the local HTTP gateway for ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}...`);

@@ -6,10 +6,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { InvokeOutcome } from './emulator';
+import { hostEnvironment } from './environment';
 import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import type { FinishedEvent } from './async';
 import type { LogLine, UsageError } from './types';
-import { DISCOVERY_VARIABLES } from './runtimes/interpreters';
 
 export interface EmulatorClientOptions {
   /** The bundled host script, dist/host.js. */
@@ -61,15 +61,15 @@ export class EmulatorClient {
 
   private ensureHost(): ChildProcess {
     if (this.host && this.host.connected) return this.host;
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-    if (this.options.pythonPath) env.SCF_TOOLKIT_PYTHON = this.options.pythonPath;
-    if (this.options.runtimePaths && Object.keys(this.options.runtimePaths).length) env.SCF_TOOLKIT_RUNTIME_PATHS = JSON.stringify(this.options.runtimePaths);
-    // Where version managers keep their interpreters, so the host finds each runtime's own version.
-    for (const k of DISCOVERY_VARIABLES) if (process.env[k]) env[k] = process.env[k];
-    if (this.options.retryDelayScale !== undefined) env.SCF_TOOLKIT_RETRY_DELAY_SCALE = String(this.options.retryDelayScale);
-    // In desktop VS Code this process is Electron: forking its binary runs Node only with this set.
-    if (!this.options.execPath && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
-    // Only PATH and HOME reach the host: the editor's environment (and any credentials in it) stays here.
+    // Nothing of the editor's environment (and any credentials in it) reaches the host.
+    const env = hostEnvironment(process.env, {
+      electron: !this.options.execPath && process.versions.electron !== undefined,
+      extra: {
+        SCF_TOOLKIT_PYTHON: this.options.pythonPath,
+        SCF_TOOLKIT_RUNTIME_PATHS: this.options.runtimePaths && Object.keys(this.options.runtimePaths).length ? JSON.stringify(this.options.runtimePaths) : undefined,
+        SCF_TOOLKIT_RETRY_DELAY_SCALE: this.options.retryDelayScale === undefined ? undefined : String(this.options.retryDelayScale),
+      },
+    });
     const host = fork(this.options.hostScript, [], {
       env,
       execPath: this.options.execPath,

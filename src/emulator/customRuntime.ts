@@ -241,6 +241,14 @@ export class CustomInstance implements RuntimeInstance {
     return !this.dead && !this.startError && this.watched.unchanged();
   }
 
+  freeze(): void {
+    this.proc?.freeze();
+  }
+
+  thaw(): void {
+    this.proc?.thaw();
+  }
+
   kill(): void {
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
     this.workDir = undefined;

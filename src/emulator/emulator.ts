@@ -20,6 +20,7 @@ import { Instance } from './instance';
 import { WebInstance } from './webFunction';
 import { GoInstance, goToolchain } from './runtimes/go';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
+import type { LogSink } from './runtimeProcess';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
 import { billedDuration, endLine, reportLine, startLine } from './logFormat';
 import { fail, ok, type Outcome } from '../model/outcome';
@@ -174,7 +175,7 @@ export class Emulator {
       return { ok: true, result: finish({ ...base, statusCode: 432, errorMessage }) };
     }
     log('platform', startLine(requestId));
-    const sink = (stream: 'stdout' | 'stderr', text: string) => log(stream, text);
+    const sink: LogSink = Object.assign((stream: 'stdout' | 'stderr', text: string) => log(stream, text), { pace: opts.logPace });
     const started = performance.now();
     let coldStart = false;
     let initDurationMs: number | undefined;
@@ -322,7 +323,10 @@ export class Emulator {
     while (pool.idle.length > 0) {
       const i = pool.idle.pop()!;
       if (i.idleTimer) clearTimeout(i.idleTimer);
-      if (i.reusable()) return i;
+      if (i.reusable()) {
+        i.thaw();
+        return i;
+      }
       pool.all.delete(i);
       i.kill();
     }
@@ -335,6 +339,10 @@ export class Emulator {
       return;
     }
     pool.idle.push(instance);
+    // An idle instance is frozen, as on SCF (sandbox.ts), once the caller has its answer.
+    setImmediate(() => {
+      if (!instance.busy && pool.idle.includes(instance)) instance.freeze();
+    });
     instance.idleTimer = setTimeout(() => {
       pool.idle = pool.idle.filter((i) => i !== instance);
       pool.all.delete(instance);

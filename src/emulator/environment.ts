@@ -11,6 +11,7 @@ import type { FunctionSpec } from '../model';
 import { readDotEnv } from '../model';
 import { LAYER_ENV_PREFIX } from '../model/layers';
 import { layerSearchPaths } from './layers';
+import { DISCOVERY_VARIABLES } from './runtimes/interpreters';
 
 /** Account identity shown to the handler; SCF fills these from the account. Local placeholders by default. */
 export interface LocalIdentity {
@@ -47,6 +48,32 @@ function scfLocale(): string {
     locale = names.includes('en_us.utf8') ? 'en_US.UTF8' : 'C.UTF-8';
   }
   return locale;
+}
+
+/** What a process needs to start on each OS; nothing else of a parent's environment is passed on. */
+const HOST_KEYS: Record<string, string[]> = {
+  win32: ['PATH', 'Path', 'SystemRoot', 'windir', 'TEMP', 'TMP', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'ComSpec', 'PATHEXT'],
+  default: ['PATH', 'HOME', 'TMPDIR'],
+};
+
+/**
+ * The environment of a process of ours that runs handlers (the emulator host, the gateway, the local
+ * endpoint), built from an allow-list: the editor's and the shell's own environment (deploy
+ * credentials, tokens) stays out of it, so a handler that reads its parents' environments
+ * (/proc/<pid>/environ where it can see them) finds none of it there. Credentials are read where they
+ * are needed (deploy: .env, the environment, SecretStorage), never inherited.
+ */
+export function hostEnvironment(parent: NodeJS.ProcessEnv, opts: { electron?: boolean; extra?: Record<string, string | undefined> } = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of HOST_KEYS[process.platform] ?? HOST_KEYS.default!) if (parent[key] !== undefined) env[key] = parent[key];
+  // Where version managers keep interpreters, so the host finds each runtime's own version.
+  for (const key of DISCOVERY_VARIABLES) if (parent[key] !== undefined) env[key] = parent[key];
+  // How runtimes are contained (sandbox.ts): `tree` turns namespaces off, for troubleshooting.
+  if (parent.SCF_TOOLKIT_CONTAINMENT) env.SCF_TOOLKIT_CONTAINMENT = parent.SCF_TOOLKIT_CONTAINMENT;
+  // Desktop VS Code runs on Electron: forking its binary runs Node only with this set.
+  if (opts.electron) env.ELECTRON_RUN_AS_NODE = '1';
+  for (const [k, v] of Object.entries(opts.extra ?? {})) if (v !== undefined) env[k] = v;
+  return env;
 }
 
 export function isReservedKey(key: string): boolean {

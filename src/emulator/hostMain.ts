@@ -38,12 +38,29 @@ function reply(message: HostReply, batch = message.type === 'log' || message.typ
   if (!batch) flush();
   else flushTimer ??= setTimeout(flush, LOG_BATCH_MS);
 }
+
+/** Replies handed to the channel that the OS has not taken yet: a log flood waits for them (logPace). */
+let unsent = 0;
+const caughtUp: Array<() => void> = [];
+const BEHIND = 1000;
+
 function flush(): void {
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = undefined;
   const batch = outbox;
   outbox = [];
-  if (batch.length && process.connected) process.send!(batch);
+  if (!batch.length || !process.connected) return;
+  unsent += batch.length;
+  process.send!(batch, undefined, {}, () => {
+    unsent -= batch.length;
+    if (unsent < BEHIND / 10 && caughtUp.length > 0) for (const resolve of caughtUp.splice(0)) resolve();
+  });
+}
+
+/** Back-pressure for a handler's log: the editor reads our channel slower than a flood fills it. */
+function logPace(): Promise<void> | undefined {
+  if (unsent + outbox.length < BEHIND || !process.connected) return undefined;
+  return new Promise((resolve) => caughtUp.push(resolve));
 }
 
 function load(target: string, functionName: string | undefined, env: Record<string, string>, layerFolders?: Record<string, string>): Outcome<FunctionSpec> {
@@ -109,6 +126,7 @@ async function invoke(req: InvokeMessage): Promise<void> {
       {
         signal: abort.signal,
         onLog: (line) => reply({ type: 'log', id: req.id, line }),
+        logPace,
         onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }, true),
       },
     );

@@ -155,6 +155,14 @@ export class Instance implements RuntimeInstance {
     return !this.dead && this.watched.unchanged();
   }
 
+  freeze(): void {
+    this.proc.freeze();
+  }
+
+  thaw(): void {
+    this.proc.thaw();
+  }
+
   kill(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.proc.kill();

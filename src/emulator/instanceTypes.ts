@@ -33,5 +33,8 @@ export interface RuntimeInstance {
   run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure>;
   /** False when the process has gone or a file it loaded has changed since. */
   reusable(): boolean;
+  /** Stops the instance's processes between requests (as SCF freezes an idle instance) / lets them run. */
+  freeze(): void;
+  thaw(): void;
   kill(): void;
 }

@@ -1,23 +1,38 @@
 /**
- * A runtime process as the emulator sees it, whatever runs inside: started in its own process group
- * (so a timeout kills everything it started) with a clean environment, its stdout and stderr split into
- * log lines as they come, its exit tracked, its memory measured.
+ * A runtime process as the emulator sees it, whatever runs inside: started in its sandbox (sandbox.ts:
+ * everything it starts ends with it and counts against its memory) with a clean environment, its stdout
+ * and stderr split into log lines as they come, its exit tracked, its memory measured.
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { LineSplitter } from './frames';
 import type { RunMeasure } from './instanceTypes';
-import { killTree, peakRssKb, resetPeakRss, treeRssKb } from './limits';
+import { SandboxedProcess, type SandboxOptions } from './sandbox';
 
-export type LogSink = (stream: 'stdout' | 'stderr', text: string) => void;
+export interface LogSink {
+  (stream: 'stdout' | 'stderr', text: string): void;
+  /**
+   * While whoever reads the log is behind (the CLI's stdout, the host's channel to the editor): a
+   * promise that settles once it has caught up. The runtime's output is not read meanwhile, so a
+   * flood waits in the pipe and then in the handler's own (blocking) write, never in our memory.
+   */
+  pace?: () => Promise<void> | undefined;
+}
 
 /** How long to wait for the last output once the process has gone. */
 const DRAIN_MS = 300;
+/**
+ * Output already in the pipes arrives within a turn or two of the event loop; the pipes themselves
+ * close only once every process holding them has died, which for a thousand processes takes the
+ * kernel a while. So the wait also ends once the pipes have been quiet this long.
+ */
+const QUIET_MS = 30;
 /** How often memory is sampled while a request runs; the kernel's peak is also read at the end. */
 export const MEMORY_POLL_MS = 25;
 
 export class RuntimeProcess {
   readonly child: ChildProcess;
+  readonly sandbox: SandboxedProcess;
   private sink: LogSink;
   private exitDescription: string | undefined;
   /** Called once when the process has gone; each request subscribes and unsubscribes (no growth per request). */
@@ -32,17 +47,18 @@ export class RuntimeProcess {
   constructor(
     command: string,
     args: string[],
-    options: { cwd: string; env: Record<string, string>; extraPipes: number; endMark?: string },
+    options: { cwd: string; env: Record<string, string>; extraPipes: number; endMark?: string; sandbox?: SandboxOptions },
     sink: LogSink,
   ) {
     this.sink = sink;
     const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...Array.from({ length: options.extraPipes }, () => 'pipe' as const)];
-    this.child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio, detached: true });
+    this.sandbox = new SandboxedProcess(command, args, { cwd: options.cwd, env: options.env, stdio }, options.sandbox);
+    this.child = this.sandbox.child;
     this.child.on('error', (e) => {
       this.spawnError = e.message;
       this.markExited(`could not start ${command}: ${e.message}`);
     });
-    this.child.on('exit', (code, signal) => this.markExited(signal ? `killed by ${signal}` : `exited with code ${code}`));
+    this.child.on('exit', (code, signal) => this.markExited(this.sandbox.describeExit(code, signal)));
     this.pipeLog(this.child.stdout!, 'stdout', options.endMark);
     this.pipeLog(this.child.stderr!, 'stderr', options.endMark);
   }
@@ -74,7 +90,19 @@ export class RuntimeProcess {
       },
     );
     this.splitters.push(splitter);
-    stream.on('data', (chunk: string) => splitter.push(chunk));
+    let paused = false;
+    stream.on('data', (chunk: string) => {
+      this.lastOutputAt = performance.now();
+      splitter.push(chunk);
+      const behind = paused ? undefined : this.sink.pace?.();
+      if (!behind) return;
+      paused = true;
+      stream.pause();
+      void behind.then(() => {
+        paused = false;
+        stream.resume();
+      });
+    });
     stream.on('close', () => {
       splitter.flush();
       this.streamsOpen--;
@@ -108,21 +136,40 @@ export class RuntimeProcess {
     return () => this.exitListeners.delete(listener);
   }
 
-  /** After the process has gone: waits (briefly) until stdout and stderr have been read to the end. */
+  /**
+   * After the process has gone: waits (briefly) until stdout and stderr have been read to the end. A
+   * process that escaped the instance may still hold them open: past DRAIN_MS they are closed on our
+   * side, so nothing of the instance keeps the host (or the CLI) from ending.
+   */
   drained(): Promise<void> {
     if (this.streamsOpen === 0) return Promise.resolve();
+    const started = performance.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, DRAIN_MS);
-      this.drainWaiter = () => {
+      const quiet = setInterval(() => {
+        const now = performance.now();
+        if (now - started >= QUIET_MS && now - this.lastOutputAt >= QUIET_MS) finish();
+      }, QUIET_MS / 3);
+      const timer = setTimeout(() => {
+        this.closePipes();
+        finish();
+      }, DRAIN_MS);
+      const finish = () => {
         clearTimeout(timer);
+        clearInterval(quiet);
+        this.drainWaiter = undefined;
         resolve();
       };
+      this.drainWaiter = finish;
     });
   }
 
   /** Emits lines still waiting for their newline (for runtimes with no end marks, after a request). */
   flushLines(): void {
     for (const s of this.splitters) s.flush();
+  }
+
+  private closePipes(): void {
+    for (const s of this.child.stdio) s?.destroy();
   }
 
   /** Starts counting end marks for a new request. */
@@ -142,20 +189,40 @@ export class RuntimeProcess {
   }
 
   resetPeakMemory(): void {
-    if (this.pid !== undefined) resetPeakRss(this.pid);
+    this.sandbox.resetPeakMemory();
   }
 
   currentMemoryKb(): number {
-    return this.pid === undefined ? 0 : treeRssKb(this.pid);
+    return this.sandbox.memoryKb();
   }
 
   peakMemoryKb(): number {
-    return this.pid === undefined ? 0 : peakRssKb(this.pid);
+    return this.sandbox.peakMemoryKb();
   }
 
-  kill(): void {
-    if (this.child.pid !== undefined && this.exitDescription === undefined) killTree(this.child.pid);
+  /** Stops the instance's processes while it is idle (SCF freezes idle instances); thaw() before use. */
+  freeze(): void {
+    if (!this.dead) this.sandbox.freeze();
   }
+
+  thaw(): void {
+    this.sandbox.thaw();
+  }
+
+  /**
+   * Ends the instance and everything it started, also after the runtime itself has exited (its
+   * detached children may not have); pipes still open DRAIN_MS later are closed on our side.
+   */
+  kill(): void {
+    this.sandbox.kill();
+    if (!this.pipesClosing) {
+      this.pipesClosing = true;
+      setTimeout(() => this.closePipes(), DRAIN_MS).unref();
+    }
+  }
+
+  private pipesClosing = false;
+  private lastOutputAt = 0;
 }
 
 /** Runs a request's limits: resolves with the first of timeout, memory over the limit, or abort. */

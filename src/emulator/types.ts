@@ -52,6 +52,11 @@ export interface InvokeResult {
 
 export interface InvokeOptions {
   onLog?: (line: LogLine) => void;
+  /**
+   * While the consumer of onLog is behind: a promise that settles when it has caught up (the handler's
+   * output is then read no faster than it is consumed). Undefined while it keeps up.
+   */
+  logPace?: () => Promise<void> | undefined;
   /** Aborting ends the request with 499 RequestCanceled and recycles the instance. */
   signal?: AbortSignal;
   /** Called once the event has passed the platform's checks (for async invocation: "accepted"). */

@@ -222,6 +222,15 @@ export class WebInstance implements RuntimeInstance {
       return waited.measure;
     }
     const { answer, sampledKb } = waited;
+    if (!answer.ok) {
+      // A server that exits mid-request drops the connection a moment before its exit is seen: that is
+      // 439 (the process exited), not the server failing to answer.
+      await Promise.race([proc.exited(), new Promise((r) => setTimeout(r, 200))]);
+      if (proc.dead) {
+        await proc.drained();
+        return { outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb };
+      }
+    }
     // What the server printed while handling the request is in the pipes by now; give it a moment to be read.
     await new Promise((r) => setTimeout(r, 5));
     const peakKb = Math.max(sampledKb, proc.peakMemoryKb());
@@ -278,6 +287,14 @@ export class WebInstance implements RuntimeInstance {
 
   reusable(): boolean {
     return !this.dead && this.watched.unchanged();
+  }
+
+  freeze(): void {
+    this.proc?.freeze();
+  }
+
+  thaw(): void {
+    this.proc?.thaw();
   }
 
   kill(): void {

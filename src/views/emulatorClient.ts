@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { resolveLayerFolders } from './layerSetting';
 import { EmulatorClient, type EmulatorClientOptions, type InvokeParams, type RunningInvocation } from '../emulator/client';
-import { DISCOVERY_VARIABLES } from '../emulator/runtimes/interpreters';
+import { hostEnvironment } from '../emulator/environment';
 import type { InvocationType, LogLine } from '../emulator/types';
 import type { FunctionSpec } from '../model';
 
@@ -99,9 +99,7 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 
 /** PATH, HOME and where version managers keep interpreters: all of the editor's environment a child process gets. */
 export function discoveryEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  for (const k of DISCOVERY_VARIABLES) if (process.env[k]) env[k] = process.env[k];
-  return env;
+  return hostEnvironment(process.env, { electron: process.versions.electron !== undefined });
 }
 
 /** The scf.runtimePaths setting, its empty entries left out. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { join } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
-import { alive, eventually, FIXTURES, functionSpec, invoke } from './helpers';
+import { eventually, FIXTURES, functionSpec, invoke, processesMarked, testMark } from './helpers';
 
 const emulator = new Emulator();
 after(() => emulator.dispose());
@@ -34,12 +34,12 @@ describe('Custom Runtime: a bash scf_bootstrap speaking the runtime API with cur
 
   test('433: a request past the timeout kills the bootstrap and everything it started', async () => {
     const own = new Emulator();
-    const { result, text } = await invoke(own, custom('custom', 'index.slow', { timeout: 1 }));
+    const mark = testMark();
+    const { result, text } = await invoke(own, custom('custom', 'index.slow', { timeout: 1, variables: { TEST_MARK: mark } }));
     assert.equal(result.statusCode, 433);
     assert.equal(own.instanceCount(), 0);
-    const handlerPid = Number(/slow handler pid (\d+)/.exec(text)?.[1]);
-    assert.ok(handlerPid > 0);
-    await eventually(() => !alive(handlerPid), 'the handler subshell (and its sleep) are gone');
+    assert.match(text, /slow handler pid \d+/);
+    await eventually(() => processesMarked(mark).length === 0, 'the bootstrap, the handler subshell and its sleep are gone');
     await own.dispose();
   });
 

@@ -9,7 +9,7 @@ after(() => emulator.dispose());
 const fgNode = join(FIXTURES, 'fg-node', 'code');
 const fgPython = join(FIXTURES, 'fg-python', 'code');
 
-type FgResult = { initialized: number; requests: number; pid: number; requestId: string; remaining: number; memory: number; name: string; userData: string; codeRoot: string; cwd: string; scfVars: string[] };
+type FgResult = { initialized: number; requests: number; pid: number; instance: string; requestId: string; remaining: number; memory: number; name: string; userData: string; codeRoot: string; cwd: string; scfVars: string[] };
 
 describe('the FunctionGraph profile (inputs.platform: functiongraph)', () => {
   test('Node.js: the initializer runs once per instance before the first request; FunctionGraph\'s context and variables', async () => {
@@ -36,11 +36,11 @@ describe('the FunctionGraph profile (inputs.platform: functiongraph)', () => {
     assert.deepEqual(a.scfVars, [], 'no SCF variables under FunctionGraph');
     const second = await invoke(emulator, spec);
     const b = second.result.result as FgResult;
-    assert.equal(b.pid, a.pid);
+    assert.equal(b.instance, a.instance);
     assert.equal(b.initialized, 1, 'not again on a warm instance');
     assert.equal(b.requests, 2);
     const [c, d] = await Promise.all([invoke(emulator, spec), invoke(emulator, spec)]);
-    const fresh = [c, d].map((r) => r.result.result as FgResult).find((r) => r.pid !== a.pid)!;
+    const fresh = [c, d].map((r) => r.result.result as FgResult).find((r) => r.instance !== a.instance)!;
     assert.equal(fresh.initialized, 1, 'a new instance runs its own initializer once');
     assert.equal(fresh.requests, 1);
   });

@@ -114,8 +114,8 @@ describe('the local HTTP gateway', () => {
 
   test('concurrent requests to a web function run in separate instances', async () => {
     const [a, b] = await Promise.all([fetch(`${gateway.url}/web-app/a`), fetch(`${gateway.url}/web-app/b`)]);
-    const pa = ((await a.json()) as { pid: number }).pid;
-    const pb = ((await b.json()) as { pid: number }).pid;
+    const pa = ((await a.json()) as { instance: string }).instance;
+    const pb = ((await b.json()) as { instance: string }).instance;
     assert.notEqual(pa, pb);
   });
 

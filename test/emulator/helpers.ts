@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadServerlessFile, type FunctionSpec } from '../../src/model';
@@ -69,6 +70,39 @@ export async function invoke(
   const outcome = await emulator.invoke({ spec, payload, invocationType }, { onLog: (l) => logs.push(l) });
   if (!outcome.ok) throw new Error(`usage error: ${outcome.error.message}`);
   return { result: outcome.result, logs, text: logs.map((l) => l.text).join('\n') };
+}
+
+/** A value for a function's TEST_MARK variable: every process its instances start inherits it. */
+export function testMark(): string {
+  return randomUUID();
+}
+
+/**
+ * Host pids of the processes whose environment holds TEST_MARK=mark: what is left of an instance,
+ * whatever namespace it ran in and however its processes detached (unless one cleared its environment).
+ */
+export function processesMarked(mark: string): number[] {
+  const needle = Buffer.from(`TEST_MARK=${mark}\0`);
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let env: Buffer;
+    try {
+      env = readFileSync(`/proc/${name}/environ`);
+    } catch {
+      continue;
+    }
+    const at = env.indexOf(needle);
+    if (at === 0 || (at > 0 && env[at - 1] === 0)) {
+      // A zombie has an empty environ; a process being reaped may still be listed: only count the living.
+      try {
+        if (!/^State:\s+Z/m.test(readFileSync(`/proc/${name}/status`, 'utf8'))) found.push(Number(name));
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  return found;
 }
 
 export function alive(pid: number): boolean {

@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import { join, resolve } from 'node:path';
 import { EmulatorClient } from '../../src/emulator/client';
 import type { LogLine } from '../../src/emulator/types';
-import { alive, eventually, FIXTURES, functionSpec } from './helpers';
+import { eventually, FIXTURES, functionSpec, processesMarked, testMark } from './helpers';
 
 const ROOT = resolve(__dirname, '../..');
 const client = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js') });
@@ -31,22 +31,23 @@ describe('the emulator host is a separate process the extension talks to', () =>
   });
 
   test('cancel ends a running invocation with 499 and the host keeps serving', async () => {
-    const spec = functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.forever', timeout: 30 });
+    const mark = testMark();
+    const spec = functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.forever', timeout: 30, variables: { TEST_MARK: mark } });
     const logs: string[] = [];
     const run = client.invoke({ target: spec.file, payload: '{}' }, (l) => logs.push(l.text));
     await eventually(() => logs.some((l) => l.startsWith('child pid')), 'handler started', 5000);
     run.cancel();
     const outcome = await run.outcome;
     assert.ok(outcome.ok && outcome.result.statusCode === 499);
-    const childPid = Number(/child pid (\d+)/.exec(logs.join('\n'))?.[1]);
-    await eventually(() => !alive(childPid), 'the handler\'s child process is gone');
+    await eventually(() => processesMarked(mark).length === 0, 'the handler and its child process are gone');
     const next = await client.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{}' }, () => undefined).outcome;
     assert.ok(next.ok && next.result.statusCode === 200);
   });
 
   test('a host that dies fails its pending invocations with a clear error, and the next invoke starts a new host', async () => {
     const own = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js') });
-    const spec = functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.forever', timeout: 30 });
+    const mark = testMark();
+    const spec = functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.forever', timeout: 30, variables: { TEST_MARK: mark } });
     const logs: string[] = [];
     const run = own.invoke({ target: spec.file, payload: '{}' }, (l) => logs.push(l.text));
     await eventually(() => logs.some((l) => l.startsWith('child pid')), 'handler started', 5000);
@@ -58,13 +59,7 @@ describe('the emulator host is a separate process the extension talks to', () =>
     const again = await own.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{}' }, () => undefined).outcome;
     assert.ok(again.ok && again.result.statusCode === 200);
     await own.dispose();
-    const childPid = Number(/child pid (\d+)/.exec(logs.join('\n'))?.[1]);
-    // The runtime process ends by itself when the host's channel closes; the `sleep` it started was
-    // only ever killed with the instance's process group, which the killed host can no longer do.
-    try {
-      process.kill(childPid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    // Nothing of the killed host's instance is left: not the runtime, not the `sleep` it started.
+    await eventually(() => processesMarked(mark).length === 0, 'the killed host\'s instance and its child are gone');
   });
 });

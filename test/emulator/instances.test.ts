@@ -3,13 +3,14 @@ import { after, describe, test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
-import { alive, copyFixture, eventually, FIXTURES, functionSpec, invoke } from './helpers';
+import { INSTANCE_MARKER, sandboxPlan } from '../../src/emulator/sandbox';
+import { copyFixture, eventually, FIXTURES, functionSpec, invoke, processesMarked, testMark } from './helpers';
 
 const node = join(FIXTURES, 'node');
 const emulator = new Emulator({ callerEnv: { PATH: process.env.PATH, HOME: process.env.HOME, SECRET_OF_THE_EDITOR: 'leak' } });
 after(() => emulator.dispose());
 
-type Echo = { calls: number; pid: number; env: Record<string, string>; now: string };
+type Echo = { calls: number; instance: string; pid: number; env: Record<string, string>; now: string };
 
 describe('warm instances, as on SCF', () => {
   test('a second request reuses the warm instance: same process, module state kept, no init', async () => {
@@ -20,7 +21,7 @@ describe('warm instances, as on SCF', () => {
     const b = second.result.result as Echo;
     assert.equal(first.result.coldStart, true);
     assert.equal(second.result.coldStart, false);
-    assert.equal(b.pid, a.pid);
+    assert.equal(b.instance, a.instance);
     assert.equal(b.calls, a.calls + 1);
     assert.equal(second.result.initDurationMs, undefined);
     assert.match(second.text, /\tWarm Start$/m);
@@ -55,7 +56,7 @@ describe('warm instances, as on SCF', () => {
     const spec = functionSpec({ codeDir: node, handler: 'index.slowLogger' });
     const echo = functionSpec({ codeDir: node, handler: 'index.echo', dir: spec.file.replace(/\/serverless\.yml$/, '') });
     const [a, b] = await Promise.all([invoke(emulator, echo), invoke(emulator, echo)]);
-    assert.notEqual((a.result.result as Echo).pid, (b.result.result as Echo).pid);
+    assert.notEqual((a.result.result as Echo).instance, (b.result.result as Echo).instance);
     assert.equal(a.result.coldStart && b.result.coldStart, true);
     const c = await invoke(emulator, echo);
     assert.equal(c.result.coldStart, false, 'afterwards one of the two serves the next request warm');
@@ -63,10 +64,10 @@ describe('warm instances, as on SCF', () => {
 
   test('idle instances end after the idle timeout', async () => {
     const short = new Emulator({ idleTimeoutMs: 200 });
-    const { result } = await invoke(short, functionSpec({ codeDir: node, handler: 'index.echo' }));
-    const pid = (result.result as Echo).pid;
-    assert.ok(alive(pid));
-    await eventually(() => !alive(pid), 'the idle instance ended');
+    const mark = testMark();
+    await invoke(short, functionSpec({ codeDir: node, handler: 'index.echo', variables: { TEST_MARK: mark } }));
+    assert.ok(processesMarked(mark).length > 0);
+    await eventually(() => processesMarked(mark).length === 0, 'the idle instance ended');
     assert.equal(short.instanceCount(), 0);
     await short.dispose();
   });
@@ -102,6 +103,8 @@ describe('the handler sees SCF\'s environment and nothing of ours', () => {
     assert.equal(env.TENCENTCLOUD_REGION, 'ap-guangzhou');
     assert.ok(env.PATH && env.HOME);
     const allowed = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'PWD', 'USER_CODE_ROOT', 'TENCENTCLOUD_RUNTIME', '_SCF_SERVER_PORT', 'PYTHONDONTWRITEBYTECODE', 'PYTHONPATH', 'NODE_PATH', 'PHP_INI_SCAN_DIR', 'SCF_RUNTIME', 'SCF_FUNCTIONNAME', 'SCF_FUNCTIONVERSION', 'SCF_NAMESPACE', 'TENCENTCLOUD_REGION', 'TENCENTCLOUD_APPID', 'TENCENTCLOUD_UIN', 'TENCENTCLOUD_TZ', 'FROM_YML', 'FROM_DOTENV', 'SHARED']);
+    // Where processes are tracked rather than contained in a namespace, they carry the instance's marker.
+    if (sandboxPlan().containment !== 'namespace') allowed.add(INSTANCE_MARKER);
     const extra = Object.keys(env).filter((k) => !allowed.has(k) && k !== 'NODE_CHANNEL_FD' && k !== 'NODE_UNIQUE_ID');
     assert.deepEqual(extra, [], 'nothing else is in the environment');
     assert.match(text, /\[WARN\] environment variable SCF_CUSTOM \(serverless\.yml\) not set: .*reserved/);
@@ -150,7 +153,8 @@ describe('logs stream as the handler prints them', () => {
 
   test('canceling a request ends it with 499 and leaves no process', async () => {
     const own = new Emulator();
-    const spec = functionSpec({ codeDir: node, handler: 'index.forever', timeout: 30 });
+    const mark = testMark();
+    const spec = functionSpec({ codeDir: node, handler: 'index.forever', timeout: 30, variables: { TEST_MARK: mark } });
     const abort = new AbortController();
     const logs: string[] = [];
     const pending = own.invoke({ spec, payload: '{}' }, { signal: abort.signal, onLog: (l) => logs.push(l.text) });
@@ -158,8 +162,7 @@ describe('logs stream as the handler prints them', () => {
     abort.abort();
     const outcome = await pending;
     assert.ok(outcome.ok && outcome.result.statusCode === 499);
-    const childPid = Number(/child pid (\d+)/.exec(logs.join('\n'))?.[1]);
-    await eventually(() => !alive(childPid), 'the child process is gone');
+    await eventually(() => processesMarked(mark).length === 0, 'the handler and its child process are gone');
     assert.equal(own.instanceCount(), 0);
     await own.dispose();
   });

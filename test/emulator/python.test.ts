@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { join } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
-import { alive, eventually, FIXTURES, functionSpec, invoke } from './helpers';
+import { eventually, FIXTURES, functionSpec, invoke, processesMarked, testMark } from './helpers';
 
 const py = join(FIXTURES, 'python');
 const emulator = new Emulator();
@@ -26,14 +26,14 @@ describe('Python 3 handlers run on a local Python 3', () => {
     const s = spec('index.echo', { variables: { GREETING: 'hi' } });
     const first = await invoke(emulator, s, { k: 'v' });
     const second = await invoke(emulator, s, { k: 'v' });
-    const a = first.result.result as { event: unknown; calls: number; pid: number; cwd: string; env: Record<string, string> };
+    const a = first.result.result as { event: unknown; calls: number; instance: string; pid: number; cwd: string; env: Record<string, string> };
     const b = second.result.result as typeof a;
     assert.deepEqual(a.event, { k: 'v' });
     assert.equal(a.cwd, py);
     assert.equal(a.env.GREETING, 'hi');
     assert.equal(a.env.PYTHONPATH, py);
     assert.equal(a.env.PYTHONDONTWRITEBYTECODE, 'x');
-    assert.equal(b.pid, a.pid);
+    assert.equal(b.instance, a.instance);
     assert.equal(b.calls, 2);
     assert.equal(second.result.coldStart, false);
   });
@@ -59,15 +59,14 @@ describe('Python 3 handlers run on a local Python 3', () => {
   });
 
   test('433: a handler sleeping past its timeout is killed; the python process is gone', async () => {
-    const s = spec('index.echo', { timeout: 1 });
-    const warm = await invoke(emulator, s);
-    const pid = (warm.result.result as { pid: number }).pid;
-    const { result, text } = await invoke(emulator, spec('index.sleeps', { timeout: 1 }));
+    const warmMark = testMark();
+    await invoke(emulator, spec('index.echo', { timeout: 1, variables: { TEST_MARK: warmMark } }));
+    const mark = testMark();
+    const { result, text } = await invoke(emulator, spec('index.sleeps', { timeout: 1, variables: { TEST_MARK: mark } }));
     assert.equal(result.statusCode, 433);
-    const sleeperPid = Number(/sleeping in (\d+)/.exec(text)?.[1]);
-    assert.ok(sleeperPid > 0);
-    await eventually(() => !alive(sleeperPid), 'the timed-out python process is gone');
-    assert.ok(alive(pid), 'another function\'s warm instance is untouched');
+    assert.match(text, /sleeping in \d+/);
+    await eventually(() => processesMarked(mark).length === 0, 'the timed-out python process is gone');
+    assert.ok(processesMarked(warmMark).length > 0, 'another function\'s warm instance is untouched');
   });
 
   test('439: sys.exit during a request', async () => {

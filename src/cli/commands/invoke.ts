@@ -119,6 +119,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       { spec, payload, invocationType: 'RequestResponse', debug },
       {
         onLog,
+        logPace: io.pace,
         signal: abort.signal,
       },
     );

@@ -208,6 +208,14 @@ export class GoInstance implements RuntimeInstance {
     return !this.dead && this.watched.unchanged();
   }
 
+  freeze(): void {
+    this.proc?.freeze();
+  }
+
+  thaw(): void {
+    this.proc?.thaw();
+  }
+
   kill(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.killed = true;

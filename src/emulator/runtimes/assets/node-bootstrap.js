@@ -28,6 +28,14 @@ const functionGraph = flags.includes('--functiongraph');
 const initializerSpec = flags.includes('--initializer') ? flags[flags.indexOf('--initializer') + 1] : undefined;
 const REPLY_FD = 4;
 
+// Back-pressure for the handler's output: Node queues what a full pipe cannot take in this process's
+// memory (where it counts against memorySize: a flood of console.log ended in 434). Blocking writes
+// make a flood go at the pace the host reads it, as Python's print does.
+for (const stream of [process.stdout, process.stderr]) {
+  const handle = /** @type {{ _handle?: { setBlocking?: (b: boolean) => void } }} */ (/** @type {unknown} */ (stream))._handle;
+  if (handle && typeof handle.setBlocking === 'function') handle.setBlocking(true);
+}
+
 /** @param {object} message */
 function send(message, rawResult) {
   let body = JSON.stringify(message);

@@ -1,0 +1,115 @@
+/**
+ * The memory of a whole instance, as memorySize limits it (434): the runtime's resident memory plus
+ * what each other process of the instance adds, its anonymous and shared-memory pages. The code and
+ * files a child shares with the runtime (libc, the interpreter) are not counted again for every child,
+ * as a cgroup would not: summing resident sizes made 1,000 `sleep`s weigh 1.4 GB.
+ *
+ * Linux reads /proc: an instance in its own PID namespace is listed by its own /proc (one directory
+ * read), otherwise by its process tree. Sampling is synchronous (microseconds per process) until an
+ * instance runs more than LARGE processes (a fork bomb), then asynchronous, so that reading a thousand
+ * processes never holds up the host's timers (the 433 at the timeout). macOS and Windows sample their
+ * process table asynchronously (processTable.ts).
+ */
+import { descendantsIn, procMemory, procMemoryAsync, procResetPeak, snapshotTable, type ProcessRow } from './processTable';
+
+/** The instance's processes now, as /proc directories: the runtime's and the others'. */
+export interface ProcListing {
+  runtime: string | undefined;
+  others: string[];
+}
+
+const LARGE = 64;
+
+export class InstanceMemory {
+  private lastKb = 0;
+  private sampling = false;
+  private sampledAt = 0;
+  private nextListAt = 0;
+  private large = false;
+  private table: ProcessRow[] = [];
+
+  constructor(
+    private readonly mode: 'proc' | 'ps' | 'cim',
+    private readonly pollMs: number,
+    /** Linux: the instance's processes now. */
+    private readonly list: () => ProcListing,
+    /** macOS, Windows: the pid whose tree is the instance, and pids known to belong to it. */
+    private readonly tree: () => { root: number | undefined; known: Iterable<number> },
+  ) {}
+
+  /** The rows of the last process-table sample (macOS, Windows). */
+  get lastTable(): ProcessRow[] {
+    return this.table;
+  }
+
+  /** The instance's memory now in kB (the latest sample while it is large, or on macOS and Windows). */
+  currentKb(): number {
+    if (this.mode !== 'proc') {
+      this.sampleTable();
+      return this.lastKb;
+    }
+    if (this.sampling || performance.now() < this.nextListAt) return this.lastKb;
+    // Listing is one directory read in a namespace's own /proc, but a walk of the process tree
+    // elsewhere: when that walk gets slow (a fork bomb), it runs less often.
+    const started = performance.now();
+    const listing = this.list();
+    const elapsed = performance.now() - started;
+    this.nextListAt = elapsed > 2 ? performance.now() + 4 * elapsed : 0;
+    this.large = listing.others.length > LARGE;
+    if (!this.large) {
+      let kb = listing.runtime ? procMemory(listing.runtime).rss : 0;
+      for (const d of listing.others) kb += procMemory(d).own;
+      this.lastKb = kb;
+      return kb;
+    }
+    this.sampling = true;
+    void this.sumAsync(listing).then((kb) => {
+      this.sampling = false;
+      this.lastKb = kb;
+    });
+    return this.lastKb;
+  }
+
+  /** Reads a large instance's processes a few at a time, letting the host's timers run in between. */
+  private async sumAsync(listing: ProcListing): Promise<number> {
+    let kb = listing.runtime ? (await procMemoryAsync(listing.runtime)).rss : 0;
+    for (let i = 0; i < listing.others.length; i += 32) {
+      const chunk = await Promise.all(listing.others.slice(i, i + 32).map((d) => procMemoryAsync(d)));
+      for (const m of chunk) kb += m.own;
+    }
+    return kb;
+  }
+
+  private sampleTable(): void {
+    if (this.sampling || performance.now() - this.sampledAt < this.pollMs) return;
+    this.sampling = true;
+    const done = (kb: number | undefined) => {
+      this.sampling = false;
+      this.sampledAt = performance.now();
+      if (kb !== undefined) this.lastKb = kb;
+    };
+    const { root, known } = this.tree();
+    void snapshotTable(this.mode === 'cim' ? 'win32' : 'darwin').then((rows) => {
+      if (rows.length === 0 || root === undefined) return done(undefined);
+      this.table = rows;
+      const mine = new Set<number>([root, ...descendantsIn(rows, root).map((r) => r.pid), ...known]);
+      done(rows.filter((r) => mine.has(r.pid)).reduce((sum, r) => sum + r.rssKb, 0));
+    });
+  }
+
+  /** Starts a request's peak: Linux resets the runtime's high-water mark. */
+  resetPeak(): void {
+    if (this.mode !== 'proc') return;
+    const runtime = this.list().runtime;
+    if (runtime) procResetPeak(runtime);
+  }
+
+  /** The request's peak so far: the runtime's high-water mark plus what the others hold now (Linux). */
+  peakKb(): number {
+    if (this.mode !== 'proc' || this.large) return this.lastKb;
+    const listing = this.list();
+    let kb = listing.runtime ? procMemory(listing.runtime).hwm : 0;
+    for (const d of listing.others) kb += procMemory(d).own;
+    return kb;
+  }
+}

@@ -1,0 +1,583 @@
+/**
+ * The one wrapper around a runtime's spawn: every process an instance starts ends with the instance
+ * (retired, recycled on 433/434/439, the host or CLI exiting or killed), however it detached (setsid,
+ * double fork, nohup, a shell `&`), and its memory counts against memorySize. The mechanism is chosen
+ * per OS from what it offers (docs/reliability.md, "Process containment"):
+ *
+ *   Linux, where unshare(1) may create namespaces: the instance runs in its own PID namespace (with a
+ *     user namespace when we are not root; the handler keeps the user's uid) and its own /proc. Every
+ *     process it starts stays in that namespace, orphans are reaped by the namespace's init (a POSIX
+ *     shell running the runtime in the foreground, so the runtime is not PID 1 and keeps ordinary signal
+ *     semantics), and when the init ends the kernel ends everything in the namespace. `setpriv
+ *     --pdeathsig KILL` ends the namespace when the host dies, even by SIGKILL. SCF's 1,024 processes
+ *     and threads per instance hold as RLIMIT_NPROC (counted per user namespace) or, as root, a pids
+ *     cgroup. The handler's /proc shows only its instance: the host's and the CLI's environments
+ *     (/proc/<ppid>/environ) are out of its reach.
+ *   Linux without namespaces (e.g. Ubuntu 24.04 restricts unprivileged user namespaces), macOS, other
+ *     Unix: the runtime leads its own process group; the instance's processes are its descendants,
+ *     every process seen among them since, and (when the instance ends) every process whose
+ *     environment still holds the instance's marker variable, found through /proc or `ps -E`.
+ *   Windows: the runtime is spawned inside Node's own job object (libuv's, with KILL_ON_JOB_CLOSE: it
+ *     ends with the host); the instance ends with `taskkill /T /F` over its process tree.
+ *
+ * Between requests a warm instance's processes are frozen (SIGSTOP, then SIGCONT when the next request
+ * comes), as SCF freezes an idle instance: a background task does not progress after the response
+ * here either. Where the instance's processes cannot all be known (Windows), they keep running.
+ */
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { InstanceMemory, type ProcListing } from './instanceMemory';
+import { descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
+
+/** SCF's per-instance limits (quota page, "function runtime environment limits"). */
+export const SCF_MAX_TASKS = 1024;
+export const SCF_MAX_OPEN_FILES = 1024;
+
+/** What this machine offers, probed once per process (probeCapabilities) or given by a unit test. */
+export interface SandboxCapabilities {
+  platform: NodeJS.Platform;
+  /** Running as root (uid 0): namespaces need no user namespace, and a pids cgroup can be made. */
+  root: boolean;
+  /** `unshare` gave a test process its own PID namespace here: with its own /proc or without. */
+  pidNamespace?: { mountProc: boolean };
+  /** `unshare --net` works here as well (and the loopback can be brought up inside). */
+  networkNamespace?: boolean;
+  /** `setpriv --pdeathsig` works: the first process of an instance dies with the host, even a killed one. */
+  parentDeathSignal: boolean;
+  /** A writable pids cgroup hierarchy (root only): per-instance task limits where RLIMIT_NPROC cannot. */
+  pidsCgroup?: string;
+  /** SCF_TOOLKIT_CONTAINMENT=tree: use the process-tree fallback even where namespaces work. */
+  forceTree?: boolean;
+  /** Why namespaces are not used, when they are not (for the docs' troubleshooting and the log). */
+  namespaceProblem?: string;
+}
+
+export type Containment = 'namespace' | 'tree' | 'job';
+
+/** How instances are started, measured and ended here: a pure function of the capabilities. */
+export interface SandboxPlan {
+  containment: Containment;
+  /** Linux only: a user namespace maps the user's uid to itself (not root). */
+  userNamespace: boolean;
+  /** The handler's /proc shows only its own instance. */
+  ownProc: boolean;
+  /** Where memory comes from, and how often it can be sampled while a request runs. */
+  memory: 'proc' | 'ps' | 'cim';
+  memoryPollMs: number;
+  /** How the instance's processes are limited to SCF_MAX_TASKS. */
+  tasksLimit: 'rlimit' | 'cgroup' | 'none';
+  /** How the instance ends when the host dies without cleaning up (killed). */
+  onHostDeath: 'namespace' | 'firstProcess' | 'none';
+  /** How processes that left the tree are found when the instance ends. */
+  sweep: 'namespace' | 'proc-environ' | 'ps-environ' | 'taskkill-tree';
+  /** Idle instances are frozen between requests. */
+  freezesIdle: boolean;
+  /** The runtime leads a process group of its own (POSIX). */
+  detached: boolean;
+  /** `unshare` can give this instance a network namespace (SandboxOptions.network). */
+  networkNamespace: boolean;
+  /** One line for the log and the docs. */
+  summary: string;
+}
+
+export function planSandbox(caps: SandboxCapabilities): SandboxPlan {
+  if (caps.platform === 'win32') {
+    return {
+      containment: 'job',
+      userNamespace: false,
+      ownProc: false,
+      memory: 'cim',
+      memoryPollMs: 1000,
+      tasksLimit: 'none',
+      onHostDeath: 'firstProcess',
+      sweep: 'taskkill-tree',
+      freezesIdle: false,
+      detached: false,
+      networkNamespace: false,
+      summary: "Windows: the runtime is in Node's job object (it ends with the host); taskkill /T /F ends the instance's process tree; memory sampled about once a second",
+    };
+  }
+  if (caps.platform === 'linux' && caps.pidNamespace && !caps.forceTree) {
+    const tasksLimit = caps.root ? (caps.pidsCgroup ? 'cgroup' : 'none') : 'rlimit';
+    return {
+      containment: 'namespace',
+      userNamespace: !caps.root,
+      ownProc: caps.pidNamespace.mountProc,
+      memory: 'proc',
+      memoryPollMs: 25,
+      tasksLimit,
+      onHostDeath: caps.parentDeathSignal ? 'namespace' : 'none',
+      sweep: 'namespace',
+      freezesIdle: true,
+      detached: true,
+      networkNamespace: caps.networkNamespace === true,
+      summary:
+        `Linux: each instance in its own PID namespace${caps.root ? '' : ' (in a user namespace, with your uid)'}` +
+        `${caps.pidNamespace.mountProc ? ' with its own /proc' : ' (the host /proc stays visible: mounting a new one was refused)'}` +
+        `${tasksLimit === 'none' ? '' : `; at most ${SCF_MAX_TASKS} processes and threads (${tasksLimit === 'rlimit' ? 'RLIMIT_NPROC' : 'pids cgroup'})`}`,
+    };
+  }
+  const linux = caps.platform === 'linux';
+  return {
+    containment: 'tree',
+    userNamespace: false,
+    ownProc: false,
+    memory: linux ? 'proc' : 'ps',
+    memoryPollMs: linux ? 25 : 200,
+    tasksLimit: 'none',
+    onHostDeath: linux && caps.parentDeathSignal ? 'firstProcess' : 'none',
+    sweep: linux ? 'proc-environ' : 'ps-environ',
+    freezesIdle: linux,
+    detached: true,
+    networkNamespace: false,
+    summary:
+      `${linux ? 'Linux' : caps.platform === 'darwin' ? 'macOS' : caps.platform}: the instance's process tree and process group, and processes marked by its environment` +
+      `${caps.forceTree ? ' (SCF_TOOLKIT_CONTAINMENT=tree)' : caps.namespaceProblem ? ` (no PID namespace: ${caps.namespaceProblem})` : ''}`,
+  };
+}
+
+// ---------------------------------------------------------------- probing
+
+let probed: SandboxCapabilities | undefined;
+
+function runs(command: string, args: string[]): { ok: boolean; message: string } {
+  const r = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000, encoding: 'utf8' });
+  if (r.error) return { ok: false, message: `${command}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` };
+  return { ok: r.status === 0, message: (r.stderr ?? '').trim().split('\n')[0] ?? '' };
+}
+
+/** The namespace flags of unshare(1) for an instance (without --mount-proc and --net). */
+export function namespaceFlags(root: boolean): string[] {
+  // --kill-child implies --fork: the forked child becomes the namespace's init; when unshare dies the
+  // child gets SIGKILL, and when the init dies the kernel ends every process in the namespace.
+  return root ? ['--pid', '--kill-child'] : ['--user', '--map-current-user', '--pid', '--kill-child'];
+}
+
+function findPidsCgroup(): string | undefined {
+  for (const dir of ['/sys/fs/cgroup/pids', '/sys/fs/cgroup']) {
+    try {
+      if (dir === '/sys/fs/cgroup' && !/\bpids\b/.test(readFileSync(join(dir, 'cgroup.subtree_control'), 'utf8'))) continue;
+      if (!existsSync(join(dir, 'cgroup.procs'))) continue;
+      accessSync(dir, constants.W_OK);
+      return dir;
+    } catch {
+      /* not this one */
+    }
+  }
+  return undefined;
+}
+
+/** Probes this machine once: what unshare, setpriv and the cgroup file system allow. */
+export function probeCapabilities(): SandboxCapabilities {
+  if (probed) return probed;
+  const platform = process.platform;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const forceTree = process.env.SCF_TOOLKIT_CONTAINMENT === 'tree';
+  if (platform !== 'linux') {
+    probed = { platform, root, parentDeathSignal: false, forceTree };
+    return probed;
+  }
+  const parentDeathSignal = runs('setpriv', ['--pdeathsig', 'KILL', '--', 'true']).ok;
+  const flags = namespaceFlags(root);
+  let pidNamespace: SandboxCapabilities['pidNamespace'];
+  let namespaceProblem: string | undefined;
+  let networkNamespace = false;
+  if (!forceTree) {
+    const withProc = runs('unshare', [...flags, '--mount-proc', '--', '/bin/sh', '-c', 'exit 0']);
+    if (withProc.ok) pidNamespace = { mountProc: true };
+    else {
+      const plain = runs('unshare', [...flags, '--', '/bin/sh', '-c', 'exit 0']);
+      if (plain.ok) pidNamespace = { mountProc: false };
+      else namespaceProblem = plain.message || withProc.message || 'unshare failed';
+    }
+    if (pidNamespace) {
+      networkNamespace = runs('unshare', [...flags, '--net', ...(root ? [] : ['--keep-caps']), '--', '/bin/sh', '-c', 'ip link set lo up']).ok;
+    }
+  }
+  const pidsCgroup = root && pidNamespace ? findPidsCgroup() : undefined;
+  probed = { platform, root, pidNamespace, networkNamespace, parentDeathSignal, pidsCgroup, forceTree, namespaceProblem };
+  if (pidsCgroup) removeStaleCgroups(pidsCgroup);
+  return probed;
+}
+
+/** The plan for this machine. */
+export function sandboxPlan(): SandboxPlan {
+  return planSandbox(probeCapabilities());
+}
+
+// ---------------------------------------------------------------- the command line
+
+export interface SandboxOptions {
+  /**
+   * Give the instance a network namespace of its own with only a loopback interface (brought up by the
+   * init, which then drops its capabilities before starting the runtime), e.g. so that a web function
+   * can listen on port 9000 as on SCF. Only where plan.networkNamespace; otherwise the option is
+   * ignored and SandboxedProcess.networkIsolated is false.
+   */
+  network?: 'isolated';
+  /** `tree`: track this instance's processes instead of containing them (benchmarks, tests). */
+  containment?: 'tree';
+}
+
+/**
+ * The namespace's init: joins the instance's pids cgroup (as root), sets SCF's limits, brings the
+ * loopback up (network namespace), then runs the runtime in the foreground, so that it is not PID 1
+ * (PID 1 ignores signals it has no handler for, SIGKILL from inside included) and the shell reaps every
+ * orphan while it waits. Its exit status is the runtime's (128+N: killed by signal N).
+ * $1 tasks limit, $2 open files (soft), $3 cgroup dir or "", $4 "net" or "", then the command.
+ */
+export const INIT_SCRIPT =
+  '[ -n "$3" ] && echo $$ >"$3/cgroup.procs"; ' +
+  'ulimit -S -n "$2" 2>/dev/null; ' +
+  'ulimit -u "$1" 2>/dev/null || ulimit -p "$1" 2>/dev/null; ' +
+  'n=$4; shift 4; ' +
+  'if [ "$n" = net ]; then ip link set lo up || exit 126; set -- setpriv --inh-caps=-all --ambient-caps=-all -- "$@"; fi; ' +
+  '"$@"; exit $?';
+
+export interface SpawnLine {
+  command: string;
+  args: string[];
+}
+
+/** The command line that starts `command args` under the plan (pure: tested per plan). */
+export function sandboxCommand(
+  plan: SandboxPlan,
+  caps: Pick<SandboxCapabilities, 'root' | 'parentDeathSignal'>,
+  command: string,
+  args: string[],
+  extra: { cgroupDir?: string; network?: boolean } = {},
+): SpawnLine {
+  const pdeath = caps.parentDeathSignal ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+  if (plan.containment === 'namespace') {
+    const ns = [...namespaceFlags(caps.root), ...(plan.ownProc ? ['--mount-proc'] : []), ...(extra.network ? ['--net', ...(caps.root ? [] : ['--keep-caps'])] : [])];
+    const init = ['/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), String(SCF_MAX_OPEN_FILES), extra.cgroupDir ?? '', extra.network ? 'net' : ''];
+    const line = [...pdeath, 'unshare', ...ns, '--', ...init, command, ...args];
+    return { command: line[0]!, args: line.slice(1) };
+  }
+  if (plan.containment === 'tree' && pdeath.length > 0) return { command: pdeath[0]!, args: [...pdeath.slice(1), command, ...args] };
+  return { command, args };
+}
+
+/**
+ * Why `command` cannot be started, checked before it is wrapped (a wrapped command that cannot start
+ * would otherwise surface as the init shell's exit 127): spawning it directly then fails with the error
+ * Node would have given (ENOENT, EACCES), and nothing runs.
+ */
+export function cannotExec(command: string, path: string | undefined): boolean {
+  const found = isAbsolute(command) || command.includes('/') ? command : (path ?? '').split(delimiter).map((d) => join(d, command)).find((p) => existsSync(p));
+  if (!found) return true;
+  try {
+    accessSync(found, constants.X_OK);
+  } catch {
+    return true;
+  }
+  // A script's interpreter (#!) must exist too.
+  try {
+    const fd = openSync(found, 'r');
+    const head = Buffer.alloc(256);
+    const n = readSync(fd, head, 0, 256, 0);
+    closeSync(fd);
+    const text = head.subarray(0, n).toString('latin1');
+    if (text.startsWith('#!')) {
+      const interpreter = text.slice(2).split('\n')[0]!.trim().split(/\s+/)[0];
+      if (interpreter && isAbsolute(interpreter) && !existsSync(interpreter)) return true;
+    }
+  } catch {
+    return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- cgroups (root)
+
+let cgroupSeq = 0;
+
+function makeCgroup(parent: string): string | undefined {
+  const dir = join(parent, `scf-toolkit-${process.pid}-${++cgroupSeq}`);
+  try {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+function removeCgroup(dir: string, attempts = 5): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    if (attempts > 1) setTimeout(() => removeCgroup(dir, attempts - 1), 50).unref();
+  }
+}
+
+/** Empty cgroups of hosts that were killed before they could remove theirs. */
+function removeStaleCgroups(parent: string): void {
+  try {
+    for (const name of readdirSync(parent)) {
+      const m = /^scf-toolkit-(\d+)-\d+$/.exec(name);
+      if (!m || pidAlive(Number(m[1]))) continue;
+      try {
+        rmdirSync(join(parent, name));
+      } catch {
+        /* still in use */
+      }
+    }
+  } catch {
+    /* not readable */
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// ---------------------------------------------------------------- the sandboxed process
+
+/** The environment variable that marks an instance's processes where they are tracked, not contained. */
+export const INSTANCE_MARKER = '_SCF_TOOLKIT_INSTANCE';
+let instanceSeq = 0;
+const hostStart = process.platform === 'linux' ? procStartTime(process.pid) ?? '0' : String(Date.now());
+
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
+
+export class SandboxedProcess {
+  readonly child: ChildProcess;
+  readonly plan: SandboxPlan;
+  /** Whether SandboxOptions.network took effect. */
+  readonly networkIsolated: boolean;
+  private readonly cgroupDir: string | undefined;
+  private readonly marker: string | undefined;
+  private readonly memory: InstanceMemory;
+  /** Processes seen in the instance since it started (tree containment): pid -> start time. */
+  private readonly seen = new Map<number, string>();
+  /** Namespace: the init's host pid, the runtime's host pid and its pid inside the namespace. */
+  private initPid: number | undefined;
+  private runtimeHostPid: number | undefined;
+  private runtimeNsPid: number | undefined;
+  private frozen: number[] = [];
+
+  constructor(command: string, args: string[], options: { cwd: string; env: Record<string, string>; stdio: StdioOptions }, sandbox: SandboxOptions = {}) {
+    const caps = probeCapabilities();
+    this.plan = planSandbox(sandbox.containment === 'tree' ? { ...caps, forceTree: true } : caps);
+    const env = { ...options.env };
+    if (this.plan.containment !== 'namespace') {
+      this.marker = `${INSTANCE_MARKER}=${process.pid}-${hostStart}-${++instanceSeq}`;
+      env[INSTANCE_MARKER] = this.marker.slice(INSTANCE_MARKER.length + 1);
+      if (this.plan.sweep === 'proc-environ' && instanceSeq === 1) setImmediate(sweepStrays);
+    }
+    this.networkIsolated = sandbox.network === 'isolated' && this.plan.networkNamespace;
+    this.cgroupDir = this.plan.tasksLimit === 'cgroup' && caps.pidsCgroup ? makeCgroup(caps.pidsCgroup) : undefined;
+    const line = cannotExec(command, env.PATH)
+      ? { command, args }
+      : sandboxCommand(this.plan, caps, command, args, { cgroupDir: this.cgroupDir, network: this.networkIsolated });
+    this.child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached, windowsHide: true });
+    this.child.once('exit', () => {
+      if (this.cgroupDir) removeCgroup(this.cgroupDir);
+    });
+    if (this.plan.containment === 'tree' && this.child.pid !== undefined) this.remember(this.child.pid);
+    this.memory = new InstanceMemory(
+      this.plan.memory,
+      this.plan.memoryPollMs,
+      () => this.listing(),
+      () => ({ root: this.child.pid, known: this.seen.keys() }),
+    );
+  }
+
+  /** "exited with code N" or "killed by SIGNAME", as the runtime itself ended. */
+  describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+    return describeExit(this.plan, code, signal);
+  }
+
+  /** Host pids of every process of the instance now (the namespace's init and our wrappers excluded). */
+  processes(): number[] {
+    const root = this.child.pid;
+    if (root === undefined) return [];
+    if (this.plan.containment === 'namespace') {
+      const init = this.findInit();
+      if (init === undefined) return [];
+      // The common case, cheaply: the instance's own /proc lists nothing but the runtime.
+      const ns = this.nsProc();
+      if (ns && this.runtimeHostPid !== undefined) {
+        const inside = procPidsIn(ns);
+        if (inside.length === 2 && inside.includes(this.runtimeNsPid!)) return [this.runtimeHostPid];
+      }
+      return procDescendants(init);
+    }
+    if (this.plan.memory === 'proc') {
+      for (const p of procDescendants(root)) if (!this.seen.has(p)) this.remember(p);
+      const alive: number[] = [];
+      for (const [pid, start] of this.seen) {
+        if (procStartTime(pid) === start) alive.push(pid);
+        else this.seen.delete(pid);
+      }
+      return alive;
+    }
+    // macOS, Windows: from the last process table sample.
+    const rows = this.memory.lastTable;
+    for (const r of descendantsIn(rows, root)) if (!this.seen.has(r.pid)) this.remember(r.pid);
+    return [...this.seen.keys()];
+  }
+
+  private remember(pid: number): void {
+    this.seen.set(pid, this.plan.memory === 'proc' ? procStartTime(pid) ?? '' : '');
+  }
+
+  /** The namespace's init: unshare's only child. */
+  private findInit(): number | undefined {
+    if (this.initPid === undefined && this.child.pid !== undefined) this.initPid = procChildren(this.child.pid)[0];
+    return this.initPid;
+  }
+
+  /** The instance's own /proc, seen from the host through its init's root. */
+  private nsProc(): string | undefined {
+    if (!this.plan.ownProc) return undefined;
+    const init = this.findInit();
+    if (init === undefined) return undefined;
+    if (this.runtimeNsPid !== undefined && !existsSync(`/proc/${init}/root/proc/${this.runtimeNsPid}`)) this.runtimeNsPid = undefined;
+    if (this.runtimeNsPid === undefined) {
+      // The runtime is the init's first child (before it, the init only runs `ip`, which has ended).
+      this.runtimeNsPid = procChildren(1, `/proc/${init}/root/proc`)[0];
+      this.runtimeHostPid = procChildren(init)[0];
+      if (this.runtimeNsPid === undefined || this.runtimeHostPid === undefined) {
+        this.runtimeNsPid = undefined;
+        this.runtimeHostPid = undefined;
+        return undefined;
+      }
+    }
+    return `/proc/${init}/root/proc`;
+  }
+
+  /** The instance's processes as /proc directories, the runtime's apart (for the memory of the instance). */
+  private listing(): ProcListing {
+    if (this.plan.containment === 'namespace') {
+      const ns = this.nsProc();
+      if (ns) {
+        const others = procPidsIn(ns).filter((p) => p !== 1 && p !== this.runtimeNsPid).map((p) => `${ns}/${p}`);
+        return { runtime: `${ns}/${this.runtimeNsPid}`, others };
+      }
+    }
+    const all = this.processes();
+    const runtime = this.plan.containment === 'namespace' ? all[0] : this.child.pid;
+    return { runtime: runtime === undefined ? undefined : `/proc/${runtime}`, others: all.filter((p) => p !== runtime).map((p) => `/proc/${p}`) };
+  }
+
+  /** Resident memory of the whole instance now, in kB (instanceMemory.ts). */
+  memoryKb(): number {
+    return this.memory.currentKb();
+  }
+
+  /** Starts a request's peak. */
+  resetPeakMemory(): void {
+    this.memory.resetPeak();
+  }
+
+  /** The request's peak: the runtime's high-water mark plus what the others hold now. */
+  peakMemoryKb(): number {
+    return this.memory.peakKb();
+  }
+
+  /** Stops every process of an idle instance (SCF freezes idle instances). */
+  freeze(): void {
+    if (!this.plan.freezesIdle) return;
+    this.frozen = this.processes();
+    for (const p of this.frozen) signal(p, 'SIGSTOP');
+  }
+
+  /** Lets a frozen instance run again, before its next request. */
+  thaw(): void {
+    for (const p of this.frozen) signal(p, 'SIGCONT');
+    this.frozen = [];
+  }
+
+  /** Ends the instance and everything it started. Safe to call more than once and after it exited. */
+  kill(): void {
+    const root = this.child.pid;
+    if (root === undefined) return;
+    if (this.plan.containment === 'namespace') {
+      // The init's death ends the namespace; unshare's death sends the init SIGKILL too.
+      const init = this.findInit();
+      if (init !== undefined) signal(init, 'SIGKILL');
+      if (this.child.exitCode === null && this.child.signalCode === null) signal(root, 'SIGKILL');
+      return;
+    }
+    if (this.plan.containment === 'job') {
+      const pids = [root, ...this.processes()].filter((p, i, all) => all.indexOf(p) === i);
+      void readCommand('taskkill', ['/F', '/T', ...pids.flatMap((p) => ['/PID', String(p)])], 10_000);
+      this.child.kill('SIGKILL');
+      return;
+    }
+    try {
+      process.kill(-root, 'SIGKILL');
+    } catch {
+      /* the group is gone */
+    }
+    for (const p of this.processes()) signal(p, 'SIGKILL');
+    if (this.marker) {
+      if (this.plan.sweep === 'proc-environ') killMarked(this.marker);
+      else void killMarkedPs(this.marker);
+    }
+  }
+}
+
+/** How the runtime ended, from the exit of the process we spawned. */
+export function describeExit(plan: Pick<SandboxPlan, 'containment'>, code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `killed by ${signal}`;
+  // The namespace's init reports a runtime killed by signal N as exit status 128+N.
+  if (plan.containment === 'namespace' && code !== null && code > 128 && SIGNAL_NAMES.has(code - 128)) return `killed by ${SIGNAL_NAMES.get(code - 128)}`;
+  return `exited with code ${code}`;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone */
+  }
+}
+
+/** Linux, tree containment: kills every process whose environment holds the marker, until none is left. */
+function killMarked(marker: string): void {
+  for (let round = 0; round < 10; round++) {
+    const marked = procAllPids().filter((p) => p !== process.pid && procEnvironHas(p, marker));
+    if (marked.length === 0) return;
+    for (const p of marked) signal(p, 'SIGKILL');
+  }
+}
+
+async function killMarkedPs(marker: string): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    const marked = parsePsEnvironMatches(await readCommand('ps', ['-A', '-E', '-ww', '-o', 'pid=,command='], 5000), marker).filter((p) => p !== process.pid);
+    if (marked.length === 0) return;
+    for (const p of marked) signal(p, 'SIGKILL');
+  }
+}
+
+/**
+ * Linux, tree containment: processes left by hosts that were killed (SIGKILL leaves no time to clean up),
+ * found by their marker naming a host that is no longer running.
+ */
+export function sweepStrays(): void {
+  const prefix = Buffer.from(`${INSTANCE_MARKER}=`);
+  for (const pid of procAllPids()) {
+    let env: Buffer;
+    try {
+      env = readFileSync(`/proc/${pid}/environ`);
+    } catch {
+      continue;
+    }
+    const at = env.indexOf(prefix);
+    if (at < 0 || (at > 0 && env[at - 1] !== 0)) continue;
+    const end = env.indexOf(0, at);
+    const [hostPid, started] = env.subarray(at + prefix.length, end < 0 ? undefined : end).toString().split('-');
+    if (Number(hostPid) === process.pid && started === hostStart) continue;
+    if (procStartTime(Number(hostPid)) !== started) signal(pid, 'SIGKILL');
+  }
+}
