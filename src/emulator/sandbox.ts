@@ -46,6 +46,11 @@ export interface SandboxCapabilities {
   networkNamespace?: boolean;
   /** `setpriv --pdeathsig` works: the first process of an instance dies with the host, even a killed one. */
   parentDeathSignal: boolean;
+  /**
+   * Where the tools are, found once on the host's PATH and the system folders: the handler's PATH
+   * (serverless.yml, a test that removes it) must not decide whether an instance is contained.
+   */
+  tools?: { setpriv?: string; unshare?: string; ip?: string };
   /** A writable pids cgroup hierarchy (root only): per-instance task limits where RLIMIT_NPROC cannot. */
   pidsCgroup?: string;
   /** SCF_TOOLKIT_CONTAINMENT=tree: use the process-tree fallback even where namespaces work. */
@@ -169,6 +174,21 @@ function findPidsCgroup(): string | undefined {
   return undefined;
 }
 
+function findTool(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+  for (const d of dirs) {
+    if (!d) continue;
+    const p = join(d, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
 /** Probes this machine once: what unshare, setpriv and the cgroup file system allow. */
 export function probeCapabilities(): SandboxCapabilities {
   if (probed) return probed;
@@ -179,25 +199,28 @@ export function probeCapabilities(): SandboxCapabilities {
     probed = { platform, root, parentDeathSignal: false, forceTree };
     return probed;
   }
-  const parentDeathSignal = runs('setpriv', ['--pdeathsig', 'KILL', '--', 'true']).ok;
+  const tools = { setpriv: findTool('setpriv'), unshare: findTool('unshare'), ip: findTool('ip') };
+  const setpriv = tools.setpriv ?? 'setpriv';
+  const unshare = tools.unshare ?? 'unshare';
+  const parentDeathSignal = runs(setpriv, ['--pdeathsig', 'KILL', '--', '/bin/sh', '-c', 'exit 0']).ok;
   const flags = namespaceFlags(root);
   let pidNamespace: SandboxCapabilities['pidNamespace'];
   let namespaceProblem: string | undefined;
   let networkNamespace = false;
   if (!forceTree) {
-    const withProc = runs('unshare', [...flags, '--mount-proc', '--', '/bin/sh', '-c', 'exit 0']);
+    const withProc = runs(unshare, [...flags, '--mount-proc', '--', '/bin/sh', '-c', 'exit 0']);
     if (withProc.ok) pidNamespace = { mountProc: true };
     else {
-      const plain = runs('unshare', [...flags, '--', '/bin/sh', '-c', 'exit 0']);
+      const plain = runs(unshare, [...flags, '--', '/bin/sh', '-c', 'exit 0']);
       if (plain.ok) pidNamespace = { mountProc: false };
       else namespaceProblem = plain.message || withProc.message || 'unshare failed';
     }
     if (pidNamespace) {
-      networkNamespace = runs('unshare', [...flags, '--net', ...(root ? [] : ['--keep-caps']), '--', '/bin/sh', '-c', 'ip link set lo up']).ok;
+      networkNamespace = tools.ip !== undefined && runs(unshare, [...flags, '--net', ...(root ? [] : ['--keep-caps']), '--', tools.ip, 'link', 'set', 'lo', 'up']).ok;
     }
   }
   const pidsCgroup = root && pidNamespace ? findPidsCgroup() : undefined;
-  probed = { platform, root, pidNamespace, networkNamespace, parentDeathSignal, pidsCgroup, forceTree, namespaceProblem };
+  probed = { platform, root, pidNamespace, networkNamespace, parentDeathSignal, pidsCgroup, forceTree, namespaceProblem, tools };
   if (pidsCgroup) removeStaleCgroups(pidsCgroup);
   return probed;
 }
@@ -226,14 +249,15 @@ export interface SandboxOptions {
  * loopback up (network namespace), then runs the runtime in the foreground, so that it is not PID 1
  * (PID 1 ignores signals it has no handler for, SIGKILL from inside included) and the shell reaps every
  * orphan while it waits. Its exit status is the runtime's (128+N: killed by signal N).
- * $1 tasks limit, $2 open files (soft), $3 cgroup dir or "", $4 "net" or "", then the command.
+ * $1 tasks limit, $2 open files (soft), $3 cgroup dir or "", $4 and $5 (network namespace: the paths
+ * of ip and setpriv, else ""), then the command.
  */
 export const INIT_SCRIPT =
   '[ -n "$3" ] && echo $$ >"$3/cgroup.procs"; ' +
   'ulimit -S -n "$2" 2>/dev/null; ' +
   'ulimit -u "$1" 2>/dev/null || ulimit -p "$1" 2>/dev/null; ' +
-  'n=$4; shift 4; ' +
-  'if [ "$n" = net ]; then ip link set lo up || exit 126; set -- setpriv --inh-caps=-all --ambient-caps=-all -- "$@"; fi; ' +
+  'ip=$4; sp=$5; shift 5; ' +
+  'if [ -n "$ip" ]; then "$ip" link set lo up || exit 126; set -- "$sp" --inh-caps=-all --ambient-caps=-all -- "$@"; fi; ' +
   '"$@"; exit $?';
 
 export interface SpawnLine {
@@ -244,16 +268,18 @@ export interface SpawnLine {
 /** The command line that starts `command args` under the plan (pure: tested per plan). */
 export function sandboxCommand(
   plan: SandboxPlan,
-  caps: Pick<SandboxCapabilities, 'root' | 'parentDeathSignal'>,
+  caps: Pick<SandboxCapabilities, 'root' | 'parentDeathSignal' | 'tools'>,
   command: string,
   args: string[],
   extra: { cgroupDir?: string; network?: boolean } = {},
 ): SpawnLine {
-  const pdeath = caps.parentDeathSignal ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+  const setpriv = caps.tools?.setpriv ?? 'setpriv';
+  const pdeath = caps.parentDeathSignal ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
   if (plan.containment === 'namespace') {
     const ns = [...namespaceFlags(caps.root), ...(plan.ownProc ? ['--mount-proc'] : []), ...(extra.network ? ['--net', ...(caps.root ? [] : ['--keep-caps'])] : [])];
-    const init = ['/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), String(SCF_MAX_OPEN_FILES), extra.cgroupDir ?? '', extra.network ? 'net' : ''];
-    const line = [...pdeath, 'unshare', ...ns, '--', ...init, command, ...args];
+    const net = extra.network ? [caps.tools?.ip ?? 'ip', setpriv] : ['', ''];
+    const init = ['/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), String(SCF_MAX_OPEN_FILES), extra.cgroupDir ?? '', ...net];
+    const line = [...pdeath, caps.tools?.unshare ?? 'unshare', ...ns, '--', ...init, command, ...args];
     return { command: line[0]!, args: line.slice(1) };
   }
   if (plan.containment === 'tree' && pdeath.length > 0) return { command: pdeath[0]!, args: [...pdeath.slice(1), command, ...args] };

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Emulator } from '../../src/emulator/emulator';
-import { alive, copyFixture, eventually, FIXTURES, functionSpec, invoke } from './helpers';
+import { copyFixture, eventually, FIXTURES, functionSpec, invoke, processesMarked, testMark } from './helpers';
 
 const hasPhp = spawnSync('sh', ['-c', 'command -v php']).status === 0;
 const php = join(FIXTURES, 'php');
@@ -169,11 +169,11 @@ describe('PHP functions run on the local php', { skip: !hasPhp && 'php is not in
   });
 
   test('433: a request past its timeout is ended and its php process is gone', async () => {
-    const { result, text } = await invoke(emulator, spec('index.sleeps', { timeout: 1 }));
+    const mark = testMark();
+    const { result, text } = await invoke(emulator, spec('index.sleeps', { timeout: 1, variables: { TEST_MARK: mark } }));
     assert.equal(result.statusCode, 433);
-    const pid = Number(/sleeping in (\d+)/.exec(text)?.[1]);
-    assert.ok(pid > 0);
-    await eventually(() => !alive(pid), 'the timed-out php process is gone');
+    assert.match(text, /sleeping in \d+/);
+    await eventually(() => processesMarked(mark).length === 0, 'the timed-out php process is gone');
   });
 
   test('434: memory above memorySize', async () => {
