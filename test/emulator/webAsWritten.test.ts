@@ -53,10 +53,10 @@ after(async () => {
 describe('web functions as written for SCF: /var/lang paths and a server on 9000', () => {
   test('two web functions that both listen on 9000 run at once, each instance twice over, through the gateway', async () => {
     const urls = ['/node-web/slow', '/node-web/slow', '/py-web/slow', '/py-web/slow'];
-    const answers = await Promise.all(urls.map((u) => fetch(`${gateway.url}${u}`).then(async (r) => ({ status: r.status, body: (await r.json()) as { pid: number } }))));
+    const answers = await Promise.all(urls.map((u) => fetch(`${gateway.url}${u}`).then(async (r) => ({ status: r.status, body: (await r.json()) as { instance: string } }))));
     for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a.body));
-    assert.notEqual(answers[0]!.body.pid, answers[1]!.body.pid, 'two instances of the Node.js server');
-    assert.notEqual(answers[2]!.body.pid, answers[3]!.body.pid, 'two instances of the Python server');
+    assert.notEqual(answers[0]!.body.instance, answers[1]!.body.instance, 'two instances of the Node.js server');
+    assert.notEqual(answers[2]!.body.instance, answers[3]!.body.instance, 'two instances of the Python server');
     const text = logs.join('\n');
     assert.match(text, /scf_bootstrap: \/var\/lang\/node12\/bin\/node runs as the local Node\.js/);
     assert.match(text, /scf_bootstrap: \/var\/lang\/python3\/bin\/python3 runs as the local Python 3\./);
