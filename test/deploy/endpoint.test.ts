@@ -112,7 +112,7 @@ test('a wrong secret, an unknown SecretId and a body changed after signing are r
   assert.deepEqual(Object.keys(refused.Response.Error!).sort(), ['Code', 'Message']);
   assert.match(refused.Response.RequestId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   assert.equal((await raw('{"Limit":6}', { body: '{"Limit":5}' })).Response.Error?.Code, 'AuthFailure.SignatureFailure');
-  assert.equal((await raw('{}', { service: 'cvm' })).Response.Error?.Code, 'AuthFailure.SignatureFailure');
+  assert.equal((await raw('{}', { service: 'cvm' })).Response.Error?.Code, 'AuthFailure.InvalidAuthorization');
   assert.equal((await raw('{}', { timestamp: Math.floor(Date.now() / 1000) - 3600 })).Response.Error?.Code, 'AuthFailure.SignatureExpire');
 });
 

@@ -33,3 +33,13 @@ test('verification checks the date in the credential scope and which headers are
   const malformed = verifyRequest({ ...base, headers: { ...headers, authorization: 'Bearer x', 'x-tc-timestamp': String(timestamp) } });
   assert.ok(!malformed.ok && malformed.error.code === 'AuthFailure.InvalidAuthorization');
 });
+
+test('a credential scope for another service is InvalidAuthorization, as the cloud answers it (found by the soak suite)', () => {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const headers = { 'content-type': 'application/json', host: '127.0.0.1:9' };
+  const body = Buffer.from('{}');
+  const forCvm = authorization({ method: 'POST', path: '/', query: '', headers, signedHeaders: ['content-type', 'host'], body, timestamp, service: 'cvm', ...creds });
+  const r = verifyRequest({ method: 'POST', path: '/', query: '', body, service: 'scf', headers: { ...headers, authorization: forCvm, 'x-tc-timestamp': String(timestamp) }, lookupSecretKey: () => creds.secretKey });
+  assert.deepEqual(r.ok ? 'accepted' : r.error.code, 'AuthFailure.InvalidAuthorization');
+  assert.match(r.ok ? '' : r.error.message, /names service "cvm"; this endpoint is "scf"/);
+});

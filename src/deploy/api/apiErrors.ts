@@ -15,7 +15,7 @@ const TABLE: ApiErrorInfo[] = [
   { code: 'AuthFailure.SecretIdNotFound', fix: 'The SecretId is unknown (deleted or mistyped). Create a key pair in the CAM console (API keys) and set it again. For the local endpoint, its key pair is in the state folder\'s credentials.json.' },
   { code: 'AuthFailure.InvalidSecretId', fix: 'The SecretId is malformed; copy it again from the CAM console (API keys).' },
   { code: 'AuthFailure.SignatureExpire', fix: 'The signature expired: the computer\'s clock is more than 5 minutes off. Sync the clock.' },
-  { code: 'AuthFailure.InvalidAuthorization', fix: 'The request was not signed as the API expects (TC3-HMAC-SHA256).' },
+  { code: 'AuthFailure.InvalidAuthorization', fix: 'The request was not signed as the API expects (TC3-HMAC-SHA256, for the service the endpoint is: scf).' },
   { code: 'AuthFailure.UnauthorizedOperation', fix: 'The key pair lacks a CAM permission for this action; grant QcloudSCFFullAccess (or scf:* on the function) to the sub-account.' },
   { code: 'UnauthorizedOperation', fix: 'CAM refused the action; grant the sub-account the SCF permissions it needs.' },
   { code: 'InvalidParameter.FunctionName', fix: 'Function names hold letters, digits, "_" and "-", start with a letter, end with a letter or digit, 2 to 60 characters: fix `name` in serverless.yml.' },

@@ -129,8 +129,10 @@ export function verifyRequest(input: VerifyInput): { ok: true; secretId: string 
   if (parsed.date !== utcDate(timestamp)) {
     return { ok: false, error: { code: 'AuthFailure.SignatureFailure', message: `The credential scope date ${parsed.date} is not the UTC date of X-TC-Timestamp (${utcDate(timestamp)}).` } };
   }
+  // The cloud answers a scope naming another service with InvalidAuthorization ("`Service` in Credential
+  // not valid", as seen in TencentCloud/tencentcloud-sdk-go#89), not with SignatureFailure.
   if (parsed.service !== input.service && !(input.alsoAcceptServices ?? []).includes(parsed.service)) {
-    return { ok: false, error: { code: 'AuthFailure.SignatureFailure', message: `The credential scope names service "${parsed.service}"; this endpoint is "${input.service}".` } };
+    return { ok: false, error: { code: 'AuthFailure.InvalidAuthorization', message: `The Authorization header's credential scope names service "${parsed.service}"; this endpoint is "${input.service}". Sign for service ${input.service}.` } };
   }
   if (!parsed.signedHeaders.includes('content-type') || !parsed.signedHeaders.includes('host')) {
     return { ok: false, error: { code: 'AuthFailure.SignatureFailure', message: 'SignedHeaders must include content-type and host.' } };
