@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
@@ -95,6 +95,29 @@ describe('async invocation with retries and dead letters', () => {
     assert.equal(finished.attempts, 1);
     assert.ok(logs.some((l) => /dropped, as no dead-letter queue is configured/.test(l)));
     queue.stop();
+  });
+
+  test('a host killed between an event\'s dead letter and its end in the journal does not dead-letter it twice after the restart', async () => {
+    const spec = functionSpec({ codeDir: node, handler: 'index.asyncWorker', name: 'dlq-once', extraInputs: ['  retryNumber: 0', ...DLQ.slice(1)] });
+    const first = new AsyncQueue({ stateDir: asyncStateDir(spec), emulator, retryDelayScale: 0 });
+    const accepted = first.enqueue(spec, JSON.stringify({ i: 3, fail: true }));
+    assert.ok(accepted.ok);
+    if (!accepted.ok) return;
+    first.start();
+    assert.equal((await first.whenFinished(accepted.requestId)).outcome, 'deadLettered');
+    first.stop();
+    // The crash: the dead letter is written, the journal's "done" for it never made it to the file.
+    const journal = join(asyncStateDir(spec), 'queue.jsonl');
+    writeFileSync(journal, readFileSync(journal, 'utf8').split('\n').filter((l) => !l.includes('"op":"done"')).join('\n'));
+    const logs: string[] = [];
+    const second = new AsyncQueue({ stateDir: asyncStateDir(spec), emulator, retryDelayScale: 0, onLog: (l) => logs.push(l.text) });
+    assert.equal(second.pending(), 1, 'the restarted queue runs the event again (at least once)');
+    second.start();
+    const again = await second.whenFinished(accepted.requestId);
+    second.stop();
+    assert.equal(again.outcome, 'deadLettered');
+    assert.deepEqual(readDeadLetters(deadLetterFile(spec)).map((m) => m.RequestId), [accepted.requestId], 'one dead letter, not two');
+    assert.ok(logs.some((l) => /dead letter was written before the host stopped/.test(l)));
   });
 
   test('an event over 128 KB is refused with 406 and never queued', () => {

@@ -2,7 +2,7 @@
  * The local dead-letter queue: `.scf/dlq/<function>.jsonl` beside serverless.yml, one message per line
  * in SCF's dead-letter message format (facts §6).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FunctionSpec } from '../../model';
 import type { LocalIdentity } from '../environment';
@@ -79,4 +79,29 @@ export function writeDeadLetter(spec: FunctionSpec, event: QueuedEvent, identity
   mkdirSync(dirname(file), { recursive: true });
   appendFileSync(file, `${JSON.stringify(message)}\n`);
   return file;
+}
+
+/**
+ * The request ids a dead-letter file holds already. A host killed between writing an event's dead
+ * letter and journaling its end runs the event once more after the restart (at least once); this is
+ * how its second give-up knows the message is there, so each event is dead-lettered exactly once.
+ */
+export function deadLetteredIds(file: string): Set<string> {
+  const ids = new Set<string>();
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return ids; // no dead letters yet
+  }
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const id = (JSON.parse(line) as Partial<DeadLetterMessage>).RequestId;
+      if (typeof id === 'string') ids.add(id);
+    } catch {
+      // a line cut short by a crash mid-write, or one the user edited: not ours to judge
+    }
+  }
+  return ids;
 }

@@ -9,7 +9,7 @@ import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model
 import { checkEvent, type Emulator } from '../emulator';
 import { DEFAULT_IDENTITY, type LocalIdentity } from '../environment';
 import type { InvokeResult, LogLine } from '../types';
-import { writeDeadLetter } from './deadLetter';
+import { deadLetterFile, deadLetteredIds, writeDeadLetter } from './deadLetter';
 import { Journal, type QueuedEvent } from './journal';
 import { decide, DEFAULT_MSG_TTL_S, DEFAULT_RETRY_NUMBER, PLATFORM_RETRY_DELAY_MS } from './policy';
 
@@ -54,13 +54,20 @@ export class AsyncQueue {
   private readonly concurrency: number;
   private readonly retryDelayMs: number;
   private readonly identity: LocalIdentity;
+  /** Events restored from the journal: one of them may have been dead-lettered just before a crash. */
+  private readonly restored = new Set<string>();
+  /** Dead-letter file -> the request ids in it, read once, for restored events only. */
+  private readonly deadLettered = new Map<string, Set<string>>();
 
   constructor(private readonly options: AsyncQueueOptions) {
     this.journal = new Journal(options.stateDir);
     this.concurrency = options.concurrency ?? 4;
     this.retryDelayMs = Math.max(0, Math.round(PLATFORM_RETRY_DELAY_MS * (options.retryDelayScale ?? 1 / 60)));
     this.identity = options.identity ?? DEFAULT_IDENTITY;
-    for (const e of this.journal.load()) this.events.set(e.requestId, e);
+    for (const e of this.journal.load()) {
+      this.events.set(e.requestId, e);
+      this.restored.add(e.requestId);
+    }
   }
 
   /** Events accepted and not yet finished (including those restored from the journal). */
@@ -124,6 +131,15 @@ export class AsyncQueue {
     }
   }
 
+  /** Whether a restored event's dead letter is in its file already (see deadLetteredIds). */
+  private alreadyDeadLettered(spec: FunctionSpec, requestId: string): boolean {
+    if (!this.restored.has(requestId)) return false;
+    const file = deadLetterFile(spec);
+    let ids = this.deadLettered.get(file);
+    if (!ids) this.deadLettered.set(file, (ids = deadLetteredIds(file)));
+    return ids.has(requestId);
+  }
+
   private log(requestId: string, text: string): void {
     this.options.onLog?.({ requestId, stream: 'platform', text, time: Date.now() });
   }
@@ -180,8 +196,13 @@ export class AsyncQueue {
       let finished: FinishedEvent;
       if (decision.kind === 'done') {
         finished = { requestId: e.requestId, functionName: e.functionName, outcome: 'succeeded', attempts: e.attempts, lastResult: result };
+      } else if (spec?.deadLetter && this.alreadyDeadLettered(spec, e.requestId)) {
+        const file = deadLetterFile(spec);
+        this.log(e.requestId, `[WARN] Async event ${e.requestId} ${decision.why}: its dead letter was written before the host stopped (${file}); not written again`);
+        finished = { requestId: e.requestId, functionName: e.functionName, outcome: 'deadLettered', attempts: e.attempts, lastResult: result, deadLetterFile: file };
       } else if (spec?.deadLetter) {
         const file = writeDeadLetter(spec, e, this.identity, spec.msgTTL ?? DEFAULT_MSG_TTL_S);
+        this.deadLettered.get(file)?.add(e.requestId);
         this.log(e.requestId, `[WARN] Async event ${e.requestId} ${decision.why}: sent to the dead-letter queue ${spec.deadLetter.type}/${spec.deadLetter.name} (${file})`);
         finished = { requestId: e.requestId, functionName: e.functionName, outcome: 'deadLettered', attempts: e.attempts, lastResult: result, deadLetterFile: file };
       } else {
@@ -190,6 +211,7 @@ export class AsyncQueue {
       }
       this.journal.done(e.requestId);
       this.events.delete(e.requestId);
+      this.restored.delete(e.requestId);
       this.options.onFinished?.(finished);
       for (const w of this.waiters.get(e.requestId) ?? []) w(finished);
       this.waiters.delete(e.requestId);
