@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import type { RuntimeOptions } from './runtimes';
 import { bootstrapLaunch } from './runtimes/imagePaths';
-import { readBody } from '../util/httpBody';
+import { answerBeforeBody, readBody } from '../util/httpBody';
 import { CodeWatch } from './codeWatch';
 import { RESPONSE_LIMIT } from './limits';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
@@ -105,8 +105,7 @@ export class CustomInstance implements RuntimeInstance {
       const path = (req.url ?? '').split('?')[0];
       if (!read.ok && read.error.code === 'http.aborted') return;
       if (!read.ok && req.method === 'POST' && path === '/runtime/invocation/response') {
-        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ error: read.error.message }));
+        answerBeforeBody(req, res, 413, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ error: read.error.message })));
         return this.onReply?.({ kind: 'tooLarge', bytes: Number(req.headers['content-length']) || RESPONSE_LIMIT + 1 });
       }
       const body = read.ok ? read.value.toString('utf8') : '';

@@ -244,3 +244,35 @@ test('a Python function deploys and runs from its deployed package', async () =>
   // Regions are separate, as on the platform.
   await assert.rejects(call('GetFunction', () => clientFor(ep).GetFunction({ FunctionName: 'pyfn' })), (e: unknown) => (e as ApiCallError).code === 'ResourceNotFound.Function');
 });
+
+// Found by the soak suite: the endpoint answered RequestSizeLimitExceeded and closed the connection while
+// the client was still sending, so a deploy of an oversized package got EPIPE instead of the API's error.
+test('an oversized request body gets RequestSizeLimitExceeded even while the client is still sending it (declared or chunked)', async () => {
+  const ep = await startLocalEndpoint({ stateDir: join(tempDir(), 'state'), runner: emulator, maxBodyBytes: 6 * 1024 * 1024 });
+  after(() => ep.close());
+  const upload = (chunked: boolean) =>
+    new Promise<string>((resolve) => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const headers: Record<string, string> = { 'content-type': 'application/json', host: `127.0.0.1:${ep.port}`, 'x-tc-action': 'ListFunctions', 'x-tc-version': '2018-04-16', 'x-tc-region': 'ap-guangzhou', 'x-tc-timestamp': String(timestamp) };
+      headers.authorization = authorization({ method: 'POST', path: '/', query: '', headers, signedHeaders: ['content-type', 'host'], body: '{}', timestamp, service: 'scf', ...ep.credentials });
+      const size = 16 * 1024 * 1024;
+      const req = request({ host: '127.0.0.1', port: ep.port, method: 'POST', path: '/', agent: false, headers: { ...headers, ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(size) }) } }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve((JSON.parse(text) as { Response: { Error?: { Code: string } } }).Response.Error?.Code ?? 'ok'));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      const chunk = Buffer.alloc(1024 * 1024, 32);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < size) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+  const kinds = [...Array(8).fill(true), ...Array(4).fill(false)] as boolean[];
+  assert.deepEqual(await Promise.all(kinds.map(upload)), kinds.map(() => 'RequestSizeLimitExceeded'));
+});

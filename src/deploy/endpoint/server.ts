@@ -14,7 +14,7 @@ import { ScfActions, type FunctionRunner } from './actions';
 import { loadOrCreateLocalCredentials, type Credentials } from './credentials';
 import { EndpointState } from './state';
 import type { UnzipLimits } from './unzip';
-import { readBody, serverOptions } from '../../util/httpBody';
+import { answerBeforeBody, readBody, serverOptions } from '../../util/httpBody';
 
 export const API_VERSION = '2018-04-16';
 export const SERVICE = 'scf';
@@ -34,6 +34,8 @@ export interface LocalEndpointOptions {
   onRequest?: (line: string) => void;
   /** Unpacked size and entry limits of code packages (default SCF's, unzip.ts); tests pass smaller ones. */
   unzipLimits?: UnzipLimits;
+  /** The largest request body read (default MAX_BODY_BYTES); tests pass a smaller one. */
+  maxBodyBytes?: number;
 }
 
 export interface LocalEndpoint {
@@ -58,15 +60,15 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     const traceId = header(req, 'x-tc-traceid');
     const started = Date.now();
     const action = header(req, 'x-tc-action') ?? '';
-    const fail = (code: string, message: string) => {
+    const fail = (code: string, message: string, unread?: IncomingMessage) => {
       options.onRequest?.(`${action || '-'} -> ${code} (${Date.now() - started} ms)`);
-      send(res, requestId, traceId, { Error: { Code: code, Message: message } });
+      send(res, requestId, traceId, { Error: { Code: code, Message: message } }, unread);
     };
-    const read = await readBody(req, MAX_BODY_BYTES);
+    const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    const read = await readBody(req, maxBody);
     if (!read.ok) {
       if (read.error.code === 'http.aborted') return; // nobody is left to answer
-      res.setHeader('Connection', 'close');
-      return fail('RequestSizeLimitExceeded', `The request body is over ${MAX_BODY_BYTES / 1048576} MB.`);
+      return fail('RequestSizeLimitExceeded', `The request body is over ${Math.round((maxBody / 1048576) * 10) / 10} MB.`, req);
     }
     const body = read.value;
     if (req.method !== 'POST') return fail('UnsupportedProtocol', 'The local endpoint accepts POST with a JSON body (the SDK default).');
@@ -138,9 +140,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function send(res: ServerResponse, requestId: string, traceId: string | undefined, payload: object): void {
+/** `unread`: the request, when its body was refused before it all arrived (see answerBeforeBody). */
+function send(res: ServerResponse, requestId: string, traceId: string | undefined, payload: object, unread?: IncomingMessage): void {
   if (res.headersSent) return;
-  const body = JSON.stringify({ Response: { ...payload, RequestId: requestId } });
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...(traceId ? { 'X-TC-TraceId': traceId } : {}) });
+  const body = Buffer.from(JSON.stringify({ Response: { ...payload, RequestId: requestId } }));
+  const headers = { 'Content-Type': 'application/json', ...(traceId ? { 'X-TC-TraceId': traceId } : {}) };
+  if (unread) return answerBeforeBody(unread, res, 200, headers, body);
+  res.writeHead(200, { ...headers, 'Content-Length': body.length });
   res.end(body);
 }

@@ -14,7 +14,7 @@ import { isGatewayOwnedHeader, type HttpEvent, type HttpResult } from '../webFun
 import { apigwEvent, integratedResponse, type HttpReply } from './apigwEvent';
 import { buildRoutes, matchRoute, routeConflicts, type Route, type RouteConflict } from './routes';
 import { SYNC_EVENT_LIMIT } from '../limits';
-import { readBody, serverOptions, type ServerTimeouts } from '../../util/httpBody';
+import { answerBeforeBody, readBody, serverOptions, type ServerTimeouts } from '../../util/httpBody';
 
 export interface GatewayOptions {
   specs: FunctionSpec[];
@@ -75,8 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const read = await readBody(req, MAX_GATEWAY_BODY);
     if (!read.ok) {
       if (read.error.code === 'http.aborted') return;
-      res.setHeader('connection', 'close');
-      send(res, json(413, { errno: 413, error: `${read.error.message}: SCF's sync event limit; send large data through COS and pass its key` }), '');
+      send(res, json(413, { errno: 413, error: `${read.error.message}: SCF's sync event limit; send large data through COS and pass its key` }), '', req);
       options.onRequest?.(`${method} ${url.pathname} -> body too large (413)`);
       return;
     }
@@ -155,11 +154,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function send(res: ServerResponse, reply: HttpReply, requestId: string): void {
+/** `unread`: the request, when its body was refused before it all arrived (see answerBeforeBody). */
+function send(res: ServerResponse, reply: HttpReply, requestId: string, unread?: IncomingMessage): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(reply.headers)) if (!isGatewayOwnedHeader(k) && k.toLowerCase() !== 'date') headers[k] = v;
-  headers['content-length'] = String(reply.body.length);
   if (requestId) headers['x-scf-request-id'] = requestId;
+  if (unread) return answerBeforeBody(unread, res, reply.status, headers, reply.body);
+  headers['content-length'] = String(reply.body.length);
   res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
