@@ -175,8 +175,8 @@ function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup): ScfDiag
       const pair = parent ? getPair(parent, key) : undefined;
       const r = pair ? { start: pair.keyStart, end: pair.keyEnd } : valueRange;
       const known = Object.keys(lookup(path)?.properties ?? {});
-      const guess = closest(key, known.filter((k) => !(parent && getPair(parent, k))));
       const isTrigger = path.length >= 2 && path[path.length - 2] === 'events' && typeof path[path.length - 1] === 'number';
+      const guess = isTrigger ? triggerKindGuess(key, known) : closest(key, known.filter((k) => !(parent && getPair(parent, k))));
       const message = isTrigger
         ? `unknown trigger kind \`${key}\`${guess ? `; did you mean \`${guess}\`?` : ''} Trigger kinds: ${known.join(', ')}.`
         : `unknown key \`${key}\` ${where(path)}${guess ? `; did you mean \`${guess}\`?` : ''} The component ignores keys it does not know, so this setting has no effect.`;
@@ -185,7 +185,8 @@ function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup): ScfDiag
         message,
         r.start,
         r.end,
-        guess ? [{ title: `Change \`${key}\` to \`${guess}\``, kind: 'edit', edits: [{ start: r.start, end: r.end, newText: guess }], preferred: true }] : undefined,
+        // A trigger kind with no close guess: each kind is offered, so the fix is one pick away.
+        (guess ? [guess] : isTrigger ? known : []).map((k) => ({ title: `Change \`${key}\` to \`${k}\``, kind: 'edit' as const, edits: [{ start: r.start, end: r.end, newText: k }], ...(k === guess ? { preferred: true } : {}) })),
         isTrigger ? 'error' : undefined,
       );
     }
@@ -244,4 +245,21 @@ function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup): ScfDiag
 
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** Words people write for SCF's trigger kinds (other clouds' names, the service's long name). */
+const TRIGGER_ALIASES: Record<string, string> = {
+  apigateway: 'apigw', api: 'apigw', http: 'apigw', gateway: 'apigw',
+  cron: 'timer', schedule: 'timer', scheduler: 'timer', time: 'timer',
+  s3: 'cos', bucket: 'cos', oss: 'cos', storage: 'cos',
+  kafka: 'ckafka', queue: 'cmq', mq: 'cmq', tdmq: 'cmq', topic: 'cmq',
+  log: 'cls', logs: 'cls', media: 'mps', lb: 'clb', loadbalancer: 'clb',
+};
+
+/** The trigger kind an unknown one most likely means: a known alias, a kind inside it, or the closest spelling. */
+export function triggerKindGuess(key: string, known: readonly string[]): string | undefined {
+  const word = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const alias = TRIGGER_ALIASES[word] ?? TRIGGER_ALIASES[word.replace(/triggers?$/, '')];
+  if (alias && known.includes(alias)) return alias;
+  return known.find((k) => word.includes(k)) ?? closest(key, known);
 }

@@ -4,6 +4,10 @@ import assert from 'node:assert/strict';
 import type { FileProbe } from '../../src/schema/checks/context';
 import type { ScfDiagnostic, QuickFix } from '../../src/schema/diagnostics';
 import { validateServerlessText } from '../../src/schema/validate';
+import { schemaAtPath } from '../../src/schema/schema';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 /** A code folder `/p/src` holding only the files named. */
 function probe(files: Record<string, string>): FileProbe {
@@ -78,4 +82,110 @@ test('an unknown key and a misspelt enum value are fixed by their "did you mean"
   for (const d of [...diags].reverse()) fixed = apply(fixed, d.fixes![0]!);
   assert.equal(fixed, base('  memorySize: 256\n  region: ap-guangzhou\n'));
   assert.deepEqual(check(fixed), []);
+});
+
+/** A real code folder on disk, for the fixes that look at which functions its files define. */
+function onDisk(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scf-fixes-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
+function checkOnDisk(dir: string, yml: string): ScfDiagnostic[] {
+  return validateServerlessText(yml, { file: join(dir, 'serverless.yaml'), env: {} }).diagnostics;
+}
+
+const titles = (d: ScfDiagnostic | undefined) => (d?.fixes ?? []).map((f) => f.title);
+
+test('a handler naming a missing file is changed to the file that defines its function, for every runtime', () => {
+  const cases: { runtime: string; files: Record<string, string>; handler: string; expected: string }[] = [
+    // The shape of the official Python3.6-API_Service demo: handler api_service.main_handler, the function in index.py.
+    { runtime: 'Python3.6', files: { 'index.py': '# -*- coding: utf8 -*-\nimport json\n\ndef helper():\n    pass\n\ndef main_handler(event, context):\n    return {}\n' }, handler: 'api_service.main_handler', expected: 'index.main_handler' },
+    { runtime: 'Nodejs18.15', files: { 'index.js': "'use strict';\nexports.main_handler = async (event) => event;\n" }, handler: 'app.main_handler', expected: 'index.main_handler' },
+    { runtime: 'Nodejs18.15', files: { 'handler.mjs': 'export async function main_handler(event) { return event; }\n' }, handler: 'index.main_handler', expected: 'handler.main_handler' },
+    { runtime: 'Nodejs16.13', files: { 'lib.js': 'module.exports = {\n  other() {},\n  main_handler: async () => 1,\n};\n' }, handler: 'index.main_handler', expected: 'lib.main_handler' },
+    { runtime: 'Php8.0', files: { 'index.php': '<?php\nfunction main_handler($event, $context) {\n  return [];\n}\n' }, handler: 'app.main_handler', expected: 'index.main_handler' },
+  ];
+  for (const c of cases) {
+    const dir = onDisk(c.files);
+    const yml = `component: scf\nname: demo\ninputs:\n  src: ./\n  handler: ${c.handler}\n  runtime: ${c.runtime}\n`;
+    const [d] = checkOnDisk(dir, yml);
+    assert.equal(d?.code, 'scf.handler.fileMissing', c.runtime);
+    assert.deepEqual(titles(d).slice(0, 1), [`Change handler to \`${c.expected}\``], `${c.runtime}: ${titles(d).join('; ')}`);
+    assert.ok(d!.fixes![0]!.preferred, 'the change is the preferred fix');
+    assert.match(d!.message, new RegExp(`main_handler is defined in ${Object.keys(c.files)[0]!.replace('.', '\\.')}`));
+    assert.match(titles(d).at(-1)!, /^Create /, 'creating the file is still offered');
+    assert.deepEqual(checkOnDisk(dir, apply(yml, d!.fixes![0]!)), [], `${c.runtime}: the fixed file has no problem`);
+  }
+});
+
+test('a handler naming a function its file does not define is offered the file\'s functions, closest first', () => {
+  const dir = onDisk({ 'index.js': 'exports.handler = async () => 1;\nexports.mainHandler = async () => 2;\nexports.other = 1;\n' });
+  const yml = 'component: scf\nname: demo\ninputs:\n  src: ./\n  handler: index.main_handler\n  runtime: Nodejs18.15\n';
+  const [d] = checkOnDisk(dir, yml);
+  assert.equal(d?.code, 'scf.handler.functionMissing');
+  assert.deepEqual(titles(d).slice(0, 2), ['Change handler to `index.mainHandler`', 'Change handler to `index.handler`']);
+  assert.deepEqual(checkOnDisk(dir, apply(yml, d!.fixes![0]!)), []);
+});
+
+test('a Java handler is checked against the public methods of the sources in the code folder, and fixed from them', () => {
+  const dir = onDisk({
+    'src/main/java/example/Hello.java': 'package example;\n\npublic class Hello {\n  public Hello() {}\n  public String mainHandler(KeyValueClass kv) { return "ok"; }\n  private void hidden() {}\n}\n',
+  });
+  const yml = (handler: string) => `component: scf\nname: demo\ninputs:\n  src: ./\n  handler: ${handler}\n  runtime: Java8\n`;
+  const [wrong] = checkOnDisk(dir, yml('example.Hello::main_handler'));
+  assert.equal(wrong?.code, 'scf.handler.functionMissing');
+  assert.deepEqual(titles(wrong), ['Change handler to `example.Hello::mainHandler`']);
+  const [form] = checkOnDisk(dir, yml('Hello.mainHandler'));
+  assert.equal(form?.code, 'scf.handler.form');
+  assert.deepEqual(titles(form), ['Change handler to `example.Hello::mainHandler`']);
+  assert.deepEqual(checkOnDisk(dir, yml('example.Hello::mainHandler')), []);
+  // Only a built jar: nothing to compare with, nothing said.
+  assert.deepEqual(checkOnDisk(onDisk({ 'app.jar': 'PK' }), yml('example.Hello::anything')), []);
+});
+
+test('a handler that comes from a variable is not rewritten', () => {
+  const dir = onDisk({ 'index.js': 'exports.main_handler = async () => 1;\n' });
+  const [written] = checkOnDisk(dir, 'component: scf\nname: demo\ninputs:\n  src: ./\n  handler: app.main_handler\n  runtime: Nodejs18.15\n');
+  assert.equal(titles(written)[0], 'Change handler to `index.main_handler`');
+  const viaVariable = validateServerlessText('component: scf\nname: demo\ninputs:\n  src: ./\n  handler: ${env:HANDLER}\n  runtime: Nodejs18.15\n', { file: join(dir, 'serverless.yml'), env: { HANDLER: 'app.main_handler' } }).diagnostics;
+  assert.equal(viaVariable[0]?.code, 'scf.handler.fileMissing');
+  assert.deepEqual(titles(viaVariable[0]), ['Create app.js with a main_handler stub']);
+});
+
+test('a Linux (5-field) or year-less (6-field) cron expression is turned into SCF\'s 7 fields, which the message names', () => {
+  for (const [written, expected] of [
+    ["'*/1 * * * *'", '0 */1 * * * * *'],
+    ['"30 2 * * 1-5"', '0 30 2 * * 1-5 *'],
+    ["'0 0 12 * * ?'", '0 0 12 * * ? *'],
+  ] as const) {
+    const text = base(`  events:\n    - timer:\n        name: t\n        parameters:\n          cronExpression: ${written}\n`);
+    const [d] = check(text);
+    assert.equal(d?.code, 'scf.timer.cronFields', written);
+    assert.match(d!.message, new RegExp(`so "${expected.replace(/[*?]/g, '\\$&')}" here`));
+    assert.deepEqual(titles(d), [`Change to '${expected}'`]);
+    assert.deepEqual(check(apply(text, d!.fixes![0]!)), [], written);
+  }
+  // No 7-field form it could mean: the message gives an example, and no fix guesses.
+  const [d] = check(base("  events:\n    - timer:\n        name: t\n        parameters:\n          cronExpression: '1 2'\n"));
+  assert.match(d!.message, /e\.g\. "0 \*\/5 \* \* \* \* \*"/);
+  assert.equal(d!.fixes, undefined);
+});
+
+test('an unknown trigger kind is changed to the one it means, or to any kind when there is no guess', () => {
+  const text = (kind: string) => base(`  events:\n    - ${kind}:\n        name: t\n`);
+  for (const [kind, expected] of [['apigateway', 'apigw'], ['cron', 'timer'], ['kafka', 'ckafka'], ['timmer', 'timer'], ['apigw_trigger', 'apigw']] as const) {
+    const [d] = check(text(kind));
+    assert.equal(d?.code, 'scf.schema.trigger', kind);
+    assert.equal(titles(d)[0], `Change \`${kind}\` to \`${expected}\``, kind);
+    assert.ok(d!.fixes![0]!.preferred);
+    assert.equal(apply(text(kind), d!.fixes![0]!), text(expected));
+  }
+  const [none] = check(text('zzzz'));
+  const kinds = Object.keys(schemaAtPath(['inputs', 'events', 0])?.properties ?? {});
+  assert.ok(kinds.includes('timer') && kinds.includes('apigw'));
+  assert.deepEqual(titles(none), kinds.map((k) => `Change \`zzzz\` to \`${k}\``));
 });

@@ -4,7 +4,9 @@
  * Custom Runtime have an executable `scf_bootstrap`.
  */
 import { dirname, join, resolve } from 'node:path';
-import { diag, type ScfDiagnostic } from '../diagnostics';
+import { diag, type QuickFix, type ScfDiagnostic } from '../diagnostics';
+import { distance } from '../suggest';
+import { entryHandlers, javaHandlers, type OfferedHandler } from './handlerCandidates';
 import { get, getPair, scalarText, type YNode } from '../yaml';
 import { exists, type InstanceContext } from './context';
 import { DEFAULT_RUNTIME, runtimeFamily } from '../../model/runtimes';
@@ -174,6 +176,14 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
     handler = resolvedHandler;
     at = { start: handlerNode.start, end: handlerNode.end };
   }
+  // "Change handler to ..." edits the written value (not one that comes from a variable).
+  const changeTo = (candidates: readonly string[], preferred: boolean): QuickFix[] =>
+    handlerNode && handlerRaw === handler
+      ? candidates
+          .filter((c) => c !== handler)
+          .slice(0, 5)
+          .map((c, i) => ({ title: `Change handler to \`${c}\``, kind: 'edit' as const, edits: [{ start: handlerNode.start, end: handlerNode.end, newText: c }], ...(preferred && i === 0 ? { preferred: true } : {}) }))
+      : [];
 
   if (family === 'go') {
     if (handler.includes('.') || handler.includes('/') || handler.includes('::')) {
@@ -190,8 +200,18 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
     return out;
   }
   if (family === 'java') {
+    // Where the code folder holds the Java sources, their public methods are what the handler can name.
+    const methods = code ? javaHandlers(code.dir, ctx.probe) : [];
     if (!JAVA_HANDLER.test(handler)) {
-      out.push(diag('scf.handler.form', `Java handlers are written package.Class::method (e.g. "example.Hello::mainHandler"), not "${handler}"`, at.start, at.end));
+      const method = handler.split(/::|\./).pop() ?? '';
+      out.push(diag('scf.handler.form', `Java handlers are written package.Class::method (e.g. "example.Hello::mainHandler"), not "${handler}"`, at.start, at.end, changeTo(byCloseness(methods, method, (h) => h.split('::')[1]!), true)));
+    } else if (methods.length > 0 && !methods.includes(handler)) {
+      const [cls, method] = handler.split('::') as [string, string];
+      const sameMethod = methods.filter((h) => h.endsWith(`::${method}`));
+      const sameClass = byCloseness(methods.filter((h) => h.startsWith(`${cls}::`)), method, (h) => h.split('::')[1]!);
+      out.push(
+        diag('scf.handler.functionMissing', `no public method ${method} in class ${cls} among the Java sources in ${code!.dir}${note}: SCF would answer 437 HandlerNotFound; fix \`handler\` or add the method`, at.start, at.end, changeTo([...new Set([...sameMethod, ...sameClass])], true)),
+      );
     }
     return out;
   }
@@ -203,24 +223,43 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
   const fileSegments = filePart.split('/');
   if (dot === -1 || !fnPart || !filePart || filePart.includes('.') || !fileSegments.every((s) => SEGMENT.test(s)) || !SEGMENT.test(fnPart)) {
     const example = 'index.main_handler';
-    out.push(diag('scf.handler.form', `${runtime} handlers are written file.function (e.g. "${example}" for function main_handler in ${family === 'nodejs' ? 'index.js' : family === 'python' ? 'index.py' : 'index.php'}), not "${handler}"`, at.start, at.end));
+    // `handler: main_handler` (no file): the files that define a function of that name.
+    const named = code ? entryHandlers(family, code.dir, ctx.probe).map((o) => o.handler).filter((h) => h.endsWith(`.${handler.split('.').pop()}`)) : [];
+    out.push(diag('scf.handler.form', `${runtime} handlers are written file.function (e.g. "${example}" for function main_handler in ${family === 'nodejs' ? 'index.js' : family === 'python' ? 'index.py' : 'index.php'}), not "${handler}"`, at.start, at.end, changeTo(named, true)));
     return out;
   }
   if (!code) return out;
+  // The handlers the code folder offers: the same function in another file first.
+  const offered = () => entryHandlers(family, code.dir, ctx.probe);
+  const sameFunction = (all: readonly OfferedHandler[]) => all.filter((o) => o.handler.endsWith(`.${fnPart}`));
   const candidates = ENTRY_EXTENSIONS[family].map((ext) => join(code.dir, filePart + ext));
   const found = candidates.find((p) => ctx.probe.stat(p)?.isFile);
   if (!found) {
     const target = candidates[0]!;
+    const defining = sameFunction(offered());
+    const elsewhere = changeTo(defining.map((o) => o.handler), true);
+    const advice = elsewhere.length ? `${fnPart} is defined in ${defining.map((o) => o.file).join(', ')}: change \`handler\` to it, or create the file` : 'create it or fix `handler`';
     out.push(
-      diag('scf.handler.fileMissing', `entry file ${target} does not exist${note}: SCF looks for ${filePart}${ENTRY_EXTENSIONS[family][0]} at the root of the code folder (${code.dir}); create it or fix \`handler\``, at.start, at.end, [
-        { title: `Create ${filePart}${ENTRY_EXTENSIONS[family][0]} with a ${fnPart} stub`, kind: 'createFile', path: target, content: handlerStub(family, fnPart), preferred: true },
+      diag('scf.handler.fileMissing', `entry file ${target} does not exist${note}: SCF looks for ${filePart}${ENTRY_EXTENSIONS[family][0]} at the root of the code folder (${code.dir}); ${advice}`, at.start, at.end, [
+        ...elsewhere,
+        { title: `Create ${filePart}${ENTRY_EXTENSIONS[family][0]} with a ${fnPart} stub`, kind: 'createFile', path: target, content: handlerStub(family, fnPart), preferred: elsewhere.length === 0 },
       ]),
     );
     return out;
   }
   const source = ctx.probe.read(found);
   if (source !== undefined && definesFunction(family, source, fnPart) === false) {
-    out.push(diag('scf.handler.functionMissing', `${found} does not seem to define ${fnPart}${note}: SCF would answer 437 HandlerNotFound; export a function named ${fnPart} or fix \`handler\``, at.start, at.end));
+    const all = offered();
+    const inThisFile = byCloseness(all.map((o) => o.handler).filter((h) => h.startsWith(`${filePart}.`)), fnPart, (h) => h.slice(filePart.length + 1));
+    out.push(
+      diag('scf.handler.functionMissing', `${found} does not seem to define ${fnPart}${note}: SCF would answer 437 HandlerNotFound; export a function named ${fnPart} or fix \`handler\``, at.start, at.end, changeTo([...new Set([...sameFunction(all).map((o) => o.handler), ...inThisFile])], true)),
+    );
   }
   return out;
+}
+
+/** Candidates ordered by how close the part `key` picks is to `word` (closest first). */
+function byCloseness(candidates: readonly string[], word: string, key: (c: string) => string): string[] {
+  const lower = word.toLowerCase();
+  return [...candidates].sort((a, b) => distance(key(a).toLowerCase(), lower) - distance(key(b).toLowerCase(), lower));
 }

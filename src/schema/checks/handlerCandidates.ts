@@ -74,9 +74,16 @@ function topLevelKeys(source: string, from: number): string[] {
   return keys;
 }
 
+export interface OfferedHandler {
+  /** `index.main_handler` */
+  handler: string;
+  /** The file that defines it, `index.js` (relative to the code folder). */
+  file: string;
+}
+
 /** `file.function` handlers the root of the code folder offers, by file (`index.main_handler` ...). */
-export function entryHandlers(family: Exclude<ScannedFamily, 'java'>, codeDir: string, probe: FileProbe): string[] {
-  const out: string[] = [];
+export function entryHandlers(family: Exclude<ScannedFamily, 'java'>, codeDir: string, probe: FileProbe): OfferedHandler[] {
+  const out: OfferedHandler[] = [];
   for (const name of (probe.list?.(codeDir) ?? []).slice(0, MAX_FILES).sort()) {
     const m = ENTRY[family].exec(name);
     if (!m) continue;
@@ -84,7 +91,8 @@ export function entryHandlers(family: Exclude<ScannedFamily, 'java'>, codeDir: s
     if (source === undefined) continue;
     for (const fn of exportedFunctions(family, source)) {
       const handler = `${m[1]}.${fn}`;
-      if (!out.includes(handler)) out.push(handler);
+      // index.js before index.mjs: the one SCF would load first.
+      if (!out.some((o) => o.handler === handler)) out.push({ handler, file: name });
     }
   }
   return out;

@@ -22,10 +22,17 @@ export const CRON_FIELDS: readonly CronField[] = [
   { name: 'year', min: 1970, max: 2099 },
 ];
 
-const cronCache = new Map<string, { fields: boolean; message: string } | undefined>();
+/** What is wrong with a cron expression, and the 7-field expression it most likely means (when one does). */
+export interface CronProblem {
+  fields: boolean;
+  message: string;
+  suggestion?: string;
+}
+
+const cronCache = new Map<string, CronProblem | undefined>();
 
 /** undefined if valid, else what is wrong (memoised: large files repeat expressions). */
-export function cronProblem(expr: string): { fields: boolean; message: string } | undefined {
+export function cronProblem(expr: string): CronProblem | undefined {
   if (cronCache.has(expr)) return cronCache.get(expr);
   const problem = computeCronProblem(expr);
   if (cronCache.size > 5000) cronCache.clear();
@@ -33,14 +40,33 @@ export function cronProblem(expr: string): { fields: boolean; message: string } 
   return problem;
 }
 
-function computeCronProblem(expr: string): { fields: boolean; message: string } | undefined {
+/**
+ * The SCF form of a cron expression written with fewer fields: 5 fields are Linux cron (minute hour
+ * day-of-month month day-of-week: a `0` second goes in front and `*` for the year at the end), 6 are
+ * the seconds-first form without a year (`*` appended). Only when the result is valid.
+ */
+export function sevenFieldCron(expr: string): string | undefined {
+  const parts = expr.trim().split(/\s+/).filter(Boolean);
+  const candidate = parts.length === 5 ? ['0', ...parts, '*'] : parts.length === 6 ? [...parts, '*'] : undefined;
+  if (!candidate) return undefined;
+  const text = candidate.join(' ');
+  return fieldsProblem(candidate, text) ? undefined : text;
+}
+
+function computeCronProblem(expr: string): CronProblem | undefined {
   const parts = expr.trim().split(/\s+/).filter(Boolean);
   if (parts.length !== 7) {
+    const suggestion = sevenFieldCron(expr);
     return {
       fields: true,
-      message: `cron expression "${expr}" has ${parts.length} field${parts.length === 1 ? '' : 's'}; SCF timers take 7: second minute hour day-of-month month day-of-week year, e.g. "0 */5 * * * * *" (every 5 minutes)`,
+      message: `cron expression "${expr}" has ${parts.length} field${parts.length === 1 ? '' : 's'}; SCF timers take 7: second minute hour day-of-month month day-of-week year, ${suggestion ? `so "${suggestion}" here` : 'e.g. "0 */5 * * * * *" (every 5 minutes)'}`,
+      ...(suggestion ? { suggestion } : {}),
     };
   }
+  return fieldsProblem(parts, expr);
+}
+
+function fieldsProblem(parts: readonly string[], expr: string): CronProblem | undefined {
   for (let i = 0; i < 7; i++) {
     const problem = fieldProblem(parts[i]!, CRON_FIELDS[i]!);
     if (problem) return { fields: false, message: `cron expression "${expr}": ${CRON_FIELDS[i]!.name} field "${parts[i]}" ${problem}` };
@@ -96,7 +122,8 @@ export function checkTriggers(ctx: InstanceContext): ScfDiagnostic[] {
       const text = scalarText(cron);
       if (cron && text !== undefined && !/\$\{/.test(text)) {
         const p = cronProblem(text);
-        if (p) out.push(diag(p.fields ? 'scf.timer.cronFields' : 'scf.timer.cronInvalid', p.message, cron.start, cron.end));
+        const fix = p?.suggestion ? [{ title: `Change to '${p.suggestion}'`, kind: 'edit' as const, edits: [{ start: cron.start, end: cron.end, newText: `'${p.suggestion}'` }], preferred: true }] : undefined;
+        if (p) out.push(diag(p.fields ? 'scf.timer.cronFields' : 'scf.timer.cronInvalid', p.message, cron.start, cron.end, fix));
       }
     }
     let nameNode: YNode | undefined = get(body, 'name');
