@@ -48,7 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   // promise resolves, so their commands are there when needed; the editor goes on meanwhile.
   await new Promise((resolve) => setImmediate(resolve));
   const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
-  const { deploy, languageClient } = registerDeferred(context, { tree, output, host, files });
+  const { deploy, languageClient } = registerDeferred(context, { tree, output, status, host, files });
   return { tree, output, status, invoker, events, deploy, languageClient };
 }
 

@@ -7,7 +7,7 @@
 import type * as vscode from 'vscode';
 import { registerDeploy, type DeployApi } from './deploy';
 import { registerConvertTemplate } from './convertTemplate';
-import { registerGateway } from './gateway';
+import { registerGateway, type GatewayApi } from './gateway';
 import { registerCodeLens } from '../views/codeLens';
 import { startLanguageClient } from '../views/languageClient';
 import { registerTestController } from '../views/testController';
@@ -15,21 +15,27 @@ import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
 import type { EmulatorHost } from '../views/emulatorClient';
 import type { WorkspaceWatcher } from '../views/workspaceWatcher';
+import { ServicesStatus } from '../views/servicesStatus';
+import type { InvocationStatus } from '../views/statusBar';
 
 export interface DeferredApi {
   deploy: DeployApi;
+  gateway: GatewayApi;
+  services: ServicesStatus;
   /** Resolves once the serverless.yml language client has started (rejects if it could not). */
   languageClient: ReturnType<typeof startLanguageClient>;
 }
 
-export function registerDeferred(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView; host: EmulatorHost; files: WorkspaceWatcher }): DeferredApi {
+export function registerDeferred(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView; status: InvocationStatus; host: EmulatorHost; files: WorkspaceWatcher }): DeferredApi {
   // Validation works in untrusted workspaces too: the server only reads files.
   const languageClient = startLanguageClient(context, deps.files.watcher);
   languageClient.catch((e: unknown) => deps.output.info(`The serverless.yml language server did not start: ${(e as Error)?.message ?? String(e)}`));
-  const deploy = registerDeploy(context, deps);
+  const services = new ServicesStatus(); // status bar items while the gateway or the local endpoint runs
+  context.subscriptions.push(services);
+  const deploy = registerDeploy(context, { ...deps, services });
   registerTestController(context, deps.host, deps.files); // test events in the Test Explorer
   registerCodeLens(context, deps.files); // Invoke | Debug | Events
   registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
-  registerGateway(context, deps); // the local HTTP gateway, as its own process
-  return { deploy, languageClient };
+  const gateway = registerGateway(context, { ...deps, services }); // the local HTTP gateway, as its own process
+  return { deploy, languageClient, gateway, services };
 }

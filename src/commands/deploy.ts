@@ -10,15 +10,18 @@ import { ApiCallError, call, DEPLOY_TARGETS, type DeployTarget } from '../deploy
 import { redact } from '../deploy/credentials';
 import { deployFunction, type DeployResult } from '../deploy/deployer';
 import { bindLayers } from '../deploy/layerDeploy';
-import { invokeDeployed, recentLogs, type RemoteInvokeResult } from '../deploy/remote';
-import { statusInfo, statusLabel } from '../emulator/statusCodes';
+import { invokeDeployed, recentLogs, remoteInvokeResult } from '../deploy/remote';
+import type { InvokeResult } from '../emulator/types';
+import { statusLabel } from '../emulator/statusCodes';
 import { readEvent } from '../events/store';
-import { readTemplate } from '../events/templates';
+import { templateFor } from '../events/fromTrigger';
 import type { FunctionSpec } from '../model';
 import { DeployedTree } from '../views/deployedTree';
 import type { DeployedNode } from '../views/deployedModel';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
+import type { ServicesStatus } from '../views/servicesStatus';
+import type { InvocationStatus } from '../views/statusBar';
 import { registerCredentialsCommands } from './deployCredentials';
 import { DeployTargets, targetLabel, type Connection } from './deployTargets';
 import { pickEvent, resolveFunction } from './pick';
@@ -31,9 +34,9 @@ export interface DeployApi {
 
 type DeployedFunctionNode = Extract<DeployedNode, { kind: 'deployedFunction' }>;
 
-export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView }): DeployApi {
+export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView; status: InvocationStatus; services: ServicesStatus }): DeployApi {
   const { tree, output } = deps;
-  const targets = new DeployTargets(context, (line) => output.info(`[local endpoint] ${line}`));
+  const targets = new DeployTargets(context, (line) => output.info(`[local endpoint] ${line}`), (url) => deps.services.endpoint(url));
   const deployed = new DeployedTree(targets, tree);
   const view = vscode.window.createTreeView('scf.deployed', { treeDataProvider: deployed, showCollapseAll: true });
   const templatesDir = context.asAbsolutePath('dist/templates');
@@ -139,7 +142,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
     if (spec) {
       const choice = await pickEvent(spec, undefined, `Invoke deployed ${name}`);
       if (choice && choice !== 'new') {
-        if (choice.kind === 'template') return { payload: readTemplate(choice.template, templatesDir), label: `template "${choice.template.label}"` };
+        if (choice.kind === 'template') return { payload: templateFor(choice.template, spec, templatesDir), label: `template "${choice.template.label}"` };
         const read = await readEvent(choice.event);
         if (!read.ok) {
           void vscode.window.showErrorMessage(`SCF: ${read.error.message}`);
@@ -165,19 +168,8 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
     return typed === undefined ? undefined : { payload: typed, label: 'typed event' };
   }
 
-  function writeInvocation(r: RemoteInvokeResult, say: (l: string) => void): void {
-    for (const line of r.log.replace(/\n$/, '').split('\n')) if (line) say(line);
-    say(`◀ ${statusLabel(r.statusCode)} · ${r.durationMs.toFixed(1)} ms (billed ${r.billedDurationMs} ms) · ${(r.memUsageBytes / 1048576).toFixed(1)} MB · RequestId ${r.requestId}`);
-    if (r.statusCode === 200) say(r.retMsg ? `Result: ${r.retMsg}` : 'Accepted (async): the result goes to the log only.');
-    else {
-      if (r.errMsg) say(`Error: ${r.errMsg}`);
-      const fix = statusInfo(r.statusCode).fix;
-      if (fix) say(`Fix: ${fix}`);
-    }
-    say('');
-  }
-
-  async function invokeDeployedCommand(arg?: unknown): Promise<RemoteInvokeResult | undefined> {
+  /** Invokes a deployed function and shows it as a local invoke is shown: the same output and status bar. */
+  async function invokeDeployedCommand(arg?: unknown): Promise<InvokeResult | undefined> {
     const t = deployedTarget(arg);
     if (!t) {
       void vscode.window.showInformationMessage('SCF: pick a function in the Deployed view to invoke it.');
@@ -190,18 +182,28 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
       await showConnectionProblem(conn);
       return undefined;
     }
-    const say = (line: string) => output.info(redact(line, conn.secrets));
-    say(`▶ Invoke ${t.name} deployed on ${conn.label} with ${event.label}`);
-    output.show();
+    const where = `deployed on ${conn.label}`;
+    output.begin(t.name, event.label, where, 'RequestResponse');
+    deps.status.running(t.name, `on ${conn.label}`);
     try {
-      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SCF: Invoking deployed ${t.name}` }, () =>
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `SCF: Invoking ${t.name} ${where}` }, () =>
         invokeDeployed(conn.client, { name: t.name, namespace: t.namespace, event: event.payload }),
       );
-      writeInvocation(r, say);
-      if (r.statusCode !== 200) void vscode.window.showWarningMessage(`SCF: deployed ${t.name} ended with ${statusLabel(r.statusCode)}.`, 'Show Output').then((a) => a && output.show());
-      return r;
+      const now = Date.now();
+      for (const text of redact(r.log, conn.secrets).replace(/\n$/, '').split('\n')) {
+        if (text) output.log({ requestId: r.requestId, stream: /^(START|END|REPORT) RequestId/.test(text) ? 'platform' : 'stdout', text, time: now });
+      }
+      // Our credentials never reach the output, whatever the function prints or returns.
+      const result = remoteInvokeResult({ ...r, retMsg: redact(r.retMsg, conn.secrets), errMsg: redact(r.errMsg, conn.secrets) }, { memorySize: t.spec?.memorySize });
+      output.end(result);
+      deps.status.finished(t.name, event.label, result);
+      if (result.statusCode !== 200) {
+        void vscode.window.showErrorMessage(`SCF: deployed ${t.name} failed with ${statusLabel(result.statusCode)}${result.errorMessage ? `: ${result.errorMessage}` : ''}`, 'Show Output').then((a) => a && output.show());
+      }
+      return result;
     } catch (e) {
-      reportApiError(e, say);
+      deps.status.failed(t.name, e instanceof Error ? e.message : String(e));
+      reportApiError(e, (l) => output.info(redact(l, conn.secrets)));
       return undefined;
     }
   }

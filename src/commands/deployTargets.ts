@@ -28,6 +28,8 @@ export class DeployTargets implements TargetConnector, vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     /** Lines from the local endpoint (one per API request). */
     private readonly log: (line: string) => void,
+    /** The address of the endpoint this window started, while it runs (undefined once it stopped). */
+    private readonly onLocalRunning: (url: string | undefined) => void = () => undefined,
   ) {}
 
   configuredTarget(): DeployTarget {
@@ -61,7 +63,14 @@ export class DeployTargets implements TargetConnector, vscode.Disposable {
         env,
         onLine: this.log,
       });
-      if (got.process) this.endpoint = got.process;
+      if (got.process && got.process !== this.endpoint) {
+        const started = got.process;
+        this.endpoint = started;
+        this.onLocalRunning(started.url);
+        void started.whenExited().then(() => {
+          if (this.endpoint === started || !this.endpoint?.running) this.onLocalRunning(undefined);
+        });
+      }
       return got.url;
     })().finally(() => (this.starting = undefined));
     return this.starting;

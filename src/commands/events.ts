@@ -4,7 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createEvent, deleteEvent, duplicateEvent, listEvents, renameEvent, takenNames, type EventFile, type StoreResult } from '../events/store';
 import { eventNameProblem, suggestName } from '../events/names';
-import { readTemplate, templatesFor, type EventTemplate } from '../events/templates';
+import { templatesFor, type EventTemplate } from '../events/templates';
+import { templateDescription, templateFor } from '../events/fromTrigger';
 import { isTreeNode, resolveFunction } from './pick';
 import type { FunctionsTree } from '../views/functionsTree';
 
@@ -26,13 +27,13 @@ export class EventCommands {
 
   /** Template, then name (validated as you type), then the file opens in an editor. */
   async newEvent(arg?: unknown, options: NewEventOptions = {}): Promise<EventFile | undefined> {
-    const spec = await resolveFunction(this.tree, arg, 'New Test Event');
+    const spec = await resolveFunction(this.tree, arg, 'New Test Event', { activeEditor: 'preselect' });
     if (!spec) return undefined;
     let template: EventTemplate | undefined;
     if (options.template) template = templatesFor([]).find((t) => t.id === options.template);
     if (!template) {
       const picked = await vscode.window.showQuickPick(
-        templatesFor(spec.events.map((e) => e.kind)).map((t) => ({ label: t.label, description: t.description, template: t })),
+        templatesFor(spec.events.map((e) => e.kind)).map((t) => ({ label: t.label, description: templateDescription(t, spec), template: t })),
         { title: `New Test Event for ${spec.name}`, placeHolder: 'Start from a template' },
       );
       if (!picked) return undefined;
@@ -48,7 +49,7 @@ export class EventCommands {
         validateInput: (value) => eventNameProblem(value) ?? (taken.has(value) ? `${spec.name} already has a test event named "${value}"` : undefined),
       }));
     if (name === undefined) return undefined;
-    const created = await createEvent(spec.file, spec.name, name, readTemplate(template, this.templatesDir));
+    const created = await createEvent(spec.file, spec.name, name, templateFor(template, spec, this.templatesDir));
     const event = await this.report(created);
     if (event && options.open !== false) await vscode.window.showTextDocument(vscode.Uri.file(event.file), { preview: false });
     return event;

@@ -9,13 +9,18 @@ import * as vscode from 'vscode';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
 import { discoveryEnv, runtimePathsSetting } from '../views/emulatorClient';
+import type { ServicesStatus } from '../views/servicesStatus';
+import type { GatewayListening } from '../cli/commands/gateway';
+
+export const GATEWAY_UNTRUSTED_MESSAGE =
+  'SCF: the local HTTP gateway runs your functions\' code on this machine, and this workspace is not trusted, so it is disabled. Validation works either way. Trust the workspace to start it.';
 
 export interface GatewayApi {
   /** The gateway's address while it runs. */
   url(): string | undefined;
 }
 
-export function registerGateway(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView }): GatewayApi {
+export function registerGateway(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView; services: ServicesStatus }): GatewayApi {
   let child: ChildProcess | undefined;
   let url: string | undefined;
 
@@ -24,12 +29,15 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
     child.kill('SIGTERM');
     child = undefined;
     url = undefined;
+    deps.services.gateway(undefined);
     void vscode.commands.executeCommand('setContext', 'scf.gatewayRunning', false);
   };
 
   const start = async () => {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('SCF: the local HTTP gateway runs your functions\' code, and this workspace is not trusted. Trust the workspace to start it.');
+      void vscode.window.showWarningMessage(GATEWAY_UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((a) => {
+        if (a) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
       return undefined;
     }
     if (child && url) {
@@ -51,17 +59,20 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
     const proc = fork(context.asAbsolutePath('dist/cli.js'), args, { env: discoveryEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     child = proc;
     deps.output.info(`Starting the local HTTP gateway for ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}...`);
+    let routes = 0;
     const started = new Promise<string | undefined>((resolve) => {
-      createInterface({ input: proc.stdout! }).on('line', (line) => {
-        deps.output.info(line);
-        const m = /^HTTP gateway listening on (http:\/\/\S+)/.exec(line);
-        if (m) resolve(m[1]);
+      proc.on('message', (m: Partial<GatewayListening>) => {
+        if (m?.type !== 'gateway.listening' || typeof m.url !== 'string') return;
+        routes = m.routes?.length ?? 0;
+        resolve(m.url);
       });
+      createInterface({ input: proc.stdout! }).on('line', (line) => deps.output.info(line));
       createInterface({ input: proc.stderr! }).on('line', (line) => deps.output.info(line));
       proc.on('exit', (code) => {
         if (child === proc) {
           child = undefined;
           url = undefined;
+          deps.services.gateway(undefined);
           void vscode.commands.executeCommand('setContext', 'scf.gatewayRunning', false);
         }
         deps.output.info(`The local HTTP gateway stopped${code ? ` (exit code ${code})` : ''}.`);
@@ -74,6 +85,7 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
       return undefined;
     }
     void vscode.commands.executeCommand('setContext', 'scf.gatewayRunning', true);
+    deps.services.gateway(url, routes);
     void vscode.window.showInformationMessage(`SCF: local HTTP gateway at ${url}`, 'Open', 'Show Output').then((a) => {
       if (a === 'Open') void vscode.env.openExternal(vscode.Uri.parse(url!));
       else if (a === 'Show Output') deps.output.show();

@@ -9,7 +9,8 @@ import type { EmulatorHost } from '../views/emulatorClient';
 import type { InvokeOutcome } from '../emulator/emulator';
 import { statusInfo, statusLabel } from '../emulator/statusCodes';
 import type { FunctionSpec } from '../model';
-import { findTemplate, readTemplate } from '../events/templates';
+import { findTemplate } from '../events/templates';
+import { templateFor } from '../events/fromTrigger';
 import { listEvents } from '../events/store';
 import { eventLabel, isTreeNode, pickEvent, resolveFunction, type EventChoice } from './pick';
 import { attachWhenListening, debugPort } from './debugFunction';
@@ -148,12 +149,12 @@ export class Invoker implements vscode.Disposable {
       payload = checked.value;
       await this.context.workspaceState.update(`scf.lastEvent:${spec.file}#${spec.name}`, choice.event.name);
     } else {
-      payload = readTemplate(choice.template, this.templatesDir);
+      payload = templateFor(choice.template, spec, this.templatesDir);
     }
 
     this.last = { file: spec.file, functionName: spec.name, choice };
     void vscode.commands.executeCommand('setContext', 'scf.hasLastInvocation', true);
-    this.output.begin(spec.name, label, spec.file, invocationType);
+    this.output.begin(spec.name, label, vscode.workspace.asRelativePath(spec.file), invocationType);
     this.status.running(spec.name);
 
     const params = this.host.params(spec, payload, invocationType);

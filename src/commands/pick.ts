@@ -5,6 +5,8 @@ import { listEvents, type EventFile } from '../events/store';
 import { templatesFor, type EventTemplate } from '../events/templates';
 import { functionDescription, type TreeNode } from '../views/treeModel';
 import type { FunctionsTree } from '../views/functionsTree';
+import { functionsOfFile } from '../model/handlerFile';
+import { templateDescription } from '../events/fromTrigger';
 
 export type EventChoice = { kind: 'file'; event: EventFile } | { kind: 'template'; template: EventTemplate };
 
@@ -17,17 +19,25 @@ export function isTreeNode(arg: unknown): arg is TreeNode {
 }
 
 /**
- * The function a command is about: from a tree item, from a serverless.yml (explorer/editor
- * menus, or the active editor), or asked for with a quick pick.
+ * The function a command is about: from a tree item, from a serverless.yml (explorer/editor menus),
+ * from the active editor (its serverless.yml, one of its test events, or its handler's source), or
+ * asked for with a quick pick. With `activeEditor: 'preselect'` the active editor's function is only
+ * put first in the pick (New Test Event), so another one stays a keystroke away.
  */
-export async function resolveFunction(tree: FunctionsTree, arg: unknown, title: string): Promise<FunctionSpec | undefined> {
+export async function resolveFunction(tree: FunctionsTree, arg: unknown, title: string, options: { activeEditor?: 'use' | 'preselect' } = {}): Promise<FunctionSpec | undefined> {
   if (isTreeNode(arg) && 'spec' in arg) return arg.spec;
   let candidates: FunctionSpec[];
   let uri = arg instanceof vscode.Uri ? arg : undefined;
   if (isTreeNode(arg) && arg.kind === 'file') uri = vscode.Uri.file(arg.file);
+  let active: FunctionSpec[] = [];
   if (!uri && !arg) {
-    const active = vscode.window.activeTextEditor?.document.uri;
-    if (active && /(^|[\\/])serverless\.ya?ml$/.test(active.fsPath)) uri = active;
+    const editor = vscode.window.activeTextEditor?.document.uri;
+    if (editor && /(^|[\\/])serverless\.ya?ml$/.test(editor.fsPath)) uri = editor;
+    else if (editor?.scheme === 'file') {
+      await tree.whenReady();
+      active = functionsOfFile(editor.fsPath, tree.functions());
+      if (active.length === 1 && options.activeEditor !== 'preselect') return active[0];
+    }
   }
   if (uri) {
     const found = tree.functionsIn(uri.fsPath);
@@ -50,8 +60,16 @@ export async function resolveFunction(tree: FunctionsTree, arg: unknown, title: 
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
+  // The active editor's functions first (the first item of a quick pick is the selected one).
+  const first = new Set(active);
+  const ordered = [...candidates.filter((c) => first.has(c)), ...candidates.filter((c) => !first.has(c))];
   const picked = await vscode.window.showQuickPick(
-    candidates.map((spec) => ({ label: spec.name, description: functionDescription(spec), detail: vscode.workspace.asRelativePath(spec.file), spec })),
+    ordered.map((spec) => ({
+      label: spec.name,
+      description: [first.has(spec) ? 'active editor' : '', functionDescription(spec)].filter(Boolean).join(' · '),
+      detail: vscode.workspace.asRelativePath(spec.file),
+      spec,
+    })),
     { title, placeHolder: 'Pick a function', matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.spec;
@@ -78,7 +96,7 @@ export async function pickEvent(spec: FunctionSpec, lastUsed: string | undefined
   }
   items.push({ label: 'Built-in templates', kind: vscode.QuickPickItemKind.Separator });
   for (const template of templatesFor(spec.events.map((e) => e.kind))) {
-    items.push({ label: `$(beaker) ${template.label}`, description: template.description, choice: { kind: 'template', template } });
+    items.push({ label: `$(beaker) ${template.label}`, description: templateDescription(template, spec), choice: { kind: 'template', template } });
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   items.push({ label: '$(add) New Test Event...', create: true });

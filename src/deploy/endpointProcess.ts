@@ -42,6 +42,11 @@ export class EndpointProcess {
     return !this.exited;
   }
 
+  /** Resolves when the process has ended (stopped, or died). */
+  whenExited(): Promise<void> {
+    return this.exit;
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }

@@ -4,6 +4,7 @@
  */
 import { statusInfo } from '../emulator/statusCodes';
 import { call, decodeTailLog, type ScfSdkClient } from './client';
+import type { InvocationType, InvokeResult } from '../emulator/types';
 
 export interface DeployedFunction {
   name: string;
@@ -81,6 +82,44 @@ export async function invokeDeployed(
     billedDurationMs: r.BillDuration ?? 0,
     memUsageBytes: r.MemUsage ?? 0,
   };
+}
+
+/**
+ * A deployed function's answer in the local invoke's shape, so both are shown alike (output and
+ * status bar). SCF's ErrMsg is often JSON (`{"errorCode", "errorMessage", "stackTrace"}`): its parts
+ * become the message and the stack. What the platform does not say (cold start, init duration) is left
+ * out; `memorySize` is the function's, when known (0: not known).
+ */
+export function remoteInvokeResult(r: RemoteInvokeResult, options: { memorySize?: number; invocationType?: InvocationType } = {}): InvokeResult {
+  const invocationType = options.invocationType ?? 'RequestResponse';
+  const out: InvokeResult = {
+    requestId: r.requestId,
+    statusCode: r.statusCode,
+    statusName: r.statusName,
+    result: r.statusCode === 200 && invocationType === 'RequestResponse' ? parseJson(r.retMsg) : null,
+    durationMs: r.durationMs,
+    billedDurationMs: r.billedDurationMs,
+    memorySize: options.memorySize ?? 0,
+    maxMemoryUsedMB: Math.round((r.memUsageBytes / 1048576) * 100) / 100,
+    coldStart: false,
+    invocationType,
+  };
+  if (r.errMsg) {
+    const parsed = parseJson(r.errMsg);
+    const err = parsed && typeof parsed === 'object' ? (parsed as { errorMessage?: unknown; stackTrace?: unknown }) : undefined;
+    out.errorMessage = typeof err?.errorMessage === 'string' ? err.errorMessage : r.errMsg;
+    if (typeof err?.stackTrace === 'string' && err.stackTrace) out.errorStack = err.stackTrace;
+  }
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 export interface RemoteLog {

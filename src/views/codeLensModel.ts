@@ -29,22 +29,9 @@ export function isFunctionFileName(path: string): boolean {
   return (SERVERLESS_FILE_NAMES as readonly string[]).includes(name) || (TCSAM_FILE_NAMES as readonly string[]).includes(name);
 }
 
-const NODE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
+import { handlerSourceFile } from '../model/handlerFile';
 
-/** The handler's source file, as the emulator resolves it: `<codeDir>/<module>.js|.mjs|.cjs|.py`. */
-export function handlerSourceFile(spec: FunctionSpec): string | undefined {
-  if (!spec.handler) return undefined;
-  const dot = spec.handler.lastIndexOf('.');
-  if (dot <= 0) return undefined;
-  const module = spec.handler.slice(0, dot);
-  const runtime = spec.runtime.toLowerCase();
-  const extensions = runtime.startsWith('nodejs') ? NODE_EXTENSIONS : runtime.startsWith('python') ? ['.py'] : [];
-  for (const ext of extensions) {
-    const file = resolve(spec.codeDir, `${module}${ext}`);
-    if (isFile(file)) return file;
-  }
-  return undefined;
-}
+export { handlerSourceFile };
 
 /** The exported function's name in the handler (`index.main_handler` -> `main_handler`). */
 export function handlerFunctionName(spec: FunctionSpec): string | undefined {
@@ -121,3 +108,4 @@ function isFile(p: string): boolean {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+

@@ -17,10 +17,10 @@ export function formatLogLine(line: LogLine, options: LogOptions): string {
   return `${new Date(line.time).toISOString()} ${text}`;
 }
 
-/** The header written before an invocation starts. */
-export function formatInvokeHeader(functionName: string, eventLabel: string, file: string, invocationType: 'RequestResponse' | 'Event' = 'RequestResponse'): string {
+/** The header written before an invocation starts; `where` is the serverless.yml (local) or the deploy target. */
+export function formatInvokeHeader(functionName: string, eventLabel: string, where: string, invocationType: 'RequestResponse' | 'Event' = 'RequestResponse'): string {
   const kind = invocationType === 'Event' ? 'async' : 'sync';
-  return `── Invoke ${functionName} with ${eventLabel} (${kind}) · ${file}`;
+  return `── Invoke ${functionName} with ${eventLabel} (${kind}) · ${where}`;
 }
 
 function ms(n: number): string {
@@ -39,7 +39,8 @@ export function formatOutcome(result: InvokeResult): string[] {
     `Status: ${statusLabel(result.statusCode)}`,
     `Duration: ${ms(result.durationMs)}`,
     `Billed Duration: ${ms(result.billedDurationMs)}`,
-    `Max Memory Used: ${result.maxMemoryUsedMB} MB of ${result.memorySize} MB`,
+    // A deployed function's memory size may not be known (0).
+    `Max Memory Used: ${result.maxMemoryUsedMB} MB${result.memorySize ? ` of ${result.memorySize} MB` : ''}`,
   ];
   if (result.initDurationMs !== undefined) parts.push(`Init Duration: ${ms(result.initDurationMs)}`);
   out.push(`${parts.join(' · ')}${result.coldStart ? ' (cold start)' : ''}`);
@@ -80,7 +81,7 @@ export function statusBarTooltip(functionName: string, eventLabel: string, resul
   return [
     `${functionName} with ${eventLabel}: ${statusLabel(result.statusCode)}`,
     result.statusCode === 200 ? undefined : info.meaning,
-    `Duration ${ms(result.durationMs)}, max memory used ${result.maxMemoryUsedMB} of ${result.memorySize} MB${result.coldStart ? ', cold start' : ''}`,
+    `Duration ${ms(result.durationMs)}, max memory used ${result.maxMemoryUsedMB}${result.memorySize ? ` of ${result.memorySize}` : ''} MB${result.coldStart ? ', cold start' : ''}`,
     'Click to show the SCF output.',
   ]
     .filter(Boolean)

@@ -22,14 +22,14 @@ export class OutputView implements vscode.Disposable {
     return this.recent.join('\n');
   }
 
-  begin(functionName: string, eventLabel: string, file: string, invocationType: 'RequestResponse' | 'Event'): void {
+  /** The header of an invocation; `where` is the serverless.yml it runs from, or the target it is deployed on. */
+  begin(functionName: string, eventLabel: string, where: string, invocationType: 'RequestResponse' | 'Event'): void {
     const config = vscode.workspace.getConfiguration('scf.log');
     if (config.get<boolean>('clearBeforeInvoke', false)) {
       this.channel.clear();
       this.recent.length = 0;
     }
-    const rel = vscode.workspace.asRelativePath(file);
-    this.write(formatInvokeHeader(functionName, eventLabel, rel, invocationType));
+    this.write(formatInvokeHeader(functionName, eventLabel, where, invocationType));
     if (config.get<string>('reveal', 'always') === 'always') this.channel.show(true);
   }
 

@@ -1,4 +1,4 @@
-/** The status bar item with the last invocation's outcome; clicking it shows the SCF output. */
+/** The status bar item with the last invocation's outcome, local or deployed; clicking it shows the SCF output. */
 import * as vscode from 'vscode';
 import type { InvokeResult } from '../emulator/types';
 import { statusBarText, statusBarTooltip } from './logFormat';
@@ -12,9 +12,10 @@ export class InvocationStatus implements vscode.Disposable {
     this.item.command = 'scf.showOutput';
   }
 
-  running(functionName: string): void {
+  /** `where`: "locally", or "on the local endpoint" for a deployed function. */
+  running(functionName: string, where = 'locally'): void {
     this.item.text = `$(sync~spin) SCF ${functionName}`;
-    this.item.tooltip = `Invoking ${functionName} locally. Click to show the SCF output; "SCF: Stop Invocation" ends it.`;
+    this.item.tooltip = `Invoking ${functionName} ${where}. Click to show the SCF output${where === 'locally' ? '; "SCF: Stop Invocation" ends it' : ''}.`;
     this.item.backgroundColor = undefined;
     this.item.show();
   }

@@ -7,7 +7,8 @@ import { Emulator } from '../../src/emulator/emulator';
 import { loadServerlessFile, type FunctionSpec } from '../../src/model';
 import { createScfClient, call, ApiCallError, type ScfSdkClient } from '../../src/deploy/client';
 import { deployFunction, type DeployProgress } from '../../src/deploy/deployer';
-import { invokeDeployed, listDeployed, recentLogs } from '../../src/deploy/remote';
+import { invokeDeployed, listDeployed, recentLogs, remoteInvokeResult } from '../../src/deploy/remote';
+import { formatOutcome } from '../../src/views/logFormat';
 import { startLocalEndpoint, type LocalEndpoint } from '../../src/deploy/endpoint/server';
 import { authorization } from '../../src/deploy/api/tc3';
 import { nodeProject, tempDir, writeTree } from './helpers';
@@ -275,4 +276,23 @@ test('an oversized request body gets RequestSizeLimitExceeded even while the cli
     });
   const kinds = [...Array(8).fill(true), ...Array(4).fill(false)] as boolean[];
   assert.deepEqual(await Promise.all(kinds.map(upload)), kinds.map(() => 'RequestSizeLimitExceeded'));
+});
+
+test('a deployed function\'s answer is shown in the local invoke\'s format: the same status line, error and result', async () => {
+  const ep = await startLocalEndpoint({ stateDir: join(tempDir(), 'state'), runner: emulator });
+  after(() => ep.close());
+  const dir = nodeProject(tempDir(), { name: 'shown', body: "exports.main_handler = async (event) => { if (event.fail) throw new Error('no stock'); return { ok: true }; };\n" });
+  const spec = load(dir);
+  await deploy(ep, spec);
+  const client = clientFor(ep);
+  // Numbers aside, and what only a local run knows (its cold start and init duration).
+  const shape = (lines: string[]) => lines.filter((l) => !/^\s+at /.test(l)).map((l) => l.replace(/ · Init Duration: [\d.]+ ms| \(cold start\)/g, '').replace(/\d+(\.\d+)?/g, 'N'));
+  for (const event of ['{}', '{"fail": true}']) {
+    const remote = remoteInvokeResult(await invokeDeployed(client, { name: 'shown', namespace: 'default', event }), { memorySize: spec.memorySize });
+    const local = await emulator.invoke({ spec, payload: event });
+    assert.ok(local.ok);
+    assert.equal(remote.statusCode, local.result.statusCode, event);
+    // The status line, meaning, fix, error message and result read the same.
+    assert.deepEqual(shape(formatOutcome(remote)), shape(formatOutcome(local.result)), event);
+  }
 });

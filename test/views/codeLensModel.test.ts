@@ -4,6 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { functionFileAnchors, functionsForSource, handlerLine, handlerSourceFile, isFunctionFileName } from '../../src/views/codeLensModel';
+import { functionsOfFile } from '../../src/model/handlerFile';
+import { loadServerlessFile } from '../../src/model';
 
 const FIXTURES = resolve(__dirname, '../fixtures');
 
@@ -60,4 +62,27 @@ describe('CodeLens anchors', () => {
     const specs = functionsForSource(source, { stopAt: dir, read: (f) => (f.endsWith('serverless.yml') ? edited : readFileSync(f, 'utf8')) });
     assert.deepEqual(specs.map((s) => s.name), ['renamed']);
   });
+});
+
+test('the function of a file: its serverless.yml, one of its test events, or its handler\'s source', () => {
+  const root = mkdtempSync(join(tmpdir(), 'scf-active-'));
+  mkdirSync(join(root, 'api', 'src'), { recursive: true });
+  mkdirSync(join(root, 'jobs'), { recursive: true });
+  writeFileSync(join(root, 'api', 'serverless.yml'), 'component: scf\nname: api\ninputs:\n  name: api\n  src: ./src\n  handler: app.main_handler\n  runtime: Nodejs18.15\n');
+  writeFileSync(join(root, 'api', 'src', 'app.js'), 'exports.main_handler = async () => 1;\n');
+  writeFileSync(join(root, 'api', 'src', 'util.js'), 'exports.x = 1;\n');
+  writeFileSync(join(root, 'jobs', 'serverless.yml'), 'component: scf\nname: jobs\ninputs:\n  name: jobs\n  src: ./\n  handler: index.main_handler\n  runtime: Python3.9\n');
+  writeFileSync(join(root, 'jobs', 'index.py'), 'def main_handler(event, context):\n    return 1\n');
+  const specs = [join(root, 'api'), join(root, 'jobs')].flatMap((d) => {
+    const r = loadServerlessFile(d);
+    assert.ok(r.ok);
+    return r.value.functions;
+  });
+  const names = (p: string) => functionsOfFile(p, specs).map((s) => s.name);
+  assert.deepEqual(names(join(root, 'api', 'serverless.yml')), ['api']);
+  assert.deepEqual(names(join(root, 'api', 'src', 'app.js')), ['api']);
+  assert.deepEqual(names(join(root, 'jobs', 'index.py')), ['jobs']);
+  assert.deepEqual(names(join(root, 'jobs', '.scf', 'events', 'jobs', 'nightly.json')), ['jobs']);
+  assert.deepEqual(names(join(root, 'api', '.scf', 'events', 'jobs', 'nightly.json')), [], 'jobs is not declared beside api/');
+  assert.deepEqual(names(join(root, 'api', 'src', 'util.js')), []);
 });

@@ -11,6 +11,16 @@ import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
 import type { CliIO } from '../io';
 import { listenForStop } from '../stopRequest';
 
+/** What `scf-toolkit gateway` sends its parent over IPC once it listens (the editor shows it). */
+export interface GatewayListening {
+  type: 'gateway.listening';
+  url: string;
+  /** One line per route, as printed. */
+  routes: string[];
+  /** Routes that shadow one another (two functions on `GET /` ...), one message each. */
+  conflicts: string[];
+}
+
 const HELP = `Usage: scf-toolkit gateway <serverless.yml|folder>... [options]
 
 Serves a local HTTP gateway for the functions of these files on 127.0.0.1, until Ctrl+C: each apigw
@@ -74,7 +84,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   for (const line of describeRoutes(gateway.routes)) io.out(`  ${line}`);
   for (const c of gateway.conflicts) io.out(`[WARN] route conflict: ${c.message}`);
   if (gateway.routes.length === 0) io.out('  (no routes: add an apigw trigger with endpoints, or use type: web)');
-  io.out('Press Ctrl+C to stop.');
+  // Started by the editor (forked, with an IPC channel): the same, as data.
+  process.send?.({ type: 'gateway.listening', url: gateway.url, routes: describeRoutes(gateway.routes), conflicts: gateway.conflicts.map((c) => c.message) } satisfies GatewayListening);
+  // Only a terminal has a Ctrl+C to press (the editor, which starts this over a pipe, stops it itself).
+  if (process.stdout.isTTY) io.out('Press Ctrl+C to stop.');
   await stop.stopped;
   await gateway.close();
   await emulator.dispose();

@@ -105,7 +105,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     for (const c of gateway.conflicts) io.out(`[WARN] route conflict: ${c.message}`);
   }
   io.out(`State: ${stateDir} (key pair in ${LOCAL_CREDENTIALS_FILE})`);
-  io.out('Press Ctrl+C to stop.');
+  // Only a terminal has a Ctrl+C to press (the editor, which starts this over a pipe, stops it itself).
+  if (process.stdout.isTTY) io.out('Press Ctrl+C to stop.');
   // Started by the extension (forked, with an IPC channel), it also ends with the editor, even when it crashes.
   await stop.stopped;
   await gateway?.close();

@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { diag, type QuickFix, type ScfDiagnostic } from '../diagnostics';
-import { distance } from '../suggest';
+import { distance } from '../../model/spelling';
 import { entryHandlers, javaHandlers, type OfferedHandler } from './handlerCandidates';
 import { get, getPair, scalarText, type YNode } from '../yaml';
 import { exists, type InstanceContext } from './context';
