@@ -15,6 +15,7 @@ import { OutputView } from './views/output';
 import { InvocationStatus } from './views/statusBar';
 import { EmulatorHost } from './views/emulatorClient';
 import { WorkspaceWatcher } from './views/workspaceWatcher';
+import { trackActiveFunction } from './views/activeFunction';
 
 /** What activate() resolves to: the integration tests drive the extension through it. */
 export interface ScfToolkitApi {
@@ -25,6 +26,10 @@ export interface ScfToolkitApi {
   events: EventCommands;
   deploy: DeployApi;
   languageClient: DeferredApi['languageClient'];
+  gateway: DeferredApi['gateway'];
+  services: DeferredApi['services'];
+  /** How many queued async events were resumed at start. */
+  resumed: DeferredApi['resumed'];
 }
 
 let invoker: Invoker | undefined;
@@ -35,12 +40,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   const output = new OutputView();
   const status = new InvocationStatus();
   const files = new WorkspaceWatcher();
-  host = new EmulatorHost(context);
+  // Async events that no invocation of this window waits for (resumed at start): their logs and endings go to the output.
+  host = new EmulatorHost(context, { onAsyncLog: (line) => output.log(line), onAsyncFinished: (event) => output.asyncFinished(event) });
   const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState);
   const view = vscode.window.createTreeView('scf.functions', { treeDataProvider: tree, showCollapseAll: true });
   invoker = new Invoker(context, host, tree, output, status, templatesDir);
   const events = new EventCommands(tree, templatesDir);
-  context.subscriptions.push(files, output, status, tree, view, tree.track(view), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
+  context.subscriptions.push(files, output, status, tree, view, tree.track(view), trackActiveFunction(tree), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
   void vscode.commands.executeCommand('setContext', 'scf.activated', true);
 
   // Deploy, the Test Explorer, the CodeLens and "Convert template.yaml" (commands/deferred.ts, its own
@@ -48,8 +54,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   // promise resolves, so their commands are there when needed; the editor goes on meanwhile.
   await new Promise((resolve) => setImmediate(resolve));
   const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
-  const { deploy, languageClient } = registerDeferred(context, { tree, output, status, host, files });
-  return { tree, output, status, invoker, events, deploy, languageClient };
+  const { deploy, languageClient, gateway, services, resumed } = registerDeferred(context, { tree, output, status, host, files });
+  return { tree, output, status, invoker, events, deploy, languageClient, gateway, services, resumed };
 }
 
 export async function deactivate(): Promise<void> {

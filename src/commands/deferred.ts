@@ -8,6 +8,7 @@ import type * as vscode from 'vscode';
 import { registerDeploy, type DeployApi } from './deploy';
 import { registerConvertTemplate } from './convertTemplate';
 import { registerGateway, type GatewayApi } from './gateway';
+import { registerAsyncResume } from './asyncResume';
 import { registerCodeLens } from '../views/codeLens';
 import { startLanguageClient } from '../views/languageClient';
 import { registerTestController } from '../views/testController';
@@ -22,6 +23,8 @@ export interface DeferredApi {
   deploy: DeployApi;
   gateway: GatewayApi;
   services: ServicesStatus;
+  /** How many queued async events were resumed at start. */
+  resumed: Promise<number>;
   /** Resolves once the serverless.yml language client has started (rejects if it could not). */
   languageClient: ReturnType<typeof startLanguageClient>;
 }
@@ -37,5 +40,7 @@ export function registerDeferred(context: vscode.ExtensionContext, deps: { tree:
   registerCodeLens(context, deps.files); // Invoke | Debug | Events
   registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
   const gateway = registerGateway(context, { ...deps, services }); // the local HTTP gateway, as its own process
-  return { deploy, languageClient, gateway, services };
+  // Async events queued before the editor last closed run again now (trusted workspaces only).
+  const resumed = registerAsyncResume(context, deps.tree, deps.host, deps.output);
+  return { deploy, languageClient, gateway, services, resumed };
 }

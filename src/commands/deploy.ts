@@ -13,7 +13,7 @@ import { bindLayers } from '../deploy/layerDeploy';
 import { invokeDeployed, recentLogs, remoteInvokeResult } from '../deploy/remote';
 import type { InvokeResult } from '../emulator/types';
 import { statusLabel } from '../emulator/statusCodes';
-import { readEvent } from '../events/store';
+import { listEvents, readEvent } from '../events/store';
 import { templateFor } from '../events/fromTrigger';
 import type { FunctionSpec } from '../model';
 import { DeployedTree } from '../views/deployedTree';
@@ -138,9 +138,17 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
     return undefined;
   }
 
-  async function eventFor(spec: FunctionSpec | undefined, name: string): Promise<{ payload: string; label: string } | undefined> {
+  async function eventFor(spec: FunctionSpec | undefined, name: string, named?: string): Promise<{ payload: string; label: string } | undefined> {
+    if (spec && named) {
+      // Named by the caller (tests, "Invoke Deployed" after a deploy with the last event): no pick.
+      const event = (await listEvents(spec.file, spec.name)).find((e) => e.name === named);
+      const read = event ? await readEvent(event) : undefined;
+      if (read?.ok) return { payload: read.value, label: `test event "${named}"` };
+      void vscode.window.showErrorMessage(`SCF: ${name} has no readable test event named "${named}"${read && !read.ok ? `: ${read.error.message}` : ''}`);
+      return undefined;
+    }
     if (spec) {
-      const choice = await pickEvent(spec, undefined, `Invoke deployed ${name}`);
+      const choice = (await pickEvent(spec, undefined, `Invoke deployed ${name}`))?.choice;
       if (choice && choice !== 'new') {
         if (choice.kind === 'template') return { payload: templateFor(choice.template, spec, templatesDir), label: `template "${choice.template.label}"` };
         const read = await readEvent(choice.event);
@@ -169,13 +177,13 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
   }
 
   /** Invokes a deployed function and shows it as a local invoke is shown: the same output and status bar. */
-  async function invokeDeployedCommand(arg?: unknown): Promise<InvokeResult | undefined> {
+  async function invokeDeployedCommand(arg?: unknown, options: { event?: string } = {}): Promise<InvokeResult | undefined> {
     const t = deployedTarget(arg);
     if (!t) {
       void vscode.window.showInformationMessage('SCF: pick a function in the Deployed view to invoke it.');
       return undefined;
     }
-    const event = await eventFor(t.spec, t.name);
+    const event = await eventFor(t.spec, t.name, options.event);
     if (!event) return undefined;
     const conn = await targets.connect(t.target, t.region, t.spec?.file);
     if (!conn.ok) {
@@ -195,7 +203,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
       }
       // Our credentials never reach the output, whatever the function prints or returns.
       const result = remoteInvokeResult({ ...r, retMsg: redact(r.retMsg, conn.secrets), errMsg: redact(r.errMsg, conn.secrets) }, { memorySize: t.spec?.memorySize });
-      output.end(result);
+      output.end(result, t.spec?.file);
       deps.status.finished(t.name, event.label, result);
       if (result.statusCode !== 200) {
         void vscode.window.showErrorMessage(`SCF: deployed ${t.name} failed with ${statusLabel(result.statusCode)}${result.errorMessage ? `: ${result.errorMessage}` : ''}`, 'Show Output').then((a) => a && output.show());
@@ -259,7 +267,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
     view,
     vscode.commands.registerCommand('scf.deploy', (arg?: unknown, options?: { target?: DeployTarget }) => deploy(arg, options)),
     vscode.commands.registerCommand('scf.deployTo', (arg?: unknown) => deployTo(arg)),
-    vscode.commands.registerCommand('scf.deployed.invoke', (arg?: unknown) => invokeDeployedCommand(arg)),
+    vscode.commands.registerCommand('scf.deployed.invoke', (arg?: unknown, options?: { event?: string }) => invokeDeployedCommand(arg, options)),
     vscode.commands.registerCommand('scf.deployed.showLogs', (arg?: unknown) => showLogs(arg)),
     vscode.commands.registerCommand('scf.deployed.delete', (arg?: unknown) => deleteDeployed(arg)),
     vscode.commands.registerCommand('scf.deployed.refresh', () => deployed.refresh()),

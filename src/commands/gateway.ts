@@ -10,10 +10,9 @@ import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
 import { discoveryEnv, runtimePathsSetting } from '../views/emulatorClient';
 import type { ServicesStatus } from '../views/servicesStatus';
+import { untrustedMessage } from './trust';
 import type { GatewayListening } from '../cli/commands/gateway';
 
-export const GATEWAY_UNTRUSTED_MESSAGE =
-  'SCF: the local HTTP gateway runs your functions\' code on this machine, and this workspace is not trusted, so it is disabled. Validation works either way. Trust the workspace to start it.';
 
 export interface GatewayApi {
   /** The gateway's address while it runs. */
@@ -35,7 +34,7 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
 
   const start = async () => {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(GATEWAY_UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((a) => {
+      void vscode.window.showWarningMessage(untrustedMessage('the local HTTP gateway'), 'Manage Workspace Trust').then((a) => {
         if (a) void vscode.commands.executeCommand('workbench.trust.manage');
       });
       return undefined;

@@ -11,21 +11,24 @@ import { statusInfo, statusLabel } from '../emulator/statusCodes';
 import type { FunctionSpec } from '../model';
 import { findTemplate } from '../events/templates';
 import { templateFor } from '../events/fromTrigger';
-import { listEvents } from '../events/store';
+import { eventFromPath, listEvents, type EventFile } from '../events/store';
+import type { InvocationType } from '../emulator/types';
+import { dirname } from 'node:path';
 import { eventLabel, isTreeNode, pickEvent, resolveFunction, type EventChoice } from './pick';
 import { attachWhenListening, debugPort } from './debugFunction';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
 import type { InvocationStatus } from '../views/statusBar';
 import { checkEventFile } from './eventCheck';
+import { untrustedMessage } from './trust';
 
-export const UNTRUSTED_MESSAGE =
-  'SCF: Invoke Locally runs the function\'s code on this machine, and this workspace is not trusted, so it is disabled. Validation works either way. Trust the workspace to invoke.';
+
 
 interface LastInvocation {
   file: string;
   functionName: string;
   choice: EventChoice;
+  invocationType: InvocationType;
 }
 
 export interface InvokeRequestOptions {
@@ -33,6 +36,8 @@ export interface InvokeRequestOptions {
   event?: string;
   /** Run under the debugger and attach VS Code to it (SCF: Debug Function). */
   debug?: boolean;
+  /** Event: SCF's async invocation (accepted at once; retries, dead letters). Default RequestResponse. */
+  invocationType?: InvocationType;
 }
 
 export class Invoker implements vscode.Disposable {
@@ -52,14 +57,15 @@ export class Invoker implements vscode.Disposable {
     return [
       vscode.commands.registerCommand('scf.invoke', (arg?: unknown, options?: InvokeRequestOptions) => this.invoke(arg, options)),
       vscode.commands.registerCommand('scf.debugFunction', (arg?: unknown, options?: InvokeRequestOptions) => this.invoke(arg, { ...options, debug: true })),
+      vscode.commands.registerCommand('scf.invokeAsync', (arg?: unknown, options?: InvokeRequestOptions) => this.invoke(arg, { ...options, invocationType: 'Event' })),
       vscode.commands.registerCommand('scf.invokeAgain', () => this.invokeAgain()),
       vscode.commands.registerCommand('scf.stopInvocation', () => this.stop()),
     ];
   }
 
-  private checkTrust(): boolean {
+  private checkTrust(command = 'Invoke Locally'): boolean {
     if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((a) => {
+    void vscode.window.showWarningMessage(untrustedMessage(command), 'Manage Workspace Trust').then((a) => {
       if (a) void vscode.commands.executeCommand('workbench.trust.manage');
     });
     return false;
@@ -67,20 +73,36 @@ export class Invoker implements vscode.Disposable {
 
   /** Function (from the argument or a pick), then test event (from the argument or a pick), then run. */
   async invoke(arg?: unknown, options: InvokeRequestOptions = {}): Promise<InvokeOutcome | undefined> {
-    if (!this.checkTrust()) return undefined;
-    const spec = await resolveFunction(this.tree, arg, 'Invoke Locally');
+    if (!this.checkTrust(options.debug ? 'Debug Function' : 'Invoke Locally')) return undefined;
+    const spec = await resolveFunction(this.tree, arg, options.debug ? 'Debug Function' : 'Invoke Locally');
     if (!spec) return undefined;
     let choice: EventChoice | 'new' | undefined;
+    let invocationType = options.invocationType ?? 'RequestResponse';
+    const activeEvent = arg === undefined ? this.activeEventOf(spec) : undefined;
     if (isTreeNode(arg) && arg.kind === 'event') choice = { kind: 'file', event: arg.event };
     else if (options.event) choice = await this.namedChoice(spec, options.event);
-    else choice = await pickEvent(spec, this.lastEventName(spec), `Invoke ${spec.name} Locally`);
+    else if (activeEvent) choice = { kind: 'file', event: activeEvent };
+    else {
+      // Debugging is synchronous (the debugger waits on the request); otherwise each event can go async.
+      const title = `${options.debug ? 'Debug' : 'Invoke'} ${spec.name}${options.invocationType === 'Event' ? ' Asynchronously' : ' Locally'}`;
+      const picked = await pickEvent(spec, this.lastEventName(spec), title, { offerAsync: !options.debug && !options.invocationType });
+      choice = picked?.choice;
+      if (picked) invocationType = options.invocationType ?? picked.invocationType;
+    }
     if (choice === 'new') {
       const created = await vscode.commands.executeCommand<{ name: string; file: string; functionName: string } | undefined>('scf.newEvent', { kind: 'function', id: 'x', spec });
       if (!created) return undefined;
       choice = { kind: 'file', event: created };
     }
     if (!choice) return undefined;
-    return this.run(spec, choice, options);
+    return this.run(spec, choice, { ...options, invocationType });
+  }
+
+  /** The test event open in the active editor, when it is one of `spec`'s (invoke it without asking). */
+  private activeEventOf(spec: FunctionSpec): EventFile | undefined {
+    const path = vscode.window.activeTextEditor?.document.uri.fsPath;
+    const found = path ? eventFromPath(path) : undefined;
+    return found && found.event.functionName === spec.name && found.serverlessDir === dirname(spec.file) ? found.event : undefined;
   }
 
   async invokeAgain(): Promise<InvokeOutcome | undefined> {
@@ -97,7 +119,7 @@ export class Invoker implements vscode.Disposable {
       );
       return undefined;
     }
-    return this.run(spec, this.last.choice);
+    return this.run(spec, this.last.choice, { invocationType: this.last.invocationType });
   }
 
   stop(): void {
@@ -124,7 +146,8 @@ export class Invoker implements vscode.Disposable {
   /** Checks the event (reported with its line), then invokes and streams the logs to the SCF output. */
   async run(spec: FunctionSpec, choice: EventChoice, options: InvokeRequestOptions = {}): Promise<InvokeOutcome | undefined> {
     const label = eventLabel(choice);
-    const invocationType = 'RequestResponse' as const;
+    // A debugger waits on its request: debugging is synchronous.
+    const invocationType: InvocationType = options.debug ? 'RequestResponse' : (options.invocationType ?? 'RequestResponse');
     let payload: string;
     if (choice.kind === 'file') {
       const uri = vscode.Uri.file(choice.event.file);
@@ -152,7 +175,7 @@ export class Invoker implements vscode.Disposable {
       payload = templateFor(choice.template, spec, this.templatesDir);
     }
 
-    this.last = { file: spec.file, functionName: spec.name, choice };
+    this.last = { file: spec.file, functionName: spec.name, choice, invocationType };
     void vscode.commands.executeCommand('setContext', 'scf.hasLastInvocation', true);
     this.output.begin(spec.name, label, vscode.workspace.asRelativePath(spec.file), invocationType);
     this.status.running(spec.name);
@@ -173,6 +196,16 @@ export class Invoker implements vscode.Disposable {
     this.running.add(running);
     if (params.debug) void attachWhenListening(spec, params.debug.port, running.outcome);
     void vscode.commands.executeCommand('setContext', 'scf.invoking', true);
+    if (invocationType === 'Event') {
+      // SCF answers an async caller with the request id at once; the event then runs (and is retried) on its own.
+      void running.requestId.then(
+        (requestId) => {
+          this.output.info(`Accepted (async): RequestId ${requestId}. The event runs in the background, retried as SCF does; its log and outcome follow.`);
+          this.status.accepted(spec.name, requestId);
+        },
+        () => undefined,
+      );
+    }
     let outcome: InvokeOutcome;
     let stopped = false;
     try {
@@ -185,7 +218,7 @@ export class Invoker implements vscode.Disposable {
 
     if (outcome.ok) {
       const result = outcome.result;
-      this.output.end(result);
+      this.output.end(result, spec.file);
       this.status.finished(spec.name, label, result);
       // 499 after "Stop Invocation" is what the user asked for, not a failure to report.
       if (result.statusCode !== 200 && !(result.statusCode === 499 && stopped)) this.notifyFailure(spec, `${statusLabel(result.statusCode)}: ${result.errorMessage ?? statusInfo(result.statusCode).meaning}`);

@@ -13,6 +13,7 @@ export function registerMiscCommands(tree: FunctionsTree, output: OutputView): v
   return [
     vscode.commands.registerCommand('scf.openDefinition', (arg?: unknown) => openDefinition(tree, arg)),
     vscode.commands.registerCommand('scf.showOutput', () => output.show()),
+    vscode.commands.registerCommand('scf.getStarted', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', 'scf-toolkit.scf-toolkit#scf.getStarted', false)),
     vscode.commands.registerCommand('scf.refresh', () => tree.rescan()),
     vscode.commands.registerCommand('scf.newFunction', (arg?: unknown) => newFunction(arg)),
   ];

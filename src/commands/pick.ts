@@ -1,6 +1,7 @@
 /** Quick picks shared by the commands: which function, which test event. */
 import * as vscode from 'vscode';
 import type { FunctionSpec } from '../model';
+import type { InvocationType } from '../emulator/types';
 import { listEvents, type EventFile } from '../events/store';
 import { templatesFor, type EventTemplate } from '../events/templates';
 import { functionDescription, type TreeNode } from '../views/treeModel';
@@ -80,10 +81,26 @@ interface EventItem extends vscode.QuickPickItem {
   create?: boolean;
 }
 
-/** A test event for `spec`: its own event files first (the last used on top), then the built-in templates. */
-export async function pickEvent(spec: FunctionSpec, lastUsed: string | undefined, title: string): Promise<EventChoice | 'new' | undefined> {
+export interface PickedEvent {
+  choice: EventChoice | 'new';
+  /** RequestResponse (sync), or Event (async) when the item's async button was used. */
+  invocationType: InvocationType;
+}
+
+/** The button on each event that sends it asynchronously. */
+const ASYNC_BUTTON: vscode.QuickInputButton = {
+  iconPath: new vscode.ThemeIcon('debug-step-over'),
+  tooltip: 'Invoke async (Event): accepted at once, the result goes to the log; retries and dead letters as on SCF',
+};
+
+/**
+ * A test event for `spec`: its own event files first (the last used on top), then the built-in
+ * templates. Enter sends it synchronously; with `offerAsync`, each event's button sends it async.
+ */
+export async function pickEvent(spec: FunctionSpec, lastUsed: string | undefined, title: string, options: { offerAsync?: boolean } = {}): Promise<PickedEvent | undefined> {
   const events = await listEvents(spec.file, spec.name);
   events.sort((a, b) => (a.name === lastUsed ? -1 : b.name === lastUsed ? 1 : 0));
+  const buttons = options.offerAsync ? [ASYNC_BUTTON] : [];
   const items: EventItem[] = [];
   if (events.length > 0) items.push({ label: 'Test events', kind: vscode.QuickPickItemKind.Separator });
   for (const event of events) {
@@ -92,16 +109,35 @@ export async function pickEvent(spec: FunctionSpec, lastUsed: string | undefined
       description: event.name === lastUsed ? 'last used' : undefined,
       detail: vscode.workspace.asRelativePath(event.file),
       choice: { kind: 'file', event },
+      buttons,
     });
   }
   items.push({ label: 'Built-in templates', kind: vscode.QuickPickItemKind.Separator });
   for (const template of templatesFor(spec.events.map((e) => e.kind))) {
-    items.push({ label: `$(beaker) ${template.label}`, description: templateDescription(template, spec), choice: { kind: 'template', template } });
+    items.push({ label: `$(beaker) ${template.label}`, description: templateDescription(template, spec), choice: { kind: 'template', template }, buttons });
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   items.push({ label: '$(add) New Test Event...', create: true });
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Pick a test event for ${spec.name}`, matchOnDescription: true });
-  if (!picked) return undefined;
-  if (picked.create) return 'new';
-  return picked.choice;
+  const pick = vscode.window.createQuickPick<EventItem>();
+  pick.title = title;
+  pick.placeholder = `Pick a test event for ${spec.name}${options.offerAsync ? ' (Enter: sync; its button: async)' : ''}`;
+  pick.matchOnDescription = true;
+  pick.items = items;
+  return new Promise<PickedEvent | undefined>((resolve) => {
+    let done = false;
+    const finish = (value: PickedEvent | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(value);
+      pick.dispose();
+    };
+    pick.onDidAccept(() => {
+      const item = pick.selectedItems[0];
+      if (item?.create) finish({ choice: 'new', invocationType: 'RequestResponse' });
+      else if (item?.choice) finish({ choice: item.choice, invocationType: 'RequestResponse' });
+    });
+    pick.onDidTriggerItemButton((e) => e.item.choice && finish({ choice: e.item.choice, invocationType: 'Event' }));
+    pick.onDidHide(() => finish(undefined));
+    pick.show();
+  });
 }

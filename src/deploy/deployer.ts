@@ -5,6 +5,7 @@
  * cancels between (and during) steps.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { basename } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { ApiCallError, call, isNotFound, type ScfSdkClient } from './client';
 import { CREDENTIAL_KEYS } from './credentials';
@@ -108,11 +109,11 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
     }
 
     if (existing.Runtime && existing.Runtime !== spec.runtime) {
-      return fail('deploy.runtimeChanged', `${spec.file}: ${name} runs ${existing.Runtime} on ${options.targetLabel}, serverless.yml says ${spec.runtime}; the platform cannot change a function's runtime. Delete the function first, or use a new name`);
+      return fail('deploy.runtimeChanged', `${spec.file}: ${name} runs ${existing.Runtime} on ${options.targetLabel}, ${basename(spec.file)} says ${spec.runtime}; the platform cannot change a function's runtime. Delete the function first, or use a new name`);
     }
     const wantedType = spec.type === 'web' ? 'HTTP' : 'Event';
     if (existing.Type && existing.Type !== wantedType) {
-      return fail('deploy.typeChanged', `${spec.file}: ${name} is ${existing.Type === 'HTTP' ? 'a web' : 'an event'} function on ${options.targetLabel}, serverless.yml says type: ${spec.type}; the platform cannot change a function's type. Delete the function first, or use a new name`);
+      return fail('deploy.typeChanged', `${spec.file}: ${name} is ${existing.Type === 'HTTP' ? 'a web' : 'an event'} function on ${options.targetLabel}, ${basename(spec.file)} says type: ${spec.type}; the platform cannot change a function's type. Delete the function first, or use a new name`);
     }
     if (existing.Status !== 'Active') {
       report('wait', `${name} is ${existing.Status}; waiting until it is Active`);

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { runtimeFamily } from '../model/runtimes';
 import { isTimerEvent } from './timerEvent';
@@ -137,7 +137,7 @@ export class Emulator {
     const override = req.timeoutOverride;
     if (override !== undefined && override > 0 && override !== req.spec.timeout) {
       const requestId = req.requestId ?? randomUUID();
-      opts.onLog?.({ requestId, stream: 'platform', text: `[WARN] timeout ${override} s from the timeoutOverride setting instead of ${req.spec.timeout} s from serverless.yml`, time: Date.now() });
+      opts.onLog?.({ requestId, stream: 'platform', text: `[WARN] timeout ${override} s from the timeoutOverride setting instead of ${req.spec.timeout} s from ${basename(req.spec.file)}`, time: Date.now() });
       return this.invoke({ ...req, requestId, spec: { ...req.spec, timeout: override }, timeoutOverride: undefined }, opts);
     }
     if (req.debug) {
@@ -399,13 +399,13 @@ function mapOutcome(outcome: RunOutcome, spec: FunctionSpec): Mapped {
     case 'error':
       return { statusCode: outcome.code, result: null, recycle: outcome.recycle, errorMessage: outcome.message, errorStack: outcome.stack || undefined };
     case 'timeout':
-      return { statusCode: 433, result: null, recycle: true, errorMessage: `time out: the function ran past its timeout of ${spec.timeout} s; raise timeout in serverless.yml or make the handler faster` };
+      return { statusCode: 433, result: null, recycle: true, errorMessage: `time out: the function ran past its timeout of ${spec.timeout} s; raise timeout in ${basename(spec.file)} or make the handler faster` };
     case 'memory':
       return {
         statusCode: 434,
         result: null,
         recycle: true,
-        errorMessage: `memory limit reached: the instance used ${Math.ceil(outcome.usedKb / 1024)} MB, over memorySize ${spec.memorySize} MB; raise memorySize in serverless.yml or use less memory`,
+        errorMessage: `memory limit reached: the instance used ${Math.ceil(outcome.usedKb / 1024)} MB, over memorySize ${spec.memorySize} MB; raise memorySize in ${basename(spec.file)} or use less memory`,
       };
     case 'exit':
       return { statusCode: 439, result: null, recycle: true, errorMessage: `User process exit when running: the runtime process ${outcome.description} during the request` };
@@ -421,7 +421,7 @@ function initFailure(init: Exclude<InitOutcome, { kind: 'ready' }>, spec: Functi
       // The runtime's message names the handler when it is about it (437): name it once.
       return { statusCode: init.code, errorMessage: init.message.includes(`"${spec.handler}"`) ? `${init.message} (in ${file})` : `${init.message} (handler "${spec.handler}" in ${file})`, errorStack: init.stack || undefined };
     case 'initTimeout':
-      return { statusCode: 450, errorMessage: `loading the handler took longer than initTimeout (${spec.initTimeout} s); raise initTimeout in serverless.yml or do less work when the module loads` };
+      return { statusCode: 450, errorMessage: `loading the handler took longer than initTimeout (${spec.initTimeout} s); raise initTimeout in ${basename(spec.file)} or do less work when the module loads` };
     case 'exit':
       return { statusCode: init.code ?? 439, errorMessage: `User process exit when running: the runtime process ${init.description} while loading the handler` };
     case 'spawnError':

@@ -3,6 +3,7 @@
  * Node). syntaxes/scf-log.tmLanguage.json colours exactly these shapes.
  */
 import type { InvokeResult, LogLine, UsageError } from '../emulator/types';
+import { basename } from 'node:path';
 import { statusInfo, statusLabel } from '../emulator/statusCodes';
 
 export interface LogOptions {
@@ -32,8 +33,10 @@ function ms(n: number): string {
  * line (the REPORT line above has the same numbers in SCF's own form), what a failure means and how
  * to fix it, then the error or the result pretty-printed.
  */
-export function formatOutcome(result: InvokeResult): string[] {
+export function formatOutcome(result: InvokeResult, options: { file?: string } = {}): string[] {
   const info = statusInfo(result.statusCode);
+  // The status table speaks of serverless.yml; say the file the function is in (serverless.yaml, template.yaml).
+  const named = (text: string) => (options.file ? text.replace(/serverless\.yml/g, basename(options.file)) : text);
   const out: string[] = [];
   const parts = [
     `Status: ${statusLabel(result.statusCode)}`,
@@ -45,18 +48,27 @@ export function formatOutcome(result: InvokeResult): string[] {
   if (result.initDurationMs !== undefined) parts.push(`Init Duration: ${ms(result.initDurationMs)}`);
   out.push(`${parts.join(' · ')}${result.coldStart ? ' (cold start)' : ''}`);
   if (result.statusCode !== 200) {
-    out.push(`Meaning: ${info.meaning}`);
-    if (info.fix) out.push(`Fix: ${info.fix}`);
+    out.push(`Meaning: ${named(info.meaning)}`);
+    if (info.fix) out.push(`Fix: ${named(info.fix)}`);
   }
   if (result.errorMessage) out.push(`Error: ${result.errorMessage}`);
   if (result.errorStack) out.push(...result.errorStack.replace(/\n$/, '').split('\n'));
   if (result.invocationType === 'Event') {
+    if (result.asyncOutcome) out.push(`Async: ${asyncOutcomeText(result.asyncOutcome, result.attempts ?? 1)}`);
     out.push(`Result: (async invocation: the caller gets only the request id ${result.requestId}; the result goes to the log)`);
   } else if (result.statusCode === 200) {
     out.push('Result:');
     out.push(...prettyResult(result.result).split('\n'));
   }
   return out;
+}
+
+/** How an async event ended: `succeeded on attempt 1`, `dead-lettered after 3 attempts` ... */
+export function asyncOutcomeText(outcome: 'succeeded' | 'deadLettered' | 'dropped', attempts: number): string {
+  const times = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  if (outcome === 'succeeded') return `succeeded on attempt ${attempts}`;
+  if (outcome === 'deadLettered') return `failed after ${times}; sent to the dead-letter queue (.scf/dlq beside serverless.yml)`;
+  return `failed after ${times}; dropped (no dead-letter queue configured)`;
 }
 
 /** The result pretty-printed as JSON (2 spaces), as SCF serializes it. */

@@ -1,7 +1,8 @@
 /** The "SCF" output channel (language `scf-log`, coloured by syntaxes/scf-log.tmLanguage.json). */
 import * as vscode from 'vscode';
 import type { InvokeResult, LogLine, UsageError } from '../emulator/types';
-import { formatInvokeHeader, formatLogLine, formatOutcome, formatUsageError } from './logFormat';
+import { asyncOutcomeText, formatInvokeHeader, formatLogLine, formatOutcome, formatUsageError } from './logFormat';
+import type { FinishedEvent } from '../emulator/async';
 
 export class OutputView implements vscode.Disposable {
   readonly channel: vscode.OutputChannel;
@@ -38,10 +39,18 @@ export class OutputView implements vscode.Disposable {
     for (const part of line.text.replace(/\r?\n$/, '').split(/\r?\n/)) this.write(formatLogLine({ ...line, text: part }, { timestamps: timestamps && line.stream !== 'platform' }));
   }
 
-  end(result: InvokeResult): void {
-    for (const line of formatOutcome(result)) this.write(line);
+  /** The outcome; `file` is the function's serverless.yml / serverless.yaml / template.yaml, which the advice names. */
+  end(result: InvokeResult, file?: string): void {
+    for (const line of formatOutcome(result, { file })) this.write(line);
     this.write('');
     if (result.statusCode !== 200 && vscode.workspace.getConfiguration('scf.log').get<string>('reveal', 'always') === 'onFailure') this.channel.show(true);
+  }
+
+  /** The end of an async event no invocation of this window waits for (one resumed at start). */
+  asyncFinished(event: FinishedEvent): void {
+    if (event.lastResult) for (const line of formatOutcome(event.lastResult)) this.write(line);
+    this.write(`Async event ${event.requestId} of ${event.functionName}: ${asyncOutcomeText(event.outcome, event.attempts)}`);
+    this.write('');
   }
 
   error(error: UsageError): void {

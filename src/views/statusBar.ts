@@ -20,6 +20,14 @@ export class InvocationStatus implements vscode.Disposable {
     this.item.show();
   }
 
+  /** An async event was accepted and runs in the background. */
+  accepted(functionName: string, requestId: string): void {
+    this.item.text = `$(sync~spin) SCF ${functionName} (async)`;
+    this.item.tooltip = `${functionName}: accepted (async), RequestId ${requestId}; it runs in the background. Click to show the SCF output.`;
+    this.item.backgroundColor = undefined;
+    this.item.show();
+  }
+
   finished(functionName: string, eventLabel: string, result: InvokeResult): void {
     const ok = result.statusCode === 200;
     this.item.text = `${ok ? '$(pass)' : '$(error)'} ${statusBarText(result)}`;

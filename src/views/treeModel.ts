@@ -2,7 +2,7 @@
  * What the Functions view shows, as plain data (no vscode import: tested in plain Node).
  * functionsTree.ts turns these nodes into TreeItems.
  */
-import { dirname, relative } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import type { FunctionSpec, LayerBinding, LayerSpec, LoadedFile, LoadResult, ModelError, TriggerSpec, UncheckedInstance } from '../model/types';
 import type { EventFile } from '../events/store';
 import { customEventLimitWarning } from '../events/names';
@@ -226,7 +226,7 @@ export function groupChildren(node: Extract<TreeNode, { kind: 'group' }>, events
   const base = node.id;
   if (node.group === 'layers') return (spec.layers ?? []).map((b, i) => layerBindingNode(spec, b, i, base, workspaceRoots));
   if (node.group === 'triggers') {
-    if (spec.events.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No triggers', tooltip: spec.component === 'multi-scf' ? `Add triggers under inputs.triggers with \`function: ${spec.functionKey}\` in serverless.yml.` : 'Add triggers under inputs.events in serverless.yml.' }];
+    if (spec.events.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No triggers', tooltip: spec.component === 'multi-scf' ? `Add triggers under inputs.triggers with \`function: ${spec.functionKey}\` in ${basename(spec.file)}.` : `Add triggers under inputs.events in ${basename(spec.file)}.` }];
     return spec.events.map((trigger, i) => {
       const { label, description } = triggerLabel(trigger);
       return { kind: 'trigger', id: `${base}/${i}`, spec, trigger, label, description, tooltip: `${label}\n${JSON.stringify(trigger.parameters, null, 2)}` };
@@ -234,10 +234,10 @@ export function groupChildren(node: Extract<TreeNode, { kind: 'group' }>, events
   }
   if (node.group === 'environment') {
     const keys = Object.keys(spec.environment).sort();
-    if (keys.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No environment variables', tooltip: 'Add them under inputs.environment.variables in serverless.yml.' }];
+    if (keys.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No environment variables', tooltip: `Add them under inputs.environment.variables in ${basename(spec.file)}.` }];
     return keys.map((key) => ({ kind: 'variable', id: `${base}/${key}`, spec, key, label: key, description: displayValue(key, spec.environment[key]!) }));
   }
-  if (events.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No test events yet: add one with +', tooltip: `Test events are JSON files in .scf/events/${spec.name}/ beside serverless.yml.` }];
+  if (events.length === 0) return [{ kind: 'hint', id: `${base}/none`, spec, label: 'No test events yet: add one with +', tooltip: `Test events are JSON files in .scf/events/${spec.name}/ beside ${basename(spec.file)}.` }];
   return events.map((event) => ({
     kind: 'event',
     id: `${base}/${event.name}`,

@@ -107,12 +107,24 @@ async function setup() {
   return { vsix, runnerVsix };
 }
 
+/**
+ * An async event accepted before "the editor last closed": its journal entry, as the emulator host
+ * writes it (src/emulator/async/journal.ts), so the suite can check it runs when the extension starts.
+ */
+function queueAsyncEvent(workspace) {
+  const dir = join(workspace, 'orders', '.scf', 'async');
+  mkdirSync(dir, { recursive: true });
+  const event = { requestId: '5d9e7a10-0000-4000-8000-000000000001', file: join(workspace, 'orders', 'serverless.yml'), functionName: 'orders-api', payload: '{"resumed":true}', enqueuedAt: Date.now(), retries: 0, attempts: 0, nextAt: 0 };
+  writeFileSync(join(dir, 'queue.jsonl'), `${JSON.stringify({ op: 'put', event })}\n`);
+}
+
 /** Starts code-server on a free port with both extensions; resolves with its URL once it answers. */
-async function serve(name, { vsix, runnerVsix }, { trusted, empty = false, source, suite = !empty }) {
+async function serve(name, { vsix, runnerVsix }, { trusted, empty = false, source, suite = !empty, prepare }) {
   const dir = join(work, name);
   const workspace = join(dir, 'workspace');
   if (empty) mkdirSync(workspace, { recursive: true });
   else cpSync(source ?? join(root, 'test', 'e2e', 'fixtures', 'workspace'), workspace, { recursive: true });
+  prepare?.(workspace);
   const ext = join(dir, 'ext');
   const user = join(dir, 'user');
   mkdirSync(join(user, 'User'), { recursive: true });
@@ -178,8 +190,27 @@ async function palette(page, title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list [role="option"]', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await pickOption(page, title);
+}
+
+/** Clicks the quick-input option whose label is exactly `label` (Enter would take the first, maybe a recently used other one). */
+async function pickOption(page, label) {
+  const options = page.locator('.quick-input-list [role="option"]');
+  await options.filter({ hasText: label }).first().waitFor();
+  const exact = options.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s*$`) }) }).first();
+  if (await exact.count()) await exact.click();
+  else await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** Opens a workspace file through Go to File, by its path relative to the workspace. */
+async function openFile(page, relPath) {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill(relPath);
+  const [dir, name] = [relPath.split('/').slice(0, -1).join('/'), relPath.split('/').pop()];
+  const option = page.locator('.quick-input-list [role="option"]', { hasText: name }).filter({ hasText: dir }).first();
+  await option.waitFor({ timeout: 10000 });
+  await option.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
@@ -200,7 +231,7 @@ async function outputText(page) {
 
 async function trustedRun(packages, browser) {
   step('serving the fixture workspace (trusted)');
-  const server = await serve('trusted', packages, { trusted: true });
+  const server = await serve('trusted', packages, { trusted: true, prepare: queueAsyncEvent });
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   await page.goto(server.url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
@@ -326,6 +357,102 @@ async function trustedRun(packages, browser) {
     .then(() => true, () => false);
   check(opened, 'clicking the broken file in the Functions view opens it');
 
+  step('keybindings: Ctrl+Alt+Enter invokes the function of the active file, Ctrl+Alt+Shift+R invokes again');
+  await palette(page, 'View: Close All Editors');
+  await palette(page, 'View: Hide Panel'); // the output's own editor must not be the active one
+  await openFile(page, 'orders/src/index.js');
+  const handlerEditor = page.locator('.part.editor .editor-instance .view-lines', { hasText: 'main_handler' }).first();
+  await handlerEditor.waitFor({ timeout: 10000 });
+  await handlerEditor.click();
+  // The key applies once the extension has seen the editor change (a context key set over IPC): retry.
+  const eventOption = page.locator('.quick-input-list [role="option"]', { hasText: 'paid' }).first();
+  let picked = false;
+  for (let i = 0; i < 5 && !picked; i++) {
+    await page.keyboard.press('Control+Alt+Enter');
+    picked = await eventOption.waitFor({ timeout: 2000 }).then(() => true, () => false);
+  }
+  if (process.env.E2E_DEBUG) await page.screenshot({ path: '/tmp/e2e-debug-keybinding.png' });
+  const pickTitle = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+  check(picked && /orders-api/.test(pickTitle), `Ctrl+Alt+Enter in the handler's file asks for an event of its function (${pickTitle})`);
+  if (picked) {
+    await page.locator('.quick-input-widget input').fill('paid');
+    await page.keyboard.press('Enter');
+  }
+  const statusAfterKey = page.locator('.part.statusbar .statusbar-item', { hasText: /SCF 200 ·/ }).first();
+  check(await statusAfterKey.waitFor({ timeout: 30000 }).then(() => true, () => false), 'and the invocation ends with SCF 200 in the status bar');
+  await page.keyboard.press('Control+Alt+Shift+R');
+  await palette(page, 'SCF: Show Output');
+  await palette(page, 'View: Toggle Maximized Panel');
+  let again = false;
+  for (let i = 0; i < 50 && !again; i++) {
+    again = /── Invoke orders-api with test event "paid" \(sync\)[\s\S]*── Invoke orders-api with test event "paid" \(sync\)/.test(await outputText(page));
+    if (!again) await page.waitForTimeout(200);
+  }
+  check(again, 'Ctrl+Alt+Shift+R invokes it again with the same event');
+  if (process.env.E2E_DEBUG) await page.screenshot({ path: '/tmp/e2e-debug-again.png' });
+  await palette(page, 'View: Toggle Maximized Panel');
+
+  step('quick fixes in the editor: the lightbulb menu of the handler line');
+  await palette(page, 'View: Close All Editors');
+  await palette(page, 'View: Hide Panel');
+  if (process.env.E2E_DEBUG) await page.screenshot({ path: '/tmp/e2e-debug-before-quickfix.png' });
+  await openFile(page, 'mistakes/serverless.yml');
+  const handlerLine = page.locator('.part.editor .editor-instance .view-line', { hasText: 'app.main_handler' }).first();
+  await handlerLine.waitFor({ timeout: 10000 }).catch(async (e) => {
+    if (process.env.E2E_DEBUG) await page.screenshot({ path: '/tmp/e2e-debug-quickfix.png' });
+    throw e;
+  });
+  await handlerLine.click();
+  await page.keyboard.press('End');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+.');
+  const fixMenu = page.locator('.action-widget', { hasText: 'Change handler to' }).first();
+  const fixShown = await fixMenu.waitFor({ timeout: 15000 }).then(() => true, () => false);
+  const fixTexts = fixShown ? (await fixMenu.innerText()).replace(/\s+/g, ' ') : '';
+  check(fixShown && /Change handler to `?index\.main_handler/.test(fixTexts), `the quick fix menu offers "Change handler to index.main_handler" (${fixTexts.slice(0, 200)})`);
+  await page.screenshot({ path: join(shots, 'quick-fix.png') });
+  await page.keyboard.press('Escape');
+
+  step('the Get Started walkthrough');
+  await palette(page, 'View: Toggle Primary Side Bar Visibility'); // room for the steps and their text
+  await palette(page, 'SCF: Get Started');
+  const walkthrough = page.locator('.gettingStartedContainer', { hasText: 'Get Started with SCF Toolkit' }).first();
+  const shown = await walkthrough.waitFor({ timeout: 20000 }).then(() => true, () => false);
+  const steps = shown ? (await walkthrough.innerText()).replace(/\s+/g, ' ') : '';
+  check(shown && ['Create a function', 'Invoke it locally', 'Debug it', 'Deploy it'].every((t) => steps.includes(t)), `the walkthrough has its four steps (${steps.slice(0, 200)})`);
+  await page.mouse.move(900, 300);
+  await page.screenshot({ path: join(shots, 'walkthrough.png') });
+  await palette(page, 'View: Close All Editors');
+  await palette(page, 'View: Toggle Primary Side Bar Visibility');
+
+  step('the gateway and the local endpoint in the status bar');
+  const endpointItem = page.locator('.part.statusbar .statusbar-item', { hasText: /Endpoint :\d+/ }).first();
+  check(await endpointItem.waitFor({ timeout: 10000 }).then(() => true, () => false), 'the local endpoint the suite deployed to has a status bar item');
+  await palette(page, 'SCF: Start Local HTTP Gateway');
+  const gatewayItem = page.locator('.part.statusbar .statusbar-item', { hasText: /Gateway :\d+/ }).first();
+  check(await gatewayItem.waitFor({ timeout: 30000 }).then(() => true, () => false), 'the running gateway has a status bar item');
+  await gatewayItem.click();
+  const stopOption = page.locator('.quick-input-list [role="option"]', { hasText: 'Stop Gateway' }).first();
+  check(await stopOption.waitFor({ timeout: 10000 }).then(() => true, () => false), 'clicking it offers Open in Browser, Copy Address and Stop Gateway');
+  await page.mouse.move(900, 300);
+  await page.screenshot({ path: join(shots, 'gateway-status.png') });
+  await stopOption.click();
+  check(await gatewayItem.waitFor({ state: 'hidden', timeout: 15000 }).then(() => true, () => false), 'Stop Gateway from it stops the gateway and the item goes');
+
+  step('the Deployed view shows what the suite deployed to the local endpoint');
+  const deployedPane = page.locator('.pane-header', { hasText: 'Deployed' }).first();
+  if ((await deployedPane.getAttribute('aria-expanded')) === 'false') await deployedPane.click();
+  const localTarget = page.locator('[role="treeitem"]', { hasText: 'Local endpoint' }).first();
+  await localTarget.waitFor({ timeout: 10000 });
+  if ((await localTarget.getAttribute('aria-expanded')) !== 'true') await localTarget.click();
+  const deployedRow = page.locator('[role="treeitem"]', { hasText: /orders-api.*Active/ }).first();
+  check(await deployedRow.waitFor({ timeout: 20000 }).then(() => true, () => false), 'the Deployed view lists orders-api as Active on the local endpoint');
+  await palette(page, 'Notifications: Clear All Notifications');
+  await page.mouse.move(900, 300);
+  await page.screenshot({ path: join(shots, 'deployed.png') });
+  // Collapsed again, so the layout check below starts from the view's first state.
+  await deployedPane.click();
+
   step('checking the layout: functions closed at first, the Deployed view collapsed, and what the user opens remembered');
   await palette(page, 'View: Close All Editors');
   await page.keyboard.press('Control+Shift+M'); // hide the panel again
@@ -361,6 +488,23 @@ async function untrustedRun(packages, browser) {
   await page.goto(server.url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
   await suiteResults(server.results, 180000);
+
+  step('Restricted Mode: the gateway and debug commands are there and explain themselves');
+  await palette(page, 'Notifications: Clear All Notifications');
+  for (const [title, says] of [
+    ['SCF: Start Local HTTP Gateway', /the local HTTP gateway runs your functions' code on this machine/],
+    ['SCF: Debug Function', /Debug Function runs your functions' code on this machine/],
+  ]) {
+    await palette(page, title);
+    const note = page.locator('.notifications-toasts .notification-toast', { hasText: says }).first();
+    check(await note.waitFor({ timeout: 15000 }).then(() => true, () => false), `"${title}" is in the palette and says why it does not run`);
+    if (title.includes('Gateway')) {
+      const manage = await note.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).count();
+      check(manage > 0, 'and offers Manage Workspace Trust');
+      await page.screenshot({ path: join(shots, 'restricted-gateway.png') });
+    }
+    await palette(page, 'Notifications: Clear All Notifications');
+  }
   await page.close();
   stop(server.child);
 }

@@ -62,3 +62,11 @@ test('log lines appear as printed, with an optional timestamp', () => {
   assert.equal(formatLogLine(line, { timestamps: true }), '2026-01-02T03:04:05.006Z hello');
   assert.match(formatInvokeHeader('fn', 'event "paid"', 'api/serverless.yml'), /^── Invoke fn with event "paid" \(sync\) · api\/serverless\.yml$/);
 });
+
+test('the advice names the file the function is in (serverless.yaml, template.yaml), not always serverless.yml', () => {
+  const timedOut = { ...base, statusCode: 433, statusName: 'TimeLimitReached', result: null, coldStart: false, initDurationMs: undefined };
+  assert.match(formatOutcome(timedOut, { file: '/w/api/serverless.yaml' }).find((l) => l.startsWith('Fix:'))!, /in serverless\.yaml/);
+  assert.match(formatOutcome(timedOut).find((l) => l.startsWith('Fix:'))!, /in serverless\.yml/);
+  // A deployed function whose memory size is not known: no "of 0 MB".
+  assert.match(formatOutcome({ ...base, memorySize: 0 })[0]!, /Max Memory Used: 31 MB · /);
+});

@@ -43,21 +43,7 @@ export class Journal {
 
   /** Reads the journal back and rewrites it with only the unfinished events. */
   load(): QueuedEvent[] {
-    const live = new Map<string, QueuedEvent>();
-    if (existsSync(this.path)) {
-      for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        let entry: JournalEntry;
-        try {
-          entry = JSON.parse(line) as JournalEntry;
-        } catch {
-          continue; // a line cut short by a crash mid-write: the event before it is still whole
-        }
-        if (entry.op === 'put') live.set(entry.event.requestId, entry.event);
-        else live.delete(entry.requestId);
-      }
-    }
-    const events = [...live.values()];
+    const events = unfinished(this.path);
     writeFileAtomic(this.path, events.map((event) => `${JSON.stringify({ op: 'put', event } satisfies JournalEntry)}\n`).join(''));
     return events;
   }
@@ -69,4 +55,28 @@ export class Journal {
   done(requestId: string): void {
     appendFileSync(this.path, `${JSON.stringify({ op: 'done', requestId } satisfies JournalEntry)}\n`);
   }
+}
+
+/** The events of a journal that have not finished, read without changing it. */
+function unfinished(path: string): QueuedEvent[] {
+  const live = new Map<string, QueuedEvent>();
+  if (existsSync(path)) {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(line) as JournalEntry;
+      } catch {
+        continue; // a line cut short by a crash mid-write: the event before it is still whole
+      }
+      if (entry.op === 'put') live.set(entry.event.requestId, entry.event);
+      else live.delete(entry.requestId);
+    }
+  }
+  return [...live.values()];
+}
+
+/** How many accepted async events a state folder still holds (0 when it has no journal): read only. */
+export function pendingEvents(stateDir: string): number {
+  return unfinished(join(stateDir, 'queue.jsonl')).length;
 }

@@ -293,12 +293,15 @@ test('a Python handler runs too (when python3 is installed)', async () => {
 test('SCF: Start Local HTTP Gateway serves the apigw routes of the workspace, with each request in the SCF output; Stop ends it', async () => {
   const url = await vscode.commands.executeCommand<string | undefined>('scf.startGateway');
   assert.ok(url && /^http:\/\/127\.0\.0\.1:\d+$/.test(url), `the gateway's address: ${url}`);
+  assert.equal(api.services.texts.gateway, `$(globe) Gateway :${new URL(url).port}`, 'a status bar item while it runs');
+  assert.doesNotMatch(api.output.text(), /Press Ctrl\+C/, 'no terminal advice in the editor');
   const res = await fetch(`${url}/orders`, { method: 'POST', body: '{"item":"tea"}', headers: { 'content-type': 'application/json' } });
   assert.equal(res.status, 200);
   assert.equal(((await res.json()) as { ok: boolean }).ok, true);
   await waitFor('the request in the SCF output', () => /POST \/orders -> orders-api 200/.test(api.output.text()));
   assert.match(api.output.text(), /\[orders-api\] received event with keys requestContext/);
   await vscode.commands.executeCommand('scf.stopGateway');
+  await waitFor('the status bar item to go', () => api.services.texts.gateway === '');
   await waitFor('the gateway to stop', async () => {
     try {
       await fetch(`${url}/orders`, { method: 'POST', body: '{}' });
@@ -307,6 +310,82 @@ test('SCF: Start Local HTTP Gateway serves the apigw routes of the workspace, wi
       return true;
     }
   });
+});
+
+test('quick fixes that fix: the handler to the file that defines it, the cron expression to 7 fields, the trigger kind', async () => {
+  const uri = vscode.Uri.file(join(root(), 'mistakes', 'serverless.yml'));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const original = doc.getText();
+  await vscode.window.showTextDocument(doc);
+  await waitFor('the mistakes file\'s problems', () => vscode.languages.getDiagnostics(uri).length === 4, (l) => vscode.languages.onDidChangeDiagnostics(l), 20000);
+  const titlesAt = async (text: string) => {
+    const line = doc.getText().split('\n').findIndex((l) => l.includes(text));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, doc.lineAt(line).text.length), vscode.CodeActionKind.QuickFix.value);
+    return actions.map((a) => a.title);
+  };
+  const handler = await titlesAt('handler: app.main_handler');
+  assert.equal(handler[0], 'Change handler to `index.main_handler`', handler.join('; '));
+  assert.ok(handler.some((t) => /^Create app\.js/.test(t)), handler.join('; '));
+  assert.deepEqual(await titlesAt('cronExpression'), ["Change to '0 */1 * * * * *'"]);
+  assert.equal((await titlesAt('apigateway'))[0], 'Change `apigateway` to `apigw`');
+  // Applied, the handler fix leaves no handler problem.
+  const line = doc.getText().split('\n').findIndex((l) => l.includes('handler: app.main_handler'));
+  const [fix] = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 30), vscode.CodeActionKind.QuickFix.value);
+  assert.ok(fix?.edit && (await vscode.workspace.applyEdit(fix.edit)));
+  await waitFor('the handler problem to go', () => !vscode.languages.getDiagnostics(uri).some((d) => String(typeof d.code === 'object' ? d.code.value : d.code) === 'scf.handler.fileMissing'), (l) => vscode.languages.onDidChangeDiagnostics(l), 15000);
+  // Back to the text on disk (the harness shows the same fix in the editor), saved: nothing is left dirty.
+  const back = new vscode.WorkspaceEdit();
+  back.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+  await vscode.workspace.applyEdit(back);
+  await doc.save();
+  assert.equal(readFileSync(uri.fsPath, 'utf8'), original);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+});
+
+test('the function of the active editor: Invoke runs it (its handler file, or a test event of it), New Test Event preselects it', async () => {
+  await vscode.window.showTextDocument(vscode.Uri.file(join(root(), 'orders', '.scf', 'events', 'orders-api', 'paid.json')));
+  const outcome = await vscode.commands.executeCommand<InvokeOutcome>('scf.invoke');
+  assert.ok(outcome?.ok && outcome.result.statusCode === 200, JSON.stringify(outcome));
+  assert.match(api.output.text(), /── Invoke orders-api with test event "paid" \(sync\)/);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+});
+
+test('Invoke Locally (Async): accepted at once, then the event runs with SCF\'s async semantics', async () => {
+  const outcome = await vscode.commands.executeCommand<InvokeOutcome>('scf.invokeAsync', await fn('orders-api'), { event: 'paid' });
+  assert.ok(outcome?.ok, JSON.stringify(outcome));
+  assert.equal(outcome.result.invocationType, 'Event');
+  assert.equal(outcome.result.asyncOutcome, 'succeeded');
+  const text = api.output.text();
+  assert.match(text, /── Invoke orders-api with test event "paid" \(async\)/);
+  assert.match(text, /Accepted \(async\): RequestId [0-9a-f-]{36}/);
+  assert.match(text, /Async: succeeded on attempt 1/);
+});
+
+test('an async event queued before the editor started was resumed at start and ran', async () => {
+  assert.equal(await api.resumed, 1, 'the fixture\'s journal held one event');
+  await waitFor('the resumed event\'s log', () => /received event with keys resumed/.test(api.output.text()), undefined, 20000);
+  await waitFor('its ending', () => /Async event [0-9a-f-]+ of orders-api: succeeded on attempt 1/.test(api.output.text()), undefined, 20000);
+  assert.match(api.output.text(), /Resumed 1 queued async event of orders\/serverless\.yml/);
+});
+
+test('deploy to the local endpoint, see it in the Deployed view, invoke it there in the local invoke\'s format', async () => {
+  const orders = await fn('orders-api');
+  const deployed = await vscode.commands.executeCommand<{ created: boolean; status: string } | undefined>('scf.deploy', orders, { target: 'local' });
+  assert.ok(deployed, 'deployed');
+  assert.equal(deployed.status, 'Active');
+  await waitFor('the endpoint status bar item', () => /Endpoint :\d+/.test(api.services.texts.endpoint));
+  const nodes = await api.deploy.deployed.functionsOf('local');
+  const node = nodes.find((n) => n.kind === 'deployedFunction' && n.label === 'orders-api');
+  assert.ok(node, nodes.map((n) => n.label).join(', '));
+  const before = api.output.text().length;
+  const result = await vscode.commands.executeCommand<{ statusCode: number; result: unknown } | undefined>('scf.deployed.invoke', node, { event: 'paid' });
+  assert.equal(result?.statusCode, 200, JSON.stringify(result));
+  const text = api.output.text().slice(before);
+  assert.match(text, /── Invoke orders-api with test event "paid" \(sync\) · deployed on the local endpoint/);
+  assert.match(text, /START RequestId/);
+  assert.match(text, /Status: 200 Success · Duration: [\d.]+ ms · Billed Duration: \d+ ms · Max Memory Used: [\d.]+ MB of 256 MB/);
+  assert.match(text, /"items": \[/);
+  assert.match(api.status.text, /^\$\(pass\) SCF 200 · \d+ ms$/);
 });
 
 test('the invoke result is left in the output for the screenshot', async () => {
