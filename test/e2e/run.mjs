@@ -380,15 +380,23 @@ async function trustedRun(packages, browser) {
   }
   const statusAfterKey = page.locator('.part.statusbar .statusbar-item', { hasText: /SCF 200 ·/ }).first();
   check(await statusAfterKey.waitFor({ timeout: 30000 }).then(() => true, () => false), 'and the invocation ends with SCF 200 in the status bar');
-  await page.keyboard.press('Control+Alt+Shift+R');
+  // The result ends with its request id: a new one at the end of the output is a new invocation.
   await palette(page, 'SCF: Show Output');
   await palette(page, 'View: Toggle Maximized Panel');
-  let again = false;
-  for (let i = 0; i < 50 && !again; i++) {
-    again = /── Invoke orders-api with test event "paid" \(sync\)[\s\S]*── Invoke orders-api with test event "paid" \(sync\)/.test(await outputText(page));
-    if (!again) await page.waitForTimeout(200);
+  const lastRequestId = async () => [...(await outputText(page)).matchAll(/"requestId": "([0-9a-f-]{36})"/g)].pop()?.[1];
+  let firstId;
+  for (let i = 0; i < 50 && !firstId; i++) {
+    firstId = await lastRequestId();
+    if (!firstId) await page.waitForTimeout(200);
   }
-  check(again, 'Ctrl+Alt+Shift+R invokes it again with the same event');
+  await page.keyboard.press('Control+Alt+Shift+R');
+  let againId;
+  for (let i = 0; i < 75 && (!againId || againId === firstId); i++) {
+    againId = await lastRequestId();
+    if (!againId || againId === firstId) await page.waitForTimeout(200);
+  }
+  const header = /── Invoke orders-api with test event "paid" \(sync\)/.test(await outputText(page));
+  check(Boolean(firstId && againId && againId !== firstId && header), `Ctrl+Alt+Shift+R invokes it again with the same event (${firstId} then ${againId})`);
   if (process.env.E2E_DEBUG) await page.screenshot({ path: '/tmp/e2e-debug-again.png' });
   await palette(page, 'View: Toggle Maximized Panel');
 
