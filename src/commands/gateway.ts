@@ -17,11 +17,14 @@ import type { GatewayListening } from '../cli/commands/gateway';
 export interface GatewayApi {
   /** The gateway's address while it runs. */
   url(): string | undefined;
+  /** The route conflicts the gateway reported when it last started (the tests read them). */
+  conflicts(): string[];
 }
 
 export function registerGateway(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView; services: ServicesStatus }): GatewayApi {
   let child: ChildProcess | undefined;
   let url: string | undefined;
+  let lastConflicts: string[] = [];
 
   const stop = () => {
     if (!child) return;
@@ -59,10 +62,12 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
     child = proc;
     deps.output.info(`Starting the local HTTP gateway for ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}...`);
     let routes = 0;
+    let conflicts: string[] = [];
     const started = new Promise<string | undefined>((resolve) => {
       proc.on('message', (m: Partial<GatewayListening>) => {
         if (m?.type !== 'gateway.listening' || typeof m.url !== 'string') return;
         routes = m.routes?.length ?? 0;
+        conflicts = Array.isArray(m.conflicts) ? m.conflicts : [];
         resolve(m.url);
       });
       createInterface({ input: proc.stdout! }).on('line', (line) => deps.output.info(line));
@@ -85,7 +90,16 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
     }
     void vscode.commands.executeCommand('setContext', 'scf.gatewayRunning', true);
     deps.services.gateway(url, routes);
-    void vscode.window.showInformationMessage(`SCF: local HTTP gateway at ${url}`, 'Open', 'Show Output').then((a) => {
+    lastConflicts = conflicts;
+    // Two functions on one route: only the first gets its requests, which nobody would guess.
+    const notify = conflicts.length
+      ? vscode.window.showWarningMessage(
+          `SCF: local HTTP gateway at ${url}, but ${conflicts.length === 1 ? `a route is declared twice: ${conflicts[0]}` : `${conflicts.length} routes are declared more than once (see the SCF output)`}`,
+          'Show Output',
+          'Open',
+        )
+      : vscode.window.showInformationMessage(`SCF: local HTTP gateway at ${url}`, 'Open', 'Show Output');
+    void notify.then((a) => {
       if (a === 'Open') void vscode.env.openExternal(vscode.Uri.parse(url!));
       else if (a === 'Show Output') deps.output.show();
     });
@@ -97,5 +111,5 @@ export function registerGateway(context: vscode.ExtensionContext, deps: { tree: 
     vscode.commands.registerCommand('scf.stopGateway', stop),
     { dispose: stop },
   );
-  return { url: () => url };
+  return { url: () => url, conflicts: () => lastConflicts };
 }

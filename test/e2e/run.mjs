@@ -178,7 +178,11 @@ async function launchBrowser() {
 }
 
 async function suiteResults(file, timeoutMs) {
-  await waitForFile(file, timeoutMs);
+  await waitForFile(file, timeoutMs).catch((e) => {
+    // Where it got to: the suite writes each scenario's start and end as it goes.
+    if (existsSync(`${file}.log`)) console.log(readFileSync(`${file}.log`, 'utf8'));
+    throw e;
+  });
   const { results, log } = JSON.parse(readFileSync(file, 'utf8'));
   for (const r of results) check(r.ok, `[extension host] ${r.name}${r.ok ? ` (${r.ms} ms)` : `\n${r.error}`}`);
   return { results, log };
@@ -314,7 +318,12 @@ async function trustedRun(packages, browser) {
   check(/RequestId/.test(text), 'the SCF output shows request ids');
   // The grammar colours the status line: its tokens carry more than one colour class.
   const statusLine = page.locator('.part.panel .output-view .view-line', { hasText: 'Status: 200 Success' }).last();
-  const classes = new Set(await statusLine.locator('span > span').evaluateAll((spans) => spans.map((s) => s.className)));
+  // Monaco paints the text first and its tokens a moment later (later still on a busy machine).
+  let classes = new Set();
+  for (let i = 0; i < 25 && classes.size < 2; i++) {
+    classes = new Set(await statusLine.locator('span > span').evaluateAll((spans) => spans.map((s) => s.className)));
+    if (classes.size < 2) await page.waitForTimeout(200);
+  }
   check(classes.size >= 2, `the status line is coloured by the scf-log grammar (${[...classes].join(' ')})`);
   await page.mouse.move(900, 300); // no hover tooltip in the picture
   await page.screenshot({ path: join(shots, 'output-after-invoke.png') });

@@ -3,7 +3,7 @@
  * integration suite inside the extension host and writes the results to $SCF_E2E_RESULTS, which
  * test/e2e/run.mjs waits for. It does nothing when that variable is not set.
  */
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 
 export async function activate(): Promise<void> {
   const out = process.env.SCF_E2E_RESULTS;
@@ -13,7 +13,11 @@ export async function activate(): Promise<void> {
   const log: string[] = [];
   let results;
   try {
-    results = await suite.runSuite((line) => log.push(line));
+    // Each line also goes to <results>.log as it happens, so a suite that hangs shows where.
+    results = await suite.runSuite((line) => {
+      log.push(line);
+      appendFileSync(`${out}.log`, `${line}\n`);
+    });
   } catch (e) {
     results = [{ name: 'suite', ok: false, ms: 0, error: String((e as Error)?.stack ?? e) }];
   }

@@ -11,6 +11,7 @@ export interface TestResult {
 }
 
 type TestFn = () => Promise<void> | void;
+const SCENARIO_LIMIT_MS = 90_000;
 const tests: { name: string; fn: TestFn }[] = [];
 
 export function test(name: string, fn: TestFn): void {
@@ -21,8 +22,12 @@ export async function runAll(log: (line: string) => void): Promise<TestResult[]>
   const results: TestResult[] = [];
   for (const t of tests) {
     const start = Date.now();
+    log(`...  ${t.name}`);
     try {
-      await t.fn();
+      // A scenario that hangs fails with its name instead of holding up the rest.
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no end after ${SCENARIO_LIMIT_MS / 1000} s`)), SCENARIO_LIMIT_MS)));
+      await Promise.race([Promise.resolve().then(t.fn), limit]).finally(() => clearTimeout(timer));
       results.push({ name: t.name, ok: true, ms: Date.now() - start });
       log(`ok   ${t.name} (${Date.now() - start} ms)`);
     } catch (e) {

@@ -312,6 +312,30 @@ test('SCF: Start Local HTTP Gateway serves the apigw routes of the workspace, wi
   });
 });
 
+test('two functions on one gateway route: the gateway says so in the output and a notification', async () => {
+  const dir = vscode.Uri.file(join(root(), 'dup'));
+  await vscode.workspace.fs.writeFile(
+    vscode.Uri.joinPath(dir, 'serverless.yml'),
+    Buffer.from('component: scf\nname: dup\ninputs:\n  name: dup-orders\n  src: ./\n  handler: index.main_handler\n  runtime: Nodejs18.15\n  events:\n    - apigw:\n        name: api\n        parameters:\n          endpoints:\n            - path: /orders\n              method: POST\n'),
+  );
+  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'index.js'), Buffer.from('exports.main_handler = async () => ({ dup: true });\n'));
+  try {
+    await waitFor('the second function in the tree', () => findFunction('dup-orders'), treeChanged);
+    const url = await vscode.commands.executeCommand<string | undefined>('scf.startGateway');
+    assert.ok(url, 'the gateway started');
+    const conflicts = api.gateway.conflicts();
+    assert.equal(conflicts.length, 1, conflicts.join('; '));
+    assert.match(conflicts[0]!, /POST \/orders/);
+    assert.match(conflicts[0]!, /orders-api/);
+    assert.match(conflicts[0]!, /dup-orders/);
+    await waitFor('the warning in the SCF output', () => /\[WARN\] route conflict: .*POST \/orders/.test(api.output.text()));
+  } finally {
+    await vscode.commands.executeCommand('scf.stopGateway');
+    await vscode.workspace.fs.delete(dir, { recursive: true });
+  }
+  await waitFor('the second function to go', async () => (await findFunction('dup-orders')) === undefined, treeChanged);
+});
+
 test('quick fixes that fix: the handler to the file that defines it, the cron expression to 7 fields, the trigger kind', async () => {
   const uri = vscode.Uri.file(join(root(), 'mistakes', 'serverless.yml'));
   const doc = await vscode.workspace.openTextDocument(uri);
