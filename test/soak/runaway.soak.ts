@@ -1,5 +1,6 @@
 /**
- * Runaway handlers, for every runtime the emulator runs (issue 16.2): an infinite loop, a memory bomb,
+ * Runaway handlers, for every runtime the emulator runs (Node.js, Python, Java, Custom Runtime, web,
+ * PHP, Go; issue 16.2): an infinite loop, a memory bomb,
  * a fork bomb, a stdout flood (1 GB; --short: 16 MB), exit(3), self-SIGKILL and detached grandchildren,
  * each through one emulator host as the extension runs it. For each: the status code, the time from the
  * limit to the answer (goal: within 100 ms of timeout), the processes left once its instance ended
@@ -9,7 +10,7 @@
  * npm run soak -- --only runaway [--short]; or standalone: node --import tsx test/soak/runaway.soak.ts [--short].
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EmulatorClient } from '../../src/emulator/client';
@@ -45,6 +46,17 @@ function javaCodeDir(): string | undefined {
   return code;
 }
 
+/** The Go program beside the test fixture's go.mod and vendored scf-go-lib (builds are offline). */
+function goCodeDir(): string | undefined {
+  if (spawnSync('sh', ['-c', 'command -v go']).status !== 0) return undefined;
+  const code = mkdtempSync(join(tmpdir(), 'scf-soak-go-'));
+  const lib = join(ROOT, 'test/fixtures/emulator/go');
+  cpSync(join(lib, 'go.mod'), join(code, 'go.mod'));
+  cpSync(join(lib, 'vendor'), join(code, 'vendor'), { recursive: true });
+  cpSync(join(FIXTURES, 'go/main.go'), join(code, 'main.go'));
+  return code;
+}
+
 function runtimeCases(): { cases: RuntimeCase[]; skipped: string[] } {
   const cases: RuntimeCase[] = [{ name: 'Node.js', runtime: 'Nodejs18.15', codeDir: join(FIXTURES, 'node'), handler: (fn) => `index.${fn}` }];
   const skipped: string[] = [];
@@ -56,7 +68,11 @@ function runtimeCases(): { cases: RuntimeCase[]; skipped: string[] } {
   if (spawnSync('sh', ['-c', 'command -v curl']).status === 0) cases.push({ name: 'Custom Runtime', runtime: 'CustomRuntime', codeDir: join(FIXTURES, 'custom'), handler: () => 'index.main' });
   else skipped.push('Custom Runtime: no curl here');
   cases.push({ name: 'web', runtime: 'Nodejs18.15', codeDir: join(FIXTURES, 'web'), handler: () => 'x', web: true });
-  // PHP and Go join here when the emulator runs them.
+  if (resolveRuntime('Php8.0').ok) cases.push({ name: 'PHP', runtime: 'Php8.0', codeDir: join(FIXTURES, 'php'), handler: (fn) => `index.${fn}` });
+  else skipped.push('PHP: no php here');
+  const go = goCodeDir();
+  if (go) cases.push({ name: 'Go', runtime: 'Go1', codeDir: go, handler: () => 'main' });
+  else skipped.push('Go: no go here');
   return { cases, skipped };
 }
 
