@@ -135,6 +135,33 @@ describe(`every process an instance starts ends with the instance (${plan.contai
   });
 });
 
+describe('the fallback where namespaces are not allowed (SCF_TOOLKIT_CONTAINMENT=tree): tracked processes end too', () => {
+  const tree = { ...process.env, SCF_TOOLKIT_CONTAINMENT: 'tree' };
+
+  test('`scf-toolkit invoke`: a 433 whose setsid child holds stdout open leaves nothing; nor does a detached double fork', { timeout: 60_000 }, async () => {
+    const hang = spec('index.detachThenHang', { timeout: 1 });
+    const r = await runCli(['invoke', hang.spec.file, '--event-json', '{"how":"holdsStdout"}', '--json'], tree);
+    assert.equal((JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { statusCode: number }).statusCode, 433, r.stderr);
+    const fork = spec('index.detach');
+    const ok = await runCli(['invoke', fork.spec.file, '--event-json', '{"how":"doubleFork"}'], tree);
+    assert.equal(ok.code, 0, ok.stderr);
+    await eventually(() => processesMarked(hang.mark).length + processesMarked(fork.mark).length === 0, 'nothing of either instance is left');
+  });
+
+  test('a CLI killed with SIGKILL leaves its detached process only until the next CLI starts', { timeout: 60_000 }, async () => {
+    const { mark, spec: s } = spec('index.detachThenHang');
+    const child = spawn(process.execPath, [CLI, 'invoke', s.file, '--event-json', '{"how":"setsid"}'], { cwd: ROOT, env: tree, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await eventually(() => out.includes('detached; now never returning'), 'the handler detached its child', 20_000);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const next = await runCli(['invoke', functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.plainValue' }).file, '--event-json', '{"n":1}'], tree);
+    assert.equal(next.code, 0, next.stderr);
+    await eventually(() => processesMarked(mark).length === 0, 'the next CLI ended the killed one\'s strays', 5000);
+  });
+});
+
 describe('a handler\'s output streams with back-pressure', () => {
   test('a Node.js handler that floods stdout (96 MB, memorySize 64) streams every line and ends with 200', async () => {
     const { spec: s } = spec('index.flood', { memorySize: 64 });
