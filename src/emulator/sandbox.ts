@@ -25,7 +25,8 @@
  * here either. Where the instance's processes cannot all be known (Windows), they keep running.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, rmdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InstanceMemory, type ProcListing } from './instanceMemory';
@@ -245,18 +246,18 @@ export interface SandboxOptions {
 }
 
 /**
- * The namespace's init: joins the instance's pids cgroup (as root), sets SCF's limits, brings the
+ * The namespace's init: sets SCF's limits, brings the
  * loopback up (network namespace), then runs the runtime in the foreground, so that it is not PID 1
  * (PID 1 ignores signals it has no handler for, SIGKILL from inside included) and the shell reaps every
  * orphan while it waits. Its exit status is the runtime's (128+N: killed by signal N).
- * $1 tasks limit, $2 open files (soft), $3 cgroup dir or "", $4 and $5 (network namespace: the paths
- * of ip and setpriv, else ""), then the command.
+ * $1 tasks limit, $2 open files (soft), $3 and $4 (network namespace: the paths of ip and setpriv,
+ * else ""), then the command. (As root, RLIMIT_NPROC does not apply: the host moves the init and the
+ * runtime into a pids cgroup right after they start, off the start-up's path.)
  */
 export const INIT_SCRIPT =
-  '[ -n "$3" ] && echo $$ >"$3/cgroup.procs"; ' +
   'ulimit -S -n "$2" 2>/dev/null; ' +
   'ulimit -u "$1" 2>/dev/null || ulimit -p "$1" 2>/dev/null; ' +
-  'ip=$4; sp=$5; shift 5; ' +
+  'ip=$3; sp=$4; shift 4; ' +
   'if [ -n "$ip" ]; then "$ip" link set lo up || exit 126; set -- "$sp" --inh-caps=-all --ambient-caps=-all -- "$@"; fi; ' +
   '"$@"; exit $?';
 
@@ -271,14 +272,14 @@ export function sandboxCommand(
   caps: Pick<SandboxCapabilities, 'root' | 'parentDeathSignal' | 'tools'>,
   command: string,
   args: string[],
-  extra: { cgroupDir?: string; network?: boolean } = {},
+  extra: { network?: boolean } = {},
 ): SpawnLine {
   const setpriv = caps.tools?.setpriv ?? 'setpriv';
   const pdeath = caps.parentDeathSignal ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
   if (plan.containment === 'namespace') {
     const ns = [...namespaceFlags(caps.root), ...(plan.ownProc ? ['--mount-proc'] : []), ...(extra.network ? ['--net', ...(caps.root ? [] : ['--keep-caps'])] : [])];
     const net = extra.network ? [caps.tools?.ip ?? 'ip', setpriv] : ['', ''];
-    const init = ['/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), String(SCF_MAX_OPEN_FILES), extra.cgroupDir ?? '', ...net];
+    const init = ['/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), String(SCF_MAX_OPEN_FILES), ...net];
     const line = [...pdeath, caps.tools?.unshare ?? 'unshare', ...ns, '--', ...init, command, ...args];
     return { command: line[0]!, args: line.slice(1) };
   }
@@ -320,11 +321,15 @@ export function cannotExec(command: string, path: string | undefined): boolean {
 
 let cgroupSeq = 0;
 
-function makeCgroup(parent: string): string | undefined {
+/**
+ * A pids cgroup for one instance. Everything about cgroups runs asynchronously: on cgroup v1 each
+ * write waits for the kernel's RCU grace period (10-50 ms, measured), which must not lengthen a start.
+ */
+async function makeCgroup(parent: string): Promise<string | undefined> {
   const dir = join(parent, `scf-toolkit-${process.pid}-${++cgroupSeq}`);
   try {
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
+    await mkdir(dir);
+    await writeFile(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
     return dir;
   } catch {
     return undefined;
@@ -379,7 +384,7 @@ export class SandboxedProcess {
   readonly plan: SandboxPlan;
   /** Whether SandboxOptions.network took effect. */
   readonly networkIsolated: boolean;
-  private readonly cgroupDir: string | undefined;
+  private readonly cgroup: Promise<string | undefined> | undefined;
   private readonly marker: string | undefined;
   private readonly memory: InstanceMemory;
   /** Processes seen in the instance since it started (tree containment): pid -> start time. */
@@ -400,14 +405,15 @@ export class SandboxedProcess {
       if (this.plan.sweep === 'proc-environ' && instanceSeq === 1) setImmediate(sweepStrays);
     }
     this.networkIsolated = sandbox.network === 'isolated' && this.plan.networkNamespace;
-    this.cgroupDir = this.plan.tasksLimit === 'cgroup' && caps.pidsCgroup ? makeCgroup(caps.pidsCgroup) : undefined;
+    this.cgroup = this.plan.tasksLimit === 'cgroup' && caps.pidsCgroup ? makeCgroup(caps.pidsCgroup) : undefined;
     const line = cannotExec(command, env.PATH)
       ? { command, args }
-      : sandboxCommand(this.plan, caps, command, args, { cgroupDir: this.cgroupDir, network: this.networkIsolated });
+      : sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated });
     this.child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached, windowsHide: true });
     this.child.once('exit', () => {
-      if (this.cgroupDir) removeCgroup(this.cgroupDir);
+      void this.cgroup?.then((dir) => dir && removeCgroup(dir));
     });
+    if (this.cgroup) this.enterCgroup(0);
     if (this.plan.containment === 'tree' && this.child.pid !== undefined) this.remember(this.child.pid);
     this.memory = new InstanceMemory(
       this.plan.memory,
@@ -415,6 +421,23 @@ export class SandboxedProcess {
       () => this.listing(),
       () => ({ root: this.child.pid, known: this.seen.keys() }),
     );
+  }
+
+  /**
+   * Moves the init and the runtime into the instance's pids cgroup once they exist (a few ms after
+   * the spawn, long before a handler runs); what they start afterwards is counted there too.
+   */
+  private enterCgroup(attempt: number): void {
+    const init = this.findInit();
+    const runtime = init === undefined ? undefined : procChildren(init)[0];
+    if (runtime === undefined) {
+      if (attempt < 200 && this.child.exitCode === null && this.child.signalCode === null) setTimeout(() => this.enterCgroup(attempt + 1), 5).unref();
+      return;
+    }
+    void this.cgroup!.then(async (dir) => {
+      if (!dir) return;
+      for (const pid of [init!, runtime]) await writeFile(join(dir, 'cgroup.procs'), String(pid)).catch(() => undefined);
+    });
   }
 
   /** "exited with code N" or "killed by SIGNAME", as the runtime itself ended. */

@@ -71,17 +71,17 @@ describe('the command line per plan', () => {
     assert.deepEqual([line.command, ...line.args], [
       'setpriv', '--pdeathsig', 'KILL', '--',
       'unshare', '--user', '--map-current-user', '--pid', '--kill-child', '--mount-proc', '--',
-      '/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), '1024', '', '', '',
+      '/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), '1024', '', '',
       '/usr/bin/node', 'bootstrap.js', 'index.main',
     ]);
   });
 
-  test('root: no user namespace; the instance\'s pids cgroup is handed to the init; a network namespace when asked', () => {
+  test('root: no user namespace; a network namespace when asked, its loopback brought up by the init', () => {
     const tools = { setpriv: '/usr/bin/setpriv', unshare: '/usr/bin/unshare', ip: '/sbin/ip' };
-    const line = sandboxCommand(planSandbox(linuxRoot), { ...linuxRoot, tools }, 'python3', ['-u'], { cgroupDir: '/sys/fs/cgroup/pids/scf-toolkit-1-1', network: true });
+    const line = sandboxCommand(planSandbox(linuxRoot), { ...linuxRoot, tools }, 'python3', ['-u'], { network: true });
     assert.equal(line.command, '/usr/bin/setpriv', 'the tools by their paths: the handler\'s PATH does not decide containment');
     assert.deepEqual(line.args.slice(3, 10), ['/usr/bin/unshare', '--pid', '--kill-child', '--mount-proc', '--net', '--', '/bin/sh']);
-    assert.deepEqual(line.args.slice(13, 19), ['1024', '1024', '/sys/fs/cgroup/pids/scf-toolkit-1-1', '/sbin/ip', '/usr/bin/setpriv', 'python3']);
+    assert.deepEqual(line.args.slice(13, 18), ['1024', '1024', '/sbin/ip', '/usr/bin/setpriv', 'python3']);
     const user = sandboxCommand(planSandbox(linuxUser), linuxUser, 'node', [], { network: true });
     assert.ok(user.args.includes('--keep-caps'), 'a user namespace keeps its capabilities for the init to bring the loopback up');
   });
