@@ -66,6 +66,7 @@ export const RULES = {
   'scf.handler.functionMissing': { severity: 'warning', href: DOC.handler },
   'scf.handler.binaryMissing': { severity: 'warning', href: DOC.handler },
   'scf.handler.ignoredForWeb': { severity: 'information', href: DOC.web },
+  'scf.runtime.deprecated': { severity: 'information', href: DOC.config },
   'scf.src.folderMissing': { severity: 'error', href: DOC.config },
   'scf.web.bootstrapMissing': { severity: 'error', href: DOC.web },
   'scf.web.bootstrapNotExecutable': { severity: 'warning', href: DOC.web },

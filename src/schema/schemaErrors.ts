@@ -8,6 +8,7 @@ import { diag, type ScfDiagnostic } from './diagnostics';
 import type { ComponentKind } from '../model/types';
 import { componentValidator, deref, schemaAtPath, scfValidators, type ErrorObject, type JsonSchema } from './schema';
 import { closest } from '../model/spelling';
+import { nearestRuntimes } from '../model/runtimes';
 import { getPair, nodeAtPath, scalarText, toValue, type YMap, type YNode } from './yaml';
 
 type Path = (string | number)[];
@@ -206,14 +207,17 @@ function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup): ScfDiag
       if (isInterpolated(node)) return undefined;
       const allowed = ((params.allowedValues as unknown[]) ?? []).map(String);
       const value = node?.kind === 'scalar' && node.value !== null ? String(node.value) : '';
-      const guess = value ? closest(value, allowed) : undefined;
+      // A runtime: the nearest current ones from the runtime table (same family by version, newest
+      // first on a tie), never a deprecated one; other values: the closest spelling.
+      const guesses = !value ? [] : lastKey(path) === 'runtime' ? nearestRuntimes(value, 3) : [closest(value, allowed)].filter((g): g is string => g !== undefined);
+      const guess = guesses[0];
       const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')} ...` : allowed.join(', ');
       return diag(
         'scf.schema.enum',
         `\`${lastKey(path)}\` cannot be ${describe(node)}${guess ? `; did you mean \`${guess}\`?` : ''} Allowed: ${list}.`,
         valueRange.start,
         valueRange.end,
-        guess ? [{ title: `Change to \`${guess}\``, kind: 'edit', edits: [{ start: valueRange.start, end: valueRange.end, newText: guess }], preferred: true }] : undefined,
+        guesses.map((g, i) => ({ title: `Change to \`${g}\``, kind: 'edit' as const, edits: [{ start: valueRange.start, end: valueRange.end, newText: g }], ...(i === 0 ? { preferred: true } : {}) })),
       );
     }
     case 'minimum':

@@ -13,6 +13,7 @@ import { DEFAULTS, type ComponentKind } from '../model/types';
 import { checkHttp, checkLayer, checkMultiScf } from './checks/components';
 import { checkHandler } from './checks/handler';
 import { checkLayerBindings } from './checks/layerBindings';
+import { checkRuntimes } from './checks/runtime';
 import { checkLimits } from './checks/limits';
 import { checkTriggers } from './checks/triggers';
 import { diskProbe, type FileProbe, type InstanceContext } from './checks/context';
@@ -95,10 +96,10 @@ export function validateServerlessText(text: string, options: ValidateOptions = 
     const ctx = { ...instanceContext(instance, file, options.probe ?? diskProbe, env, dotEnv, app), text, dotEnv, layerFolders: options.layerFolders };
     switch (instance.kind) {
       case 'scf':
-        diagnostics.push(...checkLimits(ctx), ...checkHandler(ctx), ...checkTriggers(ctx), ...checkLayerBindings(ctx));
+        diagnostics.push(...checkLimits(ctx), ...checkHandler(ctx), ...checkTriggers(ctx), ...checkLayerBindings(ctx), ...checkRuntimes(ctx));
         break;
       case 'multi-scf':
-        diagnostics.push(...checkMultiScf(ctx));
+        diagnostics.push(...checkMultiScf(ctx), ...checkRuntimes(ctx));
         break;
       case 'http':
         diagnostics.push(...checkHttp(ctx));

@@ -1,5 +1,6 @@
 /** Completion of keys (with their descriptions) and of enum values (runtime, region, type, trigger kinds ...). */
-import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
+import { CompletionItemKind, CompletionItemTag, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
+import { currentRuntimes, RUNTIMES } from '../model/runtimes';
 import { deref, objectish, schemaAtPath, typeNames, type JsonSchema } from '../schema/schema';
 import { cursorContext, type PathSegment } from './cursor';
 import { describeSchema } from './describe';
@@ -71,7 +72,12 @@ export function complete(input: CompletionInput): CompletionItem[] {
   if (ctx.kind === 'value') {
     const keys = functionKeyValues(input.view, [...ctx.path, ctx.key!], range);
     if (keys) return keys;
-    return valueItems(schemaAt([...ctx.path, ctx.key!]), range);
+    const schema = schemaAt([...ctx.path, ctx.key!]);
+    if (ctx.key === 'runtime') {
+      const runtimes = runtimeItems(schema, range);
+      if (runtimes) return runtimes;
+    }
+    return valueItems(schema, range);
   }
   const path = norm(ctx.path);
   const container = objectish(schemaAt(ctx.path));
@@ -109,4 +115,24 @@ function functionKeyValues(view: SchemaView | undefined, path: PathSegment[], ra
       textEdit: { range, newText: p.key },
     };
   });
+}
+
+/**
+ * `runtime:` values from the runtime table, where the schema allows runtimes: the current ones, each
+ * family newest first, then the deprecated ones, marked (struck through where the editor shows tags).
+ * Other spellings SCF accepts (PHP7 for Php7) are not offered.
+ */
+function runtimeItems(schema: JsonSchema | undefined, range: CompletionRange): CompletionItem[] | undefined {
+  const allowed = new Set((deref(schema)?.enum ?? []).map(String));
+  if (!RUNTIMES.some((r) => allowed.has(r.name))) return undefined;
+  const current = currentRuntimes().filter((r) => allowed.has(r.name));
+  const deprecated = RUNTIMES.filter((r) => r.deprecated && !r.aliasOf && allowed.has(r.name));
+  return [...current, ...deprecated].map((r, i) => ({
+    label: r.name,
+    kind: CompletionItemKind.EnumMember,
+    detail: r.deprecated ? 'deprecated: retired or past its end of life' : i === current.findIndex((c) => c.family === r.family) ? `newest ${r.family}` : undefined,
+    ...(r.deprecated ? { tags: [CompletionItemTag.Deprecated] } : {}),
+    sortText: String(i).padStart(3, '0'),
+    textEdit: { range, newText: r.name },
+  }));
 }

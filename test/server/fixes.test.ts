@@ -189,3 +189,18 @@ test('an unknown trigger kind is changed to the one it means, or to any kind whe
   assert.ok(kinds.includes('timer') && kinds.includes('apigw'));
   assert.deepEqual(titles(none), kinds.map((k) => `Change \`zzzz\` to \`${k}\``));
 });
+
+test('an unknown runtime is changed to the nearest current runtimes, newest first; a deprecated one gets a note with the same fixes', () => {
+  const [unknown] = check(base('').replace('Nodejs18.15', 'Nodejs99.1'));
+  assert.equal(unknown?.code, 'scf.schema.enum');
+  assert.deepEqual(titles(unknown), ['Change to `Nodejs20.15`', 'Change to `Nodejs18.15`', 'Change to `Nodejs16.13`']);
+  assert.match(unknown!.message, /did you mean `Nodejs20\.15`/);
+  assert.ok(unknown!.fixes![0]!.preferred);
+  const typo = check(base('').replace('Nodejs18.15', 'Python3.8'), { '/p/src/index.py': 'def main_handler(event, context):\n    return 1\n' }).find((d) => d.code === 'scf.schema.enum');
+  assert.deepEqual(titles(typo).slice(0, 2), ['Change to `Python3.9`', 'Change to `Python3.7`'], 'the versions either side, the newer first');
+  const [old] = check(base('').replace('Nodejs18.15', 'Nodejs8.9'));
+  assert.equal(old?.code, 'scf.runtime.deprecated');
+  assert.equal(old!.severity, 'information');
+  assert.equal(titles(old)[0], 'Change to `Nodejs10.15`', 'the nearest current one');
+  assert.deepEqual(check(apply(base('').replace('Nodejs18.15', 'Nodejs8.9'), old!.fixes![0]!)), []);
+});

@@ -22,6 +22,7 @@ import {
   FileChangeType,
   type Diagnostic,
   type CompletionItem,
+  CompletionItemTag,
   type CodeAction,
   type DocumentSymbol,
   type MarkupContent,
@@ -162,6 +163,14 @@ test('completion offers keys with descriptions and enum values', async () => {
   const values = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 4, character: 11 } })) as CompletionItem[];
   assert.ok(values.some((v) => v.label === 'Python3.9'));
   assert.ok(values.some((v) => v.label === 'CustomRuntime'));
+  // Runtimes newest first within each family, the deprecated ones last and marked.
+  const ordered = [...values].sort((a, b) => String(a.sortText).localeCompare(String(b.sortText))).map((v) => v.label);
+  assert.ok(ordered.indexOf('Nodejs20.15') < ordered.indexOf('Nodejs18.15') && ordered.indexOf('Nodejs18.15') < ordered.indexOf('Nodejs10.15'), ordered.join(', '));
+  assert.ok(ordered.indexOf('Python3.12') < ordered.indexOf('Python3.6'), ordered.join(', '));
+  const deprecated = values.filter((v) => v.tags?.includes(CompletionItemTag.Deprecated)).map((v) => v.label);
+  assert.deepEqual([...deprecated].sort(), ['Nodejs6.10', 'Nodejs8.9', 'Php5.6', 'Python2.7']);
+  assert.ok(deprecated.every((d) => ordered.indexOf(d) > ordered.indexOf('CustomRuntime')), 'after every current runtime');
+  assert.ok(!ordered.includes('PHP7'), 'another spelling of Php7 is accepted, not offered');
   // trigger kinds in a new events item
   await edit(uri, 3, 4, 0, 11, '  events:\n    - ');
   const kinds = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 5, character: 6 } })) as CompletionItem[];

@@ -351,6 +351,13 @@ test('quick fixes that fix: the handler to the file that defines it, the cron ex
   assert.equal(handler[0], 'Change handler to `index.main_handler`', handler.join('; '));
   assert.ok(handler.some((t) => /^Create app\.js/.test(t)), handler.join('; '));
   assert.deepEqual(await titlesAt('cronExpression'), ["Change to '0 */1 * * * * *'"]);
+  assert.deepEqual(await titlesAt('runtime: Nodejs99.1'), ['Change to `Nodejs20.15`', 'Change to `Nodejs18.15`', 'Change to `Nodejs16.13`']);
+  const completion = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, new vscode.Position(doc.getText().split('\n').findIndex((l) => l.includes('runtime:')), '  runtime: '.length));
+  const runtimeItems = completion.items.filter((i) => /^(Nodejs|Python)/.test(typeof i.label === 'string' ? i.label : i.label.label));
+  const label = (i: vscode.CompletionItem) => (typeof i.label === 'string' ? i.label : i.label.label);
+  const sorted = [...runtimeItems].sort((a, b) => String(a.sortText).localeCompare(String(b.sortText))).map(label);
+  assert.equal(sorted[0], 'Nodejs20.15', sorted.join(', '));
+  assert.ok(runtimeItems.filter((i) => i.tags?.includes(vscode.CompletionItemTag.Deprecated)).map(label).includes('Nodejs8.9'), 'deprecated runtimes are marked');
   assert.equal((await titlesAt('apigateway'))[0], 'Change `apigateway` to `apigw`');
   // Applied, the handler fix leaves no handler problem.
   const line = doc.getText().split('\n').findIndex((l) => l.includes('handler: app.main_handler'));
