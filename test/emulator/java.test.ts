@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { connect, createServer, type Socket } from 'node:net';
 import { Emulator } from '../../src/emulator/emulator';
 import { FIXTURES, functionSpec, invoke } from './helpers';
 
@@ -80,4 +81,96 @@ describe('Java functions run on the local JVM', { skip: !hasJdk && 'no JDK here'
 
 test('the code folder given to Java tests is a jar, not the sources', { skip: !hasJdk && 'no JDK here' }, () => {
   assert.deepEqual(readdirSync(codeDir).map((f) => relative(codeDir, join(codeDir, f))), ['hello.jar']);
+});
+
+/**
+ * A minimal JDWP client (the protocol the Debugger for Java extension speaks): the handshake, then
+ * command packets answered by reply packets of the same id. Events the VM sends are ignored.
+ */
+async function jdwpAttach(port: number, withinMs: number): Promise<{ command: (set: number, cmd: number) => Promise<Buffer>; close: () => void }> {
+  const until = Date.now() + withinMs;
+  let socket: Socket;
+  for (;;) {
+    try {
+      socket = await new Promise<Socket>((resolve, reject) => {
+        const s = connect(port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      });
+      break;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  let buffer = Buffer.alloc(0);
+  let handshaken: (() => void) | undefined;
+  const handshake = new Promise<void>((r) => (handshaken = r));
+  const replies = new Map<number, (data: Buffer) => void>();
+  socket.on('data', (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    if (handshaken) {
+      if (buffer.length < 14) return;
+      assert.equal(buffer.subarray(0, 14).toString(), 'JDWP-Handshake');
+      buffer = buffer.subarray(14);
+      handshaken();
+      handshaken = undefined;
+    }
+    while (buffer.length >= 11 && buffer.length >= buffer.readUInt32BE(0)) {
+      const length = buffer.readUInt32BE(0);
+      const id = buffer.readUInt32BE(4);
+      const isReply = (buffer[8]! & 0x80) !== 0;
+      if (isReply) {
+        assert.equal(buffer.readUInt16BE(9), 0, `JDWP error ${buffer.readUInt16BE(9)} for packet ${id}`);
+        replies.get(id)?.(buffer.subarray(11, length));
+      }
+      buffer = buffer.subarray(length);
+    }
+  });
+  socket.write('JDWP-Handshake');
+  await handshake;
+  let nextId = 1;
+  return {
+    command: (set, cmd) => {
+      const id = nextId++;
+      const packet = Buffer.alloc(11);
+      packet.writeUInt32BE(11, 0);
+      packet.writeUInt32BE(id, 4);
+      packet[8] = 0;
+      packet[9] = set;
+      packet[10] = cmd;
+      socket.write(packet);
+      return new Promise((resolve) => replies.set(id, resolve));
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+test('debugging: the JVM waits for a JDWP debugger before it loads the handler, and the invoke ends 200 once the debugger resumes it', { skip: !hasJdk && 'no JDK here' }, async () => {
+  const own = new Emulator();
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+  const logs: string[] = [];
+  let settled = false;
+  const invoking = own.invoke({ spec: spec('example.Hello::mainHandler'), payload: JSON.stringify({ key1: 'debugger', count: 1 }), debug: { port } }, { onLog: (l) => logs.push(l.text) });
+  void invoking.then(() => (settled = true));
+  const jdwp = await jdwpAttach(port, 60_000);
+  try {
+    const version = await jdwp.command(1, 1); // VirtualMachine.Version: description, JDWP major/minor, vm version, vm name
+    const descriptionLength = version.readUInt32BE(0);
+    assert.match(version.subarray(4, 4 + descriptionLength).toString(), /Java|JDK|OpenJDK/i);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(settled, false, 'the JVM ran the handler before the debugger resumed it');
+    await jdwp.command(1, 9); // VirtualMachine.Resume
+    const outcome = await invoking;
+    if (!outcome.ok) assert.fail(outcome.error.message);
+    assert.equal(outcome.result.statusCode, 200, logs.join('\n'));
+    assert.equal((outcome.result.result as { greeting: string }).greeting, 'Hello debugger x1');
+  } finally {
+    jdwp.close();
+    await own.dispose();
+  }
 });
