@@ -51,7 +51,8 @@ test('scf-toolkit gateway <serverless.yml> serves the gateway alone, as the exte
   const closed = new Promise<number | null>((r) => child.on('close', r));
   try {
     const until = Date.now() + 20_000;
-    while (!/Press Ctrl\+C/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    // Over a pipe there is no 'Press Ctrl+C' line: the route table is the last line printed at start.
+    while (!/ANY\s+\/shop\/\*.*\n/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     const url = /HTTP gateway listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     assert.ok(url, out);
     assert.match(out, /ANY\s+\/shop\/\*\s+->\s+shop \(web\)/);

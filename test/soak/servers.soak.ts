@@ -185,7 +185,8 @@ async function startServe(dir: string, stateDir: string): Promise<{ child: Child
       output += `${l}\n`;
       endpoint ||= /Local SCF endpoint listening on (\S+)/.exec(l)?.[1] ?? '';
       gateway ||= /HTTP gateway listening on (\S+)/.exec(l)?.[1] ?? '';
-      if (/Press Ctrl\+C/.test(l)) {
+      // The last line serve prints at start over a pipe (a terminal also gets 'Press Ctrl+C to stop.').
+      if (/^State: /.test(l)) {
         clearTimeout(timer);
         resolve();
       }
