@@ -40,7 +40,7 @@ function run(cmd, args, options = {}) {
 function packageVsix() {
   const copy = join(work, 'project');
   mkdirSync(copy);
-  for (const name of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'tsconfig.json', 'src', 'scripts', 'schemas', 'media', 'syntaxes', 'snippets']) {
+  for (const name of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'src', 'scripts', 'schemas', 'media', 'syntaxes', 'snippets']) {
     if (existsSync(join(root, name))) cpSync(join(root, name), join(copy, name), { recursive: true, filter: (p) => !p.includes(`${join('media', 'screenshots')}`) });
   }
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
