@@ -47,7 +47,7 @@ export interface Interpolated {
 }
 
 /** The `${...}` spans of a value, outermost only, with nesting respected; an unclosed `${` is text. */
-function spans(value: string): Array<{ start: number; end: number }> {
+export function variableSpans(value: string): Array<{ start: number; end: number }> {
   const out: Array<{ start: number; end: number }> = [];
   let i = 0;
   while (i < value.length) {
@@ -78,7 +78,7 @@ export function interpolate(value: string, ctx: InterpolationContext): Interpola
   const problems: UnresolvedVariable[] = [];
   let out = '';
   let last = 0;
-  for (const span of spans(value)) {
+  for (const span of variableSpans(value)) {
     out += value.slice(last, span.start);
     last = span.end;
     const whole = value.slice(span.start, span.end);

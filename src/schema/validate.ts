@@ -8,7 +8,7 @@ import type { AppContext } from '../model/app';
 import { componentKind, componentName } from '../model/components';
 import { readDotEnv } from '../model/dotenv';
 import { appContextFor, isScfComponent } from '../model/load';
-import { interpolate } from '../model/interpolate';
+import { interpolate, type InterpolationContext } from '../model/interpolate';
 import { DEFAULTS, type ComponentKind } from '../model/types';
 import { checkHttp, checkLayer, checkMultiScf } from './checks/components';
 import { checkHandler } from './checks/handler';
@@ -113,25 +113,36 @@ export function validateServerlessText(text: string, options: ValidateOptions = 
   return { parsed, diagnostics };
 }
 
+/** What `${...}` in an instance's values resolve against: its name, app, stage, org, .env and environment, the app's outputs. */
+export function interpolationContext(instance: Pick<Instance, 'key' | 'map'>, file: string | undefined, env: NodeJS.ProcessEnv, dotEnv: Record<string, string>, app?: AppContext): InterpolationContext {
+  const map = instance.map;
+  const name = scalarText(get(map, 'name')) ?? instance.key ?? (file ? basename(dirname(file)) : 'scf');
+  return {
+    name,
+    app: scalarText(get(map, 'app')) ?? name,
+    stage: env.STAGE ?? scalarText(get(map, 'stage')) ?? DEFAULTS.stage,
+    org: scalarText(get(map, 'org')),
+    env: (k) => dotEnv[k] ?? env[k],
+    output: app?.output,
+  };
+}
+
 export function instanceContext(instance: Pick<Instance, 'key' | 'map'>, file: string | undefined, probe: FileProbe, env: NodeJS.ProcessEnv, dotEnv: Record<string, string>, app?: AppContext): InstanceContext {
   const map = instance.map;
-  const instanceName = scalarText(get(map, 'name')) ?? instance.key ?? (file ? basename(dirname(file)) : 'scf');
-  const appName = scalarText(get(map, 'app')) ?? instanceName;
-  const stage = env.STAGE ?? scalarText(get(map, 'stage')) ?? DEFAULTS.stage;
-  const org = scalarText(get(map, 'org'));
   const inputs = get(map, 'inputs');
+  const ictx = interpolationContext(instance, file, env, dotEnv, app);
   return {
     instance: map,
     inputs: inputs?.kind === 'map' ? inputs : undefined,
     file,
     probe,
-    instanceName,
-    app: appName,
-    stage,
+    instanceName: ictx.name,
+    app: ictx.app,
+    stage: ictx.stage,
     ...(app ? { appContext: app } : {}),
     resolve(value: string) {
       if (!value.includes('${')) return value;
-      const r = interpolate(value, { name: instanceName, app: appName, stage, org, env: (k) => dotEnv[k] ?? env[k], output: app?.output });
+      const r = interpolate(value, ictx);
       return r.unresolved.length || r.value.includes('${') ? undefined : r.value;
     },
   };

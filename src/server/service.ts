@@ -14,10 +14,11 @@ import { eventFromPath } from '../events/store';
 import { checkEventText } from '../events/validate';
 import { codeActions } from './codeActions';
 import { complete } from './completion';
-import { EVENT_SOURCE, eventDiagnostics, SOURCE, toLspDiagnostic } from './convert';
+import { EVENT_SOURCE, eventDiagnostics, rangeOf, SOURCE, toLspDiagnostic } from './convert';
 import type { PathSegment } from './cursor';
 import { handlerDefinition } from './definition';
 import { hover } from './hover';
+import { variableHover } from './variableHover';
 import { schemaView } from './schemaView';
 import { documentSymbols } from './symbols';
 
@@ -144,7 +145,13 @@ export class ScfLanguageService {
   hover(uri: string, version: number, text: string, line: number, character: number): Hover | undefined {
     const a = this.analyze(uri, version, text);
     const parsed = a.result.parsed;
-    return hover(parsed, offsetAt(parsed.lineStarts, text.length, line, character), this.normaliser(parsed), schemaView(parsed, text)) ?? undefined;
+    const offset = offsetAt(parsed.lineStarts, text.length, line, character);
+    const described = hover(parsed, offset, this.normaliser(parsed), schemaView(parsed, text)) ?? undefined;
+    const variable = isServerlessFile(uri) ? variableHover(parsed, offset, filePathOf(uri), this.options.env ?? process.env) : undefined;
+    if (!variable) return described;
+    // What the variable resolves to first, then what the setting means.
+    const meaning = described && typeof described.contents === 'object' && 'kind' in described.contents ? `\n\n---\n\n${described.contents.value}` : '';
+    return { contents: { kind: 'markdown', value: `${variable.markdown}${meaning}` }, range: rangeOf(parsed.lineStarts, variable.start, variable.end) };
   }
 
   definition(uri: string, version: number, text: string, line: number, character: number): Location | undefined {

@@ -8,6 +8,7 @@ import type { EventFile } from '../events/store';
 import { customEventLimitWarning } from '../events/names';
 
 import { runtimeFamily, type RuntimeFamily as ScfRuntimeFamily } from '../model/runtimes';
+import { displayValue } from '../model/secrets';
 
 export { runtimeFamily };
 export type RuntimeFamily = ScfRuntimeFamily | 'unknown';
@@ -63,13 +64,8 @@ export function displayPath(path: string, workspaceRoots: readonly string[]): st
   return path;
 }
 
-const SECRET_KEY = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|API_?KEY)/i;
-
 /** Values of variables whose name looks secret are masked in the tree (the tooltip-free description). */
-export function displayValue(key: string, value: string): string {
-  if (SECRET_KEY.test(key) && value !== '') return '••••••';
-  return value;
-}
+export { displayValue };
 
 /** The top level: one node per file when several files define functions, else the functions themselves. */
 export function rootNodes(entries: readonly FileEntry[], workspaceRoots: readonly string[]): TreeNode[] {

@@ -318,9 +318,10 @@ async function trustedRun(packages, browser) {
   check(/RequestId/.test(text), 'the SCF output shows request ids');
   // The grammar colours the status line: its tokens carry more than one colour class.
   const statusLine = page.locator('.part.panel .output-view .view-line', { hasText: 'Status: 200 Success' }).last();
-  // Monaco paints the text first and its tokens a moment later (later still on a busy machine).
+  // Monaco paints the text first and its tokens a moment later (later still on a busy machine: with
+  // the machine's two cores shared, 5 s were seen not to be enough).
   let classes = new Set();
-  for (let i = 0; i < 25 && classes.size < 2; i++) {
+  for (let i = 0; i < 100 && classes.size < 2; i++) {
     classes = new Set(await statusLine.locator('span > span').evaluateAll((spans) => spans.map((s) => s.className)));
     if (classes.size < 2) await page.waitForTimeout(200);
   }

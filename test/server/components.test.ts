@@ -167,6 +167,51 @@ test('completion: function keys for a trigger\'s function, the framework list, m
   assert.deepEqual(frameworks.map((i) => i.label), ['express', 'koa', 'egg', 'nextjs', 'nuxtjs', 'nestjs', 'flask', 'django', 'laravel', 'thinkphp']);
 });
 
+test('hover on a variable says what it resolves to here, or why it cannot be resolved locally', async () => {
+  const file = join(dir, 'shop', 'api', 'serverless.yml');
+  // An http file's and a multi-scf file's variables: ${app}, ${env:X} from the .env, an unset one, outputs.
+  writeFileSync(join(dir, 'shop', 'api', '.env'), 'DB_HOST=10.0.0.8\nDB_PASSWORD=hunter2\n');
+  const text = readFileSync(file, 'utf8').replace(
+    "      value: ${app}\n",
+    "      value: ${app}\n    - key: DB_HOST\n      value: ${env:DB_HOST}\n    - key: DB_PASSWORD\n      value: ${env:DB_PASSWORD}\n    - key: DSN\n      value: 'mysql://${env:DB_HOST}/${stage}'\n    - key: MISSING\n      value: ${env:NOT_SET_ANYWHERE}\n",
+  );
+  try {
+    const { uri } = await open(file, text);
+    const lines = text.split('\n');
+    const at = async (needle: string, within = 2) => {
+      const line = lines.findIndex((l) => l.includes(needle));
+      assert.ok(line >= 0, needle);
+      const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character: lines[line]!.indexOf(needle) + within } });
+      return { value: (hover?.contents as MarkupContent | undefined)?.value ?? '', range: hover?.range, line };
+    };
+    const app = await at('${app}');
+    assert.match(app.value, /^`\$\{app\}` → `shop`, from `app`/);
+    assert.deepEqual(app.range, { start: { line: app.line, character: 13 }, end: { line: app.line, character: 19 } }, 'the range is the variable');
+    assert.match((await at('${env:DB_HOST}')).value, /^`\$\{env:DB_HOST\}` → `10\.0\.0\.8`, from the \.env beside this file\./);
+    const secret = await at('${env:DB_PASSWORD}');
+    assert.match(secret.value, /`••••••` \(set; not shown/);
+    assert.doesNotMatch(secret.value, /hunter2/);
+    const dsn = await at('${stage}');
+    assert.match(dsn.value, /^`\$\{stage\}` → `dev`/, 'a variable among text: the one under the cursor');
+    assert.match(dsn.value, /The value: `mysql:\/\/10\.0\.0\.8\/dev`\./, 'then the whole value');
+    assert.match((await at('${env:NOT_SET_ANYWHERE}')).value, /has no value here: NOT_SET_ANYWHERE is set neither in the \.env beside serverless\.yml nor in the environment/);
+    const name = await at('${output:${stage}:${app}:shop-deps.name}', 4);
+    assert.match(name.value, /^`\$\{output:\$\{stage\}:\$\{app\}:shop-deps\.name\}` = `\$\{output:dev:shop:shop-deps\.name\}` → `shop-deps`, from the layer instance `shop-deps` \(\.\.\/layer\/serverless\.yml\): its `name`\./);
+    assert.match(name.value, /\n\n---\n\n/, 'then what the setting means');
+    const version = await at('${output:${stage}:${app}:shop-deps.version}', 4);
+    assert.match(version.value, /has no value here: layer shop-deps's version is assigned when it is published; locally its folder is used/);
+    // In an http file too, and an output of an instance that is not a layer: known only after deploy.
+    const webFile = join(dir, 'shop', 'web', 'serverless.yml');
+    const webText = readFileSync(webFile, 'utf8').replace('        value: welcome', '        value: ${output:${stage}:${app}:api.apigw.url}');
+    const web = await open(webFile, webText);
+    const webLine = webText.split('\n').findIndex((l) => l.includes('${output:'));
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: web.uri }, position: { line: webLine, character: 20 } });
+    assert.match((hover!.contents as MarkupContent).value, /has no value here: the multi-scf instance api \(.*api\/serverless\.yml\) has its outputs only after it is deployed/);
+  } finally {
+    rmSync(join(dir, 'shop', 'api', '.env'));
+  }
+});
+
 test('the schemas name each definition once, and the http framework list is the model\'s', () => {
   const scf = JSON.parse(readFileSync(resolve(__dirname, '../../schemas/serverless-scf.schema.json'), 'utf8')) as { definitions: Record<string, unknown> };
   const components = JSON.parse(readFileSync(resolve(__dirname, '../../schemas/serverless-components.schema.json'), 'utf8')) as { definitions: Record<string, { properties?: Record<string, { properties?: Record<string, { enum?: string[] }> }> }> };
