@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CompletionRequest, DefinitionRequest, DidChangeTextDocumentNotification, type Location, DidOpenTextDocumentNotification, HoverRequest, type CompletionItem, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { FRAMEWORK_NAMES } from '../../src/model/frameworks';
+import { main } from '../../src/cli/main';
 import { startScfServer, type Client } from './lspClient';
 
 const SHOP = resolve(__dirname, '../fixtures/apps/shop');
@@ -230,6 +231,28 @@ test('scf-toolkit validate names the components it did not check in its summary'
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines[0], "site/serverless.yml:1:12: information scf.component.notChecked: component `website` is not checked by SCF Toolkit (it checks scf, multi-scf, http and layer): its inputs are neither validated nor run locally");
   assert.equal(lines[1], '2 files checked: 0 errors, 0 warnings; not checked (components SCF Toolkit does not handle): site/serverless.yml:1 (website)');
+});
+
+test('scf-toolkit validate --layer NAME=FOLDER: a layer found only in the cloud has its local folder, as for invoke', async () => {
+  const cloud = join(dir, 'cloud-layer');
+  mkdirSync(join(cloud, 'src'), { recursive: true });
+  writeFileSync(join(cloud, 'src', 'index.js'), 'exports.main_handler = async () => 1;\n');
+  writeFileSync(join(cloud, 'serverless.yml'), 'component: scf\nname: uses-layer\ninputs:\n  src: ./src\n  handler: index.main_handler\n  runtime: Nodejs16.13\n  layers:\n    - name: cloud-only\n      version: 4\n');
+  const run = async (...args: string[]) => {
+    const o = { stdout: '', stderr: '', cwd: dir, env: { PATH: process.env.PATH } as NodeJS.ProcessEnv, out: (t: string) => void (o.stdout += `${t}\n`), err: (t: string) => void (o.stderr += `${t}\n`) };
+    return { code: await main(['validate', 'cloud-layer', '--json', ...args], o), ...o };
+  };
+  const without = await run();
+  assert.deepEqual((JSON.parse(without.stdout) as Array<{ code: string }>).map((r) => r.code), ['scf.layers.notLocal']);
+  const withLayer = await run('--layer', 'cloud-only=shop/layer/content');
+  assert.equal(withLayer.code, 0, withLayer.stderr);
+  assert.deepEqual(JSON.parse(withLayer.stdout), []);
+  const missing = await run('--layer', 'cloud-only=no/such/folder');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--layer cloud-only=.*no\/such\/folder: no such folder/);
+  const bad = await run('--layer', 'cloud-only');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--layer takes NAME=FOLDER/);
 });
 
 test('Go to Definition: a multi-scf function\'s handler in its code folder, a trigger\'s function key to its function', async () => {

@@ -9,7 +9,7 @@
  * Exit codes (VALIDATE_EXIT): 0 no errors, 1 errors found, 2 usage error (bad option, no such file or
  * folder, unreadable file), 70 a file could not be checked because of an internal error (please report it).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { resolveServerlessFile } from '../../model/load';
 import { positionAt } from '../../schema/yaml';
@@ -18,7 +18,7 @@ import { boundMessage } from '../../schema/diagnostics';
 import { parseYaml } from '../../schema/yaml';
 import { isTcsamText } from '../../model/tcsam';
 import { validateTcsamText } from '../../schema/validateTcsam';
-import { parseArgs } from '../args';
+import { layerFolders, parseArgs } from '../args';
 import type { CliIO } from '../io';
 
 export interface ValidateRecord {
@@ -32,12 +32,14 @@ export interface ValidateRecord {
   message: string;
 }
 
-const HELP = `Usage: scf-toolkit validate <serverless.yml|folder>... [--json]
+const HELP = `Usage: scf-toolkit validate <serverless.yml|folder>... [--json] [--layer NAME=FOLDER]...
 
 Checks serverless.yml / serverless.yaml files (YAML syntax, the scf, multi-scf, http and layer
 component schemas, handler, code folder, limits, environment variables, triggers, layers) with the
 same rules as the editor. Other components (cos, website ...) are named as not checked.
-  --json   print one JSON array of {file,line,column,endLine,endColumn,severity,code,message}
+  --json               print one JSON array of {file,line,column,endLine,endColumn,severity,code,message}
+  --layer NAME=FOLDER  where layer NAME's content is locally, as for invoke (for a layer that is not a
+                       component: layer of the app); repeatable
 Exit code: 0 no errors, 1 errors found, 2 usage error (bad option, no such file or folder),
 70 internal error while checking a file (its record has code scf.internal; please report it).`;
 
@@ -45,7 +47,7 @@ Exit code: 0 no errors, 1 errors found, 2 usage error (bad option, no such file 
 export const VALIDATE_EXIT = { clean: 0, errors: 1, usage: 2, internal: 70 } as const;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { flags: ['json', 'help'] });
+  const parsed = parseArgs(argv, { flags: ['json', 'help'], lists: ['layer'] });
   if (!parsed.ok) {
     io.err(`scf-toolkit validate: ${parsed.message}\n${HELP}`);
     return 2;
@@ -58,6 +60,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (args.positionals.length === 0) {
     io.err(`scf-toolkit validate: name at least one serverless.yml or folder\n${HELP}`);
     return 2;
+  }
+  // The same folders invoke mounts: a layer bound by a function is then known to have local content.
+  const layers = layerFolders(args, io.cwd);
+  if (!layers.ok) {
+    io.err(`scf-toolkit validate: ${layers.message}\n${HELP}`);
+    return 2;
+  }
+  for (const [name, folder] of Object.entries(layers.folders ?? {})) {
+    if (!existsSync(folder)) {
+      io.err(`scf-toolkit validate: --layer ${name}=${folder}: no such folder`);
+      return 2;
+    }
   }
   const records: ValidateRecord[] = [];
   for (const target of args.positionals) {
@@ -73,7 +87,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.err(`scf-toolkit validate: ${found.file}: ${(e as Error).message}`);
       return 2;
     }
-    for (const r of validateFileSafely(text, found.file, io.env)) records.push(r);
+    for (const r of validateFileSafely(text, found.file, io.env, layers.folders)) records.push(r);
   }
   if (args.flags.has('json')) {
     io.out(JSON.stringify(records, null, 2));
@@ -98,19 +112,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 const INTERNAL = 'scf.internal';
 
 /** validateFile, with a bug of ours on this file turned into one record for it, so the other files still get theirs. */
-export function validateFileSafely(text: string, file: string, env: NodeJS.ProcessEnv): ValidateRecord[] {
+export function validateFileSafely(text: string, file: string, env: NodeJS.ProcessEnv, layerFolders?: Record<string, string>): ValidateRecord[] {
   try {
-    return validateFile(text, file, env);
+    return validateFile(text, file, env, layerFolders);
   } catch (e) {
     const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     return [{ file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: INTERNAL, message: boundMessage(`SCF Toolkit could not check this file (internal error: ${what}); please report it with the file attached`) }];
   }
 }
 
-export function validateFile(text: string, file: string, env: NodeJS.ProcessEnv): ValidateRecord[] {
+export function validateFile(text: string, file: string, env: NodeJS.ProcessEnv, layerFolders?: Record<string, string>): ValidateRecord[] {
   // A TCSAM template.yaml (the older SCF CLI) is checked with the same rules, on its own properties.
   const tcsam = isTcsamText(text);
-  const { parsed, diagnostics } = tcsam ? { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file, env }) } : validateServerlessText(text, { file, env });
+  const { parsed, diagnostics } = tcsam ? { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file, env }) } : validateServerlessText(text, { file, env, layerFolders });
   return diagnostics.map((d) => {
     const a = positionAt(parsed.lineStarts, d.start);
     const b = positionAt(parsed.lineStarts, d.end);
