@@ -246,18 +246,26 @@ export interface SandboxOptions {
 }
 
 /**
- * The namespace's init: sets SCF's limits, brings the
+ * The namespace's init: joins the instance's pids cgroup (root), sets SCF's limits, brings the
  * loopback up (network namespace), then runs the runtime in the foreground, so that it is not PID 1
  * (PID 1 ignores signals it has no handler for, SIGKILL from inside included) and the shell reaps every
  * orphan while it waits. Its exit status is the runtime's (128+N: killed by signal N).
  * $1 tasks limit, $2 open files (soft), $3 and $4 (network namespace: the paths of ip and setpriv,
- * else ""), then the command. (As root, RLIMIT_NPROC does not apply: the host moves the init and the
- * runtime into a pids cgroup right after they start, off the start-up's path.)
+ * else ""), $5 the instance's pids cgroup (root; else ""), $6 "new" when the init must make it itself
+ * (no spare was ready, see CgroupPool), then the command.
+ *
+ * As root RLIMIT_NPROC does not apply, so SCF's 1,024 tasks hold only as a pids cgroup, and only if
+ * the init is in it before the runtime starts: a cgroup joined from outside, after the start, came
+ * too late for a program that starts at once (a Go binary forked 2,800 shells of a fork bomb before
+ * the host's join landed, 600 ms in under load; they and their 20,000 descendants ran unlimited, the
+ * 433 took 11 s and the namespace's teardown tens of seconds). The join costs one write on the start's
+ * path (4-6 ms measured, see docs/reliability.md); making the cgroup does not, as a spare is made ahead.
  */
 export const INIT_SCRIPT =
+  'if [ -n "$5" ]; then { [ "$6" != new ] || { mkdir "$5" && echo "$1" > "$5/pids.max"; }; } 2>/dev/null; echo $$ 2>/dev/null > "$5/cgroup.procs"; fi; ' +
   'ulimit -S -n "$2" 2>/dev/null; ' +
   'ulimit -u "$1" 2>/dev/null || ulimit -p "$1" 2>/dev/null; ' +
-  'ip=$3; sp=$4; shift 4; ' +
+  'ip=$3; sp=$4; shift 6; ' +
   'if [ -n "$ip" ]; then "$ip" link set lo up || exit 126; set -- "$sp" --inh-caps=-all --ambient-caps=-all -- "$@"; fi; ' +
   '"$@"; exit $?';
 
@@ -272,14 +280,15 @@ export function sandboxCommand(
   caps: Pick<SandboxCapabilities, 'root' | 'parentDeathSignal' | 'tools'>,
   command: string,
   args: string[],
-  extra: { network?: boolean } = {},
+  extra: { network?: boolean; cgroup?: CgroupSlot } = {},
 ): SpawnLine {
   const setpriv = caps.tools?.setpriv ?? 'setpriv';
   const pdeath = caps.parentDeathSignal ? [setpriv, '--pdeathsig', 'KILL', '--'] : [];
   if (plan.containment === 'namespace') {
     const ns = [...namespaceFlags(caps.root), ...(plan.ownProc ? ['--mount-proc'] : []), ...(extra.network ? ['--net', ...(caps.root ? [] : ['--keep-caps'])] : [])];
     const net = extra.network ? [caps.tools?.ip ?? 'ip', setpriv] : ['', ''];
-    const init = ['/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), String(SCF_MAX_OPEN_FILES), ...net];
+    const cgroup = extra.cgroup ? [extra.cgroup.dir, extra.cgroup.made ? '' : 'new'] : ['', ''];
+    const init = ['/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), String(SCF_MAX_OPEN_FILES), ...net, ...cgroup];
     const line = [...pdeath, caps.tools?.unshare ?? 'unshare', ...ns, '--', ...init, command, ...args];
     return { command: line[0]!, args: line.slice(1) };
   }
@@ -321,27 +330,80 @@ export function cannotExec(command: string, path: string | undefined): boolean {
 
 let cgroupSeq = 0;
 
+/** The pids cgroup an instance's init joins: made ahead (a spare), or to be made by the init itself. */
+export interface CgroupSlot {
+  dir: string;
+  made: boolean;
+}
+
 /**
- * A pids cgroup for one instance. Everything about cgroups runs asynchronously: on cgroup v1 each
- * write waits for the kernel's RCU grace period (10-50 ms, measured), which must not lengthen a start.
+ * Per-instance pids cgroups (root). Making one takes two writes that each wait for the kernel (on
+ * cgroup v1 4-12 ms measured, more under load), so one spare is made ahead, off any start's path, and
+ * each start takes it and makes the next. A start that finds none ready (the first, or a burst) has
+ * its init make its own: slower, never unlimited.
  */
-async function makeCgroup(parent: string): Promise<string | undefined> {
-  const dir = join(parent, `scf-toolkit-${process.pid}-${++cgroupSeq}`);
-  try {
-    await mkdir(dir);
-    await writeFile(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
-    return dir;
-  } catch {
-    return undefined;
+class CgroupPool {
+  private spare: string | undefined;
+  private making = false;
+
+  constructor(private readonly parent: string) {
+    process.once('exit', () => {
+      if (this.spare) removeCgroupNow(this.spare);
+    });
+  }
+
+  take(): CgroupSlot {
+    const ready = this.spare;
+    this.spare = undefined;
+    this.refill();
+    return ready ? { dir: ready, made: true } : { dir: this.nextName(), made: false };
+  }
+
+  refill(): void {
+    if (this.making || this.spare) return;
+    this.making = true;
+    const dir = this.nextName();
+    void (async () => {
+      try {
+        await mkdir(dir);
+        await writeFile(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
+        this.spare = dir;
+      } catch {
+        removeCgroupNow(dir);
+      } finally {
+        this.making = false;
+      }
+    })();
+  }
+
+  private nextName(): string {
+    return join(this.parent, `scf-toolkit-${process.pid}-${++cgroupSeq}`);
   }
 }
 
-function removeCgroup(dir: string, attempts = 5): void {
+let cgroupPool: CgroupPool | undefined;
+
+function cgroupSlot(parent: string): CgroupSlot {
+  cgroupPool ??= new CgroupPool(parent);
+  return cgroupPool.take();
+}
+
+function removeCgroupNow(dir: string): boolean {
   try {
     rmdirSync(dir);
-  } catch {
-    if (attempts > 1) setTimeout(() => removeCgroup(dir, attempts - 1), 50).unref();
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
+}
+
+/**
+ * Removes an instance's cgroup once its last task has gone: the namespace's teardown (a fork bomb's
+ * thousand processes) may outlast the runtime's exit by a while, so retries back off up to ~20 s.
+ */
+function removeCgroup(dir: string, attempt = 0): void {
+  if (removeCgroupNow(dir) || attempt >= 12) return;
+  setTimeout(() => removeCgroup(dir, attempt + 1), Math.min(50 * 2 ** attempt, 5000)).unref();
 }
 
 /** Empty cgroups of hosts that were killed before they could remove theirs. */
@@ -384,7 +446,8 @@ export class SandboxedProcess {
   readonly plan: SandboxPlan;
   /** Whether SandboxOptions.network took effect. */
   readonly networkIsolated: boolean;
-  private readonly cgroup: Promise<string | undefined> | undefined;
+  /** The instance's pids cgroup (root), joined by its init before the runtime starts. */
+  private readonly cgroup: CgroupSlot | undefined;
   private readonly marker: string | undefined;
   private readonly memory: InstanceMemory;
   /** Processes seen in the instance since it started (tree containment): pid -> start time. */
@@ -405,15 +468,13 @@ export class SandboxedProcess {
       if (this.plan.sweep === 'proc-environ' && instanceSeq === 1) setImmediate(sweepStrays);
     }
     this.networkIsolated = sandbox.network === 'isolated' && this.plan.networkNamespace;
-    this.cgroup = this.plan.tasksLimit === 'cgroup' && caps.pidsCgroup ? makeCgroup(caps.pidsCgroup) : undefined;
-    const line = cannotExec(command, env.PATH)
-      ? { command, args }
-      : sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated });
+    const direct = cannotExec(command, env.PATH);
+    this.cgroup = !direct && this.plan.tasksLimit === 'cgroup' && caps.pidsCgroup ? cgroupSlot(caps.pidsCgroup) : undefined;
+    const line = direct ? { command, args } : sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated, cgroup: this.cgroup });
     this.child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached, windowsHide: true });
     this.child.once('exit', () => {
-      void this.cgroup?.then((dir) => dir && removeCgroup(dir));
+      if (this.cgroup) removeCgroup(this.cgroup.dir);
     });
-    if (this.cgroup) this.enterCgroup(0);
     if (this.plan.containment === 'tree' && this.child.pid !== undefined) this.remember(this.child.pid);
     this.memory = new InstanceMemory(
       this.plan.memory,
@@ -421,23 +482,6 @@ export class SandboxedProcess {
       () => this.listing(),
       () => ({ root: this.child.pid, known: this.seen.keys() }),
     );
-  }
-
-  /**
-   * Moves the init and the runtime into the instance's pids cgroup once they exist (a few ms after
-   * the spawn, long before a handler runs); what they start afterwards is counted there too.
-   */
-  private enterCgroup(attempt: number): void {
-    const init = this.findInit();
-    const runtime = init === undefined ? undefined : procChildren(init)[0];
-    if (runtime === undefined) {
-      if (attempt < 200 && this.child.exitCode === null && this.child.signalCode === null) setTimeout(() => this.enterCgroup(attempt + 1), 5).unref();
-      return;
-    }
-    void this.cgroup!.then(async (dir) => {
-      if (!dir) return;
-      for (const pid of [init!, runtime]) await writeFile(join(dir, 'cgroup.procs'), String(pid)).catch(() => undefined);
-    });
   }
 
   /** "exited with code N" or "killed by SIGNAME", as the runtime itself ended. */

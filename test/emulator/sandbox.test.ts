@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { descendantsIn, parseCimTable, parsePsEnvironMatches, parsePsTable } from '../../src/emulator/processTable';
-import { describeExit, INIT_SCRIPT, planSandbox, sandboxCommand, SCF_MAX_TASKS, type SandboxCapabilities } from '../../src/emulator/sandbox';
+import { describeExit, INIT_SCRIPT, planSandbox, probeCapabilities, SandboxedProcess, sandboxCommand, sandboxPlan, SCF_MAX_TASKS, type SandboxCapabilities } from '../../src/emulator/sandbox';
 
 const linuxUser: SandboxCapabilities = { platform: 'linux', root: false, pidNamespace: { mountProc: true }, networkNamespace: true, parentDeathSignal: true };
 const linuxRoot: SandboxCapabilities = { platform: 'linux', root: true, pidNamespace: { mountProc: true }, parentDeathSignal: true, pidsCgroup: '/sys/fs/cgroup/pids' };
@@ -71,7 +73,7 @@ describe('the command line per plan', () => {
     assert.deepEqual([line.command, ...line.args], [
       'setpriv', '--pdeathsig', 'KILL', '--',
       'unshare', '--user', '--map-current-user', '--pid', '--kill-child', '--mount-proc', '--',
-      '/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), '1024', '', '',
+      '/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), '1024', '', '', '', '',
       '/usr/bin/node', 'bootstrap.js', 'index.main',
     ]);
   });
@@ -81,7 +83,12 @@ describe('the command line per plan', () => {
     const line = sandboxCommand(planSandbox(linuxRoot), { ...linuxRoot, tools }, 'python3', ['-u'], { network: true });
     assert.equal(line.command, '/usr/bin/setpriv', 'the tools by their paths: the handler\'s PATH does not decide containment');
     assert.deepEqual(line.args.slice(3, 10), ['/usr/bin/unshare', '--pid', '--kill-child', '--mount-proc', '--net', '--', '/bin/sh']);
-    assert.deepEqual(line.args.slice(13, 18), ['1024', '1024', '/sbin/ip', '/usr/bin/setpriv', 'python3']);
+    assert.deepEqual(line.args.slice(13, 20), ['1024', '1024', '/sbin/ip', '/usr/bin/setpriv', '', '', 'python3']);
+    const cg = '/sys/fs/cgroup/pids/scf-toolkit-1-2';
+    const joined = sandboxCommand(planSandbox(linuxRoot), linuxRoot, 'node', ['a'], { cgroup: { dir: cg, made: true } });
+    assert.deepEqual(joined.args.slice(-4), [cg, '', 'node', 'a'], 'the init joins a spare made ahead');
+    const fresh = sandboxCommand(planSandbox(linuxRoot), linuxRoot, 'node', ['a'], { cgroup: { dir: cg, made: false } });
+    assert.deepEqual(fresh.args.slice(-4), [cg, 'new', 'node', 'a'], 'no spare ready: the init makes its own');
     const user = sandboxCommand(planSandbox(linuxUser), linuxUser, 'node', [], { network: true });
     assert.ok(user.args.includes('--keep-caps'), 'a user namespace keeps its capabilities for the init to bring the loopback up');
   });
@@ -127,5 +134,35 @@ describe('what each OS reports about processes', () => {
     assert.deepEqual(rows.find((r) => r.pid === 7000), { pid: 7000, ppid: 6000, rssKb: 51200 });
     assert.deepEqual(descendantsIn(rows, 7000).map((r) => r.pid), [7001]);
     assert.deepEqual(descendantsIn(rows, 0).map((r) => r.pid), [4]);
+  });
+});
+
+describe('the pids cgroup on this machine (root)', () => {
+  /** Runs `script` as an instance's runtime; resolves with its stdout. */
+  function runAsRuntime(script: string): Promise<string> {
+    const p = new SandboxedProcess('/bin/sh', ['-c', script], { cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    return new Promise((resolve) => p.child.on('close', () => resolve(out)));
+  }
+  const pidsDir = (cgroupFile: string) => /^\d+:pids:(.*)$/m.exec(cgroupFile)?.[1];
+
+  test('the runtime is in its instance\'s cgroup (pids.max 1024) from its first instruction, and so is what it forks at once', async (t) => {
+    if (sandboxPlan().tasksLimit !== 'cgroup') return t.skip(`no pids cgroup here (${sandboxPlan().summary})`);
+    const root = probeCapabilities().pidsCgroup!;
+    // Three starts: the first finds no spare (its init makes the cgroup), the next ones take spares.
+    for (let i = 0; i < 3; i++) {
+      const out = await runAsRuntime(`cat /proc/self/cgroup; echo ---; (cat /proc/self/cgroup) & wait; echo ---; cat "${root}$(grep -m1 ':pids:' /proc/$$/cgroup | cut -d: -f3)/pids.max"`);
+      const [self, forked, max] = out.split('---\n');
+      const dir = pidsDir(self!);
+      assert.match(dir ?? '', /^\/scf-toolkit-\d+-\d+$/, `start ${i}: the runtime's first command is in an instance cgroup: ${self}`);
+      assert.equal(pidsDir(forked!), dir, 'what it forks at once is counted there too');
+      assert.equal(max!.trim(), String(SCF_MAX_TASKS));
+      await new Promise((r) => setTimeout(r, 20));
+      const until = Date.now() + 5000;
+      while (existsSync(join(root, dir!)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(existsSync(join(root, dir!)), false, 'the cgroup is removed once the instance has ended');
+    }
+    assert.ok(readFileSync('/proc/self/cgroup', 'utf8').includes(':pids:'), 'the test itself is not moved');
   });
 });
