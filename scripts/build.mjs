@@ -27,14 +27,17 @@ const entries = [
   // `lazy`: a module the entry requires on first use, bundled as its own file.
   { in: 'src/extension.ts', out: 'extension', lazy: { './commands/deferred': './deferred.js' } },
   { in: 'src/commands/deferred.ts', out: 'deferred' },
-  { in: 'src/server/main.ts', out: 'server' },
-  { in: 'src/emulator/hostMain.ts', out: 'host' },
+  // `program`: a process of the toolkit's own; dist/<out>.js is a few lines that install V8's code
+  // cache for dist/ (src/codeCache.ts) and then load the bundle, dist/<out>-main.js (`run`: then call it).
+  { in: 'src/server/main.ts', out: 'server', program: {} },
+  { in: 'src/emulator/hostMain.ts', out: 'host', program: {} },
   { in: 'src/api/index.ts', out: 'api' },
+  { in: 'src/codeCache.ts', out: 'code-cache' },
   // The CLI loads only the command it runs: `scf-toolkit invoke` never compiles deploy or the SDK.
   {
     in: 'src/cli/main.ts',
     out: 'cli',
-    banner: '#!/usr/bin/env node',
+    program: { banner: '#!/usr/bin/env node', run: 'runAsProgram' },
     lazy: Object.fromEntries(['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
   },
   ...['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'].map((c) => ({ in: `src/cli/commands/${c}.ts`, out: `cli-${c}` })),
@@ -74,6 +77,9 @@ const SHIMS = {
   'form-data': join(root, 'scripts/shims/form-data.js'),
 };
 
+/** Node built-ins a library requires at load but uses only later: loaded on first use (scripts/shims/). */
+const LAZY_BUILTINS = { dotenv: { crypto: join(root, 'scripts/shims/lazy-crypto.js') } };
+
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const packageOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 const isPackage = (spec) => /^[^./]/.test(spec) && !builtins.has(spec) && !builtins.has(spec.split('/')[0]) && spec !== 'vscode';
@@ -101,6 +107,8 @@ const vendorPlugin = (prefix, self) => ({
   name: 'vendor',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const lazy = self && LAZY_BUILTINS[self]?.[args.path.replace(/^node:/, '')];
+      if (lazy && args.importer !== lazy) return { path: lazy };
       if (!isPackage(args.path)) return undefined;
       if (SHIMS[args.path]) return { path: SHIMS[args.path] };
       if (self && packageOf(args.path) === self) return undefined;
@@ -166,15 +174,22 @@ mkdirSync(join(dist, 'vendor'), { recursive: true });
 const metafiles = [];
 for (const entry of entries) {
   if (!existsSync(join(root, entry.in))) continue;
+  const out = entry.program ? `${entry.out}-main` : entry.out;
   const result = await build({
     ...common,
     entryPoints: [join(root, entry.in)],
-    outfile: join(dist, `${entry.out}.js`),
+    outfile: join(dist, `${out}.js`),
     sourcemap: production ? false : 'linked',
-    banner: entry.banner ? { js: entry.banner } : undefined,
     plugins: [vendorPlugin('./vendor/'), schemaPlugin, validatorsPlugin, ...(entry.lazy ? [lazyPlugin(entry)] : [])],
   });
   metafiles.push(result.metafile);
+  if (entry.program) {
+    const { banner, run } = entry.program;
+    writeFileSync(
+      join(dist, `${entry.out}.js`),
+      [banner, `'use strict';`, `require('./code-cache.js').installCodeCache(__dirname);`, `require('./${out}.js')${run ? `.${run}()` : ''};`, ''].filter((l) => l !== undefined).join('\n'),
+    );
+  }
 }
 
 // The schema validators, compiled by ajv now (the same schemas and options src/schema/validators.ts

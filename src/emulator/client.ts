@@ -4,7 +4,6 @@
  * If the host dies, pending invocations end with an error and the next invoke starts a new host.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import type { InvokeOutcome } from './emulator';
 import { hostEnvironment } from './environment';
 import type { HostReply, HostRequest, InvokeMessage } from './protocol';
@@ -56,6 +55,8 @@ export class EmulatorClient {
   private readonly readyWaiters: Array<(r: { ok: true; pid: number } | { ok: false; error: UsageError }) => void> = [];
   /** The end of the host's stderr, for the message when it dies. */
   private stderrTail = '';
+  /** Ids of this client's messages: unique per client, which is all the host needs. */
+  private lastId = 0;
 
   constructor(private readonly options: EmulatorClientOptions) {}
 
@@ -172,7 +173,7 @@ export class EmulatorClient {
   }
 
   invoke(params: InvokeParams, onLog: (line: LogLine) => void): RunningInvocation {
-    const id = randomUUID();
+    const id = String(++this.lastId);
     let accepted!: (requestId: string) => void;
     let refused!: (e: Error) => void;
     const requestId = new Promise<string>((resolve, reject) => {
@@ -205,7 +206,7 @@ export class EmulatorClient {
 
   /** Restores the async queue beside a serverless.yml (events accepted before a restart) and runs it. */
   resume(target: string): Promise<{ ok: true; pending: number } | { ok: false; error: UsageError }> {
-    const id = randomUUID();
+    const id = String(++this.lastId);
     return new Promise((resolve) => {
       this.resumes.set(id, resolve);
       this.ensureHost().send({ type: 'resume', id, target } satisfies HostRequest);

@@ -4,7 +4,6 @@
  * requests get separate instances), enforces time and memory limits (433, 434), maps every outcome to
  * an SCF status code, and streams START / log / END / REPORT lines as they happen.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { FunctionSpec } from '../model';
@@ -12,13 +11,10 @@ import { runtimeFamily } from '../model/runtimes';
 import { isTimerEvent } from './timerEvent';
 import { scfComponentBootstrap } from '../model/webEntry';
 import { buildContext } from './context';
+import { newRequestId, now } from './clock';
 import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
-import { CustomInstance } from './customRuntime';
-import { materializeBootstrap } from './generatedBootstrap';
 import { checkLayers } from './layers';
 import { Instance } from './instance';
-import { WebInstance } from './webFunction';
-import { GoInstance, goToolchain } from './runtimes/go';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
 import type { LogSink } from './runtimeProcess';
 import { ASYNC_EVENT_LIMIT, RESPONSE_LIMIT, SYNC_EVENT_LIMIT } from './limits';
@@ -119,7 +115,7 @@ export class Emulator {
       }
       // The http component's start command for the framework (the code has no scf_bootstrap of its own),
       // or faas.bootstrap.cmd: run as written for SCF, its image paths mapped like any scf_bootstrap's.
-      const written = materializeBootstrap(spec);
+      const written = (require('./generatedBootstrap') as typeof import('./generatedBootstrap')).materializeBootstrap(spec);
       if (!written.ok) return written;
       const from = spec.bootstrap.source === 'faas.bootstrap.cmd' ? 'faas.bootstrap.cmd' : `the http component's start command for ${spec.bootstrap.framework} (the code has no scf_bootstrap)`;
       return ok({ kind: 'web', describe: `${from}, as a web server`, bootstrapPath: written.value });
@@ -136,7 +132,7 @@ export class Emulator {
     if (!prepared.ok) return prepared;
     const override = req.timeoutOverride;
     if (override !== undefined && override > 0 && override !== req.spec.timeout) {
-      const requestId = req.requestId ?? randomUUID();
+      const requestId = req.requestId ?? newRequestId();
       opts.onLog?.({ requestId, stream: 'platform', text: `[WARN] timeout ${override} s from the timeoutOverride setting instead of ${req.spec.timeout} s from ${basename(req.spec.file)}`, time: Date.now() });
       return this.invoke({ ...req, requestId, spec: { ...req.spec, timeout: override }, timeoutOverride: undefined }, opts);
     }
@@ -144,18 +140,20 @@ export class Emulator {
       const refused = debugRefusal(prepared.value);
       if (refused) return { ok: false, error: { code: 'emulator.debugUnavailable', message: `${spec.file}: ${refused}` } };
     }
-    const requestId = req.requestId ?? randomUUID();
     const invocationType: InvocationType = req.invocationType ?? 'RequestResponse';
-    const log = (stream: LogLine['stream'], text: string) => opts.onLog?.({ requestId, stream, text, time: Date.now() });
-    const base = { requestId, memorySize: spec.memorySize, invocationType, coldStart: false, durationMs: 0, billedDurationMs: 0, maxMemoryUsedMB: 0 };
+    // The request id is made when first needed: on a cold start, after the runtime process has been
+    // started, so that making it (node:crypto) overlaps the runtime's own start-up (clock.ts).
+    let requestId = req.requestId;
+    const id = (): string => (requestId ??= newRequestId());
+    const log = (stream: LogLine['stream'], text: string) => opts.onLog?.({ requestId: id(), stream, text, time: Date.now() });
+    const base = () => ({ requestId: id(), memorySize: spec.memorySize, invocationType, coldStart: false, durationMs: 0, billedDurationMs: 0, maxMemoryUsedMB: 0 });
 
     // Invocation errors: the platform refuses these before any code runs.
     const refused = checkEvent(req.payload, invocationType);
     if (refused) {
       log('platform', `[ERROR] ${refused.statusCode} ${statusInfo(refused.statusCode).name}: ${refused.errorMessage}`);
-      return { ok: true, result: finish({ ...base, ...refused }) };
+      return { ok: true, result: finish({ ...base(), ...refused }) };
     }
-    opts.onAccepted?.(requestId);
 
     const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
     // SCF sets TRIGGER_SRC=timer in instances a timer trigger runs (facts §2): timer events get instances of their own.
@@ -172,28 +170,26 @@ export class Emulator {
       // sync call; the async queue retries it until msgTTL). The gateway shows it as HTTP 429.
       const errorMessage = `ResourceLimitReached: ${spec.name} already runs ${this.maxInstances} instances, the local concurrency limit (maxInstancesPerFunction); retry when one is free, or raise the limit (--max-instances, setting scf.gateway.maxInstancesPerFunction)`;
       log('platform', `[ERROR] 432 ${statusInfo(432).name}: ${errorMessage}`);
-      return { ok: true, result: finish({ ...base, statusCode: 432, errorMessage }) };
+      return { ok: true, result: finish({ ...base(), statusCode: 432, errorMessage }) };
     }
-    log('platform', startLine(requestId));
     const sink: LogSink = Object.assign((stream: 'stdout' | 'stderr', text: string) => log(stream, text), { pace: opts.logPace });
-    const started = performance.now();
+    const started = now();
     let coldStart = false;
     let initDurationMs: number | undefined;
     if (!instance) {
       coldStart = true;
-      for (const w of fenv.warnings) log('platform', `[WARN] ${w}`);
       const p = prepared.value;
       instance =
         p.kind === 'custom'
-          ? new CustomInstance(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout }, this.runtimeOptions())
+          ? new (lazyInstances().CustomInstance)(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout }, this.runtimeOptions())
           : p.kind === 'web'
-            ? new WebInstance(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity }, {
+            ? new (lazyInstances().WebInstance)(spec.codeDir, fenv.env, sink, { name: spec.name, namespace: spec.namespace, region: spec.region, ...this.identity }, {
                 runtimeOptions: this.runtimeOptions(),
                 bootstrapPath: p.bootstrapPath,
                 generated: p.generated,
               })
             : p.kind === 'handler' && p.runtime.family === 'go'
-              ? new GoInstance(spec.codeDir, spec.handler!, fenv.env, sink, this.callerEnv, goToolchain(p.runtime))
+              ? new (lazyInstances().GoInstance)(spec.codeDir, spec.handler!, fenv.env, sink, this.callerEnv, lazyInstances().goToolchain(p.runtime))
               : new Instance(p.runtime, spec.codeDir, spec.handler!, fenv.env, sink, {
                 functionGraph: spec.platform === 'functiongraph',
                 initializer: spec.initializer,
@@ -201,20 +197,26 @@ export class Emulator {
                 memorySize: spec.memorySize,
               });
       pool.all.add(instance);
+    }
+    // Accepted, and START: the runtime's first output can only come after this turn of the event loop.
+    opts.onAccepted?.(id());
+    log('platform', startLine(id()));
+    if (coldStart) {
+      for (const w of fenv.warnings) log('platform', `[WARN] ${w}`);
       if (debugging) {
         log('platform', `[DEBUG] Debugging ${spec.name} on 127.0.0.1${req.debug!.port ? `:${req.debug!.port}` : ' (port in the next lines)'}: the runtime waits for the debugger before loading the handler.`);
         log('platform', `[DEBUG] Time limits are not enforced while debugging (paused time would count against them): a request that runs past timeout (${spec.timeout} s) is reported, not ended.`);
       }
       const init = await instance.waitReady(debugging ? Infinity : spec.initTimeout * 1000);
-      initDurationMs = (init as { initMs?: number }).initMs ?? performance.now() - started;
+      initDurationMs = (init as { initMs?: number }).initMs ?? now() - started;
       if (init.kind !== 'ready') {
         pool.all.delete(instance);
         instance.kill();
         const failed = initFailure(init, spec);
         log('platform', `[ERROR] ${failed.statusCode} ${statusInfo(failed.statusCode).name}: ${failed.errorMessage}`);
         if (failed.errorStack) log('stderr', failed.errorStack);
-        const result = finish({ ...base, ...failed, coldStart, initDurationMs, durationMs: performance.now() - started });
-        log('platform', endLine(requestId));
+        const result = finish({ ...base(), ...failed, coldStart, initDurationMs, durationMs: now() - started });
+        log('platform', endLine(id()));
         log('platform', reportLine(result));
         return { ok: true, result };
       }
@@ -226,8 +228,8 @@ export class Emulator {
       for (const [stream, text] of this.between.get(instance)?.splice(0) ?? []) sink(stream, text);
     }
     instance.busy = true;
-    const context = buildContext(spec, requestId, fenv.userVariables, this.identity);
-    const runStarted = performance.now();
+    const context = buildContext(spec, id(), fenv.userVariables, this.identity);
+    const runStarted = now();
     const { outcome, peakKb } = await instance.run(req.payload, context, debugging ? Infinity : spec.timeout * 1000, spec.memorySize, opts.signal);
     // The request is over: later output belongs to no request yet, so it never lands after this one's END
     // (with --json the result stays the last line); it opens the next request's log.
@@ -236,7 +238,7 @@ export class Emulator {
     instance.setSink((stream, text) => {
       if (held.length < 1000) held.push([stream, text]);
     });
-    const durationMs = performance.now() - runStarted;
+    const durationMs = now() - runStarted;
     instance.busy = false;
     if (debugging && durationMs > spec.timeout * 1000) {
       log('platform', `[DEBUG] The request ran ${(durationMs / 1000).toFixed(1)} s, past its timeout of ${spec.timeout} s (pauses included): on SCF it would have ended with 433 TimeLimitReached.`);
@@ -257,7 +259,7 @@ export class Emulator {
       log('platform', `Result (async, not returned to the caller): ${JSON.stringify(mapped.result)}`);
     }
     const result = finish({
-      ...base,
+      ...base(),
       statusCode: mapped.statusCode,
       result: invocationType === 'Event' ? null : mapped.result,
       errorMessage: mapped.errorMessage,
@@ -267,7 +269,7 @@ export class Emulator {
       durationMs,
       maxMemoryUsedMB: Math.ceil(peakKb / 1024),
     });
-    log('platform', endLine(requestId));
+    log('platform', endLine(id()));
     log('platform', reportLine(result));
     return { ok: true, result };
   }
@@ -350,6 +352,17 @@ export class Emulator {
     }, this.idleTimeoutMs);
     instance.idleTimer.unref();
   }
+}
+
+/**
+ * The instance kinds a Node.js or Python cold start does not need, loaded on first use: web functions
+ * and Custom Runtimes bring node:http and node:net, Go its toolchain.
+ */
+function lazyInstances(): { CustomInstance: typeof import('./customRuntime').CustomInstance; WebInstance: typeof import('./webFunction').WebInstance; GoInstance: typeof import('./runtimes/go').GoInstance; goToolchain: typeof import('./runtimes/go').goToolchain } {
+  const { CustomInstance } = require('./customRuntime') as typeof import('./customRuntime');
+  const { WebInstance } = require('./webFunction') as typeof import('./webFunction');
+  const { GoInstance, goToolchain } = require('./runtimes/go') as typeof import('./runtimes/go');
+  return { CustomInstance, WebInstance, GoInstance, goToolchain };
 }
 
 /** Why a runtime cannot be debugged here, if it cannot. */

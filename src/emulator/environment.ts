@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { readDotEnv } from '../model';
+import { probe } from './probeCache';
 import { LAYER_ENV_PREFIX } from '../model/layers';
 import { layerSearchPaths } from './layers';
 import { DISCOVERY_VARIABLES } from './runtimes/interpreters';
@@ -42,11 +43,13 @@ let locale: string | undefined;
  * would warn about it, so we fall back to C.UTF-8 (same encoding) and say so in the README.
  */
 function scfLocale(): string {
-  if (locale === undefined) {
+  // `locale -a` lists what /usr/lib/locale holds (a folder per locale, or the locale-archive); its
+  // answer is kept until either changes (probeCache.ts), not asked again by every CLI invoke.
+  locale ??= probe('locale:en_US.UTF8', ['/usr/lib/locale', '/usr/lib/locale/locale-archive'], () => {
     const r = spawnSync('locale', ['-a'], { encoding: 'utf8', timeout: 5000 });
     const names = (r.stdout ?? '').toLowerCase().split('\n');
-    locale = names.includes('en_us.utf8') ? 'en_US.UTF8' : 'C.UTF-8';
-  }
+    return names.includes('en_us.utf8') ? 'en_US.UTF8' : 'C.UTF-8';
+  });
   return locale;
 }
 

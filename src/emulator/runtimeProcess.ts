@@ -5,6 +5,7 @@
  */
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { now } from './clock';
 import { LineSplitter } from './frames';
 import type { RunMeasure } from './instanceTypes';
 import { SandboxedProcess, type SandboxOptions } from './sandbox';
@@ -301,7 +302,7 @@ export async function awaitInit<T>(
   initTimeoutMs: number,
   kill: () => void,
 ): Promise<{ kind: 'answer'; answer: T; initMs: number } | { kind: 'timeout'; initMs: number } | { kind: 'exit'; initMs: number }> {
-  const started = performance.now();
+  const started = now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     if (Number.isFinite(initTimeoutMs)) timer = setTimeout(() => resolve('timeout'), initTimeoutMs);
@@ -311,7 +312,7 @@ export async function awaitInit<T>(
   const first = await Promise.race([answer.then((a) => ({ a })), exited.then(() => 'exit' as const), timeout]);
   unsubscribe();
   clearTimeout(timer);
-  const initMs = performance.now() - started;
+  const initMs = now() - started;
   if (first === 'timeout') {
     kill();
     await proc.drained();

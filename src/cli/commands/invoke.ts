@@ -6,14 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model';
-import { AsyncQueue, asyncStateDir } from '../../emulator/async';
 import { Emulator } from '../../emulator/emulator';
 import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { layerFolders, parseArgs } from '../args';
 import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
 import type { CliIO } from '../io';
-import { eventSyntaxProblem } from '../../events/validate';
 
 const HELP = `Usage: scf-toolkit invoke <serverless.yml | folder> [options]
 
@@ -76,7 +74,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     } catch (e) {
       return fail(io, `${values.event}: cannot read the event file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    const problem = eventSyntaxProblem(payload, values.event);
+    const problem = (require('../../events/validate') as typeof import('../../events/validate')).eventSyntaxProblem(payload, values.event);
     if (problem) return fail(io, problem.message);
   }
 
@@ -147,6 +145,8 @@ async function invokeAsync(
   retryDelayScale: number | undefined,
   layerFolders: Record<string, string> | undefined,
 ): Promise<number> {
+  // the async queue (and its journal's file handling) only for --async
+  const { AsyncQueue, asyncStateDir } = require('../../emulator/async') as typeof import('../../emulator/async');
   const queue = new AsyncQueue({ stateDir: asyncStateDir(spec), emulator, onLog, retryDelayScale, layerFolders });
   const emit = (obj: object) => io.out(JSON.stringify(obj));
   const accepted = queue.enqueue(spec, payload);

@@ -4,8 +4,8 @@
  * policy and, when it keeps failing, hand it to the dead-letter file or drop it with a log line.
  * The journal survives a restart of the host: no accepted event is lost.
  */
-import { randomUUID } from 'node:crypto';
 import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model';
+import { newRequestId } from '../clock';
 import { checkEvent, type Emulator } from '../emulator';
 import { DEFAULT_IDENTITY, type LocalIdentity } from '../environment';
 import type { InvokeResult, LogLine } from '../types';
@@ -75,7 +75,7 @@ export class AsyncQueue {
     return this.events.size;
   }
 
-  enqueue(spec: FunctionSpec, payload: string, requestId: string = randomUUID()): EnqueueOutcome {
+  enqueue(spec: FunctionSpec, payload: string, requestId: string = newRequestId()): EnqueueOutcome {
     const refused = checkEvent(payload, 'Event');
     if (refused) return { ok: false, ...refused };
     const now = Date.now();

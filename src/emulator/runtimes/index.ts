@@ -8,9 +8,7 @@
 import { fail, ok, type Outcome } from '../../model/outcome';
 import { findRuntimeIgnoringCase, nearestRuntimes, type RuntimeFamily, type ScfRuntime } from '../../model/runtimes';
 import type { RuntimeOptions } from './choose';
-import { resolveJava } from './java';
 import { resolveNode } from './node';
-import { resolveGo } from './go';
 import { resolvePhp } from './php';
 import { resolvePython } from './python';
 
@@ -35,9 +33,11 @@ type Resolver = (runtime: ScfRuntime, options: RuntimeOptions) => Outcome<LocalR
 const RESOLVERS: Partial<Record<RuntimeFamily, Resolver>> = {
   nodejs: resolveNode,
   python: resolvePython,
-  java: resolveJava,
+  // Java and Go are required when asked for: they bring node:crypto, node:net and node:http (the Go
+  // instance's port), which a Node.js or Python cold start does not need.
+  java: (runtime, options) => (require('./java') as typeof import('./java')).resolveJava(runtime, options),
   php: resolvePhp,
-  go: resolveGo,
+  go: (runtime, options) => (require('./go') as typeof import('./go')).resolveGo(runtime, options),
   custom: (runtime) =>
     ok({ family: 'custom', scfRuntime: runtime.name, command: 'scf_bootstrap', args: () => [], describe: 'your scf_bootstrap (or bootstrap), serving it the runtime API on 127.0.0.1' }),
 };

@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { compareVersions, versionParts, type LocalInterpreterRule } from '../../model/runtimes';
+import { probe } from '../probeCache';
 
 export type Tool = NonNullable<LocalInterpreterRule['tool']>;
 
@@ -47,7 +48,9 @@ const askedVersions = new Map<string, string | undefined>();
 export function interpreterVersion(i: Interpreter): string | undefined {
   if (i.knownVersion) return i.knownVersion;
   const key = `${i.tool}\0${i.path}`;
-  if (!askedVersions.has(key)) askedVersions.set(key, askVersion(i.tool, i.path));
+  // kept across processes too (probeCache.ts: until the interpreter's file changes), so a CLI invoke
+  // does not start the interpreter once just to learn its version
+  if (!askedVersions.has(key)) askedVersions.set(key, probe(`version:${key}`, [i.path], () => askVersion(i.tool, i.path)));
   return askedVersions.get(key);
 }
 
@@ -112,8 +115,14 @@ const isShimDir = (dir: string) => /[/\\]shims[/\\]?$/.test(dir);
 /** Executables on PATH whose names match, in PATH order, shims left out. */
 function onPath(env: DiscoveryEnv, names: RegExp): string[] {
   const out: string[] = [];
+  // One exact name (`node`, `java`): a stat per PATH folder, not a listing of each (/usr/bin holds thousands).
+  const exact = /^\^([\w.-]+)\$$/.exec(names.source)?.[1];
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir || isShimDir(dir)) continue;
+    if (exact !== undefined) {
+      if (isExecutable(join(dir, exact))) out.push(join(dir, exact));
+      continue;
+    }
     for (const name of listDir(dir)) if (names.test(name) && isExecutable(join(dir, name))) out.push(join(dir, name));
   }
   return out;

@@ -1,0 +1,62 @@
+/**
+ * What it costs a process to learn about this machine (which locales are installed, the version of
+ * an interpreter whose path does not tell it), kept across processes: every CLI invoke is a new
+ * process, and spawning `locale -a` or `python -c ...` on each would cost a cold start 5-30 ms.
+ * Each answer is stored with a stamp of the paths it depends on (model/stamp.ts: modification time,
+ * size, inode) and worked out again when one of them changes, so installing a locale or upgrading an
+ * interpreter is seen at once. The file is $XDG_CACHE_HOME (or ~/.cache)/scf-toolkit/probes.json;
+ * without a writable cache folder, answers are kept for this process only.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathStamp } from '../model/stamp';
+
+interface Entry {
+  stamps: Record<string, string>;
+  value: unknown;
+}
+
+let entries: Record<string, Entry> | undefined;
+
+function cacheFile(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'scf-toolkit', 'probes.json');
+}
+
+function load(): Record<string, Entry> {
+  if (!entries) {
+    try {
+      entries = JSON.parse(readFileSync(cacheFile(), 'utf8')) as Record<string, Entry>;
+    } catch {
+      entries = {};
+    }
+  }
+  return entries;
+}
+
+function save(): void {
+  const file = cacheFile();
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(entries));
+    renameSync(tmp, file);
+  } catch {
+    // read-only home: this process keeps its answers in memory
+  }
+}
+
+/** `compute()`'s answer for `key`, reused while none of `dependsOn` has changed (JSON values only). */
+export function probe<T>(key: string, dependsOn: string[], compute: () => T): T {
+  const all = load();
+  const stamps = Object.fromEntries(dependsOn.map((p) => [p, pathStamp(p)]));
+  const hit = all[key];
+  if (hit && dependsOn.every((p) => hit.stamps[p] === stamps[p])) return hit.value as T;
+  const value = compute();
+  // another process may have written meanwhile: merge into what is on disk now
+  entries = undefined;
+  const fresh = load();
+  fresh[key] = { stamps, value };
+  save();
+  return value;
+}
