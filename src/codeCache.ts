@@ -12,10 +12,10 @@
  * Not used in VS Code's extension host, which is shared with other extensions (its module loader is
  * left alone).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 
 interface CompilingModule {
@@ -71,10 +71,14 @@ export function installCodeCache(distDir: string): void {
     if (!toWrite.length) return;
     try {
       mkdirSync(cacheDir, { recursive: true });
+      const present = readdirSync(cacheDir);
       for (const { script, file } of toWrite) {
         const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, file); // atomic: two processes never read half a file
+        // the data of earlier builds of this bundle (another size) goes
+        const name = basename(file).replace(/\.\d+\.bin$/, '.');
+        for (const old of present) if (old.startsWith(name) && /^\d+\.bin$/.test(old.slice(name.length)) && old !== basename(file)) rmSync(join(cacheDir, old), { force: true });
       }
     } catch {
       // a read-only home or a full disk: next time compiles as usual

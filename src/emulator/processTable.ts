@@ -8,7 +8,6 @@
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 
 export interface ProcessRow {
   pid: number;
@@ -52,7 +51,8 @@ export function procMemory(dir: string): ProcMemory {
 }
 
 export async function procMemoryAsync(dir: string): Promise<ProcMemory> {
-  return parseProcStatus(await readFile(`${dir}/status`, 'latin1').catch(() => undefined));
+  // fs.promises on first use: importing node:fs/promises loads readline and the watchers (a cold start needs neither)
+  return parseProcStatus(await (require('node:fs') as typeof import('node:fs')).promises.readFile(`${dir}/status`, 'latin1').catch(() => undefined));
 }
 
 /** VmRSS (now) or VmHWM (the peak since the last reset) of one process, in kB; 0 when it is gone. */
