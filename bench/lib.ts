@@ -96,8 +96,8 @@ export function childrenCpuMs(): number {
 /** CPU of each measured process, by case name (filled by timeProcess when `cpu` names the case). */
 export const cpuTimes = new Map<string, number[]>();
 
-/** Wall time of a whole process, from spawn to exit; it must exit 0 (its output is discarded). */
-export function timeProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; cpu?: string } = {}): Promise<number> {
+/** Wall time of a whole process, from spawn to exit; it must exit with `exitCode` (default 0; its output is discarded). */
+export function timeProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; cpu?: string; exitCode?: number } = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const c0 = childrenCpuMs();
     const t0 = performance.now();
@@ -107,7 +107,7 @@ export function timeProcess(command: string, args: string[], options: { env?: No
     child.on('error', reject);
     child.on('exit', (code) => {
       const wall = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err}`));
+      if (code !== (options.exitCode ?? 0)) return reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err}`));
       if (options.cpu) {
         // the exit event comes once the child has been waited for, so its CPU is in cutime now
         const list = cpuTimes.get(options.cpu) ?? [];

@@ -1,0 +1,153 @@
+/**
+ * npm run bench:warm — warm invokes through the programmatic API (require('scf-toolkit'): the client,
+ * the emulator host process, the runtime process; the path the extension and users' tests take),
+ * against lambda-local's in-process execute() on the same handler, in the same run. Blocks of each
+ * alternate, so the machine's noise hits both alike.
+ *   concurrency 1: latency per invoke, p50 and p90 (target: p50 <= 1.5x lambda-local's)
+ *   concurrency 4: invokes per second, 4 callers at once (target: >= 1.0x lambda-local's)
+ * For Node.js and Python handlers that do nothing (the time is the toolkit's own). Also printed: the
+ * CPU each invoke costs in each process (client, host, runtime), which is what the figures come to on
+ * a quiet machine.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keep, machine, percentile, ratio, ROOT, table } from './lib';
+import type { CreateEmulator, Emulator } from '../src/api/types';
+
+const BLOCK = Number(process.env.BENCH_BLOCK ?? 200);
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 10);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lambdaLocal = require('lambda-local') as { execute(o: object): Promise<unknown>; setLogger(l: unknown): void };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const winston = require('winston') as { createLogger(o: object): unknown; transports: { Console: new (o: object) => unknown } };
+lambdaLocal.setLogger(winston.createLogger({ level: 'error', transports: [new winston.transports.Console({ silent: true })] }));
+
+function project(runtime: string, file: string, code: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scf-bench-warm-'));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'src', file), code);
+  writeFileSync(join(dir, 'serverless.yml'), `component: scf\nname: warm\ninputs:\n  src: ./src\n  handler: index.main_handler\n  runtime: ${runtime}\n  memorySize: 128\n  timeout: 3\n`);
+  return dir;
+}
+
+const ticks = (pid: number): number => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+};
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+/** The emulator host: the child of this process running dist/host.js. */
+function hostPid(): number | undefined {
+  return childrenOf(process.pid).find((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('host.js');
+    } catch {
+      return false;
+    }
+  });
+}
+const treeTicks = (pid: number): number => ticks(pid) + childrenOf(pid).reduce((a, c) => a + treeTicks(c), 0);
+
+async function latencies(n: number, one: () => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await one();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+async function throughput(n: number, callers: number, one: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: callers }, async () => {
+    for (let i = 0; i < n / callers; i++) await one();
+  }));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function benchRuntime(label: string, scf: Emulator, target: string, llHandler: { main_handler: (e: unknown) => unknown }): Promise<Record<string, number>> {
+  const ours = async () => {
+    const r = await scf.invoke(target, { n: 1 });
+    if (!r.ok || r.value.statusCode !== 200) throw new Error(`invoke failed: ${JSON.stringify(r)}`);
+  };
+  const theirs = async () => {
+    await lambdaLocal.execute({ lambdaFunc: llHandler, lambdaHandler: 'main_handler', event: { n: 1 }, timeoutMs: 3000, verboseLevel: 0 });
+  };
+  // warm up: 4 instances (for concurrency 4), JIT on both sides
+  await throughput(400, 4, ours);
+  await throughput(400, 4, theirs);
+
+  const host = hostPid();
+  const a: number[] = [];
+  const b: number[] = [];
+  const ta: number[] = [];
+  const tb: number[] = [];
+  let cpu = { client: 0, host: 0, runtime: 0, n: 0 };
+  for (let k = 0; k < BLOCKS; k++) {
+    const c0 = process.cpuUsage();
+    const h0 = host ? ticks(host) : NaN;
+    const r0 = host ? childrenOf(host).reduce((s, c) => s + treeTicks(c), 0) : NaN;
+    a.push(...(await latencies(BLOCK, ours)));
+    const c1 = process.cpuUsage(c0);
+    cpu = {
+      client: cpu.client + (c1.user + c1.system) / 1000,
+      host: cpu.host + (host ? ticks(host) - h0 : NaN),
+      runtime: cpu.runtime + (host ? childrenOf(host).reduce((s, c) => s + treeTicks(c), 0) - r0 : NaN),
+      n: cpu.n + BLOCK,
+    };
+    b.push(...(await latencies(BLOCK, theirs)));
+    ta.push(await throughput(BLOCK * 2, 4, ours));
+    tb.push(await throughput(BLOCK * 2, 4, theirs));
+  }
+  const median = (xs: number[]) => percentile(xs, 50);
+  const us = (x: number) => `${(x * 1000).toFixed(0)} us`;
+  console.log(`\n${label}`);
+  table([
+    ['', 'scf-toolkit (API -> host -> runtime)', 'lambda-local (in-process)', 'ratio'],
+    ['concurrency 1, p50', `${median(a).toFixed(3)} ms`, `${median(b).toFixed(3)} ms`, ratio(median(a), median(b), { max: 1.5 })],
+    ['concurrency 1, p90', `${percentile(a, 90).toFixed(3)} ms`, `${percentile(b, 90).toFixed(3)} ms`, ratio(percentile(a, 90), percentile(b, 90))],
+    ['concurrency 4, invokes/s (median of blocks)', median(ta).toFixed(0), median(tb).toFixed(0), ratio(median(ta), median(tb), { min: 1.0 })],
+    ['CPU per invoke: client / host / runtime', `${us(cpu.client / cpu.n)} / ${us(cpu.host / cpu.n)} / ${us(cpu.runtime / cpu.n)}`, '', ''],
+  ]);
+  return { p50: median(a), p90: percentile(a, 90), llP50: median(b), llP90: percentile(b, 90), perSecond: median(ta), llPerSecond: median(tb), cpuClient: cpu.client / cpu.n, cpuHost: cpu.host / cpu.n, cpuRuntime: cpu.runtime / cpu.n };
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:warm — warm invokes through require('scf-toolkit') against lambda-local in-process; ${BLOCKS} blocks of ${BLOCK}\n${machine()}`);
+  // The package as a user requires it (dist/api.js, package.json exports).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createEmulator } = require(join(ROOT, 'dist', 'api.js')) as { createEmulator: CreateEmulator };
+  const scf = await createEmulator();
+  const figures: Record<string, unknown> = {};
+  try {
+    const nodeDir = project('Nodejs18.15', 'index.js', 'exports.main_handler = async (event) => ({ ok: true, n: event.n });\n');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const handler = require(join(nodeDir, 'src', 'index.js')) as { main_handler: (e: unknown) => unknown };
+    figures.node = await benchRuntime('Node.js handler', scf, nodeDir, handler);
+    const pyDir = project('Python3.9', 'index.py', 'def main_handler(event, context):\n    return {"ok": True, "n": event.get("n")}\n');
+    const probe = await scf.invoke(pyDir, {});
+    if (probe.ok && probe.value.statusCode === 200) figures.python = await benchRuntime('Python handler (lambda-local runs the Node.js one: it has no Python)', scf, pyDir, handler);
+    else console.log(`\nPython: skipped (${probe.ok ? probe.value.errorMessage : probe.error.message})`);
+  } finally {
+    await scf.close();
+  }
+  keep('warm', figures);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
