@@ -13,7 +13,8 @@ export interface EmulatorOptions {
   /** The `node` that runs the emulator host and `Nodejs*` functions (default: the one running this process). */
   nodePath?: string;
   /**
-   * The environment `${env:NAME}` in serverless.yml reads (default: `process.env`). It is never given to
+   * The environment `${env:NAME}` in serverless.yml reads (default: `process.env` as it is when
+   * createEmulator() is called). It is never given to
    * handlers: they get SCF's variables, the function's `environment.variables` and the `.env` beside it.
    */
   env?: Record<string, string | undefined>;

@@ -32,7 +32,7 @@ export interface EmulatorClientOptions {
 }
 
 /** What a caller gives for one invocation: the protocol's invoke message without its envelope. */
-export type InvokeParams = Omit<InvokeMessage, 'type' | 'id'>;
+export type InvokeParams = Omit<InvokeMessage, 'type' | 'id' | 'sameInterpolationEnv'>;
 
 export interface RunningInvocation {
   /** The SCF request id, once the event has been accepted (rejected if the event was refused first). */
@@ -57,6 +57,8 @@ export class EmulatorClient {
   private stderrTail = '';
   /** Ids of this client's messages: unique per client, which is all the host needs. */
   private lastId = 0;
+  /** The interpolationEnv the running host has last been sent (and its JSON): sent again only when it changes. */
+  private sentEnv: { host: ChildProcess; env: Record<string, string>; json: string } | undefined;
 
   constructor(private readonly options: EmulatorClientOptions) {}
 
@@ -192,8 +194,8 @@ export class EmulatorClient {
         },
       });
     });
-    const request: HostRequest = { type: 'invoke', id, ...params };
-    this.ensureHost().send(request);
+    const host = this.ensureHost();
+    host.send(this.withEnvOnce(host, { type: 'invoke', id, ...params }));
     this.updateRef();
     return {
       requestId,
@@ -202,6 +204,19 @@ export class EmulatorClient {
         if (this.pending.has(id) && this.host?.connected) this.host.send({ type: 'cancel', id } satisfies HostRequest);
       },
     };
+  }
+
+  /** The message with its interpolationEnv left out when the host already has the same one. */
+  private withEnvOnce(host: ChildProcess, request: InvokeMessage): InvokeMessage {
+    const env = request.interpolationEnv;
+    if (!env) return request;
+    const sent = this.sentEnv;
+    if (sent?.host === host && (sent.env === env || sent.json === JSON.stringify(env))) {
+      const { interpolationEnv: _same, ...rest } = request;
+      return { ...rest, sameInterpolationEnv: true };
+    }
+    this.sentEnv = { host, env, json: JSON.stringify(env) };
+    return request;
   }
 
   /** Restores the async queue beside a serverless.yml (events accepted before a restart) and runs it. */

@@ -100,8 +100,13 @@ function queueFor(spec: FunctionSpec, layerFolders?: Record<string, string>): As
   return queue;
 }
 
+/** The client's interpolationEnv, which it sends only when it changes (protocol.ts). */
+let interpolationEnv: Record<string, string> = {};
+
 async function invoke(req: InvokeMessage): Promise<void> {
-  const picked = load(req.target, req.functionName, req.interpolationEnv ?? {}, req.layerFolders);
+  if (req.interpolationEnv) interpolationEnv = Object.freeze(req.interpolationEnv);
+  const env = req.sameInterpolationEnv ? interpolationEnv : (req.interpolationEnv ?? {});
+  const picked = load(req.target, req.functionName, env, req.layerFolders);
   if (!picked.ok) return reply({ type: 'error', id: req.id, error: picked.error });
   if (req.invocationType === 'Event') {
     const prepared = emulator.prepare(picked.value);

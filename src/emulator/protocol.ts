@@ -22,6 +22,11 @@ export interface InvokeMessage {
   invocationType?: InvocationType;
   /** Environment for `${env:X}` in serverless.yml only; never passed to the handler. */
   interpolationEnv?: Record<string, string>;
+  /**
+   * Instead of interpolationEnv: the same one as this client's last invoke that carried one (a client
+   * sends its environment once, not a few KB with every invoke).
+   */
+  sameInterpolationEnv?: true;
   /** Run under a debugger on this port (see InvokeRequest.debug). */
   debug?: { port: number };
   /** Seconds, replacing the function's timeout for this invocation. */

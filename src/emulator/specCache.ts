@@ -29,7 +29,7 @@ export class SpecCache {
   /** The loaded file for `target` (a serverless.yml, template.yaml or their folder). */
   load(target: string, options: LoadOptions = {}): Outcome<LoadedFile> {
     const abs = resolve(target);
-    const key = `${abs}\u0000${options.stage ?? ''}\u0000${JSON.stringify(options.env ?? {})}\u0000${JSON.stringify(options.layerFolders ?? {})}\u0000${options.app ?? ''}`;
+    const key = `${abs}\u0000${options.stage ?? ''}\u0000${jsonOf(options.env)}\u0000${jsonOf(options.layerFolders)}\u0000${options.app ?? ''}`;
     const hit = this.entries.get(key);
     if (hit && hit.stamps.every(([path, stamp]) => pathStamp(path) === stamp)) {
       // most recently used last, so the oldest goes first when the cache is full
@@ -60,6 +60,16 @@ export class SpecCache {
     const where = loaded.value.functions[0]?.file ?? (found.ok ? found.file : resolve(target));
     return fail(picked.error.code, `${where}: ${picked.error.message}`, { file: where });
   }
+}
+
+/** JSON of an object the caller passes again and again (the host's interpolationEnv): made once per frozen object. */
+const jsonCache = new WeakMap<object, string>();
+function jsonOf(value: object | undefined): string {
+  if (!value) return '{}';
+  if (!Object.isFrozen(value)) return JSON.stringify(value);
+  let json = jsonCache.get(value);
+  if (json === undefined) jsonCache.set(value, (json = JSON.stringify(value)));
+  return json;
 }
 
 /** What the file's own place depends on, known before reading it (stamped before the read, so a change during it is seen). */
