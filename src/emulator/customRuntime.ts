@@ -13,6 +13,7 @@
 import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import type { RuntimeOptions } from './runtimes';
@@ -83,6 +84,11 @@ export class CustomInstance implements RuntimeInstance {
   ) {
     this.sink = sink;
     this.server = createServer((req, res) => this.route(req, res));
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      if (this.idle) socket.unref();
+    });
     this.listening = new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as AddressInfo).port)));
   }
 
@@ -242,11 +248,25 @@ export class CustomInstance implements RuntimeInstance {
 
   freeze(): void {
     this.proc?.freeze();
+    this.keepAlive(false);
   }
 
   thaw(): void {
+    this.keepAlive(true);
     this.proc?.thaw();
   }
+
+  /** The Runtime API server and its connections (the runtime's long poll) hold the event loop only while a request runs. */
+  private keepAlive(on: boolean): void {
+    this.idle = !on;
+    for (const h of [this.server, ...this.sockets]) {
+      if (on) h.ref();
+      else h.unref();
+    }
+  }
+
+  private idle = false;
+  private readonly sockets = new Set<Socket>();
 
   kill(): void {
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });

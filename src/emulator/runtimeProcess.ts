@@ -20,6 +20,8 @@ export interface LogSink {
   pace?: () => Promise<void> | undefined;
 }
 
+export type DrainEnd = 'closed' | 'quiet' | 'cut';
+
 /** How long to wait for the last output once the process has gone. */
 const DRAIN_MS = 300;
 /**
@@ -143,26 +145,36 @@ export class RuntimeProcess {
    * side, so nothing of the instance keeps the host (or the CLI) from ending.
    */
   drained(): Promise<void> {
-    if (this.streamsOpen === 0) return Promise.resolve();
+    if (this.streamsOpen === 0) {
+      this.lastDrain = 'closed';
+      return Promise.resolve();
+    }
     const started = performance.now();
     return new Promise((resolve) => {
       const quiet = setInterval(() => {
         const now = performance.now();
-        if (now - started >= QUIET_MS && now - this.lastOutputAt >= QUIET_MS) finish();
+        if (now - started >= QUIET_MS && now - this.lastOutputAt >= QUIET_MS) finish('quiet');
       }, QUIET_MS / 3);
       const timer = setTimeout(() => {
         this.closePipes();
-        finish();
+        finish('cut');
       }, DRAIN_MS);
-      const finish = () => {
+      const finish = (how: DrainEnd) => {
         clearTimeout(timer);
         clearInterval(quiet);
         this.drainWaiter = undefined;
+        this.lastDrain = how;
         resolve();
       };
-      this.drainWaiter = finish;
+      this.drainWaiter = () => finish('closed');
     });
   }
+
+  /**
+   * How the last drained() ended: the pipes closed (every holder gone), went quiet for QUIET_MS, or
+   * were cut on our side at DRAIN_MS (a holder outlived the instance: never once it was killed).
+   */
+  lastDrain: DrainEnd | undefined;
 
   /** Emits lines still waiting for their newline (for runtimes with no end marks, after a request). */
   flushLines(): void {
@@ -201,13 +213,24 @@ export class RuntimeProcess {
     return this.sandbox.peakMemoryKb();
   }
 
-  /** Stops the instance's processes while it is idle (SCF freezes idle instances); thaw() before use. */
+  /**
+   * Stops the instance's processes while it is idle (SCF freezes idle instances); thaw() before use.
+   * An idle instance does not keep this Node process alive either: a script or test that forgets
+   * dispose() still exits, and the instance ends with it (Emulator's exit hook, the namespace).
+   */
   freeze(): void {
     if (!this.dead) this.sandbox.freeze();
+    this.keepAlive(false);
   }
 
   thaw(): void {
+    this.keepAlive(true);
     this.sandbox.thaw();
+  }
+
+  /** Whether the runtime process and its pipes hold this Node process's event loop open. */
+  private keepAlive(on: boolean): void {
+    for (const h of [this.child, ...this.child.stdio] as Array<{ ref?(): unknown; unref?(): unknown } | null>) (on ? h?.ref : h?.unref)?.call(h);
   }
 
   /**

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EmulatorClient } from '../../src/emulator/client';
 import { Emulator } from '../../src/emulator/emulator';
 import { DISCOVERY_VARIABLES } from '../../src/emulator/runtimes/interpreters';
+import { RuntimeProcess } from '../../src/emulator/runtimeProcess';
 import { sandboxPlan } from '../../src/emulator/sandbox';
-import { eventually, FIXTURES, functionSpec, invoke, processesMarked, testMark } from './helpers';
+import { alive, copyFixture, eventually, FIXTURES, functionSpec, invoke, processesMarked, testMark } from './helpers';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -21,6 +22,28 @@ after(() => emulator.dispose());
 function spec(handler: string, extra: Partial<Parameters<typeof functionSpec>[0]> = {}) {
   const mark = testMark();
   return { mark, spec: functionSpec({ codeDir: detach, handler, timeout: 30, ...extra, variables: { TEST_MARK: mark, ...extra.variables } }) };
+}
+
+/** The marked processes that are `sleep`s: what a handler detached, apart from the instance's own. */
+function sleepsMarked(mark: string): number[] {
+  return processesMarked(mark).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0]!.endsWith('sleep');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Runs a script of test/fixtures/emulator/scripts with tsx; `onLine` sees its stdout line by line. */
+function runScript(name: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(FIXTURES, 'scripts', name), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
 }
 
 /** Runs the real CLI to its end; resolves with its exit code and output. */
@@ -61,6 +84,51 @@ describe(`every process an instance starts ends with the instance (${plan.contai
     assert.equal(result.statusCode, 439);
     assert.match(result.errorMessage!, /exited with code 3/);
     await eventually(() => processesMarked(mark).length === 0, 'the recycled instance and its orphan are gone');
+  });
+
+  test('a 434 (memory over memorySize) takes the detached processes with the instance', async () => {
+    const { mark, spec: s } = spec('index.detachThenGrow', { memorySize: 64 });
+    const { result } = await invoke(emulator, s, { how: 'doubleFork' });
+    assert.equal(result.statusCode, 434, result.errorMessage);
+    await eventually(() => processesMarked(mark).length === 0, 'the recycled instance and its orphan are gone');
+  });
+
+  test('an instance retired when idle (idleTimeoutMs) or when its code changed ends with what it detached', async () => {
+    const own = new Emulator({ idleTimeoutMs: 300 });
+    const idle = spec('index.detach');
+    assert.equal((await invoke(own, idle.spec, { how: 'setsid' })).result.statusCode, 200);
+    assert.equal(sleepsMarked(idle.mark).length, 1);
+    await eventually(() => processesMarked(idle.mark).length === 0, 'the idle instance and its sleep are gone once it is retired');
+    const code = mkdtempSync(join(tmpdir(), 'scf-retire-'));
+    const source = readFileSync(join(detach, 'index.js'), 'utf8');
+    writeFileSync(join(code, 'index.js'), source);
+    const changed = spec('index.detach', { codeDir: code });
+    assert.equal((await invoke(own, changed.spec, { how: 'nohup' })).result.statusCode, 200);
+    assert.equal(sleepsMarked(changed.mark).length, 1);
+    writeFileSync(join(code, 'index.js'), `${source}\n// changed\n`);
+    const next = await invoke(own, changed.spec, { how: 'none' });
+    assert.equal(next.result.coldStart, true, 'a changed file retires the warm instance');
+    await eventually(() => sleepsMarked(changed.mark).length === 0, 'the retired instance\'s nohup sleep is gone');
+    await own.dispose();
+    rmSync(code, { recursive: true, force: true });
+  });
+
+  test('a web function is contained like any instance: what its server detaches (setsid, double fork) ends after a 433 and when the instance ends', async () => {
+    const web = (timeout: number) => {
+      const mark = testMark();
+      return { mark, spec: functionSpec({ codeDir: join(FIXTURES, 'web'), handler: 'x', name: `web-detach-${timeout}`, timeout, extraInputs: ['  type: web'], variables: { TEST_MARK: mark } }) };
+    };
+    const hang = web(1);
+    const timedOut = await invoke(emulator, hang.spec, { httpMethod: 'GET', path: '/detach', queryString: { hang: '1' } });
+    assert.equal(timedOut.result.statusCode, 433, timedOut.result.errorMessage);
+    await eventually(() => processesMarked(hang.mark).length === 0, 'the web instance and its detached sleeps are gone after the 433');
+    const own = new Emulator();
+    const warm = web(30);
+    const served = await invoke(own, warm.spec, { httpMethod: 'GET', path: '/detach' });
+    assert.equal(served.result.statusCode, 200, served.result.errorMessage);
+    assert.equal(sleepsMarked(warm.mark).length, 2, 'its server and both sleeps run while the instance is warm');
+    await own.dispose();
+    await eventually(() => processesMarked(warm.mark).length === 0, 'nothing of the web instance is left once it ended');
   });
 
   test('a web function whose server exits mid-request is 439 (the process exited), and the next request gets a new instance', async () => {
@@ -160,6 +228,84 @@ describe('the fallback where namespaces are not allowed (SCF_TOOLKIT_CONTAINMENT
     assert.equal(next.code, 0, next.stderr);
     await eventually(() => processesMarked(mark).length === 0, 'the next CLI ended the killed one\'s strays', 5000);
   });
+});
+
+describe('the emulator host (the editor\'s path): what an instance detached ends with the host, however the host ends', () => {
+  const modes = plan.containment === 'tree' ? (['tree'] as const) : (['default', 'tree'] as const);
+  for (const mode of modes) {
+    test(`${mode === 'tree' ? 'SCF_TOOLKIT_CONTAINMENT=tree' : plan.containment}: the host shut down (the window closes), killed with SIGKILL, or left by its parent (the extension host gone)`, { timeout: 90_000 }, async () => {
+      const env = mode === 'tree' ? { ...process.env, SCF_TOOLKIT_CONTAINMENT: 'tree' } : process.env;
+      const saved = process.env.SCF_TOOLKIT_CONTAINMENT;
+      if (mode === 'tree') process.env.SCF_TOOLKIT_CONTAINMENT = 'tree';
+      try {
+        const hostScript = join(ROOT, 'dist/host.js');
+        // shut down, as deactivate() does when the window closes
+        const closed = spec('index.detach');
+        const a = new EmulatorClient({ hostScript });
+        const ra = await a.invoke({ target: closed.spec.file, payload: '{"how":"setsid"}' }, () => undefined).outcome;
+        assert.ok(ra.ok && ra.result.statusCode === 200);
+        assert.equal(sleepsMarked(closed.mark).length, 1);
+        await a.dispose();
+        await eventually(() => processesMarked(closed.mark).length === 0, 'nothing is left once the host shut down', 5000);
+        // killed with SIGKILL: no time to clean up
+        const killed = spec('index.detach');
+        const b = new EmulatorClient({ hostScript });
+        const rb = await b.invoke({ target: killed.spec.file, payload: '{"how":"doubleFork"}' }, () => undefined).outcome;
+        assert.ok(rb.ok && rb.result.statusCode === 200);
+        process.kill(b.hostPid()!, 'SIGKILL');
+        await eventually(() => b.hostPid() === undefined, 'the client saw its host die');
+        if (mode === 'tree') {
+          // Tracked, not contained: the runtime died with the host (parent-death signal); the next host sweeps the rest.
+          const next = await b.invoke({ target: functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.plainValue' }).file, payload: '{"n":1}' }, () => undefined).outcome;
+          assert.ok(next.ok && next.result.statusCode === 200);
+        }
+        await eventually(() => processesMarked(killed.mark).length === 0, 'nothing is left of the killed host\'s instance', 5000);
+        await b.dispose();
+        // the host's parent killed (VS Code's extension host gone): the host sees its channel close and ends
+        const orphaned = spec('index.detach');
+        const parent = runScript('hostParent.ts', [orphaned.spec.file, '{"how":"nohup"}'], env);
+        await eventually(() => parent.out().includes('statusCode'), `the parent invoked through its host (${parent.err()})`, 30_000);
+        const { statusCode, hostPid } = JSON.parse(parent.out().trim()) as { statusCode: number; hostPid: number };
+        assert.equal(statusCode, 200);
+        parent.child.kill('SIGKILL');
+        await parent.exited;
+        await eventually(() => !alive(hostPid), 'the host ended when its parent went away', 10_000);
+        await eventually(() => processesMarked(orphaned.mark).length === 0, 'nothing is left once the orphaned host ended', 5000);
+      } finally {
+        if (saved === undefined) delete process.env.SCF_TOOLKIT_CONTAINMENT;
+        else process.env.SCF_TOOLKIT_CONTAINMENT = saved;
+      }
+    });
+  }
+
+  test('an Emulator that is never disposed lets its Node process end once its instances are idle, and they end with it', { timeout: 120_000 }, async () => {
+    const mark = testMark();
+    const hasGo = spawnSync('sh', ['-c', 'command -v go']).status === 0;
+    const goDir = hasGo ? copyFixture('go') : '';
+    const script = runScript('undisposed.ts', [mark, goDir]);
+    const ended = await Promise.race([script.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 100_000).unref())]);
+    if (!ended) script.child.kill('SIGKILL');
+    assert.ok(ended, `the script still ran with its idle instances (Node.js, Custom Runtime, web${hasGo ? ', Go' : ''}): ${script.out()} ${script.err()}`);
+    const { statuses } = JSON.parse(script.out().trim().split('\n').at(-1)!) as { statuses: number[] };
+    assert.deepEqual(statuses, statuses.map(() => 200), script.err());
+    await eventually(() => processesMarked(mark).length === 0, 'its instances ended with it', 5000);
+    if (goDir) rmSync(goDir, { recursive: true, force: true });
+  });
+});
+
+describe('after a kill, the last output is read until the pipes close, not cut at 300 ms (17.6)', () => {
+  for (const containment of plan.containment === 'tree' ? (['tree'] as const) : ([undefined, 'tree'] as const)) {
+    test(`${containment ?? plan.containment}: a detached child holding stdout and stderr dies with the instance, so its pipes close`, async () => {
+      const mark = testMark();
+      const proc = new RuntimeProcess('/bin/sh', ['-c', 'setsid sleep 3600 & echo started; sleep 3600'], { cwd: tmpdir(), env: { PATH: process.env.PATH!, TEST_MARK: mark }, extraPipes: 0, sandbox: { containment } }, () => undefined);
+      await eventually(() => sleepsMarked(mark).length === 2, 'the runtime and its setsid child run');
+      proc.kill();
+      await proc.exited();
+      await proc.drained();
+      assert.equal(proc.lastDrain, 'closed', 'every holder of the pipes ended with the instance');
+      await eventually(() => processesMarked(mark).length === 0, 'nothing is left');
+    });
+  }
 });
 
 describe('a handler\'s output streams with back-pressure', () => {

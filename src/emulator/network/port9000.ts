@@ -11,7 +11,11 @@
  *   - Java: `-Dserver.port=<port>` in JAVA_TOOL_OPTIONS (Spring Boot's server.port; system properties
  *     win over application.properties);
  * and the server stays reachable only from this machine (127.0.0.1), while its outbound connections
- * (APIs, databases) are untouched. Why not a network namespace per instance: unprivileged user
+ * (APIs, databases) are untouched. Its processes are contained like any instance's (sandbox.ts: its own
+ * PID namespace and pids cgroup where allowed, whatever it detaches ends with it); only the network
+ * stays the machine's. Why not a network namespace per instance as well: the host could no longer
+ * reach the server (Node cannot enter another namespace to connect; a relay inside it would be one
+ * more process per instance), unprivileged user
  * namespaces are refused on Ubuntu 24.04 (AppArmor), do not exist on macOS or Windows, and cut outbound
  * networking unless slirp4netns or pasta is installed; an LD_PRELOAD bind() shim misses static
  * binaries and needs a compiled library per platform. A server none of the shims reaches (a native

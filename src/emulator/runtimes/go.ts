@@ -210,9 +210,11 @@ export class GoInstance implements RuntimeInstance {
 
   freeze(): void {
     this.proc?.freeze();
+    this.rpc?.keepAlive(false);
   }
 
   thaw(): void {
+    this.rpc?.keepAlive(true);
     this.proc?.thaw();
   }
 

@@ -98,6 +98,12 @@ export class GoRpcClient {
     socket.on('close', () => this.close('the Go program closed the connection'));
   }
 
+  /** Whether the connection holds this Node process's event loop open (not while the instance is idle). */
+  keepAlive(on: boolean): void {
+    if (on) this.socket.ref();
+    else this.socket.unref();
+  }
+
   /** Headers and bodies alternate; a body answers the call its header named. */
   private take(value: Record<string, unknown>): void {
     if (!this.header) {
