@@ -83,7 +83,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
           targetLabel: conn.label,
           signal: abort.signal,
           pollIntervalMs,
-          layers: layers.layers,
+          layers: layers.value,
           secrets: [conn.secrets.secretId, conn.secrets.secretKey],
           onProgress,
         });
@@ -103,7 +103,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
       if (picked === 'Show Output') output.show();
       return undefined;
     }
-    const r = outcome.result;
+    const r = outcome.value;
     say(`◀ Deployed ${spec.name}: ${r.created ? 'created' : `${r.codeUploaded ? 'code updated' : 'code unchanged'}, ${r.configurationUpdated ? 'configuration updated' : 'configuration unchanged'}`}, ${r.status}`);
     say('');
     void vscode.window.showInformationMessage(`SCF: ${spec.name} deployed to ${conn.label} (${r.fileCount} files, ${(r.zipBytes / 1024).toFixed(1)} KB).`, 'Invoke Deployed').then((a) => {

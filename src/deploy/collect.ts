@@ -14,7 +14,7 @@ import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'no
 import { join, sep } from 'node:path';
 import picomatch from 'picomatch';
 import ignore from 'ignore';
-import { fail, type Outcome } from './errors';
+import { fail, ok, type Outcome } from '../model/outcome';
 
 export interface CollectedFile {
   /** Path inside the zip, `/`-separated, no leading `./`. */
@@ -38,7 +38,7 @@ const ALWAYS_EXCLUDED = ['.git', '.scf', '.env'];
 
 export const SCFIGNORE = '.scfignore';
 
-export function collectFiles(codeDir: string, options: CollectOptions = {}): Outcome<{ files: CollectedFile[] }> {
+export function collectFiles(codeDir: string, options: CollectOptions = {}): Outcome<CollectedFile[]> {
   let root: string;
   try {
     if (!statSync(codeDir).isDirectory()) return fail('deploy.codeDirNotFolder', `${codeDir}: \`src\` must be a folder`);
@@ -73,9 +73,9 @@ export function collectFiles(codeDir: string, options: CollectOptions = {}): Out
 
   const files: CollectedFile[] = [];
   const seenDirs = new Set<string>();
-  const walk = (absDir: string, relDir: string): Outcome<object> => {
+  const walk = (absDir: string, relDir: string): Outcome => {
     const real = realpathSync(absDir);
-    if (seenDirs.has(real)) return { ok: true };
+    if (seenDirs.has(real)) return ok();
     seenDirs.add(real);
     const names = readdirSync(absDir).sort();
     for (const name of names) {
@@ -108,12 +108,12 @@ export function collectFiles(codeDir: string, options: CollectOptions = {}): Out
       }
       // sockets, FIFOs and devices are skipped: they have no content to package.
     }
-    return { ok: true };
+    return ok();
   };
   const r = walk(root, '');
   if (!r.ok) return r;
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { ok: true, files };
+  return ok(files);
 }
 
 /** Whether an include glob could match something under an excluded folder (so we still walk it). */

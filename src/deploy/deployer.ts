@@ -7,9 +7,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basename } from 'node:path';
 import type { FunctionSpec } from '../model';
+import type { LayerBinding } from './layerDeploy';
 import { ApiCallError, call, isNotFound, type ScfSdkClient } from './client';
 import { CREDENTIAL_KEYS } from './credentials';
-import { fail, type DeployError, type Outcome } from './errors';
+import { fail, ok, type Outcome, type Problem } from '../model/outcome';
 import { formatBytes, packageFunctionAsync, type CodePackage, type PackageOptions } from './package';
 
 export interface DeployProgress {
@@ -33,7 +34,7 @@ export interface DeployOptions {
   secrets?: string[];
   packageOptions?: PackageOptions;
   /** The layer versions the function binds, in order (layerDeploy.ts: as written, or just published). */
-  layers?: Array<{ LayerName: string; LayerVersion: number }>;
+  layers?: LayerBinding[];
 }
 
 export interface DeployResult {
@@ -51,7 +52,7 @@ export interface DeployResult {
 
 type FunctionInfo = Awaited<ReturnType<ScfSdkClient['GetFunction']>>;
 
-export async function deployFunction(options: DeployOptions): Promise<Outcome<{ result: DeployResult }>> {
+export async function deployFunction(options: DeployOptions): Promise<Outcome<DeployResult>> {
   const { spec, client } = options;
   const report = (step: string, message: string) => options.onProgress?.({ step, message });
   const warnings: string[] = [];
@@ -60,7 +61,7 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
     report('package', `Packaging ${spec.codeDir}`);
     const packaged = await packageFunctionAsync(spec, options.packageOptions);
     if (!packaged.ok) return packaged;
-    const pkg = packaged.pkg;
+    const pkg = packaged.value;
     report('package', `Packaged ${pkg.fileCount} files, ${formatBytes(pkg.zip.length)} zipped (${formatBytes(pkg.unpackedBytes)} unpacked), SHA-256 ${pkg.sha256.slice(0, 12)}`);
 
     const variables = deployedVariables(spec, options.secrets ?? [], warnings);
@@ -105,7 +106,7 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
       );
       const status = await waitActive(options, 'creation');
       report('done', `Deployed ${name} to ${options.targetLabel}: created, ${status}`);
-      return { ok: true, result: { ...base, created: true, codeUploaded: true, configurationUpdated: true, status } };
+      return ok({ ...base, created: true, codeUploaded: true, configurationUpdated: true, status });
     }
 
     if (existing.Runtime && existing.Runtime !== spec.runtime) {
@@ -149,7 +150,7 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<{ 
     }
     const status = await waitActive(options, 'the update');
     report('done', `Deployed ${name} to ${options.targetLabel}: ${codeUploaded ? 'code updated' : 'code unchanged'}, ${configurationUpdated ? 'configuration updated' : 'configuration unchanged'}, ${status}`);
-    return { ok: true, result: { ...base, created: false, codeUploaded, configurationUpdated, status } };
+    return ok({ ...base, created: false, codeUploaded, configurationUpdated, status });
   } catch (e) {
     return { ok: false, error: toDeployError(e) };
   }
@@ -161,7 +162,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new Canceled('canceled');
 }
 
-function toDeployError(e: unknown): DeployError {
+function toDeployError(e: unknown): Problem {
   if (e instanceof Canceled || (e as Error)?.name === 'AbortError') return { code: 'deploy.canceled', message: 'The deploy was canceled; the function may be left as the last completed step made it.' };
   if (e instanceof ApiCallError) return { code: `api.${e.code}`, message: e.message };
   if (e instanceof WaitError) return { code: e.code, message: e.message };
@@ -252,7 +253,7 @@ function configChanges(existing: FunctionInfo, wanted: { MemorySize: number; Tim
  * Whether the bound layers differ from the wanted ones, and the `Layers` to send: the list, or (all
  * unbound) SCF's unbinding form, an empty name with version 0 (LayerVersionSimple).
  */
-function layersChange(existing: FunctionInfo, wanted: Array<{ LayerName: string; LayerVersion: number }>): { description: string; layers: Array<{ LayerName: string; LayerVersion: number }> } | undefined {
+function layersChange(existing: FunctionInfo, wanted: LayerBinding[]): { description: string; layers: LayerBinding[] } | undefined {
   const have = (existing.Layers ?? []).map((l) => `${l.LayerName ?? ''}:${l.LayerVersion ?? 0}`);
   const want = wanted.map((l) => `${l.LayerName}:${l.LayerVersion}`);
   if (have.join() === want.join()) return undefined;

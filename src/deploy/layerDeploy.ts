@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadServerlessFile, type FunctionSpec, type LayerSpec, type LoadOptions } from '../model';
 import { ApiCallError, call, type ScfSdkClient } from './client';
 import { collectFiles } from './collect';
-import { fail, type Outcome } from './errors';
+import { fail, ok, type Outcome } from '../model/outcome';
 import { formatBytes, MAX_PACKAGE_BYTES } from './package';
 import { buildZipAsync, sha256Hex } from './zip';
 
@@ -26,6 +26,12 @@ export interface PublishedLayer {
   codeSha256: string;
 }
 
+/** One entry of a function's `Layers` (SCF's LayerVersionSimple). */
+export interface LayerBinding {
+  LayerName: string;
+  LayerVersion: number;
+}
+
 export interface PublishLayerOptions {
   layer: LayerSpec;
   client: ScfSdkClient;
@@ -40,23 +46,24 @@ export interface PublishLayerOptions {
 export async function packageLayer(layer: LayerSpec): Promise<Outcome<{ zip: Buffer; sha256: string; fileCount: number }>> {
   const collected = collectFiles(layer.codeDir, { exclude: layer.srcExclude });
   if (!collected.ok) return collected;
-  if (collected.files.length === 0) return fail('deploy.emptyLayer', `${layer.codeDir}: layer ${layer.name} has no files to publish (check \`src\` in ${layer.file})`);
+  if (collected.value.length === 0) return fail('deploy.emptyLayer', `${layer.codeDir}: layer ${layer.name} has no files to publish (check \`src\` in ${layer.file})`);
   const prefix = layer.targetDir.replace(/^\/+|\/+$/g, '');
-  const files = collected.files.map((f) => (prefix ? { ...f, path: `${prefix}/${f.path}` } : f));
+  const files = collected.value.map((f) => (prefix ? { ...f, path: `${prefix}/${f.path}` } : f));
   const zip = await buildZipAsync(files);
   if (zip.length > MAX_PACKAGE_BYTES) {
     return fail('deploy.packageTooLarge', `${layer.codeDir}: layer ${layer.name} zips to ${formatBytes(zip.length)}, over the platform's ${formatBytes(MAX_PACKAGE_BYTES)}; split it or exclude what the functions do not need`);
   }
-  return { ok: true, zip, sha256: sha256Hex(zip), fileCount: files.length };
+  return ok({ zip, sha256: sha256Hex(zip), fileCount: files.length });
 }
 
-export async function publishLayer(options: PublishLayerOptions): Promise<Outcome<{ layer: PublishedLayer }>> {
+export async function publishLayer(options: PublishLayerOptions): Promise<Outcome<PublishedLayer>> {
   const { layer, client } = options;
   const report = (step: string, message: string) => options.onProgress?.({ step, message });
   try {
     report('package', `Packaging layer ${layer.name} from ${layer.codeDir}`);
-    const pkg = await packageLayer(layer);
-    if (!pkg.ok) return pkg;
+    const packaged = await packageLayer(layer);
+    if (!packaged.ok) return packaged;
+    const pkg = packaged.value;
     report('package', `Packaged ${pkg.fileCount} files, ${formatBytes(pkg.zip.length)} zipped, SHA-256 ${pkg.sha256.slice(0, 12)}`);
     if (layer.runtimes.length === 0) return fail('deploy.layerRuntimes', `${layer.file}: layer ${layer.name} names no \`runtimes\`; PublishLayerVersion needs the runtimes it is for`);
     let newest: number | undefined;
@@ -71,7 +78,7 @@ export async function publishLayer(options: PublishLayerOptions): Promise<Outcom
       const sameRuntimes = [...(info.CompatibleRuntimes ?? [])].sort().join() === [...layer.runtimes].sort().join();
       if (info.Status === 'Active' && sameCode(info.CodeSha256, pkg.sha256) && sameRuntimes && (info.Description ?? '') === (layer.description ?? '')) {
         report('done', `Layer ${layer.name} unchanged: version ${newest} on ${options.targetLabel} has the same content`);
-        return { ok: true, layer: { name: layer.name, version: newest, published: false, codeSha256: pkg.sha256 } };
+        return ok({ name: layer.name, version: newest, published: false, codeSha256: pkg.sha256 });
       }
     }
     checkAborted(options.signal);
@@ -84,7 +91,7 @@ export async function publishLayer(options: PublishLayerOptions): Promise<Outcom
     const status = await waitActive(options, version);
     if (status !== 'Active') return fail('deploy.layerFailed', `version ${version} of layer ${layer.name} is ${status} on ${options.targetLabel}; fix its content and deploy again`);
     report('done', `Published layer ${layer.name} version ${version} on ${options.targetLabel}`);
-    return { ok: true, layer: { name: layer.name, version, published: true, codeSha256: pkg.sha256 } };
+    return ok({ name: layer.name, version, published: true, codeSha256: pkg.sha256 });
   } catch (e) {
     if (e instanceof ApiCallError) return fail(`api.${e.code}`, e.message);
     if ((e as Error)?.name === 'AbortError' || (e as Error)?.message === 'canceled') return fail('deploy.canceled', 'The deploy was canceled.');
@@ -118,8 +125,8 @@ async function waitActive(options: PublishLayerOptions, version: number): Promis
  * bound by `${output:...:<layer>.version}`, the version just published (or reused). A layer with
  * neither cannot be bound: an error naming it.
  */
-export function layerBindings(spec: FunctionSpec, published: ReadonlyMap<string, PublishedLayer>): Outcome<{ layers: Array<{ LayerName: string; LayerVersion: number }> }> {
-  const layers: Array<{ LayerName: string; LayerVersion: number }> = [];
+export function layerBindings(spec: FunctionSpec, published: ReadonlyMap<string, PublishedLayer>): Outcome<LayerBinding[]> {
+  const layers: LayerBinding[] = [];
   for (const b of spec.layers ?? []) {
     const version = b.version ?? (b.layerFile ? published.get(publishedKey(b.layerFile, b.name))?.version : undefined);
     if (version === undefined) {
@@ -130,7 +137,7 @@ export function layerBindings(spec: FunctionSpec, published: ReadonlyMap<string,
     }
     layers.push({ LayerName: b.name, LayerVersion: version });
   }
-  return { ok: true, layers };
+  return ok(layers);
 }
 
 /** How a published layer is found again: its serverless.yml and its name. */
@@ -146,11 +153,11 @@ export function layersToPublish(specs: readonly FunctionSpec[]): Array<{ file: s
 }
 
 /** The `component: layer` instance named `name` in an app's serverless.yml. */
-export function loadAppLayer(file: string, name: string, options: LoadOptions = {}): Outcome<{ layer: LayerSpec }> {
+export function loadAppLayer(file: string, name: string, options: LoadOptions = {}): Outcome<LayerSpec> {
   const loaded = loadServerlessFile(file, { ...options, app: false });
-  if (!loaded.ok) return fail(loaded.error.code, loaded.error.message);
+  if (!loaded.ok) return loaded;
   const layer = loaded.value.layers.find((l) => l.name === name);
-  return layer ? { ok: true, layer } : fail('deploy.layerNotInFile', `${file}: no layer named ${name} in it, though a function binds it by its output`);
+  return layer ? ok(layer) : fail('deploy.layerNotInFile', `${file}: no layer named ${name} in it, though a function binds it by its output`);
 }
 
 /**
@@ -160,14 +167,14 @@ export function loadAppLayer(file: string, name: string, options: LoadOptions = 
 export async function bindLayers(
   spec: FunctionSpec,
   deps: Omit<PublishLayerOptions, 'layer'> & { published: Map<string, PublishedLayer>; loadOptions?: LoadOptions },
-): Promise<Outcome<{ layers: Array<{ LayerName: string; LayerVersion: number }> }>> {
+): Promise<Outcome<LayerBinding[]>> {
   for (const { file, name } of layersToPublish([spec])) {
     if (deps.published.has(publishedKey(file, name))) continue;
     const found = loadAppLayer(file, name, deps.loadOptions);
     if (!found.ok) return found;
-    const done = await publishLayer({ ...deps, layer: found.layer });
+    const done = await publishLayer({ ...deps, layer: found.value });
     if (!done.ok) return done;
-    deps.published.set(publishedKey(file, name), done.layer);
+    deps.published.set(publishedKey(file, name), done.value);
   }
   return layerBindings(spec, deps.published);
 }

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { collectFiles, type CollectedFile } from './collect';
-import { fail, type Outcome } from './errors';
+import { fail, ok, type Outcome } from '../model/outcome';
 import { buildZip, buildZipAsync, sha256Hex } from './zip';
 
 /** Platform limit for a code package (scf-platform-facts §3). */
@@ -32,21 +32,21 @@ export interface PackageOptions {
   maxBytes?: number;
 }
 
-export function packageFunction(spec: PackageSpec, options: PackageOptions = {}): Outcome<{ pkg: CodePackage }> {
+export function packageFunction(spec: PackageSpec, options: PackageOptions = {}): Outcome<CodePackage> {
   const prepared = prepare(spec);
-  return prepared.ok ? finish(spec, prepared.files, prepared.entryFile, buildZip(prepared.files), options) : prepared;
+  return prepared.ok ? finish(spec, prepared.value.files, prepared.value.entryFile, buildZip(prepared.value.files), options) : prepared;
 }
 
 /** packageFunction without blocking the event loop while files are read and compressed. */
-export async function packageFunctionAsync(spec: PackageSpec, options: PackageOptions = {}): Promise<Outcome<{ pkg: CodePackage }>> {
+export async function packageFunctionAsync(spec: PackageSpec, options: PackageOptions = {}): Promise<Outcome<CodePackage>> {
   const prepared = prepare(spec);
-  return prepared.ok ? finish(spec, prepared.files, prepared.entryFile, await buildZipAsync(prepared.files), options) : prepared;
+  return prepared.ok ? finish(spec, prepared.value.files, prepared.value.entryFile, await buildZipAsync(prepared.value.files), options) : prepared;
 }
 
 function prepare(spec: PackageSpec): Outcome<{ files: CollectedFile[]; entryFile?: string }> {
   const collected = collectFiles(spec.codeDir, { exclude: spec.srcExclude, include: spec.srcInclude });
   if (!collected.ok) return collected;
-  const files = collected.files;
+  const files = collected.value;
   // The http component adds its scf_bootstrap for the framework when the code has none (its
   // faas.bootstrap.cmd replaces any): the package holds what SCF will start.
   if (spec.bootstrap) {
@@ -62,10 +62,10 @@ function prepare(spec: PackageSpec): Outcome<{ files: CollectedFile[]; entryFile
   }
   const entry = checkEntry(spec, files);
   if (!entry.ok) return entry;
-  return { ok: true, files, entryFile: entry.entryFile };
+  return ok({ files, entryFile: entry.value });
 }
 
-function finish(spec: PackageSpec, files: CollectedFile[], entryFile: string | undefined, zip: Buffer, options: PackageOptions): Outcome<{ pkg: CodePackage }> {
+function finish(spec: PackageSpec, files: CollectedFile[], entryFile: string | undefined, zip: Buffer, options: PackageOptions): Outcome<CodePackage> {
   const max = options.maxBytes ?? MAX_PACKAGE_BYTES;
   if (zip.length > max) {
     const biggest = [...files].sort((a, b) => b.size - a.size).slice(0, 3).map((f) => `${f.path} (${formatBytes(f.size)})`).join(', ');
@@ -74,17 +74,14 @@ function finish(spec: PackageSpec, files: CollectedFile[], entryFile: string | u
       `${spec.codeDir}: the code package is ${formatBytes(zip.length)}, over the platform's ${formatBytes(max)} limit. Largest files: ${biggest}. Exclude what the function does not need (src.exclude or .scfignore: tests, dev dependencies) or move large dependencies to a layer`,
     );
   }
-  return {
-    ok: true,
-    pkg: {
-      zip,
-      sha256: sha256Hex(zip),
-      fileCount: files.length,
-      unpackedBytes: files.reduce((n, f) => n + f.size, 0),
-      files,
-      entryFile,
-    },
-  };
+  return ok({
+    zip,
+    sha256: sha256Hex(zip),
+    fileCount: files.length,
+    unpackedBytes: files.reduce((n, f) => n + f.size, 0),
+    files,
+    entryFile,
+  });
 }
 
 const EXTENSIONS: Array<[RegExp, string]> = [
@@ -105,15 +102,15 @@ export function entryFileFor(spec: Pick<FunctionSpec, 'handler' | 'runtime' | 't
   return `${handler.slice(0, dot)}${ext}`;
 }
 
-function checkEntry(spec: PackageSpec, files: CollectedFile[]): Outcome<{ entryFile?: string }> {
+function checkEntry(spec: PackageSpec, files: CollectedFile[]): Outcome<string | undefined> {
   const entryFile = entryFileFor(spec);
-  if (!entryFile) return { ok: true, entryFile: undefined };
+  if (!entryFile) return ok(undefined);
   const found = files.find((f) => f.path === entryFile);
   if (found) {
     if (entryFile === 'scf_bootstrap' && (found.mode & 0o111) === 0) {
       return fail('deploy.bootstrapNotExecutable', `${join(spec.codeDir, entryFile)}: scf_bootstrap must be executable (status 445 ContainerInitError otherwise); run \`chmod +x ${entryFile}\``);
     }
-    return { ok: true, entryFile };
+    return ok(entryFile);
   }
   const what = entryFile === 'scf_bootstrap' ? 'scf_bootstrap' : `the entry file ${entryFile} (handler "${spec.handler}")`;
   const nested = files.find((f) => f.path.endsWith(`/${entryFile}`) && f.path.split('/').length === entryFile.split('/').length + 1);

@@ -29,7 +29,7 @@ function clientFor(ep: LocalEndpoint, over: Partial<{ secretId: string; secretKe
 async function deploy(ep: LocalEndpoint, spec: FunctionSpec, progress: DeployProgress[] = []) {
   const r = await deployFunction({ spec, client: clientFor(ep, {}, spec.region), targetLabel: 'local', pollIntervalMs: 20, onProgress: (p) => progress.push(p) });
   assert.ok(r.ok, !r.ok ? `${r.error.code}: ${r.error.message}` : '');
-  return r.result;
+  return r.value;
 }
 
 test('deploy through the SDK, invoke the deployed code (not the working copy), redeploy with a change', async () => {

@@ -28,7 +28,7 @@ test('a web function package has scf_bootstrap at the root, still executable, as
   const r = packageFunction(spec(dir, { type: 'web', handler: undefined }));
   assert.ok(r.ok, !r.ok ? r.error.message : '');
   const zipPath = join(tempDir(), 'code.zip');
-  writeFileSync(zipPath, r.pkg.zip);
+  writeFileSync(zipPath, r.value.zip);
   const entries = readWithPython(zipPath);
   const byName = new Map(entries.map((e) => [e.name, e]));
   assert.equal(byName.get('scf_bootstrap')?.mode, 0o755);
@@ -36,8 +36,8 @@ test('a web function package has scf_bootstrap at the root, still executable, as
   assert.ok(byName.has('node_modules/left-pad/index.js'), 'node_modules in the folder are packaged');
   const listing = execFileSync('unzip', ['-l', zipPath], { encoding: 'utf8' });
   assert.match(listing, /\s scf_bootstrap\n/);
-  assert.equal(r.pkg.fileCount, 4);
-  assert.equal(r.pkg.entryFile, 'scf_bootstrap');
+  assert.equal(r.value.fileCount, 4);
+  assert.equal(r.value.entryFile, 'scf_bootstrap');
 });
 
 test('the same files give the same bytes and SHA-256, whatever the mtimes; a change gives another', async () => {
@@ -46,17 +46,17 @@ test('the same files give the same bytes and SHA-256, whatever the mtimes; a cha
   const first = packageFunction(spec(dir));
   const nonBlocking = await packageFunctionAsync(spec(dir));
   assert.ok(first.ok && nonBlocking.ok);
-  assert.ok(first.pkg.zip.equals(nonBlocking.pkg.zip), 'the async packager builds the same bytes');
+  assert.ok(first.value.zip.equals(nonBlocking.value.zip), 'the async packager builds the same bytes');
   writeTree(dir, { 'lib/a.js': 'a' }); // rewritten: new mtime, same content
   const second = packageFunction(spec(dir));
   assert.ok(first.ok && second.ok);
-  assert.equal(first.pkg.sha256, second.pkg.sha256);
-  assert.ok(first.pkg.zip.equals(second.pkg.zip));
-  assert.deepEqual(first.pkg.files.map((f) => f.path), ['index.js', 'lib/a.js', 'lib/b.js']);
+  assert.equal(first.value.sha256, second.value.sha256);
+  assert.ok(first.value.zip.equals(second.value.zip));
+  assert.deepEqual(first.value.files.map((f) => f.path), ['index.js', 'lib/a.js', 'lib/b.js']);
   writeTree(dir, { 'lib/a.js': 'A' });
   const third = packageFunction(spec(dir));
   assert.ok(third.ok);
-  assert.notEqual(third.pkg.sha256, first.pkg.sha256);
+  assert.notEqual(third.value.sha256, first.value.sha256);
 });
 
 test('src.exclude, .scfignore and src.include decide what is packaged; .env and .git never are', () => {
@@ -75,7 +75,7 @@ test('src.exclude, .scfignore and src.include decide what is packaged; .env and 
   });
   const r = packageFunction(spec(dir, { srcExclude: ['test/**'], srcInclude: ['docs/keep.md'] }));
   assert.ok(r.ok, !r.ok ? r.error.message : '');
-  assert.deepEqual(r.pkg.files.map((f) => f.path), ['docs/keep.md', 'index.js']);
+  assert.deepEqual(r.value.files.map((f) => f.path), ['docs/keep.md', 'index.js']);
 });
 
 test('an entry file one folder down is refused with the enclosing-folder explanation (437)', () => {
@@ -106,7 +106,7 @@ test('a symlink that escapes the folder and a glob with ".." are refused; a link
   symlinkSync(join(dir, 'lib/real.js'), join(dir, 'alias.js'));
   const ok = packageFunction(spec(dir));
   assert.ok(ok.ok);
-  assert.ok(ok.pkg.files.some((f) => f.path === 'alias.js'));
+  assert.ok(ok.value.files.some((f) => f.path === 'alias.js'));
   symlinkSync(join(outside, 'secret.txt'), join(dir, 'leak.txt'));
   const r = packageFunction(spec(dir));
   assert.ok(!r.ok && r.error.code === 'deploy.symlinkEscapes', JSON.stringify(r));

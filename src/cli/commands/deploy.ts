@@ -64,7 +64,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   for (const { file, name } of layersToPublish(specs)) {
     const found = loadAppLayer(file, name, { env: io.env, stage: values.stage ?? io.env.STAGE });
     if (!found.ok) return fail(io, found.error.message, 2);
-    if (!ownLayers.some((l) => l.file === found.layer.file && l.name === found.layer.name)) boundLayers.push(found.layer);
+    const layer = found.value;
+    if (!ownLayers.some((l) => l.file === layer.file && l.name === layer.name)) boundLayers.push(layer);
   }
   const layers = [...ownLayers, ...boundLayers];
   if (specs.length === 0 && layers.length === 0) {
@@ -102,8 +103,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (!json) say(`Deploying layer ${layer.name} (${layer.region}) to ${labelFor(layer.region)}`);
       const outcome = await publishLayer({ layer, client: clientFor(layer.region), targetLabel: labelFor(layer.region), pollIntervalMs: target === 'local' ? 100 : 1000, onProgress: json ? undefined : (p) => say(`  ${p.message}`) });
       if (outcome.ok) {
-        published.set(publishedKey(layer.file, layer.name), outcome.layer);
-        results.push({ layer: layer.name, ok: true, published: outcome.layer });
+        published.set(publishedKey(layer.file, layer.name), outcome.value);
+        results.push({ layer: layer.name, ok: true, published: outcome.value });
       } else {
         results.push({ layer: layer.name, ok: false, error: { code: outcome.error.code, message: redact(outcome.error.message, secrets) } });
         if (!json) io.err(redact(`error: ${outcome.error.message}`, secrets));
@@ -118,13 +119,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
             spec,
             client: clientFor(spec.region),
             targetLabel,
-            layers: bindings.layers,
+            layers: bindings.value,
             pollIntervalMs: target === 'local' ? 100 : 1000,
             secrets: [secrets?.secretId ?? '', secrets?.secretKey ?? ''],
             onProgress: json ? undefined : (p) => say(`  ${p.message}`),
           })
         : bindings;
-      if (outcome.ok) results.push({ function: spec.name, ok: true, result: outcome.result });
+      if (outcome.ok) results.push({ function: spec.name, ok: true, result: outcome.value });
       else {
         results.push({ function: spec.name, ok: false, error: { code: outcome.error.code, message: redact(outcome.error.message, secrets) } });
         if (!json) io.err(redact(`error: ${outcome.error.message}`, secrets));
