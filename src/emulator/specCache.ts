@@ -57,7 +57,7 @@ export class SpecCache {
     const picked = pickFunction(loaded.value.functions, functionName, loaded.value);
     if (picked.ok) return picked;
     const found = resolveServerlessFile(target);
-    const where = loaded.value.functions[0]?.file ?? (found.ok ? found.file : resolve(target));
+    const where = loaded.value.functions[0]?.file ?? (found.ok ? found.value : resolve(target));
     return fail(picked.error.code, `${where}: ${picked.error.message}`, { file: where });
   }
 }
@@ -76,11 +76,12 @@ function jsonOf(value: object | undefined): string {
 function dependencies(abs: string): string[] {
   const found = resolveServerlessFile(abs);
   if (!found.ok) return [abs, dirname(abs)];
-  const dir = dirname(found.file);
-  const paths = [found.file, dir, join(dir, '.env')];
-  if (found.file !== abs) paths.push(abs);
-  if (namesOtherInstances(found.file)) {
-    for (const f of appCandidateFiles(found.file)) paths.push(f, dirname(f));
+  const file = found.value;
+  const dir = dirname(file);
+  const paths = [file, dir, join(dir, '.env')];
+  if (file !== abs) paths.push(abs);
+  if (namesOtherInstances(file)) {
+    for (const f of appCandidateFiles(file)) paths.push(f, dirname(f));
     paths.push(dirname(dir));
   }
   return paths;

@@ -10,6 +10,7 @@ import type { AppContext } from './app';
 import { interpolate, type InterpolationContext } from './interpolate';
 import { readLayerBindings } from './layers';
 import { rangeOf } from './positions';
+import type { Failure, Outcome } from './outcome';
 import { type FunctionSpec, type ModelError, type ModelWarning, type SourceRange, type TriggerSpec } from './types';
 
 /** Where a function's keys are read from: the first mapping that has the key wins. */
@@ -45,9 +46,9 @@ export interface BuildContext {
   app?: AppContext;
 }
 
-export type Built<T> = { ok: true; value: T } | { ok: false; error: ModelError };
+export type Built<T> = Outcome<T, ModelError>;
 
-export function modelError(ctx: BuildContext, code: string, message: string, node?: unknown): { ok: false; error: ModelError } {
+export function modelError(ctx: BuildContext, code: string, message: string, node?: unknown): Failure<ModelError> {
   const range = rangeOf(ctx.lines, node as YamlNode);
   return { ok: false, error: { code, file: ctx.file, range, message: `${ctx.file}${range ? `:${range.line + 1}:${range.column + 1}` : ''}: ${message}` } };
 }

@@ -12,6 +12,7 @@ import { buildMultiScf } from './multiScf';
 import { offsetsToRange, rangeOf } from './positions';
 import { isTcsamText, parseTcsam, TCSAM_FILE_NAMES } from './tcsam';
 import { parseBoundedDocument } from './yamlLimits';
+import { ok, type Outcome } from './outcome';
 import { DEFAULTS, SERVERLESS_FILE_NAMES, type LoadedFile, type LoadResult, type ModelError, type SourceRange } from './types';
 
 export { isScfComponent };
@@ -31,7 +32,7 @@ export interface LoadOptions {
 }
 
 /** Finds serverless.yml / serverless.yaml given the file itself or its folder. */
-export function resolveServerlessFile(target: string): { ok: true; file: string } | { ok: false; error: ModelError } {
+export function resolveServerlessFile(target: string): Outcome<string, ModelError> {
   const abs = resolve(target);
   let st;
   try {
@@ -39,11 +40,11 @@ export function resolveServerlessFile(target: string): { ok: true; file: string 
   } catch {
     return { ok: false, error: { code: 'model.fileNotFound', file: abs, message: `${abs}: no such file or folder` } };
   }
-  if (st.isFile()) return { ok: true, file: abs };
+  if (st.isFile()) return ok(abs);
   // serverless.yml first; a TCSAM template.yaml (the older SCF CLI's) when there is none.
   for (const name of [...SERVERLESS_FILE_NAMES, ...TCSAM_FILE_NAMES]) {
     const candidate = join(abs, name);
-    if (existsSync(candidate)) return { ok: true, file: candidate };
+    if (existsSync(candidate)) return ok(candidate);
   }
   return {
     ok: false,
@@ -58,13 +59,14 @@ export function resolveServerlessFile(target: string): { ok: true; file: string 
 export function loadServerlessFile(target: string, options: LoadOptions = {}): LoadResult {
   const found = resolveServerlessFile(target);
   if (!found.ok) return found;
+  const file = found.value;
   let text: string;
   try {
-    text = readFileSync(found.file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    return { ok: false, error: { code: 'model.unreadable', file: found.file, message: `${found.file}: ${(e as Error).message}` } };
+    return { ok: false, error: { code: 'model.unreadable', file, message: `${file}: ${(e as Error).message}` } };
   }
-  return parseServerless(text, found.file, options);
+  return parseServerless(text, file, options);
 }
 
 /** Reads the text of a serverless.yml into function specs. `file` is used for paths and messages. */

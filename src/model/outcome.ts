@@ -17,8 +17,9 @@ export interface Problem {
   range?: SourceRange;
 }
 
-export type Failure = { ok: false; error: Problem };
-export type Outcome<T = void> = { ok: true; value: T } | Failure;
+/** `E` narrows the problem where a part always knows more (the model's always name their file). */
+export type Failure<E extends Problem = Problem> = { ok: false; error: E };
+export type Outcome<T = void, E extends Problem = Problem> = { ok: true; value: T } | Failure<E>;
 
 export function ok<T>(value: T): { ok: true; value: T };
 export function ok(): { ok: true; value: void };

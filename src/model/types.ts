@@ -1,4 +1,5 @@
 import { DEFAULT_RUNTIME } from './runtimes';
+import type { Outcome, Problem } from './outcome';
 
 /** A position range in a source file, 0-based lines and columns (as LSP uses them). */
 export interface SourceRange {
@@ -146,11 +147,9 @@ export interface LoadedFile {
 }
 
 /** A problem reading a serverless.yml that stops us from using it. */
-export interface ModelError {
-  code: string;
-  message: string;
+/** A Problem of the model: always about a file. */
+export interface ModelError extends Problem {
   file: string;
-  range?: SourceRange;
 }
 
 export interface ModelWarning {
@@ -159,7 +158,7 @@ export interface ModelWarning {
   range?: SourceRange;
 }
 
-export type LoadResult = { ok: true; value: LoadedFile } | { ok: false; error: ModelError };
+export type LoadResult = Outcome<LoadedFile, ModelError>;
 
 /** Defaults the `scf` component applies (see ../shared/docs/scf-platform-facts.md §4). */
 export const DEFAULTS = {

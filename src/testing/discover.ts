@@ -6,22 +6,21 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVERLESS_FILE_NAMES } from '../model/types';
 import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsam';
+import { fail, ok, type Outcome } from '../model/outcome';
 
 const SKIPPED = new Set(['node_modules', '.git', '.scf', '.svn', '.hg', 'dist', 'out']);
 
-export type TargetFiles = { ok: true; files: string[] } | { ok: false; message: string };
-
-export function functionFilesFor(target: string, maxDepth = 8): TargetFiles {
+export function functionFilesFor(target: string, maxDepth = 8): Outcome<string[]> {
   const abs = resolve(target);
   let st;
   try {
     st = statSync(abs);
   } catch {
-    return { ok: false, message: `${abs}: no such file or folder` };
+    return fail('testing.targetNotFound', `${abs}: no such file or folder`, { file: abs });
   }
-  if (st.isFile()) return { ok: true, files: [abs] };
+  if (st.isFile()) return ok([abs]);
   const direct = directFile(abs);
-  if (direct) return { ok: true, files: [direct] };
+  if (direct) return ok([direct]);
   const found: string[] = [];
   const walk = (dir: string, depth: number) => {
     let entries;
@@ -39,8 +38,8 @@ export function functionFilesFor(target: string, maxDepth = 8): TargetFiles {
     }
   };
   walk(abs, 0);
-  if (found.length === 0) return { ok: false, message: `${abs}: no serverless.yml, serverless.yaml or TCSAM template.yaml in this folder or below it` };
-  return { ok: true, files: found.sort() };
+  if (found.length === 0) return fail('testing.noFunctionFile', `${abs}: no serverless.yml, serverless.yaml or TCSAM template.yaml in this folder or below it; give the file, or run in the folder that holds it`, { file: abs });
+  return ok(found.sort());
 }
 
 /** The function file directly in a folder: serverless.yml first, then a TCSAM template.yaml. */

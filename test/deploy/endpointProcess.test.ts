@@ -30,7 +30,7 @@ test('a second endpoint over the same state folder refuses to start, and says wh
   const opts = { cliScript: join(ROOT, 'src/cli/main.ts'), execArgv: ['--import', require.resolve('tsx')], stateDir };
   const first = await EndpointProcess.start(opts);
   try {
-    await assert.rejects(EndpointProcess.start(opts), /exited \(code 2\) before listening: error: an endpoint over .* is already running at http:\/\/127\.0\.0\.1/);
+    await assert.rejects(EndpointProcess.start(opts), /exited \(code 2\) before listening: scf-toolkit serve: an endpoint over .* is already running at http:\/\/127\.0\.0\.1/);
   } finally {
     await first.stop();
   }

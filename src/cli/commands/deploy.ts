@@ -11,8 +11,7 @@ import { redact, resolveTencentCredentials, type ResolvedCredentials } from '../
 import { deployFunction, type DeployResult } from '../../deploy/deployer';
 import { layerBindings, layersToPublish, loadAppLayer, publishedKey, publishLayer, type PublishedLayer } from '../../deploy/layerDeploy';
 import { connectLocal, defaultStateDir, type LocalConnection } from '../../deploy/localTarget';
-import { parseArgs } from '../args';
-import type { CliIO } from '../io';
+import { EXIT, inputError, startCommand, usageError as usage, type CliIO } from '../io';
 
 const HELP = `Usage: scf-toolkit deploy <serverless.yml | folder> [options]
 
@@ -38,13 +37,9 @@ temporary keys), from a .env beside serverless.yml or the environment. They are 
 Exit code: 0 when every function deployed, 1 when one failed, 2 for a usage error.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['target', 'function', 'stage', 'state', 'endpoint'], flags: ['json', 'help'] });
-  if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags } = parsed.args;
-  if (flags.has('help')) {
-    io.out(HELP);
-    return 0;
-  }
+  const started = startCommand(argv, io, { name: 'deploy', help: HELP, values: ['target', 'function', 'stage', 'state', 'endpoint'], flags: ['json'] });
+  if (typeof started === 'number') return started;
+  const { positionals, values, flags } = started.args;
   if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? 'give the serverless.yml (or its folder) to deploy' : `expected one serverless.yml, got ${positionals.join(' ')}`);
   const target = (values.target ?? 'local') as DeployTarget;
   if (!DEPLOY_TARGETS.includes(target)) return usageError(io, `--target must be local or tencent, not "${values.target}"`);
@@ -135,15 +130,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await local?.release();
   }
   if (json) io.out(redact(JSON.stringify(results, null, 2), secrets));
-  return results.every((r) => r.ok) ? 0 : 1;
+  return results.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
 }
 
 function usageError(io: CliIO, message: string): number {
-  io.err(`scf-toolkit deploy: ${message}\nRun \`scf-toolkit deploy --help\` for the options.`);
-  return 2;
+  return usage(io, 'deploy', message);
 }
 
 function fail(io: CliIO, message: string, code: number): number {
-  io.err(`error: ${message}`);
-  return code;
+  return inputError(io, 'deploy', message, code);
 }

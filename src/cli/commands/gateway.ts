@@ -5,10 +5,9 @@
  */
 import { Emulator } from '../../emulator/emulator';
 import { describeRoutes, startGateway } from '../../emulator/gateway/server';
-import { layerFolders, parseArgs } from '../args';
 import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
-import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
-import type { CliIO } from '../io';
+import { RUNTIME_PATH_USAGE } from '../runtimePaths';
+import { inputError, listenError, parsePort, startCommand, usageError, type CliIO } from '../io';
 import { listenForStop } from '../stopRequest';
 
 /** What `scf-toolkit gateway` sends its parent over IPC once it listens (the editor shows it). */
@@ -39,46 +38,33 @@ ${MAX_INSTANCES_HELP}
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'python', 'max-instances'], flags: ['help', 'quiet'], lists: ['layer', 'runtime-path'] });
-  if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags, lists } = parsed.args;
-  const runtimePaths = parseRuntimePaths(lists['runtime-path']);
-  if (!runtimePaths.ok) return usageError(io, runtimePaths.error.message);
-  if (flags.has('help')) {
-    io.out(HELP);
-    return 0;
-  }
-  if (positionals.length === 0) return usageError(io, 'give the serverless.yml files (or folders) whose functions the gateway serves');
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--port must be a port number, not "${values.port}"`);
-  const layers = layerFolders(parsed.args, io.cwd);
-  if (!layers.ok) {
-    io.err(`scf-toolkit gateway: ${layers.message}`);
-    return 2;
-  }
-  const loaded = loadGatewaySpecs(positionals, io, 'gateway', layers.folders);
-  if (!loaded.ok) return loaded.code;
+  const started = startCommand(argv, io, { name: 'gateway', help: HELP, values: ['port', 'python', 'max-instances'], flags: ['quiet'], lists: ['layer', 'runtime-path'] });
+  if (typeof started === 'number') return started;
+  const { positionals, values, flags } = started.args;
+  if (positionals.length === 0) return usageError(io, 'gateway', 'give the serverless.yml files (or folders) whose functions the gateway serves');
+  const port = parsePort(values.port, '--port');
+  if (!port.ok) return usageError(io, 'gateway', port.error.message);
+  const loaded = loadGatewaySpecs(positionals, io, started.layerFolders);
+  if (!loaded.ok) return inputError(io, 'gateway', loaded.error.message);
   const maxInstances = parseMaxInstances(values['max-instances']);
-  if (!maxInstances.ok) return usageError(io, maxInstances.message);
+  if (!maxInstances.ok) return usageError(io, 'gateway', maxInstances.error.message);
   // Listening for a stop before anything starts: see stopRequest.ts.
   const stop = listenForStop();
-  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
+  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: started.runtimePaths, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
   const quiet = flags.has('quiet');
   let gateway;
   try {
     gateway = await startGateway({
-      specs: loaded.specs,
+      specs: loaded.value,
       emulator,
-      port,
+      port: port.value,
       onLog: quiet ? undefined : (line, spec) => io.out(`[${spec.name}] ${line.text}`),
       onRequest: quiet ? undefined : (line) => io.out(line),
     });
   } catch (e) {
     stop.dispose();
     await emulator.dispose();
-    const err = e as NodeJS.ErrnoException;
-    io.err(`error: cannot listen on 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'the port is taken; choose another with --port' : err.message}`);
-    return 2;
+    return inputError(io, 'gateway', listenError(e, port.value));
   }
   io.out(`HTTP gateway listening on ${gateway.url}`);
   for (const line of describeRoutes(gateway.routes)) io.out(`  ${line}`);
@@ -93,9 +79,4 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   await emulator.dispose();
   io.out('Stopped.');
   return 0;
-}
-
-function usageError(io: CliIO, message: string): number {
-  io.err(`scf-toolkit gateway: ${message}\nRun \`scf-toolkit gateway --help\` for the options.`);
-  return 2;
 }

@@ -9,9 +9,9 @@ import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model
 import { Emulator } from '../../emulator/emulator';
 import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
-import { layerFolders, parseArgs } from '../args';
-import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
-import type { CliIO } from '../io';
+import { RUNTIME_PATH_USAGE } from '../runtimePaths';
+import { EXIT, inputError, parsePort, startCommand, usageError as usage, type CliIO } from '../io';
+import { onSignals } from '../stopRequest';
 
 const HELP = `Usage: scf-toolkit invoke <serverless.yml | folder> [options]
 
@@ -39,26 +39,20 @@ ${RUNTIME_PATH_USAGE}
 Exit code: 0 when the status is 200, 1 for any other status, 2 for a usage error.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, {
+  const started = startCommand(argv, io, {
+    name: 'invoke',
+    help: HELP,
     values: ['event', 'event-json', 'function', 'python', 'stage', 'retry-delay-scale'],
     lists: ['layer', 'runtime-path'],
-    flags: ['async', 'json', 'help'],
+    flags: ['async', 'json'],
     optionalValues: ['inspect'],
   });
-  if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags, lists } = parsed.args;
-  const runtimePaths = parseRuntimePaths(lists['runtime-path']);
-  if (!runtimePaths.ok) return usageError(io, runtimePaths.error.message);
-  if (flags.has('help')) {
-    io.out(HELP);
-    return 0;
-  }
+  if (typeof started === 'number') return started;
+  const { positionals, values, flags } = started.args;
   if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? 'give the serverless.yml (or its folder) to invoke' : `expected one serverless.yml, got ${positionals.join(' ')}`);
   if (values.event !== undefined && values['event-json'] !== undefined) return usageError(io, 'give --event or --event-json, not both');
 
-  const layers = layerFolders(parsed.args, io.cwd);
-  if (!layers.ok) return usageError(io, layers.message);
-  const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage, layerFolders: layers.folders });
+  const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage, layerFolders: started.layerFolders });
   if (!loaded.ok) return fail(io, loaded.error.message);
   const picked = pickFunction(loaded.value.functions, values.function, loaded.value);
   if (!picked.ok) return fail(io, `${loaded.value.functions[0]?.file ?? positionals[0]}: ${picked.error.message}`);
@@ -86,17 +80,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
   let debug: { port: number } | undefined;
   if (flags.has('inspect')) {
-    const port = values.inspect === undefined ? (/^Python/i.test(spec.runtime) ? 5678 : /^Java/i.test(spec.runtime) ? 5005 : 9229) : Number(values.inspect);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--inspect takes a port number, not "${values.inspect}"`);
+    const port = parsePort(values.inspect, '--inspect', /^Python/i.test(spec.runtime) ? 5678 : /^Java/i.test(spec.runtime) ? 5005 : 9229);
+    if (!port.ok) return usageError(io, port.error.message);
     if (flags.has('async')) return usageError(io, '--inspect and --async do not go together: debug a synchronous invoke');
-    debug = { port };
+    debug = { port: port.value };
   }
-  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env });
+  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: started.runtimePaths, callerEnv: io.env });
   if (flags.has('async')) {
     const scale = values['retry-delay-scale'] === undefined ? undefined : Number(values['retry-delay-scale']);
     if (scale !== undefined && !(scale >= 0)) return usageError(io, '--retry-delay-scale takes a number >= 0');
     try {
-      return await invokeAsync(io, emulator, spec, payload, json, onLog, scale, layers.folders);
+      return await invokeAsync(io, emulator, spec, payload, json, onLog, scale, started.layerFolders);
     } finally {
       await emulator.dispose();
     }
@@ -104,14 +98,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const abort = new AbortController();
   // Ctrl+C cancels the request (499); SIGTERM/SIGHUP too, and the process then ends (the runtime's
   // process group is killed on the way out instead of being left behind).
-  const onSigint = () => abort.abort();
-  const onTerminate = () => {
+  const offSignals = onSignals(['SIGINT', 'SIGTERM', 'SIGHUP'], (signal) => {
     abort.abort();
-    void emulator.dispose().then(() => process.exit(143));
-  };
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onTerminate);
-  process.once('SIGHUP', onTerminate);
+    if (signal !== 'SIGINT') void emulator.dispose().then(() => process.exit(143));
+  });
   try {
     const outcome = await emulator.invoke(
       { spec, payload, invocationType: 'RequestResponse', debug },
@@ -125,11 +115,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const r = outcome.result;
     if (json) emit(resultLine(r));
     else io.out(humanSummary(r));
-    return r.statusCode === 200 ? 0 : 1;
+    return r.statusCode === 200 ? EXIT.ok : EXIT.failed;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onTerminate);
-    process.off('SIGHUP', onTerminate);
+    offSignals();
     await emulator.dispose();
   }
 }
@@ -201,11 +189,9 @@ function humanSummary(r: InvokeResult): string {
 }
 
 function usageError(io: CliIO, message: string): number {
-  io.err(`scf-toolkit invoke: ${message}\nRun scf-toolkit invoke --help for the options.`);
-  return 2;
+  return usage(io, 'invoke', message);
 }
 
 function fail(io: CliIO, message: string): number {
-  io.err(`scf-toolkit invoke: ${message}`);
-  return 2;
+  return inputError(io, 'invoke', message);
 }

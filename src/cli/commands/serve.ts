@@ -8,10 +8,9 @@ import { Emulator } from '../../emulator/emulator';
 import { LOCAL_CREDENTIALS_FILE } from '../../deploy/endpoint/credentials';
 import { connectLocal, defaultStateDir, findRunningEndpoint } from '../../deploy/localTarget';
 import { describeRoutes, startGateway, type Gateway } from '../../emulator/gateway/server';
-import { layerFolders, parseArgs } from '../args';
 import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
-import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
-import type { CliIO } from '../io';
+import { RUNTIME_PATH_USAGE } from '../runtimePaths';
+import { inputError, listenError, parsePort, startCommand, usageError, type CliIO } from '../io';
 import { listenForStop } from '../stopRequest';
 
 const HELP = `Usage: scf-toolkit serve [<serverless.yml|folder>...] [options]
@@ -39,54 +38,38 @@ ${MAX_INSTANCES_HELP}
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['port', 'state', 'python', 'gateway-port', 'max-instances'], flags: ['help', 'quiet'], lists: ['layer', 'runtime-path'] });
-  if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags, lists } = parsed.args;
-  const runtimePaths = parseRuntimePaths(lists['runtime-path']);
-  if (!runtimePaths.ok) return usageError(io, runtimePaths.error.message);
-  if (flags.has('help')) {
-    io.out(HELP);
-    return 0;
-  }
-  const layers = layerFolders(parsed.args, io.cwd);
-  if (!layers.ok) {
-    io.err(`scf-toolkit serve: ${layers.message}`);
-    return 2;
-  }
-  const gatewaySpecs = loadGatewaySpecs(positionals, io, 'serve', layers.folders);
-  if (!gatewaySpecs.ok) return gatewaySpecs.code;
-  const gatewayPort = values['gateway-port'] === undefined ? 0 : Number(values['gateway-port']);
-  if (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65535) return usageError(io, `--gateway-port must be a port number, not "${values['gateway-port']}"`);
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(io, `--port must be a port number, not "${values.port}"`);
+  const started = startCommand(argv, io, { name: 'serve', help: HELP, values: ['port', 'state', 'python', 'gateway-port', 'max-instances'], flags: ['quiet'], lists: ['layer', 'runtime-path'] });
+  if (typeof started === 'number') return started;
+  const { positionals, values, flags } = started.args;
+  const gatewaySpecs = loadGatewaySpecs(positionals, io, started.layerFolders);
+  if (!gatewaySpecs.ok) return inputError(io, 'serve', gatewaySpecs.error.message);
+  const gatewayPort = parsePort(values['gateway-port'], '--gateway-port');
+  if (!gatewayPort.ok) return usageError(io, 'serve', gatewayPort.error.message);
+  const port = parsePort(values.port, '--port');
+  if (!port.ok) return usageError(io, 'serve', port.error.message);
   const stateDir = values.state ? resolve(io.cwd, values.state) : defaultStateDir(io.cwd);
   const running = await findRunningEndpoint(stateDir);
-  if (running) {
-    io.err(`error: an endpoint over ${stateDir} is already running at ${running}; use it, or stop it first`);
-    return 2;
-  }
+  if (running) return inputError(io, 'serve', `an endpoint over ${stateDir} is already running at ${running}; use it, or stop it first`);
   const maxInstances = parseMaxInstances(values['max-instances']);
-  if (!maxInstances.ok) return usageError(io, maxInstances.message);
+  if (!maxInstances.ok) return usageError(io, 'serve', maxInstances.error.message);
   // Listening for a stop before anything starts: see stopRequest.ts.
   const stop = listenForStop();
-  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
+  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: started.runtimePaths, callerEnv: io.env, maxInstancesPerFunction: maxInstances.value });
   let conn;
   try {
-    conn = await connectLocal({ stateDir, port, runner: emulator, advertise: true, onRequest: flags.has('quiet') ? undefined : (line) => io.out(line) });
+    conn = await connectLocal({ stateDir, port: port.value, runner: emulator, advertise: true, onRequest: flags.has('quiet') ? undefined : (line) => io.out(line) });
   } catch (e) {
     stop.dispose();
     await emulator.dispose();
-    const err = e as NodeJS.ErrnoException;
-    io.err(`error: cannot listen on 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'the port is taken; choose another with --port' : err.message}`);
-    return 2;
+    return inputError(io, 'serve', listenError(e, port.value));
   }
   let gateway: Gateway | undefined;
-  if (gatewaySpecs.specs.length) {
+  if (gatewaySpecs.value.length) {
     try {
       gateway = await startGateway({
-        specs: gatewaySpecs.specs,
+        specs: gatewaySpecs.value,
         emulator,
-        port: gatewayPort,
+        port: gatewayPort.value,
         onLog: flags.has('quiet') ? undefined : (line, spec) => io.out(`[${spec.name}] ${line.text}`),
         onRequest: flags.has('quiet') ? undefined : (line) => io.out(line),
       });
@@ -94,8 +77,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       stop.dispose();
       await conn.release();
       await emulator.dispose();
-      io.err(`error: cannot listen on 127.0.0.1:${gatewayPort} for the gateway: ${(e as Error).message}`);
-      return 2;
+      return inputError(io, 'serve', listenError(e, gatewayPort.value, '--gateway-port', ' for the gateway'));
     }
   }
   io.out(`Local SCF endpoint listening on ${conn.url}`);
@@ -114,9 +96,4 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   await emulator.dispose();
   io.out('Stopped.');
   return 0;
-}
-
-function usageError(io: CliIO, message: string): number {
-  io.err(`scf-toolkit serve: ${message}\nRun \`scf-toolkit serve --help\` for the options.`);
-  return 2;
 }

@@ -12,9 +12,9 @@ import { functionFilesFor } from '../../testing/discover';
 import { collectTests, runTests, type TestInvoker, type TestRun } from '../../testing/runner';
 import { humanLine, humanSummary, jsonRecord, junitXml, summarize } from '../../testing/reporters';
 import { expectationFromRun, formatExpectation, type Expectation } from '../../testing/expectations';
-import { layerFolders, parseArgs } from '../args';
-import { parseRuntimePaths, RUNTIME_PATH_USAGE } from '../runtimePaths';
-import type { CliIO } from '../io';
+import { RUNTIME_PATH_USAGE } from '../runtimePaths';
+import { EXIT, inputError, startCommand, usageError as usage, type CliIO } from '../io';
+import { onSignals } from '../stopRequest';
 
 const HELP = `Usage: scf-toolkit test [<serverless.yml | template.yaml | folder>...] [options]
 
@@ -43,19 +43,15 @@ ${RUNTIME_PATH_USAGE}
 Exit code: 0 when every test passed, 1 when a test failed or errored or none was found, 2 for a usage error.`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, {
+  const command = startCommand(argv, io, {
+    name: 'test',
+    help: HELP,
     values: ['reporter', 'output', 'function', 'python', 'stage'],
-    flags: ['json', 'all', 'update', 'pass-with-no-tests', 'help'],
+    flags: ['json', 'all', 'update', 'pass-with-no-tests'],
     lists: ['layer', 'runtime-path'],
   });
-  if (!parsed.ok) return usageError(io, parsed.message);
-  const { positionals, values, flags, lists } = parsed.args;
-  const runtimePaths = parseRuntimePaths(lists['runtime-path']);
-  if (!runtimePaths.ok) return usageError(io, runtimePaths.error.message);
-  if (flags.has('help')) {
-    io.out(HELP);
-    return 0;
-  }
+  if (typeof command === 'number') return command;
+  const { positionals, values, flags } = command.args;
   let reporter = values.reporter ?? 'human';
   if (!['human', 'junit', 'json'].includes(reporter)) return usageError(io, `unknown reporter "${reporter}"; use human, junit or json`);
   if (flags.has('json')) {
@@ -64,15 +60,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (values.output !== undefined && reporter === 'human') return usageError(io, '--output needs --reporter junit or --json');
 
-  const layers = layerFolders(parsed.args, io.cwd);
-  if (!layers.ok) return usageError(io, layers.message);
   // Targets -> function files -> functions.
   const specs: FunctionSpec[] = [];
   for (const target of positionals.length ? positionals : ['.']) {
     const found = functionFilesFor(resolve(io.cwd, target));
-    if (!found.ok) return usageError(io, found.message);
-    for (const file of found.files) {
-      const loaded = loadServerlessFile(file, { env: io.env, stage: values.stage, layerFolders: layers.folders });
+    if (!found.ok) return usageError(io, found.error.message);
+    for (const file of found.value) {
+      const loaded = loadServerlessFile(file, { env: io.env, stage: values.stage, layerFolders: command.layerFolders });
       if (!loaded.ok) return fail(io, loaded.error.message);
       specs.push(...loaded.value.functions);
     }
@@ -102,13 +96,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const summary = summarize([], 0);
     jsonLine({ type: 'summary', ...summary });
     writeReports(io, reporter, values.output, jsonLines, [], summary);
-    return flags.has('pass-with-no-tests') ? 0 : 1;
+    return flags.has('pass-with-no-tests') ? EXIT.ok : EXIT.failed;
   }
 
-  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: runtimePaths.value, callerEnv: io.env });
+  const emulator = new Emulator({ pythonPath: values.python, runtimePaths: command.runtimePaths, callerEnv: io.env });
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
+  // Ctrl+C cancels the running tests (499) and reports what ran.
+  const offSignals = onSignals(['SIGINT'], () => abort.abort());
   const invoker: TestInvoker = {
     invoke: (spec, payload, onLog, signal) => emulator.invoke({ spec, payload, invocationType: 'RequestResponse' }, { onLog, signal }),
   };
@@ -123,7 +117,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    offSignals();
     await emulator.dispose();
   }
 
@@ -140,8 +134,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   human(humanSummary(summary));
   jsonLine({ type: 'summary', ...summary });
   writeReports(io, reporter, values.output, jsonLines, runs, summary);
-  if (flags.has('update')) return runs.every((r) => r.invokeResult) ? 0 : 1;
-  return summary.total > 0 && summary.passed === summary.total ? 0 : 1;
+  if (flags.has('update')) return runs.every((r) => r.invokeResult) ? EXIT.ok : EXIT.failed;
+  return summary.total > 0 && summary.passed === summary.total ? EXIT.ok : EXIT.failed;
 }
 
 function writeReports(io: CliIO, reporter: string, output: string | undefined, jsonLines: string[], runs: TestRun[], summary: ReturnType<typeof summarize>): void {
@@ -152,11 +146,9 @@ function writeReports(io: CliIO, reporter: string, output: string | undefined, j
 }
 
 function usageError(io: CliIO, message: string): number {
-  io.err(`scf-toolkit test: ${message}\nRun scf-toolkit test --help for the options.`);
-  return 2;
+  return usage(io, 'test', message);
 }
 
 function fail(io: CliIO, message: string): number {
-  io.err(`scf-toolkit test: ${message}`);
-  return 2;
+  return inputError(io, 'test', message);
 }

@@ -18,8 +18,7 @@ import { boundMessage } from '../../schema/diagnostics';
 import { parseYaml } from '../../schema/yaml';
 import { isTcsamText } from '../../model/tcsam';
 import { validateTcsamText } from '../../schema/validateTcsam';
-import { layerFolders, parseArgs } from '../args';
-import type { CliIO } from '../io';
+import { EXIT, inputError, startCommand, usageError, type CliIO } from '../io';
 
 export interface ValidateRecord {
   file: string;
@@ -44,50 +43,30 @@ Exit code: 0 no errors, 1 errors found, 2 usage error (bad option, no such file 
 70 internal error while checking a file (its record has code scf.internal; please report it).`;
 
 /** The exit codes of `scf-toolkit validate`, and nothing else. */
-export const VALIDATE_EXIT = { clean: 0, errors: 1, usage: 2, internal: 70 } as const;
+export const VALIDATE_EXIT = { clean: EXIT.ok, errors: EXIT.failed, usage: EXIT.usage, internal: EXIT.internal } as const;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv, { flags: ['json', 'help'], lists: ['layer'] });
-  if (!parsed.ok) {
-    io.err(`scf-toolkit validate: ${parsed.message}\n${HELP}`);
-    return 2;
-  }
-  const { args } = parsed;
-  if (args.flags.has('help')) {
-    io.out(HELP);
-    return 0;
-  }
-  if (args.positionals.length === 0) {
-    io.err(`scf-toolkit validate: name at least one serverless.yml or folder\n${HELP}`);
-    return 2;
-  }
+  const started = startCommand(argv, io, { name: 'validate', help: HELP, flags: ['json'], lists: ['layer'] });
+  if (typeof started === 'number') return started;
+  const { args } = started;
+  if (args.positionals.length === 0) return usageError(io, 'validate', 'name at least one serverless.yml or folder');
   // The same folders invoke mounts: a layer bound by a function is then known to have local content.
-  const layers = layerFolders(args, io.cwd);
-  if (!layers.ok) {
-    io.err(`scf-toolkit validate: ${layers.message}\n${HELP}`);
-    return 2;
-  }
-  for (const [name, folder] of Object.entries(layers.folders ?? {})) {
-    if (!existsSync(folder)) {
-      io.err(`scf-toolkit validate: --layer ${name}=${folder}: no such folder`);
-      return 2;
-    }
+  const layers = started.layerFolders;
+  for (const [name, folder] of Object.entries(layers ?? {})) {
+    if (!existsSync(folder)) return usageError(io, 'validate', `--layer ${name}=${folder}: no such folder`);
   }
   const records: ValidateRecord[] = [];
   for (const target of args.positionals) {
     const found = resolveServerlessFile(resolve(io.cwd, target));
-    if (!found.ok) {
-      io.err(`scf-toolkit validate: ${found.error.message}`);
-      return 2;
-    }
+    if (!found.ok) return inputError(io, 'validate', found.error.message, VALIDATE_EXIT.usage);
+    const file = found.value;
     let text: string;
     try {
-      text = readFileSync(found.file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (e) {
-      io.err(`scf-toolkit validate: ${found.file}: ${(e as Error).message}`);
-      return 2;
+      return inputError(io, 'validate', `${file}: ${(e as Error).message}`, VALIDATE_EXIT.usage);
     }
-    for (const r of validateFileSafely(text, found.file, io.env, layers.folders)) records.push(r);
+    for (const r of validateFileSafely(text, file, io.env, layers)) records.push(r);
   }
   if (args.flags.has('json')) {
     io.out(JSON.stringify(records, null, 2));
