@@ -66,20 +66,20 @@ export async function convertTemplate(arg?: unknown, options: { overwrite?: bool
     );
     if (answer !== 'Replace') return undefined;
   }
-  await writeFile(target, converted.text);
-  const { diagnostics } = validateServerlessText(converted.text, { file: target, env: process.env });
+  await writeFile(target, converted.value.text);
+  const { diagnostics } = validateServerlessText(converted.value.text, { file: target, env: process.env });
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   if (options.open !== false) await vscode.window.showTextDocument(vscode.Uri.file(target), { preview: false });
-  const names = converted.functionNames.join(', ');
-  const summary = `SCF: wrote ${vscode.workspace.asRelativePath(target)} from ${basename(source)} (${converted.functionNames.length === 1 ? `function ${names}` : `functions ${names}`}).`;
-  const notes = converted.warnings.length ? ` ${converted.warnings.length} note${converted.warnings.length === 1 ? '' : 's'} at the top of the file.` : '';
+  const names = converted.value.functionNames.join(', ');
+  const summary = `SCF: wrote ${vscode.workspace.asRelativePath(target)} from ${basename(source)} (${converted.value.functionNames.length === 1 ? `function ${names}` : `functions ${names}`}).`;
+  const notes = converted.value.warnings.length ? ` ${converted.value.warnings.length} note${converted.value.warnings.length === 1 ? '' : 's'} at the top of the file.` : '';
   if (errors > 0) {
     void vscode.window.showWarningMessage(`${summary} It has ${errors} error${errors === 1 ? '' : 's'} to fix (see Problems).${notes}`);
   } else {
     void vscode.window.showInformationMessage(`${summary} It validates${warnings ? ` with ${warnings} warning${warnings === 1 ? '' : 's'}` : ' without problems'}.${notes}`);
   }
-  return { file: target, functionNames: converted.functionNames, errors, warnings };
+  return { file: target, functionNames: converted.value.functionNames, errors, warnings };
 }
 
 /** Registers "SCF: Convert template.yaml to serverless.yml"; call once from activate(). */

@@ -42,15 +42,15 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
   const templatesDir = context.asAbsolutePath('dist/templates');
 
   const showConnectionProblem = async (conn: Extract<Connection, { ok: false }>) => {
-    const actions = conn.action === 'setCredentials' ? ['Set Credentials'] : conn.action === 'trust' ? ['Manage Workspace Trust'] : [];
-    const picked = await vscode.window.showErrorMessage(`SCF: ${conn.message}`, ...actions);
+    const actions = conn.error.action === 'setCredentials' ? ['Set Credentials'] : conn.error.action === 'trust' ? ['Manage Workspace Trust'] : [];
+    const picked = await vscode.window.showErrorMessage(`SCF: ${conn.error.message}`, ...actions);
     if (picked === 'Set Credentials') await vscode.commands.executeCommand('scf.setCredentials');
     if (picked === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
   };
 
   async function deploy(arg?: unknown, options: { target?: DeployTarget } = {}): Promise<DeployResult | undefined> {
     if (!vscode.workspace.isTrusted) {
-      await showConnectionProblem({ ok: false, message: 'Deploying packages and runs this workspace\'s code; trust the workspace to deploy.', action: 'trust' });
+      await showConnectionProblem({ ok: false, error: { code: 'deploy.untrusted', message: 'Deploying packages and runs this workspace\'s code; trust the workspace to deploy.', action: 'trust' } });
       return undefined;
     }
     const spec = await resolveFunction(tree, arg, 'Deploy');
@@ -61,30 +61,30 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
       await showConnectionProblem(conn);
       return undefined;
     }
-    const say = (line: string) => output.info(redact(line, conn.secrets));
-    say(`▶ Deploy ${spec.name} (${spec.namespace}, ${spec.region}) to ${conn.label} from ${vscode.workspace.asRelativePath(spec.file)}`);
+    const say = (line: string) => output.info(redact(line, conn.value.secrets));
+    say(`▶ Deploy ${spec.name} (${spec.namespace}, ${spec.region}) to ${conn.value.label} from ${vscode.workspace.asRelativePath(spec.file)}`);
     output.show();
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `SCF: Deploying ${spec.name} to ${conn.label}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `SCF: Deploying ${spec.name} to ${conn.value.label}`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         const onProgress = (p: { message: string }) => {
           say(`  ${p.message}`);
-          progress.report({ message: redact(p.message, conn.secrets) });
+          progress.report({ message: redact(p.message, conn.value.secrets) });
         };
         const pollIntervalMs = target === 'local' ? 200 : 1000;
         // The app's layers this function binds by output are published first.
-        const layers = await bindLayers(spec, { client: conn.client, targetLabel: conn.label, signal: abort.signal, pollIntervalMs, onProgress, published: new Map() });
+        const layers = await bindLayers(spec, { client: conn.value.client, targetLabel: conn.value.label, signal: abort.signal, pollIntervalMs, onProgress, published: new Map() });
         if (!layers.ok) return layers;
         return deployFunction({
           spec,
-          client: conn.client,
-          targetLabel: conn.label,
+          client: conn.value.client,
+          targetLabel: conn.value.label,
           signal: abort.signal,
           pollIntervalMs,
           layers: layers.value,
-          secrets: [conn.secrets.secretId, conn.secrets.secretKey],
+          secrets: [conn.value.secrets.secretId, conn.value.secrets.secretKey],
           onProgress,
         });
       },
@@ -98,7 +98,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
         return undefined;
       }
       const auth = /^api\.AuthFailure/.test(outcome.error.code) && target === 'tencent';
-      const picked = await vscode.window.showErrorMessage(`SCF: deploy of ${spec.name} failed: ${redact(outcome.error.message, conn.secrets)}`, ...(auth ? ['Set Credentials'] : []), 'Show Output');
+      const picked = await vscode.window.showErrorMessage(`SCF: deploy of ${spec.name} failed: ${redact(outcome.error.message, conn.value.secrets)}`, ...(auth ? ['Set Credentials'] : []), 'Show Output');
       if (picked === 'Set Credentials') await vscode.commands.executeCommand('scf.setCredentials');
       if (picked === 'Show Output') output.show();
       return undefined;
@@ -106,7 +106,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
     const r = outcome.value;
     say(`◀ Deployed ${spec.name}: ${r.created ? 'created' : `${r.codeUploaded ? 'code updated' : 'code unchanged'}, ${r.configurationUpdated ? 'configuration updated' : 'configuration unchanged'}`}, ${r.status}`);
     say('');
-    void vscode.window.showInformationMessage(`SCF: ${spec.name} deployed to ${conn.label} (${r.fileCount} files, ${(r.zipBytes / 1024).toFixed(1)} KB).`, 'Invoke Deployed').then((a) => {
+    void vscode.window.showInformationMessage(`SCF: ${spec.name} deployed to ${conn.value.label} (${r.fileCount} files, ${(r.zipBytes / 1024).toFixed(1)} KB).`, 'Invoke Deployed').then((a) => {
       if (a) void invokeDeployedCommand({ target, spec });
     });
     return r;
@@ -190,19 +190,19 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
       await showConnectionProblem(conn);
       return undefined;
     }
-    const where = `deployed on ${conn.label}`;
+    const where = `deployed on ${conn.value.label}`;
     output.begin(t.name, event.label, where, 'RequestResponse');
-    deps.status.running(t.name, `on ${conn.label}`);
+    deps.status.running(t.name, `on ${conn.value.label}`);
     try {
       const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `SCF: Invoking ${t.name} ${where}` }, () =>
-        invokeDeployed(conn.client, { name: t.name, namespace: t.namespace, event: event.payload }),
+        invokeDeployed(conn.value.client, { name: t.name, namespace: t.namespace, event: event.payload }),
       );
       const now = Date.now();
-      for (const text of redact(r.log, conn.secrets).replace(/\n$/, '').split('\n')) {
+      for (const text of redact(r.log, conn.value.secrets).replace(/\n$/, '').split('\n')) {
         if (text) output.log({ requestId: r.requestId, stream: /^(START|END|REPORT) RequestId/.test(text) ? 'platform' : 'stdout', text, time: now });
       }
       // Our credentials never reach the output, whatever the function prints or returns.
-      const result = remoteInvokeResult({ ...r, retMsg: redact(r.retMsg, conn.secrets), errMsg: redact(r.errMsg, conn.secrets) }, { memorySize: t.spec?.memorySize });
+      const result = remoteInvokeResult({ ...r, retMsg: redact(r.retMsg, conn.value.secrets), errMsg: redact(r.errMsg, conn.value.secrets) }, { memorySize: t.spec?.memorySize });
       output.end(result, t.spec?.file);
       deps.status.finished(t.name, event.label, result);
       if (result.statusCode !== 200) {
@@ -211,7 +211,7 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
       return result;
     } catch (e) {
       deps.status.failed(t.name, e instanceof Error ? e.message : String(e));
-      reportApiError(e, (l) => output.info(redact(l, conn.secrets)));
+      reportApiError(e, (l) => output.info(redact(l, conn.value.secrets)));
       return undefined;
     }
   }
@@ -221,10 +221,10 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
     if (!t) return void vscode.window.showInformationMessage('SCF: pick a function in the Deployed view to see its recent logs.');
     const conn = await targets.connect(t.target, t.region, t.spec?.file);
     if (!conn.ok) return showConnectionProblem(conn);
-    const say = (line: string) => output.info(redact(line, conn.secrets));
+    const say = (line: string) => output.info(redact(line, conn.value.secrets));
     try {
-      const logs = await recentLogs(conn.client, { name: t.name, namespace: t.namespace, limit: 20 });
-      say(`▶ Recent logs of ${t.name} on ${conn.label} (${logs.length}, newest first)`);
+      const logs = await recentLogs(conn.value.client, { name: t.name, namespace: t.namespace, limit: 20 });
+      say(`▶ Recent logs of ${t.name} on ${conn.value.label} (${logs.length}, newest first)`);
       for (const l of logs) {
         say(`── ${l.startTime} · ${l.retCode === 0 ? '200 Success' : statusLabel(l.retCode)} · ${l.durationMs.toFixed(1)} ms · RequestId ${l.requestId}`);
         for (const line of l.log.replace(/\n$/, '').split('\n')) if (line) say(line);
@@ -246,10 +246,10 @@ export function registerDeploy(context: vscode.ExtensionContext, deps: { tree: F
     const conn = await targets.connect(t.target, t.region, t.spec?.file);
     if (!conn.ok) return showConnectionProblem(conn);
     try {
-      await call('DeleteFunction', () => conn.client.DeleteFunction({ FunctionName: t.name, Namespace: t.namespace }));
+      await call('DeleteFunction', () => conn.value.client.DeleteFunction({ FunctionName: t.name, Namespace: t.namespace }));
       output.info(`Deleted ${t.name} from ${where}`);
     } catch (e) {
-      reportApiError(e, (l) => output.info(redact(l, conn.secrets)));
+      reportApiError(e, (l) => output.info(redact(l, conn.value.secrets)));
     }
     deployed.refresh();
   }

@@ -11,7 +11,8 @@ import { readLocalCredentials, loadOrCreateLocalCredentials } from '../deploy/en
 import { hostEnvironment } from '../emulator/environment';
 import { ensureEndpoint, type EndpointProcess } from '../deploy/endpointProcess';
 import { defaultStateDir, findRunningEndpoint } from '../deploy/localTarget';
-import type { Connection, TargetConnector } from '../views/deployedModel';
+import type { Connection, ConnectionProblem, TargetConnector } from '../views/deployedModel';
+import { ok } from '../model/outcome';
 import { readStoredCredentials } from './deployCredentials';
 
 export type { Connection };
@@ -79,25 +80,25 @@ export class DeployTargets implements TargetConnector, vscode.Disposable {
   /** An SDK client for the target, or why there is none. */
   async connect(target: DeployTarget, region: string, anchorFile?: string, start = true): Promise<Connection> {
     if (target === 'local') {
-      if (!vscode.workspace.isTrusted) return { ok: false, message: 'The local endpoint runs deployed code on this machine; trust the workspace to use it.', action: 'trust' };
+      if (!vscode.workspace.isTrusted) return noConnection('deploy.untrusted', 'The local endpoint runs deployed code on this machine; trust the workspace to use it.', 'trust');
       const stateDir = this.stateDir(anchorFile);
-      if (!stateDir) return { ok: false, message: 'Open a folder: the local endpoint keeps its state in the workspace (.scf/endpoint).', action: 'openFolder' };
+      if (!stateDir) return noConnection('deploy.noFolder', 'Open a folder: the local endpoint keeps its state in the workspace (.scf/endpoint).', 'openFolder');
       let url: string | undefined;
       try {
         url = await this.localUrl(start, anchorFile);
       } catch (e) {
-        return { ok: false, message: `The local endpoint did not start: ${(e as Error).message}` };
+        return noConnection('deploy.endpointNotStarted', `The local endpoint did not start: ${(e as Error).message}. See the SCF output, then run "SCF: Deploy" again.`);
       }
-      if (!url) return { ok: false, message: 'The local endpoint is not running.' };
+      if (!url) return noConnection('deploy.endpointNotRunning', 'The local endpoint is not running; start it from the Deployed view or deploy to start it.');
       const credentials = readLocalCredentials(stateDir) ?? loadOrCreateLocalCredentials(stateDir);
-      return { ok: true, client: createScfClient({ target, region, credentials, endpointUrl: url }), label: targetLabel(target, region), secrets: credentials };
+      return ok({ client: createScfClient({ target, region, credentials, endpointUrl: url }), label: targetLabel(target, region), secrets: credentials });
     }
     const projectDir = anchorFile ? dirname(anchorFile) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
     const credentials = resolveTencentCredentials({ projectDir, env: process.env, stored: await readStoredCredentials(this.context.secrets) });
     if (!credentials) {
-      return { ok: false, message: 'No Tencent Cloud credentials: run "SCF: Set Credentials", or put TENCENT_SECRET_ID and TENCENT_SECRET_KEY in a .env beside serverless.yml or in the environment.', action: 'setCredentials' };
+      return noConnection('deploy.credentials', 'No Tencent Cloud credentials: run "SCF: Set Credentials", or put TENCENT_SECRET_ID and TENCENT_SECRET_KEY in a .env beside serverless.yml or in the environment.', 'setCredentials');
     }
-    return { ok: true, client: createScfClient({ target, region, credentials }), label: targetLabel(target, region), secrets: credentials };
+    return ok({ client: createScfClient({ target, region, credentials }), label: targetLabel(target, region), secrets: credentials });
   }
 
   async stopLocal(): Promise<void> {
@@ -109,4 +110,8 @@ export class DeployTargets implements TargetConnector, vscode.Disposable {
   dispose(): void {
     void this.stopLocal();
   }
+}
+
+function noConnection(code: string, message: string, action?: ConnectionProblem['action']): Connection {
+  return { ok: false, error: { code, message, ...(action ? { action } : {}) } };
 }

@@ -112,10 +112,10 @@ export class Invoker implements vscode.Disposable {
     }
     if (!this.checkTrust()) return undefined;
     const found = this.tree.functionsIn(this.last.file);
-    const spec = found.ok ? found.functions.find((f) => f.name === this.last!.functionName) : undefined;
+    const spec = found.ok ? found.value.find((f) => f.name === this.last!.functionName) : undefined;
     if (!spec) {
       void vscode.window.showErrorMessage(
-        `SCF: ${this.last.functionName} is no longer defined in ${vscode.workspace.asRelativePath(this.last.file)}${found.ok ? '' : `: ${found.message}`}`,
+        `SCF: ${this.last.functionName} is no longer defined in ${vscode.workspace.asRelativePath(this.last.file)}${found.ok ? '' : `: ${found.error.message}`}`,
       );
       return undefined;
     }

@@ -43,10 +43,10 @@ export async function resolveFunction(tree: FunctionsTree, arg: unknown, title: 
   if (uri) {
     const found = tree.functionsIn(uri.fsPath);
     if (!found.ok) {
-      void vscode.window.showErrorMessage(`SCF: ${found.message}`);
+      void vscode.window.showErrorMessage(`SCF: ${found.error.message}`);
       return undefined;
     }
-    candidates = found.functions;
+    candidates = found.value;
   } else {
     await tree.whenReady();
     candidates = tree.functions();

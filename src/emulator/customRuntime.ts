@@ -22,29 +22,29 @@ import { answerBeforeBody, readBody } from '../util/httpBody';
 import { CodeWatch } from './codeWatch';
 import { RESPONSE_LIMIT } from './limits';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
+import { fail, ok, type Outcome } from '../model/outcome';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 
 export const BOOTSTRAP_NAMES = ['scf_bootstrap', 'bootstrap'] as const;
 
 /** The bootstrap in a code folder, or why there is none that can run. */
-export function findBootstrap(codeDir: string, names: readonly string[] = BOOTSTRAP_NAMES): { ok: true; path: string } | { ok: false; message: string } {
+export function findBootstrap(codeDir: string, names: readonly string[] = BOOTSTRAP_NAMES): Outcome<string> {
   for (const name of names) {
     const path = join(codeDir, name);
     if (!existsSync(path)) continue;
     try {
       accessSync(path, constants.X_OK);
     } catch {
-      return { ok: false, message: `${path} is not executable; run chmod +x ${name} (SCF needs the executable bit too)` };
+      return fail('bootstrap.notExecutable', `${path} is not executable; run chmod +x ${name} (SCF needs the executable bit too)`, { file: path });
     }
-    return { ok: true, path };
+    return ok(path);
   }
-  return {
-    ok: false,
-    message:
-      names.length > 1
+  return fail(
+    'bootstrap.notFound',
+    names.length > 1
         ? `no scf_bootstrap (or bootstrap) in the code folder ${codeDir}; a Custom Runtime function starts from that executable at the root of the code folder`
         : `no scf_bootstrap in the code folder ${codeDir}; a web function starts its server (on port 9000) from that executable at the root of the code folder`,
-  };
+  );
 }
 
 interface PendingRequest {
@@ -156,8 +156,8 @@ export class CustomInstance implements RuntimeInstance {
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
     const bootstrap = findBootstrap(this.codeDir);
     if (!bootstrap.ok) {
-      this.startError = bootstrap.message;
-      return { kind: 'spawnError', message: bootstrap.message, code: 445 };
+      this.startError = bootstrap.error.message;
+      return { kind: 'spawnError', message: bootstrap.error.message, code: 445 };
     }
     const port = await this.listening;
     const env = {
@@ -169,12 +169,12 @@ export class CustomInstance implements RuntimeInstance {
       TENCENTCLOUD_MEMORY: String(this.limits.memorySize),
     };
     // A bootstrap written for SCF names its images' interpreters (/var/lang/...): they run the local ones.
-    const launched = bootstrapLaunch(bootstrap.path, this.codeDir, this.runtimeOptions, () => (this.workDir ??= mkdtempSync(join(tmpdir(), 'scf-custom-'))));
+    const launched = bootstrapLaunch(bootstrap.value, this.codeDir, this.runtimeOptions, () => (this.workDir ??= mkdtempSync(join(tmpdir(), 'scf-custom-'))));
     if (!launched.ok) {
       this.startError = launched.error.message;
       return { kind: 'spawnError', message: launched.error.message, code: 445 };
     }
-    this.mapped = launched.value.mapped.map((m) => `${basename(bootstrap.path)}: ${m.from} runs as ${m.describe}`);
+    this.mapped = launched.value.mapped.map((m) => `${basename(bootstrap.value)}: ${m.from} runs as ${m.describe}`);
     this.proc = new RuntimeProcess(launched.value.command, launched.value.args, { cwd: this.codeDir, env, extraPipes: 0 }, this.sink);
     const init = new Promise<{ ok: true } | { ok: false; body: string }>((resolve) => (this.onInit = resolve));
     const waited = await awaitInit(this.proc, init, initTimeoutMs, () => this.kill());

@@ -31,6 +31,7 @@ import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InstanceMemory, type ProcListing } from './instanceMemory';
 import { descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
+import { fail, ok, type Outcome } from '../model/outcome';
 
 /** SCF's per-instance limits (quota page, "function runtime environment limits"). */
 export const SCF_MAX_TASKS = 1024;
@@ -148,10 +149,11 @@ export function planSandbox(caps: SandboxCapabilities): SandboxPlan {
 
 let probed: SandboxCapabilities | undefined;
 
-function runs(command: string, args: string[]): { ok: boolean; message: string } {
+/** Whether a probe command succeeds; why not (its first line on stderr), when it does not. */
+function runs(command: string, args: string[]): Outcome {
   const r = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000, encoding: 'utf8' });
-  if (r.error) return { ok: false, message: `${command}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` };
-  return { ok: r.status === 0, message: (r.stderr ?? '').trim().split('\n')[0] ?? '' };
+  if (r.error) return fail('sandbox.probe', `${command}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
+  return r.status === 0 ? ok() : fail('sandbox.probe', (r.stderr ?? '').trim().split('\n')[0] ?? '');
 }
 
 /** The namespace flags of unshare(1) for an instance (without --mount-proc and --net). */
@@ -214,7 +216,7 @@ export function probeCapabilities(): SandboxCapabilities {
     else {
       const plain = runs(unshare, [...flags, '--', '/bin/sh', '-c', 'exit 0']);
       if (plain.ok) pidNamespace = { mountProc: false };
-      else namespaceProblem = plain.message || withProc.message || 'unshare failed';
+      else namespaceProblem = plain.error.message || withProc.error.message || 'unshare failed';
     }
     if (pidNamespace) {
       networkNamespace = tools.ip !== undefined && runs(unshare, [...flags, '--net', ...(root ? [] : ['--keep-caps']), '--', tools.ip, 'link', 'set', 'lo', 'up']).ok;

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { findBootstrap } from './customRuntime';
 import { CodeWatch } from './codeWatch';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
+import { fail, ok, type Outcome } from '../model/outcome';
 import { port9000Env, port9000Rewrite, Port9000Lease } from './network/port9000';
 import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { RuntimeOptions } from './runtimes';
@@ -140,9 +141,9 @@ export class WebInstance implements RuntimeInstance {
     const started = performance.now();
     const notes: string[] = [];
     const file = this.bootstrapFile(notes);
-    if (!file.ok) return { kind: 'spawnError', message: file.message, code: 445 };
+    if (!file.ok) return { kind: 'spawnError', message: file.error.message, code: 445 };
     this.port = await freePort();
-    const launched = bootstrapLaunch(file.path, this.codeDir, this.launch.runtimeOptions, () => this.dir(), port9000Rewrite(this.port));
+    const launched = bootstrapLaunch(file.value, this.codeDir, this.launch.runtimeOptions, () => this.dir(), port9000Rewrite(this.port));
     if (!launched.ok) return { kind: 'spawnError', message: launched.error.message, code: 445 };
     for (const m of launched.value.mapped) notes.push(`scf_bootstrap: ${m.from} runs as ${m.describe}`);
     const deadline = Date.now() + initTimeoutMs;
@@ -184,15 +185,15 @@ export class WebInstance implements RuntimeInstance {
   }
 
   /** The code's scf_bootstrap, or the one its component adds when there is none (written to the instance's folder). */
-  private bootstrapFile(notes: string[]): { ok: true; path: string } | { ok: false; message: string } {
-    if (this.launch.bootstrapPath) return { ok: true, path: this.launch.bootstrapPath };
+  private bootstrapFile(notes: string[]): Outcome<string> {
+    if (this.launch.bootstrapPath) return ok(this.launch.bootstrapPath);
     const own = findBootstrap(this.codeDir, ['scf_bootstrap']);
     if (own.ok || existsSync(join(this.codeDir, 'scf_bootstrap')) || !this.launch.generated) return own;
     const path = join(this.dir(), 'scf_bootstrap');
     writeFileSync(path, this.launch.generated.content);
     chmodSync(path, 0o755);
     notes.push(`No scf_bootstrap in the code folder: running the one ${this.launch.generated.what} adds: ${this.launch.generated.content.split('\n').filter((l) => l && !l.startsWith('#')).join('; ')}`);
-    return { ok: true, path };
+    return ok(path);
   }
 
   /** Waits until the server accepts connections on its port (or, when 9000 was free, on the real 9000). */
@@ -239,12 +240,12 @@ export class WebInstance implements RuntimeInstance {
       return { outcome: { kind: 'memory', usedKb: peakKb }, peakKb };
     }
     if (!answer.ok) {
-      return { outcome: { kind: 'error', code: 430, message: `the web function's server did not answer: ${answer.message}`, stack: '', recycle: true }, peakKb };
+      return { outcome: { kind: 'error', code: 430, message: `the web function's server did not answer: ${answer.error.message}`, stack: '', recycle: true }, peakKb };
     }
-    return { outcome: { kind: 'result', value: answer.result, resultBytes: Buffer.byteLength(answer.result.body) }, peakKb };
+    return { outcome: { kind: 'result', value: answer.value, resultBytes: Buffer.byteLength(answer.value.body) }, peakKb };
   }
 
-  private forward(event: HttpEvent, requestId: string, signal: AbortSignal): Promise<{ ok: true; result: HttpResult } | { ok: false; message: string }> {
+  private forward(event: HttpEvent, requestId: string, signal: AbortSignal): Promise<Outcome<HttpResult>> {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(event.queryString ?? event.queryStringParameters ?? {})) {
       for (const one of Array.isArray(v) ? v : [v]) query.append(k, String(one));
@@ -276,11 +277,11 @@ export class WebInstance implements RuntimeInstance {
           for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'connection' && k !== 'transfer-encoding') out[k] = v;
           const type = out['content-type'];
           const text = TEXT_TYPES.test((Array.isArray(type) ? type[0] : type) ?? 'text/plain') || buf.length === 0;
-          resolve({ ok: true, result: { statusCode: res.statusCode ?? 502, headers: out, body: text ? buf.toString('utf8') : buf.toString('base64'), isBase64Encoded: !text } });
+          resolve(ok({ statusCode: res.statusCode ?? 502, headers: out, body: text ? buf.toString('utf8') : buf.toString('base64'), isBase64Encoded: !text }));
         });
-        res.on('error', (e) => resolve({ ok: false, message: e.message }));
+        res.on('error', (e) => resolve(fail('web.noAnswer', e.message)));
       });
-      req.on('error', (e) => resolve({ ok: false, message: e.message }));
+      req.on('error', (e) => resolve(fail('web.noAnswer', e.message)));
       req.end(body);
     });
   }

@@ -7,9 +7,9 @@ import { basename } from 'node:path';
 import { Document } from 'yaml';
 import { readTcsam } from './tcsam';
 import type { ModelError, ModelWarning } from './types';
+import { ok, type Outcome } from './outcome';
 
 export interface ConvertResult {
-  ok: true;
   /** The serverless.yml text. */
   text: string;
   functionNames: string[];
@@ -17,14 +17,15 @@ export interface ConvertResult {
   warnings: ModelWarning[];
 }
 
-export function convertTcsamText(text: string, file: string): ConvertResult | { ok: false; error: ModelError } {
+export function convertTcsamText(text: string, file: string): Outcome<ConvertResult, ModelError> {
   const read = readTcsam(text, file);
   if (!read.ok) return read;
-  const notes = [...read.warnings];
+  const { functions, warnings } = read.value;
+  const notes = [...warnings];
   const dropped = droppedProperties(text);
   for (const d of dropped) notes.push({ code: 'tcsam.dropped', message: d });
 
-  const instances = read.functions.map((f) => ({ component: 'scf', name: f.spec.name, inputs: f.inputs }));
+  const instances = functions.map((f) => ({ component: 'scf', name: f.spec.name, inputs: f.inputs }));
   const body = instances.length === 1 ? instances[0]! : Object.fromEntries(instances.map((i) => [i.name, i]));
   const doc = new Document(body);
   const header = [
@@ -34,7 +35,7 @@ export function convertTcsamText(text: string, file: string): ConvertResult | { 
   ];
   doc.commentBefore = header.map((l) => ` ${l}`).join('\n');
   const yaml = doc.toString({ lineWidth: 0, indent: 2 });
-  return { ok: true, text: yaml, functionNames: read.functions.map((f) => f.spec.name), warnings: notes };
+  return ok({ text: yaml, functionNames: functions.map((f) => f.spec.name), warnings: notes });
 }
 
 /** TCSAM settings with no serverless.yml counterpart that we leave out, named so the user can see. */

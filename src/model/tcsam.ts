@@ -20,6 +20,7 @@ import { dirname, extname, relative, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, type YAMLMap, type Node as YamlNode, type Pair } from 'yaml';
 import { rangeOf } from './positions';
 import { parseBoundedDocument } from './yamlLimits';
+import { fail as failWith, ok, type Outcome } from './outcome';
 import { DEFAULTS, type FunctionSpec, type LoadResult, type ModelError, type ModelWarning, type SourceRange, type TriggerSpec } from './types';
 
 export { isTcsamText, TCSAM_FILE_NAMES } from './tcsamDetect';
@@ -42,7 +43,7 @@ export interface TcsamFunction {
   triggers: ComponentTrigger[];
 }
 
-export type TcsamRead = { ok: true; functions: TcsamFunction[]; warnings: ModelWarning[] } | { ok: false; error: ModelError };
+export type TcsamRead = Outcome<{ functions: TcsamFunction[]; warnings: ModelWarning[] }, ModelError>;
 
 export interface TcsamOptions {
   stage?: string;
@@ -51,7 +52,7 @@ export interface TcsamOptions {
 export function parseTcsam(text: string, file: string, options: TcsamOptions = {}): LoadResult {
   const read = readTcsam(text, file, options);
   if (!read.ok) return read;
-  return { ok: true, value: { functions: read.functions.map((f) => f.spec), layers: [], unchecked: [], warnings: read.warnings } };
+  return ok({ functions: read.value.functions.map((f) => f.spec), layers: [], unchecked: [], warnings: read.value.warnings });
 }
 
 export function readTcsam(text: string, file: string, options: TcsamOptions = {}): TcsamRead {
@@ -88,7 +89,7 @@ export function readTcsam(text: string, file: string, options: TcsamOptions = {}
   const addFunction = (pair: Pair, namespace: string): TcsamRead | undefined => {
     const built = buildFunction(pair, namespace, { file, dir, lines, globals, warnings, stage: options.stage });
     if (!built.ok) return built;
-    functions.push(built.fn);
+    functions.push(built.value);
     return undefined;
   };
   for (const pair of resources.items) {
@@ -126,7 +127,7 @@ export function readTcsam(text: string, file: string, options: TcsamOptions = {}
       });
     } else seen.set(f.spec.name, f);
   }
-  return { ok: true, functions, warnings };
+  return ok({ functions, warnings });
 }
 
 interface BuildContext {
@@ -138,7 +139,7 @@ interface BuildContext {
   stage?: string;
 }
 
-function buildFunction(pair: Pair, namespace: string, ctx: BuildContext): { ok: true; fn: TcsamFunction } | { ok: false; error: ModelError } {
+function buildFunction(pair: Pair, namespace: string, ctx: BuildContext): Outcome<TcsamFunction, ModelError> {
   const { lines, file } = ctx;
   const name = keyOf(pair)!;
   const map = pair.value as YAMLMap;
@@ -179,12 +180,12 @@ function buildFunction(pair: Pair, namespace: string, ctx: BuildContext): { ok: 
     ctx.warnings.push({ code: 'tcsam.codeUriFile', message: `${name}: CodeUri is the file ${codeUri}; its folder ${src} is used as the code folder`, range: rangeOf(lines, propNode('CodeUri')) });
   }
 
-  const number = (key: string, fallback: number): { ok: true; value: number } | { ok: false; error: ModelError } => {
+  const number = (key: string, fallback: number): Outcome<number, ModelError> => {
     const raw = props[key];
-    if (raw === undefined || raw === null) return { ok: true, value: fallback };
+    if (raw === undefined || raw === null) return ok(fallback);
     const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
     if (!Number.isFinite(value)) return err('model.notANumber', `\`${key}\` must be a number, got ${JSON.stringify(raw)}`, propNode(key));
-    return { ok: true, value };
+    return ok(value);
   };
   const memorySize = number('MemorySize', DEFAULTS.memorySize);
   if (!memorySize.ok) return memorySize;
@@ -208,12 +209,13 @@ function buildFunction(pair: Pair, namespace: string, ctx: BuildContext): { ok: 
     for (const ev of eventsNode.items) {
       const trigger = convertTrigger(keyOf(ev) ?? 'trigger', isMap(ev.value) ? (ev.value.toJSON() as Record<string, unknown>) : {}, name);
       if (!trigger.ok) {
-        ctx.warnings.push({ code: 'tcsam.unknownTrigger', message: trigger.message, range: rangeOf(lines, ev) });
+        ctx.warnings.push({ code: trigger.error.code, message: trigger.error.message, range: rangeOf(lines, ev) });
         continue;
       }
-      for (const w of trigger.warnings) ctx.warnings.push({ code: 'tcsam.trigger', message: w, range: rangeOf(lines, ev) });
-      triggers.push(trigger.trigger);
-      events.push({ kind: trigger.trigger.kind, name: trigger.trigger.name, parameters: trigger.trigger.parameters, range: rangeOf(lines, ev) });
+      const { trigger: t, warnings } = trigger.value;
+      for (const w of warnings) ctx.warnings.push({ code: 'tcsam.trigger', message: w, range: rangeOf(lines, ev) });
+      triggers.push(t);
+      events.push({ kind: t.kind, name: t.name, parameters: t.parameters, range: rangeOf(lines, ev) });
     }
   }
 
@@ -253,7 +255,7 @@ function buildFunction(pair: Pair, namespace: string, ctx: BuildContext): { ok: 
     events,
     range: rangeOf(lines, pair),
   };
-  return { ok: true, fn: { spec, inputs, triggers } };
+  return ok({ spec, inputs, triggers });
 }
 
 /** A TCSAM event source -> the scf component's trigger (same settings, the component's names). */
@@ -261,7 +263,7 @@ export function convertTrigger(
   name: string,
   source: Record<string, unknown>,
   functionName: string,
-): { ok: true; trigger: ComponentTrigger; warnings: string[] } | { ok: false; message: string } {
+): Outcome<{ trigger: ComponentTrigger; warnings: string[] }> {
   const type = typeof source.Type === 'string' ? source.Type.toLowerCase() : '';
   const p = (source.Properties && typeof source.Properties === 'object' ? source.Properties : {}) as Record<string, unknown>;
   const warnings: string[] = [];
@@ -279,7 +281,7 @@ export function convertTrigger(
       }
       const params: Record<string, unknown> = { cronExpression: cron };
       if (typeof p.Message === 'string') params.argument = p.Message;
-      return { ok: true, trigger: { kind: 'timer', name, parameters: withEnable(params) }, warnings };
+      return ok({ trigger: { kind: 'timer', name, parameters: withEnable(params) }, warnings });
     }
     case 'cos': {
       const params: Record<string, unknown> = { bucket: String(p.Bucket ?? ''), events: String(p.Events ?? 'cos:ObjectCreated:*') };
@@ -290,7 +292,7 @@ export function convertTrigger(
         if (typeof f.Suffix === 'string') filter.suffix = f.Suffix;
         params.filter = filter;
       }
-      return { ok: true, trigger: { kind: 'cos', name, parameters: withEnable(params) }, warnings };
+      return ok({ trigger: { kind: 'cos', name, parameters: withEnable(params) }, warnings });
     }
     case 'api':
     case 'apigw': {
@@ -298,20 +300,20 @@ export function convertTrigger(
       const endpoint: Record<string, unknown> = { path: '/', method };
       if (p.IntegratedResponse === true) endpoint.function = { isIntegratedResponse: true };
       const params: Record<string, unknown> = { serviceName: name, protocols: ['http', 'https'], environment: typeof p.StageName === 'string' ? p.StageName : 'release', endpoints: [endpoint] };
-      return { ok: true, trigger: { kind: 'apigw', name, parameters: withEnable(params) }, warnings };
+      return ok({ trigger: { kind: 'apigw', name, parameters: withEnable(params) }, warnings });
     }
     case 'cmq':
-      return { ok: true, trigger: { kind: 'cmq', name, parameters: withEnable({ name: String(p.Name ?? '') }) }, warnings };
+      return ok({ trigger: { kind: 'cmq', name, parameters: withEnable({ name: String(p.Name ?? '') }) }, warnings });
     case 'ckafka': {
       const params: Record<string, unknown> = { name: String(p.Name ?? ''), topic: String(p.Topic ?? '') };
       if (typeof p.MaxMsgNum === 'number') params.maxMsgNum = p.MaxMsgNum;
       if (typeof p.Offset === 'string') params.offset = p.Offset;
       if (typeof p.Retry === 'number') params.retry = p.Retry;
       if (typeof p.Timeout === 'number') params.timeout = p.Timeout;
-      return { ok: true, trigger: { kind: 'ckafka', name, parameters: withEnable(params) }, warnings };
+      return ok({ trigger: { kind: 'ckafka', name, parameters: withEnable(params) }, warnings });
     }
     default:
-      return { ok: false, message: `${functionName}: event ${name} has Type "${String(source.Type ?? '')}"; TCSAM event types are Timer, COS, APIGW, CMQ and CKafka, so it is left out` };
+      return failWith('tcsam.unknownTrigger', `${functionName}: event ${name} has Type "${String(source.Type ?? '')}"; TCSAM event types are Timer, COS, APIGW, CMQ and CKafka, so it is left out; change its Type to one of them, or remove it`);
   }
 }
 

@@ -51,16 +51,16 @@ export function validateTcsamText(text: string, options: TcsamValidateOptions): 
   };
   const read = readTcsam(text, options.file);
   if (!read.ok) return [{ code: read.error.code, severity: 'error', message: boundMessage(read.error.message.replace(/^.*?:\d+:\d+: /, '')), ...offsets(read.error.range) }];
-  const out: ScfDiagnostic[] = read.warnings.map((w) => ({ code: w.code, severity: 'warning', message: boundMessage(w.message), ...offsets(w.range) }));
+  const out: ScfDiagnostic[] = read.value.warnings.map((w) => ({ code: w.code, severity: 'warning', message: boundMessage(w.message), ...offsets(w.range) }));
 
   const converted = convertTcsamText(text, options.file);
   if (!converted.ok) return out;
   const target = join(dirname(options.file), 'serverless.yml');
-  const { diagnostics } = validateServerlessText(converted.text, { file: target, env: options.env ?? {}, ...(options.probe ? { probe: options.probe } : {}) });
-  const convertedDoc = parseDocument(converted.text, { keepSourceTokens: false });
+  const { diagnostics } = validateServerlessText(converted.value.text, { file: target, env: options.env ?? {}, ...(options.probe ? { probe: options.probe } : {}) });
+  const convertedDoc = parseDocument(converted.value.text, { keepSourceTokens: false });
   const template = parseDocument(text);
   for (const d of diagnostics) {
-    const where = locateInConverted(convertedDoc, d.start, converted.functionNames);
+    const where = locateInConverted(convertedDoc, d.start, converted.value.functionNames);
     const node = where ? templateNode(template, where.functionName, where.inputsKey) : undefined;
     const range = node?.range ?? functionKeyRange(template, where?.functionName);
     const property = where?.inputsKey ? PROPERTY[where.inputsKey] : undefined;

@@ -5,11 +5,22 @@
 import type { DeployTarget, ScfSdkClient } from '../deploy/client';
 import type { Credentials } from '../deploy/endpoint/credentials';
 import type { DeployedFunction } from '../deploy/remote';
+import type { Outcome, Problem } from '../model/outcome';
 
-/** An SDK client for a deploy target, or why there is none (and what the user can do about it). */
-export type Connection =
-  | { ok: true; client: ScfSdkClient; label: string; secrets: Credentials }
-  | { ok: false; message: string; action?: 'setCredentials' | 'trust' | 'openFolder' };
+/** An SDK client for a deploy target. */
+export interface TargetConnection {
+  client: ScfSdkClient;
+  label: string;
+  secrets: Credentials;
+}
+
+/** Why there is no client, and what the user can do about it (the button to offer). */
+export interface ConnectionProblem extends Problem {
+  action?: 'setCredentials' | 'trust' | 'openFolder';
+}
+
+/** An SDK client for a deploy target, or why there is none. */
+export type Connection = Outcome<TargetConnection, ConnectionProblem>;
 
 /** What the Deployed view needs from the deploy targets (commands/deployTargets.ts provides it). */
 export interface TargetConnector {

@@ -43,14 +43,14 @@ export class DeployedTree implements vscode.TreeDataProvider<DeployedNode>, vsco
     for (const scope of scopes) {
       const conn = await this.targets.connect(target, scope.region, specs[0]?.file);
       if (!conn.ok) {
-        const command = conn.action === 'setCredentials' ? 'scf.setCredentials' : conn.action === 'trust' ? 'workbench.trust.manage' : undefined;
-        return [messageNode(target, 'connect', conn.action === 'setCredentials' ? 'Set credentials to see deployed functions' : conn.message, conn.message, conn.action === 'setCredentials' ? 'key' : 'warning', command)];
+        const command = conn.error.action === 'setCredentials' ? 'scf.setCredentials' : conn.error.action === 'trust' ? 'workbench.trust.manage' : undefined;
+        return [messageNode(target, 'connect', conn.error.action === 'setCredentials' ? 'Set credentials to see deployed functions' : conn.error.message, conn.error.message, conn.error.action === 'setCredentials' ? 'key' : 'warning', command)];
       }
       try {
-        out.push(...functionNodes(target, scope, await listDeployed(conn.client, scope.namespace), scopes.length > 1, names));
+        out.push(...functionNodes(target, scope, await listDeployed(conn.value.client, scope.namespace), scopes.length > 1, names));
       } catch (e) {
         if (e instanceof ApiCallError && e.code === 'ResourceNotFound.Namespace') continue; // nothing deployed there yet
-        const message = redact(e instanceof ApiCallError ? `${e.code}: ${e.apiMessage}` : (e as Error).message, conn.secrets);
+        const message = redact(e instanceof ApiCallError ? `${e.code}: ${e.apiMessage}` : (e as Error).message, conn.value.secrets);
         out.push(messageNode(target, `error:${scope.region}/${scope.namespace}`, `${scope.region}/${scope.namespace}: ${message}`, e instanceof ApiCallError ? `${message}\n${e.fix}` : message, 'error'));
       }
     }

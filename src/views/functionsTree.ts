@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
-import type { FunctionSpec, LoadResult } from '../model';
+import { ok, type FunctionSpec, type LoadResult, type Outcome } from '../model';
 import { listEvents, type EventFile } from '../events/store';
 import { findServerlessFiles, isServerlessPath, isTcsamFile, type ExcludeSetting } from '../model/discovery';
 import type { WorkspaceWatcher } from './workspaceWatcher';
@@ -128,10 +128,10 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   }
 
   /** The functions a serverless.yml declares, read fresh (it may not be in the view, e.g. excluded). */
-  functionsIn(file: string): { ok: true; functions: FunctionSpec[] } | { ok: false; message: string } {
+  functionsIn(file: string): Outcome<FunctionSpec[]> {
     const entry = this.entries.get(file);
     const result = entry?.result ?? this.read(file);
-    return result.ok ? { ok: true, functions: result.value.functions } : { ok: false, message: result.error.message };
+    return result.ok ? ok(result.value.functions) : result;
   }
 
   private schedule(key: string, run: () => Promise<void> | void): void {

@@ -131,12 +131,12 @@ describe('Convert template.yaml to serverless.yml', () => {
     const converted = convertTcsamText(readFileSync(template, 'utf8'), template);
     assert.ok(converted.ok);
     if (!converted.ok) return;
-    assert.deepEqual(converted.functionNames, ['hello', 'pyecho']);
-    assert.match(converted.text, /^# Converted from template\.yaml \(TCSAM\)/);
+    assert.deepEqual(converted.value.functionNames, ['hello', 'pyecho']);
+    assert.match(converted.value.text, /^# Converted from template\.yaml \(TCSAM\)/);
     const target = join(dir, 'serverless.yml');
-    writeFileSync(target, converted.text);
+    writeFileSync(target, converted.value.text);
 
-    const { diagnostics } = validateServerlessText(converted.text, { file: target, env: {} });
+    const { diagnostics } = validateServerlessText(converted.value.text, { file: target, env: {} });
     assert.deepEqual(diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
 
     // The same functions as the template gives, field by field (only the file differs).
@@ -156,7 +156,7 @@ describe('Convert template.yaml to serverless.yml', () => {
     const converted = convertTcsamText(readFileSync(template, 'utf8'), template);
     assert.ok(converted.ok);
     if (!converted.ok) return;
-    writeFileSync(join(dir, 'serverless.yml'), converted.text);
+    writeFileSync(join(dir, 'serverless.yml'), converted.value.text);
     const r = await cli(['invoke', dir, '--function', 'pyecho', '--event-json', '{"k":2}', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
@@ -171,12 +171,12 @@ describe('Convert template.yaml to serverless.yml', () => {
     const converted = convertTcsamText(text, '/p/template.yaml');
     assert.ok(converted.ok);
     if (!converted.ok) return;
-    const r = parseServerless(converted.text, '/p/serverless.yml', { env: {} });
+    const r = parseServerless(converted.value.text, '/p/serverless.yml', { env: {} });
     assert.ok(r.ok);
     if (!r.ok) return;
     assert.deepEqual([r.value.functions[0]!.name, r.value.functions[0]!.timeout, r.value.functions[0]!.runtime], ['solo', 7, 'Python3.9']);
-    assert.match(converted.text, /^component: scf$/m);
-    assert.match(converted.text, /# Note: Policies .* is not carried over/);
+    assert.match(converted.value.text, /^component: scf$/m);
+    assert.match(converted.value.text, /# Note: Policies .* is not carried over/);
   });
 });
 
