@@ -25,8 +25,10 @@ const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).ver
 /** entry source -> output name; entries whose source does not exist yet are skipped. */
 const entries = [
   // `lazy`: a module the entry requires on first use, bundled as its own file.
-  { in: 'src/extension.ts', out: 'extension', lazy: { './commands/deferred': './deferred.js' } },
-  { in: 'src/commands/deferred.ts', out: 'deferred' },
+  // `lazyVendors`: each library is loaded on first use (dist/vendor/lazy/, see below), not when the
+  // bundle loads: the extension host's thread is shared with the editor and every other extension.
+  { in: 'src/extension.ts', out: 'extension', lazy: { './commands/deferred': './deferred.js' }, lazyVendors: true },
+  { in: 'src/commands/deferred.ts', out: 'deferred', lazyVendors: true },
   // `program`: a process of the toolkit's own; dist/<out>.js is a few lines that install V8's code
   // cache for dist/ (src/codeCache.ts) and then load the bundle, dist/<out>-main.js (`run`: then call it).
   { in: 'src/server/main.ts', out: 'server', program: {} },
@@ -38,9 +40,10 @@ const entries = [
     in: 'src/cli/main.ts',
     out: 'cli',
     program: { banner: '#!/usr/bin/env node', run: 'runAsProgram' },
-    lazy: Object.fromEntries(['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
+    // test, gateway and serve share one bundle (src/cli/commands/served.ts): one copy of the emulator.
+    lazy: Object.fromEntries(['invoke', 'validate', 'deploy', 'served'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
   },
-  ...['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'].map((c) => ({ in: `src/cli/commands/${c}.ts`, out: `cli-${c}` })),
+  ...['invoke', 'validate', 'deploy', 'served'].map((c) => ({ in: `src/cli/commands/${c}.ts`, out: `cli-${c}` })),
 ];
 
 // --- Libraries: one file per package in dist/vendor/ -------------------------------------------------
@@ -98,12 +101,14 @@ const resolvable = (spec, from) => {
 
 /** Every library module an output requires, so that each is built once, after the entries. */
 const vendorNeeded = new Set();
+/** Vendor files some output requires through a lazy stand-in (dist/vendor/lazy/<file>). */
+const lazyNeeded = new Set();
 
 /**
  * Externalises every package import as a require of its vendor file (`prefix` is the way from the
  * importing output to dist/vendor/). `self` is the package being bundled, whose own subpaths stay in.
  */
-const vendorPlugin = (prefix, self) => ({
+const vendorPlugin = (prefix, self, lazyVendors = false) => ({
   name: 'vendor',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
@@ -116,7 +121,8 @@ const vendorPlugin = (prefix, self) => ({
       // own guarded require.
       if (!resolvable(args.path, args.resolveDir)) return { path: args.path, external: true };
       vendorNeeded.add(vendorSource(args.path));
-      return { path: `${prefix}${vendorFile(args.path)}`, external: true };
+      if (lazyVendors) lazyNeeded.add(vendorFile(args.path));
+      return { path: `${prefix}${lazyVendors ? 'lazy/' : ''}${vendorFile(args.path)}`, external: true };
     });
   },
 });
@@ -134,14 +140,16 @@ const schemaPlugin = {
 };
 
 /** src/schema/validators.ts becomes a require of the validators compiled at build time. */
-const validatorsPlugin = {
+const validatorsPlugin = (lazyVendors = false) => ({
   name: 'validators',
   setup(b) {
-    b.onResolve({ filter: /\/validators$/ }, (args) =>
-      join(args.resolveDir, args.path) === join(root, 'src/schema/validators') ? { path: './vendor/scf-validators.js', external: true } : undefined,
-    );
+    b.onResolve({ filter: /\/validators$/ }, (args) => {
+      if (join(args.resolveDir, args.path) !== join(root, 'src/schema/validators')) return undefined;
+      if (lazyVendors) lazyNeeded.add('scf-validators.js');
+      return { path: `./vendor/${lazyVendors ? 'lazy/' : ''}scf-validators.js`, external: true };
+    });
   },
-};
+});
 
 /** An entry's own `require('./x')` of a module listed in its `lazy` map stays a require of that bundle. */
 const lazyPlugin = (entry) => ({
@@ -180,7 +188,7 @@ for (const entry of entries) {
     entryPoints: [join(root, entry.in)],
     outfile: join(dist, `${out}.js`),
     sourcemap: production ? false : 'linked',
-    plugins: [vendorPlugin('./vendor/'), schemaPlugin, validatorsPlugin, ...(entry.lazy ? [lazyPlugin(entry)] : [])],
+    plugins: [vendorPlugin('./vendor/', undefined, entry.lazyVendors), schemaPlugin, validatorsPlugin(entry.lazyVendors), ...(entry.lazy ? [lazyPlugin(entry)] : [])],
   });
   metafiles.push(result.metafile);
   if (entry.program) {
@@ -230,6 +238,43 @@ for (let pending = [...vendorNeeded]; pending.length; pending = [...vendorNeeded
       plugins: [vendorPlugin('./', pick ? undefined : packageOf(spec))],
     });
     metafiles.push(result.metafile);
+  }
+}
+
+// The lazy stand-ins: each has the library's export names as getters that load it on first use (a
+// function-valued module becomes a function that loads it when called). The names are read from the
+// built vendor file in a child process, with a stand-in for `vscode` (the language client requires it).
+if (lazyNeeded.size) {
+  mkdirSync(join(dist, 'vendor', 'lazy'), { recursive: true });
+  const probe = `
+    const Module = require('node:module');
+    const stub = () => new Proxy(function () {}, { get: (t, k) => (k === 'then' ? undefined : stub()), apply: () => stub(), construct: () => stub() });
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (r, ...a) { return r === 'vscode' ? 'vscode' : resolve.call(this, r, ...a); };
+    require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: stub() };
+    const out = {};
+    for (const file of JSON.parse(process.argv[1])) {
+      const m = require(require('node:path').join(${JSON.stringify(join(dist, 'vendor'))}, file));
+      out[file] = { fn: typeof m === 'function', keys: Object.keys(m) };
+    }
+    process.stdout.write(JSON.stringify(out));`;
+  const { execFileSync } = await import('node:child_process');
+  const shapes = JSON.parse(execFileSync(process.execPath, ['-e', probe, JSON.stringify([...lazyNeeded])], { encoding: 'utf8' }));
+  for (const [file, { fn, keys }] of Object.entries(shapes)) {
+    const names = keys.filter((k) => !(fn && ['length', 'name', 'prototype', 'arguments', 'caller'].includes(k)));
+    writeFileSync(
+      join(dist, 'vendor', 'lazy', file),
+      [
+        `'use strict';`,
+        `// ${file} loaded on first use (scripts/build.mjs)`,
+        `let m;`,
+        `const load = () => (m ??= require('../${file}'));`,
+        fn ? `const lazy = function (...args) { return new.target ? Reflect.construct(load(), args, new.target) : load().apply(this, args); };` : `const lazy = {};`,
+        `for (const k of ${JSON.stringify(names)}) Object.defineProperty(lazy, k, { enumerable: true, configurable: true, get: () => load()[k] });`,
+        `module.exports = lazy;`,
+        '',
+      ].join('\n'),
+    );
   }
 }
 

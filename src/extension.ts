@@ -1,8 +1,10 @@
 /**
- * SCF Toolkit's entry point: wires the parts, owns no logic. The synchronous part of activation only
- * creates the views and registers commands; the workspace scan and the parts in commands/deferred.ts
- * (deploy, Test Explorer, CodeLens) follow on the next turn of the event loop so they do not hold up
- * the editor.
+ * SCF Toolkit's entry point: wires the parts, owns no logic. activate() only creates the views and
+ * registers commands, and resolves; the parts in commands/deferred.ts (the language client, deploy,
+ * Test Explorer, CodeLens, gateway) load on a later turn of the event loop, in a task of their own, or
+ * at once when one of their commands runs first (DEFERRED_COMMANDS) or the API asks for them.
+ * Libraries load on first use (scripts/build.mjs, lazyVendors), so the editor's thread (shared with
+ * every other extension) is not held by what a session may never need.
  */
 import * as vscode from 'vscode';
 import type { DeployApi } from './commands/deploy';
@@ -32,6 +34,31 @@ export interface ScfToolkitApi {
   resumed: DeferredApi['resumed'];
 }
 
+/**
+ * The commands commands/deferred.ts registers. Until it has loaded, each of these is a stand-in that
+ * loads it and runs the command again, so a command that activated the extension finds its handler
+ * (test/views/deferredCommands.test.ts checks this list against the registrations).
+ */
+export const DEFERRED_COMMANDS = [
+  'scf.deploy',
+  'scf.deployTo',
+  'scf.deployed.invoke',
+  'scf.deployed.showLogs',
+  'scf.deployed.delete',
+  'scf.deployed.refresh',
+  'scf.deployed.stopLocalEndpoint',
+  'scf.endpointActions',
+  'scf.setCredentials',
+  'scf.clearCredentials',
+  'scf.startGateway',
+  'scf.stopGateway',
+  'scf.gatewayActions',
+  'scf.convertTemplate',
+  'scf.functionEvents',
+  'scf.saveResultAsExpected',
+  'scf.runFunctionTests',
+];
+
 let invoker: Invoker | undefined;
 let host: EmulatorHost | undefined;
 
@@ -49,13 +76,47 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   context.subscriptions.push(files, output, status, tree, view, tree.track(view), trackActiveFunction(tree), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
   void vscode.commands.executeCommand('setContext', 'scf.activated', true);
 
-  // Deploy, the Test Explorer, the CodeLens and "Convert template.yaml" (commands/deferred.ts, its own
-  // bundle) are wired on the next turn. VS Code runs a command that activated us only after this
-  // promise resolves, so their commands are there when needed; the editor goes on meanwhile.
-  await new Promise((resolve) => setImmediate(resolve));
-  const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
-  const { deploy, languageClient, gateway, services, resumed } = registerDeferred(context, { tree, output, status, host, files });
-  return { tree, output, status, invoker, events, deploy, languageClient, gateway, services, resumed };
+  // The language client, deploy, the Test Explorer, the CodeLens, the gateway and "Convert
+  // template.yaml" (commands/deferred.ts, its own bundle) load in a task of their own after this.
+  let deferred: DeferredApi | undefined;
+  const standIns = DEFERRED_COMMANDS.map((id) =>
+    vscode.commands.registerCommand(id, (...args: unknown[]) => {
+      loadDeferred();
+      return vscode.commands.executeCommand(id, ...args);
+    }),
+  );
+  const deps = { tree, output, status, host, files };
+  function loadDeferred(): DeferredApi {
+    if (deferred) return deferred;
+    for (const s of standIns) s.dispose();
+    const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
+    deferred = registerDeferred(context, deps);
+    return deferred;
+  }
+  const later = setTimeout(loadDeferred, 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(later) }, ...standIns);
+  return {
+    tree,
+    output,
+    status,
+    invoker,
+    events,
+    get deploy() {
+      return loadDeferred().deploy;
+    },
+    get languageClient() {
+      return loadDeferred().languageClient;
+    },
+    get gateway() {
+      return loadDeferred().gateway;
+    },
+    get services() {
+      return loadDeferred().services;
+    },
+    get resumed() {
+      return loadDeferred().resumed;
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -13,10 +13,10 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: 
 const COMMANDS: Record<string, Command> = {
   invoke: { summary: 'invoke <serverless.yml|folder> [--event FILE | --event-json JSON] [--async] [--json]', load: async () => require('./commands/invoke') as typeof import('./commands/invoke') },
   validate: { summary: 'validate <serverless.yml|folder>... [--json]', load: async () => require('./commands/validate') as typeof import('./commands/validate') },
-  test: { summary: 'test [<serverless.yml|template.yaml|folder>...] [--reporter junit] [--json]', load: async () => require('./commands/test') as typeof import('./commands/test') },
+  test: { summary: 'test [<serverless.yml|template.yaml|folder>...] [--reporter junit] [--json]', load: async () => (require('./commands/served') as typeof import('./commands/served')).test },
   deploy: { summary: 'deploy <serverless.yml|folder> [--target local|tencent] [--function NAME] [--json]', load: async () => require('./commands/deploy') as typeof import('./commands/deploy') },
-  gateway: { summary: 'gateway <serverless.yml|folder>... [--port N]', load: async () => require('./commands/gateway') as typeof import('./commands/gateway') },
-  serve: { summary: 'serve [<serverless.yml|folder>...] [--port N] [--gateway-port N] [--state DIR]', load: async () => require('./commands/serve') as typeof import('./commands/serve') },
+  gateway: { summary: 'gateway <serverless.yml|folder>... [--port N]', load: async () => (require('./commands/served') as typeof import('./commands/served')).gateway },
+  serve: { summary: 'serve [<serverless.yml|folder>...] [--port N] [--gateway-port N] [--state DIR]', load: async () => (require('./commands/served') as typeof import('./commands/served')).serve },
 };
 
 function usage(): string {

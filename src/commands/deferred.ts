@@ -31,7 +31,9 @@ export interface DeferredApi {
 
 export function registerDeferred(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView; status: InvocationStatus; host: EmulatorHost; files: WorkspaceWatcher }): DeferredApi {
   // Validation works in untrusted workspaces too: the server only reads files.
-  const languageClient = startLanguageClient(context, deps.files.watcher);
+  // The language client (its library is the largest the editor loads) and the resumed async events each
+  // start in a task of their own: the editor's thread is never held for all of it at once.
+  const languageClient = nextTask().then(() => startLanguageClient(context, deps.files.watcher));
   languageClient.catch((e: unknown) => deps.output.info(`The serverless.yml language server did not start: ${(e as Error)?.message ?? String(e)}`));
   const services = new ServicesStatus(); // status bar items while the gateway or the local endpoint runs
   context.subscriptions.push(services);
@@ -41,6 +43,11 @@ export function registerDeferred(context: vscode.ExtensionContext, deps: { tree:
   registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
   const gateway = registerGateway(context, { ...deps, services }); // the local HTTP gateway, as its own process
   // Async events queued before the editor last closed run again now (trusted workspaces only).
-  const resumed = registerAsyncResume(context, deps.tree, deps.host, deps.output);
+  const resumed = nextTask().then(() => registerAsyncResume(context, deps.tree, deps.host, deps.output));
   return { deploy, languageClient, gateway, services, resumed };
+}
+
+/** Resolves on a later turn of the event loop (after whatever the editor has queued meanwhile). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
