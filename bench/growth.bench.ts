@@ -1,0 +1,171 @@
+/**
+ * npm run bench:growth — how the cost of the API/host path grows with what a project holds (issue 13):
+ *   - a handler folder with a large node_modules (5,000 files): cold start and warm p50, against the
+ *     same handler in an empty folder;
+ *   - events of 1 KB, 1 MB and 5 MB: warm p50, against JSON.stringify + JSON.parse of the same event
+ *     in this process (the least any path that sends it must do), so the ratio says whether the
+ *     per-byte cost stays proportional;
+ *   - 50 functions in one workspace (50 serverless.yml folders): warm p50 of invoking each in turn
+ *     with 50 warm instances, against one function invoked again and again; the host's memory;
+ *   - 1, 4 and 16 concurrent callers on this machine's cores: invokes per second and p50.
+ * Each comparison's two sides run in alternating blocks in the same run.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { codeFolder } from './package.bench';
+import { keep, machine, percentile, ROOT, table } from './lib';
+import type { CreateEmulator, Emulator } from '../src/api/types';
+
+const N = Number(process.env.BENCH_BLOCK ?? 100);
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 4);
+const HANDLER = 'exports.main_handler = async (event) => ({ ok: true, size: JSON.stringify(event).length });\n';
+
+function project(dir: string, name = 'growth', memorySize = 128): string {
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'src', 'index.js'), HANDLER);
+  writeFileSync(join(dir, 'serverless.yml'), `component: scf\nname: ${name}\ninputs:\n  src: ./src\n  handler: index.main_handler\n  runtime: Nodejs18.15\n  memorySize: ${memorySize}\n  timeout: 10\n`);
+  return dir;
+}
+
+async function one(scf: Emulator, target: string, event: unknown): Promise<number> {
+  const t0 = performance.now();
+  const r = await scf.invoke(target, event);
+  if (!r.ok || r.value.statusCode !== 200) throw new Error(`invoke failed: ${JSON.stringify(r.ok ? r.value.errorMessage : r.error)}`);
+  return performance.now() - t0;
+}
+
+async function p50s(blocks: Array<() => Promise<number>>, rounds = BLOCKS, n = N): Promise<number[]> {
+  const times = blocks.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) for (const [i, b] of blocks.entries()) for (let k = 0; k < n; k++) times[i]!.push(await b());
+  return times.map((t) => percentile(t, 50));
+}
+
+const f = (x: number, d = 2) => `${x.toFixed(d)} ms`;
+const rss = (pid: number | undefined) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+};
+const hostPid = (): number | undefined => {
+  try {
+    const kids = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    return kids.find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('host'));
+  } catch {
+    return undefined;
+  }
+};
+
+async function main(): Promise<void> {
+  console.log(`bench:growth — the API/host path as the project grows; blocks of ${N}, ${BLOCKS} rounds\n${machine()}\n`);
+  const { createEmulator } = require(join(ROOT, 'dist', 'api.js')) as { createEmulator: CreateEmulator };
+  const figures: Record<string, unknown> = {};
+
+  // 1. a large node_modules
+  {
+    const big = project(codeFolder(5000, 0));
+    const small = project(mkdtempSync(join(tmpdir(), 'scf-bench-growth-')));
+    const cold: Record<string, number[]> = { big: [], small: [] };
+    for (let r = 0; r < 3; r++) {
+      for (const [k, dir] of [['big', big], ['small', small]] as const) {
+        const scf = await createEmulator();
+        cold[k]!.push(await one(scf, dir, { n: 1 }));
+        await scf.close();
+      }
+    }
+    const scf = await createEmulator();
+    const [wb, ws] = await p50s([() => one(scf, big, { n: 1 }), () => one(scf, small, { n: 1 })]);
+    await scf.close();
+    const cb = percentile(cold.big!, 50);
+    const cs = percentile(cold.small!, 50);
+    console.log('A handler folder with 5,000 files of node_modules');
+    table([
+      ['', '5,000 files', 'empty folder', 'ratio'],
+      ['cold start (new host), median of 3', f(cb, 1), f(cs, 1), `${(cb / cs).toFixed(2)}x`],
+      ['warm p50', f(wb!, 3), f(ws!, 3), `${(wb! / ws!).toFixed(2)}x`],
+    ]);
+    figures.nodeModules = { coldBig: cb, coldSmall: cs, warmBig: wb, warmSmall: ws };
+  }
+
+  // 2. large events
+  {
+    // a 5 MB string event is ~30 MB in the handler's process (parsed, and the handler's own JSON)
+    const dir = project(mkdtempSync(join(tmpdir(), 'scf-bench-growth-')), 'growth', 512);
+    const event = (bytes: number) => ({ data: 'x'.repeat(bytes) });
+    const scf = await createEmulator();
+    const rows = [['event', 'warm p50 through the host', 'JSON round trip in-process', 'ratio']];
+    const out: Record<string, unknown> = {};
+    for (const [label, bytes, n] of [['1 KB', 1024, N], ['1 MB', 1 << 20, 20], ['5 MB', 5 << 20, 6]] as const) {
+      const e = event(bytes);
+      const floor = () => {
+        const t0 = performance.now();
+        JSON.parse(JSON.stringify(e));
+        return Promise.resolve(performance.now() - t0);
+      };
+      const [ours, json] = await p50s([() => one(scf, dir, e), floor], BLOCKS, n);
+      rows.push([label, f(ours!), f(json!, 3), `${(ours! / json!).toFixed(1)}x`]);
+      out[label] = { ours, json };
+    }
+    await scf.close();
+    console.log('\nLarge events (SCF takes up to 6 MB synchronously)');
+    table(rows);
+    figures.events = out;
+  }
+
+  // 3. 50 functions in one workspace
+  {
+    const ws = mkdtempSync(join(tmpdir(), 'scf-bench-growth-ws-'));
+    const dirs = Array.from({ length: 50 }, (_, i) => project(join(ws, `fn-${i}`), `fn-${i}`));
+    const scf = await createEmulator();
+    for (const d of dirs) await one(scf, d, { n: 1 }); // 50 warm instances
+    const host = hostPid();
+    const hostMb = rss(host);
+    let i = 0;
+    const [each, same] = await p50s([() => one(scf, dirs[i++ % 50]!, { n: 1 }), () => one(scf, dirs[0]!, { n: 1 })]);
+    await scf.close();
+    console.log('\n50 functions in one workspace (50 serverless.yml, 50 warm instances in one host)');
+    table([
+      ['', 'the 50 in turn', 'one function', 'ratio'],
+      ['warm p50', f(each!, 3), f(same!, 3), `${(each! / same!).toFixed(2)}x`],
+      ['host RSS with 50 warm instances', `${hostMb.toFixed(0)} MB`, '', ''],
+    ]);
+    figures.fifty = { each, same, hostMb };
+  }
+
+  // 4. concurrency
+  {
+    // Past 10 callers, two functions share them: the host runs at most 10 instances of a function
+    // (maxInstancesPerFunction; SCF answers 432 past its concurrency quota, and so do we).
+    const dirs = [project(mkdtempSync(join(tmpdir(), 'scf-bench-growth-')), 'growth-a'), project(mkdtempSync(join(tmpdir(), 'scf-bench-growth-')), 'growth-b')];
+    const target = (callers: number, c: number) => dirs[callers > 10 ? c % 2 : 0]!;
+    const scf = await createEmulator();
+    const rows = [['callers', 'invokes/s', 'p50', 'per caller']];
+    const out: Record<string, unknown> = {};
+    for (const callers of [1, 4, 16]) {
+      await Promise.all(Array.from({ length: callers }, (_, c) => one(scf, target(callers, c), {}))); // that many warm instances
+      const lat: number[] = [];
+      const total = Math.max(N * 2, callers * 20);
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: callers }, async (_, c) => {
+          for (let k = 0; k < total / callers; k++) lat.push(await one(scf, target(callers, c), { n: k }));
+        }),
+      );
+      const perSecond = total / ((performance.now() - t0) / 1000);
+      rows.push([String(callers), perSecond.toFixed(0), f(percentile(lat, 50)), `${(perSecond / callers).toFixed(0)}/s`]);
+      out[callers] = { perSecond, p50: percentile(lat, 50) };
+    }
+    await scf.close();
+    console.log(`\nConcurrent callers on ${cpus().length} cores (one instance per caller)`);
+    table(rows);
+    figures.concurrency = out;
+  }
+  keep('growth', figures);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
