@@ -18,6 +18,7 @@ import { eventLabel, isTreeNode, pickEvent, resolveFunction, type EventChoice } 
 import { attachWhenListening, debugPort } from './debugFunction';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
+import { inFile } from '../views/logFormat';
 import type { InvocationStatus } from '../views/statusBar';
 import { checkEventFile } from './eventCheck';
 import { untrustedMessage } from './trust';
@@ -223,9 +224,9 @@ export class Invoker implements vscode.Disposable {
       // 499 after "Stop Invocation" is what the user asked for, not a failure to report.
       if (result.statusCode !== 200 && !(result.statusCode === 499 && stopped)) this.notifyFailure(spec, `${statusLabel(result.statusCode)}: ${result.errorMessage ?? statusInfo(result.statusCode).meaning}`);
     } else {
-      this.output.error(outcome.error);
+      this.output.error(outcome.error, spec.file);
       this.status.failed(spec.name, outcome.error.message);
-      this.notifyFailure(spec, outcome.error.message);
+      this.notifyFailure(spec, inFile(outcome.error.message, spec.file));
     }
     return outcome;
   }

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { readDotEnv } from '../model';
 import { probe } from './probeCache';
@@ -105,7 +105,7 @@ export function buildEnvironment(
       userVariables[key] = value;
     }
   };
-  take('serverless.yml', spec.environment);
+  take(basename(spec.file), spec.environment);
   // Our choice: the local .env overrides serverless.yml, so a developer can point a variable at a
   // local service without editing the committed file.
   take('.env', readDotEnv(dirname(spec.file)));

@@ -114,7 +114,7 @@ function resolveVariable(expr: string, text: string, ctx: InterpolationContext):
   if (expr.startsWith('env:')) {
     const key = expr.slice(4).trim();
     const v = ctx.env(key);
-    return v === undefined ? { ok: false, reason: `${key} is set neither in the .env beside serverless.yml nor in the environment` } : { ok: true, value: v };
+    return v === undefined ? { ok: false, reason: `${key} is set neither in the .env beside this file nor in the environment` } : { ok: true, value: v };
   }
   if (expr.startsWith('output:')) {
     const ref = parseOutputReference(expr, text);

@@ -29,14 +29,21 @@ function ms(n: number): string {
 }
 
 /**
+ * Advice written for serverless.yml (the status table, the emulator's messages), saying the file the
+ * function is in instead (serverless.yaml, template.yaml) when it is known.
+ */
+export function inFile(text: string, file: string | undefined): string {
+  return file ? text.replace(/serverless\.yml/g, basename(file)) : text;
+}
+
+/**
  * The lines after an invocation: the status code with its SCF name, durations and memory on one
  * line (the REPORT line above has the same numbers in SCF's own form), what a failure means and how
  * to fix it, then the error or the result pretty-printed.
  */
 export function formatOutcome(result: InvokeResult, options: { file?: string } = {}): string[] {
   const info = statusInfo(result.statusCode);
-  // The status table speaks of serverless.yml; say the file the function is in (serverless.yaml, template.yaml).
-  const named = (text: string) => (options.file ? text.replace(/serverless\.yml/g, basename(options.file)) : text);
+  const named = (text: string) => inFile(text, options.file);
   const out: string[] = [];
   const parts = [
     `Status: ${statusLabel(result.statusCode)}`,
@@ -54,7 +61,7 @@ export function formatOutcome(result: InvokeResult, options: { file?: string } =
   if (result.errorMessage) out.push(`Error: ${result.errorMessage}`);
   if (result.errorStack) out.push(...result.errorStack.replace(/\n$/, '').split('\n'));
   if (result.invocationType === 'Event') {
-    if (result.asyncOutcome) out.push(`Async: ${asyncOutcomeText(result.asyncOutcome, result.attempts ?? 1)}`);
+    if (result.asyncOutcome) out.push(`Async: ${named(asyncOutcomeText(result.asyncOutcome, result.attempts ?? 1))}`);
     out.push(`Result: (async invocation: the caller gets only the request id ${result.requestId}; the result goes to the log)`);
   } else if (result.statusCode === 200) {
     out.push('Result:');
@@ -77,8 +84,8 @@ export function prettyResult(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-export function formatUsageError(error: UsageError): string[] {
-  return [`Error [${error.code}]: ${error.message}`];
+export function formatUsageError(error: UsageError, file?: string): string[] {
+  return [`Error [${error.code}]: ${inFile(error.message, file)}`];
 }
 
 /** `SCF 200 · 12 ms`, or `SCF 433 TimeLimitReached · 3001 ms`. */

@@ -53,8 +53,9 @@ export class OutputView implements vscode.Disposable {
     this.write('');
   }
 
-  error(error: UsageError): void {
-    for (const line of formatUsageError(error)) this.write(line);
+  /** What stopped an invocation; `file` is the function's file, which the message then names. */
+  error(error: UsageError, file?: string): void {
+    for (const line of formatUsageError(error, file)) this.write(line);
     this.write('');
   }
 

@@ -410,6 +410,41 @@ async function trustedRun(packages, browser) {
   if (process.env.E2E_DEBUG) await page.screenshot({ path: '/tmp/e2e-debug-again.png' });
   await palette(page, 'View: Toggle Maximized Panel');
 
+  step('Invoke Locally offers sync or async: the async button of an event in the pick');
+  await palette(page, 'View: Close All Editors');
+  await palette(page, 'SCF: Invoke Locally');
+  await page.locator('.quick-input-list [role="option"]', { hasText: 'orders-api' }).first().waitFor();
+  await page.locator('.quick-input-widget input').fill('orders-api');
+  await page.keyboard.press('Enter');
+  const paidRow = page.locator('.quick-input-list [role="option"]', { hasText: 'paid' }).first();
+  await paidRow.waitFor();
+  await paidRow.hover();
+  const asyncButton = paidRow.locator('.action-label[aria-label^="Invoke async"], .action-label[title^="Invoke async"]').first();
+  const hasButton = await asyncButton.waitFor({ timeout: 5000 }).then(() => true, () => false);
+  check(hasButton, 'each event in the Invoke Locally pick has an "Invoke async" button (Enter sends it sync)');
+  if (hasButton) {
+    await asyncButton.click();
+    await palette(page, 'SCF: Show Output');
+    let asyncText = '';
+    for (let i = 0; i < 75 && !/Async: succeeded on attempt 1/.test(asyncText); i++) {
+      asyncText = await outputText(page);
+      if (!/Async: succeeded on attempt 1/.test(asyncText)) await page.waitForTimeout(200);
+    }
+    // (The output's visible lines are its last ones: the header and "Accepted (async)" are above them.)
+    check(/Async: succeeded on attempt 1/.test(asyncText) && /async invocation: the caller gets only the request id/.test(asyncText), `the button sends it async: its outcome follows (${asyncText.slice(-300)})`);
+  } else await page.keyboard.press('Escape');
+
+  step('New Test Event puts the active editor\'s function first');
+  await palette(page, 'View: Close All Editors');
+  await openFile(page, 'orders/src/index.js');
+  await page.locator('.part.editor .editor-instance .view-lines', { hasText: 'main_handler' }).first().waitFor({ timeout: 10000 });
+  await palette(page, 'SCF: New Test Event');
+  const firstFunction = page.locator('.quick-input-list [role="option"]').first();
+  await firstFunction.waitFor({ timeout: 10000 });
+  const firstText = (await firstFunction.innerText()).replace(/\s+/g, ' ');
+  check(/orders-api/.test(firstText) && /active editor/.test(firstText), `New Test Event, with orders/src/index.js open, offers orders-api first (${firstText})`);
+  await page.keyboard.press('Escape');
+
   step('quick fixes in the editor: the lightbulb menu of the handler line');
   await palette(page, 'View: Close All Editors');
   await palette(page, 'View: Hide Panel');
@@ -429,7 +464,27 @@ async function trustedRun(packages, browser) {
   const fixTexts = fixShown ? (await fixMenu.innerText()).replace(/\s+/g, ' ') : '';
   check(fixShown && /Change handler to `?index\.main_handler/.test(fixTexts), `the quick fix menu offers "Change handler to index.main_handler" (${fixTexts.slice(0, 200)})`);
   await page.screenshot({ path: join(shots, 'quick-fix.png') });
-  await page.keyboard.press('Escape');
+  // Chosen from the menu, the fix rewrites the line and its squiggle goes.
+  const squiggles = () => page.locator('.part.editor .editor-instance .squiggly-error').count();
+  const before = await squiggles();
+  // The menu lets no click through its pointer block; the fix is its focused first item: Enter applies it.
+  const focusedFix = (await fixMenu.locator('[role="option"].focused').first().innerText().catch(() => '')).replace(/\s+/g, ' ');
+  check(/Change handler to/.test(focusedFix), `the handler fix is the menu's first, focused item (${focusedFix})`);
+  await page.keyboard.press('Enter');
+  const fixedLine = page.locator('.part.editor .editor-instance .view-line', { hasText: 'handler: index.main_handler' }).first();
+  const rewritten = await fixedLine.waitFor({ timeout: 10000 }).then(() => true, () => false);
+  let after = before;
+  for (let i = 0; i < 50 && after >= before; i++) {
+    after = await squiggles();
+    if (after >= before) await page.waitForTimeout(200);
+  }
+  check(rewritten && after < before, `chosen from the menu, the fix rewrites the handler and its problem goes (${before} -> ${after} squiggles)`);
+  // Undone (the file back to its text on disk, nothing left to save).
+  await fixedLine.click().catch(() => undefined);
+  await page.keyboard.press('Control+Z');
+  const undone = await page.locator('.part.editor .editor-instance .view-line', { hasText: 'handler: app.main_handler' }).first().waitFor({ timeout: 10000 }).then(() => true, () => false);
+  const dirty = await page.locator('.part.editor .tab.dirty').count();
+  check(undone && dirty === 0, `Ctrl+Z undoes the fix and leaves the file as it is on disk (${dirty} unsaved)`);
 
   step('the Get Started walkthrough');
   await palette(page, 'View: Toggle Primary Side Bar Visibility'); // room for the steps and their text
@@ -495,6 +550,15 @@ async function trustedRun(packages, browser) {
   check(await attributeBecomes(reloadedRow, 'aria-expanded', 'true'), 'after a reload orders-api is still open');
   const jobsRow = afterReload.locator('[role="treeitem"]', { hasText: 'nightly-cleanup' }).first();
   check((await jobsRow.getAttribute('aria-expanded')) === 'false', 'and nightly-cleanup still closed');
+  // The Deployed view, opened, stays open after a reload too (VS Code keeps a view's state; we do not reset it).
+  const deployedAgain = page.locator('.pane-header', { hasText: 'Deployed' }).first();
+  if ((await deployedAgain.getAttribute('aria-expanded')) === 'false') await deployedAgain.click();
+  check(await attributeBecomes(deployedAgain, 'aria-expanded', 'true'), 'a click opens the Deployed view');
+  await page.waitForTimeout(1000);
+  await page.reload();
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  if (!(await page.locator('.pane-header', { hasText: 'Deployed' }).first().isVisible().catch(() => false))) await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  check(await attributeBecomes(page.locator('.pane-header', { hasText: 'Deployed' }).first(), 'aria-expanded', 'true', 30000), 'after a reload the Deployed view is still open');
   await page.close();
   stop(server.child);
 }
@@ -611,6 +675,22 @@ async function appsRun(packages, browser) {
   await page.mouse.move(900, 300);
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, 'apps-tree.png') });
+
+  step('hover on a ${output:...} reference in the multi-scf file: what it resolves to');
+  await openFile(page, 'api/serverless.yml');
+  const refLine = page.locator('.part.editor .editor-instance .view-line', { hasText: 'shop-deps.name' }).first();
+  await refLine.waitFor({ timeout: 10000 });
+  const ref = refLine.locator('span', { hasText: 'shop-deps.name' }).last();
+  let hoverText = '';
+  for (let i = 0; i < 5 && !/→/.test(hoverText); i++) {
+    await page.mouse.move(900, 300);
+    await ref.hover();
+    const widget = page.locator('.monaco-hover:not(.hidden)', { hasText: 'shop-deps' }).first();
+    hoverText = await widget.waitFor({ timeout: 5000 }).then(() => widget.innerText(), () => '');
+  }
+  hoverText = hoverText.replace(/\s+/g, ' ');
+  check(/output:dev:shop:shop-deps\.name.*→.*shop-deps.*from the layer instance/.test(hoverText), `the hover says what the reference resolves to and where from (${hoverText.slice(0, 300)})`);
+  await page.screenshot({ path: join(shots, 'hover-output.png') });
   await page.close();
   stop(server.child);
 }

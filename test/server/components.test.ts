@@ -195,7 +195,7 @@ test('hover on a variable says what it resolves to here, or why it cannot be res
     const dsn = await at('${stage}');
     assert.match(dsn.value, /^`\$\{stage\}` → `dev`/, 'a variable among text: the one under the cursor');
     assert.match(dsn.value, /The value: `mysql:\/\/10\.0\.0\.8\/dev`\./, 'then the whole value');
-    assert.match((await at('${env:NOT_SET_ANYWHERE}')).value, /has no value here: NOT_SET_ANYWHERE is set neither in the \.env beside serverless\.yml nor in the environment/);
+    assert.match((await at('${env:NOT_SET_ANYWHERE}')).value, /has no value here: NOT_SET_ANYWHERE is set neither in the \.env beside this file nor in the environment/);
     const name = await at('${output:${stage}:${app}:shop-deps.name}', 4);
     assert.match(name.value, /^`\$\{output:\$\{stage\}:\$\{app\}:shop-deps\.name\}` = `\$\{output:dev:shop:shop-deps\.name\}` → `shop-deps`, from the layer instance `shop-deps` \(\.\.\/layer\/serverless\.yml\): its `name`\./);
     assert.match(name.value, /\n\n---\n\n/, 'then what the setting means');
@@ -231,6 +231,14 @@ test('scf-toolkit validate names the components it did not check in its summary'
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines[0], "site/serverless.yml:1:12: information scf.component.notChecked: component `website` is not checked by SCF Toolkit (it checks scf, multi-scf, http and layer): its inputs are neither validated nor run locally");
   assert.equal(lines[1], '2 files checked: 0 errors, 0 warnings; not checked (components SCF Toolkit does not handle): site/serverless.yml:1 (website)');
+});
+
+test('a function with an unknown runtime gets that problem alone, not also one about its layer\'s runtimes', async () => {
+  const file = join(dir, 'shop', 'api', 'serverless.yml');
+  const text = readFileSync(file, 'utf8').replace('      runtime: Python3.9', '      runtime: Python9.9');
+  const { diagnostics } = await open(file, text);
+  assert.deepEqual(spans(text, diagnostics), [['scf.schema.enum', 'Python9.9']]);
+  await open(file, readFileSync(file, 'utf8'));
 });
 
 test('scf-toolkit validate --layer NAME=FOLDER: a layer found only in the cloud has its local folder, as for invoke', async () => {

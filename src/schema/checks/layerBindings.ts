@@ -3,12 +3,13 @@
  * local folder to mount (the app's `component: layer` of that name, the `scf.layers` setting or
  * `SCF_TOOLKIT_LAYER_<name>` in .env; see src/model/layers.ts) whose runtimes include the function's.
  */
+import { basename } from 'node:path';
 import { parseOutputReference } from '../../model/interpolate';
 import { LAYER_NAME, layerEnvKey, MAX_LAYERS } from '../../model/layers';
 import { diag, type ScfDiagnostic } from '../diagnostics';
 import { get, scalarText } from '../yaml';
 import type { InstanceContext } from './context';
-import { DEFAULT_RUNTIME } from '../../model/runtimes';
+import { DEFAULT_RUNTIME, findRuntime } from '../../model/runtimes';
 
 export function checkLayerBindings(ctx: InstanceContext): ScfDiagnostic[] {
   const out: ScfDiagnostic[] = [];
@@ -39,7 +40,7 @@ export function checkLayerBindings(ctx: InstanceContext): ScfDiagnostic[] {
       out.push(
         diag(
           'scf.layers.notLocal',
-          `layer ${name} has no local folder: no \`component: layer\` named ${name} beside this serverless.yml, no \`scf.layers\` setting and no ${layerEnvKey(name)} in .env. Deploys bind the cloud's layer; local invoke cannot mount it until you set one`,
+          `layer ${name} has no local folder: no \`component: layer\` named ${name} beside this ${ctx.file ? basename(ctx.file) : 'serverless.yml'}, no \`scf.layers\` setting and no ${layerEnvKey(name)} in .env. Deploys bind the cloud's layer; local invoke cannot mount it until you set one`,
           nameNode.start,
           nameNode.end,
         ),
@@ -47,7 +48,8 @@ export function checkLayerBindings(ctx: InstanceContext): ScfDiagnostic[] {
       continue;
     }
     const l = inst.layer;
-    if (runtime !== undefined && l.runtimes.length > 0 && !l.runtimes.includes(runtime)) {
+    // An unknown runtime is reported on its own line; it says nothing about the layer.
+    if (runtime !== undefined && findRuntime(runtime) && l.runtimes.length > 0 && !l.runtimes.includes(runtime)) {
       out.push(diag('scf.layers.runtime', `layer ${name} (${inst.file}) is for ${l.runtimes.join(', ')}, not ${runtime}: SCF binds a layer only to functions of its runtimes; add ${runtime} to the layer's \`runtimes\``, nameNode.start, nameNode.end));
     }
   }

@@ -175,13 +175,21 @@ test('New Function writes serverless.yml from the snippet, and the tree shows it
 });
 
 test('unsaved edits in an open serverless.yml update the tree', async () => {
-  const doc = await vscode.workspace.openTextDocument(join(root(), 'jobs', 'serverless.yml'));
+  const doc = await vscode.workspace.openTextDocument(join(root(), 'jobs', 'serverless.yaml'));
+  const original = doc.getText();
   const editor = await vscode.window.showTextDocument(doc);
   const line = doc.getText().split('\n').findIndex((l) => l.includes('memorySize: 128'));
   await editor.edit((e) => e.replace(new vscode.Range(line, 0, line, doc.lineAt(line).text.length), '  memorySize: 1024'));
-  await waitFor('the edited memory size', async () => (await findFunction('nightly-cleanup'))?.description.includes('1024 MB'), treeChanged);
-  await vscode.commands.executeCommand('workbench.action.files.revert');
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  try {
+    await waitFor('the edited memory size', async () => (await findFunction('nightly-cleanup'))?.description.includes('1024 MB'), treeChanged);
+  } finally {
+    // The text back and saved, so closing asks nothing (a "Save changes?" dialog would hold the suite).
+    const back = new vscode.WorkspaceEdit();
+    back.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+    await vscode.workspace.applyEdit(back);
+    await doc.save();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }
   await waitFor('the memory size on disk', async () => (await findFunction('nightly-cleanup'))?.description.includes('128 MB'), treeChanged);
 });
 
@@ -191,6 +199,14 @@ test('test events: new from a template, rename, duplicate, delete', async () => 
   const created = await vscode.commands.executeCommand<{ name: string; file: string }>('scf.newEvent', orders, { template: 'timer', name: 'nightly', open: false });
   assert.equal(created?.file, join(dir, 'nightly.json'));
   assert.equal(JSON.parse(readFileSync(created.file, 'utf8')).Type, 'Timer');
+  // The API Gateway template takes the function's own apigw endpoint (POST /orders), not the template's.
+  const request = await vscode.commands.executeCommand<{ name: string; file: string }>('scf.newEvent', orders, { template: 'apigateway', name: 'order', open: false });
+  try {
+    const body = JSON.parse(readFileSync(request!.file, 'utf8')) as { httpMethod: string; path: string };
+    assert.deepEqual([body.httpMethod, body.path], ['POST', '/orders']);
+  } finally {
+    await vscode.workspace.fs.delete(vscode.Uri.file(request!.file));
+  }
   const eventsGroup = async () => (await api.tree.getChildren(orders)).find((g) => g.kind === 'group' && g.group === 'events')!;
   await waitFor('the new event in the tree', async () => (await api.tree.getChildren(await eventsGroup())).some((e) => e.label === 'nightly'), (l) => api.tree.onDidChangeTreeData(l));
 
@@ -283,11 +299,20 @@ test('scf.invoke.timeoutOverride replaces the timeout from serverless.yml', asyn
   }
 });
 
-test('a Python handler runs too (when python3 is installed)', async () => {
+test('a Python handler runs too (when python3 is installed); what is said about it names its serverless.yaml', async () => {
   const outcome = await invoke('nightly-cleanup', 'timer');
   assert.ok(outcome.ok, JSON.stringify(outcome));
   assert.equal(outcome.result.statusCode, 200, api.output.text().slice(-2000));
   assert.deepEqual(outcome.result.result, { removed: 3, function: 'nightly-cleanup' });
+  assert.match(api.output.text(), /── Invoke nightly-cleanup with template "Timer" \(sync\) · jobs\/serverless\.yaml/);
+  // Past its 1 s timeout: the advice names the file the function is in.
+  const before = api.output.text().length;
+  const overrun = await invoke('nightly-cleanup', 'overrun');
+  assert.ok(overrun.ok && overrun.result.statusCode === 433, JSON.stringify(overrun));
+  const text = api.output.text().slice(before);
+  assert.match(text, /Fix: Raise `timeout` in serverless\.yaml/);
+  assert.doesNotMatch(text, /serverless\.yml/);
+  await vscode.commands.executeCommand('notifications.clearAll');
 });
 
 test('SCF: Start Local HTTP Gateway serves the apigw routes of the workspace, with each request in the SCF output; Stop ends it', async () => {
@@ -359,18 +384,34 @@ test('quick fixes that fix: the handler to the file that defines it, the cron ex
   assert.equal(sorted[0], 'Nodejs20.15', sorted.join(', '));
   assert.ok(runtimeItems.filter((i) => i.tags?.includes(vscode.CompletionItemTag.Deprecated)).map(label).includes('Nodejs8.9'), 'deprecated runtimes are marked');
   assert.equal((await titlesAt('apigateway'))[0], 'Change `apigateway` to `apigw`');
-  // Applied, the handler fix leaves no handler problem.
-  const line = doc.getText().split('\n').findIndex((l) => l.includes('handler: app.main_handler'));
-  const [fix] = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 30), vscode.CodeActionKind.QuickFix.value);
-  assert.ok(fix?.edit && (await vscode.workspace.applyEdit(fix.edit)));
-  await waitFor('the handler problem to go', () => !vscode.languages.getDiagnostics(uri).some((d) => String(typeof d.code === 'object' ? d.code.value : d.code) === 'scf.handler.fileMissing'), (l) => vscode.languages.onDidChangeDiagnostics(l), 15000);
-  // Back to the text on disk (the harness shows the same fix in the editor), saved: nothing is left dirty.
-  const back = new vscode.WorkspaceEdit();
-  back.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
-  await vscode.workspace.applyEdit(back);
-  await doc.save();
+  // Each fix applied (the first one offered, as Ctrl+. then Enter would), its problem goes; after all
+  // four the file has none left.
+  const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
+  try {
+  for (const [text, code, after] of [
+    ['handler: app.main_handler', 'scf.handler.fileMissing', 'handler: index.main_handler'],
+    ['runtime: Nodejs99.1', 'scf.schema.enum', 'runtime: Nodejs20.15'],
+    ['cronExpression', 'scf.timer.cronFields', "cronExpression: '0 */1 * * * * *'"],
+    ['apigateway', 'scf.schema.trigger', '- apigw:'],
+  ] as const) {
+    const line = doc.getText().split('\n').findIndex((l) => l.includes(text));
+    const [fix] = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, doc.lineAt(line).text.length), vscode.CodeActionKind.QuickFix.value);
+    assert.ok(fix?.edit && (await vscode.workspace.applyEdit(fix.edit)), `the fix for ${code} applies`);
+    assert.match(doc.getText(), new RegExp(after.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `${fix.title} wrote ${after}`);
+    await waitFor(`the ${code} problem to go`, () => !vscode.languages.getDiagnostics(uri).some((d) => codeOf(d) === code), (l) => vscode.languages.onDidChangeDiagnostics(l), 15000);
+  }
+  await waitFor('no problem left in the file', () => vscode.languages.getDiagnostics(uri).length === 0, (l) => vscode.languages.onDidChangeDiagnostics(l), 15000).catch(() => {
+    throw new Error(`left: ${vscode.languages.getDiagnostics(uri).map((d) => `${codeOf(d)} ${d.message}`).join('; ')}`);
+  });
+  } finally {
+    // Back to the text on disk (the harness shows the same fix in the editor), saved: nothing is left dirty.
+    const back = new vscode.WorkspaceEdit();
+    back.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), original);
+    await vscode.workspace.applyEdit(back);
+    await doc.save();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }
   assert.equal(readFileSync(uri.fsPath, 'utf8'), original);
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 });
 
 test('the function of the active editor: Invoke runs it (its handler file, or a test event of it), New Test Event preselects it', async () => {
