@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     entry,
     `import { writeFileSync } from 'node:fs';\nimport { packageFunction } from ${JSON.stringify(join(ROOT, 'src', 'deploy', 'package'))};\n` +
       `const r = packageFunction({ codeDir: process.argv[2], handler: 'index.main_handler', runtime: 'Nodejs18.15', file: process.argv[2] + '/../serverless.yml' });\n` +
-      `if (!r.ok) { console.error(r.error.message); process.exit(1); }\nwriteFileSync(process.argv[3], r.pkg.zip);\n`,
+      `if (!r.ok) { console.error(r.error.message); process.exit(1); }\nwriteFileSync(process.argv[3], r.value.zip);\n`,
   );
   const bundle = join(work, 'package.js');
   await build({ entryPoints: [entry], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
