@@ -188,22 +188,30 @@ async function suiteResults(file, timeoutMs) {
   return { results, log };
 }
 
-/** Runs a command by its title through the command palette. */
-async function palette(page, title) {
+/**
+ * Runs a command by its title through the command palette. With `opensPick`, the command opens a quick
+ * pick of its own (the widget may never hide): wait until the palette's text has gone from it instead.
+ */
+async function palette(page, title, { opensPick = false } = {}) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
-  await pickOption(page, title);
+  await pickOption(page, title, { opensPick });
 }
 
 /** Clicks the quick-input option whose label is exactly `label` (Enter would take the first, maybe a recently used other one). */
-async function pickOption(page, label) {
+async function pickOption(page, label, { opensPick = false } = {}) {
   const options = page.locator('.quick-input-list [role="option"]');
   await options.filter({ hasText: label }).first().waitFor();
   const exact = options.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s*$`) }) }).first();
   if (await exact.count()) await exact.click();
   else await page.keyboard.press('Enter');
+  if (opensPick) {
+    const input = page.locator('.quick-input-widget input');
+    for (let i = 0; i < 100 && (await input.inputValue().catch(() => '')).startsWith('>'); i++) await page.waitForTimeout(100);
+    return;
+  }
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
@@ -412,7 +420,7 @@ async function trustedRun(packages, browser) {
 
   step('Invoke Locally offers sync or async: the async button of an event in the pick');
   await palette(page, 'View: Close All Editors');
-  await palette(page, 'SCF: Invoke Locally');
+  await palette(page, 'SCF: Invoke Locally', { opensPick: true });
   await page.locator('.quick-input-list [role="option"]', { hasText: 'orders-api' }).first().waitFor();
   await page.locator('.quick-input-widget input').fill('orders-api');
   await page.keyboard.press('Enter');
@@ -438,7 +446,8 @@ async function trustedRun(packages, browser) {
   await palette(page, 'View: Close All Editors');
   await openFile(page, 'orders/src/index.js');
   await page.locator('.part.editor .editor-instance .view-lines', { hasText: 'main_handler' }).first().waitFor({ timeout: 10000 });
-  await palette(page, 'SCF: New Test Event');
+  await palette(page, 'SCF: New Test Event', { opensPick: true });
+  await page.locator('.quick-input-list [role="option"]', { hasText: 'orders-api' }).first().waitFor({ timeout: 10000 }).catch(() => undefined);
   const firstFunction = page.locator('.quick-input-list [role="option"]').first();
   await firstFunction.waitFor({ timeout: 10000 });
   const firstText = (await firstFunction.innerText()).replace(/\s+/g, ' ');
@@ -581,8 +590,15 @@ async function untrustedRun(packages, browser) {
     const note = page.locator('.notifications-toasts .notification-toast', { hasText: says }).first();
     check(await note.waitFor({ timeout: 15000 }).then(() => true, () => false), `"${title}" is in the palette and says why it does not run`);
     if (title.includes('Gateway')) {
-      const manage = await note.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).count();
-      check(manage > 0, 'and offers Manage Workspace Trust');
+      const manage = note.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).first();
+      check(await manage.waitFor({ timeout: 5000 }).then(() => true, () => false), 'and offers Manage Workspace Trust');
+      // The toast slides in: its button wholly in view before the picture.
+      for (let i = 0; i < 20; i++) {
+        const box = await manage.boundingBox();
+        if (box && box.y + box.height <= 840) break;
+        await page.waitForTimeout(100);
+      }
+      await page.mouse.move(700, 300);
       await page.screenshot({ path: join(shots, 'restricted-gateway.png') });
     }
     await palette(page, 'Notifications: Clear All Notifications');
