@@ -2,14 +2,33 @@
 // on the lines the SCF output channel shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as oniguruma from 'vscode-oniguruma';
 import { Registry, INITIAL, parseRawGrammar, type IGrammar } from 'vscode-textmate';
-import { formatOutcome } from '../../src/views/logFormat';
+import { formatInvokeHeader, formatOutcome } from '../../src/views/logFormat';
+import { buildRoutes } from '../../src/emulator/gateway/routes';
+import { describeRoutes } from '../../src/emulator/gateway/server';
+import { loadServerlessFile } from '../../src/model';
 
 const root = join(__dirname, '..', '..');
 let grammar: Promise<IGrammar>;
+
+/** VS Code's own JSON grammar, from the code-server the real-VS-Code checks install (test/e2e/run.mjs). */
+const vscodeJsonGrammar = join(process.env.RV_HOME ?? join(homedir(), '.cache', 'scf-real-vscode'), 'node_modules', 'code-server', 'lib', 'vscode', 'extensions', 'json', 'syntaxes', 'JSON.tmLanguage.json');
+/**
+ * Without it, a stand-in with what matters here of VS Code's grammar: strings, and its comments
+ * (`/*` opens a block comment that runs until `*\/`, `//` a line comment), which it colours in JSON too.
+ */
+const standInJson = {
+  scopeName: 'source.json',
+  patterns: [
+    { match: '"[^"]*"', name: 'string.quoted.double.json' },
+    { begin: '/\\*', end: '\\*/', name: 'comment.block.json' },
+    { match: '(//).*$\\n?', name: 'comment.line.double-slash.js' },
+  ],
+};
 
 function load(): Promise<IGrammar> {
   grammar ??= (async () => {
@@ -17,10 +36,12 @@ function load(): Promise<IGrammar> {
     await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
     const registry = new Registry({
       onigLib: Promise.resolve({ createOnigScanner: (s) => new oniguruma.OnigScanner(s), createOnigString: (s) => new oniguruma.OnigString(s) }),
-      // source.json is VS Code's own grammar; here an empty stand-in keeps the include resolvable.
       loadGrammar: async (scope) => {
         if (scope === 'source.scf-log') return parseRawGrammar(readFileSync(join(root, 'syntaxes', 'scf-log.tmLanguage.json'), 'utf8'), 'scf-log.tmLanguage.json');
-        if (scope === 'source.json') return parseRawGrammar(JSON.stringify({ scopeName: 'source.json', patterns: [{ match: '"[^"]*"', name: 'string.quoted.double.json' }] }), 'json.json');
+        if (scope === 'source.json') {
+          if (existsSync(vscodeJsonGrammar)) return parseRawGrammar(readFileSync(vscodeJsonGrammar, 'utf8'), 'JSON.tmLanguage.json');
+          return parseRawGrammar(JSON.stringify(standInJson), 'json.json');
+        }
         return null;
       },
     });
@@ -108,6 +129,45 @@ test('the header, timestamps and the result block', async () => {
   assert.match(scopeOf(header!, 'Invoke')!, /^keyword\.control\.invoke/);
   assert.match(scopeOf(stamped!, '2026-01-02T03:04:05.006Z')!, /^comment\.other\.timestamp/);
   assert.match(scopeOf(result!, 'Result:')!, /^keyword\.other\.result/);
-  assert.match(scopeOf(json!, '"ok"')!, /^string\.quoted\.double\.json/, 'the result is coloured as JSON');
+  // VS Code's grammar gives a string's quotes and its text tokens of their own, all string.quoted.double.json.
+  assert.match(json!.find((t) => t.text.includes('ok'))!.scope, /^string\.quoted\.double\.json/, 'the result is coloured as JSON');
   assert.match(scopeOf(next!, 'Invoke')!, /^keyword\.control\.invoke/, 'the JSON block ends at the next header');
+});
+
+test('the result block ends with the JSON: what the channel shows next is not JSON (a gateway route `/orders/*` opens no comment)', async () => {
+  // The channel's lines in the order the editor writes them: an invoke and its result, the empty line
+  // after it, then the local gateway starting (its routes as it prints them) and the next invoke.
+  // VS Code tokenizes the whole channel as one document, so a rule left open colours all that follows.
+  const orders = loadServerlessFile(join(root, 'test', 'e2e', 'fixtures', 'workspace', 'orders'), { env: {} });
+  assert.ok(orders.ok);
+  const routes = describeRoutes(buildRoutes(orders.value.functions));
+  assert.ok(routes.some((r) => r.includes('/orders/*')), routes.join('\n'));
+  const header = formatInvokeHeader('orders-api', 'test event "paid"', 'orders/serverless.yml');
+  const outcome = formatOutcome({ requestId: ID, statusCode: 200, statusName: 'Success', result: { ok: true, items: [1, 2] }, durationMs: 12, billedDurationMs: 12, memorySize: 256, maxMemoryUsedMB: 40, coldStart: false, invocationType: 'RequestResponse' });
+  const gateway = ['Starting the local HTTP gateway for orders/serverless.yml...', 'HTTP gateway listening on http://127.0.0.1:39119', ...routes.map((r) => `  ${r}`), `[orders-api] START RequestId: ${ID}`, 'The local HTTP gateway stopped.'];
+  const lines = [header, `START RequestId: ${ID}`, ...outcome, '', ...gateway, header, `START RequestId: ${ID}`, ...outcome, ''];
+  const all = await tokens(lines);
+  const at = (i: number) => all[i]!;
+  const json = lines.indexOf('  "ok": true,');
+  assert.match(at(json).find((t) => t.text.includes('ok'))!.scope, /\.json\b/, 'the result is coloured as JSON');
+  const second = lines.lastIndexOf(header);
+  for (let i = lines.indexOf(gateway[0]!); i < second; i++) {
+    for (const t of at(i)) assert.doesNotMatch(t.scope, /\.json\b|comment\.(block|line)/, `line ${i + 1} ${JSON.stringify(lines[i])}: "${t.text}" is ${t.scope}`);
+  }
+  assert.match(scopeOf(at(second), 'Invoke')!, /^keyword\.control\.invoke/, 'the next header is a header');
+  assert.match(scopeOf(at(second + 1), 'START')!, /^keyword\.control\.platform/);
+  const status = at(second + 2 + outcome.findIndex((l) => l.startsWith('Status:')));
+  assert.match(scopeOf(status, '200')!, /^constant\.numeric\.status\.success/, 'the next status line is coloured');
+});
+
+test('an async event\'s outcome: the line after its result is not JSON', async () => {
+  const outcome = formatOutcome({ requestId: ID, statusCode: 200, statusName: 'Success', result: { path: '/orders/*' }, durationMs: 12, billedDurationMs: 12, memorySize: 256, maxMemoryUsedMB: 40, coldStart: false, invocationType: 'RequestResponse' });
+  // OutputView.asyncFinished: the outcome, then this line, then an empty one.
+  const lines = [...outcome, `Async event ${ID} of orders-api: succeeded on attempt 1`, '', `START RequestId: ${ID}`];
+  const all = await tokens(lines);
+  const path = all[outcome.length - 2]!.find((t) => t.text.includes('/orders/*'));
+  assert.match(path?.scope ?? '', /string\.quoted\.double\.json/, 'inside the result, /* is in a string');
+  for (const t of all[outcome.length]!) assert.doesNotMatch(t.scope, /\.json\b/, `"${t.text}" is ${t.scope}`);
+  assert.match(scopeOf(all[outcome.length]!, ID)!, /^constant\.other\.request-id/);
+  assert.match(scopeOf(all[lines.length - 1]!, 'START')!, /^keyword\.control\.platform/);
 });
