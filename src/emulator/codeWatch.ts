@@ -2,8 +2,9 @@
  * The files an instance's code came from, with the modification stamp each had when it was loaded:
  * a changed, added-back or removed file means the instance runs old code and must be retired.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { walkFolders } from '../util/walk';
 
 const MAX_WATCHED_FILES = 2000;
 
@@ -36,21 +37,13 @@ function fileStamp(file: string): string {
 
 export function scanCode(dir: string, pattern: RegExp): string[] {
   const out: string[] = [];
-  const walk = (d: string) => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
+  // Dot-folders and dot-files (.git, .scf, .venv, .env ...) are not code the handler loads.
+  walkFolders(dir, { enter: (_path, e) => !e.name.startsWith('.') }, (d, entries) => {
     for (const e of entries) {
-      if (out.length >= MAX_WATCHED_FILES) return;
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (pattern.test(e.name)) out.push(p);
+      if (out.length >= MAX_WATCHED_FILES) return 'stop';
+      if (!e.isDirectory() && !e.name.startsWith('.') && pattern.test(e.name)) out.push(join(d, e.name));
     }
-  };
-  walk(dir);
+    return undefined;
+  });
   return out;
 }

@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OutputLookup, OutputReference } from './interpolate';
 import { SERVERLESS_FILE_NAMES, type LayerSpec } from './types';
+import { walkFolders } from '../util/walk';
 
 export interface AppInstance {
   file: string;
@@ -28,7 +29,6 @@ export interface AppInstance {
 /** Reads one file's instances (given by load.ts, which owns parsing; this module only finds files). */
 export type InstanceReader = (file: string, text: string) => AppInstance[];
 
-const SKIP = new Set(['node_modules', '.git', '.scf', '.svn', '.hg']);
 const MAX_DIRS = 400;
 /** A parent folder with more subfolders than this is not an app's folder. */
 const MAX_APP_FOLDERS = 64;
@@ -37,19 +37,10 @@ const WALK_TTL_MS = 2000;
 const walkCache = new Map<string, { at: number; files: string[] }>();
 const fileCache = new Map<string, { mtimeMs: number; size: number; instances: AppInstance[] }>();
 
-function serverlessFilesUnder(root: string, depth: number, budget: { dirs: number }, out: Set<string>): void {
-  if (budget.dirs-- <= 0) return;
-  let entries;
-  try {
-    entries = readdirSync(root, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.isFile() && (SERVERLESS_FILE_NAMES as readonly string[]).includes(e.name)) out.add(join(root, e.name));
-  }
-  if (depth <= 0) return;
-  for (const e of entries) if (e.isDirectory() && !SKIP.has(e.name)) serverlessFilesUnder(join(root, e.name), depth - 1, budget, out);
+function serverlessFilesUnder(root: string, maxDepth: number, budget: { dirs: number }, out: Set<string>): void {
+  walkFolders(root, { maxDepth, budget }, (dir, entries) => {
+    for (const e of entries) if (e.isFile() && (SERVERLESS_FILE_NAMES as readonly string[]).includes(e.name)) out.add(join(dir, e.name));
+  });
 }
 
 function folderCount(dir: string): number {

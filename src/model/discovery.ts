@@ -4,7 +4,9 @@
  * them (plain Node: used by the Functions view and by the language server's workspace-wide checks). Skips node_modules, .git and .scf, and honours VS Code's `files.exclude`
  * patterns, including `{ "when": "$(basename).ts" }` sibling conditions.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { walkFoldersAsync } from '../util/walk';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { SERVERLESS_FILE_NAMES } from './types';
 import { isTcsamText, TCSAM_FILE_NAMES } from './tcsamDetect';
@@ -18,37 +20,23 @@ export interface DiscoveryOptions {
   maxDepth?: number;
 }
 
-const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.scf', '.svn', '.hg']);
-
 export async function findServerlessFiles(folder: string, options: DiscoveryOptions = {}): Promise<string[]> {
   const isExcluded = excludeMatcher(options.exclude ?? {});
   const maxDepth = options.maxDepth ?? 12;
   const found: string[] = [];
   const templates: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    const siblings = new Set(entries.map((e) => e.name));
-    const subdirs: string[] = [];
+  const relOf = (path: string) => relative(folder, path).split(sep).join('/');
+  const namesOf = (entries: readonly Dirent[]) => new Set(entries.map((e) => e.name));
+  const enter = (path: string, _entry: Dirent, siblings: readonly Dirent[]) => !isExcluded(relOf(path), namesOf(siblings));
+  await walkFoldersAsync(folder, { maxDepth, enter }, (dir, entries) => {
+    const siblings = namesOf(entries);
     for (const entry of entries) {
+      if (!entry.isFile()) continue;
       const path = join(dir, entry.name);
-      const rel = relative(folder, path).split(sep).join('/');
-      if (entry.isDirectory()) {
-        if (ALWAYS_SKIPPED.has(entry.name) || depth >= maxDepth || isExcluded(rel, siblings)) continue;
-        subdirs.push(path);
-      } else if (entry.isFile() && (SERVERLESS_FILE_NAMES as readonly string[]).includes(entry.name) && !isExcluded(rel, siblings)) {
-        found.push(path);
-      } else if (entry.isFile() && (TCSAM_FILE_NAMES as readonly string[]).includes(entry.name) && !isExcluded(rel, siblings)) {
-        templates.push(path);
-      }
+      const into = (SERVERLESS_FILE_NAMES as readonly string[]).includes(entry.name) ? found : (TCSAM_FILE_NAMES as readonly string[]).includes(entry.name) ? templates : undefined;
+      if (into && !isExcluded(relOf(path), siblings)) into.push(path);
     }
-    await Promise.all(subdirs.map((d) => walk(d, depth + 1)));
-  };
-  await walk(folder, 0);
+  });
   // A template.yaml is ours only when it is a TCSAM template (AWS SAM and others use the name too).
   for (const t of templates) if (await isTcsamFile(t)) found.push(t);
   return found.sort();

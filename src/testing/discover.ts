@@ -2,13 +2,15 @@
  * Which function files a `scf-toolkit test` target means: a serverless.yml / template.yaml itself, a
  * folder holding one, or (otherwise) every one found below the folder.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVERLESS_FILE_NAMES } from '../model/types';
 import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsam';
 import { fail, ok, type Outcome } from '../model/outcome';
+import { DEFAULT_SKIPPED_DIRS, walkFolders } from '../util/walk';
 
-const SKIPPED = new Set(['node_modules', '.git', '.scf', '.svn', '.hg', 'dist', 'out']);
+/** Build output may hold copies of serverless.yml: not a target of its own. */
+const SKIPPED = new Set([...DEFAULT_SKIPPED_DIRS, 'dist', 'out']);
 
 export function functionFilesFor(target: string, maxDepth = 8): Outcome<string[]> {
   const abs = resolve(target);
@@ -22,22 +24,10 @@ export function functionFilesFor(target: string, maxDepth = 8): Outcome<string[]
   const direct = directFile(abs);
   if (direct) return ok([direct]);
   const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory() || SKIPPED.has(e.name) || depth >= maxDepth) continue;
-      const sub = join(dir, e.name);
-      const file = directFile(sub);
-      if (file) found.push(file);
-      walk(sub, depth + 1);
-    }
-  };
-  walk(abs, 0);
+  walkFolders(abs, { skip: SKIPPED, maxDepth }, (dir, _entries, depth) => {
+    const file = depth > 0 ? directFile(dir) : undefined;
+    if (file) found.push(file);
+  });
   if (found.length === 0) return fail('testing.noFunctionFile', `${abs}: no serverless.yml, serverless.yaml or TCSAM template.yaml in this folder or below it; give the file, or run in the folder that holds it`, { file: abs });
   return ok(found.sort());
 }
