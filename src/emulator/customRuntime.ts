@@ -19,9 +19,9 @@ import { basename, join } from 'node:path';
 import type { RuntimeOptions } from './runtimes';
 import { bootstrapLaunch } from './runtimes/imagePaths';
 import { answerBeforeBody, readBody } from '../util/httpBody';
-import { CodeWatch } from './codeWatch';
+import { SpawnedInstance } from './spawnedInstance';
 import { RESPONSE_LIMIT } from './limits';
-import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
+import type { InitOutcome, RunMeasure } from './instanceTypes';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 
@@ -55,8 +55,7 @@ interface PendingRequest {
 
 type Reply = { kind: 'response'; body: string } | { kind: 'error'; body: string } | { kind: 'tooLarge'; bytes: number };
 
-export class CustomInstance implements RuntimeInstance {
-  private proc: RuntimeProcess | undefined;
+export class CustomInstance extends SpawnedInstance {
   private readonly server: Server;
   private readonly listening: Promise<number>;
   private pending: PendingRequest | undefined;
@@ -64,15 +63,10 @@ export class CustomInstance implements RuntimeInstance {
   private pollerWaiter: (() => void) | undefined;
   private onReply: ((r: Reply) => void) | undefined;
   private onInit: ((r: { ok: true } | { ok: false; body: string }) => void) | undefined;
-  private readonly watched = new CodeWatch();
-  private sink: LogSink;
-  private killed = false;
   private startError: string | undefined;
   private workDir: string | undefined;
   /** Log lines: which of the bootstrap's /var/lang paths ran which local interpreter. */
   private mapped: string[] = [];
-  busy = false;
-  idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly codeDir: string,
@@ -82,7 +76,7 @@ export class CustomInstance implements RuntimeInstance {
     private readonly limits: { memorySize: number; timeout: number },
     private readonly runtimeOptions: RuntimeOptions = {},
   ) {
-    this.sink = sink;
+    super(sink);
     this.server = createServer((req, res) => this.route(req, res));
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -90,19 +84,6 @@ export class CustomInstance implements RuntimeInstance {
       if (this.idle) socket.unref();
     });
     this.listening = new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as AddressInfo).port)));
-  }
-
-  get pid(): number | undefined {
-    return this.proc?.pid;
-  }
-
-  get dead(): boolean {
-    return this.killed || (this.proc?.dead ?? false);
-  }
-
-  setSink(sink: LogSink): void {
-    this.sink = sink;
-    this.proc?.setSink(sink);
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
@@ -242,18 +223,18 @@ export class CustomInstance implements RuntimeInstance {
     return { outcome: { kind: 'result', value, resultBytes: Buffer.byteLength(reply.body) }, peakKb };
   }
 
-  reusable(): boolean {
-    return !this.dead && !this.startError && this.watched.unchanged();
+  override reusable(): boolean {
+    return !this.startError && super.reusable();
   }
 
-  freeze(): void {
-    this.proc?.freeze();
+  override freeze(): void {
+    super.freeze();
     this.keepAlive(false);
   }
 
-  thaw(): void {
+  override thaw(): void {
     this.keepAlive(true);
-    this.proc?.thaw();
+    super.thaw();
   }
 
   /** The Runtime API server and its connections (the runtime's long poll) hold the event loop only while a request runs. */
@@ -268,12 +249,10 @@ export class CustomInstance implements RuntimeInstance {
   private idle = false;
   private readonly sockets = new Set<Socket>();
 
-  kill(): void {
+  override kill(): void {
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
     this.workDir = undefined;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.killed = true;
-    this.proc?.kill();
+    super.kill();
     this.poller?.destroy();
     this.server.close();
     this.server.closeAllConnections?.();

@@ -23,8 +23,8 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBootstrap } from './customRuntime';
-import { CodeWatch } from './codeWatch';
-import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
+import { SpawnedInstance } from './spawnedInstance';
+import type { InitOutcome, RunMeasure } from './instanceTypes';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { port9000Env, port9000Rewrite, Port9000Lease } from './network/port9000';
 import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
@@ -92,16 +92,10 @@ export function canConnect(port: number): Promise<boolean> {
 
 const TEXT_TYPES = /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
 
-export class WebInstance implements RuntimeInstance {
-  private proc: RuntimeProcess | undefined;
+export class WebInstance extends SpawnedInstance {
   private port = 0;
-  private killed = false;
-  private readonly watched = new CodeWatch();
-  private sink: LogSink;
   private workDir: string | undefined;
   private readonly lease = new Port9000Lease(this);
-  busy = false;
-  idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly codeDir: string,
@@ -110,7 +104,7 @@ export class WebInstance implements RuntimeInstance {
     private readonly identity: { name: string; namespace: string; region: string; appId: string; uin: string },
     private readonly launch: WebLaunch = { runtimeOptions: {} },
   ) {
-    this.sink = sink;
+    super(sink);
   }
 
   /** The instance's own temporary folder (a mapped bootstrap's copy, a generated bootstrap), made on first use. */
@@ -119,22 +113,9 @@ export class WebInstance implements RuntimeInstance {
     return this.workDir;
   }
 
-  get pid(): number | undefined {
-    return this.proc?.pid;
-  }
-
-  get dead(): boolean {
-    return this.killed || (this.proc?.dead ?? false);
-  }
-
   /** The port this instance's server listens on (for the log and tests). */
   get listenPort(): number {
     return this.port;
-  }
-
-  setSink(sink: LogSink): void {
-    this.sink = sink;
-    this.proc?.setSink(sink);
   }
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
@@ -286,22 +267,8 @@ export class WebInstance implements RuntimeInstance {
     });
   }
 
-  reusable(): boolean {
-    return !this.dead && this.watched.unchanged();
-  }
-
-  freeze(): void {
-    this.proc?.freeze();
-  }
-
-  thaw(): void {
-    this.proc?.thaw();
-  }
-
-  kill(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.killed = true;
-    this.proc?.kill();
+  override kill(): void {
+    super.kill();
     this.lease.release();
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
     this.workDir = undefined;

@@ -13,9 +13,9 @@
 import { connect, type Socket } from 'node:net';
 import { ok, type Outcome } from '../../model/outcome';
 import type { ScfRuntime } from '../../model/runtimes';
-import { CodeWatch } from '../codeWatch';
+import { SpawnedInstance } from '../spawnedInstance';
 import type { ScfContext } from '../context';
-import type { InitOutcome, RunMeasure, RuntimeInstance } from '../instanceTypes';
+import type { InitOutcome, RunMeasure } from '../instanceTypes';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from '../runtimeProcess';
 import { freePort } from '../webFunction';
 import { chooseFor, type RuntimeOptions } from './choose';
@@ -50,14 +50,8 @@ export function goToolchain(runtime: LocalRuntime): GoToolchain | undefined {
 /** Connection attempts start 1 ms apart (a refused loopback connect costs microseconds), up to 16 ms. */
 const CONNECT_RETRY_MAX_MS = 16;
 
-export class GoInstance implements RuntimeInstance {
-  private proc: RuntimeProcess | undefined;
+export class GoInstance extends SpawnedInstance {
   private rpc: GoRpcClient | undefined;
-  private readonly watched = new CodeWatch();
-  private sink: LogSink;
-  private killed = false;
-  busy = false;
-  idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly codeDir: string,
@@ -67,20 +61,7 @@ export class GoInstance implements RuntimeInstance {
     private readonly callerEnv: NodeJS.ProcessEnv,
     private readonly toolchain: GoToolchain | undefined,
   ) {
-    this.sink = sink;
-  }
-
-  get pid(): number | undefined {
-    return this.proc?.pid;
-  }
-
-  get dead(): boolean {
-    return this.killed || (this.proc?.dead ?? false);
-  }
-
-  setSink(sink: LogSink): void {
-    this.sink = sink;
-    this.proc?.setSink(sink);
+    super(sink);
   }
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
@@ -204,25 +185,19 @@ export class GoInstance implements RuntimeInstance {
     return { outcome: { kind: 'result', value, resultBytes: Buffer.byteLength(text) }, peakKb };
   }
 
-  reusable(): boolean {
-    return !this.dead && this.watched.unchanged();
-  }
-
-  freeze(): void {
-    this.proc?.freeze();
+  override freeze(): void {
+    super.freeze();
     this.rpc?.keepAlive(false);
   }
 
-  thaw(): void {
+  override thaw(): void {
     this.rpc?.keepAlive(true);
-    this.proc?.thaw();
+    super.thaw();
   }
 
-  kill(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.killed = true;
+  override kill(): void {
     this.rpc?.destroy();
-    this.proc?.kill();
+    super.kill();
   }
 }
 
