@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { FunctionRunner } from './endpoint/actions';
 import { loadOrCreateLocalCredentials, type Credentials } from './endpoint/credentials';
 import { startLocalEndpoint, type LocalEndpoint } from './endpoint/server';
+import { isProcessAlive } from '../emulator/processTable';
 
 export const ENDPOINT_INFO_FILE = 'endpoint.json';
 
@@ -42,15 +43,6 @@ export function readEndpointInfo(stateDir: string): EndpointInfo | undefined {
   return undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function answers(url: string, timeoutMs = 1000): Promise<boolean> {
   const u = new URL(url);
   return new Promise((resolve) => {
@@ -68,7 +60,7 @@ function answers(url: string, timeoutMs = 1000): Promise<boolean> {
 /** The URL of a running endpoint over this state folder, if there is one. */
 export async function findRunningEndpoint(stateDir: string): Promise<string | undefined> {
   const info = readEndpointInfo(stateDir);
-  if (!info || !alive(info.pid)) return undefined;
+  if (!info || !isProcessAlive(info.pid)) return undefined;
   return (await answers(info.url)) ? info.url : undefined;
 }
 

@@ -40,6 +40,16 @@ function field(text: string, name: string): number {
   return at < 0 ? 0 : Number.parseInt(text.slice(at + name.length + 1), 10) || 0;
 }
 
+/** Whether a process with this id exists (EPERM: it does, and belongs to another user). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function parseProcStatus(text: string | undefined): ProcMemory {
   if (!text) return { rss: 0, hwm: 0, own: 0 };
   return { rss: field(text, 'VmRSS'), hwm: field(text, 'VmHWM'), own: field(text, 'RssAnon') + field(text, 'RssShmem') };

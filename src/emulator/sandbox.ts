@@ -30,7 +30,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InstanceMemory, type ProcListing } from './instanceMemory';
-import { descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
+import { isProcessAlive, descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
 import { fail, ok, type Outcome } from '../model/outcome';
 
 /** SCF's per-instance limits (quota page, "function runtime environment limits"). */
@@ -413,7 +413,7 @@ function removeStaleCgroups(parent: string): void {
   try {
     for (const name of readdirSync(parent)) {
       const m = /^scf-toolkit-(\d+)-\d+$/.exec(name);
-      if (!m || pidAlive(Number(m[1]))) continue;
+      if (!m || isProcessAlive(Number(m[1]))) continue;
       try {
         rmdirSync(join(parent, name));
       } catch {
@@ -425,14 +425,6 @@ function removeStaleCgroups(parent: string): void {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // ---------------------------------------------------------------- the sandboxed process
 

@@ -5,8 +5,7 @@
  */
 import { Emulator } from '../../emulator/emulator';
 import { describeRoutes, startGateway } from '../../emulator/gateway/server';
-import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
-import { RUNTIME_PATH_USAGE } from '../runtimePaths';
+import { FUNCTION_SERVER_HELP, loadGatewaySpecs, parseMaxInstances } from '../gatewaySpecs';
 import { inputError, listenError, parsePort, startCommand, usageError, type CliIO } from '../io';
 import { listenForStop } from '../stopRequest';
 
@@ -28,11 +27,7 @@ function is served under /<name>/. Each request and the functions' logs are prin
 
 Options:
   --port N        the port (default 0: a free one, printed)
-  --python PATH   the python3 for every Python3.x function (default: each runtime's own version)
-${RUNTIME_PATH_USAGE}
-  --layer NAME=FOLDER  where layer NAME's content is locally (its /opt), when it is not a
-                  component: layer of the app; repeatable
-${MAX_INSTANCES_HELP}
+${FUNCTION_SERVER_HELP}
   --quiet         print only the address and the routes
 
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;

@@ -8,8 +8,7 @@ import { Emulator } from '../../emulator/emulator';
 import { LOCAL_CREDENTIALS_FILE } from '../../deploy/endpoint/credentials';
 import { connectLocal, defaultStateDir, findRunningEndpoint } from '../../deploy/localTarget';
 import { describeRoutes, startGateway, type Gateway } from '../../emulator/gateway/server';
-import { loadGatewaySpecs, MAX_INSTANCES_HELP, parseMaxInstances } from '../gatewaySpecs';
-import { RUNTIME_PATH_USAGE } from '../runtimePaths';
+import { FUNCTION_SERVER_HELP, loadGatewaySpecs, parseMaxInstances } from '../gatewaySpecs';
 import { inputError, listenError, parsePort, startCommand, usageError, type CliIO } from '../io';
 import { listenForStop } from '../stopRequest';
 
@@ -28,11 +27,7 @@ Options:
   --port N        the port (default 0: a free one, printed)
   --gateway-port N  the HTTP gateway's port (default 0: a free one, printed)
   --state DIR     the state folder: deployed functions, code, logs (default ./.scf/endpoint)
-  --python PATH   the python3 for every Python3.x function (default: each runtime's own version)
-${RUNTIME_PATH_USAGE}
-  --layer NAME=FOLDER  where layer NAME's content is locally (its /opt), when it is not a
-                  component: layer of the app; repeatable
-${MAX_INSTANCES_HELP}
+${FUNCTION_SERVER_HELP}
   --quiet         do not print one line per request
 
 Exit code: 0 after a clean stop, 2 for a usage error or when the port is taken.`;
