@@ -12,12 +12,13 @@
 //               chain: every gap over 20 ms is a task that held the thread that long (whoever ran it;
 //               the baseline's sessions show what VS Code itself runs there).
 // Targets (issue 13): activation <= 30 ms; no task over 20 ms after it.
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyProject, startCodeServer } from '../test/e2e/codeServer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RV_HOME = process.env.RV_HOME ?? join(homedir(), '.cache', 'scf-real-vscode');
@@ -88,36 +89,16 @@ exports.deactivate = () => {};
 
 function packageOurs() {
   // Production build and VSIX in a copy of the project, so dist/ of the working tree is left alone.
-  const copy = join(work, 'project');
-  mkdirSync(copy);
-  for (const name of readdirSync(root)) {
-    if (['node_modules', '.git', 'dist'].includes(name) || name.startsWith('.scratch')) continue;
-    cpSync(join(root, name), join(copy, name), { recursive: true, filter: (p) => !p.includes(join('media', 'screenshots')) });
-  }
-  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const copy = copyProject(root, join(work, 'project'));
   const out = join(work, 'scf-toolkit.vsix');
   execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out], { cwd: copy, stdio: 'ignore' });
   return out;
 }
 
-function serve(user, ext, workspace, env) {
-  const child = spawn(process.execPath, [entry, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--user-data-dir', user, '--extensions-dir', ext, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+async function serve(user, ext, workspace, env) {
+  const { child, url } = startCodeServer(entry, ['--auth', 'none', '--bind-addr', '127.0.0.1:0', '--user-data-dir', user, '--extensions-dir', ext, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], env);
   children.add(child);
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`code-server did not start in 60 s:\n${log}`)), 60000);
-    const onData = (d) => {
-      log += d;
-      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`code-server exited with ${code}:\n${log}`)));
-  });
+  return { child, url: await url };
 }
 
 function stop(child) {

@@ -6,23 +6,18 @@
 // measurement for a one-command extension bundle, so the ratio reads as "cost over an empty extension".
 // activate() returns after the views and commands exist; it defers the deploy part (the Tencent Cloud
 // SDK) to the next turn of the event loop and resolves its promise after that, which is printed apart.
-// Targets (issue 4): activation < 30 ms, VSIX < 1.5 MB.
+// Targets (issue 13): activation <= 30 ms (measured for real in code-server by activate-vscode.mjs), VSIX <= 600 KB.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyProject } from '../test/e2e/codeServer.mjs';
 
 const here = join(fileURLToPath(import.meta.url), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'scf-bench-activate-'));
 // Build and package in a copy of the project, so dist/ of the working tree is left alone.
-const root = join(work, 'project');
-mkdirSync(root);
-for (const name of readdirSync(here)) {
-  if (['node_modules', '.git', 'dist'].includes(name) || name.startsWith('.scratch')) continue;
-  cpSync(join(here, name), join(root, name), { recursive: true, filter: (p) => !p.includes(join('media', 'screenshots')) });
-}
-symlinkSync(join(here, 'node_modules'), join(root, 'node_modules'), 'dir');
+const root = copyProject(here, join(work, 'project'));
 execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 const bundle = join(root, 'dist', 'extension.js');
 const baseline = join(work, 'baseline.js');
@@ -107,5 +102,5 @@ execFileSync(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'v
   stdio: ['ignore', 'ignore', 'ignore'],
 });
 const size = statSync(vsix).size;
-console.log(`VSIX size      ${(size / 1024 / 1024).toFixed(2)} MB (${size} bytes); target < 1.5 MB: ${size < 1.5 * 1024 * 1024 ? 'met' : 'NOT met'}`);
+console.log(`VSIX size      ${(size / 1024 / 1024).toFixed(2)} MB (${size} bytes); target <= 600 KB: ${size <= 600 * 1024 ? 'met' : 'NOT met'}`);
 rmSync(work, { recursive: true, force: true });

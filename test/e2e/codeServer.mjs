@@ -1,5 +1,7 @@
 // Shared by the real-VS-Code scripts (run.mjs, test-explorer.mjs, electron.mjs).
 import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Starts code-server (detached, so a stop ends its extension host too) and resolves with its address. */
 export function startCodeServer(entry, args, env = process.env) {
@@ -26,4 +28,15 @@ export function startCodeServer(entry, args, env = process.env) {
 export async function bundleForExtensionHost(entryPoint, outfile) {
   const { build } = await import('esbuild');
   await build({ entryPoints: [entryPoint], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'], logLevel: 'warning' });
+}
+
+/** A copy of the project at `dest` to build or package in (dist/ of the working tree is left alone), node_modules linked. */
+export function copyProject(root, dest) {
+  mkdirSync(dest);
+  for (const name of readdirSync(root)) {
+    if (['node_modules', '.git', 'dist'].includes(name) || name.startsWith('.scratch')) continue;
+    cpSync(join(root, name), join(dest, name), { recursive: true, filter: (p) => !p.includes(join('media', 'screenshots')) });
+  }
+  symlinkSync(join(root, 'node_modules'), join(dest, 'node_modules'), 'dir');
+  return dest;
 }

@@ -16,12 +16,12 @@
 // Environment: RV_HOME (the real-vscode cache, default ~/.cache/scf-real-vscode), E2E_KEEP=1 keeps the
 // temporary folder, E2E_SKIP_UNTRUSTED=1 skips step 3, E2E_ONLY=apps runs step 5 alone.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, watch } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, watch } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleForExtensionHost, startCodeServer } from './codeServer.mjs';
+import { bundleForExtensionHost, copyProject, startCodeServer } from './codeServer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RV_HOME = process.env.RV_HOME ?? join(homedir(), '.cache', 'scf-real-vscode');
@@ -67,13 +67,7 @@ async function setup() {
     run('bash', [realVscode, 'setup'], { stdio: 'inherit', env: { ...process.env, RV_HOME } });
   }
   step('packaging the VSIX (production build, in a copy of the project: dist/ here is left alone)');
-  const copy = join(work, 'project');
-  mkdirSync(copy);
-  for (const name of readdirSync(root)) {
-    if (['node_modules', '.git', 'dist'].includes(name) || name.startsWith('.scratch')) continue;
-    cpSync(join(root, name), join(copy, name), { recursive: true, filter: (p) => !p.includes(join('media', 'screenshots')) });
-  }
-  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const copy = copyProject(root, join(work, 'project'));
   const vsix = join(work, 'scf-toolkit.vsix');
   run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', vsix], { cwd: copy });
 
