@@ -547,7 +547,13 @@ async function trustedRun(packages, browser) {
   await page.reload();
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
   const afterReload = page.locator('.pane-body [role="tree"]').filter({ hasText: 'orders-api' }).first();
-  if (!(await afterReload.isVisible().catch(() => false))) await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  // The side bar comes back as it was, and the tree fills once the extension has activated and scanned:
+  // wait for it before opening the SCF view (a click on an already open view container closes it).
+  const treeShown = await afterReload.waitFor({ timeout: 20000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!treeShown) await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
   const reloadedRow = afterReload.locator('[role="treeitem"]', { hasText: 'orders-api' }).first();
   await reloadedRow.waitFor({ timeout: 30000 });
   check(await attributeBecomes(reloadedRow, 'aria-expanded', 'true'), 'after a reload orders-api is still open');
@@ -560,7 +566,11 @@ async function trustedRun(packages, browser) {
   await page.waitForTimeout(1000);
   await page.reload();
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
-  if (!(await page.locator('.pane-header', { hasText: 'Deployed' }).first().isVisible().catch(() => false))) await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
+  const deployedShown = await page.locator('.pane-header', { hasText: 'Deployed' }).first().waitFor({ timeout: 20000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!deployedShown) await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
   check(await attributeBecomes(page.locator('.pane-header', { hasText: 'Deployed' }).first(), 'aria-expanded', 'true', 30000), 'after a reload the Deployed view is still open');
   await page.close();
   stop(server.child);
