@@ -52,7 +52,7 @@ async function benchRuntime(label: string, runtime: string, codeDir: string, bar
     const builder = new Emulator();
     const first = await builder.invoke({ spec: s, payload: '{}' }); // the build, once, outside the timings
     await builder.dispose();
-    if (!first.ok || first.result.statusCode !== 200) throw new Error(`the Go build failed: ${JSON.stringify(first)}`);
+    if (!first.ok || first.value.statusCode !== 200) throw new Error(`the Go build failed: ${JSON.stringify(first)}`);
   }
   // Bare spawn and cold invoke alternate, so machine noise hits both alike.
   const bareTimes: number[] = [];
@@ -63,7 +63,7 @@ async function benchRuntime(label: string, runtime: string, codeDir: string, bar
     const t0 = performance.now();
     const o = await e.invoke({ spec: s, payload: '{"n":1}' });
     coldTimes.push(performance.now() - t0);
-    if (!o.ok || o.result.statusCode !== 200) throw new Error(`cold invoke failed: ${JSON.stringify(o)}`);
+    if (!o.ok || o.value.statusCode !== 200) throw new Error(`cold invoke failed: ${JSON.stringify(o)}`);
     await e.dispose();
   }
   const bareMs = median(bareTimes);
@@ -77,7 +77,7 @@ async function benchRuntime(label: string, runtime: string, codeDir: string, bar
     const t0 = performance.now();
     const o = await e.invoke({ spec: s, payload: `{"n":${i}}` });
     warm.push(performance.now() - t0);
-    if (!o.ok || o.result.statusCode !== 200 || o.result.coldStart) throw new Error('warm invoke failed');
+    if (!o.ok || o.value.statusCode !== 200 || o.value.coldStart) throw new Error('warm invoke failed');
   }
   const p50 = percentile(warm, 50);
   const p99 = percentile(warm, 99);

@@ -75,7 +75,7 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
       const outcome = await run.outcome;
       signal?.removeEventListener('abort', onAbort);
       if (!outcome.ok) return { ok: false, error: outcome.error as Problem };
-      return ok(invocation(outcome.result, logLines));
+      return ok(invocation(outcome.value, logLines));
     },
     async close() {
       closed = true;

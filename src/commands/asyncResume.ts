@@ -25,8 +25,8 @@ export async function resumeQueuedEvents(tree: FunctionsTree, host: EmulatorHost
       output.error(resumed.error);
       continue;
     }
-    total += resumed.pending;
-    output.info(`Resumed ${resumed.pending} queued async event${resumed.pending === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(file)} (accepted before the editor last closed); their logs follow.`);
+    total += resumed.value;
+    output.info(`Resumed ${resumed.value} queued async event${resumed.value === 1 ? '' : 's'} of ${vscode.workspace.asRelativePath(file)} (accepted before the editor last closed); their logs follow.`);
   }
   return total;
 }

@@ -218,7 +218,7 @@ export class Invoker implements vscode.Disposable {
     }
 
     if (outcome.ok) {
-      const result = outcome.result;
+      const result = outcome.value;
       this.output.end(result, spec.file);
       this.status.finished(spec.name, label, result);
       // 499 after "Stop Invocation" is what the user asked for, not a failure to report.

@@ -5,10 +5,11 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { InvokeOutcome } from './emulator';
+import { ok, type Outcome } from '../model/outcome';
 import { hostEnvironment } from './environment';
 import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import type { FinishedEvent } from './async';
-import type { LogLine, UsageError } from './types';
+import type { LogLine } from './types';
 
 export interface EmulatorClientOptions {
   /** The bundled host script, dist/host.js. */
@@ -50,9 +51,9 @@ interface Pending {
 export class EmulatorClient {
   private host: ChildProcess | undefined;
   private readonly pending = new Map<string, Pending>();
-  private readonly resumes = new Map<string, (r: { ok: true; pending: number } | { ok: false; error: UsageError }) => void>();
+  private readonly resumes = new Map<string, (r: Outcome<number>) => void>();
   private readyHost: ChildProcess | undefined;
-  private readonly readyWaiters: Array<(r: { ok: true; pid: number } | { ok: false; error: UsageError }) => void> = [];
+  private readonly readyWaiters: Array<(r: Outcome<number>) => void> = [];
   /** The end of the host's stderr, for the message when it dies. */
   private stderrTail = '';
   /** Ids of this client's messages: unique per client, which is all the host needs. */
@@ -112,14 +113,15 @@ export class EmulatorClient {
 
   private onReady(host: ChildProcess, pid: number): void {
     this.readyHost = host;
-    for (const w of this.readyWaiters.splice(0)) w({ ok: true, pid });
+    for (const w of this.readyWaiters.splice(0)) w(ok(pid));
     this.updateRef();
   }
 
   /** Starts the host if it is not running and resolves once it is ready for invocations. */
-  ready(): Promise<{ ok: true; pid: number } | { ok: false; error: UsageError }> {
+  /** The host's pid once it is ready. */
+  ready(): Promise<Outcome<number>> {
     const host = this.ensureHost();
-    if (this.readyHost === host && host.pid !== undefined) return Promise.resolve({ ok: true, pid: host.pid });
+    if (this.readyHost === host && host.pid !== undefined) return Promise.resolve(ok(host.pid));
     return new Promise((resolve) => {
       this.readyWaiters.push(resolve);
       this.updateRef();
@@ -140,7 +142,7 @@ export class EmulatorClient {
     if (m.type === 'asyncLog') return this.options.onAsyncLog?.(m.line);
     if (m.type === 'asyncFinished') return this.options.onAsyncFinished?.(m.event);
     if (m.type === 'resumed') {
-      this.resumes.get(m.id)?.({ ok: true, pending: m.pending });
+      this.resumes.get(m.id)?.(ok(m.pending));
       this.resumes.delete(m.id);
       this.updateRef();
       return;
@@ -164,7 +166,7 @@ export class EmulatorClient {
         this.pending.delete(m.id);
         this.updateRef();
         p.accepted(m.result.requestId);
-        p.done({ ok: true, result: m.result });
+        p.done(ok(m.result));
         break;
       case 'error':
         this.pending.delete(m.id);
@@ -189,7 +191,7 @@ export class EmulatorClient {
         accepted,
         done: (o) => {
           if (!o.ok) refused(new Error(o.error.message));
-          else if (o.result.statusCode === 400 || o.result.statusCode === 406) refused(new Error(o.result.errorMessage ?? 'refused'));
+          else if (o.value.statusCode === 400 || o.value.statusCode === 406) refused(new Error(o.value.errorMessage ?? 'refused'));
           resolve(o);
         },
       });
@@ -220,7 +222,8 @@ export class EmulatorClient {
   }
 
   /** Restores the async queue beside a serverless.yml (events accepted before a restart) and runs it. */
-  resume(target: string): Promise<{ ok: true; pending: number } | { ok: false; error: UsageError }> {
+  /** How many async events of `target`'s journal are pending again. */
+  resume(target: string): Promise<Outcome<number>> {
     const id = String(++this.lastId);
     return new Promise((resolve) => {
       this.resumes.set(id, resolve);

@@ -22,9 +22,10 @@ import { billedDuration, endLine, reportLine, startLine } from './logFormat';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { hasDebugpy, resolveRuntime, type LocalRuntime, type RuntimeOptions } from './runtimes';
 import { statusInfo } from './statusCodes';
-import type { InvocationType, InvokeOptions, InvokeRequest, InvokeResult, LogLine, UsageError } from './types';
+import type { InvocationType, InvokeOptions, InvokeRequest, InvokeResult, LogLine } from './types';
 
-export type InvokeOutcome = { ok: true; result: InvokeResult } | { ok: false; error: UsageError };
+/** An invocation's result (any status code), or the problem that kept it from running. */
+export type InvokeOutcome = Outcome<InvokeResult>;
 
 /** What runs a function: a web server, a Custom Runtime bootstrap, or our bootstrap on a local interpreter. */
 export type Prepared = { kind: 'web'; describe: string; bootstrapPath?: string; generated?: { content: string; what: string } } | { kind: 'custom' | 'handler'; runtime: LocalRuntime; describe: string };
@@ -157,7 +158,7 @@ export class Emulator {
     const refused = checkEvent(req.payload, invocationType);
     if (refused) {
       log('platform', `[ERROR] ${refused.statusCode} ${statusInfo(refused.statusCode).name}: ${refused.errorMessage}`);
-      return { ok: true, result: finish({ ...base(), ...refused }) };
+      return ok(finish({ ...base(), ...refused }));
     }
 
     const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
@@ -175,7 +176,7 @@ export class Emulator {
       // sync call; the async queue retries it until msgTTL). The gateway shows it as HTTP 429.
       const errorMessage = `ResourceLimitReached: ${spec.name} already runs ${this.maxInstances} instances, the local concurrency limit (maxInstancesPerFunction); retry when one is free, or raise the limit (--max-instances, setting scf.gateway.maxInstancesPerFunction)`;
       log('platform', `[ERROR] 432 ${statusInfo(432).name}: ${errorMessage}`);
-      return { ok: true, result: finish({ ...base(), statusCode: 432, errorMessage }) };
+      return ok(finish({ ...base(), statusCode: 432, errorMessage }));
     }
     const sink: LogSink = Object.assign((stream: 'stdout' | 'stderr', text: string) => log(stream, text), { pace: opts.logPace });
     const started = now();
@@ -223,7 +224,7 @@ export class Emulator {
         const result = finish({ ...base(), ...failed, coldStart, initDurationMs, durationMs: now() - started });
         log('platform', endLine(id()));
         log('platform', reportLine(result));
-        return { ok: true, result };
+        return ok(result);
       }
       for (const note of init.notes ?? []) log('platform', note);
       log('platform', `Runtime ${spec.runtime} runs on ${prepared.value.describe}`);
@@ -276,7 +277,7 @@ export class Emulator {
     });
     log('platform', endLine(id()));
     log('platform', reportLine(result));
-    return { ok: true, result };
+    return ok(result);
   }
 
   /** Instances of one function that are alive (busy, idle or starting). */

@@ -135,7 +135,7 @@ async function invoke(req: InvokeMessage): Promise<void> {
         onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }, true),
       },
     );
-    if (outcome.ok) reply({ type: 'result', id: req.id, result: outcome.result });
+    if (outcome.ok) reply({ type: 'result', id: req.id, result: outcome.value });
     else reply({ type: 'error', id: req.id, error: outcome.error });
   } finally {
     running.delete(req.id);

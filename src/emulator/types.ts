@@ -1,3 +1,4 @@
+import type { Problem } from '../model/outcome';
 import type { FunctionSpec } from '../model/types';
 
 export type InvocationType = 'RequestResponse' | 'Event';
@@ -63,8 +64,5 @@ export interface InvokeOptions {
   onAccepted?: (requestId: string) => void;
 }
 
-/** Something the caller got wrong before any code ran (bad file, unknown runtime ...). */
-export interface UsageError {
-  code: string;
-  message: string;
-}
+/** Something the caller got wrong before any code ran (bad file, unknown runtime ...): a Problem. */
+export type UsageError = Problem;

@@ -126,7 +126,7 @@ export async function runTest(testCase: TestCase, invoker: TestInvoker, options:
   const durationMs = Math.round(performance.now() - started);
   if (!outcome.ok) return { ...base, durationMs, status: 'errored', message: outcome.error.message, expectation };
 
-  const r = outcome.result;
+  const r = outcome.value;
   const applied = options.skipLogChecks ? { ...expectation, logIncludes: undefined } : expectation;
   const report = matchExpectation(applied, {
     statusCode: r.statusCode,

@@ -291,8 +291,8 @@ test('a deployed function\'s answer is shown in the local invoke\'s format: the 
     const remote = remoteInvokeResult(await invokeDeployed(client, { name: 'shown', namespace: 'default', event }), { memorySize: spec.memorySize });
     const local = await emulator.invoke({ spec, payload: event });
     assert.ok(local.ok);
-    assert.equal(remote.statusCode, local.result.statusCode, event);
+    assert.equal(remote.statusCode, local.value.statusCode, event);
     // The status line, meaning, fix, error message and result read the same.
-    assert.deepEqual(shape(formatOutcome(remote)), shape(formatOutcome(local.result)), event);
+    assert.deepEqual(shape(formatOutcome(remote)), shape(formatOutcome(local.value)), event);
   }
 });

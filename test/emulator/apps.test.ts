@@ -48,22 +48,22 @@ describe('multi-scf functions with a layer', () => {
   test('a Node.js function requires a module that only its layer has (NODE_PATH /opt/node_modules)', async () => {
     const { outcome } = await run(fn('api', 'index'), { who: 'ada' });
     assert.ok(outcome.ok, outcome.ok ? '' : outcome.error.message);
-    assert.equal(outcome.result.statusCode, 200, outcome.result.errorMessage);
-    assert.deepEqual(outcome.result.result, { message: 'hello ada, from the shop-deps layer', shop: 'shop', function: 'api-dev-shop-index' });
+    assert.equal(outcome.value.statusCode, 200, outcome.value.errorMessage);
+    assert.deepEqual(outcome.value.result, { message: 'hello ada, from the shop-deps layer', shop: 'shop', function: 'api-dev-shop-index' });
   });
 
   test('each function runs with its own settings over the shared ones', async () => {
     const { outcome } = await run(fn('api', 'userList'));
     assert.ok(outcome.ok);
-    assert.equal(outcome.result.memorySize, 256);
-    assert.deepEqual(outcome.result.result, { pageSize: 20, users: ['ada', 'linus'] });
+    assert.equal(outcome.value.memorySize, 256);
+    assert.deepEqual(outcome.value.result, { pageSize: 20, users: ['ada', 'linus'] });
   });
 
   test('a Python function imports a module at its layer\'s root (PYTHONPATH /opt)', { skip: python ? false : 'python3 is not installed' }, async () => {
     const { outcome } = await run(fn('api', 'report'));
     assert.ok(outcome.ok, outcome.ok ? '' : outcome.error.message);
-    assert.equal(outcome.result.statusCode, 200, outcome.result.errorMessage);
-    assert.deepEqual(outcome.result.result, { report: 'NIGHTLY REPORT!' });
+    assert.equal(outcome.value.statusCode, 200, outcome.value.errorMessage);
+    assert.deepEqual(outcome.value.result, { report: 'NIGHTLY REPORT!' });
   });
 
   test('a layer that cannot be found is an error naming it, and no code runs', async () => {

@@ -144,7 +144,7 @@ describe('async invocation with retries and dead letters', () => {
         run.requestId.then((id) => {
           accepted.set(id, i);
           run.outcome.then((o) => {
-            if (o.ok && o.result.asyncOutcome) finished.set(id, o.result.asyncOutcome);
+            if (o.ok && o.value.asyncOutcome) finished.set(id, o.value.asyncOutcome);
           });
         }),
       );
@@ -163,7 +163,7 @@ describe('async invocation with retries and dead letters', () => {
       onAsyncFinished: (e) => finished.set(e.requestId, e.outcome),
     });
     const resumed = await second.resume(spec.file);
-    assert.ok(resumed.ok && resumed.pending > 0, 'the restarted host found the queued events in the journal');
+    assert.ok(resumed.ok && resumed.value > 0, 'the restarted host found the queued events in the journal');
     await eventually(() => [...accepted.keys()].every((id) => finished.has(id)), 'every accepted event finished', 60_000);
     await second.dispose();
     await first.dispose();

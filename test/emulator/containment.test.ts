@@ -243,7 +243,7 @@ describe('the emulator host (the editor\'s path): what an instance detached ends
         const closed = spec('index.detach');
         const a = new EmulatorClient({ hostScript });
         const ra = await a.invoke({ target: closed.spec.file, payload: '{"how":"setsid"}' }, () => undefined).outcome;
-        assert.ok(ra.ok && ra.result.statusCode === 200);
+        assert.ok(ra.ok && ra.value.statusCode === 200);
         assert.equal(sleepsMarked(closed.mark).length, 1);
         await a.dispose();
         await eventually(() => processesMarked(closed.mark).length === 0, 'nothing is left once the host shut down', 5000);
@@ -251,13 +251,13 @@ describe('the emulator host (the editor\'s path): what an instance detached ends
         const killed = spec('index.detach');
         const b = new EmulatorClient({ hostScript });
         const rb = await b.invoke({ target: killed.spec.file, payload: '{"how":"doubleFork"}' }, () => undefined).outcome;
-        assert.ok(rb.ok && rb.result.statusCode === 200);
+        assert.ok(rb.ok && rb.value.statusCode === 200);
         process.kill(b.hostPid()!, 'SIGKILL');
         await eventually(() => b.hostPid() === undefined, 'the client saw its host die');
         if (mode === 'tree') {
           // Tracked, not contained: the runtime died with the host (parent-death signal); the next host sweeps the rest.
           const next = await b.invoke({ target: functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.plainValue' }).file, payload: '{"n":1}' }, () => undefined).outcome;
-          assert.ok(next.ok && next.result.statusCode === 200);
+          assert.ok(next.ok && next.value.statusCode === 200);
         }
         await eventually(() => processesMarked(killed.mark).length === 0, 'nothing is left of the killed host\'s instance', 5000);
         await b.dispose();
@@ -315,9 +315,9 @@ describe('a handler\'s output streams with back-pressure', () => {
     const outcome = await emulator.invoke({ spec: s, payload: '{"mb":96}' }, { onLog: (l) => void (l.stream === 'stdout' && lines++) });
     assert.ok(outcome.ok);
     if (!outcome.ok) return;
-    assert.equal(outcome.result.statusCode, 200, outcome.result.errorMessage);
+    assert.equal(outcome.value.statusCode, 200, outcome.value.errorMessage);
     assert.equal(lines, 96 * 1024, 'every line reached the log');
-    assert.ok(outcome.result.maxMemoryUsedMB <= 64);
+    assert.ok(outcome.value.maxMemoryUsedMB <= 64);
   });
 });
 
@@ -338,7 +338,7 @@ describe('what a handler can reach', () => {
     const client = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js') });
     try {
       const outcome = await client.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{}' }, () => undefined).outcome;
-      assert.ok(outcome.ok && outcome.result.statusCode === 200);
+      assert.ok(outcome.ok && outcome.value.statusCode === 200);
       const environ = readFileSync(`/proc/${client.hostPid()}/environ`, 'utf8').split('\0').filter(Boolean);
       const keys = environ.map((e) => e.slice(0, e.indexOf('=')));
       const allowed = new Set<string>(['PATH', 'HOME', 'TMPDIR', 'SCF_TOOLKIT_CONTAINMENT', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', ...DISCOVERY_VARIABLES]);

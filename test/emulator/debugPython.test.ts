@@ -134,8 +134,8 @@ describe('debugging a Python function through debugpy', { skip: !hasDebugpy && `
       void dap.request('continue', { threadId });
       const outcome = await invoking;
       if (!outcome.ok) assert.fail(outcome.error.message);
-      assert.equal(outcome.result.statusCode, 200, logs.join('\n'));
-      assert.deepEqual((outcome.result.result as { greeting: string }).greeting, 'hello debugger');
+      assert.equal(outcome.value.statusCode, 200, logs.join('\n'));
+      assert.deepEqual((outcome.value.result as { greeting: string }).greeting, 'hello debugger');
       assert.ok(logs.some((l) => /hello debugger/.test(l)), logs.join('\n'));
       assert.ok(logs.some((l) => /past its timeout of 1 s .*433 TimeLimitReached/.test(l)), logs.join('\n'));
     } finally {

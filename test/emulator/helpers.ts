@@ -69,7 +69,7 @@ export async function invoke(
   const payload = typeof event === 'string' ? event : JSON.stringify(event);
   const outcome = await emulator.invoke({ spec, payload, invocationType }, { onLog: (l) => logs.push(l) });
   if (!outcome.ok) throw new Error(`usage error: ${outcome.error.message}`);
-  return { result: outcome.result, logs, text: logs.map((l) => l.text).join('\n') };
+  return { result: outcome.value, logs, text: logs.map((l) => l.text).join('\n') };
 }
 
 /** A value for a function's TEST_MARK variable: every process its instances start inherits it. */

@@ -17,9 +17,9 @@ describe('the emulator host is a separate process the extension talks to', () =>
     const outcome = await run.outcome;
     assert.ok(outcome.ok, outcome.ok ? '' : outcome.error.message);
     if (!outcome.ok) return;
-    assert.equal(outcome.result.statusCode, 200);
-    assert.equal(outcome.result.requestId, requestId);
-    assert.deepEqual(outcome.result.result, { message: 'Hello, host!', invocations: 1 });
+    assert.equal(outcome.value.statusCode, 200);
+    assert.equal(outcome.value.requestId, requestId);
+    assert.deepEqual(outcome.value.result, { message: 'Hello, host!', invocations: 1 });
     assert.ok(logs.some((l) => l.text === 'event: {"name":"host"}'));
   });
 
@@ -38,10 +38,10 @@ describe('the emulator host is a separate process the extension talks to', () =>
     await eventually(() => logs.some((l) => l.startsWith('child pid')), 'handler started', 5000);
     run.cancel();
     const outcome = await run.outcome;
-    assert.ok(outcome.ok && outcome.result.statusCode === 499);
+    assert.ok(outcome.ok && outcome.value.statusCode === 499);
     await eventually(() => processesMarked(mark).length === 0, 'the handler and its child process are gone');
     const next = await client.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{}' }, () => undefined).outcome;
-    assert.ok(next.ok && next.result.statusCode === 200);
+    assert.ok(next.ok && next.value.statusCode === 200);
   });
 
   test('a host that dies fails its pending invocations with a clear error, and the next invoke starts a new host', async () => {
@@ -57,7 +57,7 @@ describe('the emulator host is a separate process the extension talks to', () =>
     assert.equal(outcome.ok, false);
     if (!outcome.ok) assert.match(outcome.error.message, /emulator host was killed by SIGKILL; invoke again/);
     const again = await own.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{}' }, () => undefined).outcome;
-    assert.ok(again.ok && again.result.statusCode === 200);
+    assert.ok(again.ok && again.value.statusCode === 200);
     await own.dispose();
     // Nothing of the killed host's instance is left: not the runtime, not the `sleep` it started.
     await eventually(() => processesMarked(mark).length === 0, 'the killed host\'s instance and its child are gone');

@@ -132,7 +132,7 @@ describe('logs stream as the handler prints them', () => {
     assert.equal(settled, false, 'the handler had not finished when its first line arrived');
     assert.deepEqual(seenWhileRunning, ['tick 0']);
     const outcome = await done;
-    assert.ok(outcome.ok && outcome.result.statusCode === 200);
+    assert.ok(outcome.ok && outcome.value.statusCode === 200);
   });
 
   test('async invocation: accepted at once with the request id, the result only in the log', async () => {
@@ -145,9 +145,9 @@ describe('logs stream as the handler prints them', () => {
     );
     assert.ok(outcome.ok);
     if (!outcome.ok) return;
-    assert.equal(acceptedId, outcome.result.requestId);
-    assert.equal(outcome.result.result, null);
-    assert.equal(outcome.result.invocationType, 'Event');
+    assert.equal(acceptedId, outcome.value.requestId);
+    assert.equal(outcome.value.result, null);
+    assert.equal(outcome.value.invocationType, 'Event');
     assert.ok(logs.some((l) => l.includes('{"doubled":10}')));
   });
 
@@ -161,7 +161,7 @@ describe('logs stream as the handler prints them', () => {
     await eventually(() => logs.some((l) => l.startsWith('child pid')), 'the handler started', 5000);
     abort.abort();
     const outcome = await pending;
-    assert.ok(outcome.ok && outcome.result.statusCode === 499);
+    assert.ok(outcome.ok && outcome.value.statusCode === 499);
     await eventually(() => processesMarked(mark).length === 0, 'the handler and its child process are gone');
     assert.equal(own.instanceCount(), 0);
     await own.dispose();

@@ -167,8 +167,8 @@ test('debugging: the JVM waits for a JDWP debugger before it loads the handler, 
     await jdwp.command(1, 9); // VirtualMachine.Resume
     const outcome = await invoking;
     if (!outcome.ok) assert.fail(outcome.error.message);
-    assert.equal(outcome.result.statusCode, 200, logs.join('\n'));
-    assert.equal((outcome.result.result as { greeting: string }).greeting, 'Hello debugger x1');
+    assert.equal(outcome.value.statusCode, 200, logs.join('\n'));
+    assert.equal((outcome.value.result as { greeting: string }).greeting, 'Hello debugger x1');
   } finally {
     jdwp.close();
     await own.dispose();

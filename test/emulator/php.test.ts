@@ -91,7 +91,7 @@ describe('PHP functions run on the local php', { skip: !hasPhp && 'php is not in
     await eventually(() => seen.length >= 1, 'the first line', 5000);
     assert.equal(settled, false, 'the first line arrived before the handler returned');
     const o = await done;
-    assert.ok(o.ok && o.result.statusCode === 200);
+    assert.ok(o.ok && o.value.statusCode === 200);
     assert.deepEqual(seen, ['line 0', 'line 1', 'line 2']);
   });
 

@@ -92,7 +92,7 @@ describe('Python 3 handlers run on a local Python 3', () => {
     await eventually(() => seen.length >= 1, 'first line', 5000);
     assert.equal(settled, false);
     const o = await done;
-    assert.ok(o.ok && o.result.statusCode === 200);
+    assert.ok(o.ok && o.value.statusCode === 200);
   });
 
   test('a python3 that does not exist is a clear usage error', async () => {

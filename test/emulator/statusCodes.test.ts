@@ -160,7 +160,7 @@ describe('every status code the emulator produces, for real', () => {
     }
     // Go runs the function's own program: a folder without one is the invocation's 437, not a usage error.
     const go = await emulator.invoke({ spec: functionSpec({ codeDir: node, handler: 'main', runtime: 'Go1' }), payload: '{}' });
-    assert.ok(go.ok && go.result.statusCode === 437, 'Go1 without a binary is 437');
+    assert.ok(go.ok && go.value.statusCode === 437, 'Go1 without a binary is 437');
     const missing = await emulator.invoke({ spec: functionSpec({ codeDir: join(FIXTURES, 'no-such-folder'), handler: 'index.echo' }), payload: '{}' });
     assert.equal(missing.ok, false);
     if (!missing.ok) assert.match(missing.error.message, /code folder .*no-such-folder \(inputs\.src\) does not exist/);
@@ -172,7 +172,7 @@ describe('the timeout override (scf.invoke.timeoutOverride)', () => {
     const spec = functionSpec({ codeDir: node, handler: 'index.slowLogger', timeout: 1 });
     const logs: string[] = [];
     const outcome = await emulator.invoke({ spec, payload: '{"lines":2,"gapMs":700}', timeoutOverride: 5 }, { onLog: (l) => logs.push(l.text) });
-    assert.ok(outcome.ok && outcome.result.statusCode === 200, 'with 5 s it finishes');
+    assert.ok(outcome.ok && outcome.value.statusCode === 200, 'with 5 s it finishes');
     assert.ok(logs.some((l) => l.includes('timeout 5 s from the timeoutOverride setting instead of 1 s')));
     const without = await invoke(emulator, spec, { lines: 2, gapMs: 700 });
     assert.equal(without.result.statusCode, 433, 'with its own 1 s it does not');

@@ -124,7 +124,7 @@ export async function run(opts: { short: boolean }): Promise<SoakReport> {
         const id = await inv.requestId;
         accepted.set(id, p.i);
         void inv.outcome.then((o) => {
-          if (o.ok && o.result.asyncOutcome) noteEnd(id, o.result.asyncOutcome);
+          if (o.ok && o.value.asyncOutcome) noteEnd(id, o.value.asyncOutcome);
         });
         return;
       } catch (e) {

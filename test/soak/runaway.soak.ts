@@ -98,7 +98,7 @@ async function invokeOnce(client: EmulatorClient, target: string, body: string, 
     run.cancel();
     return `no answer within ${Math.round(deadlineMs / 1000)} s`;
   }
-  return first.ok ? first.result : `error: ${first.error.message}`;
+  return first.ok ? first.value : `error: ${first.error.message}`;
 }
 
 async function settle(mark: string, ms: number): Promise<number> {

@@ -112,7 +112,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       },
     );
     if (!outcome.ok) return fail(io, outcome.error.message);
-    const r = outcome.result;
+    const r = outcome.value;
     if (json) emit(resultLine(r));
     else io.out(humanSummary(r));
     return r.statusCode === 200 ? EXIT.ok : EXIT.failed;

@@ -57,7 +57,7 @@ export async function invoke(deps: InvokeDeps, p: v.Params, ctx: ActionContext):
   );
   const finished = run.then((outcome) => {
     if (outcome.ok) {
-      const r = outcome.result;
+      const r = outcome.value;
       const log: FunctionLogRecord = {
         FunctionName: k.name,
         RetMsg: r.statusCode === 200 ? (invocationType === 'Event' ? '' : JSON.stringify(r.result)) : (r.errorMessage ?? ''),
@@ -82,15 +82,15 @@ export async function invoke(deps: InvokeDeps, p: v.Params, ctx: ActionContext):
   if (invocationType === 'Event') {
     const first = await Promise.race([accepted.then(() => undefined), finished]);
     if (first && !first.ok) throw new ApiError('FailedOperation.InvokeFunction', first.error.message);
-    if (first && first.ok && first.result.statusCode !== 200 && acceptedId === undefined) {
+    if (first && first.ok && first.value.statusCode !== 200 && acceptedId === undefined) {
       // refused before running (event too large, not JSON): the caller hears it, as from the platform
-      return { Result: invokeResult(first.result, lines, logType) };
+      return { Result: invokeResult(first.value, lines, logType) };
     }
     return { Result: { FunctionRequestId: acceptedId ?? ctx.requestId, Log: '', RetMsg: '', ErrMsg: '', MemUsage: 0, Duration: 0, BillDuration: 0, InvokeResult: 0 } };
   }
   const outcome = await finished;
   if (!outcome.ok) throw new ApiError('FailedOperation.InvokeFunction', outcome.error.message);
-  return { Result: invokeResult(outcome.result, lines, logType) };
+  return { Result: invokeResult(outcome.value, lines, logType) };
 }
 
 export function getFunctionLogs(state: EndpointState, lookup: Lookup, p: v.Params, ctx: ActionContext): object {

@@ -168,7 +168,7 @@ export class AsyncQueue {
           { onLog: this.options.onLog },
         );
         if (outcome.ok) {
-          result = outcome.result;
+          result = outcome.value;
           statusCode = result.statusCode;
           errorMessage = result.errorMessage;
         } else {

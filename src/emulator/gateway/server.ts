@@ -123,15 +123,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
     let reply: HttpReply;
     if (!outcome.ok) reply = json(500, { errno: 500, error: outcome.error.message });
-    else if (outcome.result.statusCode !== 200) {
-      reply = json(failureStatus(outcome.result.statusCode), { errno: outcome.result.statusCode, error: `${outcome.result.statusName}: ${outcome.result.errorMessage ?? ''}`, requestId });
+    else if (outcome.value.statusCode !== 200) {
+      reply = json(failureStatus(outcome.value.statusCode), { errno: outcome.value.statusCode, error: `${outcome.value.statusName}: ${outcome.value.errorMessage ?? ''}`, requestId });
     } else if (spec.type === 'web') {
-      const r = outcome.result.result as HttpResult;
+      const r = outcome.value.result as HttpResult;
       reply = { status: r.statusCode, headers: r.headers, body: Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') };
     } else if (match.route.integratedResponse) {
-      reply = integratedResponse(outcome.result.result);
+      reply = integratedResponse(outcome.value.result);
     } else {
-      reply = json(200, outcome.result.result);
+      reply = json(200, outcome.value.result);
     }
     send(res, reply, requestId);
     options.onRequest?.(`${method} ${url.pathname} -> ${spec.name} ${reply.status} (${(performance.now() - started).toFixed(1)} ms, RequestId ${requestId})`);

@@ -225,8 +225,8 @@ test('test events: new from a template, rename, duplicate, delete', async () => 
 test('Invoke Locally runs the handler and reports 200 with the result in the output and the status bar', async () => {
   const outcome = await invoke('orders-api', 'paid');
   assert.ok(outcome.ok, JSON.stringify(outcome));
-  assert.equal(outcome.result.statusCode, 200);
-  assert.deepEqual((outcome.result.result as { items: number[] }).items, [1, 2, 3]);
+  assert.equal(outcome.value.statusCode, 200);
+  assert.deepEqual((outcome.value.result as { items: number[] }).items, [1, 2, 3]);
   const text = api.output.text();
   assert.match(text, /── Invoke orders-api with test event "paid"/);
   assert.match(text, /START RequestId: [0-9a-f-]{36}/);
@@ -239,10 +239,10 @@ test('Invoke Locally runs the handler and reports 200 with the result in the out
 
 test('a built-in template can be sent, and Invoke Again repeats the last invocation', async () => {
   const first = await invoke('orders-api', 'apigateway');
-  assert.ok(first.ok && first.result.statusCode === 200);
+  assert.ok(first.ok && first.value.statusCode === 200);
   const again = await vscode.commands.executeCommand<InvokeOutcome>('scf.invokeAgain');
-  assert.ok(again?.ok && again.result.statusCode === 200);
-  assert.notEqual(again.result.requestId, first.result.requestId);
+  assert.ok(again?.ok && again.value.statusCode === 200);
+  assert.notEqual(again.value.requestId, first.value.requestId);
   assert.match(api.output.text(), /received event with keys requestContext, headers, body/);
 });
 
@@ -264,7 +264,7 @@ test('a handler that throws ends with 430 and an error colour in the status bar'
     await vscode.workspace.fs.writeFile(vscode.Uri.file(created.file), Buffer.from('{"fail": "no stock"}'));
     const outcome = await invoke('orders-api', 'failing');
     assert.ok(outcome.ok);
-    assert.equal(outcome.result.statusCode, 430);
+    assert.equal(outcome.value.statusCode, 430);
     assert.match(api.output.text(), /Status: 430 User code exception caught/);
     assert.match(api.output.text(), /order rejected: no stock/);
     assert.match(api.status.text, /^\$\(error\) SCF 430 User code exception caught · \d+ ms$/);
@@ -281,7 +281,7 @@ test('Stop Invocation ends a running invocation with 499', async () => {
   await vscode.commands.executeCommand('scf.stopInvocation');
   const outcome = await running;
   assert.ok(outcome?.ok, JSON.stringify(outcome));
-  assert.equal(outcome.result.statusCode, 499);
+  assert.equal(outcome.value.statusCode, 499);
 });
 
 test('scf.invoke.timeoutOverride replaces the timeout from serverless.yml', async () => {
@@ -291,8 +291,8 @@ test('scf.invoke.timeoutOverride replaces the timeout from serverless.yml', asyn
     // serverless.yml says 3 s; the handler sleeps 10 s; the override ends it at 1 s.
     const outcome = await invoke('orders-api', 'slow');
     assert.ok(outcome.ok, JSON.stringify(outcome));
-    assert.equal(outcome.result.statusCode, 433);
-    assert.ok(outcome.result.durationMs < 3000, `ended by the 1 s override, not the 3 s timeout (${outcome.result.durationMs} ms)`);
+    assert.equal(outcome.value.statusCode, 433);
+    assert.ok(outcome.value.durationMs < 3000, `ended by the 1 s override, not the 3 s timeout (${outcome.value.durationMs} ms)`);
     assert.match(api.output.text(), /Status: 433 TimeLimitReached/);
   } finally {
     await config.update('timeoutOverride', undefined, vscode.ConfigurationTarget.Workspace);
@@ -302,13 +302,13 @@ test('scf.invoke.timeoutOverride replaces the timeout from serverless.yml', asyn
 test('a Python handler runs too (when python3 is installed); what is said about it names its serverless.yaml', async () => {
   const outcome = await invoke('nightly-cleanup', 'timer');
   assert.ok(outcome.ok, JSON.stringify(outcome));
-  assert.equal(outcome.result.statusCode, 200, api.output.text().slice(-2000));
-  assert.deepEqual(outcome.result.result, { removed: 3, function: 'nightly-cleanup' });
+  assert.equal(outcome.value.statusCode, 200, api.output.text().slice(-2000));
+  assert.deepEqual(outcome.value.result, { removed: 3, function: 'nightly-cleanup' });
   assert.match(api.output.text(), /── Invoke nightly-cleanup with template "Timer" \(sync\) · jobs\/serverless\.yaml/);
   // Past its 1 s timeout: the advice names the file the function is in.
   const before = api.output.text().length;
   const overrun = await invoke('nightly-cleanup', 'overrun');
-  assert.ok(overrun.ok && overrun.result.statusCode === 433, JSON.stringify(overrun));
+  assert.ok(overrun.ok && overrun.value.statusCode === 433, JSON.stringify(overrun));
   const text = api.output.text().slice(before);
   assert.match(text, /Fix: Raise `timeout` in serverless\.yaml/);
   assert.doesNotMatch(text, /serverless\.yml/);
@@ -417,7 +417,7 @@ test('quick fixes that fix: the handler to the file that defines it, the cron ex
 test('the function of the active editor: Invoke runs it (its handler file, or a test event of it), New Test Event preselects it', async () => {
   await vscode.window.showTextDocument(vscode.Uri.file(join(root(), 'orders', '.scf', 'events', 'orders-api', 'paid.json')));
   const outcome = await vscode.commands.executeCommand<InvokeOutcome>('scf.invoke');
-  assert.ok(outcome?.ok && outcome.result.statusCode === 200, JSON.stringify(outcome));
+  assert.ok(outcome?.ok && outcome.value.statusCode === 200, JSON.stringify(outcome));
   assert.match(api.output.text(), /── Invoke orders-api with test event "paid" \(sync\)/);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 });
@@ -425,8 +425,8 @@ test('the function of the active editor: Invoke runs it (its handler file, or a 
 test('Invoke Locally (Async): accepted at once, then the event runs with SCF\'s async semantics', async () => {
   const outcome = await vscode.commands.executeCommand<InvokeOutcome>('scf.invokeAsync', await fn('orders-api'), { event: 'paid' });
   assert.ok(outcome?.ok, JSON.stringify(outcome));
-  assert.equal(outcome.result.invocationType, 'Event');
-  assert.equal(outcome.result.asyncOutcome, 'succeeded');
+  assert.equal(outcome.value.invocationType, 'Event');
+  assert.equal(outcome.value.asyncOutcome, 'succeeded');
   const text = api.output.text();
   assert.match(text, /── Invoke orders-api with test event "paid" \(async\)/);
   assert.match(text, /Accepted \(async\): RequestId [0-9a-f-]{36}/);
@@ -462,7 +462,7 @@ test('deploy to the local endpoint, see it in the Deployed view, invoke it there
 
 test('the invoke result is left in the output for the screenshot', async () => {
   const outcome = await invoke('orders-api', 'paid');
-  assert.ok(outcome.ok && outcome.result.statusCode === 200);
+  assert.ok(outcome.ok && outcome.value.statusCode === 200);
   await vscode.commands.executeCommand('scf.showOutput');
   await vscode.commands.executeCommand('notifications.clearAll');
 });
