@@ -17,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import expectationSchema from '../../schemas/scf-expectation.schema.json';
 import { validator } from '../schema/validators';
 import { lineStarts, positionAt } from '../model/lines';
+import { ok, type Outcome, type Problem } from '../model/outcome';
 
 export const EXPECT_SUFFIX = '.expect.json';
 
@@ -27,7 +28,7 @@ export interface Expectation {
   errorMessage?: string;
 }
 
-export interface ExpectationError {
+export interface ExpectationError extends Problem {
   code: 'expect.syntax' | 'expect.shape';
   /** Names the file and the 1-based line and column. */
   message: string;
@@ -36,7 +37,7 @@ export interface ExpectationError {
   column: number;
 }
 
-export type ExpectationParse = { ok: true; expectation: Expectation } | { ok: false; error: ExpectationError };
+export type ExpectationParse = Outcome<Expectation, ExpectationError>;
 
 /** `<dir>/<name>.json` -> `<dir>/<name>.expect.json`. */
 export function expectationPath(eventFile: string): string {
@@ -59,13 +60,13 @@ export function parseExpectation(text: string, file: string): ExpectationParse {
   const fail = (code: ExpectationError['code'], offset: number, what: string): ExpectationParse => {
     starts ??= lineStarts(text);
     const p = positionAt(starts, offset);
-    return { ok: false, error: { code, line: p.line, column: p.character, message: `${file}:${p.line + 1}:${p.character + 1}: ${what}` } };
+    return { ok: false, error: { code, file, line: p.line, column: p.character, message: `${file}:${p.line + 1}:${p.character + 1}: ${what}` } };
   };
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
   if (errors.length > 0) return fail('expect.syntax', errors[0]!.offset, `JSON syntax error: ${printParseErrorCode(errors[0]!.error)}`);
   const validate = schemaValidator();
-  if (validate(value)) return { ok: true, expectation: value as Expectation };
+  if (validate(value)) return ok(value as Expectation);
 
   const err = validate.errors![0]!;
   const key = err.keyword === 'additionalProperties' ? String((err.params as { additionalProperty: string }).additionalProperty) : err.instancePath.split('/')[1];

@@ -104,7 +104,7 @@ export async function runTest(testCase: TestCase, invoker: TestInvoker, options:
     if (!parsed.ok) {
       return { ...base, status: 'errored', message: parsed.error.message, location: { file: testCase.expectFile, line: parsed.error.line, column: parsed.error.column } };
     }
-    expectation = parsed.expectation;
+    expectation = parsed.value;
   }
   const expectLines = expectText === undefined ? undefined : expectationKeyLines(expectText);
 

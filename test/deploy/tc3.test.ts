@@ -22,7 +22,7 @@ test('verification checks the date in the credential scope and which headers are
   const body = Buffer.from('{}');
   const base = { method: 'POST', path: '/', query: '', body, service: 'scf', lookupSecretKey: (id: string) => (id === creds.secretId ? creds.secretKey : undefined) };
   const good = authorization({ method: 'POST', path: '/', query: '', headers, signedHeaders: ['content-type', 'host'], body, timestamp, service: 'scf', ...creds });
-  assert.deepEqual(verifyRequest({ ...base, headers: { ...headers, authorization: good, 'x-tc-timestamp': String(timestamp) } }), { ok: true, secretId: creds.secretId });
+  assert.deepEqual(verifyRequest({ ...base, headers: { ...headers, authorization: good, 'x-tc-timestamp': String(timestamp) } }), { ok: true, value: creds.secretId });
   const otherDay = good.replace(/\/\d{4}-\d{2}-\d{2}\//, '/2001-01-01/');
   assert.equal(verifyRequest({ ...base, headers: { ...headers, authorization: otherDay, 'x-tc-timestamp': String(timestamp) } }).ok, false);
   const hostOnly = authorization({ method: 'POST', path: '/', query: '', headers, signedHeaders: ['host'], body, timestamp, service: 'scf', ...creds });

@@ -55,9 +55,9 @@ describe('expectation files', () => {
     const r = parseExpectation('{"result": null}', 'x');
     assert.ok(r.ok);
     if (!r.ok) return;
-    assert.ok('result' in r.expectation);
-    assert.equal(matchExpectation(r.expectation, ok(null)).pass, true);
-    assert.equal(matchExpectation(r.expectation, ok({})).pass, false);
+    assert.ok('result' in r.value);
+    assert.equal(matchExpectation(r.value, ok(null)).pass, true);
+    assert.equal(matchExpectation(r.value, ok({})).pass, false);
   });
 });
 

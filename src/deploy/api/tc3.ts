@@ -12,6 +12,7 @@
  * `content-type` and `host` must be signed.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { ok, type Outcome, type Problem } from '../../model/outcome';
 
 export const TC3_ALGORITHM = 'TC3-HMAC-SHA256';
 /** The cloud refuses a request whose X-TC-Timestamp is more than 5 minutes off. */
@@ -80,7 +81,8 @@ export function parseAuthorization(value: string): ParsedAuthorization | undefin
   return { secretId: m[1]!, date: m[2]!, service: m[3]!, signedHeaders: m[4]!.split(';'), signature: m[5]! };
 }
 
-export type VerifyFailure = { code: string; message: string };
+/** Why a request is refused: the code is the cloud's own (AuthFailure.SignatureFailure ...). */
+export type VerifyFailure = Problem;
 
 export interface VerifyInput {
   method: string;
@@ -108,7 +110,8 @@ export interface VerifyInput {
  * local endpoint they differ, so the check accepts the signature computed over the Host header as sent
  * or over its hostname part. Everything else is checked exactly.
  */
-export function verifyRequest(input: VerifyInput): { ok: true; secretId: string } | { ok: false; error: VerifyFailure } {
+/** The SecretId that signed the request, or why it is refused. */
+export function verifyRequest(input: VerifyInput): Outcome<string, VerifyFailure> {
   const header = (name: string): string | undefined => {
     const v = input.headers[name];
     return Array.isArray(v) ? v.join(',') : v;
@@ -152,7 +155,7 @@ export function verifyRequest(input: VerifyInput): { ok: true; secretId: string 
       signature({ method: input.method, path: input.path, query: input.query, headers: { ...headers, host }, signedHeaders: parsed.signedHeaders, body: input.body, timestamp, service: parsed.service, secretId: parsed.secretId, secretKey }),
       'hex',
     );
-    if (expected.length === given.length && timingSafeEqual(expected, given)) return { ok: true, secretId: parsed.secretId };
+    if (expected.length === given.length && timingSafeEqual(expected, given)) return ok(parsed.secretId);
   }
   return { ok: false, error: { code: 'AuthFailure.SignatureFailure', message: 'The request signature does not match. Check the SecretKey, and that the request was not changed after signing.' } };
 }
