@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import type { OutputLookup, OutputReference } from './interpolate';
 import { SERVERLESS_FILE_NAMES, type LayerSpec } from './types';
 import { walkFolders } from '../util/walk';
+import { fail, ok } from './outcome';
 
 export interface AppInstance {
   file: string;
@@ -128,22 +129,22 @@ export class AppContext {
     const inst = this.instanceNamed(ref);
     if (!inst) {
       const elsewhere = this.instances().find((i) => i.instanceName === ref.instance);
-      return {
-        ok: false,
-        reason: elsewhere
+      return fail(
+        'interpolate.noInstance',
+        elsewhere
           ? `instance ${ref.instance} (${elsewhere.file}) belongs to app ${elsewhere.app}, not ${ref.app}`
           : `no component instance named ${ref.instance} in app ${ref.app} among the serverless.yml files beside this one`,
-      };
+      );
     }
     if (inst.layer) {
       const l = inst.layer;
       const known: Record<string, string> = { name: l.name, region: l.region, description: l.description ?? '', runtimes: l.runtimes.join(',') };
-      if (ref.key in known) return { ok: true, value: known[ref.key]! };
+      if (ref.key in known) return ok(known[ref.key]!);
       if (ref.key === 'version') {
-        return { ok: false, reason: `layer ${l.name}'s version is assigned when it is published; locally its folder is used, and deploy publishes it and uses the new version` };
+        return fail('interpolate.layerVersion', `layer ${l.name}'s version is assigned when it is published; locally its folder is used, and deploy publishes it and uses the new version`);
       }
-      return { ok: false, reason: `the layer component has no output ${ref.key} (it has name, version, region, runtimes, description)` };
+      return fail('interpolate.noOutput', `the layer component has no output ${ref.key} (it has name, version, region, runtimes, description)`);
     }
-    return { ok: false, reason: `the ${inst.component} instance ${inst.instanceName} (${inst.file}) has its outputs only after it is deployed` };
+    return fail('interpolate.outputUnknown', `the ${inst.component} instance ${inst.instanceName} (${inst.file}) has its outputs only after it is deployed`);
   };
 }

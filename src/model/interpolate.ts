@@ -4,6 +4,7 @@
  * output, e.g. `${output:${stage}:${app}:my-layer.version}`). Variables nest: the inner ones are
  * resolved first. We resolve what can be known locally and say why the rest cannot be.
  */
+import { fail, ok, type Outcome } from './outcome';
 export interface OutputReference {
   stage: string;
   app: string;
@@ -15,7 +16,7 @@ export interface OutputReference {
   text: string;
 }
 
-export type OutputLookup = (ref: OutputReference) => { ok: true; value: string } | { ok: false; reason: string };
+export type OutputLookup = (ref: OutputReference) => Outcome<string>;
 
 export interface InterpolationContext {
   name: string;
@@ -91,7 +92,7 @@ export function interpolate(value: string, ctx: InterpolationContext): Interpola
     const resolved = resolveVariable(inner.value.trim(), whole, ctx);
     if (resolved.ok) out += resolved.value;
     else {
-      problems.push({ text: whole, reason: resolved.reason });
+      problems.push({ text: whole, reason: resolved.error.message });
       out += whole;
     }
   }
@@ -106,21 +107,21 @@ export function parseOutputReference(expr: string, text: string): OutputReferenc
   return { stage: m[1]!.trim(), app: m[2]!.trim(), instance: m[3]!.trim(), key: m[4]!.trim(), text };
 }
 
-function resolveVariable(expr: string, text: string, ctx: InterpolationContext): { ok: true; value: string } | { ok: false; reason: string } {
-  if (expr === 'name') return { ok: true, value: ctx.name };
-  if (expr === 'app') return { ok: true, value: ctx.app };
-  if (expr === 'stage') return { ok: true, value: ctx.stage };
-  if (expr === 'org') return ctx.org === undefined ? { ok: false, reason: '`org` is not set in the file (the framework uses your APPID)' } : { ok: true, value: ctx.org };
+function resolveVariable(expr: string, text: string, ctx: InterpolationContext): Outcome<string> {
+  if (expr === 'name') return ok(ctx.name);
+  if (expr === 'app') return ok(ctx.app);
+  if (expr === 'stage') return ok(ctx.stage);
+  if (expr === 'org') return ctx.org === undefined ? fail('interpolate.orgUnset', '`org` is not set in the file (the framework uses your APPID)') : ok(ctx.org);
   if (expr.startsWith('env:')) {
     const key = expr.slice(4).trim();
     const v = ctx.env(key);
-    return v === undefined ? { ok: false, reason: `${key} is set neither in the .env beside this file nor in the environment` } : { ok: true, value: v };
+    return v === undefined ? fail('interpolate.envUnset', `${key} is set neither in the .env beside this file nor in the environment`) : ok(v);
   }
   if (expr.startsWith('output:')) {
     const ref = parseOutputReference(expr, text);
-    if (!ref) return { ok: false, reason: 'an output reference is written ${output:<stage>:<app>:<instance>.<output>}' };
-    if (!ctx.output) return { ok: false, reason: `the output of ${ref.instance} is known only after it is deployed` };
+    if (!ref) return fail('interpolate.badOutput', 'an output reference is written ${output:<stage>:<app>:<instance>.<output>}');
+    if (!ctx.output) return fail('interpolate.outputUnknown', `the output of ${ref.instance} is known only after it is deployed`);
     return ctx.output(ref);
   }
-  return { ok: false, reason: `\${${expr}} is not a variable the Serverless Cloud Framework knows` };
+  return fail('interpolate.unknownVariable', `\${${expr}} is not a variable the Serverless Cloud Framework knows`);
 }

@@ -149,7 +149,7 @@ test('a layer folder from the scf.layers setting or the .env, for layers that ex
 test('variables nest: ${output:${stage}:${app}:x.y} resolves its inner variables first, and says why it cannot resolve', () => {
   const ctx = { name: 'api', app: 'shop', stage: 'prod', env: (k: string) => (k === 'REGION' ? 'ap-shanghai' : undefined) };
   assert.equal(interpolate('${name}-${stage}-${env:REGION}', ctx).value, 'api-prod-ap-shanghai');
-  const out = interpolate('${output:${stage}:${app}:web.apigw.url}', { ...ctx, output: (ref) => ({ ok: false, reason: `${ref.stage}/${ref.app}/${ref.instance}/${ref.key}` }) });
+  const out = interpolate('${output:${stage}:${app}:web.apigw.url}', { ...ctx, output: (ref) => ({ ok: false, error: { code: 'test', message: `${ref.stage}/${ref.app}/${ref.instance}/${ref.key}` } }) });
   assert.deepEqual(out.problems, [{ text: '${output:${stage}:${app}:web.apigw.url}', reason: 'prod/shop/web/apigw.url' }]);
   assert.equal(interpolate('${output:${stage}:${app}:layer.name}', { ...ctx, output: () => ({ ok: true, value: 'deps' }) }).value, 'deps');
   const missing = interpolate('x-${env:NOPE}', ctx);
