@@ -2,10 +2,10 @@
  * The public types of `require('scf-toolkit')` (the programmatic API, index.ts). scripts/apiTypes.mjs
  * turns this file into dist/api.d.ts, so it imports types only, from small modules.
  */
-import type { InvocationType, LogLine } from '../emulator/types';
+import type { InvocationType, InvokeResult, LogLine } from '../emulator/types';
 import type { Outcome, Problem } from '../model/outcome';
 
-export type { Outcome, Problem, LogLine, InvocationType };
+export type { Outcome, Problem, LogLine, InvocationType, InvokeResult };
 
 export interface EmulatorOptions {
   /** The python3 that runs `Python3.x` functions (default: `python3` on PATH). */
@@ -35,30 +35,8 @@ export interface InvokeOptions {
   signal?: AbortSignal;
 }
 
-/** How an invocation ended: SCF's answer, with the log it printed. */
-export interface Invocation {
-  requestId: string;
-  /** SCF's status code: 200, or 430 (the handler threw), 433 (timeout), 434 (memory), 437 (handler not found) ... */
-  statusCode: number;
-  /** The status code's SCF name, e.g. `TimeLimitReached`. */
-  statusName: string;
-  /** The handler's return value (JSON); null when it failed and for async invocations. */
-  result: unknown;
-  errorMessage?: string;
-  /** The stack or traceback, when the handler threw. */
-  errorStack?: string;
-  durationMs: number;
-  billedDurationMs: number;
-  /** The function's memorySize and the peak it used, in MB. */
-  memorySize: number;
-  maxMemoryUsedMB: number;
-  /** Whether a new instance was started for this invocation (false: a warm one served it). */
-  coldStart: boolean;
-  initDurationMs?: number;
-  invocationType: InvocationType;
-  /** Async invocations: how the event ended after retries, and how many attempts it took. */
-  asyncOutcome?: 'succeeded' | 'deadLettered' | 'dropped';
-  attempts?: number;
+/** How an invocation ended: SCF's answer (InvokeResult), with the log it printed. */
+export interface Invocation extends InvokeResult {
   /** The whole log, one line per line, as SCF's Invoke API returns it in `Log`. */
   logs: string;
   /** The same lines with their stream and time. */

@@ -29,24 +29,28 @@ export interface LogLine {
   time: number;
 }
 
+/** How an invocation ended: SCF's answer. */
 export interface InvokeResult {
   requestId: string;
+  /** SCF's status code: 200, or 430 (the handler threw), 433 (timeout), 434 (memory), 437 (handler not found) ... */
   statusCode: number;
-  /** The SCF name of the status code, e.g. `TimeLimitReached`. */
+  /** The status code's SCF name, e.g. `TimeLimitReached`. */
   statusName: string;
-  /** The handler's return value (JSON), or null on error and for async invocations. */
+  /** The handler's return value (JSON); null when it failed and for async invocations. */
   result: unknown;
   errorMessage?: string;
-  /** The stack or traceback for 430 and 443. */
+  /** The stack or traceback, when the handler threw (430) or did not load (443). */
   errorStack?: string;
   durationMs: number;
   billedDurationMs: number;
+  /** The function's memorySize and the peak it used, in MB. */
   memorySize: number;
   maxMemoryUsedMB: number;
+  /** Whether a new instance was started for this invocation (false: a warm one served it). */
   coldStart: boolean;
   initDurationMs?: number;
   invocationType: InvocationType;
-  /** Async invocations only: how the event ended after retries, and how many attempts it took. */
+  /** Async invocations: how the event ended after retries, and how many attempts it took. */
   asyncOutcome?: 'succeeded' | 'deadLettered' | 'dropped';
   attempts?: number;
 }
