@@ -5,6 +5,7 @@
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile, copyFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { copyName, customEventLimitWarning, eventNameProblem } from './names';
+import type { Outcome, Problem } from '../model/outcome';
 
 export interface EventFile {
   functionName: string;
@@ -16,12 +17,12 @@ export interface EventFile {
   nameProblem?: string;
 }
 
-export interface StoreError {
+export interface StoreError extends Problem {
   code: 'events.badName' | 'events.exists' | 'events.notFound' | 'events.badFunctionName' | 'events.io';
-  message: string;
 }
 
-export type StoreResult<T> = { ok: true; value: T; warning?: string } | { ok: false; error: StoreError };
+/** An Outcome, with a note for the user when it succeeded with a caveat. */
+export type StoreResult<T> = Outcome<T, StoreError> & { warning?: string };
 
 export const EVENTS_FOLDER = join('.scf', 'events');
 
