@@ -251,7 +251,9 @@ export class Emulator {
     }
 
     const mapped = mapOutcome(outcome, spec);
-    const recycle = mapped.recycle || instance.dead || debugging;
+    const taskLimit = !mapped.recycle && instance.reachedTaskLimit;
+    if (taskLimit) log('platform', `[WARN] The instance reached SCF's limit of 1,024 processes and threads during the request; it is recycled (its processes are ended).`);
+    const recycle = mapped.recycle || instance.dead || debugging || taskLimit;
     if (recycle) {
       pool.all.delete(instance);
       instance.kill();

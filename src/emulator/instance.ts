@@ -77,6 +77,10 @@ export class Instance implements RuntimeInstance {
     return this.proc.dead || this.killed;
   }
 
+  get reachedTaskLimit(): boolean {
+    return this.proc.reachedTaskLimit;
+  }
+
   private killed = false;
 
   setSink(sink: LogSink): void {

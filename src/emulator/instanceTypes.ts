@@ -26,6 +26,8 @@ export interface RuntimeInstance {
   readonly pid: number | undefined;
   busy: boolean;
   readonly dead: boolean;
+  /** Whether a fork was refused at the instance's task limit (a fork bomb): it is then recycled. */
+  readonly reachedTaskLimit: boolean;
   idleTimer: NodeJS.Timeout | undefined;
   setSink(sink: LogSink): void;
   waitReady(initTimeoutMs: number): Promise<InitOutcome>;

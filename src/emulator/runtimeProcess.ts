@@ -74,6 +74,10 @@ export class RuntimeProcess {
     return this.exitDescription !== undefined;
   }
 
+  get reachedTaskLimit(): boolean {
+    return this.sandbox.reachedTaskLimit();
+  }
+
   get exitReason(): string {
     return this.exitDescription ?? 'running';
   }

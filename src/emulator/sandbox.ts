@@ -452,6 +452,22 @@ export class SandboxedProcess {
   private runtimeNsPid: number | undefined;
   private frozen: number[] = [];
 
+  /**
+   * Whether the instance's pids cgroup refused a fork (its `pids.events` counts them as `max N`): a
+   * fork bomb that hit SCF's 1,024 tasks. Such an instance is recycled after its request, whatever its
+   * status (a JVM that cannot start a thread answers 430), so its processes do not outlive the request.
+   * Read once per request (one small file); false where there is no pids cgroup.
+   */
+  reachedTaskLimit(): boolean {
+    if (!this.cgroup) return false;
+    try {
+      const events = /^max (\d+)/m.exec(readFileSync(join(this.cgroup.dir, 'pids.events'), 'utf8'));
+      return events !== null && Number(events[1]) > 0;
+    } catch {
+      return false;
+    }
+  }
+
   constructor(command: string, args: string[], options: { cwd: string; env: Record<string, string>; stdio: StdioOptions }, sandbox: SandboxOptions = {}) {
     const caps = probeCapabilities();
     this.plan = planSandbox(sandbox.containment === 'tree' ? { ...caps, forceTree: true } : caps);

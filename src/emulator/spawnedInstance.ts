@@ -24,6 +24,10 @@ export abstract class SpawnedInstance implements RuntimeInstance {
     return this.killed || (this.proc?.dead ?? false);
   }
 
+  get reachedTaskLimit(): boolean {
+    return this.proc?.reachedTaskLimit ?? false;
+  }
+
   setSink(sink: LogSink): void {
     this.sink = sink;
     this.proc?.setSink(sink);
