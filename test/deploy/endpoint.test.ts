@@ -12,6 +12,7 @@ import { formatOutcome } from '../../src/views/logFormat';
 import { startLocalEndpoint, type LocalEndpoint } from '../../src/deploy/endpoint/server';
 import { authorization } from '../../src/deploy/api/tc3';
 import { nodeProject, tempDir, writeTree } from './helpers';
+import { sendAsFastAsTaken } from '../util/net';
 
 const emulator = new Emulator({ idleTimeoutMs: 5000 });
 after(() => emulator.dispose());
@@ -263,16 +264,7 @@ test('an oversized request body gets RequestSizeLimitExceeded even while the cli
         res.on('end', () => resolve((JSON.parse(text) as { Response: { Error?: { Code: string } } }).Response.Error?.Code ?? 'ok'));
       });
       req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-      const chunk = Buffer.alloc(1024 * 1024, 32);
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < size) {
-          sent += chunk.length;
-          if (!req.write(chunk)) return void req.once('drain', pump);
-        }
-        req.end();
-      };
-      pump();
+      sendAsFastAsTaken(req, size, 32);
     });
   const kinds = [...Array(8).fill(true), ...Array(4).fill(false)] as boolean[];
   assert.deepEqual(await Promise.all(kinds.map(upload)), kinds.map(() => 'RequestSizeLimitExceeded'));

@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { connect, createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Emulator } from '../../src/emulator/emulator';
 import { FIXTURES, functionSpec } from './helpers';
+import { connectWhenListening, freePort } from '../util/net';
 
 const PYTHON = process.env.SCF_TEST_PYTHON_WITH_DEBUGPY ?? '/usr/bin/python3';
 const hasDebugpy = spawnSync(PYTHON, ['-c', 'import debugpy'], { timeout: 15_000 }).status === 0;
@@ -51,19 +52,7 @@ class DapClient {
 
   /** Connects once debugpy listens (it starts listening a moment after the runtime process starts). */
   static async connect(port: number, withinMs: number): Promise<DapClient> {
-    const until = Date.now() + withinMs;
-    for (;;) {
-      try {
-        const socket = await new Promise<Socket>((resolve, reject) => {
-          const s = connect(port, '127.0.0.1', () => resolve(s));
-          s.once('error', reject);
-        });
-        return new DapClient(socket);
-      } catch (e) {
-        if (Date.now() > until) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    return new DapClient(await connectWhenListening(port, withinMs));
   }
 
   next(match: (m: DapMessage) => boolean): Promise<DapMessage> {
@@ -89,15 +78,6 @@ class DapClient {
   close(): void {
     this.socket.destroy();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('debugging a Python function through debugpy', { skip: !hasDebugpy && `no debugpy in ${PYTHON} (apt-get install python3-debugpy)` }, () => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
 import { MAX_GATEWAY_BODY, startGateway, type Gateway } from '../../src/emulator/gateway/server';
 import { loadServerlessFile, type FunctionSpec } from '../../src/model';
+import { sendAsFastAsTaken } from '../util/net';
 
 const dir = mkdtempSync(join(tmpdir(), 'scf-gw-limits-'));
 const release = join(dir, 'release');
@@ -129,16 +130,7 @@ function upload(port: number, size: number, chunked: boolean): Promise<string> {
       res.on('end', () => resolve(String(res.statusCode)));
     });
     req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-    const chunk = Buffer.alloc(1024 * 1024, 97);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < size) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      req.end();
-    };
-    pump();
+    sendAsFastAsTaken(req, size, 97);
   });
 }
 

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { connect, createServer, type Socket } from 'node:net';
 import { Emulator } from '../../src/emulator/emulator';
 import { FIXTURES, functionSpec, invoke } from './helpers';
+import { connectWhenListening, freePort } from '../util/net';
 
 // The machines this project runs on have a JDK; where none is installed, the runtime's message is tested instead.
 const hasJdk = spawnSync('sh', ['-c', 'command -v javac && command -v jar']).status === 0;
@@ -88,20 +88,7 @@ test('the code folder given to Java tests is a jar, not the sources', { skip: !h
  * command packets answered by reply packets of the same id. Events the VM sends are ignored.
  */
 async function jdwpAttach(port: number, withinMs: number): Promise<{ command: (set: number, cmd: number) => Promise<Buffer>; close: () => void }> {
-  const until = Date.now() + withinMs;
-  let socket: Socket;
-  for (;;) {
-    try {
-      socket = await new Promise<Socket>((resolve, reject) => {
-        const s = connect(port, '127.0.0.1', () => resolve(s));
-        s.once('error', reject);
-      });
-      break;
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const socket = await connectWhenListening(port, withinMs);
   let buffer = Buffer.alloc(0);
   let handshaken: (() => void) | undefined;
   const handshake = new Promise<void>((r) => (handshaken = r));
@@ -147,12 +134,7 @@ async function jdwpAttach(port: number, withinMs: number): Promise<{ command: (s
 
 test('debugging: the JVM waits for a JDWP debugger before it loads the handler, and the invoke ends 200 once the debugger resumes it', { skip: !hasJdk && 'no JDK here' }, async () => {
   const own = new Emulator();
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  const port = await freePort();
   const logs: string[] = [];
   let settled = false;
   const invoking = own.invoke({ spec: spec('example.Hello::mainHandler'), payload: JSON.stringify({ key1: 'debugger', count: 1 }), debug: { port } }, { onLog: (l) => logs.push(l.text) });
