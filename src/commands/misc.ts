@@ -2,10 +2,9 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import snippets from '../../snippets/serverless.code-snippets.json';
 import type { SourceRange } from '../model';
 import { isTreeNode, resolveFunction } from './pick';
-import { snippetDefaults } from '../views/snippetText';
+import { snippetBody, snippetDefaults } from '../model/snippets';
 import type { FunctionsTree } from '../views/functionsTree';
 import type { OutputView } from '../views/output';
 
@@ -93,7 +92,7 @@ async function newFunction(arg?: unknown): Promise<vscode.TextEditor | undefined
   }
   // The file on disk gets the snippet with its defaults, so closing without saving leaves a valid
   // function rather than an empty file; the editor then holds the same text as a snippet to tab through.
-  const body = (snippets as Record<string, { body: string[] }>)['SCF event function']!.body.join('\n');
+  const body = snippetBody('SCF event function')!;
   const uri = vscode.Uri.file(file);
   await vscode.workspace.fs.writeFile(uri, Buffer.from(snippetDefaults(body)));
   const editor = await vscode.window.showTextDocument(uri, { preview: false });

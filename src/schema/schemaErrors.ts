@@ -4,7 +4,8 @@
  * A value that is an interpolation (`${env:X}`, `${output:...}` ...) is never a type error.
  */
 import { hasInterpolation } from '../model/interpolate';
-import { diag, type ScfDiagnostic } from './diagnostics';
+import { diag, type QuickFix, type ScfDiagnostic } from './diagnostics';
+import { isTriggerBody, missingParameterFixes, missingParametersFixes } from './parametersFix';
 import type { ComponentKind } from '../model/types';
 import { componentValidator, deref, schemaAtPath, scfValidators, type ErrorObject, type JsonSchema } from './schema';
 import { closest } from '../model/spelling';
@@ -36,7 +37,7 @@ export function schemaDiagnostics(instance: YMap, text: string, options: { keyed
     if (droppedBranches.some((prefix) => e.schemaPath.startsWith(prefix))) continue;
     // In the older multi-instance form the instance's key is its name.
     if (options.keyed && e.keyword === 'required' && e.instancePath === '' && (e.params as { missingProperty?: string }).missingProperty === 'name') continue;
-    const d = toDiagnostic(e, instance, lookup);
+    const d = toDiagnostic(e, instance, lookup, text);
     if (!d) continue;
     const id = `${d.code}:${d.start}:${d.end}`;
     if (seen.has(id)) continue;
@@ -164,7 +165,7 @@ function keyRange(root: YMap, path: Path): { start: number; end: number } {
   return { start: root.start, end: root.start };
 }
 
-function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup): ScfDiagnostic | undefined {
+function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup, text: string): ScfDiagnostic | undefined {
   const path = parsePointer(e.instancePath);
   const node = nodeAtPath(root, path);
   const valueRange = node ? { start: node.start, end: Math.max(node.end, node.start) } : keyRange(root, path);
@@ -194,7 +195,7 @@ function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup): ScfDiag
     case 'required': {
       const missing = String(params.missingProperty);
       const r = keyRange(root, path);
-      return diag('scf.schema.missingProperty', `\`${missing}\` is required ${where(path)}: add \`${missing}:\``, r.start, r.end);
+      return diag('scf.schema.missingProperty', `\`${missing}\` is required ${where(path)}: add \`${missing}:\``, r.start, r.end, requiredFixes(text, root, path, missing, lookup));
     }
     case 'type': {
       if (isInterpolated(node)) return undefined;
@@ -245,6 +246,14 @@ function toDiagnostic(e: ErrorObject, root: YMap, lookup: SchemaLookup): ScfDiag
     default:
       return diag('scf.schema.type', `\`${lastKey(path)}\` ${e.message ?? 'is invalid'}`, valueRange.start, valueRange.end);
   }
+}
+
+/** Quick fixes for a missing property: a trigger's `parameters:` and the settings required inside it. */
+function requiredFixes(text: string, root: YMap, path: Path, missing: string, lookup: SchemaLookup): QuickFix[] {
+  if (missing === 'parameters' && isTriggerBody(path)) return missingParametersFixes(text, String(path[path.length - 1]), nodeAtPath(root, path), lookup([...path, 'parameters']));
+  const body = path.slice(0, -1);
+  if (path[path.length - 1] === 'parameters' && isTriggerBody(body)) return missingParameterFixes(text, String(body[body.length - 1]), missing, nodeAtPath(root, path));
+  return [];
 }
 
 function article(type: string): string {

@@ -204,3 +204,44 @@ test('an unknown runtime is changed to the nearest current runtimes, newest firs
   assert.equal(titles(old)[0], 'Change to `Nodejs10.15`', 'the nearest current one');
   assert.deepEqual(check(apply(base('').replace('Nodejs18.15', 'Nodejs8.9'), old!.fixes![0]!)), []);
 });
+
+test('a trigger without `parameters:` gets its kind\'s settings from the snippet, and then passes', () => {
+  for (const kind of ['timer', 'apigw', 'cos', 'cmq', 'ckafka', 'cls', 'mps', 'clb']) {
+    const text = base(`  events:\n    - ${kind}:\n        name: t1\n`);
+    const d = check(text).find((x) => x.code === 'scf.schema.missingProperty');
+    assert.ok(d, kind);
+    const fix = d.fixes?.[0];
+    assert.ok(fix, `${kind}: no fix`);
+    assert.match(fix.title, /Add `parameters:`/);
+    const fixed = apply(text, fix);
+    assert.match(fixed, new RegExp(`    - ${kind}:\\n        name: t1\\n        parameters:\\n          \\S`), kind);
+    assert.deepEqual(check(fixed).filter((x) => x.severity === 'error'), [], `${kind}:\n${fixed}`);
+  }
+});
+
+test('settings written beside a trigger\'s name are moved under `parameters:`, with what follows kept', () => {
+  const text = base(`  events:\n    - timer:\n        name: nightly\n        cronExpression: '0 0 2 * * * *'  # 02:00\n        enable: true\n    - apigw:\n        parameters:\n          endpoints:\n            - path: /\n  memorySize: 128\n`);
+  const ds = check(text);
+  const d = ds.find((x) => x.code === 'scf.schema.missingProperty');
+  assert.ok(d?.fixes?.[0]);
+  assert.equal(d.fixes[0].title, 'Move `cronExpression`, `enable` under `parameters:`');
+  const fixed = apply(text, d.fixes[0]);
+  assert.equal(fixed, base(`  events:\n    - timer:\n        name: nightly\n        parameters:\n          cronExpression: '0 0 2 * * * *'  # 02:00\n          enable: true\n    - apigw:\n        parameters:\n          endpoints:\n            - path: /\n  memorySize: 128\n`));
+  assert.deepEqual(check(fixed), []);
+});
+
+test('a required trigger setting missing from `parameters:` is added from the snippet', () => {
+  const text = base(`  events:\n    - timer:\n        parameters:\n          enable: true\n`);
+  const d = check(text).find((x) => x.code === 'scf.schema.missingProperty');
+  assert.ok(d?.fixes?.[0], JSON.stringify(d));
+  assert.equal(d.fixes[0].title, "Add `cronExpression: '0 0 2 * * * *'`");
+  const fixed = apply(text, d.fixes[0]);
+  assert.equal(fixed, base(`  events:\n    - timer:\n        parameters:\n          enable: true\n          cronExpression: '0 0 2 * * * *'\n`));
+  assert.deepEqual(check(fixed), []);
+});
+
+test('a flow-style trigger gets the diagnostic but no edit that could break it', () => {
+  const d = check(base(`  events:\n    - timer: { name: t1 }\n`)).find((x) => x.code === 'scf.schema.missingProperty');
+  assert.ok(d);
+  assert.equal(d.fixes, undefined);
+});

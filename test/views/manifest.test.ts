@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';
 import { parseServerless } from '../../src/model';
-import { snippetDefaults } from '../../src/views/snippetText';
+import { snippetDefaults } from '../../src/model/snippets';
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
