@@ -83,7 +83,7 @@ test('multi-scf: a trigger or an API naming an unknown function, per-function li
   assert.match(String(unknown.message), /not in `functions` \(it has: index, userList, report\).*did you mean "userList"\?/);
   assert.equal(unknown.severity, 1);
   const handler = diagnostics.find((d) => d.code === 'scf.handler.fileMissing')!;
-  assert.match(String(handler.message), /api\/src\/reports\.py does not exist/);
+  assert.match(String(handler.message), /entry file \.\/src\/reports\.py does not exist: SCF looks for reports\.py at the root of the code folder \(\.\/src\)/);
 });
 
 test('http: framework, runtime and entry file checked; no faas.name is a hint with a fix', async () => {

@@ -245,3 +245,10 @@ test('a flow-style trigger gets the diagnostic but no edit that could break it',
   assert.ok(d);
   assert.equal(d.fixes, undefined);
 });
+
+test('messages name paths relative to serverless.yml\'s folder when inside it, absolute otherwise', () => {
+  const inside = check(base('').replace('index.main_handler', 'app.main_handler')).find((d) => d.code === 'scf.handler.fileMissing');
+  assert.match(inside!.message, /^entry file \.\/src\/app\.js does not exist: SCF looks for app\.js at the root of the code folder \(\.\/src\)/);
+  const outside = validateServerlessText(base('').replace('./src', '/elsewhere/code'), { file: '/p/serverless.yml', probe: probe({}), env: {} }).diagnostics;
+  assert.match(outside.find((d) => d.code === 'scf.src.folderMissing')!.message, /^code folder \/elsewhere\/code does not exist/);
+});

@@ -12,7 +12,7 @@ import { LAYER_NAME } from '../../model/layers';
 import { diag, type ScfDiagnostic } from '../diagnostics';
 import { closest } from '../../model/spelling';
 import { get, getPair, scalarText, type YMap, type YNode, type YPair } from '../yaml';
-import { exists, type InstanceContext } from './context';
+import { exists, shownPath, type InstanceContext } from './context';
 import { runtimeFamily } from '../../model/runtimes';
 import { checkHandler, localCodeDir } from './handler';
 import { checkLayerBindings } from './layerBindings';
@@ -216,7 +216,7 @@ export function checkHttp(ctx: InstanceContext): ScfDiagnostic[] {
     const st = ctx.probe.stat(code.dir);
     const at = code.node ?? { start: faasPair.keyStart, end: faasPair.keyEnd };
     if (!st?.isDirectory) {
-      out.push(diag('scf.src.folderMissing', `code folder ${code.dir} ${st ? 'is not a folder' : 'does not exist'}: create it or point \`src\` at the app's folder`, at.start, at.end));
+      out.push(diag('scf.src.folderMissing', `code folder ${shownPath(ctx, code.dir)} ${st ? 'is not a folder' : 'does not exist'}: create it or point \`src\` at the app's folder`, at.start, at.end));
       return out;
     }
     const bootstrap = join(code.dir, 'scf_bootstrap');
@@ -230,8 +230,8 @@ export function checkHttp(ctx: InstanceContext): ScfDiagnostic[] {
       if (!exists(ctx.probe, entry)) {
         const slsJs = (framework.name === 'express' || framework.name === 'koa') && exists(ctx.probe, join(code.dir, 'sls.js'));
         const message = slsJs
-          ? `${code.dir} has sls.js, the entry of the older ${framework.name} component (which exported the app), but no app.js: ${framework.entry.fix} (e.g. an app.js with \`require('./sls').listen(9000)\`)`
-          : `no ${framework.entry.file} in ${code.dir}: ${framework.entry.fix}, or add an scf_bootstrap of your own`;
+          ? `${shownPath(ctx, code.dir)} has sls.js, the entry of the older ${framework.name} component (which exported the app), but no app.js: ${framework.entry.fix} (e.g. an app.js with \`require('./sls').listen(9000)\`)`
+          : `no ${framework.entry.file} in ${shownPath(ctx, code.dir)}: ${framework.entry.fix}, or add an scf_bootstrap of your own`;
         out.push(diag('scf.http.entryMissing', message, frameworkNode.start, frameworkNode.end, undefined, framework.entry.severity));
       }
     }
@@ -282,7 +282,7 @@ export function checkLayer(ctx: InstanceContext): ScfDiagnostic[] {
   if (code) {
     const st = ctx.probe.stat(code.dir);
     const at = code.node ?? (getPair(ctx.instance, 'inputs') ? keyRange(getPair(ctx.instance, 'inputs')!) : { start: inputs.start, end: inputs.start });
-    if (!st?.isDirectory) out.push(diag('scf.src.folderMissing', `layer folder ${code.dir} ${st ? 'is not a folder' : 'does not exist'}: create it or point \`src\` at the folder whose files go to /opt`, at.start, at.end));
+    if (!st?.isDirectory) out.push(diag('scf.src.folderMissing', `layer folder ${shownPath(ctx, code.dir)} ${st ? 'is not a folder' : 'does not exist'}: create it or point \`src\` at the folder whose files go to /opt`, at.start, at.end));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { AppContext } from '../../model/app';
 import type { YMap, YNode } from '../yaml';
 
@@ -72,3 +73,15 @@ export interface InstanceContext {
 }
 
 export type NodeOf<K extends YNode['kind']> = Extract<YNode, { kind: K }>;
+
+/**
+ * A path as a message shows it: relative to serverless.yml's folder (`./src/app.js`) when it lies inside
+ * it, which the Problems view shows whole; absolute otherwise (and for an unsaved document).
+ */
+export function shownPath(ctx: Pick<InstanceContext, 'file'>, path: string): string {
+  if (!ctx.file) return path;
+  const rel = relative(dirname(ctx.file), path);
+  if (rel === '') return './';
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return path;
+  return `./${rel.split(sep).join('/')}`;
+}

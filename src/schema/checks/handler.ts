@@ -8,7 +8,7 @@ import { diag, type QuickFix, type ScfDiagnostic } from '../diagnostics';
 import { distance } from '../../model/spelling';
 import { entryHandlers, javaHandlers, type OfferedHandler } from './handlerCandidates';
 import { get, getPair, scalarText, type YNode } from '../yaml';
-import { exists, type InstanceContext } from './context';
+import { exists, shownPath, type InstanceContext } from './context';
 import { DEFAULT_RUNTIME, runtimeFamily } from '../../model/runtimes';
 import { scfComponentBootstrap } from '../../model/webEntry';
 
@@ -121,7 +121,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
     if (!st?.isDirectory) {
       const start = code.node ? code.node.start : inputs.start;
       const end = code.node ? code.node.end : inputs.start;
-      out.push(diag('scf.src.folderMissing', `code folder ${code.dir} ${st ? 'is not a folder' : 'does not exist'}: create it or point \`src\` at the folder that holds your code`, start, end));
+      out.push(diag('scf.src.folderMissing', `code folder ${shownPath(ctx, code.dir)} ${st ? 'is not a folder' : 'does not exist'}: create it or point \`src\` at the folder that holds your code`, start, end));
       return out; // no point checking files inside a missing folder
     }
   }
@@ -147,10 +147,10 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
       } else if (!found) {
         out.push(
           isWeb
-            ? diag('scf.web.bootstrapMissing', `web functions need an executable \`scf_bootstrap\` at the code root (${bootstrap}) that starts the HTTP server on port 9000${added ? ` (without one, the scf component adds one that starts ${added.entryFile}${entryNode ? ', the entryFile' : ', its default entryFile'}, which does not exist either)` : ''}`, atStart, atEnd, [
+            ? diag('scf.web.bootstrapMissing', `web functions need an executable \`scf_bootstrap\` at the code root (${shownPath(ctx, bootstrap)}) that starts the HTTP server on port 9000${added ? ` (without one, the scf component adds one that starts ${added.entryFile}${entryNode ? ', the entryFile' : ', its default entryFile'}, which does not exist either)` : ''}`, atStart, atEnd, [
                 { title: 'Create scf_bootstrap', kind: 'createFile', path: bootstrap, content: bootstrapStub(family), executable: true, preferred: true },
               ])
-            : diag('scf.customRuntime.bootstrapMissing', `Custom Runtime functions need an executable \`scf_bootstrap\` (or \`bootstrap\`) at the code root (${code.dir}) that serves SCF's runtime API: POST /runtime/init/ready, then GET /runtime/invocation/next and POST /runtime/invocation/response in a loop`, atStart, atEnd, [
+            : diag('scf.customRuntime.bootstrapMissing', `Custom Runtime functions need an executable \`scf_bootstrap\` (or \`bootstrap\`) at the code root (${shownPath(ctx, code.dir)}) that serves SCF's runtime API: POST /runtime/init/ready, then GET /runtime/invocation/next and POST /runtime/invocation/response in a loop`, atStart, atEnd, [
                 { title: 'Create scf_bootstrap', kind: 'createFile', path: bootstrap, content: customBootstrapStub(), executable: true, preferred: true },
               ]),
         );
@@ -192,9 +192,9 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
       const build = `GOOS=linux GOARCH=amd64 go build -o ${handler} .`;
       if (hasGoSource(ctx, code.dir)) {
         // Local invoke builds it from the source; SCF runs only what deploy uploads.
-        out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" in ${code.dir} yet${note}: local invoke builds it from the Go source there, but deploy uploads the folder as it is; build it before you deploy: \`${build}\``, at.start, at.end, undefined, 'information'));
+        out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" in ${shownPath(ctx, code.dir)} yet${note}: local invoke builds it from the Go source there, but deploy uploads the folder as it is; build it before you deploy: \`${build}\``, at.start, at.end, undefined, 'information'));
       } else {
-        out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" and no Go source in ${code.dir}${note}: SCF would answer 437 HandlerNotFound; build it into the code folder (\`${build}\`) or fix \`handler\``, at.start, at.end, undefined, 'error'));
+        out.push(diag('scf.handler.binaryMissing', `no binary "${handler}" and no Go source in ${shownPath(ctx, code.dir)}${note}: SCF would answer 437 HandlerNotFound; build it into the code folder (\`${build}\`) or fix \`handler\``, at.start, at.end, undefined, 'error'));
       }
     }
     return out;
@@ -210,7 +210,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
       const sameMethod = methods.filter((h) => h.endsWith(`::${method}`));
       const sameClass = byCloseness(methods.filter((h) => h.startsWith(`${cls}::`)), method, (h) => h.split('::')[1]!);
       out.push(
-        diag('scf.handler.functionMissing', `no public method ${method} in class ${cls} among the Java sources in ${code!.dir}${note}: SCF would answer 437 HandlerNotFound; fix \`handler\` or add the method`, at.start, at.end, changeTo([...new Set([...sameMethod, ...sameClass])], true)),
+        diag('scf.handler.functionMissing', `no public method ${method} in class ${cls} among the Java sources in ${shownPath(ctx, code!.dir)}${note}: SCF would answer 437 HandlerNotFound; fix \`handler\` or add the method`, at.start, at.end, changeTo([...new Set([...sameMethod, ...sameClass])], true)),
       );
     }
     return out;
@@ -240,7 +240,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
     const elsewhere = changeTo(defining.map((o) => o.handler), true);
     const advice = elsewhere.length ? `${fnPart} is defined in ${defining.map((o) => o.file).join(', ')}: change \`handler\` to it, or create the file` : 'create it or fix `handler`';
     out.push(
-      diag('scf.handler.fileMissing', `entry file ${target} does not exist${note}: SCF looks for ${filePart}${ENTRY_EXTENSIONS[family][0]} at the root of the code folder (${code.dir}); ${advice}`, at.start, at.end, [
+      diag('scf.handler.fileMissing', `entry file ${shownPath(ctx, target)} does not exist${note}: SCF looks for ${filePart}${ENTRY_EXTENSIONS[family][0]} at the root of the code folder (${shownPath(ctx, code.dir)}); ${advice}`, at.start, at.end, [
         ...elsewhere,
         { title: `Create ${filePart}${ENTRY_EXTENSIONS[family][0]} with a ${fnPart} stub`, kind: 'createFile', path: target, content: handlerStub(family, fnPart), preferred: elsewhere.length === 0 },
       ]),
@@ -252,7 +252,7 @@ export function checkHandler(ctx: InstanceContext): ScfDiagnostic[] {
     const all = offered();
     const inThisFile = byCloseness(all.map((o) => o.handler).filter((h) => h.startsWith(`${filePart}.`)), fnPart, (h) => h.slice(filePart.length + 1));
     out.push(
-      diag('scf.handler.functionMissing', `${found} does not seem to define ${fnPart}${note}: SCF would answer 437 HandlerNotFound; export a function named ${fnPart} or fix \`handler\``, at.start, at.end, changeTo([...new Set([...sameFunction(all).map((o) => o.handler), ...inThisFile])], true)),
+      diag('scf.handler.functionMissing', `${shownPath(ctx, found)} does not seem to define ${fnPart}${note}: SCF would answer 437 HandlerNotFound; export a function named ${fnPart} or fix \`handler\``, at.start, at.end, changeTo([...new Set([...sameFunction(all).map((o) => o.handler), ...inThisFile])], true)),
     );
   }
   return out;
