@@ -8,7 +8,7 @@
  * file uses: a serverless.yml with fifty functions is under 100 KB and nests about ten levels deep.
  * Reading a document of MAX_YAML_CHARS takes at most about 100 MB of memory, freed when it is done.
  */
-import { parseDocument, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type DocumentOptions, type Node as YamlNode, type Pair, type ParseOptions, type SchemaOptions } from 'yaml';
 
 /** Characters of a document that are read at all. Larger files get one problem and no further work. */
 export const MAX_YAML_CHARS = 1024 * 1024;
@@ -54,8 +54,8 @@ export function yamlLimitMessage(kind: YamlLimitKind, size?: number): string {
 /**
  * `parseDocument` within the bounds, for the readers that work on the `yaml` library's own nodes
  * (model/load.ts, model/tcsam.ts): a document too large is not parsed, one nested past the library's
- * stack is reported as such. Those readers never expand aliases (a node's `get` and `toJSON()` leave
- * them unresolved), so alias fan-out costs them nothing.
+ * stack is reported as such. Aliases and merge keys are then expanded in the document (see
+ * expandAliases), so invoke and deploy read what the validator checks, within MAX_ALIAS_NODES.
  */
 export function parseBoundedDocument(text: string, options: ParseOptions & DocumentOptions & SchemaOptions): { ok: true; doc: Document.Parsed } | { ok: false; error: YamlLimitError } {
   if (text.length > MAX_YAML_CHARS) return { ok: false, error: new YamlLimitError('size', 0, 0, text.length) };
@@ -72,7 +72,83 @@ export function parseBoundedDocument(text: string, options: ParseOptions & Docum
   const doc = parseDocument(text, options);
   const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
   if (exhausted) return { ok: false, error: new YamlLimitError('depth', exhausted.pos[0], exhausted.pos[0]) };
+  if (doc.errors.length === 0) {
+    const limit = expandAliases(doc);
+    if (limit) return { ok: false, error: limit };
+  }
   return { ok: true, doc };
+}
+
+/**
+ * Replaces each alias (`*name`) in the document by a copy of the node it names and applies merge keys
+ * (`<<: *x`, `<<: [*x, *y]`: the mapping's own keys win, then the earlier source), as the Serverless
+ * Framework's YAML reader and our validator (schema/yaml/fromYamlLib.ts) do. A copy keeps the ranges of
+ * the anchored text it came from (a problem in it points there); the alias's own node keeps the alias's
+ * range. The nodes copies add count against MAX_ALIAS_NODES; a document past it, or nesting past
+ * MAX_YAML_DEPTH through aliases (`a: &x [*x]`), gets the limit error and is not read further.
+ */
+export function expandAliases(doc: Document.Parsed): YamlLimitError | undefined {
+  let budget = MAX_ALIAS_NODES;
+  // The latest node of each anchor name so far, in document order (`Alias.resolve` walks the whole
+  // document per alias: quadratic in a file of aliases).
+  const anchors = new Map<string, YamlNode>();
+  const expand = (node: unknown, depth: number, copied: boolean): unknown => {
+    const range = (node as YamlNode | null)?.range;
+    if (depth > MAX_YAML_DEPTH) throw new YamlLimitError('depth', range?.[0] ?? 0, range?.[1] ?? 0);
+    if (copied && --budget < 0) throw new YamlLimitError('aliases', range?.[0] ?? 0, range?.[1] ?? 0);
+    const anchor = (node as YamlNode | null)?.anchor;
+    if (anchor && !copied) anchors.set(anchor, node as YamlNode);
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      const copy = (target ? target.clone() : new Scalar(null)) as YamlNode;
+      copy.anchor = undefined;
+      const expanded = expand(copy, depth + 1, true) as YamlNode;
+      expanded.range = node.range;
+      return expanded;
+    }
+    if (isMap(node)) {
+      const own: Pair[] = [];
+      const merged: Pair[] = [];
+      for (const pair of node.items) {
+        const merge = isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === Scalar.PLAIN && isMergeSource(pair.value);
+        pair.value = expand(pair.value, depth + 1, copied);
+        if (!merge) own.push(pair);
+        else for (const source of isSeq(pair.value) ? pair.value.items : [pair.value]) if (isMap(source)) merged.push(...(source.items as Pair[]));
+      }
+      if (merged.length > 0) {
+        const have = new Set(own.map((p) => keyText(p.key)));
+        for (const p of merged) {
+          if (have.has(keyText(p.key))) continue;
+          have.add(keyText(p.key));
+          own.push(p);
+        }
+      }
+      node.items = own;
+      return node;
+    }
+    if (isSeq(node)) {
+      node.items = node.items.map((item) => expand(item, depth + 1, copied));
+      return node;
+    }
+    return node;
+  };
+  try {
+    doc.contents = expand(doc.contents, 0, false) as typeof doc.contents;
+  } catch (e) {
+    if (e instanceof YamlLimitError) return e;
+    throw e;
+  }
+  return undefined;
+}
+
+/** `<<: *x` or `<<: [*x, *y]`: what YAML 1.1 merge keys take (anything else keeps `<<` an ordinary key). */
+export function isMergeSource(value: unknown): boolean {
+  if (isAlias(value)) return true;
+  return isSeq(value) && value.items.length > 0 && value.items.every((i) => isAlias(i));
+}
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : JSON.stringify(key);
 }
 
 /**

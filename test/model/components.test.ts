@@ -169,3 +169,38 @@ test('an output of an instance that is not in the app is a warning naming it', (
   assert.match(warnings[0]!.message, /the http instance web .* has its outputs only after it is deployed/);
   assert.match(warnings[1]!.message, /no component instance named nothing in app shop/);
 });
+
+test('aliases and merge keys are read as the validator reads them: shared settings merged, own keys first', () => {
+  const text = [
+    'component: multi-scf',
+    'name: api',
+    'x-defaults: &defaults',
+    '  runtime: Nodejs18.15',
+    '  timeout: 5',
+    '  environment: &env',
+    '    variables:',
+    '      TABLE: orders',
+    'inputs:',
+    '  src: ./',
+    '  region: ap-guangzhou',
+    '  functions:',
+    '    list:',
+    '      <<: *defaults',
+    '      handler: list.main_handler',
+    '      timeout: 9',
+    '    create:',
+    '      <<: [*defaults]',
+    '      handler: create.main_handler',
+    '      environment: *env',
+    '',
+  ].join('\n');
+  const r = parseServerless(text, '/p/serverless.yml', { env: {} });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(
+    r.value.functions.map((f) => [f.functionKey, f.handler, f.runtime, f.timeout, f.environment.TABLE]),
+    [
+      ['list', 'list.main_handler', 'Nodejs18.15', 9, 'orders'],
+      ['create', 'create.main_handler', 'Nodejs18.15', 5, 'orders'],
+    ],
+  );
+});

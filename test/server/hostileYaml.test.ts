@@ -103,8 +103,18 @@ test('the model refuses the same files with a limit problem that names the file 
   assert.match(deep.error.message, /^\/p\/serverless\.yml:7:\d+: mappings and lists nest more than/);
   const huge = parseServerless(`${HEAD}  description: ${'a'.repeat(MAX_YAML_CHARS)}\n`, '/p/serverless.yml');
   assert.ok(!huge.ok && huge.error.code === 'model.yamlLimit');
-  // The model never expands aliases, so a bomb costs it nothing (it reads what it needs).
-  assert.ok(parseServerless(aliasBomb(), '/p/serverless.yml').ok);
+  // The model expands aliases and merge keys as the validator does, within the same bound.
+  for (const text of [aliasBomb(), mergeChain()]) {
+    const bomb = parseServerless(text, '/p/serverless.yml');
+    assert.ok(!bomb.ok && bomb.error.code === 'model.yamlLimit', text.slice(0, 40));
+    assert.match(bomb.error.message, /^\/p\/serverless\.yml:\d+:\d+: aliases \(\*name\) and merge keys \(<<\) expand to more than/);
+  }
+  // A file of 100,000 aliases of one anchor stops at the bound without walking the file per alias.
+  const many = parseServerless(`${HEAD}  x: &x 1\n  y: [${Array(100_000).fill('*x').join(',')}]\n`, '/p/serverless.yml');
+  assert.ok(!many.ok && many.error.code === 'model.yamlLimit');
+  // `a: &x [*x]` nests through itself: the depth bound, not a hang.
+  const loop = parseServerless(`${HEAD}  x: &x [*x]\n`, '/p/serverless.yml');
+  assert.ok(!loop.ok && loop.error.code === 'model.yamlLimit');
 });
 
 function io(): CliIO & { stdout: string; stderr: string } {

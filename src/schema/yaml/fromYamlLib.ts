@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, Scalar, type Document, type Node as YamlNode } from 'yaml';
-import { MAX_ALIAS_NODES, MAX_YAML_DEPTH, YamlLimitError } from '../../model/yamlLimits';
+import { isMergeSource, MAX_ALIAS_NODES, MAX_YAML_DEPTH, YamlLimitError } from '../../model/yamlLimits';
 import type { YMap, YNode, YPair, YScalar, YScalarValue } from './ast';
 
 /**
@@ -79,12 +79,6 @@ export function fromYamlNode(node: unknown, doc: Document | undefined, base: num
     return { kind: 'scalar', value, quoted, start, end };
   }
   return nullScalar(start, end);
-}
-
-/** `<<: *x` or `<<: [*x, *y]`: what YAML 1.1 merge keys take (anything else keeps `<<` an ordinary key). */
-function isMergeSource(value: unknown): boolean {
-  if (isAlias(value)) return true;
-  return isSeq(value) && value.items.length > 0 && value.items.every((i) => isAlias(i));
 }
 
 export function nullScalar(start: number, end: number): YScalar {
