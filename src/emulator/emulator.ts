@@ -157,7 +157,7 @@ export class Emulator {
     // Invocation errors: the platform refuses these before any code runs.
     const refused = checkEvent(req.payload, invocationType);
     if (refused) {
-      log('platform', `[ERROR] ${refused.statusCode} ${statusInfo(refused.statusCode).name}: ${refused.errorMessage}`);
+      log('platform', errorLine(refused.statusCode, refused.errorMessage));
       return ok(finish({ ...base(), ...refused }));
     }
 
@@ -175,7 +175,7 @@ export class Emulator {
       // SCF's answer for concurrency over the quota: 432, before any code runs (never retried for a
       // sync call; the async queue retries it until msgTTL). The gateway shows it as HTTP 429.
       const errorMessage = `ResourceLimitReached: ${spec.name} already runs ${this.maxInstances} instances, the local concurrency limit (maxInstancesPerFunction); retry when one is free, or raise the limit (--max-instances, setting scf.gateway.maxInstancesPerFunction)`;
-      log('platform', `[ERROR] 432 ${statusInfo(432).name}: ${errorMessage}`);
+      log('platform', errorLine(432, errorMessage));
       return ok(finish({ ...base(), statusCode: 432, errorMessage }));
     }
     const sink: LogSink = Object.assign((stream: 'stdout' | 'stderr', text: string) => log(stream, text), { pace: opts.logPace });
@@ -219,7 +219,7 @@ export class Emulator {
         pool.all.delete(instance);
         instance.kill();
         const failed = initFailure(init, spec);
-        log('platform', `[ERROR] ${failed.statusCode} ${statusInfo(failed.statusCode).name}: ${failed.errorMessage}`);
+        log('platform', errorLine(failed.statusCode, failed.errorMessage));
         if (failed.errorStack) log('stderr', failed.errorStack);
         const result = finish({ ...base(), ...failed, coldStart, initDurationMs, durationMs: now() - started });
         log('platform', endLine(id()));
@@ -261,7 +261,7 @@ export class Emulator {
       this.release(pool, instance);
     }
     if (mapped.statusCode !== 200) {
-      log('platform', `[ERROR] ${mapped.statusCode} ${statusInfo(mapped.statusCode).name}: ${mapped.errorMessage}`);
+      log('platform', errorLine(mapped.statusCode, mapped.errorMessage));
       if (mapped.errorStack) log('stderr', mapped.errorStack);
     } else if (invocationType === 'Event') {
       log('platform', `Result (async, not returned to the caller): ${JSON.stringify(mapped.result)}`);
@@ -473,4 +473,11 @@ function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)} MB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${n} bytes`;
+}
+
+/** The platform's `[ERROR]` log line: code, name and message (a message that starts with the name says it once). */
+function errorLine(statusCode: number, errorMessage: string | undefined): string {
+  const name = statusInfo(statusCode).name;
+  const message = errorMessage ?? '';
+  return `[ERROR] ${statusCode} ${message.startsWith(name) ? message : `${name}: ${message}`}`;
 }

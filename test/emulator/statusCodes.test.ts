@@ -133,6 +133,8 @@ describe('every status code the emulator produces, for real', () => {
     assert.equal(result.statusCode, 439);
     assert.match(result.errorMessage!, /exited with code 3 during the request/);
     assert.match(text, /exiting now/);
+    // The platform's line names the status once, then what happened.
+    assert.match(text, /\[ERROR\] 439 User process exit when running: the runtime process exited with code 3 during the request/);
     const again = await invoke(emulator, spec);
     assert.equal(again.result.statusCode, 439);
     assert.equal(again.result.coldStart, true);
