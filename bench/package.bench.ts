@@ -71,14 +71,14 @@ async function main(): Promise<void> {
   console.log(`bench:package — ${SMALL} small files and a ${BIG_MB} MB file, ${ROUNDS} interleaved rounds\n${machine()}\n`);
   const dir = codeFolder();
   const work = mkdtempSync(join(tmpdir(), 'scf-bench-package-run-'));
-  // The deploy's packaging as a program of its own: package the folder, write the zip (so it is the
-  // same work as zip -r), print nothing.
+  // The deploy's packaging as a program of its own: package the folder into a zip file (the same work
+  // as zip -r), print nothing.
   const entry = join(work, 'package-entry.ts');
   writeFileSync(
     entry,
-    `import { writeFileSync } from 'node:fs';\nimport { packageFunction } from ${JSON.stringify(join(ROOT, 'src', 'deploy', 'package'))};\n` +
-      `const r = packageFunction({ codeDir: process.argv[2], handler: 'index.main_handler', runtime: 'Nodejs18.15', file: process.argv[2] + '/../serverless.yml' });\n` +
-      `if (!r.ok) { console.error(r.error.message); process.exit(1); }\nwriteFileSync(process.argv[3], r.value.zip);\n`,
+    `import { packageFunction } from ${JSON.stringify(join(ROOT, 'src', 'deploy', 'package'))};\n` +
+      `packageFunction({ codeDir: process.argv[2], handler: 'index.main_handler', runtime: 'Nodejs18.15', file: process.argv[2] + '/../serverless.yml' }, { outFile: process.argv[3] })\n` +
+      `  .then((r) => { if (!r.ok) { console.error(r.error.message); process.exit(1); } });\n`,
   );
   const bundle = join(work, 'package.js');
   await build({ entryPoints: [entry], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });

@@ -4,6 +4,7 @@
  * when it changed), waiting until it is Active after each step. Every step is reported; an AbortSignal
  * cancels between (and during) steps.
  */
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basename } from 'node:path';
 import type { FunctionSpec } from '../model';
@@ -11,7 +12,7 @@ import type { LayerBinding } from './layerDeploy';
 import { ApiCallError, call, isNotFound, type ScfSdkClient } from './client';
 import { CREDENTIAL_KEYS } from './credentials';
 import { fail, ok, type Outcome, type Problem } from '../model/outcome';
-import { formatBytes, packageFunctionAsync, type CodePackage, type PackageOptions } from './package';
+import { formatBytes, packageFunction, type CodePackage, type PackageOptions } from './package';
 
 export interface DeployProgress {
   /** A short step name: package, check, create, upload, configure, wait, done. */
@@ -56,13 +57,15 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<De
   const { spec, client } = options;
   const report = (step: string, message: string) => options.onProgress?.({ step, message });
   const warnings: string[] = [];
+  let packagedZip: CodePackage | undefined;
   try {
     checkAborted(options.signal);
     report('package', `Packaging ${spec.codeDir}`);
-    const packaged = await packageFunctionAsync(spec, options.packageOptions);
+    const packaged = await packageFunction(spec, options.packageOptions);
     if (!packaged.ok) return packaged;
     const pkg = packaged.value;
-    report('package', `Packaged ${pkg.fileCount} files, ${formatBytes(pkg.zip.length)} zipped (${formatBytes(pkg.unpackedBytes)} unpacked), SHA-256 ${pkg.sha256.slice(0, 12)}`);
+    packagedZip = pkg;
+    report('package', `Packaged ${pkg.fileCount} files, ${formatBytes(pkg.zipBytes)} zipped (${formatBytes(pkg.unpackedBytes)} unpacked), SHA-256 ${pkg.sha256.slice(0, 12)}`);
 
     const variables = deployedVariables(spec, options.secrets ?? [], warnings);
     for (const w of warnings) report('package', `Warning: ${w}`);
@@ -82,15 +85,15 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<De
       } else if (!isNotFound(e)) throw e;
     }
 
-    const base = { functionName: name, namespace: ns, codeSha256: pkg.sha256, zipBytes: pkg.zip.length, fileCount: pkg.fileCount, warnings };
+    const base = { functionName: name, namespace: ns, codeSha256: pkg.sha256, zipBytes: pkg.zipBytes, fileCount: pkg.fileCount, warnings };
     checkAborted(options.signal);
     if (!existing) {
-      report('create', `Creating ${name} (${spec.runtime}, ${spec.memorySize} MB, ${spec.timeout} s), uploading ${formatBytes(pkg.zip.length)}`);
+      report('create', `Creating ${name} (${spec.runtime}, ${spec.memorySize} MB, ${spec.timeout} s), uploading ${formatBytes(pkg.zipBytes)}`);
       await call('CreateFunction', () =>
         client.CreateFunction({
           FunctionName: name,
           Namespace: ns,
-          Code: { ZipFile: pkg.zip.toString('base64') },
+          Code: { ZipFile: readFileSync(pkg.zipFile).toString('base64') },
           CodeSource: 'ZipFile',
           Handler: spec.type === 'web' ? undefined : spec.handler,
           Runtime: spec.runtime,
@@ -127,9 +130,9 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<De
       report('upload', `Code unchanged (SHA-256 ${pkg.sha256.slice(0, 12)}), not uploaded again`);
     } else {
       checkAborted(options.signal);
-      report('upload', `Updating the code of ${name}${handlerChanged ? ` (handler ${existing.Handler} -> ${spec.handler})` : ''}: uploading ${formatBytes(pkg.zip.length)}`);
+      report('upload', `Updating the code of ${name}${handlerChanged ? ` (handler ${existing.Handler} -> ${spec.handler})` : ''}: uploading ${formatBytes(pkg.zipBytes)}`);
       await call('UpdateFunctionCode', () =>
-        client.UpdateFunctionCode({ FunctionName: name, Namespace: ns, ZipFile: pkg.zip.toString('base64'), CodeSource: 'ZipFile', Handler: spec.type === 'web' ? undefined : spec.handler }),
+        client.UpdateFunctionCode({ FunctionName: name, Namespace: ns, ZipFile: readFileSync(pkg.zipFile).toString('base64'), CodeSource: 'ZipFile', Handler: spec.type === 'web' ? undefined : spec.handler }),
       );
       codeUploaded = true;
       await waitActive(options, 'the code update');
@@ -153,6 +156,8 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<De
     return ok({ ...base, created: false, codeUploaded, configurationUpdated, status });
   } catch (e) {
     return { ok: false, error: toDeployError(e) };
+  } finally {
+    packagedZip?.dispose();
   }
 }
 

@@ -5,13 +5,13 @@
  * not published again (our choice): the newest version with the same CodeSha256 is used. Then the
  * functions that bind it by `${output:...:<layer>.version}` bind that version.
  */
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadServerlessFile, type FunctionSpec, type LayerSpec, type LoadOptions } from '../model';
 import { ApiCallError, call, type ScfSdkClient } from './client';
 import { collectFiles } from './collect';
 import { fail, ok, type Outcome } from '../model/outcome';
-import { formatBytes, MAX_PACKAGE_BYTES } from './package';
-import { buildZipAsync, sha256Hex } from './zip';
+import { formatBytes, zipFiles, type ZippedFiles } from './package';
 
 export interface LayerProgress {
   step: string;
@@ -43,28 +43,26 @@ export interface PublishLayerOptions {
 }
 
 /** The layer's zip: `src`'s files under `targetDir` inside the zip (so under /opt<targetDir> on SCF). */
-export async function packageLayer(layer: LayerSpec): Promise<Outcome<{ zip: Buffer; sha256: string; fileCount: number }>> {
+export async function packageLayer(layer: LayerSpec): Promise<Outcome<ZippedFiles & { fileCount: number }>> {
   const collected = collectFiles(layer.codeDir, { exclude: layer.srcExclude });
   if (!collected.ok) return collected;
   if (collected.value.length === 0) return fail('deploy.emptyLayer', `${layer.codeDir}: layer ${layer.name} has no files to publish (check \`src\` in ${layer.file})`);
   const prefix = layer.targetDir.replace(/^\/+|\/+$/g, '');
   const files = collected.value.map((f) => (prefix ? { ...f, path: `${prefix}/${f.path}` } : f));
-  const zip = await buildZipAsync(files);
-  if (zip.length > MAX_PACKAGE_BYTES) {
-    return fail('deploy.packageTooLarge', `${layer.codeDir}: layer ${layer.name} zips to ${formatBytes(zip.length)}, over the platform's ${formatBytes(MAX_PACKAGE_BYTES)}; split it or exclude what the functions do not need`);
-  }
-  return ok({ zip, sha256: sha256Hex(zip), fileCount: files.length });
+  const zipped = await zipFiles(layer.codeDir, files);
+  if (!zipped.ok) return fail(zipped.error.code, `layer ${layer.name}: ${zipped.error.message}`);
+  return ok({ ...zipped.value, fileCount: files.length });
 }
 
 export async function publishLayer(options: PublishLayerOptions): Promise<Outcome<PublishedLayer>> {
   const { layer, client } = options;
   const report = (step: string, message: string) => options.onProgress?.({ step, message });
+  report('package', `Packaging layer ${layer.name} from ${layer.codeDir}`);
+  const packaged = await packageLayer(layer);
+  if (!packaged.ok) return packaged;
+  const pkg = packaged.value;
   try {
-    report('package', `Packaging layer ${layer.name} from ${layer.codeDir}`);
-    const packaged = await packageLayer(layer);
-    if (!packaged.ok) return packaged;
-    const pkg = packaged.value;
-    report('package', `Packaged ${pkg.fileCount} files, ${formatBytes(pkg.zip.length)} zipped, SHA-256 ${pkg.sha256.slice(0, 12)}`);
+    report('package', `Packaged ${pkg.fileCount} files, ${formatBytes(pkg.zipBytes)} zipped, SHA-256 ${pkg.sha256.slice(0, 12)}`);
     if (layer.runtimes.length === 0) return fail('deploy.layerRuntimes', `${layer.file}: layer ${layer.name} names no \`runtimes\`; PublishLayerVersion needs the runtimes it is for`);
     let newest: number | undefined;
     try {
@@ -82,9 +80,9 @@ export async function publishLayer(options: PublishLayerOptions): Promise<Outcom
       }
     }
     checkAborted(options.signal);
-    report('publish', `Publishing layer ${layer.name} (${layer.runtimes.join(', ')}) to ${options.targetLabel}, uploading ${formatBytes(pkg.zip.length)}`);
+    report('publish', `Publishing layer ${layer.name} (${layer.runtimes.join(', ')}) to ${options.targetLabel}, uploading ${formatBytes(pkg.zipBytes)}`);
     const published = await call('PublishLayerVersion', () =>
-      client.PublishLayerVersion({ LayerName: layer.name, CompatibleRuntimes: layer.runtimes, Content: { ZipFile: pkg.zip.toString('base64') }, Description: layer.description }),
+      client.PublishLayerVersion({ LayerName: layer.name, CompatibleRuntimes: layer.runtimes, Content: { ZipFile: readFileSync(pkg.zipFile).toString('base64') }, Description: layer.description }),
     );
     const version = published.LayerVersion;
     if (version === undefined) return fail('deploy.layerNoVersion', `PublishLayerVersion for ${layer.name} answered without a LayerVersion`);
@@ -96,6 +94,8 @@ export async function publishLayer(options: PublishLayerOptions): Promise<Outcom
     if (e instanceof ApiCallError) return fail(`api.${e.code}`, e.message);
     if ((e as Error)?.name === 'AbortError' || (e as Error)?.message === 'canceled') return fail('deploy.canceled', 'The deploy was canceled.');
     return fail('deploy.internal', (e as Error)?.message ?? String(e));
+  } finally {
+    pkg.dispose();
   }
 }
 

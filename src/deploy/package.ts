@@ -3,20 +3,19 @@
  * is sent: a package over 50 MB, symlinks or globs that leave the folder, and an entry file that is
  * not at the root of the zip (the cause of status 437 HandlerNotFound).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { collectFiles, type CollectedFile } from './collect';
 import { fail, ok, type Outcome } from '../model/outcome';
-import { buildZip, buildZipAsync, sha256Hex } from './zip';
+import { writeZip, ZipTooLargeError } from './zip';
 
 /** Platform limit for a code package (scf-platform-facts §3). */
 export const MAX_PACKAGE_BYTES = 50 * 1024 * 1024;
 
-export interface CodePackage {
-  zip: Buffer;
-  /** Hex SHA-256 of the zip bytes. */
-  sha256: string;
+/** `zipFile`: the zip, on disk, in a temporary folder of its own (removed by `dispose`) or `PackageOptions.outFile`. */
+export interface CodePackage extends ZippedFiles {
   fileCount: number;
   /** Sum of the files' sizes before compression. */
   unpackedBytes: number;
@@ -30,17 +29,47 @@ export type PackageSpec = Pick<FunctionSpec, 'codeDir' | 'srcExclude' | 'srcIncl
 export interface PackageOptions {
   /** Defaults to MAX_PACKAGE_BYTES; lowered only by tests of the limit's message. */
   maxBytes?: number;
+  /** Where to write the zip (default: a new temporary folder). */
+  outFile?: string;
 }
 
-export function packageFunction(spec: PackageSpec, options: PackageOptions = {}): Outcome<CodePackage> {
+/**
+ * Collects, checks and zips the code folder, writing the zip to a file as it is made (zip.ts): small
+ * files are deflated in batches on this thread with a turn for the event loop every few milliseconds,
+ * large ones in zlib's thread pool, so the editor's process is never held for long.
+ */
+export async function packageFunction(spec: PackageSpec, options: PackageOptions = {}): Promise<Outcome<CodePackage>> {
   const prepared = prepare(spec);
-  return prepared.ok ? finish(spec, prepared.value.files, prepared.value.entryFile, buildZip(prepared.value.files), options) : prepared;
+  if (!prepared.ok) return prepared;
+  const { files, entryFile } = prepared.value;
+  const zipped = await zipFiles(spec.codeDir, files, options);
+  if (!zipped.ok) return zipped;
+  return ok({ ...zipped.value, fileCount: files.length, unpackedBytes: files.reduce((n, f) => n + f.size, 0), files, entryFile });
 }
 
-/** packageFunction without blocking the event loop while files are read and compressed. */
-export async function packageFunctionAsync(spec: PackageSpec, options: PackageOptions = {}): Promise<Outcome<CodePackage>> {
-  const prepared = prepare(spec);
-  return prepared.ok ? finish(spec, prepared.value.files, prepared.value.entryFile, await buildZipAsync(prepared.value.files), options) : prepared;
+export interface ZippedFiles {
+  zipFile: string;
+  zipBytes: number;
+  /** Hex SHA-256 of the zip bytes. */
+  sha256: string;
+  /** Removes the zip (and its temporary folder); call it once the package has been uploaded. */
+  dispose(): void;
+}
+
+/** The zip of `files` (a function's or a layer's), on disk, within the package limit. */
+export async function zipFiles(codeDir: string, files: readonly CollectedFile[], options: PackageOptions = {}): Promise<Outcome<ZippedFiles>> {
+  const max = options.maxBytes ?? MAX_PACKAGE_BYTES;
+  const temp = options.outFile ? undefined : mkdtempSync(join(tmpdir(), 'scf-package-'));
+  const zipFile = options.outFile ?? join(temp!, 'code.zip');
+  const dispose = () => rmSync(temp ?? zipFile, { recursive: true, force: true });
+  try {
+    const written = await writeZip(files, zipFile, { maxBytes: max });
+    return ok({ zipFile, zipBytes: written.bytes, sha256: written.sha256, dispose });
+  } catch (e) {
+    dispose();
+    if (e instanceof ZipTooLargeError) return tooLarge(codeDir, files, e, max);
+    return fail('deploy.packageFailed', `${codeDir}: the code package could not be written to ${dirname(zipFile)}: ${(e as Error).message}`);
+  }
 }
 
 function prepare(spec: PackageSpec): Outcome<{ files: CollectedFile[]; entryFile?: string }> {
@@ -65,23 +94,12 @@ function prepare(spec: PackageSpec): Outcome<{ files: CollectedFile[]; entryFile
   return ok({ files, entryFile: entry.value });
 }
 
-function finish(spec: PackageSpec, files: CollectedFile[], entryFile: string | undefined, zip: Buffer, options: PackageOptions): Outcome<CodePackage> {
-  const max = options.maxBytes ?? MAX_PACKAGE_BYTES;
-  if (zip.length > max) {
-    const biggest = [...files].sort((a, b) => b.size - a.size).slice(0, 3).map((f) => `${f.path} (${formatBytes(f.size)})`).join(', ');
-    return fail(
-      'deploy.packageTooLarge',
-      `${spec.codeDir}: the code package is ${formatBytes(zip.length)}, over the platform's ${formatBytes(max)} limit. Largest files: ${biggest}. Exclude what the function does not need (src.exclude or .scfignore: tests, dev dependencies) or move large dependencies to a layer`,
-    );
-  }
-  return ok({
-    zip,
-    sha256: sha256Hex(zip),
-    fileCount: files.length,
-    unpackedBytes: files.reduce((n, f) => n + f.size, 0),
-    files,
-    entryFile,
-  });
+function tooLarge(codeDir: string, files: readonly CollectedFile[], e: ZipTooLargeError, max: number): Outcome<never> {
+  const biggest = [...files].sort((a, b) => b.size - a.size).slice(0, 3).map((f) => `${f.path} (${formatBytes(f.size)})`).join(', ');
+  return fail(
+    'deploy.packageTooLarge',
+    `${codeDir}: the code package grew past ${formatBytes(e.bytes)} with ${e.filesWritten} of ${files.length} files zipped, over the platform's ${formatBytes(max)} limit. Largest files: ${biggest}. Exclude what the function does not need (src.exclude or .scfignore: tests, dev dependencies) or move large dependencies to a layer`,
+  );
 }
 
 const EXTENSIONS: Array<[RegExp, string]> = [

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageFunction, packageFunctionAsync, MAX_PACKAGE_BYTES, type PackageSpec } from '../../src/deploy/package';
+import { packageFunction, MAX_PACKAGE_BYTES, type PackageSpec } from '../../src/deploy/package';
 import { tempDir, writeTree } from './helpers';
 
 function spec(codeDir: string, over: Partial<PackageSpec> = {}): PackageSpec {
@@ -17,7 +17,7 @@ function readWithPython(zipPath: string): Array<{ name: string; mode: number; si
   return JSON.parse(execFileSync('python3', ['-c', script, zipPath], { encoding: 'utf8' }));
 }
 
-test('a web function package has scf_bootstrap at the root, still executable, as Python and unzip read it', () => {
+test('a web function package has scf_bootstrap at the root, still executable, as Python and unzip read it', async () => {
   const dir = tempDir();
   writeTree(dir, {
     'scf_bootstrap': ['#!/bin/bash\nexec node app.js\n', 0o755],
@@ -25,10 +25,9 @@ test('a web function package has scf_bootstrap at the root, still executable, as
     'node_modules/left-pad/index.js': 'module.exports = (s) => s;\n',
     'node_modules/left-pad/package.json': '{"name":"left-pad"}\n',
   });
-  const r = packageFunction(spec(dir, { type: 'web', handler: undefined }));
+  const r = await packageFunction(spec(dir, { type: 'web', handler: undefined }));
   assert.ok(r.ok, !r.ok ? r.error.message : '');
-  const zipPath = join(tempDir(), 'code.zip');
-  writeFileSync(zipPath, r.value.zip);
+  const zipPath = r.value.zipFile;
   const entries = readWithPython(zipPath);
   const byName = new Map(entries.map((e) => [e.name, e]));
   assert.equal(byName.get('scf_bootstrap')?.mode, 0o755);
@@ -43,23 +42,24 @@ test('a web function package has scf_bootstrap at the root, still executable, as
 test('the same files give the same bytes and SHA-256, whatever the mtimes; a change gives another', async () => {
   const dir = tempDir();
   writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n', 'lib/b.js': 'b'.repeat(5000), 'lib/a.js': 'a' });
-  const first = packageFunction(spec(dir));
-  const nonBlocking = await packageFunctionAsync(spec(dir));
-  assert.ok(first.ok && nonBlocking.ok);
-  assert.ok(first.value.zip.equals(nonBlocking.value.zip), 'the async packager builds the same bytes');
+  const first = await packageFunction(spec(dir));
+  assert.ok(first.ok);
   writeTree(dir, { 'lib/a.js': 'a' }); // rewritten: new mtime, same content
-  const second = packageFunction(spec(dir));
+  const second = await packageFunction(spec(dir));
   assert.ok(first.ok && second.ok);
   assert.equal(first.value.sha256, second.value.sha256);
-  assert.ok(first.value.zip.equals(second.value.zip));
+  assert.ok(readFileSync(first.value.zipFile).equals(readFileSync(second.value.zipFile)));
+  assert.notEqual(first.value.zipFile, second.value.zipFile, 'each package is a file of its own');
+  first.value.dispose();
+  assert.throws(() => readFileSync(first.value.zipFile), /ENOENT/, 'dispose removes the zip');
   assert.deepEqual(first.value.files.map((f) => f.path), ['index.js', 'lib/a.js', 'lib/b.js']);
   writeTree(dir, { 'lib/a.js': 'A' });
-  const third = packageFunction(spec(dir));
+  const third = await packageFunction(spec(dir));
   assert.ok(third.ok);
   assert.notEqual(third.value.sha256, first.value.sha256);
 });
 
-test('src.exclude, .scfignore and src.include decide what is packaged; .env and .git never are', () => {
+test('src.exclude, .scfignore and src.include decide what is packaged; .env and .git never are', async () => {
   const dir = tempDir();
   writeTree(dir, {
     'index.js': 'exports.main_handler = async () => 1;\n',
@@ -73,56 +73,56 @@ test('src.exclude, .scfignore and src.include decide what is packaged; .env and 
     'lib/.scf/events/fn/a.json': '{}',
     '.scfignore': '*.log\ndocs/\n',
   });
-  const r = packageFunction(spec(dir, { srcExclude: ['test/**'], srcInclude: ['docs/keep.md'] }));
+  const r = await packageFunction(spec(dir, { srcExclude: ['test/**'], srcInclude: ['docs/keep.md'] }));
   assert.ok(r.ok, !r.ok ? r.error.message : '');
   assert.deepEqual(r.value.files.map((f) => f.path), ['docs/keep.md', 'index.js']);
 });
 
-test('an entry file one folder down is refused with the enclosing-folder explanation (437)', () => {
+test('an entry file one folder down is refused with the enclosing-folder explanation (437)', async () => {
   const dir = tempDir();
   writeTree(dir, { 'src/index.js': 'exports.main_handler = async () => 1;\n' });
-  const r = packageFunction(spec(dir));
+  const r = await packageFunction(spec(dir));
   assert.equal(r.ok, false);
   assert.equal(!r.ok && r.error.code, 'deploy.entryNotAtRoot');
   assert.match(!r.ok ? r.error.message : '', /src\/index\.js.*437 HandlerNotFound.*enclosing-folder/s);
 });
 
-test('a missing entry file and a non-executable scf_bootstrap are refused before upload', () => {
+test('a missing entry file and a non-executable scf_bootstrap are refused before upload', async () => {
   const dir = tempDir();
   writeTree(dir, { 'main.py': 'def main_handler(e, c): return 1\n' });
-  const r = packageFunction(spec(dir, { runtime: 'Python3.9' }));
+  const r = await packageFunction(spec(dir, { runtime: 'Python3.9' }));
   assert.ok(!r.ok && r.error.code === 'deploy.entryNotFound' && /index\.py/.test(r.error.message));
   const web = tempDir();
   writeTree(web, { 'scf_bootstrap': ['#!/bin/sh\n', 0o644] });
-  const w = packageFunction(spec(web, { type: 'web', handler: undefined }));
+  const w = await packageFunction(spec(web, { type: 'web', handler: undefined }));
   assert.ok(!w.ok && w.error.code === 'deploy.bootstrapNotExecutable' && /chmod \+x/.test(w.error.message));
 });
 
-test('a symlink that escapes the folder and a glob with ".." are refused; a link inside is followed', () => {
+test('a symlink that escapes the folder and a glob with ".." are refused; a link inside is followed', async () => {
   const outside = tempDir();
   writeTree(outside, { 'secret.txt': 'x' });
   const dir = tempDir();
   writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n', 'lib/real.js': 'r' });
   symlinkSync(join(dir, 'lib/real.js'), join(dir, 'alias.js'));
-  const ok = packageFunction(spec(dir));
+  const ok = await packageFunction(spec(dir));
   assert.ok(ok.ok);
   assert.ok(ok.value.files.some((f) => f.path === 'alias.js'));
   symlinkSync(join(outside, 'secret.txt'), join(dir, 'leak.txt'));
-  const r = packageFunction(spec(dir));
+  const r = await packageFunction(spec(dir));
   assert.ok(!r.ok && r.error.code === 'deploy.symlinkEscapes', JSON.stringify(r));
   assert.match(!r.ok ? r.error.message : '', /leak\.txt.*outside the code folder/);
   const dir2 = tempDir();
   writeTree(dir2, { 'index.js': 'exports.main_handler = async () => 1;\n' });
-  const g = packageFunction(spec(dir2, { srcInclude: ['../shared/**'] }));
+  const g = await packageFunction(spec(dir2, { srcInclude: ['../shared/**'] }));
   assert.ok(!g.ok && g.error.code === 'deploy.pathEscapes');
 });
 
-test('a package over 50 MB is refused with its size and the largest files', () => {
+test('a package over 50 MB is refused with its size and the largest files', async () => {
   const dir = tempDir();
   writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n' });
   mkdirSync(join(dir, 'data'));
   writeFileSync(join(dir, 'data/blob.bin'), randomBytes(MAX_PACKAGE_BYTES + 1024 * 1024)); // random: does not compress
-  const r = packageFunction(spec(dir));
+  const r = await packageFunction(spec(dir));
   assert.ok(!r.ok && r.error.code === 'deploy.packageTooLarge', JSON.stringify(!r.ok && r.error));
-  assert.match(!r.ok ? r.error.message : '', /over the platform's 50\.0 MB limit.*data\/blob\.bin/);
+  assert.match(!r.ok ? r.error.message : '', /grew past 50\.0 MB .*over the platform's 50\.0 MB limit.*data\/blob\.bin/);
 });
