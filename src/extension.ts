@@ -1,23 +1,25 @@
 /**
- * SCF Toolkit's entry point: wires the parts, owns no logic. activate() only creates the views and
- * registers commands, and resolves; the parts in commands/deferred.ts (the language client, deploy,
- * Test Explorer, CodeLens, gateway) load on a later turn of the event loop, in a task of their own, or
- * at once when one of their commands runs first (DEFERRED_COMMANDS) or the API asks for them.
- * Libraries load on first use (scripts/build.mjs, lazyVendors), so the editor's thread (shared with
- * every other extension) is not held by what a session may never need.
+ * SCF Toolkit's entry point: wires the parts, owns no logic. This bundle (dist/extension.js) is the one
+ * VS Code compiles on the editor's thread with no code cache, so it holds only what activate() needs:
+ * the Functions view (its content follows, src/views/treeProxy.ts) and a stand-in for every command.
+ * activate() resolves at once; the working parts load after it, each in a task of its own and through
+ * V8's code cache (src/views/bundleCache.ts): dist/core.js (commands/core.ts: the tree's content,
+ * Invoke, test events, the output), then dist/deferred.js (commands/deferred.ts: the language client,
+ * deploy, Test Explorer, CodeLens, gateway). A command that runs before its part has loaded (it may be
+ * what activated the extension) loads that part at once and runs (CORE_COMMANDS, DEFERRED_COMMANDS,
+ * checked against the registrations by test/views/deferredCommands.test.ts).
  */
 import * as vscode from 'vscode';
-import type { DeployApi } from './commands/deploy';
+import { join } from 'node:path';
+import type { Core } from './commands/core';
 import type { DeferredApi } from './commands/deferred';
-import { EventCommands } from './commands/events';
-import { Invoker } from './commands/invoke';
-import { registerMiscCommands } from './commands/misc';
-import { FunctionsTree } from './views/functionsTree';
-import { OutputView } from './views/output';
-import { InvocationStatus } from './views/statusBar';
-import { EmulatorHost } from './views/emulatorClient';
-import { WorkspaceWatcher } from './views/workspaceWatcher';
-import { trackActiveFunction } from './views/activeFunction';
+import type { EventCommands } from './commands/events';
+import type { Invoker } from './commands/invoke';
+import type { FunctionsTree, TreeNode } from './views/functionsTree';
+import type { OutputView } from './views/output';
+import type { InvocationStatus } from './views/statusBar';
+import { createBundleCache } from './views/bundleCache';
+import { TreeProxy } from './views/treeProxy';
 
 /** What activate() resolves to: the integration tests drive the extension through it. */
 export interface ScfToolkitApi {
@@ -26,7 +28,7 @@ export interface ScfToolkitApi {
   status: InvocationStatus;
   invoker: Invoker;
   events: EventCommands;
-  deploy: DeployApi;
+  deploy: DeferredApi['deploy'];
   languageClient: DeferredApi['languageClient'];
   gateway: DeferredApi['gateway'];
   services: DeferredApi['services'];
@@ -34,11 +36,26 @@ export interface ScfToolkitApi {
   resumed: DeferredApi['resumed'];
 }
 
-/**
- * The commands commands/deferred.ts registers. Until it has loaded, each of these is a stand-in that
- * loads it and runs the command again, so a command that activated the extension finds its handler
- * (test/views/deferredCommands.test.ts checks this list against the registrations).
- */
+/** The commands commands/core.ts registers (with the modules it imports). */
+export const CORE_COMMANDS = [
+  'scf.invoke',
+  'scf.debugFunction',
+  'scf.invokeAsync',
+  'scf.invokeAgain',
+  'scf.stopInvocation',
+  'scf.newEvent',
+  'scf.editEvent',
+  'scf.renameEvent',
+  'scf.duplicateEvent',
+  'scf.deleteEvent',
+  'scf.openDefinition',
+  'scf.showOutput',
+  'scf.getStarted',
+  'scf.refresh',
+  'scf.newFunction',
+];
+
+/** The commands commands/deferred.ts registers. */
 export const DEFERRED_COMMANDS = [
   'scf.deploy',
   'scf.deployTo',
@@ -59,48 +76,74 @@ export const DEFERRED_COMMANDS = [
   'scf.runFunctionTests',
 ];
 
-let invoker: Invoker | undefined;
-let host: EmulatorHost | undefined;
+let core: Core | undefined;
+let saveCodeCache: (() => Promise<void>) | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<ScfToolkitApi> {
-  const templatesDir = context.asAbsolutePath('dist/templates');
-  const output = new OutputView();
-  const status = new InvocationStatus();
-  const files = new WorkspaceWatcher();
-  // Async events that no invocation of this window waits for (resumed at start): their logs and endings go to the output.
-  host = new EmulatorHost(context, { onAsyncLog: (line) => output.log(line), onAsyncFinished: (event) => output.asyncFinished(event) });
-  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState);
-  const view = vscode.window.createTreeView('scf.functions', { treeDataProvider: tree, showCollapseAll: true });
-  invoker = new Invoker(context, host, tree, output, status, templatesDir);
-  const events = new EventCommands(tree, templatesDir);
-  context.subscriptions.push(files, output, status, tree, view, tree.track(view), trackActiveFunction(tree), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
-  void vscode.commands.executeCommand('setContext', 'scf.activated', true);
-
-  // The language client, deploy, the Test Explorer, the CodeLens, the gateway and "Convert
-  // template.yaml" (commands/deferred.ts, its own bundle) load in a task of their own after this.
+  const bundles = createBundleCache({ root: __dirname, cacheDirs: [join(context.extensionPath, '.cache'), context.globalStorageUri.fsPath], parent: module });
+  saveCodeCache = () => bundles.save();
+  const proxy = new TreeProxy<TreeNode>();
+  const view = vscode.window.createTreeView('scf.functions', { treeDataProvider: proxy, showCollapseAll: true });
+  const standIns = (ids: string[], load: () => unknown) =>
+    ids.map((id) =>
+      vscode.commands.registerCommand(id, (...args: unknown[]) => {
+        load();
+        return vscode.commands.executeCommand(id, ...args);
+      }),
+    );
+  const coreStandIns = standIns(CORE_COMMANDS, () => loadCore());
+  const deferredStandIns = standIns(DEFERRED_COMMANDS, () => loadDeferred());
   let deferred: DeferredApi | undefined;
-  const standIns = DEFERRED_COMMANDS.map((id) =>
-    vscode.commands.registerCommand(id, (...args: unknown[]) => {
-      loadDeferred();
-      return vscode.commands.executeCommand(id, ...args);
-    }),
-  );
-  const deps = { tree, output, status, host, files };
+  function loadCore(): Core {
+    if (core) return core;
+    for (const s of coreStandIns) s.dispose();
+    core = bundles.load<typeof import('./commands/core')>(join(__dirname, 'core.js')).startCore(context, view, async (file) => void (await bundles.loadInPieces(join(__dirname, file))));
+    proxy.serve(core.tree);
+    return core;
+  }
   function loadDeferred(): DeferredApi {
     if (deferred) return deferred;
-    for (const s of standIns) s.dispose();
-    const { registerDeferred } = require('./commands/deferred') as typeof import('./commands/deferred');
-    deferred = registerDeferred(context, deps);
+    const c = loadCore();
+    for (const s of deferredStandIns) s.dispose();
+    deferred = c.loadDeferred();
     return deferred;
   }
-  const later = setTimeout(loadDeferred, 0);
-  context.subscriptions.push({ dispose: () => clearTimeout(later) }, ...standIns);
+  void vscode.commands.executeCommand('setContext', 'scf.activated', true);
+
+  // Each part in a task of its own; the code cache of what had none is written once the session has
+  // settled (it then holds the functions that ran, not only the bundles' top level).
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, run: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      run();
+    }, ms);
+    timers.add(t);
+  };
+  later(0, () => {
+    loadCore();
+    later(0, () => {
+      loadDeferred();
+      later(3000, () => void bundles.save());
+    });
+  });
+  context.subscriptions.push(proxy, view, ...coreStandIns, ...deferredStandIns, { dispose: () => timers.forEach(clearTimeout) });
   return {
-    tree,
-    output,
-    status,
-    invoker,
-    events,
+    get tree() {
+      return loadCore().tree;
+    },
+    get output() {
+      return loadCore().output;
+    },
+    get status() {
+      return loadCore().status;
+    },
+    get invoker() {
+      return loadCore().invoker;
+    },
+    get events() {
+      return loadCore().events;
+    },
     get deploy() {
       return loadDeferred().deploy;
     },
@@ -120,9 +163,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
 }
 
 export async function deactivate(): Promise<void> {
-  invoker?.dispose();
-  invoker = undefined;
-  // Ends the emulator host and every runtime instance it started.
-  await host?.dispose();
-  host = undefined;
+  await core?.deactivate();
+  core = undefined;
+  // A session closed before the code cache was written (see activate) writes it now.
+  await saveCodeCache?.();
 }

@@ -29,11 +29,29 @@ export interface DeferredApi {
   languageClient: ReturnType<typeof startLanguageClient>;
 }
 
-export function registerDeferred(context: vscode.ExtensionContext, deps: { tree: FunctionsTree; output: OutputView; status: InvocationStatus; host: EmulatorHost; files: WorkspaceWatcher }): DeferredApi {
+export interface DeferredDeps {
+  tree: FunctionsTree;
+  output: OutputView;
+  status: InvocationStatus;
+  host: EmulatorHost;
+  files: WorkspaceWatcher;
+  /** Loads a bundle of dist/ and the bundles it requires, each in a task of its own. */
+  preload(file: string): Promise<void>;
+}
+
+/** The language client's library, the largest the editor loads (scripts/build.mjs names the file). */
+const LANGUAGE_CLIENT_BUNDLE = 'vendor/vscode-languageclient-node.js';
+
+export function registerDeferred(context: vscode.ExtensionContext, deps: DeferredDeps): DeferredApi {
   // Validation works in untrusted workspaces too: the server only reads files.
-  // The language client (its library is the largest the editor loads) and the resumed async events each
-  // start in a task of their own: the editor's thread is never held for all of it at once.
-  const languageClient = nextTask().then(() => startLanguageClient(context, deps.files.watcher));
+  // The language client's library loads in pieces (one bundle per task), then the client starts in a
+  // task of its own, and so do the resumed async events: the editor's thread is never held for all of
+  // it at once. (Were the library's file renamed, preloading fails and the client loads it at once.)
+  const languageClient = nextTask()
+    .then(() => deps.preload(LANGUAGE_CLIENT_BUNDLE))
+    .catch(() => undefined)
+    .then(nextTask)
+    .then(() => startLanguageClient(context, deps.files.watcher));
   languageClient.catch((e: unknown) => deps.output.info(`The serverless.yml language server did not start: ${(e as Error)?.message ?? String(e)}`));
   const services = new ServicesStatus(); // status bar items while the gateway or the local endpoint runs
   context.subscriptions.push(services);

@@ -168,7 +168,11 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
           found.push(...(await findServerlessFiles(folder.uri.fsPath, { exclude })));
         }
         const next = new Map<string, FileEntry>();
-        for (const file of found) next.set(file, { file, result: this.read(file) });
+        for (const file of found) {
+          // One file per task: the extension host's thread is the editor's, and a workspace may hold many.
+          if (next.size > 0) await new Promise((resolve) => setImmediate(resolve));
+          next.set(file, { file, result: this.read(file) });
+        }
         this.entries = next;
       } while (this.rescanQueued);
     })();

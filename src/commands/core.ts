@@ -1,0 +1,66 @@
+/**
+ * The editor's working parts, bundled as dist/core.js and loaded by src/extension.ts in a task after
+ * activate() has resolved (or at once when one of their commands, or the API, needs them): the SCF
+ * output, the status bar, the one file watcher, the emulator host, the Functions tree's content,
+ * Invoke, test events and the small commands. The rest (commands/deferred.ts: the language client,
+ * deploy, the Test Explorer, the CodeLens, the gateway) is its own bundle, loaded by loadDeferred().
+ */
+import * as vscode from 'vscode';
+import type { DeferredApi } from './deferred';
+import { EventCommands } from './events';
+import { Invoker } from './invoke';
+import { registerMiscCommands } from './misc';
+import { FunctionsTree, type TreeNode } from '../views/functionsTree';
+import { OutputView } from '../views/output';
+import { InvocationStatus } from '../views/statusBar';
+import { EmulatorHost } from '../views/emulatorClient';
+import { WorkspaceWatcher } from '../views/workspaceWatcher';
+import { trackActiveFunction } from '../views/activeFunction';
+
+export interface Core {
+  tree: FunctionsTree;
+  output: OutputView;
+  status: InvocationStatus;
+  invoker: Invoker;
+  events: EventCommands;
+  /** Loads and wires commands/deferred.ts (once). */
+  loadDeferred(): DeferredApi;
+  /** Ends the emulator host and every runtime instance it started. */
+  deactivate(): Promise<void>;
+}
+
+/**
+ * `view`: the Functions view, created by activate() before this loaded. `preload`: loads a bundle of
+ * dist/ (a path under it) and what it requires, each in a task of its own (src/views/bundleCache.ts).
+ */
+export function startCore(context: vscode.ExtensionContext, view: vscode.TreeView<TreeNode>, preload: (file: string) => Promise<void>): Core {
+  const templatesDir = context.asAbsolutePath('dist/templates');
+  const output = new OutputView();
+  const status = new InvocationStatus();
+  const files = new WorkspaceWatcher();
+  // Async events that no invocation of this window waits for (resumed at start): their logs and endings go to the output.
+  const host = new EmulatorHost(context, { onAsyncLog: (line) => output.log(line), onAsyncFinished: (event) => output.asyncFinished(event) });
+  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState);
+  const invoker = new Invoker(context, host, tree, output, status, templatesDir);
+  const events = new EventCommands(tree, templatesDir);
+  context.subscriptions.push(files, output, status, tree, tree.track(view), trackActiveFunction(tree), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
+
+  let deferred: DeferredApi | undefined;
+  return {
+    tree,
+    output,
+    status,
+    invoker,
+    events,
+    loadDeferred() {
+      if (deferred) return deferred;
+      const { registerDeferred } = require('./deferred') as typeof import('./deferred');
+      deferred = registerDeferred(context, { tree, output, status, host, files, preload });
+      return deferred;
+    },
+    async deactivate() {
+      invoker.dispose();
+      await host.dispose();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The editor's bundles load through V8's code cache (src/views/bundleCache.ts). Each "session" here is
+ * a fresh cache over the same files, with the modules dropped from Node's module cache in between, as
+ * a new extension host would start: the first compiles and writes the data, the next uses it; a stale,
+ * corrupt or unwritable cache only makes a load compile again, and never runs the wrong code.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createBundleCache } from '../../src/views/bundleCache';
+
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), 'scf-bundle-cache-'));
+  const dist = join(dir, 'dist');
+  mkdirSync(join(dist, 'vendor'), { recursive: true });
+  // a bundle that requires a library bundle (as scripts/build.mjs writes them), a built-in and a JSON file beside dist/
+  writeFileSync(join(dist, 'core.js'), `'use strict';\nconst lib = require("./vendor/lib.js");\nconst { sep } = require('node:path');\nconst data = require('../data.json');\nexports.answer = () => lib.twice(21) + sep.length - 1 + data.zero;\nexports.where = () => __filename;\n`);
+  writeFileSync(join(dist, 'vendor', 'lib.js'), `'use strict';\nexports.twice = (n) => n * 2;\nexports.name = 'lib-a';\n`);
+  writeFileSync(join(dir, 'data.json'), '{ "zero": 0 }');
+  return { dir, dist, cache: join(dir, 'cache') };
+}
+
+/** One session: a new cache over the files, none of them in Node's module cache yet. */
+function session(dist: string, cacheDirs: string[]) {
+  for (const k of Object.keys(require.cache)) if (k.startsWith(dist)) delete require.cache[k];
+  return createBundleCache({ root: dist, cacheDirs, parent: module });
+}
+
+const cacheFiles = (dir: string) => readdirSync(dir).flatMap((d) => readdirSync(join(dir, d)).map((f) => join(dir, d, f)));
+
+test('the first session compiles and writes the code cache, the next one runs from it', async () => {
+  const p = project();
+  try {
+    const first = session(p.dist, [p.cache]);
+    const core = first.load<{ answer(): number; where(): string }>(join(p.dist, 'core.js'));
+    assert.equal(core.answer(), 42);
+    assert.equal(core.where(), join(p.dist, 'core.js'));
+    assert.equal(first.load(join(p.dist, 'core.js')), core, 'a bundle loads once');
+    assert.deepEqual(first.report(), [{ file: 'core.js', cached: false }, { file: 'lib.js', cached: false }]);
+    await first.save();
+    assert.equal(cacheFiles(p.cache).length, 2);
+
+    const second = session(p.dist, [p.cache]);
+    assert.equal(second.load<{ answer(): number }>(join(p.dist, 'core.js')).answer(), 42);
+    assert.deepEqual(second.report(), [{ file: 'core.js', cached: true }, { file: 'lib.js', cached: true }]);
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+test('a corrupt or truncated cache file is only a slower load, and is written again', async () => {
+  const p = project();
+  try {
+    const first = session(p.dist, [p.cache]);
+    first.load(join(p.dist, 'core.js'));
+    await first.save();
+    const [a, b] = cacheFiles(p.cache).sort();
+    const bytes = readFileSync(a!);
+    bytes[bytes.length - 10] ^= 0xff; // one flipped byte in V8's data
+    writeFileSync(a!, bytes);
+    writeFileSync(b!, readFileSync(b!).subarray(0, 30)); // cut short
+
+    const second = session(p.dist, [p.cache]);
+    assert.equal(second.load<{ answer(): number }>(join(p.dist, 'core.js')).answer(), 42);
+    assert.deepEqual(second.report().map((r) => r.cached), [false, false]);
+    await second.save();
+    const third = session(p.dist, [p.cache]);
+    third.load(join(p.dist, 'core.js'));
+    assert.deepEqual(third.report().map((r) => r.cached), [true, true]);
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+test('a rebuilt bundle of the same length runs its new code (V8 alone checks only the length), and the old data goes', async () => {
+  const p = project();
+  try {
+    const first = session(p.dist, [p.cache]);
+    first.load(join(p.dist, 'vendor', 'lib.js'));
+    await first.save();
+    const before = readFileSync(join(p.dist, 'vendor', 'lib.js'), 'utf8');
+    const after = before.replace('n * 2', 'n * 3').replace('lib-a', 'lib-b');
+    assert.equal(after.length, before.length);
+    writeFileSync(join(p.dist, 'vendor', 'lib.js'), after);
+
+    const second = session(p.dist, [p.cache]);
+    const lib = second.load<{ twice(n: number): number; name: string }>(join(p.dist, 'vendor', 'lib.js'));
+    assert.equal(lib.twice(2), 6);
+    assert.equal(lib.name, 'lib-b');
+    assert.deepEqual(second.report(), [{ file: 'lib.js', cached: false }]);
+    await second.save();
+    assert.equal(cacheFiles(p.cache).length, 1, 'the data of the earlier build was removed');
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+test('an unwritable cache folder falls back to the next one; with none writable the bundles still load', async (t) => {
+  const p = project();
+  try {
+    const readOnly = join(p.dir, 'read-only');
+    mkdirSync(readOnly);
+    chmodSync(readOnly, 0o555);
+    if (process.getuid?.() === 0) {
+      // root writes anywhere: stand in for a read-only folder with a path under a file
+      writeFileSync(join(p.dir, 'a-file'), '');
+    }
+    const unwritable = process.getuid?.() === 0 ? join(p.dir, 'a-file', 'sub') : readOnly;
+    const first = session(p.dist, [unwritable, p.cache]);
+    first.load(join(p.dist, 'core.js'));
+    await first.save();
+    assert.equal(cacheFiles(p.cache).length, 2);
+    const second = session(p.dist, [unwritable, p.cache]);
+    second.load(join(p.dist, 'core.js'));
+    assert.deepEqual(second.report().map((r) => r.cached), [true, true]);
+
+    const none = session(p.dist, [unwritable]);
+    assert.equal(none.load<{ answer(): number }>(join(p.dist, 'core.js')).answer(), 42);
+    await none.save(); // nothing to write to: no error
+    t.diagnostic('no writable cache folder: compiled as usual');
+  } finally {
+    chmodSync(join(p.dir, 'read-only'), 0o755);
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+test('loadInPieces loads what a bundle requires first, each in a task of its own', async () => {
+  const p = project();
+  try {
+    const cache = session(p.dist, [p.cache]);
+    const order: string[] = [];
+    const pending = cache.loadInPieces<{ answer(): number }>(join(p.dist, 'core.js'));
+    assert.deepEqual(cache.report(), [], 'nothing loads in the calling task');
+    setImmediate(() => order.push(cache.report().map((r) => r.file).join(',')));
+    const core = await pending;
+    assert.equal(core.answer(), 42);
+    assert.deepEqual(cache.report().map((r) => r.file), ['lib.js', 'core.js'], 'the library first');
+    assert.deepEqual(order, ['lib.js'], 'the library loaded in a task before the one of core.js');
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
