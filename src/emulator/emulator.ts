@@ -5,14 +5,15 @@
  * an SCF status code, and streams START / log / END / REPORT lines as they happen.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { runtimeFamily } from '../model/runtimes';
 import { isTimerEvent } from './timerEvent';
 import { scfComponentBootstrap } from '../model/webEntry';
 import { buildContext } from './context';
 import { newRequestId, now } from './clock';
-import { buildEnvironment, DEFAULT_IDENTITY, type LocalIdentity } from './environment';
+import { buildEnvironment, DEFAULT_IDENTITY, type FunctionEnvironment, type LocalIdentity } from './environment';
+import { pathStamp } from '../model/stamp';
 import { checkLayers } from './layers';
 import { Instance } from './instance';
 import type { InitOutcome, RunOutcome, RuntimeInstance } from './instanceTypes';
@@ -55,6 +56,13 @@ export interface EmulatorOptions {
  */
 export const DEFAULT_MAX_INSTANCES = 10;
 
+/** What a function's instances are started with, and the pool they live in (Emulator.functionSetup). */
+interface FunctionSetup {
+  fenv: FunctionEnvironment;
+  configKey: string;
+  poolKey: string;
+}
+
 interface Pool {
   configKey: string;
   idle: RuntimeInstance[];
@@ -77,6 +85,8 @@ export class Emulator {
   private readonly callerEnv: NodeJS.ProcessEnv;
   private readonly maxInstances: number;
   private readonly killAllOnExit = () => this.killAll();
+  private readonly setups = new WeakMap<FunctionSpec, { stamps: string[]; plain?: FunctionSetup; timer?: FunctionSetup }>();
+  private readonly overrides = new WeakMap<FunctionSpec, Map<number, FunctionSpec>>();
   private disposed = false;
 
   constructor(private readonly options: EmulatorOptions = {}) {
@@ -133,18 +143,28 @@ export class Emulator {
 
   async invoke(req: InvokeRequest, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
     if (this.disposed) return { ok: false, error: { code: 'emulator.disposed', message: 'the emulator has been shut down' } };
-    const spec = req.spec;
-    const prepared = this.prepare(spec);
-    if (!prepared.ok) return prepared;
     const override = req.timeoutOverride;
     if (override !== undefined && override > 0 && override !== req.spec.timeout) {
-      const requestId = req.requestId ?? newRequestId();
-      opts.onLog?.({ requestId, stream: 'platform', text: `[WARN] timeout ${override} s from the timeoutOverride setting instead of ${req.spec.timeout} s from ${basename(req.spec.file)}`, time: Date.now() });
-      return this.invoke({ ...req, requestId, spec: { ...req.spec, timeout: override }, timeoutOverride: undefined }, opts);
+      return this.invokeSpec({ ...req, spec: this.withTimeout(req.spec, override), timeoutOverride: undefined }, opts, req.spec);
     }
-    if (req.debug) {
-      const refused = debugRefusal(prepared.value);
-      if (refused) return { ok: false, error: { code: 'emulator.debugUnavailable', message: `${spec.file}: ${refused}` } };
+    return this.invokeSpec(req, opts, undefined);
+  }
+
+  /** `overridden`: the spec as written, when timeoutOverride replaced its timeout (req.spec is the derived one). */
+  private async invokeSpec(req: InvokeRequest, opts: InvokeOptions, overridden: FunctionSpec | undefined): Promise<InvokeOutcome> {
+    const spec = req.spec;
+    const debugging = req.debug !== undefined;
+    // What the function's instances are (their environment, their pool) is known per spec and kept
+    // while nothing it came from changed (functionSetup): a warm invoke rebuilds none of it.
+    const setup = this.functionSetup(spec, isTimerEvent(req.payload));
+    const pool = this.pool(setup.poolKey, setup.configKey);
+    // Checking the runtime, the code folder and the layers is for starting an instance: a warm instance
+    // that is still reusable was started after they passed, and a change to any of them retires it.
+    let prepared: Prepared | undefined;
+    if (debugging || pool.idle.length === 0) {
+      const checked = this.prepare(spec);
+      if (!checked.ok) return checked;
+      prepared = checked.value;
     }
     const invocationType: InvocationType = req.invocationType ?? 'RequestResponse';
     // The request id is made when first needed: on a cold start, after the runtime process has been
@@ -152,6 +172,11 @@ export class Emulator {
     let requestId = req.requestId;
     const id = (): string => (requestId ??= newRequestId());
     const log = (stream: LogLine['stream'], text: string) => opts.onLog?.({ requestId: id(), stream, text, time: Date.now() });
+    if (overridden) log('platform', `[WARN] timeout ${spec.timeout} s from the timeoutOverride setting instead of ${overridden.timeout} s from ${basename(spec.file)}`);
+    if (debugging) {
+      const refused = debugRefusal(prepared!);
+      if (refused) return { ok: false, error: { code: 'emulator.debugUnavailable', message: `${spec.file}: ${refused}` } };
+    }
     const base = () => ({ requestId: id(), memorySize: spec.memorySize, invocationType, coldStart: false, durationMs: 0, billedDurationMs: 0, maxMemoryUsedMB: 0 });
 
     // Invocation errors: the platform refuses these before any code runs.
@@ -161,16 +186,15 @@ export class Emulator {
       return ok(finish({ ...base(), ...refused }));
     }
 
-    const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
-    // SCF sets TRIGGER_SRC=timer in instances a timer trigger runs (facts §2): timer events get instances of their own.
-    const timer = isTimerEvent(req.payload);
-    if (timer) fenv.env.TRIGGER_SRC = 'timer';
-    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath, this.options.phpPath, this.options.runtimePaths]);
-    const pool = this.pool(`${spec.file}#${spec.name}${timer ? '#timer' : ''}`, configKey);
-
-    const debugging = req.debug !== undefined;
+    const fenv = setup.fenv;
     // A debug session gets an instance of its own, started under the debugger and ended afterwards.
     let instance = debugging ? undefined : this.takeIdle(pool);
+    if (!instance && !prepared) {
+      // the idle instances were not reusable after all (their code changed): this is a cold start
+      const checked = this.prepare(spec);
+      if (!checked.ok) return checked;
+      prepared = checked.value;
+    }
     if (!instance && !debugging && this.liveInstances(pool) >= this.maxInstances) {
       // SCF's answer for concurrency over the quota: 432, before any code runs (never retried for a
       // sync call; the async queue retries it until msgTTL). The gateway shows it as HTTP 429.
@@ -184,7 +208,7 @@ export class Emulator {
     let initDurationMs: number | undefined;
     if (!instance) {
       coldStart = true;
-      const p = prepared.value;
+      const p = prepared!;
       instance =
         p.kind === 'custom'
           ? new (lazyInstances().CustomInstance)(spec.codeDir, spec.handler ?? '', fenv.env, sink, { memorySize: spec.memorySize, timeout: spec.timeout }, this.runtimeOptions())
@@ -227,7 +251,7 @@ export class Emulator {
         return ok(result);
       }
       for (const note of init.notes ?? []) log('platform', note);
-      log('platform', `Runtime ${spec.runtime} runs on ${prepared.value.describe}`);
+      log('platform', `Runtime ${spec.runtime} runs on ${prepared!.describe}`);
     } else {
       instance.setSink(sink);
       // What the instance printed after its last request ended (a Custom Runtime's curl output ...) comes first.
@@ -280,6 +304,38 @@ export class Emulator {
     log('platform', endLine(id()));
     log('platform', reportLine(result));
     return ok(result);
+  }
+
+  /**
+   * The function's environment and the keys of its instance pool, built once per spec (and kind of
+   * event: timer events get instances of their own) and kept while the spec object is the same and
+   * the files the environment reads (.env, the layer folders) are unchanged: a few stats per invoke
+   * instead of building the environment and its JSON again.
+   */
+  private functionSetup(spec: FunctionSpec, timer: boolean): FunctionSetup {
+    const stamps = [join(dirname(spec.file), '.env'), ...(spec.layers ?? []).flatMap((l) => (l.dir ? [l.dir] : []))].map(pathStamp);
+    let entry = this.setups.get(spec);
+    if (!entry || entry.stamps.length !== stamps.length || entry.stamps.some((s, i) => s !== stamps[i])) {
+      entry = { stamps };
+      this.setups.set(spec, entry);
+    }
+    const kind = timer ? 'timer' : 'plain';
+    const known = entry[kind];
+    if (known) return known;
+    const fenv = buildEnvironment(spec, this.callerEnv, this.identity);
+    // SCF sets TRIGGER_SRC=timer in instances a timer trigger runs (facts §2): timer events get instances of their own.
+    if (timer) fenv.env.TRIGGER_SRC = 'timer';
+    const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath, this.options.phpPath, this.options.runtimePaths]);
+    return (entry[kind] = { fenv, configKey, poolKey: `${spec.file}#${spec.name}${timer ? '#timer' : ''}` });
+  }
+
+  /** The spec with its timeout replaced (timeoutOverride), the same object for the same override. */
+  private withTimeout(spec: FunctionSpec, timeout: number): FunctionSpec {
+    let derived = this.overrides.get(spec);
+    if (!derived) this.overrides.set(spec, (derived = new Map()));
+    let out = derived.get(timeout);
+    if (!out) derived.set(timeout, (out = { ...spec, timeout }));
+    return out;
   }
 
   /** Instances of one function that are alive (busy, idle or starting). */

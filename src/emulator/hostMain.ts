@@ -66,7 +66,7 @@ function logPace(): Promise<void> | undefined {
 function load(target: string, functionName: string | undefined, env: Record<string, string>, layerFolders?: Record<string, string>): Outcome<FunctionSpec> {
   const loaded = specs.load(target, { env, layerFolders });
   if (!loaded.ok) return loaded;
-  const picked = specs.pick(target, functionName, { env, layerFolders });
+  const picked = specs.pickFrom(loaded.value, target, functionName);
   if (!picked.ok) return { ok: false, error: { ...picked.error, code: 'host.functionNotFound' } };
   return picked;
 }

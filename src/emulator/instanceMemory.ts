@@ -9,8 +9,15 @@
  * instance runs more than LARGE processes (a fork bomb), then asynchronous, so that reading a thousand
  * processes never holds up the host's timers (the 433 at the timeout). macOS and Windows sample their
  * process table asynchronously (processTable.ts).
+ *
+ * Per request (Linux) the peak is reset at the start and read at the end. Where the instance has a pids
+ * cgroup, both take one system call each in the common case of a runtime alone in its instance: the
+ * runtime's status and clear_refs and the cgroup's pids.current are kept open (procFile.ts), and the
+ * runtime is alone when the cgroup's tasks are the init's one plus the runtime's threads (its status
+ * says how many); otherwise the instance's processes are listed as above.
  */
-import { descendantsIn, procMemory, procMemoryAsync, procResetPeak, snapshotTable, type ProcessRow } from './processTable';
+import { descendantsIn, parseProcStatus, procMemory, procMemoryAsync, procResetPeak, snapshotTable, type ProcessRow } from './processTable';
+import { ProcFile } from './procFile';
 
 /** The instance's processes now, as /proc directories: the runtime's and the others'. */
 export interface ProcListing {
@@ -35,7 +42,50 @@ export class InstanceMemory {
     private readonly list: () => ProcListing,
     /** macOS, Windows: the pid whose tree is the instance, and pids known to belong to it. */
     private readonly tree: () => { root: number | undefined; known: Iterable<number> },
+    /**
+     * Linux, where the instance has a pids cgroup: the runtime's /proc directory (seen from the host)
+     * and the cgroup's pids.current, whose tasks beside the runtime's threads are the init's one.
+     */
+    private readonly quick?: { runtimeDir: () => string | undefined; tasksFile: string; ownTasks: number },
   ) {}
+
+  private files: { status: ProcFile; clearRefs: ProcFile; tasks: ProcFile } | undefined;
+
+  private quickFiles(): { status: ProcFile; clearRefs: ProcFile; tasks: ProcFile } | undefined {
+    if (this.files || !this.quick || this.mode !== 'proc') return this.files;
+    const dir = this.quick.runtimeDir();
+    if (!dir) return undefined;
+    this.files = { status: new ProcFile(`${dir}/status`, 'r'), clearRefs: new ProcFile(`${dir}/clear_refs`, 'w'), tasks: new ProcFile(this.quick.tasksFile, 'r') };
+    return this.files;
+  }
+
+  /**
+   * The runtime's memory when it is alone in its instance (no other process), from two preads;
+   * undefined when that cannot be told that way (no cgroup, other processes, a file gone).
+   */
+  private alone(): { rss: number; hwm: number } | undefined {
+    const files = this.quickFiles();
+    if (!files) return undefined;
+    const status = files.status.read();
+    const tasks = files.tasks.read();
+    if (status === undefined || tasks === undefined) return undefined;
+    const threads = /\nThreads:\s*(\d+)/.exec(status);
+    if (!threads || Number(threads[1]) + this.quick!.ownTasks !== Number.parseInt(tasks, 10)) return undefined;
+    const m = parseProcStatus(status);
+    return { rss: m.rss, hwm: m.hwm };
+  }
+
+  /** Whether the runtime is the instance's only process now (undefined: not known this cheaply). */
+  runtimeAlone(): boolean | undefined {
+    return this.alone() === undefined ? undefined : true;
+  }
+
+  /** Closes the files kept open (the instance has ended). */
+  close(): void {
+    if (!this.files) return;
+    for (const f of Object.values(this.files)) f.close();
+    this.files = undefined;
+  }
 
   /** The rows of the last process-table sample (macOS, Windows). */
   get lastTable(): ProcessRow[] {
@@ -49,6 +99,11 @@ export class InstanceMemory {
       return this.lastKb;
     }
     if (this.sampling || performance.now() < this.nextListAt) return this.lastKb;
+    const alone = this.alone();
+    if (alone) {
+      this.large = false;
+      return (this.lastKb = alone.rss);
+    }
     // Listing is one directory read in a namespace's own /proc, but a walk of the process tree
     // elsewhere: when that walk gets slow (a fork bomb), it runs less often.
     const started = performance.now();
@@ -100,6 +155,8 @@ export class InstanceMemory {
   /** Starts a request's peak: Linux resets the runtime's high-water mark. */
   resetPeak(): void {
     if (this.mode !== 'proc') return;
+    const files = this.quickFiles();
+    if (files?.clearRefs.write('5')) return;
     const runtime = this.list().runtime;
     if (runtime) procResetPeak(runtime);
   }
@@ -107,6 +164,8 @@ export class InstanceMemory {
   /** The request's peak so far: the runtime's high-water mark plus what the others hold now (Linux). */
   peakKb(): number {
     if (this.mode !== 'proc' || this.large) return this.lastKb;
+    const alone = this.alone();
+    if (alone) return alone.hwm;
     const listing = this.list();
     let kb = listing.runtime ? procMemory(listing.runtime).hwm : 0;
     for (const d of listing.others) kb += procMemory(d).own;

@@ -30,6 +30,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InstanceMemory, type ProcListing } from './instanceMemory';
+import { ProcFile } from './procFile';
 import { isProcessAlive, descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
 import { fail, ok, type Outcome } from '../model/outcome';
 
@@ -460,13 +461,13 @@ export class SandboxedProcess {
    */
   reachedTaskLimit(): boolean {
     if (!this.cgroup) return false;
-    try {
-      const events = /^max (\d+)/m.exec(readFileSync(join(this.cgroup.dir, 'pids.events'), 'utf8'));
-      return events !== null && Number(events[1]) > 0;
-    } catch {
-      return false;
-    }
+    // kept open: one pread per request (procFile.ts)
+    this.tasksEvents ??= new ProcFile(join(this.cgroup.dir, 'pids.events'), 'r');
+    const events = /^max (\d+)/m.exec(this.tasksEvents.read() ?? '');
+    return events !== null && Number(events[1]) > 0;
   }
+
+  private tasksEvents: ProcFile | undefined;
 
   constructor(command: string, args: string[], options: { cwd: string; env: Record<string, string>; stdio: StdioOptions }, sandbox: SandboxOptions = {}) {
     const caps = probeCapabilities();
@@ -483,6 +484,8 @@ export class SandboxedProcess {
     const line = direct ? { command, args } : sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated, cgroup: this.cgroup });
     this.child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached, windowsHide: true });
     this.child.once('exit', () => {
+      this.memory.close();
+      this.tasksEvents?.close();
       if (this.cgroup) removeCgroup(this.cgroup.dir);
     });
     if (this.plan.containment === 'tree' && this.child.pid !== undefined) this.remember(this.child.pid);
@@ -491,7 +494,24 @@ export class SandboxedProcess {
       this.plan.memoryPollMs,
       () => this.listing(),
       () => ({ root: this.child.pid, known: this.seen.keys() }),
+      this.cgroup && this.plan.memory === 'proc' ? { runtimeDir: () => this.runtimeDir(), tasksFile: join(this.cgroup.dir, 'pids.current'), ownTasks: 1 } : undefined,
     );
+  }
+
+  /** The runtime's host pid once known (namespace: the init's only child; else the process we spawned). */
+  private runtimePid: number | undefined;
+
+  /** The runtime's /proc directory as the host sees it (for the memory files kept open, instanceMemory.ts). */
+  private runtimeDir(): string | undefined {
+    if (this.runtimePid === undefined) {
+      if (this.plan.containment !== 'namespace') this.runtimePid = this.child.pid;
+      else {
+        const init = this.findInit();
+        const children = init === undefined ? [] : procChildren(init);
+        if (children.length === 1) this.runtimePid = children[0];
+      }
+    }
+    return this.runtimePid === undefined ? undefined : `/proc/${this.runtimePid}`;
   }
 
   /** "exited with code N" or "killed by SIGNAME", as the runtime itself ended. */
@@ -590,7 +610,8 @@ export class SandboxedProcess {
   /** Stops every process of an idle instance (SCF freezes idle instances). */
   freeze(): void {
     if (!this.plan.freezesIdle) return;
-    this.frozen = this.processes();
+    // The common case in two preads (a runtime alone in its cgroup), else the instance's processes listed.
+    this.frozen = this.memory.runtimeAlone() && this.runtimePid !== undefined ? [this.runtimePid] : this.processes();
     for (const p of this.frozen) signal(p, 'SIGSTOP');
   }
 

@@ -54,10 +54,15 @@ export class SpecCache {
   pick(target: string, functionName: string | undefined, options: LoadOptions = {}): Outcome<FunctionSpec> {
     const loaded = this.load(target, options);
     if (!loaded.ok) return loaded;
-    const picked = pickFunction(loaded.value.functions, functionName, loaded.value);
+    return this.pickFrom(loaded.value, target, functionName);
+  }
+
+  /** One function of a file load() returned (no second round of stats). */
+  pickFrom(loaded: LoadedFile, target: string, functionName: string | undefined): Outcome<FunctionSpec> {
+    const picked = pickFunction(loaded.functions, functionName, loaded);
     if (picked.ok) return picked;
     const found = resolveServerlessFile(target);
-    const where = loaded.value.functions[0]?.file ?? (found.ok ? found.value : resolve(target));
+    const where = loaded.functions[0]?.file ?? (found.ok ? found.value : resolve(target));
     return fail(picked.error.code, `${where}: ${picked.error.message}`, { file: where });
   }
 }
