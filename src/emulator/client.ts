@@ -77,6 +77,9 @@ export class EmulatorClient {
     const host = fork(this.options.hostScript, [], {
       env,
       execPath: this.options.execPath,
+      // Not the caller's own flags (fork's default): a test runner's --test or --inspect, a loader
+      // such as tsx, are the caller's; the host is a bundle that needs none of them.
+      execArgv: [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });

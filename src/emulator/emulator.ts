@@ -76,8 +76,6 @@ const FREEZE_AFTER_MS = 10;
 
 export class Emulator {
   private readonly pools = new Map<string, Pool>();
-  /** Instances released and not frozen yet (release()). */
-  private readonly freezeTimers = new WeakMap<RuntimeInstance, NodeJS.Timeout>();
   /** Output of warm instances between two requests, for the next one's log. */
   private readonly between = new WeakMap<RuntimeInstance, Array<['stdout' | 'stderr', string]>>();
   private readonly idleTimeoutMs: number;
@@ -389,8 +387,7 @@ export class Emulator {
     while (pool.idle.length > 0) {
       const i = pool.idle.pop()!;
       if (i.idleTimer) clearTimeout(i.idleTimer);
-      clearTimeout(this.freezeTimers.get(i));
-      this.freezeTimers.delete(i);
+      i.idleTimer = undefined;
       if (i.reusable()) {
         i.thaw();
         return i;
@@ -409,19 +406,20 @@ export class Emulator {
     pool.idle.push(instance);
     // An idle instance is frozen, as on SCF (sandbox.ts), once it has been idle FREEZE_AFTER_MS. Our
     // choice: SCF freezes once the answer is out; waiting a few ms lets back-to-back requests (a test
-    // suite, a load test) skip a SIGSTOP and a SIGCONT each (~0.1-0.5 ms of the host's time per
-    // request), and gives a handler's background work at most those ms more than SCF would.
-    const freeze = setTimeout(() => {
-      this.freezeTimers.delete(instance);
-      if (!instance.busy && pool.idle.includes(instance)) instance.freeze();
-    }, FREEZE_AFTER_MS);
-    freeze.unref();
-    this.freezeTimers.set(instance, freeze);
-    instance.idleTimer = setTimeout(() => {
+    // suite, a load test) skip a SIGSTOP and a SIGCONT each, and gives a handler's background work at
+    // most those ms more than SCF would. One timer per request: the freeze's, which then becomes the
+    // idle timeout's (a request that comes first clears it: takeIdle).
+    const expire = () => {
       pool.idle = pool.idle.filter((i) => i !== instance);
       pool.all.delete(instance);
       instance.kill();
-    }, this.idleTimeoutMs);
+    };
+    instance.idleTimer = setTimeout(() => {
+      if (instance.busy || !pool.idle.includes(instance)) return;
+      instance.freeze();
+      instance.idleTimer = setTimeout(expire, Math.max(0, this.idleTimeoutMs - FREEZE_AFTER_MS));
+      instance.idleTimer.unref();
+    }, Math.min(FREEZE_AFTER_MS, this.idleTimeoutMs));
     instance.idleTimer.unref();
   }
 }

@@ -2,27 +2,47 @@
  * The framing of the channel between the host and a runtime bootstrap: the body's byte length in
  * ASCII digits, "\n", then the body. Raw event JSON can be spliced into a body as it is, newlines and all.
  */
-export function encodeFrame(body: string): Buffer {
-  const bytes = Buffer.from(body, 'utf8');
-  return Buffer.concat([Buffer.from(`${bytes.length}\n`, 'ascii'), bytes]);
+export function encodeFrame(body: string): string {
+  // A string, written as it is: the stream encodes it once (no Buffer of the body, no concatenation:
+  // a 5 MB event is not copied twice more on its way to the runtime).
+  return `${Buffer.byteLength(body, 'utf8')}\n${body}`;
 }
 
-/** Collects chunks and yields complete frame bodies. */
+/**
+ * Collects chunks and yields complete frame bodies. A frame's chunks are kept apart until all of it
+ * has come, then joined once (joining at every chunk copied a 5 MB result ~80 times).
+ */
 export class FrameReader {
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private have = 0;
+  /** Where the current frame's body starts and ends in the joined chunks, once its length line has come. */
+  private start = -1;
+  private end = -1;
 
   push(chunk: Buffer): string[] {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.have += chunk.length;
     const bodies: string[] = [];
     for (;;) {
-      const nl = this.buffer.indexOf(10);
-      if (nl < 0) break;
-      const length = Number(this.buffer.subarray(0, nl).toString('ascii'));
-      if (!Number.isInteger(length) || length < 0) throw new Error(`corrupt frame header "${this.buffer.subarray(0, Math.min(nl, 32)).toString()}"`);
-      const end = nl + 1 + length;
-      if (this.buffer.length < end) break;
-      bodies.push(this.buffer.subarray(nl + 1, end).toString('utf8'));
-      this.buffer = this.buffer.subarray(end);
+      if (this.start < 0) {
+        if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.have)];
+        const head = this.chunks[0];
+        if (!head) break;
+        const nl = head.indexOf(10);
+        if (nl < 0) break;
+        const length = Number(head.toString('latin1', 0, nl));
+        if (!Number.isInteger(length) || length < 0) throw new Error(`corrupt frame header "${head.subarray(0, Math.min(nl, 32)).toString()}"`);
+        this.start = nl + 1;
+        this.end = this.start + length;
+      }
+      if (this.have < this.end) break;
+      const buffer = this.chunks.length > 1 ? Buffer.concat(this.chunks, this.have) : this.chunks[0]!;
+      bodies.push(buffer.toString('utf8', this.start, this.end));
+      const rest = buffer.subarray(this.end);
+      this.chunks = rest.length ? [rest] : [];
+      this.have = rest.length;
+      this.start = this.end = -1;
+      if (!this.have) break;
     }
     return bodies;
   }

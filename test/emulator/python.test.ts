@@ -80,6 +80,16 @@ describe('Python 3 handlers run on a local Python 3', () => {
     assert.equal(result.statusCode, 434);
   });
 
+  test("Max Memory Used is each request's own peak on a warm instance, not the instance's highest", async () => {
+    const s = spec('index.memory_hog', { memorySize: 256 });
+    const big = await invoke(emulator, s, { mb: 120 });
+    const small = await invoke(emulator, s, { mb: 1 });
+    assert.equal(big.result.statusCode, 200);
+    assert.equal(small.result.coldStart, false);
+    assert.ok(big.result.maxMemoryUsedMB >= 120, `the 120 MB request reported ${big.result.maxMemoryUsedMB} MB`);
+    assert.ok(small.result.maxMemoryUsedMB < 60, `the next, 1 MB request reported ${small.result.maxMemoryUsedMB} MB`);
+  });
+
   test('streaming: print output arrives while the handler runs', async () => {
     let settled = false;
     const seen: string[] = [];
