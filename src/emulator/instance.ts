@@ -35,7 +35,8 @@ interface ResultMessage {
   message?: string;
   stack?: string;
   recycle?: boolean;
-  files: string[];
+  /** The code files loaded so far; left out when unchanged since the last message that had them. */
+  files?: string[];
 }
 type ChildMessage = ReadyMessage | InitErrorMessage | ResultMessage;
 
@@ -136,7 +137,7 @@ export class Instance implements RuntimeInstance {
     }
     await this.proc.marksArrived();
     const peakKb = Math.max(sampledKb, this.proc.peakMemoryKb());
-    this.watch(m.files, false);
+    if (m.files) this.watch(m.files, false);
     if (peakKb > memoryLimitMb * 1024) {
       this.kill();
       return { outcome: { kind: 'memory', usedKb: peakKb }, peakKb };

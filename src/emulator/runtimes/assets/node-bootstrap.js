@@ -52,8 +52,32 @@ function send(message, rawResult) {
   }
 }
 
-function loadedFiles() {
-  return Object.keys(require.cache).filter((f) => f.startsWith(codeDir) && !f.includes(`${path.sep}node_modules${path.sep}`));
+/**
+ * The code files the handler has loaded (for the host to watch), only when require.cache has changed since the last result
+ * (its size or its newest entry): the host keeps what it was sent, so a warm request sends no list.
+ */
+let cacheSeen = '';
+function changedFiles() {
+  const keys = Object.keys(require.cache);
+  const seen = `${keys.length}:${keys[keys.length - 1]}`;
+  if (seen === cacheSeen) return undefined;
+  cacheSeen = seen;
+  return keys.filter((f) => f.startsWith(codeDir) && !f.includes(`${path.sep}node_modules${path.sep}`));
+}
+
+/** END_MARK on stdout and stderr: straight to the descriptor when the stream holds nothing queued. */
+function endMarks() {
+  for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]]) {
+    if (stream.writableLength > 0) {
+      stream.write(END_MARK);
+      continue;
+    }
+    try {
+      fs.writeSync(fd, END_MARK);
+    } catch (e) {
+      stream.write(END_MARK);
+    }
+  }
 }
 
 function describeError(e) {
@@ -295,11 +319,10 @@ async function runRequest(msg) {
   const outcome = /** @type {{value?: unknown, error?: unknown, recycle?: boolean}} */ (await finished);
   if (watchLoop) watchLoop.stop();
   finishCurrent = undefined;
-  process.stdout.write(END_MARK);
-  process.stderr.write(END_MARK);
+  endMarks();
   if ('error' in outcome) {
     const d = describeError(outcome.error);
-    send({ t: 'result', ok: false, code: 430, message: d.message, stack: d.stack, recycle: !!outcome.recycle, files: loadedFiles() });
+    send({ t: 'result', ok: false, code: 430, message: d.message, stack: d.stack, recycle: !!outcome.recycle, files: changedFiles() });
     return;
   }
   let raw;
@@ -307,10 +330,10 @@ async function runRequest(msg) {
     raw = JSON.stringify(outcome.value === undefined ? null : outcome.value);
     if (raw === undefined) raw = 'null';
   } catch (e) {
-    send({ t: 'result', ok: false, code: 430, message: `the return value is not JSON-serialisable: ${/** @type {Error} */ (e).message}`, stack: '', files: loadedFiles() });
+    send({ t: 'result', ok: false, code: 430, message: `the return value is not JSON-serialisable: ${/** @type {Error} */ (e).message}`, stack: '', files: changedFiles() });
     return;
   }
-  send({ t: 'result', ok: true, files: loadedFiles() }, raw);
+  send({ t: 'result', ok: true, files: changedFiles() }, raw);
 }
 
 // An exception nobody catches during a request fails that request (and the instance is recycled,
@@ -372,7 +395,7 @@ init().then(
   (result) => {
     if ('fn' in result) {
       handler = result.fn;
-      send({ t: 'ready', files: loadedFiles(), esm: result.esm, entry: result.entry, node: process.version });
+      send({ t: 'ready', files: changedFiles() || [], esm: result.esm, entry: result.entry, node: process.version });
       listen();
     } else {
       process.stdout.write(END_MARK);

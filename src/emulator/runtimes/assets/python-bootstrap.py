@@ -22,7 +22,6 @@ CODE_DIR, HANDLER = sys.argv[1], sys.argv[2]
 FLAGS = sys.argv[3:]
 FUNCTION_GRAPH = "--functiongraph" in FLAGS
 INITIALIZER = FLAGS[FLAGS.index("--initializer") + 1] if "--initializer" in FLAGS else None
-REQUESTS = os.fdopen(3, "rb", 0)
 REPLY_FD = 4
 PY2 = sys.version_info[0] == 2
 
@@ -56,26 +55,34 @@ def send(message, raw_result=None):
         frame = frame[written:]
 
 
-def read_exact(n):
-    chunks = []
-    while n > 0:
-        chunk = REQUESTS.read(n)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
+_pending = [b""]
+
+
+def _more():
+    chunk = os.read(3, 65536)
+    if not chunk:
+        return False
+    _pending[0] += chunk
+    return True
 
 
 def read_frame():
-    header = b""
-    while not header.endswith(b"\n"):
-        c = REQUESTS.read(1)
-        if not c:
+    # One read(2) per 64 KB, not one per byte of the length line (the descriptor is unbuffered).
+    while b"\n" not in _pending[0]:
+        if not _more():
             return None
-        header += c
-    body = read_exact(int(header))
-    return None if body is None else json.loads(body.decode("utf-8"))
+    header, _, rest = _pending[0].partition(b"\n")
+    n = int(header)
+    chunks, have = [rest], len(rest)
+    while have < n:
+        chunk = os.read(3, max(65536, n - have))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        have += len(chunk)
+    data = b"".join(chunks) if len(chunks) > 1 else rest
+    _pending[0] = data[n:]
+    return json.loads(data[:n].decode("utf-8"))
 
 
 def loaded_files():
@@ -85,6 +92,17 @@ def loaded_files():
         if f and f.startswith(CODE_DIR) and "site-packages" not in f:
             out.append(f[:-1] if f.endswith(".pyc") else f)
     return out
+
+
+_modules_seen = [-1]
+
+
+def changed_files():
+    """loaded_files() when sys.modules has changed since the last result (the host keeps the list), else None."""
+    if len(sys.modules) == _modules_seen[0]:
+        return None
+    _modules_seen[0] = len(sys.modules)
+    return loaded_files()
 
 
 def end_marks():
@@ -232,6 +250,13 @@ def init():
     return loaded
 
 
+def result_message(message):
+    files = changed_files()
+    if files is not None:
+        message["files"] = files
+    return message
+
+
 def serve(fn):
     while True:
         msg = read_frame()
@@ -245,16 +270,16 @@ def serve(fn):
         except Exception as e:
             tb = traceback.format_exc()
             end_marks()
-            send({"t": "result", "ok": False, "code": 430, "message": "%s: %s" % (type(e).__name__, e), "stack": tb, "files": loaded_files()})
+            send(result_message({"t": "result", "ok": False, "code": 430, "message": "%s: %s" % (type(e).__name__, e), "stack": tb}))
             continue
         end_marks()
         try:
             # Python 2 mixes byte and text strings: plain ASCII JSON (\\u escapes) is the same value for the host.
             raw = json.dumps(value, ensure_ascii=PY2)
         except (TypeError, ValueError) as e:
-            send({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": "", "files": loaded_files()})
+            send(result_message({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": ""}))
             continue
-        send({"t": "result", "ok": True, "files": loaded_files()}, raw)
+        send(result_message({"t": "result", "ok": True}), raw)
 
 
 def main():
@@ -263,7 +288,7 @@ def main():
         end_marks()
         send({"t": "initError", "code": result["code"], "message": result["message"], "stack": result.get("stack", "")})
         return
-    send({"t": "ready", "files": loaded_files(), "python": sys.version.split()[0]})
+    send({"t": "ready", "files": changed_files() or [], "python": sys.version.split()[0]})
     serve(result["fn"])
 
 
