@@ -7,8 +7,10 @@
  *   concurrency 4: invokes per second, 4 callers at once (target: >= 1.0x lambda-local's)
  * For Node.js and Python handlers that do nothing (the time is the toolkit's own). Also printed: the
  * CPU each invoke costs in each process (client, host, runtime), which is what the figures come to on
- * a quiet machine.
+ * a quiet machine. And the floor: the same three processes relaying each message with no work
+ * (bench/fixtures/relay.js), which no design with a host process and a runtime process can go under.
  */
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,6 +80,32 @@ async function throughput(n: number, callers: number, one: () => Promise<void>):
   return n / ((performance.now() - t0) / 1000);
 }
 
+/**
+ * The floor: the same three processes and four hops (client -> host over Node's IPC, host -> runtime
+ * over a pipe and back, host -> client), relaying each message and doing nothing else
+ * (bench/fixtures/relay.js). What is over it is the work of the toolkit's own code.
+ */
+function relayFloor(): { one: () => Promise<void>; close: () => void } {
+  const host = fork(join(ROOT, 'bench', 'fixtures', 'relay.js'), [], { execArgv: [], serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<string, () => void>();
+  let next = 0;
+  host.on('message', (batch: Array<{ id: string }>) => {
+    for (const m of batch) {
+      pending.get(m.id)?.();
+      pending.delete(m.id);
+    }
+  });
+  return {
+    one: () =>
+      new Promise<void>((resolve) => {
+        const id = String(++next);
+        pending.set(id, resolve);
+        host.send({ type: 'invoke', id, payload: JSON.stringify({ n: 1 }) });
+      }),
+    close: () => host.disconnect(),
+  };
+}
+
 async function benchRuntime(label: string, scf: Emulator, target: string, llHandler: { main_handler: (e: unknown) => unknown }): Promise<Record<string, number>> {
   const ours = async () => {
     const r = await scf.invoke(target, { n: 1 });
@@ -86,15 +114,19 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
   const theirs = async () => {
     await lambdaLocal.execute({ lambdaFunc: llHandler, lambdaHandler: 'main_handler', event: { n: 1 }, timeoutMs: 3000, verboseLevel: 0 });
   };
+  const floor = relayFloor();
   // warm up: 4 instances (for concurrency 4), JIT on both sides
   await throughput(400, 4, ours);
   await throughput(400, 4, theirs);
+  await latencies(400, floor.one);
 
   const host = hostPid();
   const a: number[] = [];
   const b: number[] = [];
   const ta: number[] = [];
   const tb: number[] = [];
+  const f: number[] = [];
+  const tf: number[] = [];
   let cpu = { client: 0, host: 0, runtime: 0, n: 0 };
   for (let k = 0; k < BLOCKS; k++) {
     const c0 = process.cpuUsage();
@@ -109,9 +141,12 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
       n: cpu.n + BLOCK,
     };
     b.push(...(await latencies(BLOCK, theirs)));
+    f.push(...(await latencies(BLOCK, floor.one)));
     ta.push(await throughput(BLOCK * 2, 4, ours));
     tb.push(await throughput(BLOCK * 2, 4, theirs));
+    tf.push(await throughput(BLOCK * 2, 4, floor.one));
   }
+  floor.close();
   const median = (xs: number[]) => percentile(xs, 50);
   const us = (x: number) => `${(x * 1000).toFixed(0)} us`;
   console.log(`\n${label}`);
@@ -121,8 +156,9 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
     ['concurrency 1, p90', `${percentile(a, 90).toFixed(3)} ms`, `${percentile(b, 90).toFixed(3)} ms`, ratio(percentile(a, 90), percentile(b, 90))],
     ['concurrency 4, invokes/s (median of blocks)', median(ta).toFixed(0), median(tb).toFixed(0), ratio(median(ta), median(tb), { min: 1.0 })],
     ['CPU per invoke: client / host / runtime', `${us(cpu.client / cpu.n)} / ${us(cpu.host / cpu.n)} / ${us(cpu.runtime / cpu.n)}`, '', ''],
+    ['floor: 3 processes relaying, p50 / invokes/s at 4', `${median(f).toFixed(3)} ms / ${median(tf).toFixed(0)}`, `vs lambda-local: ${ratio(median(f), median(b))} / ${ratio(median(tf), median(tb))}`, `ours over it: ${ratio(median(a), median(f))} / ${ratio(median(ta), median(tf))}`],
   ]);
-  return { p50: median(a), p90: percentile(a, 90), llP50: median(b), llP90: percentile(b, 90), perSecond: median(ta), llPerSecond: median(tb), cpuClient: cpu.client / cpu.n, cpuHost: cpu.host / cpu.n, cpuRuntime: cpu.runtime / cpu.n };
+  return { p50: median(a), p90: percentile(a, 90), llP50: median(b), llP90: percentile(b, 90), perSecond: median(ta), llPerSecond: median(tb), floorP50: median(f), floorPerSecond: median(tf), cpuClient: cpu.client / cpu.n, cpuHost: cpu.host / cpu.n, cpuRuntime: cpu.runtime / cpu.n };
 }
 
 async function main(): Promise<void> {
