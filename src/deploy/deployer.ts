@@ -4,7 +4,6 @@
  * when it changed), waiting until it is Active after each step. Every step is reported; an AbortSignal
  * cancels between (and during) steps.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basename } from 'node:path';
 import type { FunctionSpec } from '../model';
@@ -12,6 +11,7 @@ import type { LayerBinding } from './layerDeploy';
 import { ApiCallError, call, isNotFound, type ScfSdkClient } from './client';
 import { CREDENTIAL_KEYS } from './credentials';
 import { fail, ok, type Outcome, type Problem } from '../model/outcome';
+import { callWithZip } from './upload';
 import { formatBytes, packageFunction, type CodePackage, type PackageOptions } from './package';
 
 export interface DeployProgress {
@@ -90,21 +90,27 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<De
     if (!existing) {
       report('create', `Creating ${name} (${spec.runtime}, ${spec.memorySize} MB, ${spec.timeout} s), uploading ${formatBytes(pkg.zipBytes)}`);
       await call('CreateFunction', () =>
-        client.CreateFunction({
-          FunctionName: name,
-          Namespace: ns,
-          Code: { ZipFile: readFileSync(pkg.zipFile).toString('base64') },
-          CodeSource: 'ZipFile',
-          Handler: spec.type === 'web' ? undefined : spec.handler,
-          Runtime: spec.runtime,
-          MemorySize: spec.memorySize,
-          Timeout: spec.timeout,
-          InitTimeout: spec.initTimeout,
-          Description: spec.description,
-          Environment: { Variables: variables },
-          Type: spec.type === 'web' ? 'HTTP' : 'Event',
-          ...(spec.asyncRunEnable !== undefined ? { AsyncRunEnable: spec.asyncRunEnable ? 'TRUE' : 'FALSE' } : {}),
-          ...(options.layers?.length ? { Layers: options.layers } : {}),
+        callWithZip(client, {
+          action: 'CreateFunction',
+          zipFile: pkg.zipFile,
+          zipBytes: pkg.zipBytes,
+          at: ['Code', 'ZipFile'],
+          signal: options.signal,
+          params: {
+            FunctionName: name,
+            Namespace: ns,
+            CodeSource: 'ZipFile',
+            Handler: spec.type === 'web' ? undefined : spec.handler,
+            Runtime: spec.runtime,
+            MemorySize: spec.memorySize,
+            Timeout: spec.timeout,
+            InitTimeout: spec.initTimeout,
+            Description: spec.description,
+            Environment: { Variables: variables },
+            Type: spec.type === 'web' ? 'HTTP' : 'Event',
+            ...(spec.asyncRunEnable !== undefined ? { AsyncRunEnable: spec.asyncRunEnable ? 'TRUE' : 'FALSE' } : {}),
+            ...(options.layers?.length ? { Layers: options.layers } : {}),
+          } satisfies Omit<Parameters<ScfSdkClient['CreateFunction']>[0], 'Code'>,
         }),
       );
       const status = await waitActive(options, 'creation');
@@ -132,7 +138,14 @@ export async function deployFunction(options: DeployOptions): Promise<Outcome<De
       checkAborted(options.signal);
       report('upload', `Updating the code of ${name}${handlerChanged ? ` (handler ${existing.Handler} -> ${spec.handler})` : ''}: uploading ${formatBytes(pkg.zipBytes)}`);
       await call('UpdateFunctionCode', () =>
-        client.UpdateFunctionCode({ FunctionName: name, Namespace: ns, ZipFile: readFileSync(pkg.zipFile).toString('base64'), CodeSource: 'ZipFile', Handler: spec.type === 'web' ? undefined : spec.handler }),
+        callWithZip(client, {
+          action: 'UpdateFunctionCode',
+          zipFile: pkg.zipFile,
+          zipBytes: pkg.zipBytes,
+          at: ['ZipFile'],
+          signal: options.signal,
+          params: { FunctionName: name, Namespace: ns, CodeSource: 'ZipFile', Handler: spec.type === 'web' ? undefined : spec.handler } satisfies Omit<Parameters<ScfSdkClient['UpdateFunctionCode']>[0], 'ZipFile'>,
+        }),
       );
       codeUploaded = true;
       await waitActive(options, 'the code update');

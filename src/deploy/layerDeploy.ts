@@ -5,11 +5,11 @@
  * not published again (our choice): the newest version with the same CodeSha256 is used. Then the
  * functions that bind it by `${output:...:<layer>.version}` bind that version.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadServerlessFile, type FunctionSpec, type LayerSpec, type LoadOptions } from '../model';
 import { ApiCallError, call, type ScfSdkClient } from './client';
 import { collectFiles } from './collect';
+import { callWithZip } from './upload';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { formatBytes, zipFiles, type ZippedFiles } from './package';
 
@@ -82,7 +82,14 @@ export async function publishLayer(options: PublishLayerOptions): Promise<Outcom
     checkAborted(options.signal);
     report('publish', `Publishing layer ${layer.name} (${layer.runtimes.join(', ')}) to ${options.targetLabel}, uploading ${formatBytes(pkg.zipBytes)}`);
     const published = await call('PublishLayerVersion', () =>
-      client.PublishLayerVersion({ LayerName: layer.name, CompatibleRuntimes: layer.runtimes, Content: { ZipFile: readFileSync(pkg.zipFile).toString('base64') }, Description: layer.description }),
+      callWithZip<{ LayerVersion?: number }>(client, {
+        action: 'PublishLayerVersion',
+        zipFile: pkg.zipFile,
+        zipBytes: pkg.zipBytes,
+        at: ['Content', 'ZipFile'],
+        signal: options.signal,
+        params: { LayerName: layer.name, CompatibleRuntimes: layer.runtimes, Description: layer.description } satisfies Omit<Parameters<ScfSdkClient['PublishLayerVersion']>[0], 'Content'>,
+      }),
     );
     const version = published.LayerVersion;
     if (version === undefined) return fail('deploy.layerNoVersion', `PublishLayerVersion for ${layer.name} answered without a LayerVersion`);

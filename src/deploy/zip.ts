@@ -133,6 +133,16 @@ class Output {
     else this.used += chunk.copy(this.buffer, this.used);
   }
 
+  /** Writes a header of `length` bytes (less than WRITE_CHUNK) in place: `fill` gets the buffer and where to start. */
+  header(length: number, fill: (b: Buffer, at: number) => void): void {
+    this.offset += length;
+    if (this.offset > this.maxBytes) throw new ZipTooLargeError(this.offset, this.filesWritten());
+    if (this.used + length > this.buffer.length) this.flush();
+    this.buffer.fill(0, this.used, this.used + length);
+    fill(this.buffer, this.used);
+    this.used += length;
+  }
+
   flush(): void {
     this.writeOut(this.buffer.subarray(0, this.used));
     this.used = 0;
@@ -299,7 +309,7 @@ function compressSmall(f: CollectedFile): Compressed {
 
 function writeEntry(out: Output, entries: Entry[], c: Compressed): void {
   const entry: Entry = { ...c.entry, offset: out.offset };
-  out.write(localHeader(entry));
+  localHeader(out, entry);
   out.write(c.body);
   entries.push(entry);
 }
@@ -360,7 +370,7 @@ async function writeLarge(out: Output, entries: Entry[], f: CollectedFile, p: Pr
   if (p.size > MAX_32) throw new Error(`${f.source} is over 4 GB, more than a zip without ZIP64 holds`);
   const stored = p.spool === undefined;
   const entry: Entry = { ...nameOf(f), method: stored ? STORED : DEFLATED, crc: p.crc, compressedSize: stored ? p.size : p.compressedSize, size: p.size, offset: out.offset, mode: f.mode };
-  out.write(localHeader(entry));
+  localHeader(out, entry);
   if (p.spool !== undefined) {
     const fd = openSync(p.spool, 'r');
     try {
@@ -384,52 +394,50 @@ async function writeLarge(out: Output, entries: Entry[], f: CollectedFile, p: Pr
   entries.push(entry);
 }
 
-function localHeader(e: Entry): Buffer {
-  const h = Buffer.alloc(30 + e.name.length);
-  h.writeUInt32LE(LOCAL_HEADER, 0);
-  h.writeUInt16LE(e.method === DEFLATED ? 20 : 10, 4); // version needed to extract
-  h.writeUInt16LE(e.flags, 6);
-  h.writeUInt16LE(e.method, 8);
-  h.writeUInt16LE(DOS_TIME, 10);
-  h.writeUInt16LE(DOS_DATE, 12);
-  h.writeUInt32LE(e.crc >>> 0, 14);
-  h.writeUInt32LE(e.compressedSize, 18);
-  h.writeUInt32LE(e.size, 22);
-  h.writeUInt16LE(e.name.length, 26);
-  h.writeUInt16LE(0, 28); // extra field length
-  e.name.copy(h, 30);
-  return h;
+/** The fields local and central headers share, in the same order: version needed to extract ... name length. */
+function sharedFields(h: Buffer, at: number, e: Entry): void {
+  h.writeUInt16LE(e.method === DEFLATED ? 20 : 10, at);
+  h.writeUInt16LE(e.flags, at + 2);
+  h.writeUInt16LE(e.method, at + 4);
+  h.writeUInt16LE(DOS_TIME, at + 6);
+  h.writeUInt16LE(DOS_DATE, at + 8);
+  h.writeUInt32LE(e.crc >>> 0, at + 10);
+  h.writeUInt32LE(e.compressedSize, at + 14);
+  h.writeUInt32LE(e.size, at + 18);
+  h.writeUInt16LE(e.name.length, at + 22);
+}
+
+function localHeader(out: Output, e: Entry): void {
+  out.header(30 + e.name.length, (h, at) => {
+    h.writeUInt32LE(LOCAL_HEADER, at);
+    sharedFields(h, at + 4, e);
+    // extra field length: 0
+    e.name.copy(h, at + 30);
+  });
 }
 
 function writeCentralDirectory(out: Output, entries: readonly Entry[]): void {
   const start = out.offset;
   for (const e of entries) {
     if (e.offset > MAX_32) throw new Error('the zip is over 4 GB, more than a zip without ZIP64 holds');
-    const h = Buffer.alloc(46 + e.name.length);
-    h.writeUInt32LE(CENTRAL_HEADER, 0);
-    h.writeUInt16LE(MADE_BY_UNIX, 4);
-    h.writeUInt16LE(e.method === DEFLATED ? 20 : 10, 6);
-    h.writeUInt16LE(e.flags, 8);
-    h.writeUInt16LE(e.method, 10);
-    h.writeUInt16LE(DOS_TIME, 12);
-    h.writeUInt16LE(DOS_DATE, 14);
-    h.writeUInt32LE(e.crc >>> 0, 16);
-    h.writeUInt32LE(e.compressedSize, 20);
-    h.writeUInt32LE(e.size, 24);
-    h.writeUInt16LE(e.name.length, 28);
-    // extra, comment, disk number start, internal attributes: 0
-    h.writeUInt32LE(((S_IFREG | (e.mode & 0o7777)) << 16) >>> 0, 38);
-    h.writeUInt32LE(e.offset, 42);
-    e.name.copy(h, 46);
-    out.write(h);
+    out.header(46 + e.name.length, (h, at) => {
+      h.writeUInt32LE(CENTRAL_HEADER, at);
+      h.writeUInt16LE(MADE_BY_UNIX, at + 4);
+      sharedFields(h, at + 6, e);
+      // extra, comment, disk number start, internal attributes: 0
+      h.writeUInt32LE(((S_IFREG | (e.mode & 0o7777)) << 16) >>> 0, at + 38);
+      h.writeUInt32LE(e.offset, at + 42);
+      e.name.copy(h, at + 46);
+    });
   }
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(END_OF_CENTRAL_DIRECTORY, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(out.offset - start, 12);
-  end.writeUInt32LE(start, 16);
-  out.write(end);
+  const size = out.offset - start;
+  out.header(22, (h, at) => {
+    h.writeUInt32LE(END_OF_CENTRAL_DIRECTORY, at);
+    h.writeUInt16LE(entries.length, at + 8);
+    h.writeUInt16LE(entries.length, at + 10);
+    h.writeUInt32LE(size, at + 12);
+    h.writeUInt32LE(start, at + 16);
+  });
 }
 
 export function sha256Hex(data: Buffer): string {

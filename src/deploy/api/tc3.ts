@@ -26,7 +26,9 @@ export interface SignInput {
   /** Header name (any case) -> value, for the headers named in `signedHeaders`. */
   headers: Record<string, string>;
   signedHeaders: string[];
+  /** The body, or `hashedPayload`: its hex SHA-256 (for a body streamed after signing). */
   body: Buffer | string;
+  hashedPayload?: string;
   timestamp: number;
   service: string;
   secretId: string;
@@ -48,7 +50,7 @@ function hmac(key: Buffer | string, data: string): Buffer {
 export function canonicalRequest(input: Omit<SignInput, 'secretId' | 'secretKey' | 'timestamp' | 'service'>): string {
   const lower = new Map(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]));
   const canonicalHeaders = input.signedHeaders.map((h) => `${h}:${(lower.get(h) ?? '').trim().toLowerCase()}\n`).join('');
-  return [input.method.toUpperCase(), input.path, input.query, canonicalHeaders, input.signedHeaders.join(';'), sha256Hex(input.body)].join('\n');
+  return [input.method.toUpperCase(), input.path, input.query, canonicalHeaders, input.signedHeaders.join(';'), input.hashedPayload ?? sha256Hex(input.body)].join('\n');
 }
 
 export function signature(input: SignInput): string {
@@ -90,6 +92,8 @@ export interface VerifyInput {
   query: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The body's hex SHA-256 when it was hashed as it arrived (`body` is then what was kept of it). */
+  bodySha256?: string;
   /** The service this endpoint is, e.g. `scf`. */
   service: string;
   /**
@@ -152,7 +156,7 @@ export function verifyRequest(input: VerifyInput): Outcome<string, VerifyFailure
   const given = Buffer.from(parsed.signature, 'hex');
   for (const host of hosts) {
     const expected = Buffer.from(
-      signature({ method: input.method, path: input.path, query: input.query, headers: { ...headers, host }, signedHeaders: parsed.signedHeaders, body: input.body, timestamp, service: parsed.service, secretId: parsed.secretId, secretKey }),
+      signature({ method: input.method, path: input.path, query: input.query, headers: { ...headers, host }, signedHeaders: parsed.signedHeaders, body: input.body, hashedPayload: input.bodySha256, timestamp, service: parsed.service, secretId: parsed.secretId, secretKey }),
       'hex',
     );
     if (expected.length === given.length && timingSafeEqual(expected, given)) return ok(parsed.secretId);

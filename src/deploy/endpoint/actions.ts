@@ -10,16 +10,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import AdmZip from 'adm-zip';
 import type { InvokeOptions, InvokeRequest } from '../../emulator/types';
 import type { InvokeOutcome } from '../../emulator/emulator';
 import { ApiError } from '../api/apiErrors';
-import { MAX_PACKAGE_BYTES } from '../package';
 import { getFunctionLogs, invoke } from './invocations';
-import { sha256Hex } from '../zip';
 import { apiTime, type EndpointState, type FunctionKey, type FunctionRecord } from './state';
 import * as v from './validate';
 import { unpackZip, UNZIP_LIMITS, type UnzipLimits } from './unzip';
+import { receiveZip } from './receivedZip';
+import type { SpooledZip } from './uploadBody';
 import { LayerActions } from './layers';
 
 /** What runs a deployed function: the emulator (its `invoke` has exactly this shape). */
@@ -30,6 +29,8 @@ export interface FunctionRunner {
 export interface ActionContext {
   region: string;
   requestId: string;
+  /** The code packages spooled from the request body (uploadBody.ts), by the token in their ZipFile. */
+  zips?: ReadonlyMap<string, SpooledZip>;
 }
 
 /** Finding a function or namespace named by a request, with the API's errors when missing. */
@@ -52,7 +53,7 @@ export class ScfActions implements Lookup {
     /** SCF's limits by default; tests pass smaller ones. */
     private readonly unzipLimits: UnzipLimits = UNZIP_LIMITS,
   ) {
-    this.layers = new LayerActions(state.dir, unzipLimits, decodeZip);
+    this.layers = new LayerActions(state.dir, unzipLimits, (value, ctx) => receiveZip(value, unzipLimits, state.uploadsDir(), ctx.zips));
     Object.assign(this.actions, this.layers.actions);
   }
 
@@ -108,12 +109,13 @@ export class ScfActions implements Lookup {
     return r;
   }
 
-  private createFunction(p: v.Params, ctx: ActionContext): object {
+  private async createFunction(p: v.Params, ctx: ActionContext): Promise<object> {
     const k = this.key(p, ctx);
     if (this.state.get(k)) throw new ApiError('ResourceInUse.Function', `Function ${k.name} already exists in namespace ${k.namespace}.`);
     const type = v.optionalString(p, 'Type') === 'HTTP' ? 'HTTP' : 'Event';
     const rt = v.runtime(v.optionalString(p, 'Runtime')) ?? 'Python2.7';
-    const zip = decodeZip(zipFileParam(p, true)!, this.unzipLimits);
+    const zip = await receiveZip(zipFileParam(p, true)!, this.unzipLimits, this.state.uploadsDir(), ctx.zips);
+    if (this.state.get(k)) throw new ApiError('ResourceInUse.Function', `Function ${k.name} already exists in namespace ${k.namespace}.`);
     const layers = this.layers.bindings(p, k.region, rt);
     const now = Date.now();
     const record: FunctionRecord = {
@@ -135,32 +137,35 @@ export class ScfActions implements Lookup {
       StatusReasons: [],
       AddTime: apiTime(now),
       ModTime: apiTime(now),
-      CodeSha256: sha256Hex(zip),
-      CodeSize: zip.length,
+      CodeSha256: zip.sha256,
+      CodeSize: zip.bytes,
       ...(layers?.length ? { Layers: layers } : {}),
     };
-    this.state.putCode(k, zip);
+    this.state.putCode(k, zip.file);
     this.state.put(record);
     this.unpackLater(k, 'Creating');
     return {};
   }
 
-  private updateFunctionCode(p: v.Params, ctx: ActionContext): object {
+  private async updateFunctionCode(p: v.Params, ctx: ActionContext): Promise<object> {
     const k = this.key(p, ctx);
-    const record = this.mustGet(k);
-    if (record.Status !== 'Active' && record.Status !== 'UpdateFailed' && record.Status !== 'CreateFailed') {
-      throw new ApiError('FailedOperation.UpdateFunctionCode', `Function ${k.name} is ${record.Status}; its code can be updated once it is Active.`);
+    const updatable = (r: FunctionRecord) => r.Status === 'Active' || r.Status === 'UpdateFailed' || r.Status === 'CreateFailed';
+    if (!updatable(this.mustGet(k))) {
+      throw new ApiError('FailedOperation.UpdateFunctionCode', `Function ${k.name} is ${this.mustGet(k).Status}; its code can be updated once it is Active.`);
     }
-    const zip = decodeZip(zipFileParam(p, false) ?? missing('ZipFile'), this.unzipLimits);
+    const zip = await receiveZip(zipFileParam(p, false) ?? missing('ZipFile'), this.unzipLimits, this.state.uploadsDir(), ctx.zips);
+    // Read again: another request may have changed it while the zip was checked.
+    const record = this.mustGet(k);
+    if (!updatable(record)) throw new ApiError('FailedOperation.UpdateFunctionCode', `Function ${k.name} is ${record.Status}; its code can be updated once it is Active.`);
     const h = v.optionalString(p, 'Handler');
     if (h !== undefined) record.Handler = v.handler(h, record.Runtime, record.Type);
-    record.CodeSha256 = sha256Hex(zip);
-    record.CodeSize = zip.length;
+    record.CodeSha256 = zip.sha256;
+    record.CodeSize = zip.bytes;
     record.Status = 'Updating';
     record.StatusDesc = 'Updating';
     record.StatusReasons = [];
     record.ModTime = apiTime(Date.now());
-    this.state.putCode(k, zip);
+    this.state.putCode(k, zip.file);
     this.state.put(record);
     this.unpackLater(k, 'Updating');
     return {};
@@ -303,7 +308,7 @@ export class ScfActions implements Lookup {
       // Streamed, within SCF's unpacked-size limit (unzip.ts): other requests are answered meanwhile.
       let failure: string | undefined;
       try {
-        const zip = this.state.readCode(k);
+        const zip = this.state.codeZip(k);
         if (!zip) throw new Error('code.zip is missing');
         mkdirSync(prepared, { recursive: true });
         const unpacked = await unpackZip(zip, prepared, this.unzipLimits);
@@ -346,31 +351,4 @@ function zipFileParam(p: v.Params, required: boolean): string | undefined {
   const z = (typeof code.ZipFile === 'string' ? code.ZipFile : undefined) ?? (typeof p.ZipFile === 'string' ? p.ZipFile : undefined);
   if (z === undefined && required) missing('Code.ZipFile');
   return z;
-}
-
-/**
- * The package from base64, refused at once when it is too large, not a zip, points outside its folder,
- * or declares more unpacked bytes or entries than unzip.ts allows (its central directory is read, nothing
- * is inflated: a 4 MB zip declaring 4 GiB is refused here, before a byte is written).
- */
-export function decodeZip(b64: string, limits: UnzipLimits): Buffer {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new ApiError('InvalidParameterValue.ZipFile', 'ZipFile is not base64.');
-  const zip = Buffer.from(b64, 'base64');
-  if (zip.length > MAX_PACKAGE_BYTES) {
-    throw new ApiError('InvalidParameterValue.ZipFile', `The code package is ${(zip.length / 1048576).toFixed(1)} MB, over the 50 MB limit.`);
-  }
-  let entries: Array<{ name: string; size: number }>;
-  try {
-    entries = new AdmZip(zip).getEntries().map((e) => ({ name: e.entryName, size: e.header.size }));
-  } catch (e) {
-    throw new ApiError('InvalidParameterValue.ZipFile', `ZipFile is not a valid zip: ${(e as Error).message}`);
-  }
-  const bad = entries.find((e) => e.name.startsWith('/') || e.name.split(/[\\/]/).includes('..'));
-  if (bad !== undefined) throw new ApiError('InvalidParameterValue.ZipFile', `The zip entry "${bad.name}" points outside the code folder.`);
-  if (entries.length > limits.maxEntries) throw new ApiError('InvalidParameterValue.ZipFile', `The code package holds ${entries.length} entries, over the ${limits.maxEntries} the local endpoint unpacks.`);
-  const declared = entries.reduce((n, e) => n + e.size, 0);
-  if (declared > limits.maxBytes) {
-    throw new ApiError('InvalidParameterValue.ZipFile', `The code package unpacks to ${(declared / 1048576).toFixed(1)} MB, over SCF's ${(limits.maxBytes / 1048576).toFixed(0)} MB limit for code before compression.`);
-  }
-  return zip;
 }

@@ -13,14 +13,14 @@
  *   <stateDir>/layers/<region>/<name>/<version>/layer.zip            the content as published
  *   <stateDir>/layers/<region>/<name>/<version>/content/             unpacked: what functions get as /opt
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LAYER_NAME } from '../../model/layers';
 import { writeFileAtomic } from '../../util/atomicFile';
 import { ApiError } from '../api/apiErrors';
-import { sha256Hex } from '../zip';
 import type { ActionContext } from './actions';
+import type { ReceivedZip } from './receivedZip';
 import { apiTime } from './state';
 import { unpackZip, UNZIP_LIMITS, type UnzipLimits } from './unzip';
 import * as v from './validate';
@@ -57,8 +57,8 @@ export class LayerActions {
   constructor(
     private readonly stateDir: string,
     private readonly unzipLimits: UnzipLimits = UNZIP_LIMITS,
-    /** Decodes and checks a base64 zip as function code is checked (size, entries, paths). */
-    private readonly decodeZip: (b64: string, limits: UnzipLimits) => Buffer,
+    /** The zip a ZipFile parameter stands for, checked as function code is (size, entries, paths): receivedZip.ts. */
+    private readonly receiveZip: (value: string, ctx: ActionContext) => Promise<ReceivedZip>,
   ) {}
 
   readonly actions: Record<string, (p: v.Params, ctx: ActionContext) => Promise<object> | object> = {
@@ -126,7 +126,7 @@ export class LayerActions {
     throw new ApiError('ResourceNotFound.LayerVersion', `Version ${version} of layer ${name} does not exist in region ${region}.`);
   }
 
-  private publish(p: v.Params, ctx: ActionContext): object {
+  private async publish(p: v.Params, ctx: ActionContext): Promise<object> {
     const name = this.layerName(p);
     const runtimes = p.CompatibleRuntimes;
     if (!Array.isArray(runtimes) || runtimes.length === 0) throw new ApiError('MissingParameter', 'The request is missing the required parameter `CompatibleRuntimes`.');
@@ -142,7 +142,7 @@ export class LayerActions {
     const content = (p.Content ?? {}) as Record<string, unknown>;
     if (content.CosBucketName || content.CosObjectName) throw new ApiError('InvalidParameterValue.Content', 'The local endpoint accepts layer content as Content.ZipFile (base64) only, not from COS.');
     if (typeof content.ZipFile !== 'string') throw new ApiError('MissingParameter', 'The request is missing the required parameter `Content.ZipFile`.');
-    const zip = this.decodeZip(content.ZipFile, this.unzipLimits);
+    const zip = await this.receiveZip(content.ZipFile, ctx);
     const dir = this.layerDir(ctx.region, name);
     mkdirSync(dir, { recursive: true });
     let last = 0;
@@ -161,18 +161,19 @@ export class LayerActions {
       LicenseInfo: v.optionalString(p, 'LicenseInfo') ?? '',
       AddTime: apiTime(Date.now()),
       Status: 'Publishing',
-      CodeSha256: sha256Hex(zip),
-      CodeSize: zip.length,
+      CodeSha256: zip.sha256,
+      CodeSize: zip.bytes,
       Region: ctx.region,
     };
     mkdirSync(this.versionDir(ctx.region, name, version), { recursive: true });
-    writeFileAtomic(join(this.versionDir(ctx.region, name, version), 'layer.zip'), zip);
+    const stored = join(this.versionDir(ctx.region, name, version), 'layer.zip');
+    renameSync(zip.file, stored);
     this.put(record);
-    this.unpackLater(record, zip);
+    this.unpackLater(record, stored);
     return { LayerVersion: version };
   }
 
-  private unpackLater(record: LayerRecord, zip: Buffer): void {
+  private unpackLater(record: LayerRecord, zip: string): void {
     const job = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       const target = this.contentDir(record.Region, record.LayerName, record.LayerVersion);
       rmSync(target, { recursive: true, force: true });

@@ -14,7 +14,9 @@ import { ScfActions, type FunctionRunner } from './actions';
 import { loadOrCreateLocalCredentials, type Credentials } from './credentials';
 import { EndpointState } from './state';
 import type { UnzipLimits } from './unzip';
-import { answerBeforeBody, readBody, serverOptions } from '../../util/httpBody';
+import { answerBeforeBody, serverOptions } from '../../util/httpBody';
+import { MAX_PACKAGE_BYTES } from '../package';
+import { readUploadBody, type UploadBody } from './uploadBody';
 
 export const API_VERSION = '2018-04-16';
 export const SERVICE = 'scf';
@@ -49,6 +51,7 @@ export interface LocalEndpoint {
 
 export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
   const state = new EndpointState(options.stateDir);
+  state.clearStaleUploads();
   const credentials = options.credentials ?? loadOrCreateLocalCredentials(options.stateDir);
   const actions = new ScfActions(state, options.runner, options.unzipLimits);
   const server = createServer(serverOptions(), (req, res) => {
@@ -65,47 +68,57 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       send(res, requestId, traceId, { Error: { Code: code, Message: message } }, unread);
     };
     const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
-    const read = await readBody(req, maxBody);
+    // ZipFile values go to spool files as they arrive (uploadBody.ts); `body` is the rest of the JSON.
+    const read = await readUploadBody(req, maxBody, state.uploadsDir(), MAX_PACKAGE_BYTES);
     if (!read.ok) {
       if (read.error.code === 'http.aborted') return; // nobody is left to answer
       return fail('RequestSizeLimitExceeded', `The request body is over ${Math.round((maxBody / 1048576) * 10) / 10} MB.`, req);
     }
-    const body = read.value;
-    if (req.method !== 'POST') return fail('UnsupportedProtocol', 'The local endpoint accepts POST with a JSON body (the SDK default).');
-    const url = new URL(req.url ?? '/', 'http://local');
-    const verified = verifyRequest({
-      method: req.method,
-      path: url.pathname,
-      query: url.search.slice(1),
-      headers: req.headers,
-      body,
-      service: SERVICE,
-      alsoAcceptServices: [hostLabel(header(req, 'host'))],
-      lookupSecretKey: (id) => (id === credentials.secretId ? credentials.secretKey : undefined),
-    });
-    if (!verified.ok) return fail(verified.error.code, verified.error.message);
-    const version = header(req, 'x-tc-version');
-    if (version !== API_VERSION) return fail('NoSuchVersion', `API version "${version ?? ''}" is not offered; use ${API_VERSION}.`);
-    const run = actions.actions[action];
-    if (!run) return fail('InvalidAction', `Action "${action}" does not exist (or is not offered by the local endpoint).`);
-    const region = header(req, 'x-tc-region');
-    if (!region) return fail('MissingParameter', 'The X-TC-Region header is missing; set the region (e.g. ap-guangzhou).');
-    let params: Record<string, unknown>;
     try {
-      const parsed: unknown = body.length ? JSON.parse(body.toString('utf8')) : {};
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      params = parsed as Record<string, unknown>;
-    } catch {
-      return fail('InvalidParameter.Payload', 'The request body is not a JSON object.');
+      await answer(read.value);
+    } finally {
+      read.value.dispose(); // the spooled zips no action moved into place
     }
-    try {
-      const result = await run(params, { region, requestId });
-      const fn = typeof params.FunctionName === 'string' ? ` ${params.FunctionName}` : '';
-      options.onRequest?.(`${action}${fn} (${region}) -> ok (${Date.now() - started} ms)`);
-      send(res, requestId, traceId, result);
-    } catch (e) {
-      if (e instanceof ApiError) return fail(e.code, e.message);
-      throw e;
+
+    async function answer(upload: UploadBody): Promise<void> {
+      const body = upload.json;
+      if (req.method !== 'POST') return fail('UnsupportedProtocol', 'The local endpoint accepts POST with a JSON body (the SDK default).');
+      const url = new URL(req.url ?? '/', 'http://local');
+      const verified = verifyRequest({
+        method: req.method,
+        path: url.pathname,
+        query: url.search.slice(1),
+        headers: req.headers,
+        body,
+        bodySha256: upload.sha256,
+        service: SERVICE,
+        alsoAcceptServices: [hostLabel(header(req, 'host'))],
+        lookupSecretKey: (id) => (id === credentials.secretId ? credentials.secretKey : undefined),
+      });
+      if (!verified.ok) return fail(verified.error.code, verified.error.message);
+      const version = header(req, 'x-tc-version');
+      if (version !== API_VERSION) return fail('NoSuchVersion', `API version "${version ?? ''}" is not offered; use ${API_VERSION}.`);
+      const run = actions.actions[action];
+      if (!run) return fail('InvalidAction', `Action "${action}" does not exist (or is not offered by the local endpoint).`);
+      const region = header(req, 'x-tc-region');
+      if (!region) return fail('MissingParameter', 'The X-TC-Region header is missing; set the region (e.g. ap-guangzhou).');
+      let params: Record<string, unknown>;
+      try {
+        const parsed: unknown = body.length ? JSON.parse(body.toString('utf8')) : {};
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+        params = parsed as Record<string, unknown>;
+      } catch {
+        return fail('InvalidParameter.Payload', 'The request body is not a JSON object.');
+      }
+      try {
+        const result = await run(params, { region, requestId, zips: upload.zips });
+        const fn = typeof params.FunctionName === 'string' ? ` ${params.FunctionName}` : '';
+        options.onRequest?.(`${action}${fn} (${region}) -> ok (${Date.now() - started} ms)`);
+        send(res, requestId, traceId, result);
+      } catch (e) {
+        if (e instanceof ApiError) return fail(e.code, e.message);
+        throw e;
+      }
     }
   }
 

@@ -137,19 +137,43 @@ export class EndpointState {
       .filter((r): r is FunctionRecord => r !== undefined);
   }
 
-  /** Saves the uploaded zip; unpacking is the caller's (it happens while the function is Creating/Updating). */
-  putCode(k: FunctionKey, zip: Buffer): void {
-    const dir = this.functionDir(k);
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, 'code.zip'), zip);
+  /** Where uploaded zips are spooled (uploadBody.ts) before an action moves them into place. */
+  uploadsDir(): string {
+    return join(this.dir, 'uploads');
   }
 
-  readCode(k: FunctionKey): Buffer | undefined {
+  /** Removes spool files left by an endpoint that ended mid-request (older than an hour: none in use). */
+  clearStaleUploads(now = Date.now()): void {
+    let names: string[] = [];
     try {
-      return readFileSync(join(this.functionDir(k), 'code.zip'));
+      names = readdirSync(this.uploadsDir());
     } catch {
-      return undefined;
+      return;
     }
+    for (const name of names) {
+      const file = join(this.uploadsDir(), name);
+      try {
+        if (now - statSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true });
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
+  /**
+   * Moves the uploaded zip (a file under uploadsDir: same file system, so the rename is atomic) into
+   * place as the function's code.zip; unpacking is the caller's (while the function is Creating/Updating).
+   */
+  putCode(k: FunctionKey, zipFile: string): void {
+    const dir = this.functionDir(k);
+    mkdirSync(dir, { recursive: true });
+    renameSync(zipFile, join(dir, 'code.zip'));
+  }
+
+  /** The function's code.zip, if it has one. */
+  codeZip(k: FunctionKey): string | undefined {
+    const file = join(this.functionDir(k), 'code.zip');
+    return existsSync(file) ? file : undefined;
   }
 
   /** Moves a prepared folder into place as the code of `sha256` and removes older unpacked code. */
