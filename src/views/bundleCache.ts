@@ -79,10 +79,10 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
     return undefined;
   };
 
-  const load = (file: string, parent: NodeModule): unknown => {
+  const load = (file: string, parent: NodeModule, text?: string): unknown => {
     const existing = NodeModule._cache[file];
     if (existing) return existing.exports;
-    const source = readFileSync(file, 'utf8');
+    const source = text ?? readFileSync(file, 'utf8');
     const hash = createHash('sha1').update(source).digest('hex').slice(0, 16);
     const cacheName = `${relative(root, file).replace(/[\\/]/g, '_')}.${hash}.bin`;
     const cachedData = readData(cacheName);
@@ -143,13 +143,14 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
   const loadInPieces = async (file: string, parent: NodeModule, seen: Set<string>): Promise<unknown> => {
     if (seen.has(file) || NodeModule._cache[file]) return NodeModule._cache[file]?.exports;
     seen.add(file);
+    const source = readFileSync(file, 'utf8');
     // Our bundles require each other as require("./x.js") (scripts/build.mjs writes them so).
-    for (const m of readFileSync(file, 'utf8').matchAll(/require\("(\.\.?\/[^"]+\.js)"\)/g)) {
+    for (const m of source.matchAll(/require\("(\.\.?\/[^"]+\.js)"\)/g)) {
       const dep = resolve(dirname(file), m[1]!);
       if (dep.startsWith(root)) await loadInPieces(dep, parent, seen);
     }
     await new Promise((r) => setImmediate(r));
-    return load(file, parent);
+    return load(file, parent, source);
   };
 
   return {
