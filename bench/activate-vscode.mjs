@@ -121,7 +121,9 @@ exports.activate = () => {
           let t = startTime;
           for (let i = 0; i < ids.length; i++) {
             t += timeDeltas[i];
-            const dt = (timeDeltas[i + 1] ?? 500) / 1000;
+            // a sample stands for the time until the next one, at most twice the interval: a longer gap is
+            // the thread waiting for a core (the sampler interrupts the thread only while it runs)
+            const dt = Math.min(timeDeltas[i + 1] ?? 500, 1000) / 1000;
             const ours = isOurs(ids[i]);
             const at = profileStart + (t - startTime) / 1000;
             let url;
