@@ -30,6 +30,12 @@ const DRAIN_MS = 300;
  * kernel a while. So the wait also ends once the pipes have been quiet this long.
  */
 const QUIET_MS = 30;
+/**
+ * After halt() nothing of the instance writes any more: what is left is in the pipes, read within a
+ * turn or two of the event loop. Quiet is also only believed when seen twice, with a poll of the pipes
+ * between (a host that was not scheduled for a while runs its timers before it reads).
+ */
+const HALTED_QUIET_MS = 10;
 /** How often memory is sampled while a request runs; the kernel's peak is also read at the end. */
 export const MEMORY_POLL_MS = 25;
 
@@ -154,11 +160,15 @@ export class RuntimeProcess {
       return Promise.resolve();
     }
     const started = performance.now();
+    const quietMs = this.halted ? HALTED_QUIET_MS : QUIET_MS;
+    let quietOnce = false;
     return new Promise((resolve) => {
       const quiet = setInterval(() => {
         const now = performance.now();
-        if (now - started >= QUIET_MS && now - this.lastOutputAt >= QUIET_MS) finish('quiet');
-      }, QUIET_MS / 3);
+        const isQuiet = now - started >= quietMs && now - this.lastOutputAt >= quietMs;
+        if (isQuiet && quietOnce) finish('quiet');
+        quietOnce = isQuiet;
+      }, quietMs / 3);
       const timer = setTimeout(() => {
         this.closePipes();
         finish('cut');
@@ -238,6 +248,20 @@ export class RuntimeProcess {
   }
 
   /**
+   * Stops every process of the instance where it stands (SIGSTOP to its process group and to every
+   * process known to it), at a limit: nothing of it runs or writes from here on, so its last output is
+   * in the pipes and the answer need not wait for the kernel to end a thousand processes. false where
+   * processes cannot be stopped (Windows): then kill() first.
+   */
+  halt(): boolean {
+    if (this.dead || !this.sandbox.halt()) return false;
+    this.halted = true;
+    return true;
+  }
+
+  private halted = false;
+
+  /**
    * Ends the instance and everything it started, also after the runtime itself has exited (its
    * detached children may not have); pipes still open DRAIN_MS later are closed on our side.
    */
@@ -307,8 +331,13 @@ export async function awaitAnswer<T>(
   limits.clear();
   const sampledKb = limits.sampledKb();
   if ('o' in raced) {
-    kill();
+    // The answer first, the cleanup after: the instance is stopped at once, its last output read, then
+    // it is killed; its processes end (a fork bomb's thousand: a while, on a busy machine) after the
+    // answer has gone, not before it.
+    const halted = proc.halt();
+    if (!halted) kill();
     await proc.drained();
+    if (halted) kill();
     return { ok: false, measure: { outcome: raced.o, peakKb: Math.max(sampledKb, raced.o.kind === 'memory' ? raced.o.usedKb : 0) } };
   }
   if ('exit' in raced) {

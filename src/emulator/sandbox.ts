@@ -25,14 +25,15 @@
  * here either. Where the instance's processes cannot all be known (Windows), they keep running.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, rmdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, setPriority } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InstanceMemory, type ProcListing } from './instanceMemory';
 import { ProcFile } from './procFile';
 import { isProcessAlive, descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
 import { fail, ok, type Outcome } from '../model/outcome';
+import { SandboxWatchdog } from './sandboxWatchdog';
 
 /** SCF's per-instance limits (quota page, "function runtime environment limits"). */
 export const SCF_MAX_TASKS = 1024;
@@ -56,8 +57,18 @@ export interface SandboxCapabilities {
   tools?: { setpriv?: string; unshare?: string; ip?: string };
   /** A writable pids cgroup hierarchy (root only): per-instance task limits where RLIMIT_NPROC cannot. */
   pidsCgroup?: string;
+  /**
+   * A writable cpu cgroup hierarchy (root only) and its weight file: cgroup v1's `cpu.shares` (1024 for
+   * everyone by default) or v2's `cpu.weight` (100). On v2 the same folder as pidsCgroup.
+   */
+  cpuCgroup?: { dir: string; file: 'cpu.shares' | 'cpu.weight' };
   /** SCF_TOOLKIT_CONTAINMENT=tree: use the process-tree fallback even where namespaces work. */
   forceTree?: boolean;
+  /**
+   * SCF_TOOLKIT_CONTAINMENT=watchdog: the process tree, and no parent-death signal, as on macOS, so
+   * that the host's watchdog alone ends an instance when the host dies (how macOS is tested on Linux).
+   */
+  forceWatchdog?: boolean;
   /** Why namespaces are not used, when they are not (for the docs' troubleshooting and the log). */
   namespaceProblem?: string;
 }
@@ -76,8 +87,22 @@ export interface SandboxPlan {
   memoryPollMs: number;
   /** How the instance's processes are limited to SCF_MAX_TASKS. */
   tasksLimit: 'rlimit' | 'cgroup' | 'none';
+  /**
+   * How the instance's processes weigh less for the CPU scheduler than the host (a quarter), so that a
+   * fork bomb's thousand runnable tasks cannot starve the host's timers and its 433 (docs/reliability.md):
+   * a cpu cgroup per instance (root), the weight of the instance's own autogroup (Linux: it is a session
+   * of its own, and the kernel's autogroups weigh sessions against each other), or the nice value of
+   * its processes (macOS, other Unix). Only matters when the CPU is contended: an idle machine gives
+   * the handler all of it.
+   */
+  cpuWeight: 'cgroup' | 'autogroup' | 'nice' | 'none';
   /** How the instance ends when the host dies without cleaning up (killed). */
   onHostDeath: 'namespace' | 'firstProcess' | 'none';
+  /**
+   * The host's watchdog (sandboxWatchdog.ts) kills the instance's process group and its marked
+   * processes when the host dies: wherever processes are tracked, not contained (POSIX).
+   */
+  watchdog: boolean;
   /** How processes that left the tree are found when the instance ends. */
   sweep: 'namespace' | 'proc-environ' | 'ps-environ' | 'taskkill-tree';
   /** Idle instances are frozen between requests. */
@@ -99,7 +124,9 @@ export function planSandbox(caps: SandboxCapabilities): SandboxPlan {
       memory: 'cim',
       memoryPollMs: 1000,
       tasksLimit: 'none',
+      cpuWeight: 'none',
       onHostDeath: 'firstProcess',
+      watchdog: false,
       sweep: 'taskkill-tree',
       freezesIdle: false,
       detached: false,
@@ -107,7 +134,7 @@ export function planSandbox(caps: SandboxCapabilities): SandboxPlan {
       summary: "Windows: the runtime is in Node's job object (it ends with the host); taskkill /T /F ends the instance's process tree; memory sampled about once a second",
     };
   }
-  if (caps.platform === 'linux' && caps.pidNamespace && !caps.forceTree) {
+  if (caps.platform === 'linux' && caps.pidNamespace && !caps.forceTree && !caps.forceWatchdog) {
     const tasksLimit = caps.root ? (caps.pidsCgroup ? 'cgroup' : 'none') : 'rlimit';
     return {
       containment: 'namespace',
@@ -116,7 +143,9 @@ export function planSandbox(caps: SandboxCapabilities): SandboxPlan {
       memory: 'proc',
       memoryPollMs: 25,
       tasksLimit,
+      cpuWeight: caps.root && caps.cpuCgroup ? 'cgroup' : 'autogroup',
       onHostDeath: caps.parentDeathSignal ? 'namespace' : 'none',
+      watchdog: false,
       sweep: 'namespace',
       freezesIdle: true,
       detached: true,
@@ -135,14 +164,17 @@ export function planSandbox(caps: SandboxCapabilities): SandboxPlan {
     memory: linux ? 'proc' : 'ps',
     memoryPollMs: linux ? 25 : 200,
     tasksLimit: 'none',
-    onHostDeath: linux && caps.parentDeathSignal ? 'firstProcess' : 'none',
+    cpuWeight: 'nice',
+    onHostDeath: linux && caps.parentDeathSignal && !caps.forceWatchdog ? 'firstProcess' : 'none',
+    watchdog: true,
     sweep: linux ? 'proc-environ' : 'ps-environ',
     freezesIdle: linux,
     detached: true,
     networkNamespace: false,
     summary:
       `${linux ? 'Linux' : caps.platform === 'darwin' ? 'macOS' : caps.platform}: the instance's process tree and process group, and processes marked by its environment` +
-      `${caps.forceTree ? ' (SCF_TOOLKIT_CONTAINMENT=tree)' : caps.namespaceProblem ? ` (no PID namespace: ${caps.namespaceProblem})` : ''}`,
+      `${caps.forceWatchdog ? ' (SCF_TOOLKIT_CONTAINMENT=watchdog)' : caps.forceTree ? ' (SCF_TOOLKIT_CONTAINMENT=tree)' : caps.namespaceProblem ? ` (no PID namespace: ${caps.namespaceProblem})` : ''}` +
+      '; a watchdog ends them when the host dies',
   };
 }
 
@@ -178,6 +210,29 @@ function findPidsCgroup(): string | undefined {
   return undefined;
 }
 
+function findCpuCgroup(pidsCgroup: string | undefined): SandboxCapabilities['cpuCgroup'] {
+  // cgroup v2: one hierarchy, where the pids controller is (cpu enabled for children too).
+  if (pidsCgroup === '/sys/fs/cgroup') {
+    try {
+      if (/\bcpu\b/.test(readFileSync('/sys/fs/cgroup/cgroup.subtree_control', 'utf8'))) return { dir: pidsCgroup, file: 'cpu.weight' };
+    } catch {
+      /* no cpu controller */
+    }
+    return undefined;
+  }
+  // cgroup v1: a hierarchy of its own, named cpu or cpu,cpuacct.
+  for (const dir of ['/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/cpu']) {
+    try {
+      if (!existsSync(join(dir, 'cpu.shares'))) continue;
+      accessSync(dir, constants.W_OK);
+      return { dir, file: 'cpu.shares' };
+    } catch {
+      /* not this one */
+    }
+  }
+  return undefined;
+}
+
 function findTool(name: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
   for (const d of dirs) {
@@ -198,7 +253,8 @@ export function probeCapabilities(): SandboxCapabilities {
   if (probed) return probed;
   const platform = process.platform;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const forceTree = process.env.SCF_TOOLKIT_CONTAINMENT === 'tree';
+  const forceWatchdog = process.env.SCF_TOOLKIT_CONTAINMENT === 'watchdog';
+  const forceTree = process.env.SCF_TOOLKIT_CONTAINMENT === 'tree' || forceWatchdog;
   if (platform !== 'linux') {
     probed = { platform, root, parentDeathSignal: false, forceTree };
     return probed;
@@ -224,8 +280,10 @@ export function probeCapabilities(): SandboxCapabilities {
     }
   }
   const pidsCgroup = root && pidNamespace ? findPidsCgroup() : undefined;
-  probed = { platform, root, pidNamespace, networkNamespace, parentDeathSignal, pidsCgroup, forceTree, namespaceProblem, tools };
+  const cpuCgroup = root && pidNamespace ? findCpuCgroup(pidsCgroup) : undefined;
+  probed = { platform, root, pidNamespace, networkNamespace, parentDeathSignal: parentDeathSignal && !forceWatchdog, pidsCgroup, cpuCgroup, forceTree, forceWatchdog, namespaceProblem, tools };
   if (pidsCgroup) removeStaleCgroups(pidsCgroup);
+  if (cpuCgroup && cpuCgroup.dir !== pidsCgroup) removeStaleCgroups(cpuCgroup.dir);
   return probed;
 }
 
@@ -249,13 +307,13 @@ export interface SandboxOptions {
 }
 
 /**
- * The namespace's init: joins the instance's pids cgroup (root), sets SCF's limits, brings the
+ * The namespace's init: joins the instance's cgroups (root: pids, cpu), sets SCF's limits, brings the
  * loopback up (network namespace), then runs the runtime in the foreground, so that it is not PID 1
  * (PID 1 ignores signals it has no handler for, SIGKILL from inside included) and the shell reaps every
  * orphan while it waits. Its exit status is the runtime's (128+N: killed by signal N).
  * $1 tasks limit, $2 open files (soft), $3 and $4 (network namespace: the paths of ip and setpriv,
- * else ""), $5 the instance's pids cgroup (root; else ""), $6 "new" when the init must make it itself
- * (no spare was ready, see CgroupPool), then the command.
+ * else ""), $5 the instance's cgroup folders, one per hierarchy, separated by spaces (root; else ""),
+ * $6 "new" when the init must make them itself (no spare was ready, see CgroupPool), then the command.
  *
  * As root RLIMIT_NPROC does not apply, so SCF's 1,024 tasks hold only as a pids cgroup, and only if
  * the init is in it before the runtime starts: a cgroup joined from outside, after the start, came
@@ -263,9 +321,28 @@ export interface SandboxOptions {
  * the host's join landed, 600 ms in under load; they and their 20,000 descendants ran unlimited, the
  * 433 took 11 s and the namespace's teardown tens of seconds). The join costs one write on the start's
  * path (4-6 ms measured, see docs/reliability.md); making the cgroup does not, as a spare is made ahead.
+ * The cpu cgroup is joined the same way (one more write on cgroup v1, none on v2), so that all of a
+ * fork bomb is in it when its weight is lowered (SandboxedProcess.lowerCpuWeight).
  */
+/**
+ * The CPU weight of an instance of more than LARGE_INSTANCE processes against the host's: a quarter.
+ * cgroup v1's cpu.shares (everyone 1024), v2's cpu.weight (everyone 100), and for autogroups and nice
+ * the nice value of that weight (nice 6 weighs 272 against nice 0's 1024, in the kernel's table).
+ */
+export const INSTANCE_CPU_SHARES = 256;
+export const INSTANCE_CPU_WEIGHT = 25;
+export const INSTANCE_NICE = 6;
+
+/**
+ * An instance of more processes than this is a fork bomb or close to one (a handler's own tools run a
+ * few): from then on it weighs a quarter of the host for the CPU, so that its thousand runnable tasks
+ * cannot starve the host's timer and its 433. Below it, a handler keeps the full weight: a CPU-bound
+ * handler on a busy machine runs as fast as any other program there.
+ */
+export const LARGE_INSTANCE = 64;
+
 export const INIT_SCRIPT =
-  'if [ -n "$5" ]; then { [ "$6" != new ] || { mkdir "$5" && echo "$1" > "$5/pids.max"; }; } 2>/dev/null; echo $$ 2>/dev/null > "$5/cgroup.procs"; fi; ' +
+  'for d in $5; do { [ "$6" != new ] || { mkdir "$d" && { [ ! -e "$d/pids.max" ] || echo "$1" > "$d/pids.max"; }; }; } 2>/dev/null; echo $$ 2>/dev/null > "$d/cgroup.procs"; done; ' +
   'ulimit -S -n "$2" 2>/dev/null; ' +
   'ulimit -u "$1" 2>/dev/null || ulimit -p "$1" 2>/dev/null; ' +
   'ip=$3; sp=$4; shift 6; ' +
@@ -290,12 +367,12 @@ export function sandboxCommand(
   if (plan.containment === 'namespace') {
     const ns = [...namespaceFlags(caps.root), ...(plan.ownProc ? ['--mount-proc'] : []), ...(extra.network ? ['--net', ...(caps.root ? [] : ['--keep-caps'])] : [])];
     const net = extra.network ? [caps.tools?.ip ?? 'ip', setpriv] : ['', ''];
-    const cgroup = extra.cgroup ? [extra.cgroup.dir, extra.cgroup.made ? '' : 'new'] : ['', ''];
+    const cgroup = extra.cgroup ? [extra.cgroup.dirs.join(' '), extra.cgroup.made ? '' : 'new'] : ['', ''];
     const init = ['/bin/sh', '-c', INIT_SCRIPT, 'scf-init', String(SCF_MAX_TASKS), String(SCF_MAX_OPEN_FILES), ...net, ...cgroup];
     const line = [...pdeath, caps.tools?.unshare ?? 'unshare', ...ns, '--', ...init, command, ...args];
     return { command: line[0]!, args: line.slice(1) };
   }
-  if (plan.containment === 'tree' && pdeath.length > 0) return { command: pdeath[0]!, args: [...pdeath.slice(1), command, ...args] };
+  if (plan.containment === 'tree' && plan.onHostDeath === 'firstProcess' && pdeath.length > 0) return { command: pdeath[0]!, args: [...pdeath.slice(1), command, ...args] };
   return { command, args };
 }
 
@@ -333,25 +410,34 @@ export function cannotExec(command: string, path: string | undefined): boolean {
 
 let cgroupSeq = 0;
 
-/** The pids cgroup an instance's init joins: made ahead (a spare), or to be made by the init itself. */
+/**
+ * The cgroups an instance's init joins, one folder per hierarchy (cgroup v1: pids and cpu apart; v2:
+ * one folder): made ahead (a spare), or to be made by the init itself.
+ */
 export interface CgroupSlot {
-  dir: string;
+  dirs: string[];
+  /** The folder whose pids.events says whether the task limit was reached (when there is a pids cgroup). */
+  pids?: string;
   made: boolean;
 }
 
 /**
- * Per-instance pids cgroups (root). Making one takes two writes that each wait for the kernel (on
- * cgroup v1 4-12 ms measured, more under load), so one spare is made ahead, off any start's path, and
- * each start takes it and makes the next. A start that finds none ready (the first, or a burst) has
- * its init make its own: slower, never unlimited.
+ * Per-instance cgroups (root). Making one takes writes that each wait for the kernel (on cgroup v1
+ * 4-12 ms measured, more under load), so one spare is made ahead, off any start's path, and each
+ * start takes it and makes the next. A start that finds none ready (the first, or a burst) has its
+ * init make its own: slower, never unlimited.
  */
 class CgroupPool {
-  private spare: string | undefined;
+  private spare: CgroupSlot | undefined;
   private making = false;
 
-  constructor(private readonly parent: string) {
+  /** `parents`: the hierarchies' folders (pids first, when there is one); `pids`: whether it is. */
+  constructor(
+    private readonly parents: string[],
+    private readonly hasPids: boolean,
+  ) {
     process.once('exit', () => {
-      if (this.spare) removeCgroupNow(this.spare);
+      for (const d of this.spare?.dirs ?? []) removeCgroupNow(d);
     });
   }
 
@@ -359,35 +445,44 @@ class CgroupPool {
     const ready = this.spare;
     this.spare = undefined;
     this.refill();
-    return ready ? { dir: ready, made: true } : { dir: this.nextName(), made: false };
+    return ready ?? this.nextSlot(false);
   }
 
   refill(): void {
     if (this.making || this.spare) return;
     this.making = true;
-    const dir = this.nextName();
+    const slot = this.nextSlot(true);
     void (async () => {
       try {
-        await mkdir(dir);
-        await writeFile(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
-        this.spare = dir;
+        for (const dir of slot.dirs) {
+          await mkdir(dir);
+          if (existsSync(join(dir, 'pids.max'))) await writeFile(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
+        }
+        this.spare = slot;
       } catch {
-        removeCgroupNow(dir);
+        for (const d of slot.dirs) removeCgroupNow(d);
       } finally {
         this.making = false;
       }
     })();
   }
 
-  private nextName(): string {
-    return join(this.parent, `scf-toolkit-${process.pid}-${++cgroupSeq}`);
+  private nextSlot(made: boolean): CgroupSlot {
+    const name = `scf-toolkit-${process.pid}-${++cgroupSeq}`;
+    const dirs = this.parents.map((p) => join(p, name));
+    return { dirs, pids: this.hasPids ? dirs[0] : undefined, made };
   }
 }
 
 let cgroupPool: CgroupPool | undefined;
 
-function cgroupSlot(parent: string): CgroupSlot {
-  cgroupPool ??= new CgroupPool(parent);
+/** The instance's cgroups under the plan (root): pids, cpu, or both; undefined when it has none. */
+function cgroupSlot(plan: SandboxPlan, caps: SandboxCapabilities): CgroupSlot | undefined {
+  const pids = plan.tasksLimit === 'cgroup' ? caps.pidsCgroup : undefined;
+  const cpu = plan.cpuWeight === 'cgroup' ? caps.cpuCgroup?.dir : undefined;
+  const parents = [pids, cpu].filter((d, i, all): d is string => d !== undefined && all.indexOf(d) === i);
+  if (parents.length === 0) return undefined;
+  cgroupPool ??= new CgroupPool(parents, pids !== undefined);
   return cgroupPool.take();
 }
 
@@ -434,6 +529,11 @@ export const INSTANCE_MARKER = '_SCF_TOOLKIT_INSTANCE';
 let instanceSeq = 0;
 const hostStart = process.platform === 'linux' ? procStartTime(process.pid) ?? '0' : String(Date.now());
 
+let watchdog: SandboxWatchdog | undefined;
+function hostWatchdog(): SandboxWatchdog {
+  return (watchdog ??= new SandboxWatchdog(`${process.pid}-${hostStart}`));
+}
+
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
 
 export class SandboxedProcess {
@@ -441,7 +541,7 @@ export class SandboxedProcess {
   readonly plan: SandboxPlan;
   /** Whether SandboxOptions.network took effect. */
   readonly networkIsolated: boolean;
-  /** The instance's pids cgroup (root), joined by its init before the runtime starts. */
+  /** The instance's cgroups (root: pids, cpu), joined by its init before the runtime starts. */
   private readonly cgroup: CgroupSlot | undefined;
   private readonly marker: string | undefined;
   private readonly memory: InstanceMemory;
@@ -460,9 +560,9 @@ export class SandboxedProcess {
    * Read once per request (one small file); false where there is no pids cgroup.
    */
   reachedTaskLimit(): boolean {
-    if (!this.cgroup) return false;
+    if (!this.cgroup?.pids) return false;
     // kept open: one pread per request (procFile.ts)
-    this.tasksEvents ??= new ProcFile(join(this.cgroup.dir, 'pids.events'), 'r');
+    this.tasksEvents ??= new ProcFile(join(this.cgroup.pids, 'pids.events'), 'r');
     const events = /^max (\d+)/m.exec(this.tasksEvents.read() ?? '');
     return events !== null && Number(events[1]) > 0;
   }
@@ -480,21 +580,25 @@ export class SandboxedProcess {
     }
     this.networkIsolated = sandbox.network === 'isolated' && this.plan.networkNamespace;
     const direct = cannotExec(command, env.PATH);
-    this.cgroup = !direct && this.plan.tasksLimit === 'cgroup' && caps.pidsCgroup ? cgroupSlot(caps.pidsCgroup) : undefined;
+    this.cgroup = !direct && this.plan.containment === 'namespace' ? cgroupSlot(this.plan, caps) : undefined;
+    const cpu = caps.cpuCgroup;
+    const cpuDir = cpu ? this.cgroup?.dirs.find((d) => d.startsWith(`${cpu.dir}/`)) : undefined;
+    this.cpuWeightFile = cpu && cpuDir ? { path: join(cpuDir, cpu.file), value: String(cpu.file === 'cpu.weight' ? INSTANCE_CPU_WEIGHT : INSTANCE_CPU_SHARES) } : undefined;
     const line = direct ? { command, args } : sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated, cgroup: this.cgroup });
     this.child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached, windowsHide: true });
     this.child.once('exit', () => {
       this.memory.close();
       this.tasksEvents?.close();
-      if (this.cgroup) removeCgroup(this.cgroup.dir);
+      for (const d of this.cgroup?.dirs ?? []) removeCgroup(d);
     });
     if (this.plan.containment === 'tree' && this.child.pid !== undefined) this.remember(this.child.pid);
+    if (this.plan.watchdog && this.child.pid !== undefined) hostWatchdog().add(this.child.pid);
     this.memory = new InstanceMemory(
       this.plan.memory,
       this.plan.memoryPollMs,
       () => this.listing(),
       () => ({ root: this.child.pid, known: this.seen.keys() }),
-      this.cgroup && this.plan.memory === 'proc' ? { runtimeDir: () => this.runtimeDir(), tasksFile: join(this.cgroup.dir, 'pids.current'), ownTasks: 1 } : undefined,
+      this.cgroup?.pids && this.plan.memory === 'proc' ? { runtimeDir: () => this.runtimeDir(), tasksFile: join(this.cgroup.pids, 'pids.current'), ownTasks: 1 } : undefined,
     );
   }
 
@@ -546,6 +650,7 @@ export class SandboxedProcess {
     // macOS, Windows: from the last process table sample.
     const rows = this.memory.lastTable;
     for (const r of descendantsIn(rows, root)) if (!this.seen.has(r.pid)) this.remember(r.pid);
+    this.noteSize(this.seen.size);
     return [...this.seen.keys()];
   }
 
@@ -584,13 +689,49 @@ export class SandboxedProcess {
       const ns = this.nsProc();
       if (ns) {
         const others = procPidsIn(ns).filter((p) => p !== 1 && p !== this.runtimeNsPid).map((p) => `${ns}/${p}`);
+        this.noteSize(others.length + 1);
         return { runtime: `${ns}/${this.runtimeNsPid}`, others };
       }
     }
     const all = this.processes();
+    this.noteSize(all.length);
     const runtime = this.plan.containment === 'namespace' ? all[0] : this.child.pid;
     return { runtime: runtime === undefined ? undefined : `/proc/${runtime}`, others: all.filter((p) => p !== runtime).map((p) => `/proc/${p}`) };
   }
+
+  private weightLowered = false;
+
+  /** Seen the instance's size (each memory sample lists it): past LARGE_INSTANCE, its weight is lowered. */
+  private noteSize(processes: number): void {
+    if (processes > LARGE_INSTANCE && !this.weightLowered) this.lowerCpuWeight();
+  }
+
+  /**
+   * From now on the instance weighs a quarter of the host for the CPU (plan.cpuWeight): its cpu
+   * cgroup's weight, its session's autogroup (the init's, a session of its own), or the nice value of
+   * each of its processes (those forked later inherit it). Once per instance; an instance that was
+   * large stays light until it ends.
+   */
+  lowerCpuWeight(): void {
+    this.weightLowered = true;
+    if (!this.plan.detached) return;
+    if (this.plan.cpuWeight === 'cgroup' && this.cpuWeightFile) writeQuietly(this.cpuWeightFile.path, this.cpuWeightFile.value);
+    else if (this.plan.cpuWeight === 'autogroup') {
+      const init = this.findInit();
+      if (init !== undefined) writeQuietly(`/proc/${init}/autogroup`, String(INSTANCE_NICE));
+    } else if (this.plan.cpuWeight === 'nice') {
+      for (const p of this.processes()) {
+        try {
+          setPriority(p, INSTANCE_NICE);
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  }
+
+  /** The instance's cpu cgroup's weight file, and the weight it is given once large (root). */
+  private readonly cpuWeightFile: { path: string; value: string } | undefined;
 
   /** Resident memory of the whole instance now, in kB (instanceMemory.ts). */
   memoryKb(): number {
@@ -621,6 +762,24 @@ export class SandboxedProcess {
     this.frozen = [];
   }
 
+  /**
+   * Stops every process of the instance now (SIGSTOP, which cannot be caught), before it is killed:
+   * one signal to its process group, which the kernel also delivers to a child being forked meanwhile
+   * (a fork bomb cannot outrun it), and one to each process it knows of outside the group (tree
+   * containment). false on Windows, where processes cannot be stopped.
+   */
+  halt(): boolean {
+    const root = this.child.pid;
+    if (root === undefined || !this.plan.detached) return false;
+    try {
+      process.kill(-root, 'SIGSTOP');
+    } catch {
+      return false;
+    }
+    if (this.plan.containment === 'tree') for (const p of this.processes()) signal(p, 'SIGSTOP');
+    return true;
+  }
+
   /** Ends the instance and everything it started. Safe to call more than once and after it exited. */
   kill(): void {
     const root = this.child.pid;
@@ -643,6 +802,7 @@ export class SandboxedProcess {
     } catch {
       /* the group is gone */
     }
+    if (this.plan.watchdog) hostWatchdog().remove(root);
     for (const p of this.processes()) signal(p, 'SIGKILL');
     if (this.marker) {
       if (this.plan.sweep === 'proc-environ') killMarked(this.marker);
@@ -657,6 +817,14 @@ export function describeExit(plan: Pick<SandboxPlan, 'containment'>, code: numbe
   // The namespace's init reports a runtime killed by signal N as exit status 128+N.
   if (plan.containment === 'namespace' && code !== null && code > 128 && SIGNAL_NAMES.has(code - 128)) return `killed by ${SIGNAL_NAMES.get(code - 128)}`;
   return `exited with code ${code}`;
+}
+
+function writeQuietly(path: string, value: string): void {
+  try {
+    writeFileSync(path, value);
+  } catch {
+    /* gone, or not allowed: a matter of priority, not a bound */
+  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

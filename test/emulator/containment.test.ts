@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { EmulatorClient } from '../../src/emulator/client';
 import { Emulator } from '../../src/emulator/emulator';
 import { DISCOVERY_VARIABLES } from '../../src/emulator/runtimes/interpreters';
-import { RuntimeProcess } from '../../src/emulator/runtimeProcess';
+import { awaitAnswer, RuntimeProcess } from '../../src/emulator/runtimeProcess';
 import { sandboxPlan } from '../../src/emulator/sandbox';
 import { alive, copyFixture, eventually, FIXTURES, functionSpec, invoke, processesMarked, testMark } from './helpers';
 
@@ -304,6 +304,36 @@ describe('after a kill, the last output is read until the pipes close, not cut a
       await proc.drained();
       assert.equal(proc.lastDrain, 'closed', 'every holder of the pipes ended with the instance');
       await eventually(() => processesMarked(mark).length === 0, 'nothing is left');
+    });
+  }
+});
+
+describe('at a limit the answer comes first, the cleanup after (16: within timeout + 100 ms)', () => {
+  /** The state letter of /proc/<pid>/stat (T: stopped), or 'gone'. */
+  const stateOf = (pid: number) => {
+    try {
+      return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? '?';
+    } catch {
+      return 'gone';
+    }
+  };
+  for (const containment of plan.containment === 'tree' ? (['tree'] as const) : ([undefined, 'tree'] as const)) {
+    test(`${containment ?? plan.containment}: every process is stopped where it stands and its last output read before the kill, so the 433 waits for neither the kernel's teardown nor output still being written`, async () => {
+      const mark = testMark();
+      let lines = 0;
+      // A child and the runtime both writing as fast as they can: the pipes are never quiet while they run.
+      const proc = new RuntimeProcess('/bin/sh', ['-c', '(while :; do echo child; done) & while :; do echo runtime; done'], { cwd: tmpdir(), env: { PATH: process.env.PATH!, TEST_MARK: mark }, extraPipes: 0, sandbox: { containment } }, () => void lines++);
+      await eventually(() => lines > 100 && proc.sandbox.processes().length >= 2, 'both write');
+      const events: string[] = [];
+      const waited = await awaitAnswer(proc, new Promise<never>(() => undefined), { timeoutMs: 200, memoryLimitMb: 4096 }, () => {
+        const pids = proc.sandbox.processes();
+        events.push(`kill: drained ${proc.lastDrain ?? 'not yet'}, ${pids.length >= 2 ? 'processes' : 'fewer than 2 processes'} ${[...new Set(pids.map(stateOf))].join('')}`);
+        proc.kill();
+      });
+      events.push('answer');
+      assert.deepEqual(events, ['kill: drained quiet, processes T', 'answer'], 'stopped (T) and drained before the kill; the answer after');
+      assert.ok(!waited.ok && waited.measure.outcome.kind === 'timeout');
+      await eventually(() => processesMarked(mark).length === 0, 'and then everything ends');
     });
   }
 });

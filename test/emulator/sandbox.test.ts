@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from './helpers';
 import { descendantsIn, parseCimTable, parsePsEnvironMatches, parsePsTable } from '../../src/emulator/processTable';
-import { describeExit, INIT_SCRIPT, planSandbox, probeCapabilities, SandboxedProcess, sandboxCommand, sandboxPlan, SCF_MAX_TASKS, type SandboxCapabilities } from '../../src/emulator/sandbox';
+import { describeExit, INIT_SCRIPT, INSTANCE_CPU_SHARES, INSTANCE_CPU_WEIGHT, planSandbox, probeCapabilities, SandboxedProcess, sandboxCommand, sandboxPlan, SCF_MAX_TASKS, type SandboxCapabilities } from '../../src/emulator/sandbox';
 
 const linuxUser: SandboxCapabilities = { platform: 'linux', root: false, pidNamespace: { mountProc: true }, networkNamespace: true, parentDeathSignal: true };
-const linuxRoot: SandboxCapabilities = { platform: 'linux', root: true, pidNamespace: { mountProc: true }, parentDeathSignal: true, pidsCgroup: '/sys/fs/cgroup/pids' };
+const linuxRoot: SandboxCapabilities = { platform: 'linux', root: true, pidNamespace: { mountProc: true }, parentDeathSignal: true, pidsCgroup: '/sys/fs/cgroup/pids', cpuCgroup: { dir: '/sys/fs/cgroup/cpu', file: 'cpu.shares' } };
 
 describe('the sandbox is chosen per OS from what it offers (a pure function of platform and capabilities)', () => {
   test('Linux with namespaces: a PID namespace with its own /proc; as a user in a user namespace with RLIMIT_NPROC, as root with a pids cgroup', () => {
@@ -22,6 +23,15 @@ describe('the sandbox is chosen per OS from what it offers (a pure function of p
     assert.equal(root.userNamespace, false);
     assert.equal(root.tasksLimit, 'cgroup');
     assert.equal(planSandbox({ ...linuxRoot, pidsCgroup: undefined }).tasksLimit, 'none', 'root is exempt from RLIMIT_NPROC: no limit without a cgroup');
+  });
+
+  test('an instance of many processes weighs a quarter of the host for the CPU: a cpu cgroup as root, else its autogroup (Linux), its nice value (macOS, tree), nothing on Windows', () => {
+    assert.equal(planSandbox(linuxRoot).cpuWeight, 'cgroup');
+    assert.equal(planSandbox({ ...linuxRoot, cpuCgroup: undefined }).cpuWeight, 'autogroup', 'root without a writable cpu controller');
+    assert.equal(planSandbox(linuxUser).cpuWeight, 'autogroup', 'a user: no cgroup of its own to write');
+    assert.equal(planSandbox({ ...linuxUser, forceTree: true }).cpuWeight, 'nice');
+    assert.equal(planSandbox({ platform: 'darwin', root: false, parentDeathSignal: false }).cpuWeight, 'nice');
+    assert.equal(planSandbox({ platform: 'win32', root: false, parentDeathSignal: false }).cpuWeight, 'none');
   });
 
   test('Linux where a new /proc cannot be mounted (e.g. inside a container): still a PID namespace, but the host /proc stays visible', () => {
@@ -53,7 +63,23 @@ describe('the sandbox is chosen per OS from what it offers (a pure function of p
     assert.equal(plan.sweep, 'ps-environ');
     assert.equal(plan.detached, true);
     assert.equal(plan.freezesIdle, false);
-    assert.equal(plan.onHostDeath, 'none');
+    assert.equal(plan.onHostDeath, 'none', 'no parent-death signal on macOS');
+    assert.equal(plan.watchdog, true, 'the host\'s watchdog ends the instance\'s group and marked processes when the host dies');
+  });
+
+  test('the host\'s watchdog runs wherever processes are tracked, not contained: macOS, Linux without namespaces, SCF_TOOLKIT_CONTAINMENT=watchdog (Linux as macOS: no parent-death signal)', () => {
+    assert.equal(planSandbox(linuxUser).watchdog, false, 'the namespace ends with the host by itself');
+    assert.equal(planSandbox(linuxRoot).watchdog, false);
+    assert.equal(planSandbox({ platform: 'win32', root: false, parentDeathSignal: false }).watchdog, false, 'Windows: the job object');
+    const tree = planSandbox({ ...linuxUser, forceTree: true });
+    assert.equal(tree.watchdog, true);
+    assert.equal(tree.onHostDeath, 'firstProcess', 'and setpriv still ends the first process');
+    const asMac = planSandbox({ ...linuxUser, forceTree: true, forceWatchdog: true, parentDeathSignal: false });
+    assert.equal(asMac.containment, 'tree');
+    assert.equal(asMac.onHostDeath, 'none');
+    assert.equal(asMac.watchdog, true);
+    assert.match(asMac.summary, /SCF_TOOLKIT_CONTAINMENT=watchdog/);
+    assert.deepEqual(sandboxCommand(asMac, { root: false, parentDeathSignal: false }, 'node', ['a']), { command: 'node', args: ['a'] }, 'no setpriv: the watchdog alone');
   });
 
   test("Windows: Node's job object (not detached) ends the runtime with the host; taskkill /T /F ends the tree; memory from CIM about once a second", () => {
@@ -85,9 +111,10 @@ describe('the command line per plan', () => {
     assert.deepEqual(line.args.slice(3, 10), ['/usr/bin/unshare', '--pid', '--kill-child', '--mount-proc', '--net', '--', '/bin/sh']);
     assert.deepEqual(line.args.slice(13, 20), ['1024', '1024', '/sbin/ip', '/usr/bin/setpriv', '', '', 'python3']);
     const cg = '/sys/fs/cgroup/pids/scf-toolkit-1-2';
-    const joined = sandboxCommand(planSandbox(linuxRoot), linuxRoot, 'node', ['a'], { cgroup: { dir: cg, made: true } });
-    assert.deepEqual(joined.args.slice(-4), [cg, '', 'node', 'a'], 'the init joins a spare made ahead');
-    const fresh = sandboxCommand(planSandbox(linuxRoot), linuxRoot, 'node', ['a'], { cgroup: { dir: cg, made: false } });
+    const cpu = '/sys/fs/cgroup/cpu/scf-toolkit-1-2';
+    const joined = sandboxCommand(planSandbox(linuxRoot), linuxRoot, 'node', ['a'], { cgroup: { dirs: [cg, cpu], pids: cg, made: true } });
+    assert.deepEqual(joined.args.slice(-4), [`${cg} ${cpu}`, '', 'node', 'a'], 'the init joins a spare made ahead, in each hierarchy');
+    const fresh = sandboxCommand(planSandbox(linuxRoot), linuxRoot, 'node', ['a'], { cgroup: { dirs: [cg], pids: cg, made: false } });
     assert.deepEqual(fresh.args.slice(-4), [cg, 'new', 'node', 'a'], 'no spare ready: the init makes its own');
     const user = sandboxCommand(planSandbox(linuxUser), linuxUser, 'node', [], { network: true });
     assert.ok(user.args.includes('--keep-caps'), 'a user namespace keeps its capabilities for the init to bring the loopback up');
@@ -164,5 +191,34 @@ describe('the pids cgroup on this machine (root)', () => {
       assert.equal(existsSync(join(root, dir!)), false, 'the cgroup is removed once the instance has ended');
     }
     assert.ok(readFileSync('/proc/self/cgroup', 'utf8').includes(':pids:'), 'the test itself is not moved');
+  });
+
+  test('the runtime and what it forks at once are in a cpu cgroup from its first instruction; past 64 processes it weighs a quarter of the host', async (t) => {
+    const caps = probeCapabilities();
+    if (sandboxPlan().cpuWeight !== 'cgroup' || !caps.cpuCgroup) return t.skip(`no cpu cgroup here (${sandboxPlan().summary})`);
+    const { dir: parent, file } = caps.cpuCgroup;
+    const v2 = file === 'cpu.weight';
+    const line = v2 ? '^0::' : ':cpu[,:]';
+    const full = v2 ? '100' : '1024';
+    const light = String(v2 ? INSTANCE_CPU_WEIGHT : INSTANCE_CPU_SHARES);
+    for (let i = 0; i < 2; i++) {
+      // The first start finds no spare (its init makes the cgroup), the next takes one. The runtime
+      // starts 80 sleeps, says where it is, and waits for a line on stdin... it has none: it polls the file.
+      const p = new SandboxedProcess('/bin/sh', ['-c', `p=$(grep -m1 '${line}' /proc/self/cgroup | cut -d: -f3); echo "$p"; (grep -m1 '${line}' /proc/self/cgroup | cut -d: -f3) & wait; cat "${parent}$p/${file}"; for i in $(seq 80); do sleep 3600 & done; echo started; while [ "$(cat "${parent}$p/${file}")" = ${full} ]; do sleep 0.05; done; cat "${parent}$p/${file}"`], { cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      const closed = new Promise((resolve) => p.child.on('close', resolve));
+      await eventually(() => out.includes('started'), `the runtime started its sleeps: ${out}`);
+      const [self, forked, weight] = out.trim().split('\n');
+      assert.match(self ?? '', /^\/scf-toolkit-\d+-\d+$/, `start ${i}: the runtime's first command is in an instance's cpu cgroup: ${out}`);
+      assert.equal(forked, self, 'what it forks at once is in it too');
+      assert.equal(weight, full, 'a small instance keeps the full weight');
+      p.memoryKb(); // a memory sample lists the instance: 81 processes
+      await eventually(() => out.trim().endsWith(`\n${light}`), `the weight is lowered once the instance is large: ${out}`);
+      p.kill();
+      await closed;
+    }
+    const own = readFileSync('/proc/self/cgroup', 'utf8');
+    assert.doesNotMatch(own, /scf-toolkit-/, 'the host is not in an instance\'s cgroup');
   });
 });

@@ -110,6 +110,12 @@ async function settle(mark: string, ms: number): Promise<number> {
   }
 }
 
+/** `--scenario NAME[,NAME]` and `--runtime NAME[,NAME]` (e.g. `--runtime Python,Java --scenario forkBomb`) run a part only. */
+function pick(flag: string): string[] | undefined {
+  const at = process.argv.indexOf(flag);
+  return at >= 0 ? process.argv[at + 1]?.split(',').map((s) => s.trim().toLowerCase()) : undefined;
+}
+
 export async function run(opts: { short: boolean }): Promise<SoakReport> {
   const rows: SoakReport['rows'] = [];
   const failures: string[] = [];
@@ -117,9 +123,13 @@ export async function run(opts: { short: boolean }): Promise<SoakReport> {
   const hostScript = join(ROOT, 'dist/host.js');
   if (!existsSync(hostScript)) return { section: 'Runaway handlers', rows, failures: [`${hostScript} is missing: npm run build first`] };
   const floodMb = opts.short ? 16 : 1024;
-  const { cases, skipped } = runtimeCases();
+  const { cases: all, skipped } = runtimeCases();
+  const onlyRuntimes = pick('--runtime');
+  const onlyScenarios = pick('--scenario');
+  const cases = all.filter((c) => !onlyRuntimes || onlyRuntimes.includes(c.name.toLowerCase()));
+  const scenarios = SCENARIOS.filter((s) => !onlyScenarios || onlyScenarios.includes(s.toLowerCase()));
   for (const c of cases) {
-    const client = new EmulatorClient({ hostScript });
+    const client = new EmulatorClient({ hostScript, execPath: process.env.SOAK_HOST_EXEC });
     const dir = mkdtempSync(join(tmpdir(), 'scf-soak-'));
     const spec = (fn: 'runaway' | 'hello', mark: string, limits: { timeout: number; memorySize: number }, name: string) =>
       functionSpec({
@@ -136,7 +146,7 @@ export async function run(opts: { short: boolean }): Promise<SoakReport> {
     const warmup = await invokeOnce(client, hello.file, payload(c, 'hello', 0), 120_000);
     const hostPid = client.hostPid();
     const warmRows: Array<{ row: Record<string, string | number>; mark: string }> = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenarios) {
       const label = `${c.name} ${scenario}`;
       if (scenario === 'forkBomb' && plan.tasksLimit === 'none') {
         rows.push({ runtime: c.name, scenario, status: 'skipped', 'duration ms': '-', 'over limit ms': '-', 'max MB': '-', left: '-', next: '-', host: `no per-instance process limit here (${plan.containment})` });
