@@ -59,6 +59,7 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
           target: resolve(cwd, target),
           functionName: invokeOptions.function,
           payload,
+          ...(typeof event === 'string' ? {} : { payloadMadeByStringify: true as const }),
           invocationType: invokeOptions.invocationType,
           interpolationEnv,
           timeoutOverride: invokeOptions.timeout,

@@ -127,7 +127,7 @@ async function invoke(req: InvokeMessage): Promise<void> {
   running.set(req.id, abort);
   try {
     const outcome = await emulator.invoke(
-      { spec: picked.value, payload: req.payload, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride },
+      { spec: picked.value, payload: req.payload, payloadMadeByStringify: req.payloadMadeByStringify, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride },
       {
         signal: abort.signal,
         onLog: (line) => reply({ type: 'log', id: req.id, line }),

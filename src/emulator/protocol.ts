@@ -19,6 +19,8 @@ export interface InvokeMessage {
   functionName?: string;
   /** The event as JSON text. */
   payload: string;
+  /** The client made payload with JSON.stringify from a value (InvokeRequest.payloadMadeByStringify). */
+  payloadMadeByStringify?: true;
   invocationType?: InvocationType;
   /** Environment for `${env:X}` in serverless.yml only; never passed to the handler. */
   interpolationEnv?: Record<string, string>;

@@ -84,7 +84,7 @@ function dependencies(abs: string): string[] {
   const file = found.value;
   const dir = dirname(file);
   const paths = [file, dir, join(dir, '.env')];
-  if (file !== abs) paths.push(abs);
+  if (file !== abs && abs !== dir) paths.push(abs); // (a folder target is the file's folder, stamped already)
   if (namesOtherInstances(file)) {
     for (const f of appCandidateFiles(file)) paths.push(f, dirname(f));
     paths.push(dirname(dir));

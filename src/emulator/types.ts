@@ -7,6 +7,11 @@ export interface InvokeRequest {
   spec: FunctionSpec;
   /** The event as the caller sent it: JSON text. The emulator checks it like SCF does (400, 406). */
   payload: string;
+  /**
+   * The caller made `payload` with JSON.stringify (the programmatic API, from an event value): it is
+   * JSON, so only its size and whether it is an object are checked, without parsing it again.
+   */
+  payloadMadeByStringify?: boolean;
   invocationType?: InvocationType;
   /** Defaults to a fresh UUID. */
   requestId?: string;

@@ -85,6 +85,12 @@ test('what fails before any code runs is a Problem naming the file', async () =>
   const refused = await scf.invoke('hello', '[1, 2]');
   assert.ok(refused.ok);
   assert.equal(refused.value.statusCode, 400);
+  // a value (serialised here, so not parsed again on the way) that is not an object is refused too
+  for (const event of [[1, 2], 'not json', 7, new Date(0)]) {
+    const r = await scf.invoke('hello', event);
+    assert.ok(r.ok);
+    assert.equal(r.value.statusCode, 400, JSON.stringify(event));
+  }
 });
 `,
     );
