@@ -216,7 +216,7 @@ describe('the fallback where namespaces are not allowed (SCF_TOOLKIT_CONTAINMENT
     await eventually(() => processesMarked(hang.mark).length + processesMarked(fork.mark).length === 0, 'nothing of either instance is left');
   });
 
-  test('a CLI killed with SIGKILL leaves its detached process only until the next CLI starts', { timeout: 60_000 }, async () => {
+  test('a CLI killed with SIGKILL leaves no detached process once the next CLI has started (its watchdog ends them at once; the next CLI sweeps what a watchdog could not)', { timeout: 60_000 }, async () => {
     const { mark, spec: s } = spec('index.detachThenHang');
     const child = spawn(process.execPath, [CLI, 'invoke', s.file, '--event-json', '{"how":"setsid"}'], { cwd: ROOT, env: tree, stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
