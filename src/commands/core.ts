@@ -17,6 +17,9 @@ import { EmulatorHost } from '../views/emulatorClient';
 import { WorkspaceWatcher } from '../views/workspaceWatcher';
 import { trackActiveFunction } from '../views/activeFunction';
 
+/** The YAML library's bundle (scripts/build.mjs names it); were it renamed, the first parse loads it itself. */
+const YAML_BUNDLE = 'vendor/yaml.js';
+
 export interface Core {
   tree: FunctionsTree;
   output: OutputView;
@@ -40,7 +43,9 @@ export function startCore(context: vscode.ExtensionContext, view: vscode.TreeVie
   const files = new WorkspaceWatcher();
   // Async events that no invocation of this window waits for (resumed at start): their logs and endings go to the output.
   const host = new EmulatorHost(context, { onAsyncLog: (line) => output.log(line), onAsyncFinished: (event) => output.asyncFinished(event) });
-  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState);
+  // The YAML library loads in a task of its own before the tree's first parse, not in the same one.
+  const yamlLoaded = preload(YAML_BUNDLE).catch(() => undefined);
+  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState, yamlLoaded);
   const invoker = new Invoker(context, host, tree, output, status, templatesDir);
   const events = new EventCommands(tree, templatesDir);
   context.subscriptions.push(files, output, status, tree, tree.track(view), trackActiveFunction(tree), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));

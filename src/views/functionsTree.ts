@@ -34,6 +34,8 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     files: WorkspaceWatcher,
     /** Where the open/closed state of the nodes is kept between sessions. */
     private readonly state?: vscode.Memento,
+    /** Awaited before the first read (the editor loads the YAML library in a task of its own meanwhile). */
+    private readonly prepare?: Promise<void>,
   ) {
     this.expansion = new Map(Object.entries(state?.get<Record<string, boolean>>(EXPANSION_KEY) ?? {}));
     const functionFiles = files.on(['serverless'], ({ uri, change }) => {
@@ -159,6 +161,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       return this.scanning;
     }
     this.scanning = (async () => {
+      await this.prepare;
       do {
         this.rescanQueued = false;
         const found: string[] = [];
