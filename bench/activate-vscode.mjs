@@ -12,7 +12,8 @@
 //               chain: every gap over 20 ms is a task that held the thread that long (whoever ran it;
 //               the baseline's sessions show what VS Code itself runs there), with the process's CPU
 //               time meanwhile and, from V8's sampling profiler run in that thread, how much of it was
-//               the measured extension's code (a frame of its folder on the stack): on a loaded
+//               the measured extension's code (a frame of its folder on the stack; at most the
+//               task's CPU time, see oursOf below): on a loaded
 //               machine a task's wall time includes waiting for a core, and VS Code's own tasks fall
 //               in the same window.
 // Targets (issue 13): activation <= 30 ms; no task over 20 ms after it.
@@ -240,11 +241,14 @@ async function main() {
   }
   // A task's wall time on a loaded 2-core machine includes waiting for a core; the profiler's samples
   // say how much of it ran our code (the baseline's tasks are VS Code's own and other extensions').
+  // Our code's time in a task: the profiler's samples of it, but no more than the process's CPU time
+  // in that task (on a loaded machine the sampler's timing is loose; CPU time is counted by the kernel).
+  const oursOf = (g) => Math.min(g.oursMs ?? 0, g.cpuMs ?? Infinity);
   const row = (label, rs) => {
     const act = rs.map((x) => x.activation);
     const longest = rs.map((x) => Math.max(0, ...x.after.map((g) => g.ms)));
-    const oursLongest = rs.map((x) => Math.max(0, ...x.after.map((g) => g.oursMs ?? 0)));
-    const oursOver = rs.map((x) => x.after.filter((g) => (g.oursMs ?? 0) > 20).length);
+    const oursLongest = rs.map((x) => Math.max(0, ...x.after.map(oursOf)));
+    const oursOver = rs.map((x) => x.after.filter((g) => oursOf(g) > 20).length);
     const oursAfter = rs.map((x) => x.oursAfter ?? 0);
     return {
       label,
@@ -264,7 +268,7 @@ async function main() {
   const worst = median(o.oursLongest);
   console.log(`longest task after activation ${median(o.longest).toFixed(0)} ms of wall time (the baseline's sessions: ${median(b.longest).toFixed(0)} ms, VS Code's own); of our code in one task: ${worst.toFixed(1)} ms (target <= 20: ${worst <= 20 ? 'met' : 'NOT met'})`);
   results[OURS].forEach((x, i) => {
-    console.log(`  session ${i + 1} (${x.cacheFiles ? `${x.cacheFiles} code cache files` : 'no code cache yet'}): activation ${x.activation.toFixed(1)} ms (${(x.oursDuringActivation ?? 0).toFixed(1)} ms of our code); tasks > 20 ms after (wall/cpu/ours ms @ ms after): ${x.after.map((g) => `${g.ms.toFixed(0)}/${(g.cpuMs ?? 0).toFixed(0)}/${(g.oursMs ?? 0).toFixed(0)}@${g.sinceActivation.toFixed(0)}${g.files ? ` (${g.files})` : ''}`).join(', ') || 'none'}`);
+    console.log(`  session ${i + 1} (${x.cacheFiles ? `${x.cacheFiles} code cache files` : 'no code cache yet'}): activation ${x.activation.toFixed(1)} ms (${(x.oursDuringActivation ?? 0).toFixed(1)} ms of our code); tasks > 20 ms after (wall/cpu/ours ms @ ms after): ${x.after.map((g) => `${g.ms.toFixed(0)}/${(g.cpuMs ?? 0).toFixed(0)}/${oursOf(g).toFixed(0)}@${g.sinceActivation.toFixed(0)}${g.files ? ` (${g.files})` : ''}`).join(', ') || 'none'}`);
     const files = Object.entries(x.byFile ?? {}).sort((p, q) => q[1] - p[1]).slice(0, 6);
     if (files.length) console.log(`    our code after activation, by file: ${files.map(([f, ms]) => `${f} ${ms.toFixed(1)} ms`).join(', ')}`);
   });
