@@ -1,6 +1,7 @@
 // Bundles every entry point into dist/ with esbuild. Each entry is a separate program: the extension
 // (inside VS Code's extension host) and its deferred part, the language server, the emulator host
 // process, the CLI (a small dispatcher and one file per command) and the programmatic API.
+// The toolkit's own code ships once too: the entries of a `group` share it through chunks (below).
 // Runtime bootstraps are copied as they are: they run inside the user's process and must stay
 // dependency-free.
 //
@@ -30,23 +31,26 @@ const entries = [
   // The extension's entry holds only what activate() needs (VS Code compiles it with no code cache);
   // it loads dist/core.js and dist/deferred.js itself, through V8's code cache (src/views/bundleCache.ts).
   { in: 'src/extension.ts', out: 'extension' },
-  { in: 'src/commands/core.ts', out: 'core', lazy: { './deferred': './deferred.js' }, lazyVendors: true },
-  { in: 'src/commands/deferred.ts', out: 'deferred', lazyVendors: true },
+  // The editor's parts share their code (the model, deploy, the gateway, the test runner) with the CLI
+  // and the host: they are in their group, and so that group loads each library on first use too.
+  { in: 'src/commands/core.ts', out: 'core', group: 'programs', lazy: { './deferred': './deferred.js' }, lazyVendors: true },
+  { in: 'src/commands/deferred.ts', out: 'deferred', group: 'programs', lazyVendors: true },
   // `program`: a process of the toolkit's own; dist/<out>.js is a few lines that install V8's code
   // cache for dist/ (src/codeCache.ts) and then load the bundle, dist/<out>-main.js (`run`: then call it).
-  { in: 'src/server/main.ts', out: 'server', program: {} },
-  { in: 'src/emulator/hostMain.ts', out: 'host', program: {} },
-  { in: 'src/api/index.ts', out: 'api' },
+  { in: 'src/server/main.ts', out: 'server', group: 'programs', program: {} },
+  { in: 'src/emulator/hostMain.ts', out: 'host', group: 'programs', program: {} },
+  { in: 'src/api/index.ts', out: 'api', group: 'programs' },
   { in: 'src/codeCache.ts', out: 'code-cache' },
   // The CLI loads only the command it runs: `scf-toolkit invoke` never compiles deploy or the SDK.
   {
     in: 'src/cli/main.ts',
     out: 'cli',
+    group: 'programs',
     program: { banner: '#!/usr/bin/env node', run: 'runAsProgram' },
     // test, gateway and serve share one bundle (src/cli/commands/served.ts): one copy of the emulator.
     lazy: Object.fromEntries(['invoke', 'validate', 'deploy', 'served'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
   },
-  ...['invoke', 'validate', 'deploy', 'served'].map((c) => ({ in: `src/cli/commands/${c}.ts`, out: `cli-${c}` })),
+  ...['invoke', 'validate', 'deploy', 'served'].map((c) => ({ in: `src/cli/commands/${c}.ts`, out: `cli-${c}`, group: 'programs' })),
 ];
 
 // --- Libraries: one file per package in dist/vendor/ -------------------------------------------------
@@ -155,12 +159,13 @@ const validatorsPlugin = (lazyVendors = false) => ({
 });
 
 /** An entry's own `require('./x')` of a module listed in its `lazy` map stays a require of that bundle. */
-const lazyPlugin = (entry) => ({
+const lazyPlugin = (members) => ({
   name: 'lazy',
   setup(b) {
-    b.onResolve({ filter: /^\./ }, (args) =>
-      args.importer === join(root, entry.in) && args.path in entry.lazy ? { path: entry.lazy[args.path], external: true } : undefined,
-    );
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const entry = members.find((e) => e.lazy && args.importer === join(root, e.in));
+      return entry && args.path in entry.lazy ? { path: entry.lazy[args.path], external: true } : undefined;
+    });
   },
 });
 
@@ -197,25 +202,59 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'vendor'), { recursive: true });
 
 const metafiles = [];
-for (const entry of entries) {
-  if (!existsSync(join(root, entry.in))) continue;
-  const out = entry.program ? `${entry.out}-main` : entry.out;
+/** Writes dist/<out>.js of a program: the code cache first, then its bundle. */
+const writeProgram = (entry) => {
+  const { banner, run } = entry.program;
+  writeFileSync(
+    join(dist, `${entry.out}.js`),
+    [banner, `'use strict';`, `require('./code-cache.js').installCodeCache(__dirname);`, `require('./${entry.out}-main.js')${run ? `.${run}()` : ''};`, ''].filter((l) => l !== undefined).join('\n'),
+  );
+};
+const outName = (entry) => (entry.program ? `${entry.out}-main` : entry.out);
+
+// Entries of one `group` share their first-party code: esbuild splits what two or more of them import
+// into chunks (dist/chunk-*.js) that each requires, so the model, the schema checks and the emulator
+// ship once, not once per program. esbuild splits only ES modules, so the group is bundled as ESM into
+// a scratch folder and each file then turned into CommonJS in dist/ (the extension host and Node 20's
+// require need CommonJS); source maps are carried through both steps. Each program still loads only
+// the code it reaches: a chunk holds only what the same set of entries uses.
+const present = entries.filter((e) => existsSync(join(root, e.in)));
+const groups = new Map();
+for (const entry of present) groups.set(entry.group ?? entry.out, [...(groups.get(entry.group ?? entry.out) ?? []), entry]);
+for (const [name, members] of groups) {
+  const lazyVendors = members.some((e) => e.lazyVendors);
+  const plugins = [vscodeOncePlugin, vendorPlugin('./vendor/', undefined, lazyVendors), schemaPlugin, validatorsPlugin(lazyVendors), lazyPlugin(members)];
+  if (members.length === 1) {
+    const [entry] = members;
+    const result = await build({ ...common, entryPoints: [join(root, entry.in)], outfile: join(dist, `${outName(entry)}.js`), sourcemap: production ? false : 'linked', plugins });
+    metafiles.push(result.metafile);
+    continue;
+  }
+  const scratch = join(dist, `.esm-${name}`);
   const result = await build({
     ...common,
-    entryPoints: [join(root, entry.in)],
-    outfile: join(dist, `${out}.js`),
+    format: 'esm',
+    splitting: true,
+    minify: false,
+    entryPoints: members.map((e) => ({ in: join(root, e.in), out: outName(e) })),
+    outdir: scratch,
+    chunkNames: `chunk-${name}-[hash]`,
     sourcemap: production ? false : 'linked',
-    plugins: [vscodeOncePlugin, vendorPlugin('./vendor/', undefined, entry.lazyVendors), schemaPlugin, validatorsPlugin(entry.lazyVendors), ...(entry.lazy ? [lazyPlugin(entry)] : [])],
+    plugins,
   });
   metafiles.push(result.metafile);
-  if (entry.program) {
-    const { banner, run } = entry.program;
-    writeFileSync(
-      join(dist, `${entry.out}.js`),
-      [banner, `'use strict';`, `require('./code-cache.js').installCodeCache(__dirname);`, `require('./${out}.js')${run ? `.${run}()` : ''};`, ''].filter((l) => l !== undefined).join('\n'),
-    );
-  }
+  await build({
+    ...common,
+    bundle: false,
+    external: undefined,
+    metafile: false,
+    entryPoints: Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).map((f) => join(root, f)),
+    outdir: dist,
+    sourcemap: production ? false : 'linked',
+  });
+  rmSync(scratch, { recursive: true, force: true });
 }
+for (const entry of present) if (entry.program) writeProgram(entry);
 
 // The schema validators, compiled by ajv now (the same schemas and options src/schema/validators.ts
 // compiles with when run from source) and written as plain functions.
