@@ -183,6 +183,31 @@ const vscodeOncePlugin = {
   },
 };
 
+/**
+ * For the ESM pass of a group: an external import (a builtin, a library's vendor file, a schema) that
+ * stays an `import` is hoisted by esbuild to the top of its chunk, so it would load when the chunk
+ * loads, even for a module the code requires only on first use (node:crypto, node:http). Each external
+ * becomes a one-line CommonJS module instead, `module.exports = require(...)`, which esbuild evaluates
+ * when the module that imports it is first initialised, as in a CommonJS bundle.
+ */
+const externalsAsCommonJs = (plugins) => ({
+  name: 'externals-as-commonjs',
+  setup(b) {
+    const wrap = (result) => (result?.external ? { path: result.path, namespace: 'external-cjs' } : result);
+    const proxy = {
+      ...b,
+      onResolve: (options, callback) => b.onResolve(options, async (args) => (args.namespace === 'external-cjs' ? undefined : wrap(await callback(args)))),
+    };
+    for (const plugin of plugins) plugin.setup(proxy);
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.namespace === 'external-cjs') return { path: args.path, external: true };
+      if (builtins.has(args.path) || args.path === 'vscode') return { path: args.path, namespace: 'external-cjs' };
+      return undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'external-cjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+});
+
 // The schema's runtime enum comes from the runtime table (src/model/runtimes.ts), before anything reads the schema.
 if (await writeSchemas()) console.log('schemas/serverless-scf.schema.json: runtime enum regenerated from src/model/runtimes.ts');
 
@@ -240,7 +265,7 @@ for (const [name, members] of groups) {
     outdir: scratch,
     chunkNames: `chunk-${name}-[hash]`,
     sourcemap: production ? false : 'linked',
-    plugins,
+    plugins: [externalsAsCommonJs(plugins)],
   });
   metafiles.push(result.metafile);
   await build({
