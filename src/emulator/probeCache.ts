@@ -46,13 +46,17 @@ function save(): void {
   }
 }
 
-/** `compute()`'s answer for `key`, reused while none of `dependsOn` has changed (JSON values only). */
-export function probe<T>(key: string, dependsOn: string[], compute: () => T): T {
+/**
+ * `compute()`'s answer for `key`, reused while none of `dependsOn` has changed (JSON values only);
+ * not kept when `keep()` says no (an answer that a passing condition decided, such as a time-out).
+ */
+export function probe<T>(key: string, dependsOn: string[], compute: () => T, keep: () => boolean = () => true): T {
   const all = load();
   const stamps = Object.fromEntries(dependsOn.map((p) => [p, pathStamp(p)]));
   const hit = all[key];
   if (hit && dependsOn.every((p) => hit.stamps[p] === stamps[p])) return hit.value as T;
   const value = compute();
+  if (!keep()) return value;
   // another process may have written meanwhile: merge into what is on disk now
   entries = undefined;
   const fresh = load();

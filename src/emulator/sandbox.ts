@@ -25,14 +25,15 @@
  * here either. Where the instance's processes cannot all be known (Windows), they keep running.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { constants as osConstants, setPriority } from 'node:os';
+import { constants as osConstants, release, setPriority } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InstanceMemory, type ProcListing } from './instanceMemory';
 import { ProcFile } from './procFile';
 import { isProcessAlive, descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
 import { fail, ok, type Outcome } from '../model/outcome';
+import { probe } from './probeCache';
 import { SandboxWatchdog } from './sandboxWatchdog';
 
 /** SCF's per-instance limits (quota page, "function runtime environment limits"). */
@@ -181,10 +182,13 @@ export function planSandbox(caps: SandboxCapabilities): SandboxPlan {
 // ---------------------------------------------------------------- probing
 
 let probed: SandboxCapabilities | undefined;
+/** A probe ran out of time (a loaded machine): its answer says nothing about the machine, so it is not kept. */
+let probeTimedOut = false;
 
 /** Whether a probe command succeeds; why not (its first line on stderr), when it does not. */
 function runs(command: string, args: string[]): Outcome {
   const r = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000, encoding: 'utf8' });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') probeTimedOut = true;
   if (r.error) return fail('sandbox.probe', `${command}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
   return r.status === 0 ? ok() : fail('sandbox.probe', (r.stderr ?? '').trim().split('\n')[0] ?? '');
 }
@@ -248,18 +252,31 @@ function findTool(name: string): string | undefined {
   return undefined;
 }
 
-/** Probes this machine once: what unshare, setpriv and the cgroup file system allow. */
-export function probeCapabilities(): SandboxCapabilities {
-  if (probed) return probed;
-  const platform = process.platform;
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const forceWatchdog = process.env.SCF_TOOLKIT_CONTAINMENT === 'watchdog';
-  const forceTree = process.env.SCF_TOOLKIT_CONTAINMENT === 'tree' || forceWatchdog;
-  if (platform !== 'linux') {
-    probed = { platform, root, parentDeathSignal: false, forceTree };
-    return probed;
+/** Sysctls that decide whether an unprivileged user may create user namespaces (Debian, Ubuntu 24.04). */
+const USERNS_SYSCTLS = ['/proc/sys/kernel/unprivileged_userns_clone', '/proc/sys/user/max_user_namespaces', '/proc/sys/kernel/apparmor_restrict_unprivileged_userns'];
+
+function readSysctl(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '-';
   }
-  const tools = { setpriv: findTool('setpriv'), unshare: findTool('unshare'), ip: findTool('ip') };
+}
+
+function readLink(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '-';
+  }
+}
+
+/** What the probe processes find: setpriv's parent-death signal, PID and network namespaces. */
+function probeNamespaces(
+  tools: NonNullable<SandboxCapabilities['tools']>,
+  root: boolean,
+  forceTree: boolean,
+): Pick<SandboxCapabilities, 'parentDeathSignal' | 'pidNamespace' | 'networkNamespace' | 'namespaceProblem'> {
   const setpriv = tools.setpriv ?? 'setpriv';
   const unshare = tools.unshare ?? 'unshare';
   const parentDeathSignal = runs(setpriv, ['--pdeathsig', 'KILL', '--', '/bin/sh', '-c', 'exit 0']).ok;
@@ -279,6 +296,30 @@ export function probeCapabilities(): SandboxCapabilities {
       networkNamespace = tools.ip !== undefined && runs(unshare, [...flags, '--net', ...(root ? [] : ['--keep-caps']), '--', tools.ip, 'link', 'set', 'lo', 'up']).ok;
     }
   }
+  return { parentDeathSignal, pidNamespace, networkNamespace, namespaceProblem };
+}
+
+/** Probes this machine once: what unshare, setpriv and the cgroup file system allow. */
+export function probeCapabilities(): SandboxCapabilities {
+  if (probed) return probed;
+  const platform = process.platform;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const forceWatchdog = process.env.SCF_TOOLKIT_CONTAINMENT === 'watchdog';
+  const forceTree = process.env.SCF_TOOLKIT_CONTAINMENT === 'tree' || forceWatchdog;
+  if (platform !== 'linux') {
+    probed = { platform, root, parentDeathSignal: false, forceTree };
+    return probed;
+  }
+  const tools = { setpriv: findTool('setpriv'), unshare: findTool('unshare'), ip: findTool('ip') };
+  // The probes start five processes (~40 ms of a CLI's cold start, synchronously), so their answers
+  // are kept across processes (probeCache.ts) while the tools' files stay the same, for this kernel,
+  // user, set of namespaces the caller runs in (a container is another) and user-namespace sysctls.
+  const { parentDeathSignal, pidNamespace, networkNamespace, namespaceProblem } = probe(
+    `sandbox:${[process.getuid?.(), release(), forceTree, ...['user', 'pid', 'mnt', 'net'].map((ns) => readLink(`/proc/self/ns/${ns}`)), ...USERNS_SYSCTLS.map(readSysctl)].join(':')}`,
+    [tools.setpriv, tools.unshare, tools.ip].filter((t): t is string => t !== undefined),
+    () => probeNamespaces(tools, root, forceTree),
+    () => !probeTimedOut,
+  );
   const pidsCgroup = root && pidNamespace ? findPidsCgroup() : undefined;
   const cpuCgroup = root && pidNamespace ? findCpuCgroup(pidsCgroup) : undefined;
   probed = { platform, root, pidNamespace, networkNamespace, parentDeathSignal: parentDeathSignal && !forceWatchdog, pidsCgroup, cpuCgroup, forceTree, forceWatchdog, namespaceProblem, tools };
@@ -476,14 +517,29 @@ class CgroupPool {
 
 let cgroupPool: CgroupPool | undefined;
 
-/** The instance's cgroups under the plan (root): pids, cpu, or both; undefined when it has none. */
-function cgroupSlot(plan: SandboxPlan, caps: SandboxCapabilities): CgroupSlot | undefined {
+/** The pool of the instances' cgroups under the plan (root: pids, cpu, or both); undefined when they have none. */
+function cgroupPoolFor(plan: SandboxPlan, caps: SandboxCapabilities): CgroupPool | undefined {
   const pids = plan.tasksLimit === 'cgroup' ? caps.pidsCgroup : undefined;
   const cpu = plan.cpuWeight === 'cgroup' ? caps.cpuCgroup?.dir : undefined;
   const parents = [pids, cpu].filter((d, i, all): d is string => d !== undefined && all.indexOf(d) === i);
   if (parents.length === 0) return undefined;
   cgroupPool ??= new CgroupPool(parents, pids !== undefined);
-  return cgroupPool.take();
+  return cgroupPool;
+}
+
+/** The instance's cgroups under the plan (root): pids, cpu, or both; undefined when it has none. */
+function cgroupSlot(plan: SandboxPlan, caps: SandboxCapabilities): CgroupSlot | undefined {
+  return cgroupPoolFor(plan, caps)?.take();
+}
+
+/**
+ * Gets ready for the first instance ahead of its start: probes (cached) and, where instances get
+ * cgroups, makes the spare one now, in the background, so that the first start does not make its own
+ * on its path (a CLI invoke calls this first thing, and reads serverless.yml meanwhile).
+ */
+export function prepareSandbox(): void {
+  const caps = probeCapabilities();
+  cgroupPoolFor(planSandbox(caps), caps)?.refill();
 }
 
 function removeCgroupNow(dir: string): boolean {

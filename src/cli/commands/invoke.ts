@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model';
 import { Emulator } from '../../emulator/emulator';
+import { prepareSandbox } from '../../emulator/sandbox';
 import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { RUNTIME_PATH_USAGE } from '../runtimePaths';
@@ -52,6 +53,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? 'give the serverless.yml (or its folder) to invoke' : `expected one serverless.yml, got ${positionals.join(' ')}`);
   if (values.event !== undefined && values['event-json'] !== undefined) return usageError(io, 'give --event or --event-json, not both');
 
+  // the instance's cgroup is made while serverless.yml is read (the sandbox's probes are cached)
+  prepareSandbox();
   const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage, layerFolders: started.layerFolders });
   if (!loaded.ok) return fail(io, loaded.error.message);
   const picked = pickFunction(loaded.value.functions, values.function, loaded.value);
