@@ -184,16 +184,20 @@ const vscodeOncePlugin = {
 };
 
 /**
- * For the ESM pass of a group: an external import (a builtin, a library's vendor file, a schema) that
- * stays an `import` is hoisted by esbuild to the top of its chunk, so it would load when the chunk
- * loads, even for a module the code requires only on first use (node:crypto, node:http). Each external
- * becomes a one-line CommonJS module instead, `module.exports = require(...)`, which esbuild evaluates
- * when the module that imports it is first initialised, as in a CommonJS bundle.
+ * For the ESM pass of a group: an external import that stays an `import` is hoisted by esbuild to the
+ * top of its chunk, so it would load when the chunk loads, even for a module the code requires only on
+ * first use (node:crypto, node:http, a schema). Such an import becomes a one-line CommonJS module,
+ * `module.exports = require(...)`, which esbuild evaluates when the module importing it is first
+ * initialised, as in a CommonJS bundle. Not for the builtins every program has loaded anyway (each
+ * such import costs a copy of the module's properties, ~230 imports of node:fs) nor for libraries
+ * (their lazy stand-ins, dist/vendor/lazy/, load them on first use already).
  */
+const LOADED_BUILTINS = new Set(['fs', 'fs/promises', 'path', 'os', 'module', 'vm', 'util', 'events', 'buffer', 'stream', 'child_process', 'timers', 'timers/promises', 'url', 'process']);
+const deferredExternal = (path) => (builtins.has(path) ? !LOADED_BUILTINS.has(path.replace(/^node:/, '')) : path.endsWith('.json'));
 const externalsAsCommonJs = (plugins) => ({
   name: 'externals-as-commonjs',
   setup(b) {
-    const wrap = (result) => (result?.external ? { path: result.path, namespace: 'external-cjs' } : result);
+    const wrap = (result) => (result?.external && deferredExternal(result.path) ? { path: result.path, namespace: 'external-cjs' } : result);
     const proxy = {
       ...b,
       onResolve: (options, callback) => b.onResolve(options, async (args) => (args.namespace === 'external-cjs' ? undefined : wrap(await callback(args)))),
@@ -201,8 +205,7 @@ const externalsAsCommonJs = (plugins) => ({
     for (const plugin of plugins) plugin.setup(proxy);
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.namespace === 'external-cjs') return { path: args.path, external: true };
-      if (builtins.has(args.path) || args.path === 'vscode') return { path: args.path, namespace: 'external-cjs' };
-      return undefined;
+      return builtins.has(args.path) && deferredExternal(args.path) ? { path: args.path, namespace: 'external-cjs' } : undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'external-cjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
