@@ -294,19 +294,23 @@ for (const entry of present) if (entry.program) writeProgram(entry);
   rmSync(tmp);
   const Ajv = require('ajv').default;
   const standaloneCode = require('ajv/dist/standalone').default;
-  // One ajv per group; each group's code in a scope of its own, its exports merged.
-  const groups = VALIDATOR_GROUPS.map((group) => {
+  // One ajv per group, each group in a file of its own (dist/vendor/scf-validators-<n>.js) loaded when
+  // one of its validators is first asked for: validating a plain serverless.yml never loads the
+  // multi-scf, http and layer validators (two thirds of the code).
+  const index = [`'use strict';`, `// The schema validators compiled at build time (scripts/build.mjs); each group loads on first use.`];
+  for (const [n, group] of VALIDATOR_GROUPS.entries()) {
     const ajv = new Ajv({ ...group.options, code: { source: true } });
     for (const [id, schema] of Object.entries(group.schemas)) ajv.addSchema(schema, id);
-    const code = standaloneCode(ajv, Object.fromEntries(Object.keys(group.schemas).map((id) => [id, id])));
-    return `Object.assign(exports, (() => { const exports = {};\n${code}\nreturn exports; })());`;
-  });
-  const code = groups.join('\n');
-  const source = join(dist, '.scf-validators.js');
-  writeFileSync(source, `${code}\nexports.validator = (id) => exports[id];\n`);
-  const result = await build({ ...common, entryPoints: [source], outfile: join(dist, 'vendor', 'scf-validators.js'), plugins: [vendorPlugin('./', '')] });
-  rmSync(source);
-  metafiles.push(result.metafile);
+    const ids = Object.keys(group.schemas);
+    const source = join(dist, `.scf-validators-${n}.js`);
+    writeFileSync(source, standaloneCode(ajv, Object.fromEntries(ids.map((id) => [id, id]))));
+    const result = await build({ ...common, entryPoints: [source], outfile: join(dist, 'vendor', `scf-validators-${n}.js`), plugins: [vendorPlugin('./', '')] });
+    rmSync(source);
+    metafiles.push(result.metafile);
+    index.push(`{ let m; for (const id of ${JSON.stringify(ids)}) Object.defineProperty(exports, id, { enumerable: true, get: () => (m ??= require('./scf-validators-${n}.js'))[id] }); }`);
+  }
+  index.push(`exports.validator = (id) => exports[id];`, '');
+  writeFileSync(join(dist, 'vendor', 'scf-validators.js'), index.join('\n'));
 }
 
 // Each library module, once; built until no new one is needed (a library's own dependencies).
