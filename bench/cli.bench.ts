@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRuntime } from '../src/emulator/runtimes';
-import { cleanEnv, cpuMean, interleave, keep, machine, ms, ratio, ROOT, stats, table, timeProcess, type Case } from './lib';
+import { cleanEnv, countWholeTrees, cpuAccounting, cpuMean, interleave, keep, machine, ms, ratio, ROOT, stats, table, timeProcess, type Case } from './lib';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -32,7 +32,8 @@ function project(runtime: string, file: string, code: string): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:cli — scf-toolkit invoke as a whole process, ${ROUNDS} interleaved rounds\n${machine()}\n`);
+  countWholeTrees();
+  console.log(`bench:cli — scf-toolkit invoke as a whole process, ${ROUNDS} interleaved rounds\n${machine()}\n${cpuAccounting()}\n`);
   const node = project('Nodejs18.15', 'index.js', 'exports.main_handler = async (event) => ({ ok: true, n: event.n });\n');
   const python = project('Python3.9', 'index.py', 'def main_handler(event, context):\n    return {"ok": True, "n": event.get("n")}\n');
   const py = resolveRuntime('Python3.9');

@@ -6,14 +6,15 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, cpuMean, interleave, keep, machine, ms, ratio, ROOT, stats, table, timeProcess } from './lib';
+import { cleanEnv, countWholeTrees, cpuAccounting, cpuMean, interleave, keep, machine, ms, ratio, ROOT, stats, table, timeProcess } from './lib';
 import { generate } from './validate.files';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const CLI = join(ROOT, 'dist', 'cli.js');
 
 async function main(): Promise<void> {
-  console.log(`bench:validate-cli — scf-toolkit validate --json on 5,000 lines, ${ROUNDS} interleaved rounds\n${machine()}\n`);
+  countWholeTrees();
+  console.log(`bench:validate-cli — scf-toolkit validate --json on 5,000 lines, ${ROUNDS} interleaved rounds\n${machine()}\n${cpuAccounting()}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'scf-bench-validate-cli-'));
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src', 'index.js'), 'exports.main_handler = async () => 1;\n');
