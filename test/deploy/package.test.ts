@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,13 @@ import { tempDir, writeTree } from './helpers';
 
 function spec(codeDir: string, over: Partial<PackageSpec> = {}): PackageSpec {
   return { codeDir, srcExclude: [], srcInclude: [], handler: 'index.main_handler', runtime: 'Nodejs16.13', type: 'event', file: join(codeDir, '..', 'serverless.yml'), ...over };
+}
+
+/** packageFunction, with its zip removed when the file's tests end. */
+async function pack(s: PackageSpec): ReturnType<typeof packageFunction> {
+  const r = await packageFunction(s);
+  if (r.ok) after(() => r.value.dispose());
+  return r;
 }
 
 /** Python's zipfile as the independent reader: names, unix modes, sizes. */
@@ -25,7 +32,7 @@ test('a web function package has scf_bootstrap at the root, still executable, as
     'node_modules/left-pad/index.js': 'module.exports = (s) => s;\n',
     'node_modules/left-pad/package.json': '{"name":"left-pad"}\n',
   });
-  const r = await packageFunction(spec(dir, { type: 'web', handler: undefined }));
+  const r = await pack(spec(dir, { type: 'web', handler: undefined }));
   assert.ok(r.ok, !r.ok ? r.error.message : '');
   const zipPath = r.value.zipFile;
   const entries = readWithPython(zipPath);
@@ -42,10 +49,10 @@ test('a web function package has scf_bootstrap at the root, still executable, as
 test('the same files give the same bytes and SHA-256, whatever the mtimes; a change gives another', async () => {
   const dir = tempDir();
   writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n', 'lib/b.js': 'b'.repeat(5000), 'lib/a.js': 'a' });
-  const first = await packageFunction(spec(dir));
+  const first = await pack(spec(dir));
   assert.ok(first.ok);
   writeTree(dir, { 'lib/a.js': 'a' }); // rewritten: new mtime, same content
-  const second = await packageFunction(spec(dir));
+  const second = await pack(spec(dir));
   assert.ok(first.ok && second.ok);
   assert.equal(first.value.sha256, second.value.sha256);
   assert.ok(readFileSync(first.value.zipFile).equals(readFileSync(second.value.zipFile)));
@@ -54,7 +61,7 @@ test('the same files give the same bytes and SHA-256, whatever the mtimes; a cha
   assert.throws(() => readFileSync(first.value.zipFile), /ENOENT/, 'dispose removes the zip');
   assert.deepEqual(first.value.files.map((f) => f.path), ['index.js', 'lib/a.js', 'lib/b.js']);
   writeTree(dir, { 'lib/a.js': 'A' });
-  const third = await packageFunction(spec(dir));
+  const third = await pack(spec(dir));
   assert.ok(third.ok);
   assert.notEqual(third.value.sha256, first.value.sha256);
 });
@@ -73,7 +80,7 @@ test('src.exclude, .scfignore and src.include decide what is packaged; .env and 
     'lib/.scf/events/fn/a.json': '{}',
     '.scfignore': '*.log\ndocs/\n',
   });
-  const r = await packageFunction(spec(dir, { srcExclude: ['test/**'], srcInclude: ['docs/keep.md'] }));
+  const r = await pack(spec(dir, { srcExclude: ['test/**'], srcInclude: ['docs/keep.md'] }));
   assert.ok(r.ok, !r.ok ? r.error.message : '');
   assert.deepEqual(r.value.files.map((f) => f.path), ['docs/keep.md', 'index.js']);
 });
@@ -81,7 +88,7 @@ test('src.exclude, .scfignore and src.include decide what is packaged; .env and 
 test('an entry file one folder down is refused with the enclosing-folder explanation (437)', async () => {
   const dir = tempDir();
   writeTree(dir, { 'src/index.js': 'exports.main_handler = async () => 1;\n' });
-  const r = await packageFunction(spec(dir));
+  const r = await pack(spec(dir));
   assert.equal(r.ok, false);
   assert.equal(!r.ok && r.error.code, 'deploy.entryNotAtRoot');
   assert.match(!r.ok ? r.error.message : '', /src\/index\.js.*437 HandlerNotFound.*enclosing-folder/s);
@@ -90,11 +97,11 @@ test('an entry file one folder down is refused with the enclosing-folder explana
 test('a missing entry file and a non-executable scf_bootstrap are refused before upload', async () => {
   const dir = tempDir();
   writeTree(dir, { 'main.py': 'def main_handler(e, c): return 1\n' });
-  const r = await packageFunction(spec(dir, { runtime: 'Python3.9' }));
+  const r = await pack(spec(dir, { runtime: 'Python3.9' }));
   assert.ok(!r.ok && r.error.code === 'deploy.entryNotFound' && /index\.py/.test(r.error.message));
   const web = tempDir();
   writeTree(web, { 'scf_bootstrap': ['#!/bin/sh\n', 0o644] });
-  const w = await packageFunction(spec(web, { type: 'web', handler: undefined }));
+  const w = await pack(spec(web, { type: 'web', handler: undefined }));
   assert.ok(!w.ok && w.error.code === 'deploy.bootstrapNotExecutable' && /chmod \+x/.test(w.error.message));
 });
 
@@ -104,16 +111,16 @@ test('a symlink that escapes the folder and a glob with ".." are refused; a link
   const dir = tempDir();
   writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n', 'lib/real.js': 'r' });
   symlinkSync(join(dir, 'lib/real.js'), join(dir, 'alias.js'));
-  const ok = await packageFunction(spec(dir));
+  const ok = await pack(spec(dir));
   assert.ok(ok.ok);
   assert.ok(ok.value.files.some((f) => f.path === 'alias.js'));
   symlinkSync(join(outside, 'secret.txt'), join(dir, 'leak.txt'));
-  const r = await packageFunction(spec(dir));
+  const r = await pack(spec(dir));
   assert.ok(!r.ok && r.error.code === 'deploy.symlinkEscapes', JSON.stringify(r));
   assert.match(!r.ok ? r.error.message : '', /leak\.txt.*outside the code folder/);
   const dir2 = tempDir();
   writeTree(dir2, { 'index.js': 'exports.main_handler = async () => 1;\n' });
-  const g = await packageFunction(spec(dir2, { srcInclude: ['../shared/**'] }));
+  const g = await pack(spec(dir2, { srcInclude: ['../shared/**'] }));
   assert.ok(!g.ok && g.error.code === 'deploy.pathEscapes');
 });
 
@@ -122,7 +129,7 @@ test('a package over 50 MB is refused with its size and the largest files', asyn
   writeTree(dir, { 'index.js': 'exports.main_handler = async () => 1;\n' });
   mkdirSync(join(dir, 'data'));
   writeFileSync(join(dir, 'data/blob.bin'), randomBytes(MAX_PACKAGE_BYTES + 1024 * 1024)); // random: does not compress
-  const r = await packageFunction(spec(dir));
+  const r = await pack(spec(dir));
   assert.ok(!r.ok && r.error.code === 'deploy.packageTooLarge', JSON.stringify(!r.ok && r.error));
   assert.match(!r.ok ? r.error.message : '', /grew past 50\.0 MB .*over the platform's 50\.0 MB limit.*data\/blob\.bin/);
 });
