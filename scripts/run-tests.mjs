@@ -20,6 +20,11 @@ function find(dir) {
 
 let files = find(join(root, 'test')).sort();
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
+// No file at all would make `node --test` run every file it finds, fixtures' servers included.
+if (files.length === 0) {
+  console.error(`run-tests: no test file matches ${only.join(', ')} (files are test/**/*.test.ts)`);
+  process.exit(2);
+}
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files], {
   cwd: root,
   stdio: 'inherit',

@@ -237,19 +237,23 @@ describe('the emulator host (the editor\'s path): what an instance detached ends
       const env = mode === 'tree' ? { ...process.env, SCF_TOOLKIT_CONTAINMENT: 'tree' } : process.env;
       const saved = process.env.SCF_TOOLKIT_CONTAINMENT;
       if (mode === 'tree') process.env.SCF_TOOLKIT_CONTAINMENT = 'tree';
+      // Disposed whatever happens: a host left running after a failed assertion kept `npm test` from ending.
+      const clients: EmulatorClient[] = [];
       try {
         const hostScript = join(ROOT, 'dist/host.js');
         // shut down, as deactivate() does when the window closes
         const closed = spec('index.detach');
         const a = new EmulatorClient({ hostScript });
+        clients.push(a);
         const ra = await a.invoke({ target: closed.spec.file, payload: '{"how":"setsid"}' }, () => undefined).outcome;
         assert.ok(ra.ok && ra.value.statusCode === 200);
-        assert.equal(sleepsMarked(closed.mark).length, 1);
+        assert.equal(sleepsMarked(closed.mark).length, 1, 'the handler returns once its sleep runs');
         await a.dispose();
         await eventually(() => processesMarked(closed.mark).length === 0, 'nothing is left once the host shut down', 5000);
         // killed with SIGKILL: no time to clean up
         const killed = spec('index.detach');
         const b = new EmulatorClient({ hostScript });
+        clients.push(b);
         const rb = await b.invoke({ target: killed.spec.file, payload: '{"how":"doubleFork"}' }, () => undefined).outcome;
         assert.ok(rb.ok && rb.value.statusCode === 200);
         process.kill(b.hostPid()!, 'SIGKILL');
@@ -272,6 +276,7 @@ describe('the emulator host (the editor\'s path): what an instance detached ends
         await eventually(() => !alive(hostPid), 'the host ended when its parent went away', 10_000);
         await eventually(() => processesMarked(orphaned.mark).length === 0, 'nothing is left once the orphaned host ended', 5000);
       } finally {
+        await Promise.all(clients.map((c) => c.dispose().catch(() => undefined)));
         if (saved === undefined) delete process.env.SCF_TOOLKIT_CONTAINMENT;
         else process.env.SCF_TOOLKIT_CONTAINMENT = saved;
       }
