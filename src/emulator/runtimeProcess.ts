@@ -284,7 +284,9 @@ export function watchLimits(
   memoryLimitMb: number,
   signal: AbortSignal | undefined,
 ): { stopped: Promise<LimitStop>; sampledKb: () => number; clear: () => void } {
-  let sampled = 0;
+  // The memory at the start counts too: a runtime that exits before the first poll (439) has nothing
+  // left to read afterwards, and reported 0 MB.
+  let sampled = proc.currentMemoryKb();
   let stop: (s: LimitStop) => void = () => undefined;
   const stopped = new Promise<LimitStop>((resolve) => {
     stop = resolve;

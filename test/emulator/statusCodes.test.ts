@@ -135,6 +135,8 @@ describe('every status code the emulator produces, for real', () => {
     assert.match(text, /exiting now/);
     // The platform's line names the status once, then what happened.
     assert.match(text, /\[ERROR\] 439 User process exit when running: the runtime process exited with code 3 during the request/);
+    // The runtime is gone when the request ends: its last sample is reported, not 0 MB.
+    assert.ok(result.maxMemoryUsedMB > 0, `Max Memory Used ${result.maxMemoryUsedMB} MB`);
     const again = await invoke(emulator, spec);
     assert.equal(again.result.statusCode, 439);
     assert.equal(again.result.coldStart, true);
