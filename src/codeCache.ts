@@ -15,12 +15,13 @@
  * Not used in VS Code's extension host, which is shared with other extensions (its module loader is
  * left alone).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 import * as zlib from 'node:zlib';
+import { replaceCacheFile, wrapAsModule } from './util/v8CacheFile';
 
 /** zlib.crc32 (Node 20.15+); undefined on an older Node, which then compiles without the cache. */
 const crc32 = (zlib as { crc32?: (data: string) => number }).crc32;
@@ -57,7 +58,7 @@ export function installCodeCache(distDir: string): void {
     }
     let script: Script;
     try {
-      script = new Script(wrap(content), { filename, cachedData });
+      script = new Script(wrapAsModule(content), { filename, cachedData });
     } catch {
       return original.call(this, content, filename); // let Node report a syntax error its own way
     }
@@ -75,20 +76,12 @@ export function installCodeCache(distDir: string): void {
 
   // Written at exit, so the data holds the functions this run compiled lazily, not only the top level.
   process.once('exit', () => {
-    if (!toWrite.length) return;
-    try {
-      mkdirSync(cacheDir, { recursive: true });
-      const present = readdirSync(cacheDir);
-      for (const { script, file } of toWrite) {
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData());
-        renameSync(tmp, file); // atomic: two processes never read half a file
-        // the data of earlier builds of this bundle in this dist/ goes
-        const name = basename(file).replace(/[0-9a-f]+\.bin$/, '');
-        for (const old of present) if (old.startsWith(name) && /^[0-9a-f]+\.bin$/.test(old.slice(name.length)) && old !== basename(file)) rmSync(join(cacheDir, old), { force: true });
+    for (const { script, file } of toWrite) {
+      try {
+        replaceCacheFile(cacheDir, basename(file), script.createCachedData());
+      } catch {
+        return; // a read-only home or a full disk: next time compiles as usual
       }
-    } catch {
-      // a read-only home or a full disk: next time compiles as usual
     }
   });
 }
@@ -96,10 +89,3 @@ export function installCodeCache(distDir: string): void {
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
-
-/** Node's own wrapper (one line, so line numbers in stack traces stay the file's); a #! line goes. */
-function wrap(content: string): string {
-  const body = content.startsWith('#!') ? `//${content}` : content;
-  return `(function (exports, require, module, __filename, __dirname) { ${body}\n});`;
-}
-

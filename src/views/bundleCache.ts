@@ -17,10 +17,11 @@
  * its data is written again later (save()), once the functions the session ran have been compiled too.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Script } from 'node:vm';
+import { replaceCacheFile, wrapAsModule } from '../util/v8CacheFile';
 
 /** The private parts of Node's Module this uses (stable since Node 0.x; typed here, not in @types/node). */
 interface NodeModuleInternals {
@@ -86,8 +87,7 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
     const hash = createHash('sha1').update(source).digest('hex').slice(0, 16);
     const cacheName = `${relative(root, file).replace(/[\\/]/g, '_')}.${hash}.bin`;
     const cachedData = readData(cacheName);
-    // Node's own wrapper, on the first line so that stack traces keep the file's line numbers.
-    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, { filename: file, cachedData });
+    const script = new Script(wrapAsModule(source), { filename: file, cachedData });
     const cached = cachedData !== undefined && !script.cachedDataRejected;
     loaded.push({ file, script, cacheName, cached, saved: cached });
     const m = new NodeModule(file, parent);
@@ -125,13 +125,7 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
     const file = Buffer.concat([MAGIC, createHash('sha1').update(data).digest(), data]);
     for (const dir of dirs) {
       try {
-        mkdirSync(dir, { recursive: true });
-        const tmp = join(dir, `${cacheName}.${process.pid}.tmp`);
-        writeFileSync(tmp, file);
-        renameSync(tmp, join(dir, cacheName)); // atomic: another window never reads half a file
-        // the data of earlier builds of this bundle (another hash) goes
-        const prefix = cacheName.replace(/\.[0-9a-f]{16}\.bin$/, '.');
-        for (const old of readdirSync(dir)) if (old !== cacheName && old.startsWith(prefix) && /^[0-9a-f]{16}\.bin$/.test(old.slice(prefix.length))) rmSync(join(dir, old), { force: true });
+        replaceCacheFile(dir, cacheName, file);
         return true;
       } catch {
         // read-only or full: the next folder
