@@ -10,7 +10,7 @@
  * - a symlink is followed when its target stays inside the folder, and refused when it escapes
  *   (the platform refuses such packages); a glob with `..` is refused.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import picomatch from 'picomatch';
 import ignore from 'ignore';
@@ -65,8 +65,9 @@ export function collectFiles(codeDir: string, options: CollectOptions = {}): Out
   } catch {
     // no .scfignore: not asked about each file (that was a sixth of the walk for 5,000 files)
   }
-  const excluded = (rel: string, isDir: boolean): boolean => {
-    if (rel.split('/').some((segment) => ALWAYS_EXCLUDED.includes(segment))) return true;
+  // Only the last segment is checked against ALWAYS_EXCLUDED: the walk never enters such a folder.
+  const excluded = (rel: string, name: string, isDir: boolean): boolean => {
+    if (ALWAYS_EXCLUDED.includes(name)) return true;
     if (rel === SCFIGNORE) return true;
     const probe = isDir ? `${rel}/` : rel;
     const out = isExcludedByGlob(rel) || (isDir && isExcludedByGlob(`${rel}/x`)) || (hasScfignore && ig.ignores(probe));
@@ -75,37 +76,44 @@ export function collectFiles(codeDir: string, options: CollectOptions = {}): Out
 
   const files: CollectedFile[] = [];
   const seenDirs = new Set<string>();
+  // readdir's entry types spare an lstat per folder and per link-free entry (5,000 files: 1,000 system
+  // calls less, and no realpath of every folder: a folder reached without a link is its parent's real
+  // path plus its name). Node lstats an entry itself where the file system does not give its type.
   const walk = (absDir: string, relDir: string): Outcome => {
-    const real = realpathSync(absDir);
-    if (seenDirs.has(real)) return ok();
-    seenDirs.add(real);
-    const names = readdirSync(absDir).sort();
-    for (const name of names) {
-      const abs = join(absDir, name);
+    if (seenDirs.has(absDir)) return ok();
+    seenDirs.add(absDir);
+    const prefix = absDir.endsWith(sep) ? absDir : absDir + sep;
+    const entries = readdirSync(absDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const name = entry.name;
+      const abs = prefix + name;
       const rel = relDir ? `${relDir}/${name}` : name;
-      const l = lstatSync(abs);
       let source = abs;
-      let st = l;
-      if (l.isSymbolicLink()) {
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
         let target: string;
         try {
           target = realpathSync(abs);
         } catch {
           return fail('deploy.brokenSymlink', `${abs}: a symbolic link whose target does not exist; remove it or exclude it in serverless.yml (src.exclude) or ${SCFIGNORE}`);
         }
+        const st = statSync(target);
         const inside = target === root || target.startsWith(root + sep);
-        if (!inside && !excluded(rel, statSync(target).isDirectory())) {
+        if (!inside && !excluded(rel, name, st.isDirectory())) {
           return fail('deploy.symlinkEscapes', `${abs}: a symbolic link to ${target}, outside the code folder ${codeDir}; the platform refuses links that leave the package. Copy the file in, or exclude the link (src.exclude or ${SCFIGNORE})`);
         }
         source = target;
-        st = statSync(target);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
       }
-      if (st.isDirectory()) {
-        if (excluded(rel, true) && !hasIncludeUnder(includeGlobs, rel)) continue;
+      if (isDir) {
+        if (ALWAYS_EXCLUDED.includes(name) || (excluded(rel, name, true) && !hasIncludeUnder(includeGlobs, rel))) continue;
         const r = walk(source, rel);
         if (!r.ok) return r;
-      } else if (st.isFile()) {
-        if (excluded(rel, false)) continue;
+      } else if (isFile) {
+        if (excluded(rel, name, false)) continue;
+        const st = statSync(source);
         files.push({ path: rel, source, mode: st.mode & 0o777, size: st.size });
       }
       // sockets, FIFOs and devices are skipped: they have no content to package.

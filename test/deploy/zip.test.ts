@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import zlib from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { collectFiles } from '../../src/deploy/collect';
-import { crc32Table, LARGE_FILE_BYTES, writeZip, ZipTooLargeError } from '../../src/deploy/zip';
+import { crc32Table, LARGE_FILE_BYTES, PIECE_BYTES, writeZip, ZipTooLargeError } from '../../src/deploy/zip';
+import { SmallDeflater } from '../../src/deploy/smallDeflate';
 import { unpackZip } from '../../src/deploy/endpoint/unzip';
 import { tempDir, writeTree } from './helpers';
 
@@ -32,6 +33,8 @@ function mixedFolder(): { dir: string; contents: Map<string, Buffer> } {
     'große/ünïcode.js': 'module.exports = "utf-8 name";\n',
     'node_modules/big/half.bin': Buffer.concat([randomBytes(LARGE_FILE_BYTES), text]), // large, deflated in a stream
     'node_modules/big/random.bin': randomBytes(LARGE_FILE_BYTES + 4096), // large and incompressible: stored
+    // deflated pieces, then an incompressible last piece written as stored blocks, the final one closing the stream
+    'node_modules/big/text-then-random.bin': Buffer.concat([text.subarray(0, PIECE_BYTES + 1000), randomBytes(PIECE_BYTES - 1000 + 777)]),
   };
   for (let i = 0; i < 300; i++) files[`node_modules/pkg-${i % 7}/m${i}.js`] = `module.exports = ${i};\n`.repeat(1 + (i % 9));
   writeTree(dir, files);
@@ -65,6 +68,7 @@ test('the zip is read back by unzip -t, adm-zip, Python and the local endpoint, 
   assert.equal(info['index.js']?.[1], statSync(join(dir, 'index.js')).mode & 0o777);
   assert.equal(info['node_modules/big/half.bin']?.[0], 8, 'a large compressible file is deflated');
   assert.equal(info['node_modules/big/random.bin']?.[0], 0, 'a large file deflate cannot shrink is stored');
+  assert.equal(info['node_modules/big/text-then-random.bin']?.[0], 8, 'deflated pieces and stored blocks in one stream');
   assert.equal(info['small-random.bin']?.[0], 0, 'so is a small one');
   assert.equal(info['empty.txt']?.[0], 0);
   assert.equal(info['node_modules/pkg-1/m1.js']?.[0], 8);
@@ -110,4 +114,21 @@ test('the table CRC-32 (for Node before 20.15) equals zlib.crc32, in one piece a
   assert.equal(crc32Table(data), zlib.crc32(data));
   assert.equal(crc32Table(data.subarray(40_000), crc32Table(data.subarray(0, 40_000))), zlib.crc32(data));
   assert.equal(crc32Table(Buffer.alloc(0)), 0);
+});
+
+test('small files deflated through one reused zlib context give zlib.deflateRawSync\'s bytes, file after file', () => {
+  const deflater = new SmallDeflater();
+  try {
+    assert.ok(deflater.reused, 'this Node gives the stream\'s native handle: the reused context is in use');
+    const inputs = [Buffer.from('a'), randomBytes(300), Buffer.from('module.exports = 1;\n'.repeat(500)), randomBytes(70_000), Buffer.from('x'.repeat(200_000)), Buffer.from('exports.main_handler = 1;\n')];
+    const out = Buffer.alloc(200_000);
+    for (const input of [...inputs, ...inputs]) {
+      const expected = zlib.deflateRawSync(input);
+      const n = deflater.deflate(input, out);
+      if (expected.length >= input.length) assert.equal(n, -1, `${input.length} bytes deflate cannot shrink: stored`);
+      else assert.ok(out.subarray(0, n).equals(expected), `${input.length} bytes: the same bytes as deflateRawSync`);
+    }
+  } finally {
+    deflater.close();
+  }
 });
