@@ -41,6 +41,9 @@ const entries = [
   { in: 'src/emulator/hostMain.ts', out: 'host', group: 'programs', program: {} },
   { in: 'src/api/index.ts', out: 'api', group: 'programs' },
   { in: 'src/codeCache.ts', out: 'code-cache' },
+  // The worker thread that produces the editor's code cache in the first session after an install
+  // (src/views/bundleCacheWorker.ts): plain Node, started by dist/extension.js when there is none.
+  { in: 'src/views/bundleCacheWorker.ts', out: 'cache-worker' },
   // The CLI loads only the command it runs: `scf-toolkit invoke` never compiles deploy or the SDK.
   {
     in: 'src/cli/main.ts',
