@@ -18,7 +18,7 @@ import type { Invoker } from './commands/invoke';
 import type { FunctionsTree, TreeNode } from './views/functionsTree';
 import type { OutputView } from './views/output';
 import type { InvocationStatus } from './views/statusBar';
-import { createBundleCache } from './views/bundleCache';
+import { createBundleCache, type BundleCache } from './views/bundleCache';
 import { TreeProxy } from './views/treeProxy';
 
 /** What activate() resolves to: the integration tests drive the extension through it. */
@@ -76,12 +76,17 @@ export const DEFERRED_COMMANDS = [
   'scf.runFunctionTests',
 ];
 
+/** The libraries the parts load in pieces once they have started (scripts/build.mjs names the files). */
+const LIBRARIES = { yaml: 'vendor/yaml.js', languageClient: 'vendor/vscode-languageclient-node.js' };
+export type Library = keyof typeof LIBRARIES;
+
 let core: Core | undefined;
-let saveCodeCache: (() => Promise<void>) | undefined;
+let bundles: BundleCache | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<ScfToolkitApi> {
-  const bundles = createBundleCache({ root: __dirname, cacheDirs: [join(context.extensionPath, '.cache'), context.globalStorageUri.fsPath], parent: module });
-  saveCodeCache = () => bundles.save();
+  const cache = createBundleCache({ root: __dirname, cacheDirs: [join(context.extensionPath, '.cache'), context.globalStorageUri.fsPath], parent: module });
+  bundles = cache;
+  const dist = (file: string) => join(__dirname, file);
   const proxy = new TreeProxy<TreeNode>();
   const view = vscode.window.createTreeView('scf.functions', { treeDataProvider: proxy, showCollapseAll: true });
   const standIns = (ids: string[], load: () => unknown) =>
@@ -97,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   function loadCore(): Core {
     if (core) return core;
     for (const s of coreStandIns) s.dispose();
-    core = bundles.load<typeof import('./commands/core')>(join(__dirname, 'core.js')).startCore(context, view, async (file) => void (await bundles.loadInPieces(join(__dirname, file))));
+    core = cache.load<typeof import('./commands/core')>(dist('core.js')).startCore(context, view, async (library) => void (await cache.loadInPieces(dist(LIBRARIES[library]))));
     proxy.serve(core.tree);
     return core;
   }
@@ -120,12 +125,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
     }, ms);
     timers.add(t);
   };
+  const nextTask = () => new Promise<void>((resolve) => later(0, resolve));
   later(0, () => {
-    loadCore();
-    later(0, () => {
-      loadDeferred();
-      later(3000, () => void bundles.save());
-    });
+    // The first session after an install or update has no code cache yet: a worker thread produces it
+    // (src/views/bundleCacheWorker.ts) and each bundle below waits for its data.
+    cache.produceOffThread([dist('core.js'), dist(LIBRARIES.yaml), dist('deferred.js'), dist(LIBRARIES.languageClient)]);
+    // Each bundle in a task of its own (what it requires first), then the part starts in the next one.
+    // A failed load throws again, and is reported, where the part is loaded synchronously.
+    void cache
+      .loadInPieces(dist('core.js'))
+      .catch(() => undefined)
+      .then(nextTask)
+      .then(() => {
+        loadCore();
+        return cache.loadInPieces(dist('deferred.js')).catch(() => undefined);
+      })
+      .then(nextTask)
+      .then(() => {
+        loadDeferred();
+        later(3000, () => void cache.save());
+      });
   });
   context.subscriptions.push(proxy, view, ...coreStandIns, ...deferredStandIns, { dispose: () => timers.forEach(clearTimeout) });
   return {
@@ -166,5 +185,6 @@ export async function deactivate(): Promise<void> {
   await core?.deactivate();
   core = undefined;
   // A session closed before the code cache was written (see activate) writes it now.
-  await saveCodeCache?.();
+  bundles?.dispose();
+  await bundles?.save();
 }

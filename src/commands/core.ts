@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { DeferredApi } from './deferred';
+import type { Library } from '../extension';
 import { EventCommands } from './events';
 import { Invoker } from './invoke';
 import { registerMiscCommands } from './misc';
@@ -16,9 +17,6 @@ import { InvocationStatus } from '../views/statusBar';
 import { EmulatorHost } from '../views/emulatorClient';
 import { WorkspaceWatcher } from '../views/workspaceWatcher';
 import { trackActiveFunction } from '../views/activeFunction';
-
-/** The YAML library's bundle (scripts/build.mjs names it); were it renamed, the first parse loads it itself. */
-const YAML_BUNDLE = 'vendor/yaml.js';
 
 export interface Core {
   tree: FunctionsTree;
@@ -34,9 +32,10 @@ export interface Core {
 
 /**
  * `view`: the Functions view, created by activate() before this loaded. `preload`: loads a bundle of
- * dist/ (a path under it) and what it requires, each in a task of its own (src/views/bundleCache.ts).
+ * dist/ and what it requires, each in a task of its own (src/views/bundleCache.ts): were a library's
+ * file renamed, preloading fails and the first use loads it at once.
  */
-export function startCore(context: vscode.ExtensionContext, view: vscode.TreeView<TreeNode>, preload: (file: string) => Promise<void>): Core {
+export function startCore(context: vscode.ExtensionContext, view: vscode.TreeView<TreeNode>, preload: (library: Library) => Promise<void>): Core {
   const templatesDir = context.asAbsolutePath('dist/templates');
   const output = new OutputView();
   const status = new InvocationStatus();
@@ -44,7 +43,7 @@ export function startCore(context: vscode.ExtensionContext, view: vscode.TreeVie
   // Async events that no invocation of this window waits for (resumed at start): their logs and endings go to the output.
   const host = new EmulatorHost(context, { onAsyncLog: (line) => output.log(line), onAsyncFinished: (event) => output.asyncFinished(event) });
   // The YAML library loads in a task of its own before the tree's first parse, not in the same one.
-  const yamlLoaded = preload(YAML_BUNDLE).catch(() => undefined);
+  const yamlLoaded = preload('yaml').catch(() => undefined);
   const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState, yamlLoaded);
   const invoker = new Invoker(context, host, tree, output, status, templatesDir);
   const events = new EventCommands(tree, templatesDir);

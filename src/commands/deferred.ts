@@ -18,6 +18,7 @@ import type { EmulatorHost } from '../views/emulatorClient';
 import type { WorkspaceWatcher } from '../views/workspaceWatcher';
 import { ServicesStatus } from '../views/servicesStatus';
 import type { InvocationStatus } from '../views/statusBar';
+import type { Library } from '../extension';
 
 export interface DeferredApi {
   deploy: DeployApi;
@@ -35,12 +36,9 @@ export interface DeferredDeps {
   status: InvocationStatus;
   host: EmulatorHost;
   files: WorkspaceWatcher;
-  /** Loads a bundle of dist/ and the bundles it requires, each in a task of its own. */
-  preload(file: string): Promise<void>;
+  /** Loads a library's bundle and the bundles it requires, each in a task of its own. */
+  preload(library: Library): Promise<void>;
 }
-
-/** The language client's library, the largest the editor loads (scripts/build.mjs names the file). */
-const LANGUAGE_CLIENT_BUNDLE = 'vendor/vscode-languageclient-node.js';
 
 export function registerDeferred(context: vscode.ExtensionContext, deps: DeferredDeps): DeferredApi {
   // Validation works in untrusted workspaces too: the server only reads files.
@@ -48,7 +46,7 @@ export function registerDeferred(context: vscode.ExtensionContext, deps: Deferre
   // task of its own, and so do the resumed async events: the editor's thread is never held for all of
   // it at once. (Were the library's file renamed, preloading fails and the client loads it at once.)
   const languageClient = nextTask()
-    .then(() => deps.preload(LANGUAGE_CLIENT_BUNDLE))
+    .then(() => deps.preload('languageClient'))
     .catch(() => undefined)
     .then(nextTask)
     .then(() => startLanguageClient(context, deps.files.watcher));

@@ -15,12 +15,22 @@
  * would otherwise be trusted. Whatever is wrong with a cache file (absent, stale, corrupt, rejected by
  * V8, unwritable folder) costs only a slower load: the bundle compiles as if there were no cache, and
  * its data is written again later (save()), once the functions the session ran have been compiled too.
+ *
+ * The first session after an install or update has no data at all: compiling the editor's ~1 MB of
+ * bundles there would hold the editor's thread for tens of ms per task. produceOffThread() then has a
+ * worker thread (dist/cache-worker.js, src/views/bundleCacheWorker.ts) compile and run the bundles
+ * (with a stand-in for `vscode`: only their code is kept, not what it did) and write their data, and
+ * loadInPieces() waits for each bundle's data before it loads it. V8's data is the same for every
+ * isolate of a process (same version and flags), so the extension host's thread accepts it. That data
+ * holds what the bundles' top level ran, not the functions the session calls later: it is marked
+ * partial, and save() replaces it with the editor thread's own once the session has settled.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Script } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import { replaceCacheFile, wrapAsModule } from '../util/v8CacheFile';
 
 /** The private parts of Node's Module this uses (stable since Node 0.x; typed here, not in @types/node). */
@@ -33,6 +43,8 @@ interface NodeModuleInternals {
 const NodeModule = Module as unknown as NodeModuleInternals;
 
 const MAGIC = Buffer.from('SCFv8\n');
+/** The same, for data produced by the worker thread (partial: see the file's comment). */
+const MAGIC_PARTIAL = Buffer.from('SCFw8\n');
 const DIGEST = 20; // sha1
 
 export interface BundleCacheOptions {
@@ -42,7 +54,24 @@ export interface BundleCacheOptions {
   cacheDirs: string[];
   /** The module the loaded ones are children of (the extension's entry). */
   parent: NodeModule;
+  /** The worker thread's script (produceOffThread); dist/cache-worker.js by default. */
+  worker?: string;
+  /** Marks the data this writes as partial (the worker thread's: save() on the editor's thread replaces it). */
+  partial?: boolean;
+  /** How long loadInPieces waits for the worker's data of a bundle before it compiles it itself (ms). */
+  workerWaitMs?: number;
 }
+
+/** What the worker thread is given (src/views/bundleCacheWorker.ts). */
+export interface CacheWorkerJob {
+  root: string;
+  cacheDirs: string[];
+  /** Bundles whose data to produce, each with what it requires first, in the order the editor loads them. */
+  entries: string[];
+}
+
+/** What the worker thread reports: the data of `file` is written (or could not be), or it is done. */
+export type CacheWorkerMessage = { file: string } | { done: true };
 
 export interface BundleCache {
   /** Loads `file` (a path under `root`) as a CommonJS module, once, with V8's code cache. */
@@ -52,10 +81,31 @@ export interface BundleCache {
    * language client's library is five bundles, too much for one task of the editor's thread).
    */
   loadInPieces<T>(file: string): Promise<T>;
-  /** Writes the data of every bundle that had none (or a rejected one), each in a task of its own. */
+  /** Writes the data of every bundle that had none (or a rejected or partial one), each in a task of its own. */
   save(): Promise<void>;
+  /** The same at once, one bundle after another; `written` is told each file (the worker thread's way). */
+  saveNow(written?: (file: string) => void): void;
+  /**
+   * When `entries[0]` (a path under `root`) has no data yet (the first session after an install or
+   * update), starts the worker thread that produces the data of `entries` and what they require, and
+   * returns true; loadInPieces() then waits for each bundle's data. Otherwise (or when no worker can
+   * start) returns false and nothing changes.
+   */
+  produceOffThread(entries: string[]): boolean;
   /** What happened to each bundle loaded so far: `cached` (data accepted), `compiled` (none or rejected). */
   report(): Array<{ file: string; cached: boolean }>;
+  /** Ends the worker thread, if one runs. */
+  dispose(): void;
+}
+
+/** The `require("./x.js")` of our bundles (scripts/build.mjs writes them so), resolved; lazy stand-ins' `require('../x.js')` are not. */
+export function bundleDeps(file: string, source: string, root: string): string[] {
+  const deps: string[] = [];
+  for (const m of source.matchAll(/require\("(\.\.?\/[^"]+\.js)"\)/g)) {
+    const dep = resolve(dirname(file), m[1]!);
+    if (dep.startsWith(root)) deps.push(dep);
+  }
+  return deps;
 }
 
 export function createBundleCache(options: BundleCacheOptions): BundleCache {
@@ -63,8 +113,30 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
   const sub = `v8-${process.versions.v8}-${process.arch}`;
   const dirs = options.cacheDirs.map((d) => join(d, sub));
   const loaded: Array<{ file: string; script: Script; cacheName: string; cached: boolean; saved: boolean }> = [];
+  const scripts = new Map<string, Script>();
+  const cacheNameOf = (file: string, source: string) => `${relative(root, file).replace(/[\\/]/g, '_')}.${createHash('sha1').update(source).digest('hex').slice(0, 16)}.bin`;
+  /** Files loadInPieces waits for the worker thread's data of: resolved once it is written (or will not be). */
+  const fromWorker = new Map<string, { ready: Promise<void>; resolve: () => void }>();
+  /** Files the worker has told about. */
+  const told = new Set<string>();
+  let worker: Worker | undefined;
+  // VS Code's `require('vscode')` finds the extension by the real path of the requiring file (a
+  // realpathSync each time): the language client's bundle alone requires it 51 times. Every file here
+  // is the same extension's, so it is asked once.
+  let vscodeApi: { exports: unknown } | undefined;
+  const fromWorkerReady = (file: string): Promise<void> | undefined => {
+    if (!worker || told.has(file)) return undefined;
+    let waiting = fromWorker.get(file);
+    if (!waiting) {
+      let resolveReady!: () => void;
+      const ready = new Promise<void>((r) => (resolveReady = r));
+      waiting = { ready, resolve: resolveReady };
+      fromWorker.set(file, waiting);
+    }
+    return waiting.ready;
+  };
 
-  const readData = (cacheName: string): Buffer | undefined => {
+  const readData = (cacheName: string): { payload: Buffer; partial: boolean } | undefined => {
     for (const dir of dirs) {
       let data: Buffer;
       try {
@@ -73,9 +145,11 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
         continue;
       }
       const head = MAGIC.length + DIGEST;
-      if (data.length <= head || !data.subarray(0, MAGIC.length).equals(MAGIC)) continue;
+      const magic = data.subarray(0, MAGIC.length);
+      const partial = magic.equals(MAGIC_PARTIAL);
+      if (data.length <= head || !(partial || magic.equals(MAGIC))) continue;
       const payload = data.subarray(head);
-      if (createHash('sha1').update(payload).digest().equals(data.subarray(MAGIC.length, head))) return payload;
+      if (createHash('sha1').update(payload).digest().equals(data.subarray(MAGIC.length, head))) return { payload, partial };
     }
     return undefined;
   };
@@ -83,13 +157,16 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
   const load = (file: string, parent: NodeModule, text?: string): unknown => {
     const existing = NodeModule._cache[file];
     if (existing) return existing.exports;
-    const source = text ?? readFileSync(file, 'utf8');
-    const hash = createHash('sha1').update(source).digest('hex').slice(0, 16);
-    const cacheName = `${relative(root, file).replace(/[\\/]/g, '_')}.${hash}.bin`;
-    const cachedData = readData(cacheName);
-    const script = new Script(wrapAsModule(source), { filename: file, cachedData });
-    const cached = cachedData !== undefined && !script.cachedDataRejected;
-    loaded.push({ file, script, cacheName, cached, saved: cached });
+    let script = scripts.get(file);
+    if (!script) {
+      const source = text ?? readFileSync(file, 'utf8');
+      const cacheName = cacheNameOf(file, source);
+      const data = readData(cacheName);
+      script = new Script(wrapAsModule(source), { filename: file, cachedData: data?.payload });
+      const cached = data !== undefined && !script.cachedDataRejected;
+      loaded.push({ file, script, cacheName, cached, saved: cached && !data.partial });
+      scripts.set(file, script);
+    }
     const m = new NodeModule(file, parent);
     m.filename = file;
     m.paths = NodeModule._nodeModulePaths(dirname(file));
@@ -102,6 +179,7 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
           const js = target.endsWith('.js') ? target : `${target}.js`;
           if (js.startsWith(root) && !target.endsWith('.json')) return load(js, m);
         }
+        if (id === 'vscode') return (vscodeApi ??= { exports: m.require(id) }).exports;
         return m.require(id);
       },
       {
@@ -122,7 +200,7 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
   };
 
   const writeData = (cacheName: string, data: Buffer): boolean => {
-    const file = Buffer.concat([MAGIC, createHash('sha1').update(data).digest(), data]);
+    const file = Buffer.concat([options.partial ? MAGIC_PARTIAL : MAGIC, createHash('sha1').update(data).digest(), data]);
     for (const dir of dirs) {
       try {
         replaceCacheFile(dir, cacheName, file);
@@ -138,13 +216,44 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
     if (seen.has(file) || NodeModule._cache[file]) return NodeModule._cache[file]?.exports;
     seen.add(file);
     const source = readFileSync(file, 'utf8');
-    // Our bundles require each other as require("./x.js") (scripts/build.mjs writes them so).
-    for (const m of source.matchAll(/require\("(\.\.?\/[^"]+\.js)"\)/g)) {
-      const dep = resolve(dirname(file), m[1]!);
-      if (dep.startsWith(root)) await loadInPieces(dep, parent, seen);
-    }
+    for (const dep of bundleDeps(file, source, root)) await loadInPieces(dep, parent, seen);
+    const data = fromWorkerReady(file);
+    if (data) await data;
     await new Promise((r) => setImmediate(r));
     return load(file, parent, source);
+  };
+
+  const endWorker = () => {
+    for (const f of fromWorker.values()) f.resolve();
+    fromWorker.clear();
+    void worker?.terminate();
+    worker = undefined;
+  };
+
+  const produceOffThread = (entries: string[]): boolean => {
+    if (worker || !entries.length) return false;
+    const files = entries.map((e) => resolve(e));
+    try {
+      if (readData(cacheNameOf(files[0]!, readFileSync(files[0]!, 'utf8')))) return false;
+      const job: CacheWorkerJob = { root: options.root, cacheDirs: options.cacheDirs, entries: files };
+      // No execArgv of the host's own (some are refused in a worker); V8's flags are the process's anyway.
+      worker = new Worker(options.worker ?? join(root, 'cache-worker.js'), { workerData: job, execArgv: [], stdout: true, stderr: true });
+    } catch {
+      return false;
+    }
+    const w = worker;
+    w.on('message', (m: CacheWorkerMessage) => {
+      if ('done' in m) return endWorker();
+      told.add(m.file);
+      fromWorker.get(m.file)?.resolve();
+      fromWorker.delete(m.file);
+    });
+    // A worker that fails, ends or takes too long only means the editor's thread compiles the rest itself.
+    w.on('error', endWorker);
+    w.on('exit', () => worker === w && endWorker());
+    const wait = setTimeout(() => worker === w && endWorker(), options.workerWaitMs ?? 15000);
+    wait.unref();
+    return true;
   };
 
   return {
@@ -159,6 +268,17 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
         if (!writeData(entry.cacheName, entry.script.createCachedData())) return;
       }
     },
+    saveNow(written) {
+      for (const entry of loaded) {
+        if (!entry.saved) {
+          entry.saved = true;
+          writeData(entry.cacheName, entry.script.createCachedData());
+        }
+        written?.(entry.file);
+      }
+    },
+    produceOffThread,
     report: () => loaded.map(({ file, cached }) => ({ file: basename(file), cached })),
+    dispose: endWorker,
   };
 }

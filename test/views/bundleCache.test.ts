@@ -5,9 +5,10 @@
  * corrupt or unwritable cache only makes a load compile again, and never runs the wrong code.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Module from 'node:module';
 import { test } from 'node:test';
 import { createBundleCache } from '../../src/views/bundleCache';
 
@@ -23,9 +24,9 @@ function project() {
 }
 
 /** One session: a new cache over the files, none of them in Node's module cache yet. */
-function session(dist: string, cacheDirs: string[]) {
+function session(dist: string, cacheDirs: string[], worker?: string) {
   for (const k of Object.keys(require.cache)) if (k.startsWith(dist)) delete require.cache[k];
-  return createBundleCache({ root: dist, cacheDirs, parent: module });
+  return createBundleCache({ root: dist, cacheDirs, parent: module, worker });
 }
 
 const cacheFiles = (dir: string) => readdirSync(dir).flatMap((d) => readdirSync(join(dir, d)).map((f) => join(dir, d, f)));
@@ -138,6 +139,80 @@ test('loadInPieces loads what a bundle requires first, each in a task of its own
     assert.equal(core.answer(), 42);
     assert.deepEqual(cache.report().map((r) => r.file), ['lib.js', 'core.js'], 'the library first');
     assert.deepEqual(order, ['lib.js'], 'the library loaded in a task before the one of core.js');
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+// The worker thread of the first session (src/views/bundleCacheWorker.ts), as built: npm test builds dist/ first.
+const WORKER = join(__dirname, '..', '..', 'dist', 'cache-worker.js');
+const noWorker = existsSync(WORKER) ? false : `no ${WORKER}: run npm run build`;
+
+/** Starts the worker for core.js, loads it as the editor does, and ends the worker. */
+async function firstSession(p: ReturnType<typeof project>, worker = WORKER) {
+  const cache = session(p.dist, [p.cache], worker);
+  const started = cache.produceOffThread([join(p.dist, 'core.js')]);
+  try {
+    const core = await cache.loadInPieces<{ answer(): number }>(join(p.dist, 'core.js'));
+    return { cache, started, answer: core.answer() };
+  } finally {
+    cache.dispose();
+  }
+}
+
+const magicOf = (file: string) => readFileSync(file).subarray(0, 6).toString();
+
+test('with no code cache, a worker thread produces it and the bundles load with it; the editor thread replaces it later with its own', { skip: noWorker }, async () => {
+  const p = project();
+  try {
+    const first = await firstSession(p);
+    assert.equal(first.started, true);
+    assert.equal(first.answer, 42);
+    assert.deepEqual(first.cache.report(), [{ file: 'lib.js', cached: true }, { file: 'core.js', cached: true }], "V8 accepted the worker's data on this thread");
+    assert.deepEqual(cacheFiles(p.cache).map(magicOf), ['SCFw8\n', 'SCFw8\n'], "the worker's data is marked partial");
+    await first.cache.save();
+    assert.deepEqual(cacheFiles(p.cache).map(magicOf), ['SCFv8\n', 'SCFv8\n'], "the editor thread's data replaced it");
+
+    const next = session(p.dist, [p.cache], WORKER);
+    assert.equal(next.produceOffThread([join(p.dist, 'core.js')]), false, 'no worker once the cache exists');
+    assert.equal(next.load<{ answer(): number }>(join(p.dist, 'core.js')).answer(), 42);
+    assert.deepEqual(next.report().map((r) => r.cached), [true, true]);
+    await next.save();
+    assert.deepEqual(cacheFiles(p.cache).map(magicOf), ['SCFv8\n', 'SCFv8\n'], 'nothing more to write');
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+test("a worker that cannot start, or a bundle whose top level throws against the worker's stand-in for vscode, costs only a normal compile", { skip: noWorker }, async () => {
+  const p = project();
+  try {
+    const none = await firstSession(p, join(p.dir, 'no-such-worker.js'));
+    assert.equal(none.answer, 42);
+    assert.deepEqual(none.cache.report().map((r) => r.cached), [false, false]);
+    assert.equal(existsSync(p.cache), false);
+
+    // The library now needs the editor at its top level: the worker runs it against a stand-in and
+    // still writes the data of what compiled; here (no vscode) it is the extension host's own module.
+    writeFileSync(join(p.dist, 'vendor', 'lib.js'), `'use strict';\nconst vscode = require('vscode');\nif (vscode.env.appName) throw new Error('not the editor');\nexports.twice = (n) => n * 2;\n`);
+    const cache = session(p.dist, [p.cache], WORKER);
+    assert.equal(cache.produceOffThread([join(p.dist, 'core.js')]), true);
+    const vscodeStub = { env: { appName: '' } };
+    const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+    const resolveVscode = loader._resolveFilename;
+    loader._resolveFilename = function (request, ...rest) {
+      return request === 'vscode' ? 'vscode' : resolveVscode.call(this, request, ...rest);
+    };
+    require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscodeStub } as unknown as NodeModule;
+    try {
+      const core = await cache.loadInPieces<{ answer(): number }>(join(p.dist, 'core.js'));
+      assert.equal(core.answer(), 42);
+      assert.deepEqual(cache.report(), [{ file: 'lib.js', cached: true }, { file: 'core.js', cached: true }]);
+    } finally {
+      loader._resolveFilename = resolveVscode;
+      delete require.cache.vscode;
+      cache.dispose();
+    }
   } finally {
     rmSync(p.dir, { recursive: true, force: true });
   }

@@ -1,0 +1,68 @@
+/**
+ * The worker thread that produces the editor's code cache in the first session after an install or
+ * update (dist/cache-worker.js, started by BundleCache.produceOffThread in src/views/bundleCache.ts),
+ * so that the extension host's thread loads every bundle with V8's data even then, instead of
+ * compiling ~1 MB of them itself. For each bundle of the job, what it requires first, it compiles the
+ * bundle, runs its top level (V8 then compiles the functions that run there, which are most of what a
+ * bundle costs to load: the modules' bodies), writes the data and tells the editor's thread.
+ *
+ * The bundles run here against a stand-in for `vscode` (an object whose every property, call and `new`
+ * is another stand-in): only the code V8 compiles is kept, nothing the bundles did. A bundle whose top
+ * level throws here still has the data of what compiled; the editor's thread compiles the rest.
+ */
+import Module from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+import { bundleDeps, createBundleCache, type CacheWorkerJob, type CacheWorkerMessage } from './bundleCache';
+import { readFileSync } from 'node:fs';
+import { sep } from 'node:path';
+
+type Load = (request: string, parent: NodeModule | undefined, isMain: boolean) => unknown;
+const NodeModule = Module as unknown as { _load: Load };
+
+function standIn(): unknown {
+  const target = function () {};
+  return new Proxy(target, {
+    // not a thenable: `await` of a stand-in must not wait forever
+    get: (t, key) => (key === 'then' ? undefined : key === 'prototype' ? t.prototype : key === Symbol.toPrimitive ? () => '' : standIn()),
+    apply: () => standIn(),
+    construct: () => standIn() as object,
+  });
+}
+
+function run(job: CacheWorkerJob, post: (m: CacheWorkerMessage) => void): void {
+  const vscode = standIn();
+  const load = NodeModule._load;
+  NodeModule._load = function (request, parent, isMain) {
+    return request === 'vscode' ? vscode : load.call(this, request, parent, isMain);
+  };
+  const cache = createBundleCache({ root: job.root, cacheDirs: job.cacheDirs, parent: module, partial: true });
+  const told = new Set<string>();
+  const tell = (file: string) => {
+    if (told.has(file)) return;
+    told.add(file);
+    post({ file });
+  };
+  const seen = new Set<string>();
+  const produce = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch {
+      return tell(file);
+    }
+    for (const dep of bundleDeps(file, source, job.root.endsWith(sep) ? job.root : `${job.root}${sep}`)) produce(dep);
+    try {
+      cache.load(file);
+    } catch {
+      // its top level threw against the stand-in: what compiled is kept all the same
+    }
+    cache.saveNow(tell);
+    tell(file);
+  };
+  for (const entry of job.entries) produce(entry);
+  post({ done: true });
+}
+
+if (parentPort && workerData) run(workerData as CacheWorkerJob, (m) => parentPort!.postMessage(m));
