@@ -61,7 +61,10 @@ export async function startLanguageClient(context: vscode.ExtensionContext, watc
     initializationOptions: { debounceMs: 150, syntaxErrors: !redHatReportsSyntax, watchFiles: false, layers: resolveLayerFolders() },
     diagnosticCollectionName: 'scf',
   };
+  // The client registers its ~45 built-in features as it is made, and starts the server: each in a
+  // task of its own on the editor's thread.
   const client = new LanguageClient('scfServerless', 'SCF serverless.yml', serverOptions, clientOptions);
+  await new Promise((resolve) => setTimeout(resolve, 0));
   await client.start();
   context.subscriptions.push({ dispose: () => void client.stop() });
   return client;
