@@ -19,8 +19,12 @@
 // Targets (issue 13): activation <= 30 ms; no task over 20 ms after it.
 // BENCH_ROUNDS=n rounds (default 3); BENCH_KEEP=1 keeps the temporary folder; BENCH_PROFILE_DIR=folder
 // keeps each session's CPU profile of the extension host's thread.
+// The code cache (src/views/bundleCache.ts): by default the first session of ours is the first after
+// install (no cache yet) and the next ones have the cache it wrote. BENCH_CACHE=none clears it before
+// every session of ours (each one is a first session after install); BENCH_CACHE=warm runs one
+// unmeasured session first (each measured one has the cache). Each session's line says which it was.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +38,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const OURS = `${pkg.publisher}.${pkg.name}`;
 const BASELINE = 'scf-bench.baseline';
+const CACHE = process.env.BENCH_CACHE ?? 'first';
+if (!['first', 'none', 'warm'].includes(CACHE)) throw new Error(`BENCH_CACHE=${CACHE}: first, none or warm`);
 
 if (!existsSync(join(RV_HOME, '.ready')) || !existsSync(entry)) {
   console.log(`bench:activate-vscode: skipped (no code-server in ${RV_HOME}; run ../shared/tools/real-vscode.sh setup, as npm run test:e2e does)`);
@@ -203,7 +209,7 @@ const spread = (xs) => {
 
 async function main() {
   const cpu = cpus();
-  console.log(`bench:activate-vscode — activation in code-server (VS Code 1.100.3), ${ROUNDS} interleaved rounds\n${cpu.length} x ${cpu[0]?.model.trim()}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\nNode ${process.version} (the extension host runs code-server's Node: this one), ${new Date().toISOString()}\nNODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'is set: the extension host inherits it in both cases alike' : 'is not set'}\n`);
+  console.log(`bench:activate-vscode — activation in code-server (VS Code 1.100.3), ${ROUNDS} interleaved rounds\n${cpu.length} x ${cpu[0]?.model.trim()}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\nNode ${process.version} (the extension host runs code-server's Node: this one), ${new Date().toISOString()}\nNODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'is set: the extension host inherits it in both cases alike' : 'is not set'}\ncode cache: ${{ first: 'the first session of ours is the first after install (none yet), the next ones have what it wrote', none: 'cleared before every session of ours (BENCH_CACHE=none): each is a first session after install', warm: 'written by an unmeasured session first (BENCH_CACHE=warm)' }[CACHE]}\n`);
   const ours = packageOurs();
   const baseline = extensionPackage(join(work, 'baseline'), { name: 'baseline', displayName: 'Baseline', main: './extension.js', activationEvents: ['onCommand:baseline.hello'], contributes: { commands: [{ command: 'baseline.hello', title: 'Hello' }] } }, {
     'extension.js': `const vscode = require('vscode');\nexports.activate = (c) => { c.subscriptions.push(vscode.commands.registerCommand('baseline.hello', () => vscode.window.showInformationMessage('hi'))); };\n`,
@@ -214,25 +220,33 @@ async function main() {
   const { chromium } = createRequire(join(RV_HOME, 'node_modules', 'x.js'))('playwright-core');
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const results = { [BASELINE]: [], [OURS]: [] };
+  // Our extension's folder, where it keeps its code cache (.cache/).
+  const ourCache = () => {
+    const dir = readdirSync(ext).find((d) => d.startsWith(`${OURS}-`));
+    return dir && join(ext, dir, '.cache');
+  };
   try {
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const target of r % 2 ? [OURS, BASELINE] : [BASELINE, OURS]) {
-        const dir = join(work, `s${r}-${target}`);
-        const workspace = join(dir, 'workspace');
-        const user = join(dir, 'user');
-        mkdirSync(workspace, { recursive: true });
-        mkdirSync(join(user, 'User'), { recursive: true });
-        writeFileSync(join(user, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'git.enabled': false }));
-        const out = join(dir, 'result.json');
-        const { child, url } = await serve(user, ext, workspace, { ...process.env, SCF_BENCH_OUT: out, SCF_BENCH_TARGET: target });
-        const page = await browser.newPage();
-        try {
-          await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
-          results[target].push(await waitFor(out, 90000));
-        } finally {
-          await page.close();
-          stop(child);
-        }
+    const plan = [];
+    if (CACHE === 'warm') plan.push({ target: OURS, warmUp: true });
+    for (let r = 0; r < ROUNDS; r++) for (const target of r % 2 ? [OURS, BASELINE] : [BASELINE, OURS]) plan.push({ target, r });
+    for (const [n, { target, warmUp }] of plan.entries()) {
+      if (target === OURS && CACHE === 'none') rmSync(ourCache() ?? join(work, 'none'), { recursive: true, force: true });
+      const dir = join(work, `s${n}-${target}`);
+      const workspace = join(dir, 'workspace');
+      const user = join(dir, 'user');
+      mkdirSync(workspace, { recursive: true });
+      mkdirSync(join(user, 'User'), { recursive: true });
+      writeFileSync(join(user, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'git.enabled': false }));
+      const out = join(dir, 'result.json');
+      const { child, url } = await serve(user, ext, workspace, { ...process.env, SCF_BENCH_OUT: out, SCF_BENCH_TARGET: target });
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+        const result = await waitFor(out, 90000);
+        if (!warmUp) results[target].push(result);
+      } finally {
+        await page.close();
+        stop(child);
       }
     }
   } finally {
