@@ -22,6 +22,7 @@ import { answerBeforeBody, readBody } from '../util/httpBody';
 import { SpawnedInstance } from './spawnedInstance';
 import { RESPONSE_LIMIT } from './limits';
 import type { InitOutcome, RunMeasure } from './instanceTypes';
+import type { Cancelable } from './types';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 
@@ -178,7 +179,7 @@ export class CustomInstance extends SpawnedInstance {
     return { kind: 'ready', initMs, notes: this.mapped };
   }
 
-  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure> {
+  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
     const proc = this.proc!;
     proc.resetPeakMemory();
     const ctx = context as Record<string, unknown>;

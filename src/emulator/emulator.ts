@@ -154,7 +154,7 @@ export class Emulator {
     const debugging = req.debug !== undefined;
     // What the function's instances are (their environment, their pool) is known per spec and kept
     // while nothing it came from changed (functionSetup): a warm invoke rebuilds none of it.
-    const setup = this.functionSetup(spec, isTimerEvent(req.payload));
+    const setup = this.functionSetup(spec, isTimerEvent(req.payload), req.specJustChecked === true);
     const pool = this.pool(setup.poolKey, setup.configKey);
     // Checking the runtime, the code folder and the layers is for starting an instance: a warm instance
     // that is still reusable was started after they passed, and a change to any of them retires it.
@@ -310,9 +310,10 @@ export class Emulator {
    * the files the environment reads (.env, the layer folders) are unchanged: a few stats per invoke
    * instead of building the environment and its JSON again.
    */
-  private functionSetup(spec: FunctionSpec, timer: boolean): FunctionSetup {
-    const stamps = [join(dirname(spec.file), '.env'), ...(spec.layers ?? []).flatMap((l) => (l.dir ? [l.dir] : []))].map(pathStamp);
+  private functionSetup(spec: FunctionSpec, timer: boolean, justChecked: boolean): FunctionSetup {
     let entry = this.setups.get(spec);
+    // (a spec the caller has just checked is the same object only while those files are unchanged)
+    const stamps = entry && justChecked ? entry.stamps : [join(dirname(spec.file), '.env'), ...(spec.layers ?? []).flatMap((l) => (l.dir ? [l.dir] : []))].map(pathStamp);
     if (!entry || entry.stamps.length !== stamps.length || entry.stamps.some((s, i) => s !== stamps[i])) {
       entry = { stamps };
       this.setups.set(spec, entry);
@@ -386,6 +387,7 @@ export class Emulator {
   private takeIdle(pool: Pool): RuntimeInstance | undefined {
     while (pool.idle.length > 0) {
       const i = pool.idle.pop()!;
+      // (a pending freeze is left to find the instance busy: see release())
       if (i.idleTimer) clearTimeout(i.idleTimer);
       i.idleTimer = undefined;
       if (i.reusable()) {
@@ -404,23 +406,33 @@ export class Emulator {
       return;
     }
     pool.idle.push(instance);
+    instance.releasedAt = performance.now();
     // An idle instance is frozen, as on SCF (sandbox.ts), once it has been idle FREEZE_AFTER_MS. Our
     // choice: SCF freezes once the answer is out; waiting a few ms lets back-to-back requests (a test
     // suite, a load test) skip a SIGSTOP and a SIGCONT each, and gives a handler's background work at
-    // most those ms more than SCF would. One timer per request: the freeze's, which then becomes the
-    // idle timeout's (a request that comes first clears it: takeIdle).
-    const expire = () => {
-      pool.idle = pool.idle.filter((i) => i !== instance);
-      pool.all.delete(instance);
-      instance.kill();
-    };
-    instance.idleTimer = setTimeout(() => {
-      if (instance.busy || !pool.idle.includes(instance)) return;
+    // most those ms more than SCF would. Back-to-back requests share one pending freeze: it is set
+    // when none is, and when it fires it freezes the instance if it has been idle long enough since
+    // its last release, waits out the rest if it has been idle less, and ends if the instance is busy
+    // (its next release sets another).
+    if (!instance.freezeTimer) this.freezeLater(pool, instance, Math.min(FREEZE_AFTER_MS, this.idleTimeoutMs));
+  }
+
+  private freezeLater(pool: Pool, instance: RuntimeInstance, ms: number): void {
+    instance.freezeTimer = setTimeout(() => {
+      instance.freezeTimer = undefined;
+      if (instance.busy || instance.dead || !pool.idle.includes(instance)) return;
+      const wait = Math.min(FREEZE_AFTER_MS, this.idleTimeoutMs) - (performance.now() - (instance.releasedAt ?? 0));
+      if (wait > 1) return this.freezeLater(pool, instance, wait);
       instance.freeze();
-      instance.idleTimer = setTimeout(expire, Math.max(0, this.idleTimeoutMs - FREEZE_AFTER_MS));
+      // then the idle timeout (a request that comes first clears it: takeIdle)
+      instance.idleTimer = setTimeout(() => {
+        pool.idle = pool.idle.filter((i) => i !== instance);
+        pool.all.delete(instance);
+        instance.kill();
+      }, Math.max(0, this.idleTimeoutMs - FREEZE_AFTER_MS));
       instance.idleTimer.unref();
-    }, Math.min(FREEZE_AFTER_MS, this.idleTimeoutMs));
-    instance.idleTimer.unref();
+    }, ms);
+    instance.freezeTimer.unref();
   }
 }
 

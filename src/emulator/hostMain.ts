@@ -9,17 +9,35 @@ import { AsyncQueue, asyncStateDir, type FinishedEvent } from './async';
 import { Emulator } from './emulator';
 import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import { SpecCache } from './specCache';
-import type { InvokeResult, LogLine } from './types';
+import type { Cancelable, InvokeResult, LogLine } from './types';
 
 const emulator = new Emulator({
   pythonPath: process.env.SCF_TOOLKIT_PYTHON || undefined,
   runtimePaths: process.env.SCF_TOOLKIT_RUNTIME_PATHS ? (JSON.parse(process.env.SCF_TOOLKIT_RUNTIME_PATHS) as Record<string, string>) : undefined,
 });
-const running = new Map<string, AbortController>();
+const running = new Map<string, Cancel>();
 const queues = new Map<string, AsyncQueue>();
 /** Async request id -> the client invocation waiting for it. */
 const asyncOwners = new Map<string, string>();
 const retryDelayScale = process.env.SCF_TOOLKIT_RETRY_DELAY_SCALE ? Number(process.env.SCF_TOOLKIT_RETRY_DELAY_SCALE) : undefined;
+
+/** A running invocation's cancel (types.ts Cancelable): one listener, the emulator's, and no EventTarget. */
+class Cancel implements Cancelable {
+  aborted = false;
+  private listener: (() => void) | undefined;
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listener = listener;
+  }
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    if (this.listener === listener) this.listener = undefined;
+  }
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.listener?.();
+    this.listener = undefined;
+  }
+}
 
 /** serverless.yml read once per change, not once per invoke. */
 const specs = new SpecCache();
@@ -123,13 +141,13 @@ async function invoke(req: InvokeMessage): Promise<void> {
     asyncOwners.set(accepted.requestId, req.id);
     return reply({ type: 'accepted', id: req.id, requestId: accepted.requestId });
   }
-  const abort = new AbortController();
-  running.set(req.id, abort);
+  const cancel = new Cancel();
+  running.set(req.id, cancel);
   try {
     const outcome = await emulator.invoke(
-      { spec: picked.value, payload: req.payload, payloadMadeByStringify: req.payloadMadeByStringify, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride },
+      { spec: picked.value, payload: req.payload, payloadMadeByStringify: req.payloadMadeByStringify, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride, specJustChecked: true },
       {
-        signal: abort.signal,
+        signal: cancel,
         onLog: (line) => reply({ type: 'log', id: req.id, line }),
         logPace,
         onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }, true),

@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { CodeWatch } from './codeWatch';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
+import type { Cancelable } from './types';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { LocalRuntime } from './runtimes';
 
@@ -37,6 +38,12 @@ interface ResultMessage {
   recycle?: boolean;
   /** The code files loaded so far; left out when unchanged since the last message that had them. */
   files?: string[];
+  /**
+   * No END_MARK follows: the bootstrap wrote everything the request printed before this message
+   * (blocking writes), so it is in the pipes already (RuntimeProcess.outputRead). Without it, the
+   * marks follow what the runtime still had queued.
+   */
+  noMarks?: true;
 }
 type ChildMessage = ReadyMessage | InitErrorMessage | ResultMessage;
 
@@ -123,7 +130,7 @@ export class Instance implements RuntimeInstance {
     return { kind: 'ready', initMs };
   }
 
-  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure> {
+  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
     this.proc.resetMarks();
     this.proc.resetPeakMemory();
     (this.proc.child.stdio[3] as Writable).write(encodeFrame(`{"t":"invoke","context":${JSON.stringify(context)},"event":${payload}}`));
@@ -135,7 +142,7 @@ export class Instance implements RuntimeInstance {
       this.kill();
       return { outcome: { kind: 'exit', description: `runtime protocol error: expected result, got ${m.t}` }, peakKb: sampledKb };
     }
-    await this.proc.marksArrived();
+    await (m.noMarks ? this.proc.outputRead() : this.proc.marksArrived());
     const peakKb = Math.max(sampledKb, this.proc.peakMemoryKb());
     if (m.files) this.watch(m.files, false);
     if (peakKb > memoryLimitMb * 1024) {

@@ -29,6 +29,8 @@ const LARGE = 64;
 
 export class InstanceMemory {
   private lastKb = 0;
+  /** Whether lastKb is a reading (currentKb() or peakKb() has run), not its initial 0. */
+  private read = false;
   private sampling = false;
   private sampledAt = 0;
   private nextListAt = 0;
@@ -92,8 +94,14 @@ export class InstanceMemory {
     return this.table;
   }
 
+  /** The instance's memory as last read (currentKb(), or the resident part of peakKb()), if read yet. */
+  lastReadKb(): number | undefined {
+    return this.read ? this.lastKb : undefined;
+  }
+
   /** The instance's memory now in kB (the latest sample while it is large, or on macOS and Windows). */
   currentKb(): number {
+    this.read = true;
     if (this.mode !== 'proc') {
       this.sampleTable();
       return this.lastKb;
@@ -168,11 +176,27 @@ export class InstanceMemory {
   /** The request's peak so far: the runtime's high-water mark plus what the others hold now (Linux). */
   peakKb(): number {
     if (this.mode !== 'proc' || this.large) return this.lastKb;
+    // What is resident now is kept as the last reading too: the next request starts from it (watchLimits).
+    this.read = true;
     const alone = this.alone();
-    if (alone) return alone.hwm;
+    if (alone) {
+      this.lastKb = alone.rss;
+      return alone.hwm;
+    }
     const listing = this.list();
-    let kb = listing.runtime ? procMemory(listing.runtime).hwm : 0;
-    for (const d of listing.others) kb += procMemory(d).own;
+    let kb = 0;
+    let own = 0;
+    if (listing.runtime) {
+      const m = procMemory(listing.runtime);
+      kb = m.hwm;
+      own = m.rss;
+    }
+    for (const d of listing.others) {
+      const o = procMemory(d).own;
+      kb += o;
+      own += o;
+    }
+    this.lastKb = own;
     return kb;
   }
 }

@@ -1,5 +1,6 @@
 /** What every kind of runtime instance offers the emulator, whatever protocol it speaks inside. */
 import type { LogSink } from './runtimeProcess';
+import type { Cancelable } from './types';
 
 export type InitOutcome =
   /** notes: lines for the log about how the instance came to be (e.g. a Go build). */
@@ -29,10 +30,14 @@ export interface RuntimeInstance {
   /** Whether a fork was refused at the instance's task limit (a fork bomb): it is then recycled. */
   readonly reachedTaskLimit: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+  /** When the instance last went idle (performance.now()), for its freeze (Emulator.release). */
+  releasedAt?: number;
+  /** Its pending freeze, while idle and not yet frozen. */
+  freezeTimer?: NodeJS.Timeout;
   setSink(sink: LogSink): void;
   waitReady(initTimeoutMs: number): Promise<InitOutcome>;
   /** Runs one request; the payload is the caller's JSON text. */
-  run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure>;
+  run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure>;
   /** False when the process has gone or a file it loaded has changed since. */
   reusable(): boolean;
   /** Stops the instance's processes between requests (as SCF freezes an idle instance) / lets them run. */

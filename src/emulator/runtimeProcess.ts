@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { now } from './clock';
 import { LineSplitter } from './frames';
 import type { RunMeasure } from './instanceTypes';
+import type { Cancelable } from './types';
 import { SandboxedProcess, type SandboxOptions } from './sandbox';
 
 export interface LogSink {
@@ -110,10 +111,13 @@ export class RuntimeProcess {
       const behind = paused ? undefined : this.sink.pace?.();
       if (!behind) return;
       paused = true;
+      this.pausedStreams++;
       stream.pause();
       void behind.then(() => {
         paused = false;
+        this.pausedStreams--;
         stream.resume();
+        for (const w of this.resumeWaiters.splice(0)) w();
       });
     });
     stream.on('close', () => {
@@ -215,12 +219,46 @@ export class RuntimeProcess {
     });
   }
 
+  /**
+   * For an answer the runtime wrote after everything the request printed (blocking writes: the output
+   * was in the stdout and stderr pipes before the answer was in its own): resolves once that output
+   * has been read, with no end marks to wait for. The kernel had those pipes ready before the answer's,
+   * so the event loop's next poll reads them; two turns, as readiness that came in while the loop was
+   * collecting the answer's is reported by the poll after. A stream paused for a slow log reader
+   * (pace) is waited for, then two turns again.
+   */
+  outputRead(): Promise<void> {
+    return new Promise((resolve) => {
+      const turns = () =>
+        setImmediate(() =>
+          setImmediate(() => {
+            if (this.pausedStreams > 0 && !this.dead) {
+              this.resumeWaiters.push(turns);
+              return;
+            }
+            // A last line without its newline ends with the request, as the end mark ended it.
+            this.flushLines();
+            resolve();
+          }),
+        );
+      turns();
+    });
+  }
+
+  private pausedStreams = 0;
+  private readonly resumeWaiters: Array<() => void> = [];
+
   resetPeakMemory(): void {
     this.sandbox.resetPeakMemory();
   }
 
   currentMemoryKb(): number {
     return this.sandbox.memoryKb();
+  }
+
+  /** The instance's memory as last read (undefined before the first reading), without reading it again. */
+  lastMemoryKb(): number | undefined {
+    return this.sandbox.lastMemoryKb();
   }
 
   peakMemoryKb(): number {
@@ -277,36 +315,100 @@ export class RuntimeProcess {
   private lastOutputAt = 0;
 }
 
+/** A running request's limits, watched by the shared timers below. */
+interface LimitWatch {
+  proc: RuntimeProcess;
+  /** performance.now() at which the request times out (Infinity: no limit). */
+  deadline: number;
+  limitKb: number;
+  sampledKb: number;
+  stop: (s: LimitStop) => void;
+}
+
+/**
+ * Every running request's limits share two timers, not two of their own per request: one interval
+ * samples the memory of every running instance every MEMORY_POLL_MS, one timeout is set for the
+ * earliest deadline. Both hold the process open only while a request runs; the interval ends when it
+ * finds none running, and the timeout is re-armed only when a request's deadline comes before it (a
+ * warm request of a few ms touches neither).
+ */
+const watches = new Set<LimitWatch>();
+let memoryPoll: NodeJS.Timeout | undefined;
+let deadlineTimer: NodeJS.Timeout | undefined;
+let deadlineAt = Infinity;
+/** A timer fires by the event loop's clock, which can be a little behind performance.now(). */
+const DEADLINE_SLACK_MS = 1;
+
+function pollMemory(): void {
+  if (watches.size === 0) {
+    clearInterval(memoryPoll);
+    memoryPoll = undefined;
+    return;
+  }
+  for (const w of watches) {
+    const kb = w.proc.currentMemoryKb();
+    if (kb > w.sampledKb) w.sampledKb = kb;
+    if (kb > w.limitKb) w.stop({ kind: 'memory', usedKb: kb });
+  }
+}
+
+function armDeadline(at: number): void {
+  if (deadlineTimer) clearTimeout(deadlineTimer);
+  deadlineAt = at;
+  deadlineTimer = setTimeout(onDeadline, Math.max(0, at - performance.now()));
+}
+
+function onDeadline(): void {
+  deadlineTimer = undefined;
+  deadlineAt = Infinity;
+  const t = performance.now() + DEADLINE_SLACK_MS;
+  let next = Infinity;
+  for (const w of watches) {
+    if (w.deadline <= t) w.stop({ kind: 'timeout' });
+    else if (w.deadline < next) next = w.deadline;
+  }
+  if (next < Infinity) armDeadline(next);
+}
+
+/** Whether the shared timers hold the process open: while a request runs, as a timer of its own did. */
+function holdOpen(on: boolean): void {
+  if (on) {
+    memoryPoll?.ref();
+    deadlineTimer?.ref();
+  } else {
+    memoryPoll?.unref();
+    deadlineTimer?.unref();
+  }
+}
+
 /** Runs a request's limits: resolves with the first of timeout, memory over the limit, or abort. */
 export function watchLimits(
   proc: RuntimeProcess,
   timeoutMs: number,
   memoryLimitMb: number,
-  signal: AbortSignal | undefined,
+  signal: Cancelable | undefined,
 ): { stopped: Promise<LimitStop>; sampledKb: () => number; clear: () => void } {
-  // The memory at the start counts too: a runtime that exits before the first poll (439) has nothing
-  // left to read afterwards, and reported 0 MB.
-  let sampled = proc.currentMemoryKb();
   let stop: (s: LimitStop) => void = () => undefined;
   const stopped = new Promise<LimitStop>((resolve) => {
     stop = resolve;
   });
-  const limitKb = memoryLimitMb * 1024;
-  const timer = timeoutMs === Infinity ? undefined : setTimeout(() => stop({ kind: 'timeout' }), timeoutMs);
-  const poll = setInterval(() => {
-    const kb = proc.currentMemoryKb();
-    if (kb > sampled) sampled = kb;
-    if (kb > limitKb) stop({ kind: 'memory', usedKb: kb });
-  }, MEMORY_POLL_MS);
+  // The memory at the start counts too: a runtime that exits before the first poll (439) has nothing
+  // left to read afterwards, and reported 0 MB. The instance's last reading (the end of its previous
+  // request) stands for it; only a new instance's is read now.
+  const watch: LimitWatch = { proc, deadline: timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs, limitKb: memoryLimitMb * 1024, sampledKb: proc.lastMemoryKb() ?? proc.currentMemoryKb(), stop };
+  if (watches.size === 0) holdOpen(true);
+  watches.add(watch);
+  memoryPoll ??= setInterval(pollMemory, MEMORY_POLL_MS);
+  if (watch.deadline < deadlineAt) armDeadline(watch.deadline);
   const onAbort = () => stop({ kind: 'canceled' });
-  signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   return {
     stopped,
-    sampledKb: () => sampled,
+    sampledKb: () => watch.sampledKb,
     clear: () => {
-      if (timer) clearTimeout(timer);
-      clearInterval(poll);
+      watches.delete(watch);
+      if (watches.size === 0) holdOpen(false);
       signal?.removeEventListener('abort', onAbort);
     },
   };
@@ -321,7 +423,7 @@ export type LimitStop = { kind: 'timeout' } | { kind: 'memory'; usedKb: number }
 export async function awaitAnswer<T>(
   proc: RuntimeProcess,
   answer: Promise<T>,
-  limitsOf: { timeoutMs: number; memoryLimitMb: number; signal?: AbortSignal },
+  limitsOf: { timeoutMs: number; memoryLimitMb: number; signal?: Cancelable },
   kill: () => void,
 ): Promise<{ ok: true; answer: T; sampledKb: number } | { ok: false; measure: RunMeasure }> {
   const limits = watchLimits(proc, limitsOf.timeoutMs, limitsOf.memoryLimitMb, limitsOf.signal);

@@ -794,6 +794,11 @@ export class SandboxedProcess {
     return this.memory.currentKb();
   }
 
+  /** The instance's memory as last read, if it has been (instanceMemory.ts). */
+  lastMemoryKb(): number | undefined {
+    return this.memory.lastReadKb();
+  }
+
   /** Starts a request's peak. */
   resetPeakMemory(): void {
     this.memory.resetPeak();

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { findBootstrap } from './customRuntime';
 import { SpawnedInstance } from './spawnedInstance';
 import type { InitOutcome, RunMeasure } from './instanceTypes';
+import type { Cancelable } from './types';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { port9000Env, port9000Rewrite, Port9000Lease } from './network/port9000';
 import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
@@ -192,7 +193,7 @@ export class WebInstance extends SpawnedInstance {
     }
   }
 
-  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure> {
+  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
     const proc = this.proc!;
     proc.resetPeakMemory();
     const event = JSON.parse(payload) as HttpEvent;

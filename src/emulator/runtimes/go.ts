@@ -16,6 +16,7 @@ import type { ScfRuntime } from '../../model/runtimes';
 import { SpawnedInstance } from '../spawnedInstance';
 import type { ScfContext } from '../context';
 import type { InitOutcome, RunMeasure } from '../instanceTypes';
+import type { Cancelable } from '../types';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from '../runtimeProcess';
 import { freePort } from '../webFunction';
 import { chooseFor, type RuntimeOptions } from './choose';
@@ -123,7 +124,7 @@ export class GoInstance extends SpawnedInstance {
     }
   }
 
-  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: AbortSignal): Promise<RunMeasure> {
+  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
     const proc = this.proc!;
     const rpc = this.rpc!;
     const c = context as ScfContext;

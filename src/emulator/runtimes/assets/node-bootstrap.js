@@ -4,9 +4,9 @@
  * no dependencies. It loads the handler once (the instance's init), then serves requests one at a time.
  *
  * Channel: fd 3 carries requests from the emulator host, fd 4 carries replies. Each message is a frame:
- * the body's byte length in ASCII digits, "\n", then the JSON body. stdout/stderr stay the user's own;
- * after each request the bootstrap writes END_MARK to both so the host knows every line printed during
- * the request has arrived before it reports the result.
+ * the body's byte length in ASCII digits, "\n", then the JSON body. stdout/stderr stay the user's own.
+ * The host reports a request's result once every line printed during it has arrived: a result with
+ * `noMarks` was written after all of it (blocking writes), else END_MARK on both follows what is queued.
  *
  * argv: node node-bootstrap.js <codeDir> <handler> [--functiongraph [--initializer file.function]]
  * With --functiongraph the handler gets FunctionGraph's context object and the initializer runs once,
@@ -65,19 +65,17 @@ function changedFiles() {
   return keys.filter((f) => f.startsWith(codeDir) && !f.includes(`${path.sep}node_modules${path.sep}`));
 }
 
-/** END_MARK on stdout and stderr: straight to the descriptor when the stream holds nothing queued. */
+/**
+ * After a request: when stdout and stderr hold nothing queued (their writes are blocking, so all the
+ * request printed is in the pipes already), nothing more is written and the result says so
+ * (`noMarks`, which the host reads as "the output is all there"); otherwise END_MARK goes after
+ * what is queued, to both, and the host waits for them. Returns whether marks were written.
+ */
 function endMarks() {
-  for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]]) {
-    if (stream.writableLength > 0) {
-      stream.write(END_MARK);
-      continue;
-    }
-    try {
-      fs.writeSync(fd, END_MARK);
-    } catch (e) {
-      stream.write(END_MARK);
-    }
-  }
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) return false;
+  process.stdout.write(END_MARK);
+  process.stderr.write(END_MARK);
+  return true;
 }
 
 function describeError(e) {
@@ -319,10 +317,10 @@ async function runRequest(msg) {
   const outcome = /** @type {{value?: unknown, error?: unknown, recycle?: boolean}} */ (await finished);
   if (watchLoop) watchLoop.stop();
   finishCurrent = undefined;
-  endMarks();
+  const noMarks = endMarks() ? undefined : true;
   if ('error' in outcome) {
     const d = describeError(outcome.error);
-    send({ t: 'result', ok: false, code: 430, message: d.message, stack: d.stack, recycle: !!outcome.recycle, files: changedFiles() });
+    send({ t: 'result', ok: false, code: 430, message: d.message, stack: d.stack, recycle: !!outcome.recycle, files: changedFiles(), noMarks });
     return;
   }
   let raw;
@@ -330,10 +328,10 @@ async function runRequest(msg) {
     raw = JSON.stringify(outcome.value === undefined ? null : outcome.value);
     if (raw === undefined) raw = 'null';
   } catch (e) {
-    send({ t: 'result', ok: false, code: 430, message: `the return value is not JSON-serialisable: ${/** @type {Error} */ (e).message}`, stack: '', files: changedFiles() });
+    send({ t: 'result', ok: false, code: 430, message: `the return value is not JSON-serialisable: ${/** @type {Error} */ (e).message}`, stack: '', files: changedFiles(), noMarks });
     return;
   }
-  send({ t: 'result', ok: true, files: changedFiles() }, raw);
+  send({ t: 'result', ok: true, files: changedFiles(), noMarks }, raw);
 }
 
 // An exception nobody catches during a request fails that request (and the instance is recycled,

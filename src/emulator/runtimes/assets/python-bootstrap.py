@@ -5,8 +5,9 @@
 #
 # Channel: fd 3 carries requests from the emulator host, fd 4 carries replies. Each message is a
 # frame: the body's byte length in ASCII digits, "\n", then the JSON body. stdout/stderr stay the
-# user's own; after each request END_MARK goes to both so the host knows every line printed during
-# the request has arrived before it reports the result.
+# user's own. The host reports a request's result once every line printed during it has arrived: a
+# result is written after all of it (unbuffered, blocking writes) and says so ("noMarks"); a failed
+# init writes END_MARK to both instead.
 #
 # argv: python -u [-X utf8] python-bootstrap.py <codeDir> <handler> [--functiongraph [--initializer file.function]]
 # With --functiongraph the handler gets FunctionGraph's context object and the initializer runs once,
@@ -109,6 +110,13 @@ def end_marks():
     sys.stdout.write(END_MARK)
     sys.stdout.flush()
     sys.stderr.write(END_MARK)
+    sys.stderr.flush()
+
+
+def flush_output():
+    # After a request: what it printed goes to the pipes before the result does (blocking writes), so
+    # the result says no END_MARK follows ("noMarks") and the host has every line once it has the result.
+    sys.stdout.flush()
     sys.stderr.flush()
 
 
@@ -269,17 +277,17 @@ def serve(fn):
             value = fn(msg["event"], context)
         except Exception as e:
             tb = traceback.format_exc()
-            end_marks()
-            send(result_message({"t": "result", "ok": False, "code": 430, "message": "%s: %s" % (type(e).__name__, e), "stack": tb}))
+            flush_output()
+            send(result_message({"t": "result", "ok": False, "code": 430, "message": "%s: %s" % (type(e).__name__, e), "stack": tb, "noMarks": True}))
             continue
-        end_marks()
+        flush_output()
         try:
             # Python 2 mixes byte and text strings: plain ASCII JSON (\\u escapes) is the same value for the host.
             raw = json.dumps(value, ensure_ascii=PY2)
         except (TypeError, ValueError) as e:
-            send(result_message({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": ""}))
+            send(result_message({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": "", "noMarks": True}))
             continue
-        send(result_message({"t": "result", "ok": True}), raw)
+        send(result_message({"t": "result", "ok": True, "noMarks": True}), raw)
 
 
 def main():
