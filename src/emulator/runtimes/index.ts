@@ -25,6 +25,11 @@ export interface LocalRuntime {
   args: (codeDir: string, handler: string, extra?: string[], debugPort?: number, memorySize?: number) => string[];
   /** e.g. "the local Node.js 20.20.2 (PATH: /usr/bin/node)", for the log line that says what really runs the code. */
   describe: string;
+  /**
+   * The bootstrap loads the handler only when told to ({"t":"init"}, the channel's first frame), so its
+   * start runs none of the user's code (Node.js, Python): such a start may be made ahead of time.
+   */
+  initFrame?: boolean;
 }
 
 type Resolver = (runtime: ScfRuntime, options: RuntimeOptions) => Outcome<LocalRuntime>;

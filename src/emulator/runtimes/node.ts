@@ -42,5 +42,6 @@ export function resolveNode(runtime: ScfRuntime, options: RuntimeOptions): Outco
       ...(debugPort === undefined ? [] : ['--wait-debugger']),
     ],
     describe: node.describe,
+    initFrame: true,
   });
 }

@@ -45,6 +45,7 @@ export function resolvePython(runtime: ScfRuntime, options: RuntimeOptions): Out
       ...extra,
     ],
     describe: python.describe,
+    initFrame: true,
   });
 }
 

@@ -8,6 +8,12 @@
  * The host reports a request's result once every line printed during it has arrived: a result with
  * `noMarks` was written after all of it (blocking writes), else END_MARK on both follows what is queued.
  *
+ * The handler is loaded when the first frame, {"t":"init"}, comes, not at start: until then nothing of
+ * the user's code has run, so a runtime started ahead of time (the CLI's speculative start,
+ * src/emulator/speculation.ts) that turns out not to be wanted is killed having run none of it. The
+ * ready message says how long the bootstrap waited for that frame (`waited`, ms), which the host
+ * leaves out of the init duration.
+ *
  * argv: node node-bootstrap.js <codeDir> <handler> [--functiongraph [--initializer file.function]]
  * With --functiongraph the handler gets FunctionGraph's context object and the initializer runs once,
  * before the instance reports ready.
@@ -345,8 +351,11 @@ process.on('unhandledRejection', (error) => {
   else console.error(error);
 });
 
+/** The channel's input (fd 3), open from the start: the first frame says to load the handler. */
+let input;
+
 function listen() {
-  const input = new net.Socket({ fd: 3, readable: true, writable: false });
+  input = new net.Socket({ fd: 3, readable: true, writable: false });
   // A frame's chunks are kept apart until all of it has come, then joined once: joining at every chunk
   // copied a 5 MB event ~80 times.
   let chunks = [];
@@ -378,10 +387,18 @@ function listen() {
   input.on('end', () => process.exit(0));
 }
 
-/** One frame from the emulator: a request to run. */
+let initStarted = false;
+
+/** One frame from the emulator: first the go-ahead to load the handler, then requests to run. */
 function handle(body) {
   const msg = JSON.parse(body);
-  if (msg.t === 'invoke' && !busy) {
+  if (msg.t === 'init' && !initStarted) {
+    initStarted = true;
+    const waited = process.hrtime(listening);
+    start(waited[0] * 1e3 + waited[1] / 1e6);
+    return;
+  }
+  if (msg.t === 'invoke' && handler && !busy) {
     busy = true;
     runRequest(msg).finally(() => {
       busy = false;
@@ -389,19 +406,28 @@ function handle(body) {
   }
 }
 
-init().then(
-  (result) => {
-    if ('fn' in result) {
-      handler = result.fn;
-      send({ t: 'ready', files: changedFiles() || [], esm: result.esm, entry: result.entry, node: process.version });
-      listen();
-    } else {
-      process.stdout.write(END_MARK);
-      process.stderr.write(END_MARK);
-      send({ t: 'initError', code: result.code, message: result.message, stack: result.stack || '' });
-    }
-  },
-  (e) => {
-    send({ t: 'initError', code: 443, message: String(e && e.message), stack: String(e && e.stack) });
-  },
-);
+/** The instance's init, once the host has said to go ahead: loads the handler and reports. */
+function start(waited) {
+  // An instance whose init failed serves nothing: it ends once its output has gone, as before.
+  const stop = () => input.destroy();
+  init().then(
+    (result) => {
+      if ('fn' in result) {
+        handler = result.fn;
+        send({ t: 'ready', files: changedFiles() || [], esm: result.esm, entry: result.entry, node: process.version, waited });
+      } else {
+        process.stdout.write(END_MARK);
+        process.stderr.write(END_MARK);
+        send({ t: 'initError', code: result.code, message: result.message, stack: result.stack || '' });
+        stop();
+      }
+    },
+    (e) => {
+      send({ t: 'initError', code: 443, message: String(e && e.message), stack: String(e && e.stack) });
+      stop();
+    },
+  );
+}
+
+const listening = process.hrtime();
+listen();

@@ -9,6 +9,12 @@
 # result is written after all of it (unbuffered, blocking writes) and says so ("noMarks"); a failed
 # init writes END_MARK to both instead.
 #
+# The handler is imported when the first frame, {"t": "init"}, comes, not at start: until then none of
+# the user's code has run, so a runtime started ahead of time (the CLI's speculative start,
+# src/emulator/speculation.ts) that is not wanted after all is killed having run none of it. The ready
+# message says how long the bootstrap waited for that frame ("waited", ms), which the host leaves out
+# of the init duration.
+#
 # argv: python -u [-X utf8] python-bootstrap.py <codeDir> <handler> [--functiongraph [--initializer file.function]]
 # With --functiongraph the handler gets FunctionGraph's context object and the initializer runs once,
 # before the instance reports ready.
@@ -16,7 +22,6 @@ import json
 import os
 import sys
 import time
-import traceback
 
 END_MARK = "\0SCF_END\0\n"
 CODE_DIR, HANDLER = sys.argv[1], sys.argv[2]
@@ -43,6 +48,13 @@ if PY2:
 
     sys.stdout = _Utf8Writer(sys.stdout)
     sys.stderr = _Utf8Writer(sys.stderr)
+
+
+def format_exc():
+    # traceback (with linecache, tokenize and re: 2-6 ms) only when there is an error to describe
+    import traceback
+
+    return traceback.format_exc()
 
 
 def send(message, raw_result=None):
@@ -174,7 +186,7 @@ def load_function(spec, what):
         try:
             module = import_file(name, entry)
         except BaseException as e:  # a SyntaxError or SystemExit at import is the user's code failing to load
-            tb = traceback.format_exc()
+            tb = format_exc()
             return {"code": 443, "message": "loading %s failed: %s: %s" % (rel, type(e).__name__, e), "stack": tb}
     fn = getattr(module, fn_name, None)
     if not callable(fn):
@@ -254,7 +266,7 @@ def init():
         try:
             initializer["fn"](ctx)
         except Exception as e:
-            return {"code": 443, "message": "the initializer %s failed: %s: %s" % (INITIALIZER, type(e).__name__, e), "stack": traceback.format_exc()}
+            return {"code": 443, "message": "the initializer %s failed: %s: %s" % (INITIALIZER, type(e).__name__, e), "stack": format_exc()}
     return loaded
 
 
@@ -276,7 +288,7 @@ def serve(fn):
             context = FunctionGraphContext(msg["context"]) if FUNCTION_GRAPH else msg["context"]
             value = fn(msg["event"], context)
         except Exception as e:
-            tb = traceback.format_exc()
+            tb = format_exc()
             flush_output()
             send(result_message({"t": "result", "ok": False, "code": 430, "message": "%s: %s" % (type(e).__name__, e), "stack": tb, "noMarks": True}))
             continue
@@ -291,12 +303,16 @@ def serve(fn):
 
 
 def main():
+    started = time.time()
+    if read_frame() is None:  # the host went away (or discarded this start) before the go-ahead
+        return
+    waited = (time.time() - started) * 1000
     result = init()
     if "fn" not in result:
         end_marks()
         send({"t": "initError", "code": result["code"], "message": result["message"], "stack": result.get("stack", "")})
         return
-    send({"t": "ready", "files": changed_files() or [], "python": sys.version.split()[0]})
+    send({"t": "ready", "files": changed_files() or [], "python": sys.version.split()[0], "waited": waited})
     serve(result["fn"])
 
 
