@@ -44,12 +44,16 @@ const entries = [
   // The worker thread that produces the editor's code cache in the first session after an install
   // (src/views/bundleCacheWorker.ts): plain Node, started by dist/extension.js when there is none.
   { in: 'src/views/bundleCacheWorker.ts', out: 'cache-worker' },
+  // The CLI's start of a runtime ahead of time (src/emulator/speculation.ts): a file of its own that
+  // dist/cli.js runs before anything else loads, and that the group's code requires as it is (one
+  // module, one state, in every program; see `standalone` below).
+  { in: 'src/emulator/speculation.ts', out: 'speculation', standalone: true },
   // The CLI loads only the command it runs: `scf-toolkit invoke` never compiles deploy or the SDK.
   {
     in: 'src/cli/main.ts',
     out: 'cli',
     group: 'programs',
-    program: { banner: '#!/usr/bin/env node', run: 'runAsProgram' },
+    program: { banner: '#!/usr/bin/env node', run: 'runAsProgram', first: `require('./speculation.js').atCliStart(process.argv.slice(2), __dirname);` },
     // test, gateway and serve share one bundle (src/cli/commands/served.ts): one copy of the emulator.
     lazy: Object.fromEntries(['invoke', 'validate', 'deploy', 'served'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
   },
@@ -161,6 +165,18 @@ const validatorsPlugin = (lazyVendors = false) => ({
   },
 });
 
+/** Imports of a `standalone` entry's module stay requires of its file (dist/<out>.js): one copy, one state. */
+const standalonePlugin = {
+  name: 'standalone',
+  setup(b) {
+    const standalone = new Map(entries.filter((e) => e.standalone).map((e) => [join(root, e.in).replace(/\.ts$/, ''), `./${e.out}.js`]));
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const out = standalone.get(join(args.resolveDir, args.path).replace(/\.ts$/, ''));
+      return out ? { path: out, external: true } : undefined;
+    });
+  },
+};
+
 /** An entry's own `require('./x')` of a module listed in its `lazy` map stays a require of that bundle. */
 const lazyPlugin = (members) => ({
   name: 'lazy',
@@ -238,7 +254,7 @@ const writeProgram = (entry) => {
   const { banner, run } = entry.program;
   writeFileSync(
     join(dist, `${entry.out}.js`),
-    [banner, `'use strict';`, `require('./code-cache.js').installCodeCache(__dirname);`, `require('./${entry.out}-main.js')${run ? `.${run}()` : ''};`, ''].filter((l) => l !== undefined).join('\n'),
+    [banner, `'use strict';`, entry.program.first, `require('./code-cache.js').installCodeCache(__dirname);`, `require('./${entry.out}-main.js')${run ? `.${run}()` : ''};`, ''].filter((l) => l !== undefined).join('\n'),
   );
 };
 const outName = (entry) => (entry.program ? `${entry.out}-main` : entry.out);
@@ -254,7 +270,7 @@ const groups = new Map();
 for (const entry of present) groups.set(entry.group ?? entry.out, [...(groups.get(entry.group ?? entry.out) ?? []), entry]);
 for (const [name, members] of groups) {
   const lazyVendors = members.some((e) => e.lazyVendors);
-  const plugins = [vscodeOncePlugin, vendorPlugin('./vendor/', undefined, lazyVendors), schemaPlugin, validatorsPlugin(lazyVendors), lazyPlugin(members)];
+  const plugins = [vscodeOncePlugin, vendorPlugin('./vendor/', undefined, lazyVendors), schemaPlugin, validatorsPlugin(lazyVendors), lazyPlugin(members), ...(members.some((e) => e.standalone) ? [] : [standalonePlugin])];
   if (members.length === 1) {
     const [entry] = members;
     const result = await build({ ...common, entryPoints: [join(root, entry.in)], outfile: join(dist, `${outName(entry)}.js`), sourcemap: production ? false : 'linked', plugins });

@@ -3,7 +3,8 @@
  * loaded the user's handler and serves requests over a framed channel (fd 3 in, fd 4 out), kept warm
  * between requests like an SCF instance.
  */
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CodeWatch } from './codeWatch';
 import { encodeFrame, FrameReader } from './frames';
@@ -11,6 +12,7 @@ import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import type { Cancelable } from './types';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { LocalRuntime } from './runtimes';
+import type { Speculatable } from './speculation';
 
 /** Written by the bootstraps to stdout and stderr after each request. */
 export const END_MARK = '\u0000SCF_END\u0000\n';
@@ -49,6 +51,25 @@ interface ResultMessage {
 }
 type ChildMessage = ReadyMessage | InitErrorMessage | ResultMessage;
 
+/** What Python imports at start from its path, before any script: a user's file of one of these names runs then. */
+const PYTHON_START_HOOKS = ['sitecustomize.py', 'sitecustomize.pyc', 'sitecustomize', 'usercustomize.py', 'usercustomize.pyc', 'usercustomize'];
+
+/**
+ * Whether this runtime's start, up to the go-ahead to load the handler, runs none of the user's code,
+ * so that it may be started ahead of time (speculation.ts): our bootstraps wait for the init frame, but
+ * NODE_OPTIONS (--require, --import) makes Node.js load code at start, and Python imports a
+ * sitecustomize or usercustomize found on PYTHONPATH (the code folder is on it). The paths that must
+ * stay absent are checked again before each start ahead.
+ */
+function startRunsNoUserCode(runtime: LocalRuntime, env: Record<string, string>): Speculatable | undefined {
+  if (!runtime.initFrame) return undefined;
+  if (runtime.family === 'nodejs') return env.NODE_OPTIONS ? undefined : { absent: [] };
+  if (runtime.family !== 'python') return undefined;
+  const absent = (env.PYTHONPATH ?? '').split(':').filter((d) => d !== '').flatMap((d) => PYTHON_START_HOOKS.map((f) => join(d, f)));
+  return absent.some((p) => existsSync(p)) ? undefined : { absent };
+}
+
+
 export class Instance implements RuntimeInstance {
   private readonly proc: RuntimeProcess;
   private readonly reader = new FrameReader();
@@ -69,7 +90,8 @@ export class Instance implements RuntimeInstance {
     // FunctionGraph runs code from RUNTIME_CODE_ROOT with the working directory one level above it.
     const cwd = profile.functionGraph ? dirname(codeDir) : codeDir;
     const extra = profile.functionGraph ? ['--functiongraph', ...(profile.initializer ? ['--initializer', profile.initializer] : [])] : [];
-    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler, extra, profile.debugPort, profile.memorySize), { cwd, env, extraPipes: 2, endMark: END_MARK }, sink);
+    const speculatable = profile.debugPort === undefined ? startRunsNoUserCode(runtime, env) : undefined;
+    this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler, extra, profile.debugPort, profile.memorySize), { cwd, env, extraPipes: 2, endMark: END_MARK, sandbox: speculatable ? { speculatable } : undefined }, sink);
     const replies = this.proc.child.stdio[4] as Readable;
     replies.on('data', (chunk: Buffer) => {
       for (const body of this.reader.push(chunk)) this.deliver(JSON.parse(body) as ChildMessage);
@@ -131,9 +153,10 @@ export class Instance implements RuntimeInstance {
     }
     this.watch(first.files, first.esm === true);
     if (first.scan) this.watched.addScan(this.codeDir, new RegExp(first.scan));
-    // The init is the runtime's start and the handler's load, less the time the bootstrap sat waiting
-    // for the go-ahead.
-    if (typeof first.waited === 'number') return { kind: 'ready', initMs: Math.max(0, initMs - first.waited) };
+    // The init is the runtime's start and the handler's load: from the spawn (which, for a start made
+    // ahead of time, came before this instance was asked for) to ready, less the time the bootstrap
+    // sat waiting for the go-ahead.
+    if (typeof first.waited === 'number') return { kind: 'ready', initMs: Math.max(0, performance.now() - this.proc.sandbox.spawnedAt - first.waited) };
     return { kind: 'ready', initMs };
   }
 

@@ -34,6 +34,7 @@ import { ProcFile } from './procFile';
 import { isProcessAlive, descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { probe } from './probeCache';
+import { adoptSpeculative, CGROUP_PLACEHOLDER, noteOtherSpawn, type Speculatable } from './speculation';
 import { SandboxWatchdog } from './sandboxWatchdog';
 
 /** SCF's per-instance limits (quota page, "function runtime environment limits"). */
@@ -345,6 +346,11 @@ export interface SandboxOptions {
   network?: 'isolated';
   /** `tree`: track this instance's processes instead of containing them (benchmarks, tests). */
   containment?: 'tree';
+  /**
+   * The runtime's start runs none of the user's code (its bootstrap loads the handler when told to): in
+   * the CLI it may have been started ahead of time (speculation.ts), and its line is recorded for that.
+   */
+  speculatable?: Speculatable;
 }
 
 /**
@@ -483,8 +489,8 @@ class CgroupPool {
 
   /** `parents`: the hierarchies' folders (pids first, when there is one); `pids`: whether it is. */
   constructor(
-    private readonly parents: string[],
-    private readonly hasPids: boolean,
+    readonly parents: string[],
+    readonly hasPids: boolean,
   ) {
     process.once('exit', () => {
       for (const d of this.spare?.dirs ?? []) removeCgroupNow(d);
@@ -665,12 +671,23 @@ export class SandboxedProcess {
     }
     this.networkIsolated = sandbox.network === 'isolated' && this.plan.networkNamespace;
     const direct = cannotExec(command, env.PATH);
-    this.cgroup = !direct && this.plan.containment === 'namespace' ? cgroupSlot(this.plan, caps) : undefined;
+    const contained = !direct && this.plan.containment === 'namespace';
+    // A start the CLI made ahead of time with this very line (speculation.ts), its cgroups made with it.
+    const adopted = contained && sandbox.speculatable ? this.adoptStartedAhead(caps, command, args, options, env, sandbox.speculatable) : undefined;
+    // any other spawn means this CLI run has nothing to record for next time
+    if (!(contained && sandbox.speculatable)) noteOtherSpawn();
+    this.cgroup = adopted?.cgroup ?? (contained ? cgroupSlot(this.plan, caps) : undefined);
     const cpu = caps.cpuCgroup;
     const cpuDir = cpu ? this.cgroup?.dirs.find((d) => d.startsWith(`${cpu.dir}/`)) : undefined;
     this.cpuWeightFile = cpu && cpuDir ? { path: join(cpuDir, cpu.file), value: String(cpu.file === 'cpu.weight' ? INSTANCE_CPU_WEIGHT : INSTANCE_CPU_SHARES) } : undefined;
-    const line = direct ? { command, args } : sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated, cgroup: this.cgroup });
-    this.child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached, windowsHide: true });
+    if (adopted) {
+      this.child = adopted.child;
+      this.spawnedAt = adopted.spawnedAt;
+    } else {
+      const line = direct ? { command, args } : sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated, cgroup: this.cgroup });
+      this.spawnedAt = performance.now();
+      this.child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached, windowsHide: true });
+    }
     this.child.once('exit', () => {
       this.memory.close();
       this.tasksEvents?.close();
@@ -685,6 +702,31 @@ export class SandboxedProcess {
       () => ({ root: this.child.pid, known: this.seen.keys() }),
       this.cgroup?.pids && this.plan.memory === 'proc' ? { runtimeDir: () => this.runtimeDir(), tasksFile: join(this.cgroup.pids, 'pids.current'), ownTasks: 1 } : undefined,
     );
+  }
+
+  /** When the runtime's process was started (performance.now()): for a start made ahead, before this object. */
+  readonly spawnedAt: number;
+
+  /**
+   * The process the CLI started ahead of time, if its line is the one this start would make now (the
+   * instance's cgroups, which each start names for itself, aside): it is used as if spawned here.
+   */
+  private adoptStartedAhead(
+    caps: SandboxCapabilities,
+    command: string,
+    args: string[],
+    options: { cwd: string; stdio: StdioOptions },
+    env: Record<string, string>,
+    speculatable: Speculatable,
+  ): { child: ChildProcess; spawnedAt: number; cgroup: CgroupSlot | undefined } | undefined {
+    const pool = cgroupPoolFor(this.plan, caps);
+    const parents = pool?.parents ?? [];
+    const named = parents.length > 0 ? { dirs: parents.map((p) => join(p, CGROUP_PLACEHOLDER)), made: true } : undefined;
+    const line = sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated, cgroup: named });
+    const adopted = adoptSpeculative({ command: line.command, args: line.args, cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached }, parents, speculatable);
+    if (!adopted) return undefined;
+    const dirs = adopted.cgroupDirs;
+    return { child: adopted.child, spawnedAt: adopted.spawnedAt, cgroup: dirs.length > 0 ? { dirs, pids: pool?.hasPids ? dirs[0] : undefined, made: true } : undefined };
   }
 
   /** The runtime's host pid once known (namespace: the init's only child; else the process we spawned). */

@@ -4,10 +4,11 @@
  * and the result. Exit code: 0 for status 200, 1 for any other status, 2 for a usage error.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model';
 import { Emulator } from '../../emulator/emulator';
 import { prepareSandbox } from '../../emulator/sandbox';
+import { saveSpawnRecord } from '../../emulator/speculation';
 import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { RUNTIME_PATH_USAGE } from '../runtimePaths';
@@ -53,7 +54,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? 'give the serverless.yml (or its folder) to invoke' : `expected one serverless.yml, got ${positionals.join(' ')}`);
   if (values.event !== undefined && values['event-json'] !== undefined) return usageError(io, 'give --event or --event-json, not both');
 
-  // the instance's cgroup is made while serverless.yml is read (the sandbox's probes are cached)
+  // the sandbox's probes (cached across processes)
   prepareSandbox();
   const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage, layerFolders: started.layerFolders });
   if (!loaded.ok) return fail(io, loaded.error.message);
@@ -118,6 +119,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const r = outcome.value;
     if (json) emit(resultLine(r));
     else io.out(humanSummary(r));
+    // how this cold start was made, for the next invoke of the same target to make it ahead of time
+    saveSpawnRecord([spec.file, join(dirname(spec.file), '.env')], io.env);
     return r.statusCode === 200 ? EXIT.ok : EXIT.failed;
   } finally {
     offSignals();
