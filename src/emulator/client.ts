@@ -200,7 +200,12 @@ export class EmulatorClient {
       });
     });
     const host = this.ensureHost();
-    host.send(this.withEnvOnce(host, { type: 'invoke', id, ...params }));
+    const message: InvokeMessage = { type: 'invoke', id, ...params };
+    if (this.hostHasEnv(host, params.interpolationEnv)) {
+      message.interpolationEnv = undefined; // (JSON leaves it out)
+      message.sameInterpolationEnv = true;
+    }
+    host.send(message);
     this.updateRef();
     return {
       requestId,
@@ -211,17 +216,13 @@ export class EmulatorClient {
     };
   }
 
-  /** The message with its interpolationEnv left out when the host already has the same one. */
-  private withEnvOnce(host: ChildProcess, request: InvokeMessage): InvokeMessage {
-    const env = request.interpolationEnv;
-    if (!env) return request;
+  /** Whether the host already has this interpolationEnv (then the message leaves it out); remembers it if not. */
+  private hostHasEnv(host: ChildProcess, env: Record<string, string> | undefined): boolean {
+    if (!env) return false;
     const sent = this.sentEnv;
-    if (sent?.host === host && (sent.env === env || sent.json === JSON.stringify(env))) {
-      const { interpolationEnv: _same, ...rest } = request;
-      return { ...rest, sameInterpolationEnv: true };
-    }
+    if (sent?.host === host && (sent.env === env || sent.json === JSON.stringify(env))) return true;
     this.sentEnv = { host, env, json: JSON.stringify(env) };
-    return request;
+    return false;
   }
 
   /** Restores the async queue beside a serverless.yml (events accepted before a restart) and runs it. */

@@ -10,7 +10,7 @@ import type { FunctionSpec } from '../model';
 import { runtimeFamily } from '../model/runtimes';
 import { isTimerEvent } from './timerEvent';
 import { scfComponentBootstrap } from '../model/webEntry';
-import { buildContext } from './context';
+import { contextFor, contextTemplate, type ContextTemplate } from './context';
 import { newRequestId, now } from './clock';
 import { buildEnvironment, DEFAULT_IDENTITY, type FunctionEnvironment, type LocalIdentity } from './environment';
 import { pathStamp } from '../model/stamp';
@@ -61,6 +61,8 @@ interface FunctionSetup {
   fenv: FunctionEnvironment;
   configKey: string;
   poolKey: string;
+  /** The context its requests get, but for the request id: made on its first request. */
+  context?: ContextTemplate;
 }
 
 interface Pool {
@@ -256,7 +258,7 @@ export class Emulator {
       for (const [stream, text] of this.between.get(instance)?.splice(0) ?? []) sink(stream, text);
     }
     instance.busy = true;
-    const context = buildContext(spec, id(), fenv.userVariables, this.identity);
+    const context = contextFor((setup.context ??= contextTemplate(spec, fenv.userVariables, this.identity)), id());
     const runStarted = now();
     const { outcome, peakKb } = await instance.run(req.payload, context, debugging ? Infinity : spec.timeout * 1000, spec.memorySize, opts.signal);
     // The request is over: later output belongs to no request yet, so it never lands after this one's END

@@ -65,9 +65,12 @@ const BEHIND = 1000;
 function flush(): void {
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = undefined;
-  const batch = outbox;
+  let batch = outbox;
   outbox = [];
   if (!batch.length || !process.connected) return;
+  // An acceptance travelling with its own result says nothing the result does not (it carries the
+  // request id): a warm invocation's batch is its log lines and its result.
+  if (batch.length > 1) batch = batch.filter((m) => m.type !== 'accepted' || !batch.some((r) => r.type === 'result' && r.id === m.id));
   unsent += batch.length;
   process.send!(batch, undefined, {}, () => {
     unsent -= batch.length;

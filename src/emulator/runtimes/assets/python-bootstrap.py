@@ -295,7 +295,8 @@ def serve(fn):
         flush_output()
         try:
             # Python 2 mixes byte and text strings: plain ASCII JSON (\\u escapes) is the same value for the host.
-            raw = json.dumps(value, ensure_ascii=PY2)
+            # Compact, as JSON.stringify writes it: the host takes the result's size from this text (407).
+            raw = json.dumps(value, ensure_ascii=PY2, separators=(",", ":"))
         except (TypeError, ValueError) as e:
             send(result_message({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": "", "noMarks": True}))
             continue
