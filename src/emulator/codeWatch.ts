@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { memoThisRun } from '../model/stamp';
 import { walkFolders } from '../util/walk';
 
 const MAX_WATCHED_FILES = 2000;
@@ -21,10 +22,13 @@ export class CodeWatch {
   }
 
   unchanged(): boolean {
-    for (const [file, stamp] of this.stamps) if (fileStamp(file) !== stamp) return false;
+    // (once per file in one run of this process: the instances of one function loaded the same files)
+    for (const [file, stamp] of this.stamps) if (memoThisRun(checked, file, fileStamp) !== stamp) return false;
     return true;
   }
 }
+
+const checked = new Map<string, string>();
 
 function fileStamp(file: string): string {
   try {

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fail, loadServerlessFile, pickFunction, resolveServerlessFile, type FunctionSpec, type LoadedFile, type LoadOptions, type Outcome } from '../model';
 import { appCandidateFiles } from '../model/app';
-import { pathStamp } from '../model/stamp';
+import { pathStamp, pathStampThisRun } from '../model/stamp';
 
 interface Entry {
   stamps: Array<[path: string, stamp: string]>;
@@ -31,7 +31,7 @@ export class SpecCache {
     const abs = resolve(target);
     const key = `${abs}\u0000${options.stage ?? ''}\u0000${jsonOf(options.env)}\u0000${jsonOf(options.layerFolders)}\u0000${options.app ?? ''}`;
     const hit = this.entries.get(key);
-    if (hit && hit.stamps.every(([path, stamp]) => pathStamp(path) === stamp)) {
+    if (hit && hit.stamps.every(([path, stamp]) => pathStampThisRun(path) === stamp)) {
       // most recently used last, so the oldest goes first when the cache is full
       this.entries.delete(key);
       this.entries.set(key, hit);
