@@ -32,6 +32,17 @@ const HASH = 35;
 const COLON = 58;
 const DASH = 45;
 
+// The character scans run as regular expressions, not loops of charCodeAt: a validate run reads a
+// file once, in a fresh process, so this code runs unoptimised (Sparkplug), where each character of
+// a loop costs a property load, a call and two comparisons; a regular expression scans in native code.
+/** From a line's start: its indentation (`lastIndex` ends up at the first other character). */
+const LEADING_SPACES = / */y;
+/**
+ * From a plain scalar's first character: up to the first `: ` (or `:` at the line's end) or ` #` on
+ * the line, whichever comes first (the character before `lastIndex` says which); no match: neither.
+ */
+const COLON_OR_COMMENT = /[^\r\n]*?(?::(?=[ \r\n]|$)| #)/y;
+
 export function fastParse(text: string): ParsedYaml | undefined {
   if (text.indexOf('\t') !== -1 || text.charCodeAt(0) === 0xfeff) return undefined;
   const lineStarts = computeLineStarts(text);
@@ -40,8 +51,9 @@ export function fastParse(text: string): ParsedYaml | undefined {
     const start = lineStarts[i]!;
     let end = i + 1 < lineStarts.length ? lineStarts[i + 1]! - 1 : text.length;
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    let p = start;
-    while (p < end && text.charCodeAt(p) === SPACE) p++;
+    LEADING_SPACES.lastIndex = start;
+    LEADING_SPACES.test(text);
+    const p = LEADING_SPACES.lastIndex; // spaces never cross the line's end
     if (p === end || text.charCodeAt(p) === HASH) continue; // blank or comment-only
     const indent = p - start;
     if (indent === 0) {
@@ -107,30 +119,37 @@ class Reader {
   private map(col: number, firstKey: number): YMap {
     if (++this.depth > MAX_YAML_DEPTH) giveUp();
     const pairs: YPair[] = [];
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined;
     let keyPos = firstKey;
     for (;;) {
       const line = this.lines[this.li]!;
-      const key = this.keyAt(keyPos, line.end) ?? giveUp();
-      if (seen.has(key.key)) giveUp();
-      seen.add(key.key);
-      let p = key.afterColon;
+      if (!this.keyAt(keyPos, line.end)) giveUp();
+      const { key, keyStart, keyEnd, afterColon } = this; // read now: the value may hold keys of its own
+      // A duplicate key: the full parser reports it. A few keys are compared one by one, more through a Set.
+      if (seen) {
+        if (seen.has(key)) giveUp();
+        seen.add(key);
+      } else {
+        for (let j = 0; j < pairs.length; j++) if (pairs[j]!.key === key) giveUp();
+        if (pairs.length >= 8) seen = new Set(pairs.map((q) => q.key)).add(key);
+      }
+      let p = afterColon;
       while (p < line.end && this.text.charCodeAt(p) === SPACE) p++;
       let value: YNode;
-      if (p === line.end || (this.text.charCodeAt(p) === HASH && p > key.afterColon)) {
+      if (p === line.end || (this.text.charCodeAt(p) === HASH && p > afterColon)) {
         this.li++;
         const next = this.lines[this.li];
         if (next && next.indent > col) value = this.block(next.indent);
         else if (next && next.indent === col && this.isSeqDash(next.start + col, next.end)) value = this.seq(col);
-        else value = nullScalar(key.afterColon, key.afterColon);
+        else value = nullScalar(afterColon, afterColon);
       } else {
-        if (p === key.afterColon) giveUp(); // `key:value` is handled by keyAt; defensive
+        if (p === afterColon) giveUp(); // `key:value` is handled by keyAt; defensive
         value = this.inline(p, line.end);
         this.li++;
         const next = this.lines[this.li];
         if (next && next.indent > col) giveUp(); // a continuation line or bad indentation
       }
-      pairs.push({ key: key.key, keyStart: key.keyStart, keyEnd: key.keyEnd, value });
+      pairs.push({ key, keyStart, keyEnd, value });
       const next = this.lines[this.li];
       if (!next || next.indent < col) break;
       if (next.indent > col) giveUp();
@@ -179,35 +198,49 @@ class Reader {
     return { kind: 'seq', items, start, end: Math.max(last.end, start + 1) };
   }
 
-  /** If a mapping key starts at `p`: the key and where its colon ends. */
-  private keyAt(p: number, end: number): { key: string; keyStart: number; keyEnd: number; afterColon: number } | undefined {
+  /** The key keyAt found last: its text, where it starts and ends, and the offset after its colon. */
+  private key = '';
+  private keyStart = -1;
+  private keyEnd = 0;
+  private afterColon = 0;
+
+  /**
+   * Whether a mapping key starts at `p`; if so its key, keyStart, keyEnd and afterColon are set. The
+   * same position is asked twice (does a block start with a key? then the mapping reads it): the
+   * second time is answered from the fields.
+   */
+  private keyAt(p: number, end: number): boolean {
+    if (p === this.keyStart) return true;
     const t = this.text;
     const c = t.charCodeAt(p);
     if (c === 34 /* " */ || c === 39 /* ' */) {
       const q = this.quoted(p, end);
       if (!q) return giveUp();
-      if (t.charCodeAt(q.end) === COLON && (q.end + 1 === end || t.charCodeAt(q.end + 1) === SPACE)) {
-        return { key: q.value, keyStart: p, keyEnd: q.end, afterColon: q.end + 1 };
-      }
-      return undefined;
+      if (t.charCodeAt(q.end) === COLON && (q.end + 1 === end || t.charCodeAt(q.end + 1) === SPACE)) return this.foundKey(q.value, p, q.end, q.end + 1);
+      return false;
     }
-    if (!plainMayStart(t, p, end)) return undefined;
+    if (!plainMayStart(t, p, end)) return false;
     // Find `: ` or `:` at the end of the line before any ` #` comment.
-    for (let i = p; i < end; i++) {
-      const ch = t.charCodeAt(i);
-      if (ch === HASH && t.charCodeAt(i - 1) === SPACE) return undefined;
-      if (ch === COLON && (i + 1 === end || t.charCodeAt(i + 1) === SPACE)) {
-        let k = i;
-        while (k > p && t.charCodeAt(k - 1) === SPACE) k--;
-        if (k === p || k - p > 1000) giveUp();
-        const raw = t.slice(p, k);
-        if (/[{}[\],]/.test(raw[0]!) || raw.includes(' #')) giveUp();
-        const resolved = resolvePlain(raw);
-        if (resolved === null || typeof resolved === 'boolean') giveUp();
-        return { key: String(resolved), keyStart: p, keyEnd: k, afterColon: i + 1 };
-      }
-    }
-    return undefined;
+    COLON_OR_COMMENT.lastIndex = p;
+    if (!COLON_OR_COMMENT.test(t)) return false;
+    const i = COLON_OR_COMMENT.lastIndex - 1;
+    if (t.charCodeAt(i) !== COLON) return false;
+    let k = i;
+    while (k > p && t.charCodeAt(k - 1) === SPACE) k--;
+    if (k === p || k - p > 1000) giveUp();
+    const raw = t.slice(p, k);
+    if (/[{}[\],]/.test(raw[0]!) || raw.includes(' #')) giveUp();
+    const resolved = resolvePlain(raw);
+    if (resolved === null || typeof resolved === 'boolean') giveUp();
+    return this.foundKey(typeof resolved === 'string' ? resolved : String(resolved), p, k, i + 1);
+  }
+
+  private foundKey(key: string, keyStart: number, keyEnd: number, afterColon: number): true {
+    this.key = key;
+    this.keyStart = keyStart;
+    this.keyEnd = keyEnd;
+    this.afterColon = afterColon;
+    return true;
   }
 
   /** A one-line value starting at `p`. */
@@ -223,14 +256,12 @@ class Reader {
     }
     if (c === 91 /* [ */ || c === 123 /* { */) return this.flow(p, end);
     if (!plainMayStart(t, p, end)) giveUp();
+    // Up to a ` #` comment; a `: ` in the value makes it a mapping, which a one-line value cannot be.
     let stop = end;
-    for (let i = p + 1; i < end; i++) {
-      const ch = t.charCodeAt(i);
-      if (ch === HASH && t.charCodeAt(i - 1) === SPACE) {
-        stop = i;
-        break;
-      }
-      if (ch === COLON && (i + 1 === end || t.charCodeAt(i + 1) === SPACE)) giveUp();
+    COLON_OR_COMMENT.lastIndex = p + 1;
+    if (p + 1 < end && COLON_OR_COMMENT.test(t)) {
+      stop = COLON_OR_COMMENT.lastIndex - 1;
+      if (t.charCodeAt(stop) === COLON) giveUp();
     }
     while (stop > p && t.charCodeAt(stop - 1) === SPACE) stop--;
     const raw = t.slice(p, stop);
@@ -246,7 +277,9 @@ class Reader {
     const doc = parseDocument(sub, { prettyErrors: false });
     if (doc.errors.length > 0 || doc.warnings.length > 0) giveUp();
     const contents = doc.contents;
-    if (!isMap(contents) && !isSeq(contents)) giveUp();
+    // Only a flow collection: `{} : x` reads as a block mapping with `{}` as its key on its own, and
+    // as something else again inside the document (found by the fuzz test, seed 777).
+    if ((!isMap(contents) && !isSeq(contents)) || contents.flow !== true) giveUp();
     try {
       return fromYamlNode(contents, doc, p, p, this.depth);
     } catch (e) {
@@ -444,6 +477,15 @@ const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 
 /** YAML 1.2 core schema resolution of a plain scalar, as the `yaml` library does it. */
 export function resolvePlain(raw: string): YScalarValue {
+  // The words below are at most 5 characters long and start with one of these: most text is none of
+  // them, and is told so without comparing it with each word.
+  if (raw.length <= 5 && (raw.length === 0 || '~nNtTfF.+-'.includes(raw[0]!))) return resolveWord(raw);
+  const c = raw.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return raw;
+  return resolveNumber(raw);
+}
+
+function resolveWord(raw: string): YScalarValue {
   switch (raw) {
     case '':
     case '~':
@@ -477,6 +519,10 @@ export function resolvePlain(raw: string): YScalarValue {
   }
   const c = raw.charCodeAt(0);
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return raw;
+  return resolveNumber(raw);
+}
+
+function resolveNumber(raw: string): YScalarValue {
   if (INT.test(raw)) return Number(raw);
   if (OCT.test(raw)) return parseInt(raw.slice(2), 8);
   if (HEX.test(raw)) return parseInt(raw.slice(2), 16);
