@@ -37,6 +37,8 @@ const entries = [
   { in: 'src/commands/deferred.ts', out: 'deferred', group: 'programs', lazyVendors: true },
   // `program`: a process of the toolkit's own; dist/<out>.js is a few lines that install V8's code
   // cache for dist/ (src/codeCache.ts) and then load the bundle, dist/<out>-main.js (`run`: then call it).
+  // Each program has its own cache files, and so has each of `commands` (the CLI's, src/cli/main.ts):
+  // a run's data holds what that run compiled, and invoke's would leave validate compiling lazily.
   { in: 'src/server/main.ts', out: 'server', group: 'programs', program: {} },
   { in: 'src/emulator/hostMain.ts', out: 'host', group: 'programs', program: {} },
   { in: 'src/api/index.ts', out: 'api', group: 'programs' },
@@ -53,7 +55,7 @@ const entries = [
     in: 'src/cli/main.ts',
     out: 'cli',
     group: 'programs',
-    program: { banner: '#!/usr/bin/env node', run: 'runAsProgram', first: `require('./speculation.js').atCliStart(process.argv.slice(2), __dirname);` },
+    program: { banner: '#!/usr/bin/env node', run: 'runAsProgram', first: `require('./speculation.js').atCliStart(process.argv.slice(2), __dirname);`, commands: ['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'] },
     // test, gateway and serve share one bundle (src/cli/commands/served.ts): one copy of the emulator.
     lazy: Object.fromEntries(['invoke', 'validate', 'deploy', 'served'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
   },
@@ -251,10 +253,11 @@ mkdirSync(join(dist, 'vendor'), { recursive: true });
 const metafiles = [];
 /** Writes dist/<out>.js of a program: the code cache first, then its bundle. */
 const writeProgram = (entry) => {
-  const { banner, run } = entry.program;
+  const { banner, run, commands } = entry.program;
+  const tag = commands ? `${JSON.stringify(`${entry.out}-`)} + (${JSON.stringify(commands)}.includes(process.argv[2]) ? process.argv[2] : 'other')` : JSON.stringify(entry.out);
   writeFileSync(
     join(dist, `${entry.out}.js`),
-    [banner, `'use strict';`, entry.program.first, `require('./code-cache.js').installCodeCache(__dirname);`, `require('./${entry.out}-main.js')${run ? `.${run}()` : ''};`, ''].filter((l) => l !== undefined).join('\n'),
+    [banner, `'use strict';`, entry.program.first, `require('./code-cache.js').installCodeCache(__dirname, ${tag});`, `require('./${entry.out}-main.js')${run ? `.${run}()` : ''};`, ''].filter((l) => l !== undefined).join('\n'),
   );
 };
 const outName = (entry) => (entry.program ? `${entry.out}-main` : entry.out);

@@ -5,12 +5,19 @@
  * has module.enableCompileCache() for this; Node 20 does not, so this does what it does, for the files
  * of dist/ only: each is compiled with the cached data kept in the user's cache folder
  * ($XDG_CACHE_HOME or ~/.cache, scf-toolkit/v8/), and a file without usable data gets it written when
- * the process exits. V8 checks its own version and flags, but of the source only its length: data
- * compiled from another text of the same length is accepted and that other code runs (an updated
- * bundle, or another checkout's, whose chunk names differ only in their hash). So each cache file is
- * named by the bundle's path and a CRC-32 of its text (zlib.crc32, Node 20.15+: ~0.1 ms per bundle;
- * where it is missing, nothing is cached). Nothing here changes what runs; without a writable cache
- * folder, or with SCF_TOOLKIT_CODE_CACHE=0, the bundles compile as usual.
+ * the process exits, so the data holds every function that run compiled, not only the top level.
+ *
+ * V8 checks its own version and flags, but of the source only its length: data compiled from another
+ * text of the same length would be accepted and that other code run (an updated bundle, or another
+ * checkout's, whose chunk names differ only in their hash). So each cache file holds the text it was
+ * compiled from, and is used only for that exact text (a string comparison, native and ~0.1 ms for all
+ * the bundles of a run; a checksum needed node:zlib, whose load pulls in node:stream: ~2 ms).
+ *
+ * Each program, and each command of the CLI, has its own cache files (`tag`): the data a run writes
+ * holds the functions that run compiled, so data written by `scf-toolkit invoke` for a chunk it shares
+ * with `validate` left validate compiling the parser and the checks lazily on every run (+15% of its
+ * CPU, measured). Nothing here changes what runs; without a writable cache folder, or with
+ * SCF_TOOLKIT_CODE_CACHE=0, the bundles compile as usual.
  *
  * Not used in VS Code's extension host, which is shared with other extensions (its module loader is
  * left alone).
@@ -20,11 +27,7 @@ import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
-import * as zlib from 'node:zlib';
 import { replaceCacheFile, wrapAsModule } from './util/v8CacheFile';
-
-/** zlib.crc32 (Node 20.15+); undefined on an older Node, which then compiles without the cache. */
-const crc32 = (zlib as { crc32?: (data: string) => number }).crc32;
 
 interface CompilingModule {
   exports: unknown;
@@ -35,34 +38,33 @@ type Compile = (this: CompilingModule, content: string, filename: string) => unk
 
 let installed = false;
 
-/** Compiles every .js file under `distDir` with V8's cached data (see above). */
-export function installCodeCache(distDir: string): void {
-  if (installed || process.env.SCF_TOOLKIT_CODE_CACHE === '0' || !crc32) return;
-  const checksum = crc32;
+/**
+ * Compiles every .js file under `distDir` with V8's cached data (see above). `tag` names the program
+ * (and the CLI's command) whose cache files these are: letters, digits and `-`, anything else is `other`.
+ */
+export function installCodeCache(distDir: string, tag = 'default'): void {
+  if (installed || process.env.SCF_TOOLKIT_CODE_CACHE === '0') return;
   installed = true;
   const root = distDir.endsWith(sep) ? distDir : `${distDir}${sep}`;
   const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'scf-toolkit', 'v8', `${process.version}-${process.arch}`);
+  // one cache file per bundle, program and dist/ folder; the bundle's length is the last part of the
+  // name, so a rebuild of another length writes a new file (and removes the old one)
+  const place = `${/^[a-z0-9-]{1,40}$/.test(tag) ? tag : 'other'}.${hex(fnv1a(root))}`;
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const original = proto._compile;
-  const toWrite: Array<{ script: Script; file: string }> = [];
+  const toWrite: Array<{ script: Script; file: string; content: string }> = [];
 
   proto._compile = function (this: CompilingModule, content: string, filename: string): unknown {
     if (!filename.startsWith(root) || !filename.endsWith('.js')) return original.call(this, content, filename);
-    // one cache file per bundle: its place in dist/, where that dist/ is, and what its text is
-    const file = join(cacheDir, `${filename.slice(root.length).replace(/[\\/]/g, '_')}.${hex(checksum(root))}.${hex(checksum(content))}${content.length}.bin`);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(file);
-    } catch {
-      cachedData = undefined;
-    }
+    const file = join(cacheDir, `${filename.slice(root.length).replace(/[\\/]/g, '_')}.${place}.${content.length}.bin`);
+    const cachedData = cachedDataFor(file, content);
     let script: Script;
     try {
       script = new Script(wrapAsModule(content), { filename, cachedData });
     } catch {
       return original.call(this, content, filename); // let Node report a syntax error its own way
     }
-    if (!cachedData || script.cachedDataRejected) toWrite.push({ script, file });
+    if (!cachedData || script.cachedDataRejected) toWrite.push({ script, file, content });
     const module = this;
     const moduleRequire = Object.assign((id: string) => module.require(id), {
       resolve: (request: string, options?: { paths?: string[] }) =>
@@ -76,14 +78,41 @@ export function installCodeCache(distDir: string): void {
 
   // Written at exit, so the data holds the functions this run compiled lazily, not only the top level.
   process.once('exit', () => {
-    for (const { script, file } of toWrite) {
+    for (const { script, file, content } of toWrite) {
       try {
-        replaceCacheFile(cacheDir, basename(file), script.createCachedData());
+        const text = Buffer.from(content, 'utf8');
+        const header = Buffer.alloc(4);
+        header.writeUInt32LE(text.length, 0);
+        replaceCacheFile(cacheDir, basename(file), Buffer.concat([header, text, script.createCachedData()]));
       } catch {
         return; // a read-only home or a full disk: next time compiles as usual
       }
     }
   });
+}
+
+/**
+ * The V8 data in `file`, if the file was written for exactly this text: its layout is the text's
+ * UTF-8 length (4 bytes, little-endian), the text, then the data.
+ */
+function cachedDataFor(file: string, content: string): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (bytes.length < 4) return undefined;
+  const length = bytes.readUInt32LE(0);
+  if (4 + length > bytes.length || bytes.toString('utf8', 4, 4 + length) !== content) return undefined;
+  return bytes.subarray(4 + length);
+}
+
+/** FNV-1a of a short text (the dist/ folder's path): names the folder in the cache files' names. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 function hex(n: number): string {

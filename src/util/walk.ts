@@ -7,8 +7,9 @@
  * A folder that cannot be read is passed over (a search never fails on one unreadable folder).
  */
 import type { Dirent } from 'node:fs';
-import { readdirSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+// fs.promises is read where it is used: Node loads node:fs/promises (and readline with it) on first
+// use, and most programs that load this module (validate) never walk asynchronously.
+import { promises as fsp, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Folders no search goes into: dependencies, version control data, our own state (.scf). */
@@ -55,7 +56,7 @@ export async function walkFoldersAsync(root: string, options: WalkOptions, visit
     if (stopped || (options.budget && options.budget.dirs-- <= 0)) return;
     let entries: Dirent[];
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = await fsp.readdir(dir, { withFileTypes: true });
     } catch {
       return;
     }
