@@ -55,7 +55,7 @@ const entries = [
     in: 'src/cli/main.ts',
     out: 'cli',
     group: 'programs',
-    program: { banner: '#!/usr/bin/env node', run: 'runAsProgram', first: `require('./speculation.js').atCliStart(process.argv.slice(2), __dirname);`, commands: ['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'] },
+    program: { banner: '#!/usr/bin/env node', run: 'runAsProgram', first: `if (process.argv[2] === 'invoke') require('./speculation.js').atCliStart(process.argv.slice(2), __dirname);`, commands: ['invoke', 'validate', 'test', 'deploy', 'gateway', 'serve'] },
     // test, gateway and serve share one bundle (src/cli/commands/served.ts): one copy of the emulator.
     lazy: Object.fromEntries(['invoke', 'validate', 'deploy', 'served'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
   },
