@@ -15,7 +15,7 @@
  *
  * How it is fast: small files are read and deflated synchronously, many per turn of the event loop (an
  * async call per entry costs more than its deflate), all through one zlib context that is reset between
- * files (smallDeflate.ts: a context per file, as deflateRawSync makes, was half of their time). Files
+ * files (rawZlib.ts: a context per file, as deflateRawSync makes, was half of their time). Files
  * over LARGE_FILE_BYTES are deflated in zlib's thread pool, in pieces of PIECE_BYTES (each primed with
  * the 32 KB before it, as pigz does: one deflate stream, however it was cut), PIECES_IN_FLIGHT at once,
  * so that they compress on the other core while the main thread writes the small ones; their bytes
@@ -27,7 +27,7 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { CollectedFile } from './collect';
-import { SmallDeflater } from './smallDeflate';
+import { SmallDeflater } from './rawZlib';
 
 /** Files above this size are deflated in zlib's thread pool, in pieces. */
 export const LARGE_FILE_BYTES = 1024 * 1024;

@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { collectFiles } from '../../src/deploy/collect';
 import { crc32Table, LARGE_FILE_BYTES, PIECE_BYTES, writeZip, ZipTooLargeError } from '../../src/deploy/zip';
-import { SmallDeflater } from '../../src/deploy/smallDeflate';
+import { InflateError, SmallDeflater, SmallInflater } from '../../src/deploy/rawZlib';
 import { unpackZip } from '../../src/deploy/endpoint/unzip';
 import { tempDir, writeTree } from './helpers';
 
@@ -130,5 +130,30 @@ test('small files deflated through one reused zlib context give zlib.deflateRawS
     }
   } finally {
     deflater.close();
+  }
+});
+
+test('small entries inflated through one reused zlib context: the same bytes as inflateRawSync; corrupt, cut, longer and shorter data refused', () => {
+  const inflater = new SmallInflater();
+  try {
+    assert.ok(inflater.reused, 'this Node gives the stream\'s native handle: the reused context is in use');
+    const out = Buffer.alloc(300_000);
+    const inputs = [Buffer.alloc(0), Buffer.from('module.exports = 1;\n'.repeat(500)), randomBytes(70_000), Buffer.from('x'.repeat(200_000))];
+    for (const input of [...inputs, ...inputs]) {
+      const raw = zlib.deflateRawSync(input);
+      assert.ok(inflater.inflate(raw, input.length, out).equals(input), `${input.length} bytes inflate back`);
+    }
+    const raw = zlib.deflateRawSync(inputs[1]!);
+    assert.throws(() => inflater.inflate(raw, inputs[1]!.length - 1, out), (e: unknown) => e instanceof InflateError && /too many bytes/.test(e.message));
+    assert.throws(() => inflater.inflate(raw, inputs[1]!.length + 1, out), (e: unknown) => e instanceof InflateError && /too few bytes/.test(e.message));
+    assert.ok(inflater.inflate(raw, inputs[1]!.length, out).equals(inputs[1]!), 'the context is still good after a refusal');
+    assert.throws(() => inflater.inflate(raw.subarray(0, raw.length >> 1), inputs[1]!.length, out), (e: unknown) => e instanceof InflateError, 'cut short');
+    assert.throws(() => new SmallInflater().inflate(Buffer.from([0xff, 0xff, 0xff, 0xff]), 10, out), (e: unknown) => e instanceof InflateError, 'corrupt');
+    // after an error the context is closed and the public call takes over, with the same answers
+    assert.equal(inflater.reused, false);
+    assert.ok(inflater.inflate(raw, inputs[1]!.length, out).equals(inputs[1]!));
+    assert.throws(() => inflater.inflate(raw, inputs[1]!.length - 1, out), (e: unknown) => e instanceof InflateError && /too many bytes/.test(e.message));
+  } finally {
+    inflater.close();
   }
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ApiError } from '../api/apiErrors';
 import { MAX_PACKAGE_BYTES } from '../package';
 import { sha256Hex } from '../zip';
-import { readEntries, type UnzipLimits } from './unzip';
+import { checkEntries, type UnzipLimits } from './unzip';
 import type { SpooledZip } from './uploadBody';
 
 export interface ReceivedZip {
@@ -30,13 +30,12 @@ export async function receiveZip(value: string, limits: UnzipLimits, spoolDir: s
   const zip = spooled?.get(value) ?? writeBase64(value, spoolDir);
   if (zip.invalid) throw new ApiError('InvalidParameterValue.ZipFile', zip.invalid);
   if (zip.tooLarge || zip.bytes > MAX_PACKAGE_BYTES) throw new ApiError('InvalidParameterValue.ZipFile', `The code package is ${MB(zip.bytes)}, over the 50 MB limit.`);
-  const listed = await readEntries(zip.file, { maxBytes: Infinity, maxEntries: limits.maxEntries });
+  const listed = await checkEntries(zip.file, { maxBytes: Infinity, maxEntries: limits.maxEntries });
   if (!listed.ok) {
     rmSync(zip.file, { force: true });
     throw new ApiError('InvalidParameterValue.ZipFile', listed.error.message);
   }
-  listed.value.zipfile.close();
-  const declared = listed.value.entries.reduce((n, e) => n + e.uncompressedSize, 0);
+  const declared = listed.value.declared;
   if (declared > limits.maxBytes) {
     rmSync(zip.file, { force: true });
     throw new ApiError('InvalidParameterValue.ZipFile', `The code package unpacks to ${MB(declared)}, over SCF's ${(limits.maxBytes / 1048576).toFixed(0)} MB limit for code before compression.`);

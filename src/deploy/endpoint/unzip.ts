@@ -15,9 +15,9 @@ import { closeSync, createWriteStream, mkdirSync, openSync, readSync, writeFileS
 import { dirname, join, normalize, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { fail, ok, type Outcome } from '../../model/outcome';
+import { InflateError, SmallInflater } from '../rawZlib';
 
 export const MAX_UNPACKED_BYTES = 500 * 1024 * 1024;
 export const MAX_ENTRIES = 65_535;
@@ -36,11 +36,8 @@ export interface Unpacked {
 
 const MB = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
 
-/**
- * The entries of a zip, a file (read where needed, not loaded) or a Buffer: its central directory only,
- * nothing is inflated; or why it is not a zip we take.
- */
-export async function readEntries(zip: string | Buffer, limits: UnzipLimits = UNZIP_LIMITS): Promise<Outcome<{ zipfile: ZipFile; entries: Entry[] }>> {
+/** A zip opened by yauzl, its entries to be read one at a time; or why it is not a zip we take. */
+async function openZip(zip: string | Buffer, limits: UnzipLimits): Promise<Outcome<ZipFile>> {
   let zipfile: ZipFile;
   try {
     const options = { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false };
@@ -56,83 +53,118 @@ export async function readEntries(zip: string | Buffer, limits: UnzipLimits = UN
     zipfile.close();
     return fail('zip.tooManyEntries', `The code package holds ${zipfile.entryCount} entries, over the ${limits.maxEntries} the local endpoint unpacks.`);
   }
-  const entries: Entry[] = [];
+  return ok(zipfile);
+}
+
+/** What a zip's central directory declares. */
+export interface ZipSummary {
+  entries: number;
+  /** The sum of the entries' uncompressed sizes. */
+  declared: number;
+}
+
+/**
+ * Reads an open zip's central directory entry by entry, none kept (5,000 entries kept at once made V8
+ * grow its young generation to the full 32 MB for a deploy), refusing a name outside the code folder
+ * and a declared total over limits.maxBytes; `each` runs on every entry before the next is read (a
+ * throw stops the walk with that error).
+ */
+function walkEntries(zipfile: ZipFile, limits: UnzipLimits, each?: (entry: Entry) => Promise<void> | void): Promise<Outcome<ZipSummary>> {
+  let entries = 0;
   let declared = 0;
-  const read = await new Promise<Outcome>((resolve) => {
+  return new Promise<Outcome<ZipSummary>>((resolve, reject) => {
     zipfile.on('entry', (entry: Entry) => {
       const bad = outside(entry.fileName);
       if (bad) return resolve(fail('zip.outside', `The zip entry "${entry.fileName}" points outside the code folder.`));
       declared += entry.uncompressedSize;
       if (declared > limits.maxBytes) return resolve(fail('zip.tooLarge', `The code package unpacks to more than ${MB(limits.maxBytes)} (its entries declare ${MB(declared)} so far): SCF's limit for code before compression.`));
-      entries.push(entry);
-      zipfile.readEntry();
+      entries++;
+      if (!each) return zipfile.readEntry();
+      Promise.resolve()
+        .then(() => each(entry))
+        .then(() => zipfile.readEntry(), reject);
     });
-    zipfile.once('end', () => resolve(ok()));
+    zipfile.once('end', () => resolve(ok({ entries, declared })));
     zipfile.once('error', (e: Error) => resolve(fail('zip.invalid', `ZipFile is not a valid zip: ${e.message}`)));
     zipfile.readEntry();
   });
-  if (!read.ok) {
-    zipfile.close();
-    return read;
+}
+
+/**
+ * What a zip (a file, read where needed, or a Buffer) declares, checked against `limits`: its central
+ * directory only, nothing is inflated; or why it is not a zip we take.
+ */
+export async function checkEntries(zip: string | Buffer, limits: UnzipLimits = UNZIP_LIMITS): Promise<Outcome<ZipSummary>> {
+  const opened = await openZip(zip, limits);
+  if (!opened.ok) return opened;
+  try {
+    return await walkEntries(opened.value, limits);
+  } finally {
+    opened.value.close();
   }
-  return ok({ zipfile, entries });
 }
 
 /**
  * Unpacks `zip` (a file or a Buffer) into `dest` (which must exist), keeping Unix file modes (scf_bootstrap stays
- * executable). On a failure `dest` holds part of the package: the caller removes it.
+ * executable): the central directory is checked first (checkEntries), then read again as the entries
+ * are written. On a failure `dest` holds part of the package: the caller removes it.
  */
 export async function unpackZip(zip: string | Buffer, dest: string, limits: UnzipLimits = UNZIP_LIMITS): Promise<Outcome<Unpacked>> {
-  const listed = await readEntries(zip, limits);
-  if (!listed.ok) return listed;
-  const { zipfile, entries } = listed.value;
+  const checked = await checkEntries(zip, limits);
+  if (!checked.ok) return checked;
+  const opened = await openZip(zip, limits);
+  if (!opened.ok) return opened;
+  const zipfile = opened.value;
   let written = 0;
   let files = 0;
   const made = new Set<string>();
   const reader = readerOf(zip);
+  const inflater = new SmallInflater();
+  // One buffer the small entries inflate into in turn (each is written out before the next).
+  let inflated: Buffer | undefined;
   let sliceStart = performance.now();
   const folder = (dir: string) => {
     if (made.has(dir)) return;
     mkdirSync(dir, { recursive: true });
     made.add(dir);
   };
-  try {
-    for (const entry of entries) {
-      const target = join(dest, normalize(entry.fileName));
-      if (entry.fileName.endsWith('/')) {
-        folder(target);
-        continue;
-      }
-      folder(dirname(target));
-      if (entry.uncompressedSize <= SMALL_ENTRY && entry.compressedSize <= SMALL_ENTRY && (entry.compressionMethod === 0 || entry.compressionMethod === 8)) {
-        const data = readSmall(reader.read, entry);
-        written += data.length;
-        if (written > limits.maxBytes) throw new LimitError(`The code package unpacks to more than ${MB(limits.maxBytes)} (SCF's limit for code before compression); unpacking stopped at "${entry.fileName}".`);
-        writeFileSync(target, data, { mode: fileMode(entry) });
-        files++;
-        if (performance.now() - sliceStart > 10) {
-          await new Promise((resolve) => setImmediate(resolve)); // other requests get their turn
-          sliceStart = performance.now();
-        }
-        continue;
-      }
-      const source = await new Promise<NodeJS.ReadableStream>((resolve, reject) => zipfile.openReadStream(entry, (e, s) => (e || !s ? reject(e ?? new Error('no stream')) : resolve(s))));
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          written += chunk.length;
-          if (written > limits.maxBytes) done(new LimitError(`The code package unpacks to more than ${MB(limits.maxBytes)} (SCF's limit for code before compression); unpacking stopped at "${entry.fileName}".`));
-          else done(null, chunk);
-        },
-      });
-      await pipeline(source, counter, createWriteStream(target, { mode: fileMode(entry) }));
+  const unpack = async (entry: Entry): Promise<void> => {
+    const target = join(dest, normalize(entry.fileName));
+    if (entry.fileName.endsWith('/')) return folder(target);
+    folder(dirname(target));
+    if (entry.uncompressedSize <= SMALL_ENTRY && entry.compressedSize <= SMALL_ENTRY && (entry.compressionMethod === 0 || entry.compressionMethod === 8)) {
+      const data = readSmall(reader.read, entry, inflater, (inflated ??= Buffer.allocUnsafe(SMALL_ENTRY + 1)));
+      written += data.length;
+      if (written > limits.maxBytes) throw new LimitError(`The code package unpacks to more than ${MB(limits.maxBytes)} (SCF's limit for code before compression); unpacking stopped at "${entry.fileName}".`);
+      writeFileSync(target, data, { mode: fileMode(entry) });
       files++;
+      if (performance.now() - sliceStart > 10) {
+        await new Promise((resolve) => setImmediate(resolve)); // other requests get their turn
+        sliceStart = performance.now();
+      }
+      return;
     }
+    const source = await new Promise<NodeJS.ReadableStream>((resolve, reject) => zipfile.openReadStream(entry, (e, s) => (e || !s ? reject(e ?? new Error('no stream')) : resolve(s))));
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        written += chunk.length;
+        if (written > limits.maxBytes) done(new LimitError(`The code package unpacks to more than ${MB(limits.maxBytes)} (SCF's limit for code before compression); unpacking stopped at "${entry.fileName}".`));
+        else done(null, chunk);
+      },
+    });
+    await pipeline(source, counter, createWriteStream(target, { mode: fileMode(entry) }));
+    files++;
+  };
+  try {
+    const walked = await walkEntries(zipfile, limits, unpack);
+    if (!walked.ok) return walked;
   } catch (e) {
     if (e instanceof LimitError) return fail('zip.tooLarge', e.message);
     return fail('zip.invalid', `The code package could not be unpacked: ${(e as Error).message}`);
   } finally {
     zipfile.close();
     reader.close();
+    inflater.close();
   }
   return ok({ files, bytes: written });
 }
@@ -146,10 +178,12 @@ class LimitError extends Error {}
 const SMALL_ENTRY = 1024 * 1024;
 
 /**
- * A small entry's bytes: its compressed data read as they are, then inflated at once, no more than the
- * size the entry declares (a zip that lies about it is refused, as yauzl's stream refuses it).
+ * A small entry's bytes: its compressed data read as they are, then inflated at once into `out`
+ * (through one zlib context for all of them), no more than the size the entry declares (a zip that
+ * lies about it is refused, as yauzl's stream refuses it). The answer is a view of `out` or of the
+ * reader's buffer, valid until the next entry.
  */
-function readSmall(read: ReadAt, entry: Entry): Buffer {
+function readSmall(read: ReadAt, entry: Entry, inflater: SmallInflater, out: Buffer): Buffer {
   // The local header's name and extra lengths are usually the central directory's: one read for both.
   const guess = 30 + entry.fileNameLength + entry.extraFieldLength;
   let block = read(entry.relativeOffsetOfLocalHeader, guess + entry.compressedSize);
@@ -158,35 +192,36 @@ function readSmall(read: ReadAt, entry: Entry): Buffer {
   if (headerLength !== guess) block = read(entry.relativeOffsetOfLocalHeader, headerLength + entry.compressedSize);
   const raw = block.subarray(headerLength, headerLength + entry.compressedSize);
   if (raw.length !== entry.compressedSize) throw new Error(`"${entry.fileName}": the zip ends inside its data`);
-  let data = raw;
-  if (entry.compressionMethod === 8) {
-    try {
-      data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
-    } catch (e) {
-      if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`"${entry.fileName}" inflates to too many bytes: more than the ${entry.uncompressedSize} it declares`);
-      throw e;
-    }
+  if (entry.compressionMethod !== 8) {
+    if (raw.length !== entry.uncompressedSize) throw new Error(`"${entry.fileName}" is stored with ${raw.length} bytes, not the ${entry.uncompressedSize} it declares`);
+    return raw;
   }
-  if (data.length !== entry.uncompressedSize) throw new Error(`"${entry.fileName}" inflates to too ${data.length > entry.uncompressedSize ? 'many' : 'few'} bytes: ${data.length}, not the ${entry.uncompressedSize} it declares`);
-  return data;
+  try {
+    return inflater.inflate(raw, entry.uncompressedSize, out);
+  } catch (e) {
+    if (e instanceof InflateError) throw new Error(`"${entry.fileName}" ${e.message}`);
+    throw e;
+  }
 }
 
-/** Reads `length` bytes at `position` of the zip (fewer at its end). */
+/** Reads `length` bytes at `position` of the zip (fewer at its end): a view valid until the next read. */
 type ReadAt = (position: number, length: number) => Buffer;
 
 function readerOf(zip: string | Buffer): { read: ReadAt; close(): void } {
   if (typeof zip !== 'string') return { read: (position, length) => zip.subarray(position, position + length), close: () => {} };
   const fd = openSync(zip, 'r');
+  // One buffer for every read (small entries only: at most SMALL_ENTRY and a header), grown as needed.
+  let buffer = Buffer.allocUnsafe(64 * 1024);
   return {
     read: (position, length) => {
-      const out = Buffer.allocUnsafe(length);
+      if (buffer.length < length) buffer = Buffer.allocUnsafe(Math.max(length, buffer.length * 2));
       let at = 0;
       while (at < length) {
-        const n = readSync(fd, out, at, length - at, position + at);
+        const n = readSync(fd, buffer, at, length - at, position + at);
         if (n === 0) break;
         at += n;
       }
-      return out.subarray(0, at);
+      return buffer.subarray(0, at);
     },
     close: () => closeSync(fd),
   };
