@@ -64,14 +64,23 @@ class ReusedContext {
 
   /** One Z_FINISH write of `input` into out[0, outLength), then a reset; undefined: zlib failed (the context is closed). */
   finish(input: Uint8Array, out: Uint8Array, outLength: number): Written | undefined {
-    this.handle!.writeSync(zlib.constants.Z_FINISH, input, 0, input.length, out, 0, outLength);
+    const written = this.write(zlib.constants.Z_FINISH, input, 0, input.length, out, outLength);
+    if (written) this.reset();
+    return written;
+  }
+
+  /** One write (the stream goes on until reset); undefined: zlib failed (the context is closed). */
+  write(flush: number, input: Uint8Array, inOff: number, inLength: number, out: Uint8Array, outLength: number): Written | undefined {
+    this.handle!.writeSync(flush, input, inOff, inLength, out, 0, outLength);
     if (this.engine!.destroyed) {
       this.close();
       return undefined;
     }
-    const written = { availOut: this.state![0]!, availIn: this.state![1]! };
+    return { availOut: this.state![0]!, availIn: this.state![1]! };
+  }
+
+  reset(): void {
     this.engine!.reset();
-    return written;
   }
 
   close(): void {
@@ -91,7 +100,7 @@ function probeInput(): Buffer {
   return Buffer.from('exports.main_handler = async (event, context) => ({ event, context });\n'.repeat(20) + 'scf_bootstrap\n');
 }
 
-export class SmallDeflater {
+export class RawDeflater {
   private readonly context = new ReusedContext(() => zlib.createDeflateRaw({ chunkSize: zlib.constants.Z_MIN_CHUNK }));
 
   constructor() {
@@ -137,10 +146,13 @@ export class SmallDeflater {
   }
 }
 
+/** Compressed input taken per write by RawInflater.inflatePieces. */
+const IN_PIECE = 256 * 1024;
+
 /** Raw deflate data that does not inflate to the size its zip entry declares, or not at all. */
 export class InflateError extends Error {}
 
-export class SmallInflater {
+export class RawInflater {
   private readonly context = new ReusedContext(() => zlib.createInflateRaw({ chunkSize: zlib.constants.Z_MIN_CHUNK }));
 
   constructor() {
@@ -177,6 +189,51 @@ export class SmallInflater {
     if (data.length !== size) throw new InflateError(`inflates to too ${data.length > size ? 'many' : 'few'} bytes: ${data.length}, not the ${size} it declares`);
     data.copy(out);
     return out.subarray(0, size);
+  }
+
+  /**
+   * Inflates an entry too large to hold whole: `compressedSize` bytes of raw deflate data that `read`
+   * gives from `start` (views valid until the next read), handed to `write` as they come out (views of
+   * `out`, valid during the call), `breathe` awaited between pieces; exactly `size` bytes must come
+   * out (InflateError otherwise). Synchronous zlib work in pieces of IN_PIECE: a stream per entry
+   * (yauzl's) left 16 KB buffers of garbage behind, 30 MB of it for a 20 MB file. Only when `reused`.
+   */
+  async inflatePieces(read: (position: number, length: number) => Buffer, start: number, compressedSize: number, size: number, out: Buffer, write: (piece: Buffer) => void, breathe: () => Promise<void>): Promise<void> {
+    if (!this.context.usable) throw new Error('inflatePieces needs the reused context (see `reused`): stream the entry instead');
+    try {
+      await this.pieces(read, start, compressedSize, size, out, write, breathe);
+    } catch (e) {
+      this.context.close(); // stopped mid-stream: not to be reset and reused
+      throw e;
+    }
+  }
+
+  private async pieces(read: (position: number, length: number) => Buffer, start: number, compressedSize: number, size: number, out: Buffer, write: (piece: Buffer) => void, breathe: () => Promise<void>): Promise<void> {
+    let consumed = 0;
+    let produced = 0;
+    for (;;) {
+      const length = Math.min(IN_PIECE, compressedSize - consumed);
+      const input = read(start + consumed, length);
+      if (input.length !== length) throw new InflateError('the zip ends inside its data');
+      consumed += length;
+      const last = consumed === compressedSize;
+      let inOff = 0;
+      for (;;) {
+        // Z_FINISH with the last piece: a stream that has not ended by then is cut short (an error).
+        const w = this.context.write(last ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH, input, inOff, length - inOff, out, out.length);
+        if (!w) throw new InflateError('invalid deflate data (corrupt, or cut short)');
+        const n = out.length - w.availOut;
+        produced += n;
+        if (produced > size) throw new InflateError(`inflates to too many bytes: more than the ${size} it declares`);
+        if (n > 0) write(out.subarray(0, n));
+        inOff = length - w.availIn;
+        if (w.availOut > 0) break; // all of this piece taken (or the stream ended)
+      }
+      if (last) break;
+      await breathe();
+    }
+    this.context.reset();
+    if (produced !== size) throw new InflateError(`inflates to too few bytes: ${produced}, not the ${size} it declares`);
   }
 
   close(): void {

@@ -27,7 +27,7 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { CollectedFile } from './collect';
-import { SmallDeflater } from './rawZlib';
+import { RawDeflater } from './rawZlib';
 
 /** Files above this size are deflated in zlib's thread pool, in pieces. */
 export const LARGE_FILE_BYTES = 1024 * 1024;
@@ -211,7 +211,7 @@ export async function writeZip(files: readonly CollectedFile[], path: string, op
     return done;
   })();
   preparing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-  const deflater = new SmallDeflater();
+  const deflater = new RawDeflater();
   let sliceStart = performance.now();
   try {
     const scratch = Buffer.allocUnsafe(LARGE_FILE_BYTES);
@@ -273,7 +273,7 @@ function readSmall(f: CollectedFile, scratch: Buffer): Buffer {
   }
 }
 
-function writeSmall(out: Output, f: CollectedFile, data: Buffer, deflater: SmallDeflater, deflated: Buffer): Entry {
+function writeSmall(out: Output, f: CollectedFile, data: Buffer, deflater: RawDeflater, deflated: Buffer): Entry {
   const n = data.length > 0 ? deflater.deflate(data, deflated) : -1;
   const body = n >= 0 ? deflated.subarray(0, n) : data;
   const entry = entryOf(f, n >= 0 ? DEFLATED : STORED, crc32(data), body.length, data.length, out.offset);

@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { collectFiles } from '../../src/deploy/collect';
 import { crc32Table, LARGE_FILE_BYTES, PIECE_BYTES, writeZip, ZipTooLargeError } from '../../src/deploy/zip';
-import { InflateError, SmallDeflater, SmallInflater } from '../../src/deploy/rawZlib';
+import { InflateError, RawDeflater, RawInflater } from '../../src/deploy/rawZlib';
 import { unpackZip } from '../../src/deploy/endpoint/unzip';
 import { tempDir, writeTree } from './helpers';
 
@@ -117,7 +117,7 @@ test('the table CRC-32 (for Node before 20.15) equals zlib.crc32, in one piece a
 });
 
 test('small files deflated through one reused zlib context give zlib.deflateRawSync\'s bytes, file after file', () => {
-  const deflater = new SmallDeflater();
+  const deflater = new RawDeflater();
   try {
     assert.ok(deflater.reused, 'this Node gives the stream\'s native handle: the reused context is in use');
     const inputs = [Buffer.from('a'), randomBytes(300), Buffer.from('module.exports = 1;\n'.repeat(500)), randomBytes(70_000), Buffer.from('x'.repeat(200_000)), Buffer.from('exports.main_handler = 1;\n')];
@@ -134,7 +134,7 @@ test('small files deflated through one reused zlib context give zlib.deflateRawS
 });
 
 test('small entries inflated through one reused zlib context: the same bytes as inflateRawSync; corrupt, cut, longer and shorter data refused', () => {
-  const inflater = new SmallInflater();
+  const inflater = new RawInflater();
   try {
     assert.ok(inflater.reused, 'this Node gives the stream\'s native handle: the reused context is in use');
     const out = Buffer.alloc(300_000);
@@ -148,11 +148,48 @@ test('small entries inflated through one reused zlib context: the same bytes as 
     assert.throws(() => inflater.inflate(raw, inputs[1]!.length + 1, out), (e: unknown) => e instanceof InflateError && /too few bytes/.test(e.message));
     assert.ok(inflater.inflate(raw, inputs[1]!.length, out).equals(inputs[1]!), 'the context is still good after a refusal');
     assert.throws(() => inflater.inflate(raw.subarray(0, raw.length >> 1), inputs[1]!.length, out), (e: unknown) => e instanceof InflateError, 'cut short');
-    assert.throws(() => new SmallInflater().inflate(Buffer.from([0xff, 0xff, 0xff, 0xff]), 10, out), (e: unknown) => e instanceof InflateError, 'corrupt');
+    assert.throws(() => new RawInflater().inflate(Buffer.from([0xff, 0xff, 0xff, 0xff]), 10, out), (e: unknown) => e instanceof InflateError, 'corrupt');
     // after an error the context is closed and the public call takes over, with the same answers
     assert.equal(inflater.reused, false);
     assert.ok(inflater.inflate(raw, inputs[1]!.length, out).equals(inputs[1]!));
     assert.throws(() => inflater.inflate(raw, inputs[1]!.length - 1, out), (e: unknown) => e instanceof InflateError && /too many bytes/.test(e.message));
+  } finally {
+    inflater.close();
+  }
+});
+
+test('a large entry inflated in pieces through the reused context: the same bytes; longer, shorter and cut data refused', async () => {
+  const inflater = new RawInflater();
+  try {
+    assert.ok(inflater.reused);
+    const original = Buffer.concat([Buffer.from('exports.x = 1;\n'.repeat(150_000)), randomBytes(700_000), Buffer.alloc(1_500_000)]);
+    const raw = Buffer.concat([Buffer.from('header'), zlib.deflateRawSync(original)]);
+    const read = (position: number, length: number) => raw.subarray(position, position + length);
+    const unpack = async (compressedSize: number, size: number) => {
+      const pieces: Buffer[] = [];
+      let turns = 0;
+      await inflater.inflatePieces(read, 6, compressedSize, size, Buffer.alloc(64 * 1024 + 1), (p) => pieces.push(Buffer.from(p)), async () => void turns++);
+      return { data: Buffer.concat(pieces), turns };
+    };
+    const { data, turns } = await unpack(raw.length - 6, original.length);
+    assert.ok(data.equals(original), 'inflates back, across pieces of input and of output');
+    assert.ok(turns > 0, 'the event loop gets turns between pieces');
+    await assert.rejects(unpack(raw.length - 6, original.length - 1), (e: unknown) => e instanceof InflateError && /too many bytes/.test(e.message));
+    const again = new RawInflater();
+    try {
+      await assert.rejects(
+        again.inflatePieces(read, 6, raw.length - 6, original.length + 1, Buffer.alloc(64 * 1024), () => undefined, async () => undefined),
+        (e: unknown) => e instanceof InflateError && /too few bytes/.test(e.message),
+      );
+    } finally {
+      again.close();
+    }
+    const cut = new RawInflater();
+    try {
+      await assert.rejects(cut.inflatePieces(read, 6, (raw.length - 6) >> 1, original.length, Buffer.alloc(64 * 1024), () => undefined, async () => undefined), (e: unknown) => e instanceof InflateError);
+    } finally {
+      cut.close();
+    }
   } finally {
     inflater.close();
   }

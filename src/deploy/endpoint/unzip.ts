@@ -11,13 +11,13 @@
  *   - MAX_ENTRIES: files and folders in one package. SCF states none; FunctionGraph allows 30,000 files.
  *     We take 65,535 (the most a zip without ZIP64 holds), so a package of a million empty files is refused.
  */
-import { closeSync, createWriteStream, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { fail, ok, type Outcome } from '../../model/outcome';
-import { InflateError, SmallInflater } from '../rawZlib';
+import { InflateError, RawInflater } from '../rawZlib';
 
 export const MAX_UNPACKED_BYTES = 500 * 1024 * 1024;
 export const MAX_ENTRIES = 65_535;
@@ -119,7 +119,7 @@ export async function unpackZip(zip: string | Buffer, dest: string, limits: Unzi
   let files = 0;
   const made = new Set<string>();
   const reader = readerOf(zip);
-  const inflater = new SmallInflater();
+  const inflater = new RawInflater();
   // One buffer the small entries inflate into in turn (each is written out before the next).
   let inflated: Buffer | undefined;
   let sliceStart = performance.now();
@@ -142,6 +142,30 @@ export async function unpackZip(zip: string | Buffer, dest: string, limits: Unzi
         await new Promise((resolve) => setImmediate(resolve)); // other requests get their turn
         sliceStart = performance.now();
       }
+      return;
+    }
+    if (entry.compressionMethod === 0 || (entry.compressionMethod === 8 && inflater.reused)) {
+      // Read in pieces, inflated here through the same context, written as they come (where this
+      // Node has no reused context, yauzl's stream below does it).
+      const out = (inflated ??= Buffer.allocUnsafe(SMALL_ENTRY + 1));
+      const start = dataStart(reader.read, entry);
+      const fd = openSync(target, 'w', fileMode(entry));
+      const write = (piece: Buffer) => {
+        written += piece.length;
+        if (written > limits.maxBytes) throw new LimitError(`The code package unpacks to more than ${MB(limits.maxBytes)} (SCF's limit for code before compression); unpacking stopped at "${entry.fileName}".`);
+        for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at, piece.length - at);
+      };
+      const breathe = () => new Promise<void>((resolve) => setImmediate(resolve)); // other requests get their turn
+      try {
+        if (entry.compressionMethod === 8) await inflater.inflatePieces(reader.read, start, entry.compressedSize, entry.uncompressedSize, out, write, breathe);
+        else await copyPieces(reader.read, start, entry, write, breathe);
+      } catch (e) {
+        if (e instanceof InflateError) throw new Error(`"${entry.fileName}" ${e.message}`);
+        throw e;
+      } finally {
+        closeSync(fd);
+      }
+      files++;
       return;
     }
     const source = await new Promise<NodeJS.ReadableStream>((resolve, reject) => zipfile.openReadStream(entry, (e, s) => (e || !s ? reject(e ?? new Error('no stream')) : resolve(s))));
@@ -183,7 +207,7 @@ const SMALL_ENTRY = 1024 * 1024;
  * lies about it is refused, as yauzl's stream refuses it). The answer is a view of `out` or of the
  * reader's buffer, valid until the next entry.
  */
-function readSmall(read: ReadAt, entry: Entry, inflater: SmallInflater, out: Buffer): Buffer {
+function readSmall(read: ReadAt, entry: Entry, inflater: RawInflater, out: Buffer): Buffer {
   // The local header's name and extra lengths are usually the central directory's: one read for both.
   const guess = 30 + entry.fileNameLength + entry.extraFieldLength;
   let block = read(entry.relativeOffsetOfLocalHeader, guess + entry.compressedSize);
@@ -204,13 +228,32 @@ function readSmall(read: ReadAt, entry: Entry, inflater: SmallInflater, out: Buf
   }
 }
 
+/** Where an entry's data starts: after its local header (whose name and extra lengths are its own). */
+function dataStart(read: ReadAt, entry: Entry): number {
+  const header = read(entry.relativeOffsetOfLocalHeader, 30);
+  if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) throw new Error(`"${entry.fileName}": no local file header where the central directory says`);
+  return entry.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+}
+
+/** A stored entry's bytes, a piece at a time (its size is what the central directory declares). */
+async function copyPieces(read: ReadAt, start: number, entry: Entry, write: (piece: Buffer) => void, breathe: () => Promise<void>): Promise<void> {
+  if (entry.compressedSize !== entry.uncompressedSize) throw new Error(`"${entry.fileName}" is stored with ${entry.compressedSize} bytes, not the ${entry.uncompressedSize} it declares`);
+  for (let at = 0; at < entry.compressedSize; ) {
+    const piece = read(start + at, Math.min(SMALL_ENTRY, entry.compressedSize - at));
+    if (piece.length === 0) throw new Error(`"${entry.fileName}": the zip ends inside its data`);
+    write(piece);
+    at += piece.length;
+    await breathe();
+  }
+}
+
 /** Reads `length` bytes at `position` of the zip (fewer at its end): a view valid until the next read. */
 type ReadAt = (position: number, length: number) => Buffer;
 
 function readerOf(zip: string | Buffer): { read: ReadAt; close(): void } {
   if (typeof zip !== 'string') return { read: (position, length) => zip.subarray(position, position + length), close: () => {} };
   const fd = openSync(zip, 'r');
-  // One buffer for every read (small entries only: at most SMALL_ENTRY and a header), grown as needed.
+  // One buffer for every read (at most SMALL_ENTRY and a header), grown as needed.
   let buffer = Buffer.allocUnsafe(64 * 1024);
   return {
     read: (position, length) => {
