@@ -10,6 +10,7 @@ import { CodeWatch } from './codeWatch';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import type { Cancelable } from './types';
+import { now } from './clock';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { LocalRuntime } from './runtimes';
 import type { Speculatable } from './speculation';
@@ -162,7 +163,7 @@ export class Instance implements RuntimeInstance {
     // The init is the runtime's start and the handler's load: from the spawn (which, for a start made
     // ahead of time, came before this instance was asked for) to ready, less the time the bootstrap
     // sat waiting for the go-ahead.
-    if (typeof first.waited === 'number') return { kind: 'ready', initMs: Math.max(0, performance.now() - this.proc.sandbox.spawnedAt - first.waited) };
+    if (typeof first.waited === 'number') return { kind: 'ready', initMs: Math.max(0, now() - this.proc.sandbox.spawnedAt - first.waited) };
     return { kind: 'ready', initMs };
   }
 

@@ -33,6 +33,7 @@ import { InstanceMemory, type ProcListing } from './instanceMemory';
 import { ProcFile } from './procFile';
 import { isProcessAlive, descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
 import { fail, ok, type Outcome } from '../model/outcome';
+import { now } from './clock';
 import { probe } from './probeCache';
 import { adoptSpeculative, CGROUP_PLACEHOLDER, noteOtherSpawn, type Speculatable } from './speculation';
 import { SandboxWatchdog } from './sandboxWatchdog';
@@ -685,7 +686,7 @@ export class SandboxedProcess {
       this.spawnedAt = adopted.spawnedAt;
     } else {
       const line = direct ? { command, args } : sandboxCommand(this.plan, caps, command, args, { network: this.networkIsolated, cgroup: this.cgroup });
-      this.spawnedAt = performance.now();
+      this.spawnedAt = now();
       this.child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached, windowsHide: true });
     }
     this.child.once('exit', () => {
@@ -704,7 +705,7 @@ export class SandboxedProcess {
     );
   }
 
-  /** When the runtime's process was started (performance.now()): for a start made ahead, before this object. */
+  /** When the runtime's process was started (clock.ts now()): for a start made ahead, before this object. */
   readonly spawnedAt: number;
 
   /**

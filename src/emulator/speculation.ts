@@ -32,8 +32,8 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import * as zlib from 'node:zlib';
 import { pathStamp } from '../model/stamp';
+import { now } from './clock';
 
 /** A runtime's spawn as the sandbox makes it: what must be identical for a start made ahead to be used. */
 export interface SpawnLine {
@@ -97,13 +97,17 @@ let noted: { line: SpawnLine; cgroupParents: string[]; absent: string[]; adopted
 let outcome: { kind: 'none' | 'adopted' | 'discarded'; why: string } = { kind: 'none', why: 'not an invoke' };
 
 function recordsDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'scf-toolkit', 'spawn');
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'scf-toolkit', 'spawn');
 }
 
-const crc32 = (zlib as { crc32?: (data: string) => number }).crc32;
-
-function recordFile(env: NodeJS.ProcessEnv, key: string): string | undefined {
-  return crc32 ? join(recordsDir(env), `${crc32(key).toString(16).padStart(8, '0')}.json`) : undefined;
+/**
+ * A record's file, named by a 32-bit FNV-1a hash of its key (the key itself is inside and compared):
+ * not zlib's crc32, so that nothing more than child_process loads before the start ahead.
+ */
+function recordFile(env: NodeJS.ProcessEnv, key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return join(recordsDir(env), `${(h >>> 0).toString(16).padStart(8, '0')}.json`);
 }
 
 /** Options that say nothing about how the runtime starts (the event, the output's form): left out of the key. */
@@ -153,7 +157,6 @@ export function speculate(argv: string[], cwd: string, env: NodeJS.ProcessEnv, b
   try {
     armedKey = recordKey(argv, cwd, env, build);
     const file = recordFile(env, armedKey);
-    if (!file) return none('no zlib.crc32 in this Node.js');
     let record: SpawnRecord;
     try {
       record = JSON.parse(readFileSync(file, 'utf8')) as SpawnRecord;
@@ -184,7 +187,7 @@ function startAhead(record: SpawnRecord): void {
   const { line } = record;
   const args = line.args.map((a) => a.split(CGROUP_PLACEHOLDER).join(name));
   const child = spawn(line.command, args, { cwd: line.cwd, env: line.env, stdio: line.stdio, detached: line.detached, windowsHide: true });
-  const p: Pending = { child, record, spawnedAt: performance.now(), cgroupDirs };
+  const p: Pending = { child, record, spawnedAt: now(), cgroupDirs };
   pending = p;
   child.on('error', (e) => (p.gone ??= `could not start: ${e.message}`));
   child.once('exit', () => {
@@ -287,7 +290,6 @@ export function saveSpawnRecord(files: string[], env: NodeJS.ProcessEnv): void {
   const n = noted;
   if (armedKey === undefined || !n) return;
   const file = recordFile(env, armedKey);
-  if (!file) return;
   const stamps = Object.fromEntries(files.map((f) => [f, pathStamp(f)]));
   if (n.adopted) {
     try {
