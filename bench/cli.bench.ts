@@ -11,6 +11,9 @@
  * starts with SCF's clean environment, never with the CA bundle.
  * Targets (issue 13): Node.js <= 0.7x lambda-local and <= 2.5x `node -e 0`; Python <= 1.5x
  * (`python3 -c 0` + `node -e 0`).
+ * Each case invokes the same project every round, as a user invoking their function again does: after
+ * the warm-up rounds the CLI starts the runtime ahead of time from the record of the last round
+ * (src/emulator/speculation.ts). One row turns that off (SCF_TOOLKIT_SPECULATE=0) to show what it gains.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +50,8 @@ async function main(): Promise<void> {
       { name: 'node -e 0', run: () => timeProcess(process.execPath, ['-e', '0'], { env, cpu: `${label} node -e 0` }) },
       { name: 'lambda-local', run: () => timeProcess(process.execPath, [LAMBDA_LOCAL, '-l', join(node, 'src', 'index.js'), '-h', 'main_handler', '-e', join(node, 'event.json'), '-t', '3'], { env, cpu: `${label} lambda-local` }) },
       { name: 'scf-toolkit invoke (Node.js)', run: () => timeProcess(process.execPath, [CLI, 'invoke', node, '--event', join(node, 'event.json')], { env, cpu: `${label} scf-toolkit invoke (Node.js)` }) },
+      // the same without the runtime started ahead (speculation.ts)
+      { name: 'no start ahead', run: () => timeProcess(process.execPath, [CLI, 'invoke', node, '--event', join(node, 'event.json')], { env: { ...env, SCF_TOOLKIT_SPECULATE: '0' }, cpu: `${label} no start ahead` }) },
       // the same without the sandbox (sandbox.ts), to show what containment costs
       { name: 'no sandbox', run: () => timeProcess(process.execPath, [CLI, 'invoke', node, '--event', join(node, 'event.json')], { env: { ...env, SCF_TOOLKIT_CONTAINMENT: 'tree' }, cpu: `${label} no sandbox` }) },
     ];
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
       ['node -e 0', ms(s['node -e 0']!), cpu('node -e 0'), 'floor'],
       ['lambda-local CLI', ms(s['lambda-local']!), cpu('lambda-local'), 'peer'],
       ['scf-toolkit invoke, Node.js', ms(ours), cpu('scf-toolkit invoke (Node.js)'), `${ratio(ours.median, s['lambda-local']!.median, { max: 0.7 })} lambda-local; ${ratio(ours.median, nodeFloor, { max: 2.5 })} node -e 0`],
+      ['  the same, SCF_TOOLKIT_SPECULATE=0 (no start ahead)', ms(s['no start ahead']!), cpu('no start ahead'), `${ratio(s['no start ahead']!.median, s['lambda-local']!.median)} lambda-local; ${ratio(s['no start ahead']!.median, nodeFloor)} node -e 0 (the start ahead gains ${(s['no start ahead']!.median - ours.median).toFixed(1)} ms)`],
       ['  the same, SCF_TOOLKIT_CONTAINMENT=tree', ms(s['no sandbox']!), cpu('no sandbox'), `${ratio(s['no sandbox']!.median, s['lambda-local']!.median)} lambda-local; ${ratio(s['no sandbox']!.median, nodeFloor)} node -e 0 (the sandbox costs ${(ours.median - s['no sandbox']!.median).toFixed(1)} ms)`],
     ];
     if (pythonExe) {
