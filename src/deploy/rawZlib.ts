@@ -117,6 +117,8 @@ export class RawDeflater {
    * length, or -1 when deflate does not make it smaller (the caller stores it then).
    */
   deflate(input: Uint8Array, out: Buffer): number {
+    // The native handle checks its bounds by aborting the process: never hand it less room.
+    if (out.length < input.length) throw new RangeError(`deflate: ${out.length} bytes of room for ${input.length}`);
     if (this.context.usable) {
       // At most input.length bytes of output: deflate that does not finish within them is no smaller.
       const w = this.context.finish(input, out, input.length);

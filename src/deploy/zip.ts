@@ -274,8 +274,10 @@ function readSmall(f: CollectedFile, scratch: Buffer): Buffer {
 }
 
 function writeSmall(out: Output, f: CollectedFile, data: Buffer, deflater: RawDeflater, deflated: Buffer): Entry {
-  const n = data.length > 0 ? deflater.deflate(data, deflated) : -1;
-  const body = n >= 0 ? deflated.subarray(0, n) : data;
+  // Room for as many bytes as the input (a generated file may be larger than the shared buffer).
+  const room = data.length <= deflated.length ? deflated : Buffer.allocUnsafe(data.length);
+  const n = data.length > 0 ? deflater.deflate(data, room) : -1;
+  const body = n >= 0 ? room.subarray(0, n) : data;
   const entry = entryOf(f, n >= 0 ? DEFLATED : STORED, crc32(data), body.length, data.length, out.offset);
   localHeader(out, entry);
   out.write(body);
@@ -354,7 +356,8 @@ async function prepareLarge(f: CollectedFile, spool: string, stopped: () => bool
       const last = size >= f.size;
       if (spoolFd === undefined) {
         if (last) break;
-        continue; // to be stored: read on for the CRC only
+        await nextTurn(); // to be stored: read on for the CRC only, a turn of the loop per piece
+        continue;
       }
       const ratio = sampleRatio(input);
       if (ratio > 1 - SAMPLE_SAVING) {
@@ -362,6 +365,7 @@ async function prepareLarge(f: CollectedFile, spool: string, stopped: () => bool
         sent++;
         spooled++;
         spoolWrite(storedBlocks(input, last, (stored ??= Buffer.allocUnsafe(storedBound(PIECE_BYTES)))));
+        if (!last) await nextTurn(); // written here: a turn of the loop per piece
       } else {
         const options: zlib.ZlibOptions = {
           finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,

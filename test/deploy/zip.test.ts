@@ -194,3 +194,12 @@ test('a large entry inflated in pieces through the reused context: the same byte
     inflater.close();
   }
 });
+
+test('a generated file (content given, not on disk) larger than the shared buffers is deflated and reads back', async () => {
+  const content = Buffer.from('echo "generated bootstrap"\n'.repeat(Math.ceil((LARGE_FILE_BYTES * 1.5) / 27)));
+  const path = join(tempDir(), 'code.zip');
+  await writeZip([{ path: 'scf_bootstrap', source: '/nonexistent/scf_bootstrap', mode: 0o755, size: content.length, content }], path);
+  const entry = new AdmZip(path).getEntries()[0]!;
+  assert.equal(entry.header.method, 8);
+  assert.ok(entry.getData().equals(content));
+});
