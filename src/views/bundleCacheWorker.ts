@@ -19,18 +19,31 @@ import { sep } from 'node:path';
 type Load = (request: string, parent: NodeModule | undefined, isMain: boolean) => unknown;
 const NodeModule = Module as unknown as { _load: Load };
 
-function standIn(): unknown {
+/** The `vscode` namespaces (lowercase, so not found the way the classes and enums are: see run()). */
+const NAMESPACES = ['authentication', 'commands', 'comments', 'debug', 'env', 'extensions', 'l10n', 'languages', 'notebooks', 'scm', 'tasks', 'tests', 'window', 'workspace', 'version'];
+
+/**
+ * `names`: the properties the stand-in for the `vscode` module lists as its own, so that a bundle's
+ * `export * from 'vscode'` (scripts/build.mjs gives each bundle one) copies them and `new
+ * vscode.ThemeIcon(...)` at a module's top level finds a constructor rather than throwing there.
+ */
+export function standIn(names?: Set<string>): unknown {
   const target = function () {};
   return new Proxy(target, {
     // not a thenable: `await` of a stand-in must not wait forever
     get: (t, key) => (key === 'then' ? undefined : key === 'prototype' ? t.prototype : key === Symbol.toPrimitive ? () => '' : standIn()),
     apply: () => standIn(),
     construct: () => standIn() as object,
+    ownKeys: (t) => [...Reflect.ownKeys(t), ...[...(names ?? [])].filter((n) => !Object.prototype.hasOwnProperty.call(t, n))],
+    getOwnPropertyDescriptor: (t, key) =>
+      Reflect.getOwnPropertyDescriptor(t, key) ?? (typeof key === 'string' && names?.has(key) ? { configurable: true, enumerable: true, writable: true, value: standIn() } : undefined),
   });
 }
 
 function run(job: CacheWorkerJob, post: (m: CacheWorkerMessage) => void): void {
-  const vscode = standIn();
+  // What the bundles may name of `vscode`: its namespaces and every capitalised property they read.
+  const names = new Set(NAMESPACES);
+  const vscode = standIn(names);
   const load = NodeModule._load;
   NodeModule._load = function (request, parent, isMain) {
     return request === 'vscode' ? vscode : load.call(this, request, parent, isMain);
@@ -52,6 +65,7 @@ function run(job: CacheWorkerJob, post: (m: CacheWorkerMessage) => void): void {
     } catch {
       return tell(file);
     }
+    for (const m of source.matchAll(/\.([A-Z][A-Za-z0-9_]*)\b/g)) names.add(m[1]!);
     for (const dep of bundleDeps(file, source, job.root.endsWith(sep) ? job.root : `${job.root}${sep}`)) produce(dep);
     try {
       cache.load(file);

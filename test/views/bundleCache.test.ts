@@ -217,3 +217,17 @@ test("a worker that cannot start, or a bundle whose top level throws against the
     rmSync(p.dir, { recursive: true, force: true });
   }
 });
+
+test("the worker's stand-in for vscode survives a bundle's export * and top-level use: constructors, namespaces, awaits", async () => {
+  const { standIn } = await import('../../src/views/bundleCacheWorker');
+  const vscode = standIn(new Set(['ThemeIcon', 'window'])) as Record<string, unknown>;
+  // esbuild's `export * from 'vscode'`: the module's own property names, each copied as a getter
+  const api: Record<string, unknown> = {};
+  for (const key of Object.getOwnPropertyNames(vscode)) if (!(key in api)) Object.defineProperty(api, key, { get: () => vscode[key], enumerable: true });
+  const ThemeIcon = api.ThemeIcon as new (id: string) => unknown;
+  assert.doesNotThrow(() => new ThemeIcon('symbol-function'));
+  const window = api.window as { createOutputChannel(name: string): { appendLine(s: string): void }; showInformationMessage(m: string): unknown };
+  assert.doesNotThrow(() => window.createOutputChannel('SCF').appendLine('x'));
+  assert.notEqual(await window.showInformationMessage('hi'), undefined, 'awaiting a stand-in resolves (it is no thenable)');
+  assert.equal(api.workspace, undefined, 'only the names it was given');
+});
