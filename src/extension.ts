@@ -102,7 +102,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   function loadCore(): Core {
     if (core) return core;
     for (const s of coreStandIns) s.dispose();
-    core = cache.load<typeof import('./commands/core')>(dist('core.js')).startCore(context, view, async (library) => void (await cache.loadInPieces(dist(LIBRARIES[library]))));
+    const start = { preload: async (library: Library) => void (await cache.loadInPieces(dist(LIBRARIES[library]))), turn: cache.turn };
+    core = cache.load<typeof import('./commands/core')>(dist('core.js')).startCore(context, view, start);
     proxy.serve(core.tree);
     return core;
   }
@@ -118,6 +119,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   // Each part in a task of its own; the code cache of what had none is written once the session has
   // settled (it then holds the functions that ran, not only the bundles' top level).
   const timers = new Set<NodeJS.Timeout>();
+  let ended = false;
   const later = (ms: number, run: () => void) => {
     const t = setTimeout(() => {
       timers.delete(t);
@@ -125,7 +127,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
     }, ms);
     timers.add(t);
   };
-  const nextTask = () => new Promise<void>((resolve) => later(0, resolve));
   later(0, () => {
     // The first session after an install or update has no code cache yet: a worker thread produces it
     // (src/views/bundleCacheWorker.ts) and each bundle below waits for its data.
@@ -135,18 +136,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
     void cache
       .loadInPieces(dist('core.js'))
       .catch(() => undefined)
-      .then(nextTask)
+      .then(cache.turn)
       .then(() => {
+        if (ended) return;
         loadCore();
         return cache.loadInPieces(dist('deferred.js')).catch(() => undefined);
       })
-      .then(nextTask)
+      .then(cache.turn)
       .then(() => {
+        if (ended) return;
         loadDeferred();
         later(3000, () => void cache.save());
       });
   });
-  context.subscriptions.push(proxy, view, ...coreStandIns, ...deferredStandIns, { dispose: () => timers.forEach(clearTimeout) });
+  context.subscriptions.push(proxy, view, ...coreStandIns, ...deferredStandIns, { dispose: () => ((ended = true), timers.forEach(clearTimeout)) });
   return {
     get tree() {
       return loadCore().tree;

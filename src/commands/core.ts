@@ -18,6 +18,14 @@ import { EmulatorHost } from '../views/emulatorClient';
 import { WorkspaceWatcher } from '../views/workspaceWatcher';
 import { trackActiveFunction } from '../views/activeFunction';
 
+/** How the parts start on the editor's thread (src/extension.ts, src/views/bundleCache.ts). */
+export interface StartUp {
+  /** Loads a library's bundle and the bundles it requires, each in a task of its own. */
+  preload(library: Library): Promise<void>;
+  /** Resolves in a turn of the event loop of its own, after every earlier caller's. */
+  turn(): Promise<void>;
+}
+
 export interface Core {
   tree: FunctionsTree;
   output: OutputView;
@@ -35,7 +43,8 @@ export interface Core {
  * dist/ and what it requires, each in a task of its own (src/views/bundleCache.ts): were a library's
  * file renamed, preloading fails and the first use loads it at once.
  */
-export function startCore(context: vscode.ExtensionContext, view: vscode.TreeView<TreeNode>, preload: (library: Library) => Promise<void>): Core {
+export function startCore(context: vscode.ExtensionContext, view: vscode.TreeView<TreeNode>, start: StartUp): Core {
+  const { preload, turn } = start;
   const templatesDir = context.asAbsolutePath('dist/templates');
   const output = new OutputView();
   const status = new InvocationStatus();
@@ -44,7 +53,7 @@ export function startCore(context: vscode.ExtensionContext, view: vscode.TreeVie
   const host = new EmulatorHost(context, { onAsyncLog: (line) => output.log(line), onAsyncFinished: (event) => output.asyncFinished(event) });
   // The YAML library loads in a task of its own before the tree's first parse, not in the same one.
   const yamlLoaded = preload('yaml').catch(() => undefined);
-  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState, yamlLoaded);
+  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState, yamlLoaded, turn);
   const invoker = new Invoker(context, host, tree, output, status, templatesDir);
   const events = new EventCommands(tree, templatesDir);
   context.subscriptions.push(files, output, status, tree, tree.track(view), trackActiveFunction(tree), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));
@@ -59,7 +68,7 @@ export function startCore(context: vscode.ExtensionContext, view: vscode.TreeVie
     loadDeferred() {
       if (deferred) return deferred;
       const { registerDeferred } = require('./deferred') as typeof import('./deferred');
-      deferred = registerDeferred(context, { tree, output, status, host, files, preload });
+      deferred = registerDeferred(context, { tree, output, status, host, files, preload, turn });
       return deferred;
     },
     async deactivate() {

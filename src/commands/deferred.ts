@@ -38,6 +38,8 @@ export interface DeferredDeps {
   files: WorkspaceWatcher;
   /** Loads a library's bundle and the bundles it requires, each in a task of its own. */
   preload(library: Library): Promise<void>;
+  /** Resolves in a turn of the event loop of its own, after every earlier caller's. */
+  turn(): Promise<void>;
 }
 
 export function registerDeferred(context: vscode.ExtensionContext, deps: DeferredDeps): DeferredApi {
@@ -45,11 +47,12 @@ export function registerDeferred(context: vscode.ExtensionContext, deps: Deferre
   // The language client's library loads in pieces (one bundle per task), then the client starts in a
   // task of its own, and so do the resumed async events: the editor's thread is never held for all of
   // it at once. (Were the library's file renamed, preloading fails and the client loads it at once.)
-  const languageClient = nextTask()
+  const languageClient = deps
+    .turn()
     .then(() => deps.preload('languageClient'))
     .catch(() => undefined)
-    .then(nextTask)
-    .then(() => startLanguageClient(context, deps.files.watcher));
+    .then(deps.turn)
+    .then(() => startLanguageClient(context, deps.files.watcher, deps.turn));
   languageClient.catch((e: unknown) => deps.output.info(`The serverless.yml language server did not start: ${(e as Error)?.message ?? String(e)}`));
   const services = new ServicesStatus(); // status bar items while the gateway or the local endpoint runs
   context.subscriptions.push(services);
@@ -59,11 +62,6 @@ export function registerDeferred(context: vscode.ExtensionContext, deps: Deferre
   registerConvertTemplate(context); // TCSAM template.yaml -> serverless.yml
   const gateway = registerGateway(context, { ...deps, services }); // the local HTTP gateway, as its own process
   // Async events queued before the editor last closed run again now (trusted workspaces only).
-  const resumed = nextTask().then(() => registerAsyncResume(context, deps.tree, deps.host, deps.output));
+  const resumed = deps.turn().then(() => registerAsyncResume(context, deps.tree, deps.host, deps.output));
   return { deploy, languageClient, gateway, services, resumed };
-}
-
-/** Resolves on a later turn of the event loop (after whatever the editor has queued meanwhile). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -96,6 +96,13 @@ export interface BundleCache {
   report(): Array<{ file: string; cached: boolean }>;
   /** Ends the worker thread, if one runs. */
   dispose(): void;
+  /**
+   * Resolves in a turn of the event loop of its own, after every earlier caller's: the start-up's
+   * pieces (each bundle here, the tree's reads, the language client's steps) take turns, one per loop
+   * iteration, so two chains of them never run back to back in one (a check phase runs every
+   * setImmediate queued before it, and an I/O callback's work runs in the same iteration as they do).
+   */
+  turn(): Promise<void>;
 }
 
 /** The `require("./x.js")` of our bundles (scripts/build.mjs writes them so), resolved; lazy stand-ins' `require('../x.js')` are not. */
@@ -120,6 +127,8 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
   /** Files the worker has told about. */
   const told = new Set<string>();
   let worker: Worker | undefined;
+  let turns = Promise.resolve();
+  const turn = (): Promise<void> => (turns = turns.then(() => new Promise<void>((r) => setImmediate(r))));
   // VS Code's `require('vscode')` finds the extension by the real path of the requiring file (a
   // realpathSync each time): the language client's bundle alone requires it 51 times. Every file here
   // is the same extension's, so it is asked once.
@@ -219,7 +228,7 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
     for (const dep of bundleDeps(file, source, root)) await loadInPieces(dep, parent, seen);
     const data = fromWorkerReady(file);
     if (data) await data;
-    await new Promise((r) => setImmediate(r));
+    await turn();
     return load(file, parent, source);
   };
 
@@ -280,5 +289,6 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
     produceOffThread,
     report: () => loaded.map(({ file, cached }) => ({ file: basename(file), cached })),
     dispose: endWorker,
+    turn,
   };
 }

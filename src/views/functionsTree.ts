@@ -36,6 +36,8 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     private readonly state?: vscode.Memento,
     /** Awaited before the first read (the editor loads the YAML library in a task of its own meanwhile). */
     private readonly prepare?: Promise<void>,
+    /** Resolves in a task of its own for each file read (the editor's start-up shares one queue of them). */
+    private readonly turn: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
   ) {
     this.expansion = new Map(Object.entries(state?.get<Record<string, boolean>>(EXPANSION_KEY) ?? {}));
     const functionFiles = files.on(['serverless'], ({ uri, change }) => {
@@ -173,7 +175,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         const next = new Map<string, FileEntry>();
         for (const file of found) {
           // One file per task: the extension host's thread is the editor's, and a workspace may hold many.
-          if (next.size > 0) await new Promise((resolve) => setImmediate(resolve));
+          await this.turn();
           next.set(file, { file, result: this.read(file) });
         }
         this.entries = next;

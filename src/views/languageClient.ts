@@ -39,8 +39,11 @@ async function coordinateWithRedHatYaml(): Promise<boolean> {
   return vscode.workspace.getConfiguration('yaml').get<boolean>('validate', true);
 }
 
-/** `watcher`: the extension's one file watcher; its events go to the server, which then registers none of its own. */
-export async function startLanguageClient(context: vscode.ExtensionContext, watcher: vscode.FileSystemWatcher): Promise<LanguageClient> {
+/**
+ * `watcher`: the extension's one file watcher; its events go to the server, which then registers none of its own.
+ * `turn`: resolves in a task of its own (the start-up's queue of them).
+ */
+export async function startLanguageClient(context: vscode.ExtensionContext, watcher: vscode.FileSystemWatcher, turn: () => Promise<void>): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -64,7 +67,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext, watc
   // The client registers its ~45 built-in features as it is made, and starts the server: each in a
   // task of its own on the editor's thread.
   const client = new LanguageClient('scfServerless', 'SCF serverless.yml', serverOptions, clientOptions);
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await turn();
   await client.start();
   context.subscriptions.push({ dispose: () => void client.stop() });
   return client;
