@@ -13,7 +13,7 @@
 //               the baseline's sessions show what VS Code itself runs there), with the process's CPU
 //               time meanwhile and, from V8's sampling profiler run in that thread, how much of it was
 //               the measured extension's code (a frame of its folder on the stack; at most the
-//               task's CPU time, see oursOf below): on a loaded
+//               thread's own CPU time in the task, see oursOf below): on a loaded
 //               machine a task's wall time includes waiting for a core, and VS Code's own tasks fall
 //               in the same window.
 // Targets (issue 13): activation <= 30 ms; no task over 20 ms after it.
@@ -78,13 +78,26 @@ exports.activate = () => {
   const gaps = [];
   let last = performance.now();
   let lastCpu = process.cpuUsage();
+  // This thread's own time on a CPU (Linux: /proc/thread-self/schedstat, ns): the process's CPU time
+  // also counts its other threads (a worker, the GC's helpers), and a sample the profiler takes while
+  // this thread waits for a core still shows the code it was in.
+  const threadCpu = () => {
+    try {
+      return Number(require('node:fs').readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+    } catch {
+      return undefined;
+    }
+  };
+  let lastThread = threadCpu();
   let watching = true;
   const tick = () => {
     const now = performance.now();
     const cpu = process.cpuUsage();
-    if (now - last > 21) gaps.push({ at: last, ms: now - last - 1, cpuMs: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 });
+    const thread = lastThread === undefined ? undefined : threadCpu();
+    if (now - last > 21) gaps.push({ at: last, ms: now - last - 1, cpuMs: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000, threadMs: thread === undefined ? undefined : thread - lastThread });
     last = now;
     lastCpu = cpu;
+    lastThread = thread;
     if (watching) setTimeout(tick, 1);
   };
   setTimeout(tick, 1);
@@ -159,7 +172,7 @@ exports.activate = () => {
           oursAfter: oursIn(t1, Infinity),
           byFile,
           before: gaps.filter((g) => g.at < t0).map((g) => g.ms),
-          after: gaps.filter((g) => g.at >= t0).map((g) => ({ ms: g.ms, cpuMs: g.cpuMs, oursMs: oursIn(g.at, g.at + g.ms + 1), files: filesIn(g.at, g.at + g.ms + 1), sinceActivation: g.at - t0 })),
+          after: gaps.filter((g) => g.at >= t0).map((g) => ({ ms: g.ms, cpuMs: g.cpuMs, threadMs: g.threadMs, oursMs: oursIn(g.at, g.at + g.ms + 1), files: filesIn(g.at, g.at + g.ms + 1), sinceActivation: g.at - t0 })),
         };
         writeFileSync(out + '.tmp', JSON.stringify(result));
         renameSync(out + '.tmp', out);
@@ -255,9 +268,10 @@ async function main() {
   }
   // A task's wall time on a loaded 2-core machine includes waiting for a core; the profiler's samples
   // say how much of it ran our code (the baseline's tasks are VS Code's own and other extensions').
-  // Our code's time in a task: the profiler's samples of it, but no more than the process's CPU time
-  // in that task (on a loaded machine the sampler's timing is loose; CPU time is counted by the kernel).
-  const oursOf = (g) => Math.min(g.oursMs ?? 0, g.cpuMs ?? Infinity);
+  // Our code's time in a task: the profiler's samples of it, but no more than the thread's own CPU time
+  // in that task (the process's where the kernel does not tell a thread's): on a loaded machine the
+  // sampler also samples the thread while it waits for a core; CPU time is counted by the kernel.
+  const oursOf = (g) => Math.min(g.oursMs ?? 0, g.threadMs ?? g.cpuMs ?? Infinity);
   const row = (label, rs) => {
     const act = rs.map((x) => x.activation);
     const longest = rs.map((x) => Math.max(0, ...x.after.map((g) => g.ms)));
@@ -282,7 +296,7 @@ async function main() {
   const worst = median(o.oursLongest);
   console.log(`longest task after activation ${median(o.longest).toFixed(0)} ms of wall time (the baseline's sessions: ${median(b.longest).toFixed(0)} ms, VS Code's own); of our code in one task: ${worst.toFixed(1)} ms (target <= 20: ${worst <= 20 ? 'met' : 'NOT met'})`);
   results[OURS].forEach((x, i) => {
-    console.log(`  session ${i + 1} (${x.cacheFiles ? `${x.cacheFiles} code cache files` : 'no code cache yet'}): activation ${x.activation.toFixed(1)} ms (${(x.oursDuringActivation ?? 0).toFixed(1)} ms of our code); tasks > 20 ms after (wall/cpu/ours ms @ ms after): ${x.after.map((g) => `${g.ms.toFixed(0)}/${(g.cpuMs ?? 0).toFixed(0)}/${oursOf(g).toFixed(0)}@${g.sinceActivation.toFixed(0)}${g.files ? ` (${g.files})` : ''}`).join(', ') || 'none'}`);
+    console.log(`  session ${i + 1} (${x.cacheFiles ? `${x.cacheFiles} code cache files` : 'no code cache yet'}): activation ${x.activation.toFixed(1)} ms (${(x.oursDuringActivation ?? 0).toFixed(1)} ms of our code); tasks > 20 ms after (wall/thread CPU/ours ms @ ms after): ${x.after.map((g) => `${g.ms.toFixed(0)}/${(g.threadMs ?? g.cpuMs ?? 0).toFixed(0)}/${oursOf(g).toFixed(0)}@${g.sinceActivation.toFixed(0)}${g.files ? ` (${g.files})` : ''}`).join(', ') || 'none'}`);
     const files = Object.entries(x.byFile ?? {}).sort((p, q) => q[1] - p[1]).slice(0, 6);
     if (files.length) console.log(`    our code after activation, by file: ${files.map(([f, ms]) => `${f} ${ms.toFixed(1)} ms`).join(', ')}`);
   });
