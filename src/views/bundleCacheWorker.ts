@@ -14,7 +14,7 @@ import Module from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { bundleDeps, createBundleCache, type CacheWorkerJob, type CacheWorkerMessage } from './bundleCache';
 import { readFileSync } from 'node:fs';
-import { sep } from 'node:path';
+import { relative, sep } from 'node:path';
 
 type Load = (request: string, parent: NodeModule | undefined, isMain: boolean) => unknown;
 const NodeModule = Module as unknown as { _load: Load };
@@ -39,6 +39,19 @@ export function standIn(names?: Set<string>): unknown {
       Reflect.getOwnPropertyDescriptor(t, key) ?? (typeof key === 'string' && names?.has(key) ? { configurable: true, enumerable: true, writable: true, value: standIn() } : undefined),
   });
 }
+
+/**
+ * Libraries whose first call on the editor's thread compiles much more than their top level: the
+ * worker calls them once too, so that code is in the data. The YAML library's parser (the tree's and
+ * the CodeLens's first parse of serverless.yml), on a document with the shapes serverless.yml has.
+ */
+const WARM_UPS: Record<string, (exports: unknown) => void> = {
+  'vendor/yaml.js': (yaml) => {
+    const { parseDocument, LineCounter } = yaml as { parseDocument(text: string, options?: object): { toJS(): unknown }; LineCounter: new () => object };
+    const sample = '# an app\ncomponent: scf\nname: hello\ninputs:\n  src: ./src # code\n  handler: index.main_handler\n  memorySize: 128\n  timeout: 3.5\n  environment:\n    variables: { A: "1", B: \'two\' }\n  events:\n    - timer:\n        parameters:\n          cronExpression: "0 */1 * * * * *"\n  notes: |\n    text\n  list: [a, b]\n  yes: true\n  none: null\n  ref: &r { x: 1 }\n  copy: *r\n';
+    parseDocument(sample, { lineCounter: new LineCounter(), keepSourceTokens: true }).toJS();
+  },
+};
 
 function run(job: CacheWorkerJob, post: (m: CacheWorkerMessage) => void): void {
   // What the bundles may name of `vscode`: its namespaces and every capitalised property they read.
@@ -68,7 +81,8 @@ function run(job: CacheWorkerJob, post: (m: CacheWorkerMessage) => void): void {
     for (const m of source.matchAll(/\.([A-Z][A-Za-z0-9_]*)\b/g)) names.add(m[1]!);
     for (const dep of bundleDeps(file, source, job.root.endsWith(sep) ? job.root : `${job.root}${sep}`)) produce(dep);
     try {
-      cache.load(file);
+      const exports = cache.load(file);
+      WARM_UPS[relative(job.root, file).split(sep).join('/')]?.(exports);
     } catch {
       // its top level threw against the stand-in: what compiled is kept all the same
     }

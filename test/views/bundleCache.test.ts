@@ -261,3 +261,23 @@ test('turn(): the start-up pieces of two chains run in loop iterations of their 
     rmSync(p.dir, { recursive: true, force: true });
   }
 });
+
+test("the worker also calls the YAML library's parser once, so the first parse's code is in the data", { skip: noWorker }, async () => {
+  const p = project();
+  try {
+    const marker = join(p.dir, 'parsed');
+    // a stand-in for dist/vendor/yaml.js that tells what the worker asked of it
+    writeFileSync(join(p.dist, 'vendor', 'yaml.js'), `'use strict';\nclass LineCounter {}\nexports.LineCounter = LineCounter;\nexports.parseDocument = (text, o) => { require('node:fs').writeFileSync(${JSON.stringify(marker)}, String(o.lineCounter instanceof LineCounter) + ' ' + text.includes('component: scf')); return { toJS: () => ({}) }; };\n`);
+    const cache = session(p.dist, [p.cache], WORKER);
+    assert.equal(cache.produceOffThread([join(p.dist, 'vendor', 'yaml.js')]), true);
+    try {
+      await cache.loadInPieces(join(p.dist, 'vendor', 'yaml.js'));
+    } finally {
+      cache.dispose();
+    }
+    assert.equal(readFileSync(marker, 'utf8'), 'true true');
+    assert.deepEqual(cache.report(), [{ file: 'yaml.js', cached: true }]);
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
