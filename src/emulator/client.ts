@@ -169,6 +169,7 @@ export class EmulatorClient {
         this.pending.delete(m.id);
         this.updateRef();
         p.accepted(m.result.requestId);
+        if (m.lines) for (const [stream, text, time, requestId] of m.lines) p.onLog({ requestId: requestId ?? m.result.requestId, stream, text, time });
         p.done(ok(m.result));
         break;
       case 'error':

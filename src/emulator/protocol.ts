@@ -48,10 +48,18 @@ export type HostReply =
   | { type: 'ready'; pid: number }
   | { type: 'accepted'; id: string; requestId: string }
   | { type: 'log'; id: string; line: LogLine }
-  | { type: 'result'; id: string; result: InvokeResult }
+  /**
+   * `lines`: the invocation's log lines that went out with its result (a warm invocation's START to
+   * REPORT), compact: [stream, text, time] and the request id when it is not the result's. They come
+   * before the result, as if sent as `log` messages first.
+   */
+  | { type: 'result'; id: string; result: InvokeResult; lines?: CompactLine[] }
   /** A failure before any code ran: bad serverless.yml, no such function, runtime not installed ... */
   | { type: 'error'; id: string; error: Problem }
   | { type: 'resumed'; id: string; pending: number }
   /** Log lines and endings of async events no client invocation is waiting for (restored ones). */
   | { type: 'asyncLog'; line: LogLine }
   | { type: 'asyncFinished'; event: FinishedEvent };
+
+/** A LogLine in a result's `lines`: its stream, text and time, and its request id when not the result's. */
+export type CompactLine = [stream: LogLine['stream'], text: string, time: number, requestId?: string];
