@@ -260,7 +260,12 @@ export class Emulator {
     instance.busy = true;
     const context = contextFor((setup.context ??= contextTemplate(spec, fenv.userVariables, this.identity)), id());
     const runStarted = now();
-    const { outcome, peakKb } = await instance.run(req.payload, context, debugging ? Infinity : spec.timeout * 1000, spec.memorySize, opts.signal);
+    const running = instance.run(req.payload, context, debugging ? Infinity : spec.timeout * 1000, spec.memorySize, opts.signal);
+    // A warm instance frozen while idle (takeIdle) runs again once its request is on its way: run()
+    // has written it to the instance's channel before its first await, so on SIGCONT the runtime
+    // finds it there and wakes once, not once for the signal and again for the request.
+    instance.thaw();
+    const { outcome, peakKb } = await running;
     // The request is over: later output belongs to no request yet, so it never lands after this one's END
     // (with --json the result stays the last line); it opens the next request's log.
     const held: Array<['stdout' | 'stderr', string]> = [];
@@ -392,10 +397,7 @@ export class Emulator {
       // (a pending freeze is left to find the instance busy: see release())
       if (i.idleTimer) clearTimeout(i.idleTimer);
       i.idleTimer = undefined;
-      if (i.reusable()) {
-        i.thaw();
-        return i;
-      }
+      if (i.reusable()) return i; // (thawed once its request is written: invokeSpec)
       pool.all.delete(i);
       i.kill();
     }
