@@ -42,6 +42,14 @@ const LEADING_SPACES = / */y;
  * the line, whichever comes first (the character before `lastIndex` says which); no match: neither.
  */
 const COLON_OR_COMMENT = /[^\r\n]*?(?::(?=[ \r\n]|$)| #)/y;
+/**
+ * A whole `key: value` line from the key on: a plain key of word characters (1), the colon and the
+ * spaces around it (2), and a plain one-line value that starts with none of YAML's indicators (3),
+ * then maybe a comment. A value cannot hold `: ` (it would be a mapping) and a `#` after a space
+ * starts the comment; trailing spaces are not the value's. Keys such as `true` or `null` are left to
+ * keyAt (which gives up on them).
+ */
+const SIMPLE_PAIR = /([A-Za-z_][\w./-]{0,999})( *: +)([A-Za-z0-9_./$(~](?:[^\r\n:# ]|:(?=[^ \r\n])|(?<! )#| +(?=[^ #\r\n]))*) *(?: #[^\r\n]*)?(?=\r?\n|$)/y;
 
 export function fastParse(text: string): ParsedYaml | undefined {
   if (text.indexOf('\t') !== -1 || text.charCodeAt(0) === 0xfeff) return undefined;
@@ -121,8 +129,36 @@ class Reader {
     const pairs: YPair[] = [];
     let seen: Set<string> | undefined;
     let keyPos = firstKey;
+    const t = this.text;
+    const lines = this.lines;
     for (;;) {
-      const line = this.lines[this.li]!;
+      const line = lines[this.li]!;
+      // Most lines are `key: value`: one regular expression reads them, for the same pair keyAt and
+      // inline would make (less work unoptimised: a few property reads instead of a few dozen).
+      SIMPLE_PAIR.lastIndex = keyPos;
+      const simple = SIMPLE_PAIR.exec(t);
+      const simpleKey = simple === null ? '' : simple[1]!;
+      if (simple !== null && (simpleKey.length > 5 || resolvePlain(simpleKey) === simpleKey)) {
+        const key = simpleKey;
+        if (seen) {
+          if (seen.has(key)) giveUp();
+          seen.add(key);
+        } else {
+          for (let j = 0; j < pairs.length; j++) if (pairs[j]!.key === key) giveUp();
+          if (pairs.length >= 8) seen = new Set(pairs.map((q) => q.key)).add(key);
+        }
+        const raw = simple[3]!;
+        const keyEnd = keyPos + key.length;
+        const start = keyEnd + simple[2]!.length;
+        const value: YScalar = { kind: 'scalar', value: resolvePlain(raw), quoted: false, start, end: start + raw.length };
+        pairs.push({ key, keyStart: keyPos, keyEnd, value });
+        const next = lines[++this.li];
+        if (!next || next.indent < col) break;
+        if (next.indent > col) giveUp(); // a continuation line or bad indentation
+        keyPos = next.start + col;
+        if (t.charCodeAt(keyPos) === DASH && this.isSeqDash(keyPos, next.end)) giveUp();
+        continue;
+      }
       if (!this.keyAt(keyPos, line.end)) giveUp();
       const { key, keyStart, keyEnd, afterColon } = this; // read now: the value may hold keys of its own
       // A duplicate key: the full parser reports it. A few keys are compared one by one, more through a Set.
