@@ -24,12 +24,16 @@ function numberOf(node: YNode | undefined): number | undefined {
   return node && node.kind === 'scalar' && typeof node.value === 'number' ? node.value : undefined;
 }
 
-/** An environment variable key: SCF's pattern, length and reserved prefixes (facts §2). */
-function checkEnvKey(key: string, keyStart: number, keyEnd: number, keys: ReadonlySet<string>): ScfDiagnostic[] {
+/** A key that passes every check below: most keys are, and are told so by one test. */
+const GOOD_ENV_KEY = /^(?!SCF_|QCLOUD_|TENCENTCLOUD_)[A-Za-z][A-Za-z0-9_]{1,63}$/;
+
+/** An environment variable key: SCF's pattern, length and reserved prefixes (facts §2). `keys`: all the keys, asked only for a reserved one. */
+function checkEnvKey(key: string, keyStart: number, keyEnd: number, keys: () => ReadonlySet<string>): ScfDiagnostic[] {
+  if (GOOD_ENV_KEY.test(key)) return [];
   const reserved = RESERVED_ENV_PREFIXES.find((p) => key.startsWith(p));
   if (reserved) {
     const rest = key.slice(reserved.length);
-    let candidate = ENV_KEY.test(rest) && rest.length >= 2 && !keys.has(rest) ? rest : `APP_${rest}`;
+    let candidate = ENV_KEY.test(rest) && rest.length >= 2 && !keys().has(rest) ? rest : `APP_${rest}`;
     if (!ENV_KEY.test(candidate)) candidate = 'APP_VAR';
     return [
       diag('scf.env.keyReserved', `environment variable ${key} uses the reserved prefix ${reserved} (SCF_, QCLOUD_ and TENCENTCLOUD_ belong to the platform): rename it, e.g. ${candidate}`, keyStart, keyEnd, [
@@ -134,12 +138,14 @@ export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
   const env = get(inputs, 'environment');
   const vars = get(env, 'variables');
   if (vars?.kind === 'map') {
-    const keys = new Set(vars.pairs.map((p) => p.key));
+    let keys: Set<string> | undefined;
+    const allKeys = () => (keys ??= new Set(vars.pairs.map((p) => p.key)));
     for (const pair of vars.pairs) {
       if (pair.value.kind !== 'scalar') {
         out.push(diag('scf.schema.type', `environment variable ${pair.key} must be a string, number or boolean, not ${pair.value.kind === 'map' ? 'a mapping' : 'a list'}: quote it if it is meant as text`, pair.keyStart, pair.keyEnd));
       }
-      out.push(...checkEnvKey(pair.key, pair.keyStart, pair.keyEnd, keys));
+      const problems = checkEnvKey(pair.key, pair.keyStart, pair.keyEnd, allKeys);
+      if (problems.length) out.push(...problems);
     }
   }
   // multi-scf and http: `environments: [{ key, value }]`
@@ -147,7 +153,7 @@ export function checkLimits(ctx: InstanceContext): ScfDiagnostic[] {
   if (list?.kind === 'seq') {
     const keyNodes = list.items.map((item) => get(item, 'key')).filter((n): n is YNode => n?.kind === 'scalar' && n.value !== null);
     const keys = new Set(keyNodes.map((n) => String((n as { value: unknown }).value)));
-    for (const node of keyNodes) out.push(...checkEnvKey(scalarText(node)!, node.start, node.end, keys));
+    for (const node of keyNodes) out.push(...checkEnvKey(scalarText(node)!, node.start, node.end, () => keys));
   }
   return out;
 }
