@@ -140,13 +140,7 @@ class Reader {
       const simpleKey = simple === null ? '' : simple[1]!;
       if (simple !== null && (simpleKey.length > 5 || resolvePlain(simpleKey) === simpleKey)) {
         const key = simpleKey;
-        if (seen) {
-          if (seen.has(key)) giveUp();
-          seen.add(key);
-        } else {
-          for (let j = 0; j < pairs.length; j++) if (pairs[j]!.key === key) giveUp();
-          if (pairs.length >= 8) seen = new Set(pairs.map((q) => q.key)).add(key);
-        }
+        seen = checkNewKey(key, pairs, seen);
         const raw = simple[3]!;
         const keyEnd = keyPos + key.length;
         const start = keyEnd + simple[2]!.length;
@@ -161,14 +155,7 @@ class Reader {
       }
       if (!this.keyAt(keyPos, line.end)) giveUp();
       const { key, keyStart, keyEnd, afterColon } = this; // read now: the value may hold keys of its own
-      // A duplicate key: the full parser reports it. A few keys are compared one by one, more through a Set.
-      if (seen) {
-        if (seen.has(key)) giveUp();
-        seen.add(key);
-      } else {
-        for (let j = 0; j < pairs.length; j++) if (pairs[j]!.key === key) giveUp();
-        if (pairs.length >= 8) seen = new Set(pairs.map((q) => q.key)).add(key);
-      }
+      seen = checkNewKey(key, pairs, seen);
       let p = afterColon;
       while (p < line.end && this.text.charCodeAt(p) === SPACE) p++;
       let value: YNode;
@@ -567,3 +554,16 @@ function resolveNumber(raw: string): YScalarValue {
 }
 
 export type { YScalar };
+
+/**
+ * Gives up on a key the mapping already has (the full parser reports the duplicate). A few keys are
+ * compared one by one, more through a Set, made once the mapping has 8: answers the Set to use next.
+ */
+function checkNewKey(key: string, pairs: readonly YPair[], seen: Set<string> | undefined): Set<string> | undefined {
+  if (seen) {
+    if (seen.has(key)) giveUp();
+    return seen.add(key);
+  }
+  for (let j = 0; j < pairs.length; j++) if (pairs[j]!.key === key) giveUp();
+  return pairs.length >= 8 ? new Set(pairs.map((q) => q.key)).add(key) : undefined;
+}
