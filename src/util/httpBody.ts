@@ -31,6 +31,23 @@ export function serverOptions(overrides: Partial<ServerTimeouts> = {}): ServerOp
   return { ...SERVER_TIMEOUTS, ...overrides };
 }
 
+/** `http.bodyTooLarge` for a body that passed `limit` bytes (`declared`: what its Content-Length said). */
+export function bodyTooLarge(limit: number, declared?: number): Outcome<never> {
+  const size = declared === undefined ? `over ${formatLimit(limit)}` : `${formatLimit(declared)} (Content-Length)`;
+  return fail('http.bodyTooLarge', `the request body is ${size}, over the limit of ${formatLimit(limit)}`);
+}
+
+/**
+ * Before any of the body is read: `http.bodyTooLarge` when its Content-Length is over `limit` (the rest
+ * is then read and dropped), undefined otherwise. Every body reader starts with it.
+ */
+export function refuseDeclaredTooLarge(req: IncomingMessage, limit: number): Outcome<never> | undefined {
+  const declared = Number(req.headers['content-length']);
+  if (!Number.isFinite(declared) || declared <= limit) return undefined;
+  req.resume();
+  return bodyTooLarge(limit, declared);
+}
+
 /**
  * The whole body, or `http.bodyTooLarge` as soon as it passes `limit` bytes (declared in
  * Content-Length or counted while it arrives; nothing past the limit is kept), or `http.aborted` when
@@ -38,12 +55,8 @@ export function serverOptions(overrides: Partial<ServerTimeouts> = {}): ServerOp
  * rest of the body is read and dropped meanwhile.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Outcome<Buffer>> {
-  const tooLarge = (size: string) => fail('http.bodyTooLarge', `the request body is ${size}, over the limit of ${formatLimit(limit)}`);
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.resolve(tooLarge(`${formatLimit(declared)} (Content-Length)`));
-  }
+  const refused = refuseDeclaredTooLarge(req, limit);
+  if (refused) return Promise.resolve(refused);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -58,7 +71,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Outcome<B
       size += c.length;
       if (size > limit) {
         chunks.length = 0;
-        settle(tooLarge(`over ${formatLimit(limit)}`));
+        settle(bodyTooLarge(limit));
       } else chunks.push(c);
     });
     req.on('end', () => settle(ok(Buffer.concat(chunks))));

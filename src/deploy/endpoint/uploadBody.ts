@@ -16,6 +16,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { fail, ok, type Outcome } from '../../model/outcome';
+import { bodyTooLarge, refuseDeclaredTooLarge } from '../../util/httpBody';
 
 /** A zip decoded from the body into a file of its own. */
 export interface SpooledZip {
@@ -112,11 +113,8 @@ class ZipSpool {
  * `http.bodyTooLarge` past the limit (the caller answers with answerBeforeBody) or `http.aborted`.
  */
 export function readUploadBody(req: IncomingMessage, limit: number, spoolDir: string, maxZipBytes: number): Promise<Outcome<UploadBody>> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.resolve(fail('http.bodyTooLarge', `the request body is over the limit (Content-Length ${declared})`));
-  }
+  const refused = refuseDeclaredTooLarge(req, limit);
+  if (refused) return Promise.resolve(refused);
   const nonce = randomBytes(12).toString('hex');
   const hash = createHash('sha256');
   const kept: Buffer[] = [];
@@ -244,7 +242,7 @@ export function readUploadBody(req: IncomingMessage, limit: number, spoolDir: st
     req.on('data', (c: Buffer) => {
       if (settled) return;
       size += c.length;
-      if (size > limit) return settle(fail('http.bodyTooLarge', `the request body is over the limit of ${limit} bytes`));
+      if (size > limit) return settle(bodyTooLarge(limit));
       hash.update(c);
       try {
         scan(c);
