@@ -25,8 +25,7 @@
  * here either. Where the instance's processes cannot all be known (Windows), they keep running.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, release, setPriority } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InstanceMemory, type ProcListing } from './instanceMemory';
@@ -37,9 +36,10 @@ import { now } from './clock';
 import { probe } from './probeCache';
 import { adoptSpeculative, CGROUP_PLACEHOLDER, noteOtherSpawn, type Speculatable } from './speculation';
 import { SandboxWatchdog } from './sandboxWatchdog';
+import { makeInstanceCgroup, makeInstanceCgroupSync, SCF_MAX_TASKS } from './instanceCgroup';
 
 /** SCF's per-instance limits (quota page, "function runtime environment limits"). */
-export const SCF_MAX_TASKS = 1024;
+export { SCF_MAX_TASKS };
 export const SCF_MAX_OPEN_FILES = 1024;
 
 /** What this machine offers, probed once per process (probeCapabilities) or given by a unit test. */
@@ -514,10 +514,7 @@ class CgroupPool {
   private makeNow(): CgroupSlot {
     const slot = this.nextSlot(true);
     try {
-      for (const dir of slot.dirs) {
-        mkdirSync(dir);
-        if (existsSync(join(dir, 'pids.max'))) writeFileSync(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
-      }
+      for (const dir of slot.dirs) makeInstanceCgroupSync(dir);
       return slot;
     } catch {
       for (const d of slot.dirs) removeCgroupNow(d);
@@ -531,10 +528,7 @@ class CgroupPool {
     const slot = this.nextSlot(true);
     void (async () => {
       try {
-        for (const dir of slot.dirs) {
-          await mkdir(dir);
-          if (existsSync(join(dir, 'pids.max'))) await writeFile(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
-        }
+        for (const dir of slot.dirs) await makeInstanceCgroup(dir);
         this.spare = slot;
       } catch {
         for (const d of slot.dirs) removeCgroupNow(d);

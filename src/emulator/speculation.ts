@@ -33,6 +33,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathStamp } from '../model/stamp';
+import { makeInstanceCgroupSync } from './instanceCgroup';
 import { now } from './clock';
 
 /** A runtime's spawn as the sandbox makes it: what must be identical for a start made ahead to be used. */
@@ -179,10 +180,8 @@ function startAhead(record: SpawnRecord): void {
   const cgroupDirs: string[] = [];
   for (const parent of record.cgroupParents) {
     const dir = join(parent, name);
-    mkdirSync(dir);
+    makeInstanceCgroupSync(dir); // as the emulator's own (sandbox.ts CgroupPool): SCF's task limit
     cgroupDirs.push(dir);
-    // SCF's 1,024 tasks, as the emulator's own cgroups (sandbox.ts CgroupPool)
-    if (existsSync(join(dir, 'pids.max'))) writeFileSync(join(dir, 'pids.max'), '1024');
   }
   const { line } = record;
   const args = line.args.map((a) => a.split(CGROUP_PLACEHOLDER).join(name));
