@@ -52,7 +52,12 @@ interface ResultMessage {
    */
   noMarks?: true;
 }
-type ChildMessage = ReadyMessage | InitErrorMessage | ResultMessage;
+/** Set here, not by the runtime: a frame that is not JSON (a bootstrap's bug; the instance is ended). */
+interface UnreadableMessage {
+  t: 'unreadable';
+  detail: string;
+}
+type ChildMessage = ReadyMessage | InitErrorMessage | ResultMessage | UnreadableMessage;
 
 /** What Python imports at start from its path, before any script: a user's file of one of these names runs then. */
 const PYTHON_START_HOOKS = ['sitecustomize.py', 'sitecustomize.pyc', 'sitecustomize', 'usercustomize.py', 'usercustomize.pyc', 'usercustomize'];
@@ -98,9 +103,7 @@ export class Instance implements RuntimeInstance {
     const replies = this.proc.child.stdio[4] as Readable;
     replies.on('data', (chunk: Buffer) => {
       for (const body of this.reader.push(chunk)) {
-        const message = JSON.parse(body) as ChildMessage;
-        if (message.t === 'result' && message.ok) message.resultBytes = rawResultBytes(body);
-        this.deliver(message);
+        this.deliver(parseReply(body));
       }
     });
     replies.on('error', () => undefined);
@@ -175,6 +178,10 @@ export class Instance implements RuntimeInstance {
     if (!waited.ok) return waited.measure;
     const sampledKb = waited.sampledKb;
     const m = waited.answer;
+    if (m.t === 'unreadable') {
+      this.kill();
+      return { outcome: { kind: 'error', code: 500, message: `the runtime's reply is not JSON (${m.detail}); the instance is recycled`, stack: '', recycle: true }, peakKb: sampledKb };
+    }
     if (m.t !== 'result') {
       this.kill();
       return { outcome: { kind: 'exit', description: `runtime protocol error: expected result, got ${m.t}` }, peakKb: sampledKb };
@@ -217,6 +224,17 @@ export class Instance implements RuntimeInstance {
     this.proc.kill();
     this.killed = true;
   }
+}
+
+function parseReply(body: string): ChildMessage {
+  let message: ChildMessage;
+  try {
+    message = JSON.parse(body) as ChildMessage;
+  } catch (e) {
+    return { t: 'unreadable', detail: e instanceof Error ? e.message : String(e) };
+  }
+  if (message.t === 'result' && message.ok) message.resultBytes = rawResultBytes(body);
+  return message;
 }
 
 /**

@@ -52,6 +52,22 @@ describe('Python 3 handlers run on a local Python 3', () => {
     assert.match(result.errorMessage!, /not JSON-serialisable: Object of type set/);
   });
 
+  test('430: a result with NaN or Infinity in it (Python writes them, JSON has no form for them)', async () => {
+    const { result } = await invoke(emulator, spec('index.returns_nan'));
+    assert.equal(result.statusCode, 430);
+    assert.match(result.errorMessage!, /not JSON-serialisable: Out of range float values are not JSON compliant/);
+    const next = await invoke(emulator, spec('index.echo'), { after: 'nan' });
+    assert.equal(next.result.statusCode, 200, 'the instance still answers');
+  });
+
+  test('500: a reply on the runtime\'s channel that is not JSON ends that instance, not the emulator', async () => {
+    const first = await invoke(emulator, spec('index.sends_unreadable_reply'));
+    assert.equal(first.result.statusCode, 500);
+    assert.match(first.result.errorMessage!, /the runtime's reply is not JSON \(.*\); the instance is recycled/);
+    const next = await invoke(emulator, spec('index.sends_unreadable_reply'));
+    assert.equal(next.result.coldStart, true, 'a new instance');
+  });
+
   test("437: a function the module does not define, in SCF's words", async () => {
     const { result } = await invoke(emulator, spec('index.nope'));
     assert.equal(result.statusCode, 437);

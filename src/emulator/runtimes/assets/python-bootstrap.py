@@ -296,7 +296,9 @@ def serve(fn):
         try:
             # Python 2 mixes byte and text strings: plain ASCII JSON (\\u escapes) is the same value for the host.
             # Compact, as JSON.stringify writes it: the host takes the result's size from this text (407).
-            raw = json.dumps(value, ensure_ascii=PY2, separators=(",", ":"))
+            # allow_nan=False: Python would write NaN/Infinity, which are not JSON (the platform facts: a
+            # value with no JSON form is an error), so they fail here as 430 like any other such value.
+            raw = json.dumps(value, ensure_ascii=PY2, separators=(",", ":"), allow_nan=False)
         except (TypeError, ValueError) as e:
             send(result_message({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": "", "noMarks": True}))
             continue
