@@ -6,6 +6,7 @@
 import { fail, ok, type Outcome } from '../model/outcome';
 import { layerFolders, parseArgs, type ArgSpec, type ParsedArgs } from './args';
 import { parseRuntimePaths } from './runtimePaths';
+import { stdoutBacklog, writeStdio } from './stdio';
 
 /** Where a command writes; tests pass their own to capture output without a process. */
 export interface CliIO {
@@ -19,11 +20,11 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   return {
-    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-    err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    out: (t) => writeStdio(1, t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => writeStdio(2, t.endsWith('\n') ? t : `${t}\n`),
     cwd: process.cwd(),
     env: process.env,
-    pace: () => (process.stdout.writableNeedDrain ? new Promise<void>((resolve) => process.stdout.once('drain', () => resolve())) : undefined),
+    pace: stdoutBacklog,
   };
 }
 

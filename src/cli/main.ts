@@ -5,6 +5,7 @@
  */
 import type { CliIO } from './io';
 import { processIO } from './io';
+import { flushStdio, watchStdio, writeStdio } from './stdio';
 
 // require, not import(): each command is its own bundle (scripts/build.mjs), and an import() of it
 // would go through Node's ESM loader (it parses the whole file for its exports first: ~30 ms).
@@ -52,18 +53,14 @@ const VERSION = typeof __SCF_TOOLKIT_VERSION__ === 'string' ? __SCF_TOOLKIT_VERS
  */
 function exitWhenWritten(code: number): void {
   process.exitCode = code;
-  let pending = 2;
-  const done = () => {
-    if (--pending === 0) process.exit(code);
-  };
-  process.stdout.write('', done);
-  process.stderr.write('', done);
+  flushStdio(() => process.exit(code));
 }
 
 /** Runs the CLI with this process's arguments and ends it (dist/cli.js calls it). */
 export function runAsProgram(): void {
+  watchStdio();
   main(process.argv.slice(2), processIO()).then(exitWhenWritten, (e: unknown) => {
-    process.stderr.write(`scf-toolkit: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    writeStdio(2, `scf-toolkit: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     exitWhenWritten(70);
   });
 }
