@@ -23,6 +23,9 @@ const dist = join(root, 'dist');
 const production = process.argv.includes('--production');
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
+/** `scf-toolkit invoke`'s own requires that stay requires of a bundle (see its entry below). */
+const INVOKE_LAZY = { './invokeSpec': './cli-invoke-spec.js', '../../emulator/async': './cli-invoke-async.js' };
+
 /** entry source -> output name; entries whose source does not exist yet are skipped. */
 const entries = [
   // `lazy`: a module the entry requires on first use, bundled as its own file.
@@ -59,7 +62,13 @@ const entries = [
     // test, gateway and serve share one bundle (src/cli/commands/served.ts): one copy of the emulator.
     lazy: Object.fromEntries(['invoke', 'validate', 'deploy', 'served'].map((c) => [`./commands/${c}`, `./cli-${c}.js`])),
   },
-  ...['invoke', 'validate', 'deploy', 'served'].map((c) => ({ in: `src/cli/commands/${c}.ts`, out: `cli-${c}`, group: 'programs' })),
+  ...['invoke', 'validate', 'deploy', 'served'].map((c) => ({ in: `src/cli/commands/${c}.ts`, out: `cli-${c}`, group: 'programs', ...(c === 'invoke' ? { lazy: INVOKE_LAZY } : {}) })),
+  // What `invoke` loads only when it needs it: the model and the YAML library (when the resolved invoke
+  // of the last run cannot be reused, src/cli/invokeCache.ts), the async queue (--async, which reads
+  // serverless.yml again). Bundles of their own: a module of the group that invoke requires would be in
+  // a chunk it loads at start.
+  { in: 'src/cli/commands/invokeSpec.ts', out: 'cli-invoke-spec', group: 'programs' },
+  { in: 'src/emulator/async/index.ts', out: 'cli-invoke-async', group: 'programs' },
 ];
 
 // --- Libraries: one file per package in dist/vendor/ -------------------------------------------------

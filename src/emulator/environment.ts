@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { FunctionSpec } from '../model';
-import { readDotEnv } from '../model';
+import { readDotEnv } from '../model/dotenv';
 import { probe } from './probeCache';
 import { LAYER_ENV_PREFIX } from '../model/layers';
 import { layerSearchPaths } from './layers';

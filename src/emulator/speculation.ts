@@ -97,28 +97,37 @@ let noted: { line: SpawnLine; cgroupParents: string[]; absent: string[]; adopted
 /** What became of this process's start ahead, and why (SCF_TOOLKIT_SPECULATE=verbose prints it at exit). */
 let outcome: { kind: 'none' | 'adopted' | 'discarded'; why: string } = { kind: 'none', why: 'not an invoke' };
 
+/**
+ * A folder of the user's records of invokes (`spawn` here, `invoke` for src/cli/invokeCache.ts):
+ * $XDG_CACHE_HOME or ~/.cache, scf-toolkit/<name>/.
+ */
+export function recordsFolder(env: NodeJS.ProcessEnv, name: string): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'scf-toolkit', name);
+}
+
 function recordsDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'scf-toolkit', 'spawn');
+  return recordsFolder(env, 'spawn');
 }
 
 /**
- * A record's file, named by a 32-bit FNV-1a hash of its key (the key itself is inside and compared):
- * not zlib's crc32, so that nothing more than child_process loads before the start ahead.
+ * A record's file in `dir`, named by a 32-bit FNV-1a hash of its key (the key itself is inside and
+ * compared): not zlib's crc32, so that nothing more than child_process loads before the start ahead.
  */
-function recordFile(env: NodeJS.ProcessEnv, key: string): string {
+export function recordFileIn(dir: string, key: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return join(recordsDir(env), `${(h >>> 0).toString(16).padStart(8, '0')}.json`);
+  return join(dir, `${(h >>> 0).toString(16).padStart(8, '0')}.json`);
+}
+
+function recordFile(env: NodeJS.ProcessEnv, key: string): string {
+  return recordFileIn(recordsDir(env), key);
 }
 
 /** Options that say nothing about how the runtime starts (the event, the output's form): left out of the key. */
 const EVENT_OPTIONS = new Set(['--event', '--event-json']);
 
-/**
- * The key of an invoke's record: the toolkit's build, where and how it was run. It only chooses which
- * record to try; whether the start is used is decided by comparing whole lines (adoptSpeculative).
- */
-function recordKey(argv: string[], cwd: string, env: NodeJS.ProcessEnv, build: string): string {
+/** An invoke's arguments (after `invoke`) without the event and --json, which neither record depends on. */
+export function argsWithoutEvent(argv: string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -126,7 +135,15 @@ function recordKey(argv: string[], cwd: string, env: NodeJS.ProcessEnv, build: s
     else if (a === '--json' || [...EVENT_OPTIONS].some((o) => a.startsWith(`${o}=`))) continue;
     else kept.push(a);
   }
-  return JSON.stringify([1, build, cwd, kept, env.PATH ?? '', env.HOME ?? '', env.STAGE ?? '', env.SCF_TOOLKIT_CONTAINMENT ?? '']);
+  return kept;
+}
+
+/**
+ * The key of an invoke's record: the toolkit's build, where and how it was run. It only chooses which
+ * record to try; whether the start is used is decided by comparing whole lines (adoptSpeculative).
+ */
+function recordKey(argv: string[], cwd: string, env: NodeJS.ProcessEnv, build: string): string {
+  return JSON.stringify([1, build, cwd, argsWithoutEvent(argv), env.PATH ?? '', env.HOME ?? '', env.STAGE ?? '', env.SCF_TOOLKIT_CONTAINMENT ?? '']);
 }
 
 declare const __SCF_TOOLKIT_VERSION__: string | undefined;
@@ -299,8 +316,16 @@ export function saveSpawnRecord(files: string[], env: NodeJS.ProcessEnv): void {
     }
   }
   const record: SpawnRecord = { v: 1, key: armedKey, stamps, absent: n.absent, line: n.line, cgroupParents: n.cgroupParents };
+  writeRecord(recordsDir(env), file, record);
+}
+
+/**
+ * Writes a record the user only may read (it may hold secrets): `dir` 0700, the file 0600, replaced
+ * whole; at most MAX_RECORDS in `dir`, the oldest go. Never throws: without a writable cache folder
+ * the next invoke works as usual.
+ */
+export function writeRecord(dir: string, file: string, record: object): void {
   try {
-    const dir = recordsDir(env);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
     const tmp = `${file}.${process.pid}.tmp`;
@@ -308,7 +333,7 @@ export function saveSpawnRecord(files: string[], env: NodeJS.ProcessEnv): void {
     renameSync(tmp, file);
     prune(dir);
   } catch {
-    // no writable cache folder: the next invoke starts as usual
+    // no writable cache folder
   }
 }
 

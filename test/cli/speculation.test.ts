@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { resolveRuntime } from '../../src/emulator/runtimes';
+import { project, rewriteKeepingStamp } from './projects';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -35,14 +35,6 @@ function invoke(dir: string, cache: string, extraEnv: Record<string, string> = {
   return { status: r.status, result: last.startsWith('{') ? (JSON.parse(last) as { result: unknown }).result : undefined, ahead, stderr: r.stderr };
 }
 
-function project(files: Record<string, string>): { dir: string; cache: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'scf-ahead-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return { dir, cache: mkdtempSync(join(tmpdir(), 'scf-ahead-cache-')) };
-}
 
 const yml = (handler: string, runtime = 'Nodejs18.15') =>
   `component: scf\nname: ahead\ninputs:\n  src: ./src\n  handler: ${handler}\n  runtime: ${runtime}\n  environment:\n    variables:\n      GREETING: hello\n`;
@@ -72,21 +64,9 @@ async function processesOf(dir: string): Promise<string[]> {
   return find();
 }
 
-/** Rewrites a file with text of the same length and its old times, in place: its stamp (mtime, size, inode) stays. */
-function rewriteKeepingStamp(file: string, text: string): void {
-  const before = statSync(file);
-  assert.equal(Buffer.byteLength(text), before.size, 'the test needs text of the same length');
-  // touch -r copies the times to the nanosecond (utimesSync's numbers lose the last digits)
-  const reference = `${file}.times`;
-  assert.equal(spawnSync('touch', ['-r', file, reference]).status, 0);
-  writeFileSync(file, text);
-  assert.equal(spawnSync('touch', ['-r', reference, file]).status, 0);
-  const after = statSync(file);
-  assert.deepEqual([after.mtimeMs, after.size, after.ino], [before.mtimeMs, before.size, before.ino]);
-}
 
 test('a runtime started ahead gives the answer a normal start gives; the record is the user\'s only (0600 in a 0700 folder)', { skip }, async () => {
-  const { dir, cache } = project({ 'serverless.yml': yml('index.main'), 'src/index.js': noting('index', 'v1'), '.env': 'SECRET=s3cret\n' });
+  const { dir, cache } = project({ 'serverless.yml': yml('index.main'), 'src/index.js': noting('index', 'v1'), '.env': 'SECRET=s3cret\n' }, 'scf-ahead-');
   const first = invoke(dir, cache);
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.ahead, /^none \(no record/);
@@ -108,7 +88,7 @@ test('a runtime started ahead gives the answer a normal start gives; the record 
 });
 
 test('a handler changed between two runs is the new code in the runtime started ahead', { skip }, () => {
-  const { dir, cache } = project({ 'serverless.yml': yml('index.main'), 'src/index.js': noting('index', 'v1') });
+  const { dir, cache } = project({ 'serverless.yml': yml('index.main'), 'src/index.js': noting('index', 'v1') }, 'scf-ahead-');
   assert.equal(invoke(dir, cache).status, 0);
   writeFileSync(join(dir, 'src/index.js'), noting('index', 'v2 (edited)'));
   const second = invoke(dir, cache);
@@ -117,7 +97,7 @@ test('a handler changed between two runs is the new code in the runtime started 
 });
 
 test('serverless.yml edited: no start ahead; edited with its stamp kept (same size, times restored): started, discarded before any user code, nothing left behind', { skip }, async () => {
-  const { dir, cache } = project({ 'serverless.yml': yml('first.main'), 'src/first.js': noting('first', 'first'), 'src/other.js': noting('other', 'other') });
+  const { dir, cache } = project({ 'serverless.yml': yml('first.main'), 'src/first.js': noting('first', 'first'), 'src/other.js': noting('other', 'other') }, 'scf-ahead-');
   assert.equal(invoke(dir, cache).status, 0);
   assert.deepEqual(loads(dir), ['first']);
 
@@ -140,7 +120,7 @@ test('serverless.yml edited: no start ahead; edited with its stamp kept (same si
 });
 
 test('.env changed with its stamp kept: the environment differs, the start ahead is discarded (its variable named, not its value)', { skip }, async () => {
-  const { dir, cache } = project({ 'serverless.yml': yml('index.main'), 'src/index.js': noting('index', 'v1'), '.env': 'SECRET=aaaa\n' });
+  const { dir, cache } = project({ 'serverless.yml': yml('index.main'), 'src/index.js': noting('index', 'v1'), '.env': 'SECRET=aaaa\n' }, 'scf-ahead-');
   assert.equal(invoke(dir, cache).status, 0);
   rewriteKeepingStamp(join(dir, '.env'), 'SECRET=bbbb\n');
   const run = invoke(dir, cache);
@@ -154,7 +134,7 @@ test('.env changed with its stamp kept: the environment differs, the start ahead
 const python = resolveRuntime('Python3.9');
 test('Python: the runtime started ahead imports the handler only once used, and answers as a normal start', { skip: skip || (python.ok ? false : `no Python 3 here: ${python.ok ? '' : python.error.message}`) }, async () => {
   const handler = `import os\nopen(os.path.join(os.path.dirname(__file__), '..', 'loads'), 'a').write('index\\n')\n\ndef main(event, context):\n    return {"n": event["n"], "greeting": os.environ.get("GREETING")}\n`;
-  const { dir, cache } = project({ 'serverless.yml': yml('index.main', 'Python3.9'), 'src/index.py': handler });
+  const { dir, cache } = project({ 'serverless.yml': yml('index.main', 'Python3.9'), 'src/index.py': handler }, 'scf-ahead-');
   assert.equal(invoke(dir, cache).status, 0);
   const second = invoke(dir, cache);
   assert.equal(second.status, 0, second.stderr);
@@ -168,7 +148,7 @@ test('Python: the runtime started ahead imports the handler only once used, and 
 });
 
 test('the Node.js and Python bootstraps load nothing of the handler before the go-ahead: a channel closed before it ends them with nothing loaded', async () => {
-  const { dir } = project({ 'src/index.js': noting('index', 'v1'), 'src/index.py': `open(__file__ + '/../../loads', 'a').write('index.py\\n')\ndef main(event, context):\n    return 1\n` });
+  const { dir } = project({ 'src/index.js': noting('index', 'v1'), 'src/index.py': `open(__file__ + '/../../loads', 'a').write('index.py\\n')\ndef main(event, context):\n    return 1\n` }, 'scf-ahead-');
   const starts: Array<[string, string[]]> = [[process.execPath, [join(ROOT, 'src/emulator/runtimes/assets/node-bootstrap.js'), join(dir, 'src'), 'index.main']]];
   if (python.ok) starts.push([python.value.command, ['-u', join(ROOT, 'src/emulator/runtimes/assets/python-bootstrap.py'), join(dir, 'src'), 'index.main']]);
   for (const [command, args] of starts) {

@@ -5,13 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadServerlessFile, pickFunction, type FunctionSpec } from '../../model';
+import type { FunctionSpec } from '../../model/types';
 import { Emulator } from '../../emulator/emulator';
 import { prepareSandbox } from '../../emulator/sandbox';
 import { saveSpawnRecord } from '../../emulator/speculation';
 import { statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { RUNTIME_PATH_USAGE } from '../runtimePaths';
+import { asRecorded, cachedInvoke, saveInvoke, type Input, type ResolvedInvoke } from '../invokeCache';
 import { EXIT, inputError, parsePort, startCommand, usageError as usage, type CliIO } from '../io';
 import { onSignals } from '../stopRequest';
 
@@ -56,12 +57,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   // the sandbox's probes (cached across processes)
   prepareSandbox();
-  const loaded = loadServerlessFile(resolve(io.cwd, positionals[0]!), { env: io.env, stage: values.stage, layerFolders: started.layerFolders });
-  if (!loaded.ok) return fail(io, loaded.error.message);
-  const picked = pickFunction(loaded.value.functions, values.function, loaded.value);
-  if (!picked.ok) return fail(io, `${loaded.value.functions[0]?.file ?? positionals[0]}: ${picked.error.message}`);
-  const spec = picked.value;
-  for (const w of loaded.value.warnings) io.err(`warning: ${spec.file}${w.range ? `:${w.range.line + 1}` : ''}: ${w.message}`);
+  // The function from the last cold invoke of this target when none of its inputs has changed
+  // (invokeCache.ts); else from serverless.yml, through the model, loaded only then.
+  let resolved: ResolvedInvoke | undefined = cachedInvoke(argv, io.cwd, io.env);
+  let inputs: Input[] | undefined;
+  if (!resolved) {
+    const { resolveSpec } = require('./invokeSpec') as typeof import('./invokeSpec');
+    const computed = resolveSpec({ target: resolve(io.cwd, positionals[0]!), given: positionals[0]!, env: io.env, stage: values.stage, functionName: values.function, layerFolders: started.layerFolders });
+    if (!computed.resolved.ok) return fail(io, computed.resolved.error.message);
+    resolved = asRecorded(computed.resolved.value);
+    inputs = computed.inputs;
+  }
+  const { spec } = resolved;
+  for (const w of resolved.warnings) io.err(w);
 
   let payload = '{}';
   if (values['event-json'] !== undefined) payload = values['event-json'];
@@ -121,6 +129,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     else io.out(humanSummary(r));
     // how this cold start was made, for the next invoke of the same target to make it ahead of time
     saveSpawnRecord([spec.file, join(dirname(spec.file), '.env')], io.env);
+    if (inputs) saveInvoke(resolved, inputs, io.env);
     return r.statusCode === 200 ? EXIT.ok : EXIT.failed;
   } finally {
     offSignals();
