@@ -47,15 +47,22 @@ function save(): void {
 }
 
 /**
- * `compute()`'s answer for `key`, reused while none of `dependsOn` has changed (JSON values only);
- * not kept when `keep()` says no (an answer that a passing condition decided, such as a time-out).
+ * `compute()`'s answer for `key`, reused while none of `dependsOn` has changed and `valid()` accepts it
+ * (JSON values only; compute gets the answer it replaces, if any); not kept when `keep()` says no (an
+ * answer that a passing condition decided, such as a time-out).
  */
-export function probe<T>(key: string, dependsOn: string[], compute: () => T, keep: () => boolean = () => true): T {
+export function probe<T>(
+  key: string,
+  dependsOn: string[],
+  compute: (previous: T | undefined) => T,
+  keep: () => boolean = () => true,
+  valid: (value: T) => boolean = () => true,
+): T {
   const all = load();
   const stamps = Object.fromEntries(dependsOn.map((p) => [p, pathStamp(p)]));
   const hit = all[key];
-  if (hit && dependsOn.every((p) => hit.stamps[p] === stamps[p])) return hit.value as T;
-  const value = compute();
+  if (hit && dependsOn.every((p) => hit.stamps[p] === stamps[p]) && valid(hit.value as T)) return hit.value as T;
+  const value = compute(hit?.value as T | undefined);
   if (!keep()) return value;
   // another process may have written meanwhile: merge into what is on disk now
   entries = undefined;

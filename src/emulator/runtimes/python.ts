@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fail, ok, type Outcome } from '../../model/outcome';
 import type { ScfRuntime } from '../../model/runtimes';
 import { runtimeAsset } from './assets';
+import { pythonBootstrapFile } from './pythonBytecode';
 import { chooseFor, type RuntimeOptions } from './choose';
 import { versionParts } from '../../model/runtimes';
 import type { LocalRuntime } from './index';
@@ -39,7 +40,8 @@ export function resolvePython(runtime: ScfRuntime, options: RuntimeOptions): Out
       '-u',
       ...utf8,
       ...(debugPort === undefined ? [] : ['-m', 'debugpy', '--listen', `127.0.0.1:${debugPort}`, '--wait-for-client']),
-      bootstrap,
+      // the bootstrap's bytecode made once by this interpreter (pythonBytecode.ts); the source under a debugger
+      debugPort === undefined ? pythonBootstrapFile(python.interpreter.path, python.version, bootstrap) : bootstrap,
       codeDir,
       handler,
       ...extra,
