@@ -410,7 +410,7 @@ export class Emulator {
       return;
     }
     pool.idle.push(instance);
-    instance.releasedAt = performance.now();
+    instance.releasedAt = now();
     // An idle instance is frozen, as on SCF (sandbox.ts), once it has been idle FREEZE_AFTER_MS. Our
     // choice: SCF freezes once the answer is out; waiting a few ms lets back-to-back requests (a test
     // suite, a load test) skip a SIGSTOP and a SIGCONT each, and gives a handler's background work at
@@ -425,7 +425,7 @@ export class Emulator {
     instance.freezeTimer = setTimeout(() => {
       instance.freezeTimer = undefined;
       if (instance.busy || instance.dead || !pool.idle.includes(instance)) return;
-      const wait = Math.min(FREEZE_AFTER_MS, this.idleTimeoutMs) - (performance.now() - (instance.releasedAt ?? 0));
+      const wait = Math.min(FREEZE_AFTER_MS, this.idleTimeoutMs) - (now() - (instance.releasedAt ?? 0));
       if (wait > 1) return this.freezeLater(pool, instance, wait);
       instance.freeze();
       // then the idle timeout (a request that comes first clears it: takeIdle)

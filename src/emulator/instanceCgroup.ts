@@ -3,8 +3,9 @@
  * (sandbox.ts CgroupPool) and the CLI's runtime started ahead (speculation.ts) make them alike. Node
  * built-ins only: speculation.ts runs before the CLI loads anything big.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+// fs.promises, read when first used: importing node:fs/promises loads readline, the folder and watcher
+// modules with it (~4M instructions), at the load of every bundle holding this module (the CLI's invoke)
+import { existsSync, mkdirSync, promises as fsp, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** SCF's per-instance task limit (quota page, "function runtime environment limits"). */
@@ -18,6 +19,6 @@ export function makeInstanceCgroupSync(dir: string): void {
 
 /** makeInstanceCgroupSync off the caller's path (a spare made ahead). */
 export async function makeInstanceCgroup(dir: string): Promise<void> {
-  await mkdir(dir);
-  if (existsSync(join(dir, 'pids.max'))) await writeFile(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
+  await fsp.mkdir(dir);
+  if (existsSync(join(dir, 'pids.max'))) await fsp.writeFile(join(dir, 'pids.max'), String(SCF_MAX_TASKS));
 }

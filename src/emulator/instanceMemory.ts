@@ -18,6 +18,7 @@
  */
 import { descendantsIn, parseProcStatus, procMemory, procMemoryAsync, procResetPeak, snapshotTable, type ProcessRow } from './processTable';
 import { ProcFile } from './procFile';
+import { now } from './clock';
 
 /** The instance's processes now, as /proc directories: the runtime's and the others'. */
 export interface ProcListing {
@@ -106,7 +107,7 @@ export class InstanceMemory {
       this.sampleTable();
       return this.lastKb;
     }
-    if (this.sampling || performance.now() < this.nextListAt) return this.lastKb;
+    if (this.sampling || now() < this.nextListAt) return this.lastKb;
     const alone = this.alone();
     if (alone) {
       this.large = false;
@@ -114,10 +115,10 @@ export class InstanceMemory {
     }
     // Listing is one directory read in a namespace's own /proc, but a walk of the process tree
     // elsewhere: when that walk gets slow (a fork bomb), it runs less often.
-    const started = performance.now();
+    const started = now();
     const listing = this.list();
-    const elapsed = performance.now() - started;
-    this.nextListAt = elapsed > 2 ? performance.now() + 4 * elapsed : 0;
+    const elapsed = now() - started;
+    this.nextListAt = elapsed > 2 ? now() + 4 * elapsed : 0;
     this.large = listing.others.length > LARGE;
     if (!this.large) {
       let kb = listing.runtime ? procMemory(listing.runtime).rss : 0;
@@ -126,13 +127,13 @@ export class InstanceMemory {
       return kb;
     }
     this.sampling = true;
-    const sampleStarted = performance.now();
+    const sampleStarted = now();
     void this.sumAsync(listing).then((kb) => {
       this.sampling = false;
       this.lastKb = kb;
       // A fork bomb's thousand /proc files took the host 1.5 s of CPU in 2 s when read back to back,
       // CPU its timers (the 433) then lacked: the next sample waits 4 times as long as this one took.
-      this.nextListAt = performance.now() + 4 * (performance.now() - sampleStarted);
+      this.nextListAt = now() + 4 * (now() - sampleStarted);
     });
     return this.lastKb;
   }
@@ -148,11 +149,11 @@ export class InstanceMemory {
   }
 
   private sampleTable(): void {
-    if (this.sampling || performance.now() - this.sampledAt < this.pollMs) return;
+    if (this.sampling || now() - this.sampledAt < this.pollMs) return;
     this.sampling = true;
     const done = (kb: number | undefined) => {
       this.sampling = false;
-      this.sampledAt = performance.now();
+      this.sampledAt = now();
       if (kb !== undefined) this.lastKb = kb;
     };
     const { root, known } = this.tree();

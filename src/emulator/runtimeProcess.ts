@@ -106,7 +106,7 @@ export class RuntimeProcess {
     this.splitters.push(splitter);
     let paused = false;
     stream.on('data', (chunk: string) => {
-      this.lastOutputAt = performance.now();
+      this.lastOutputAt = now();
       splitter.push(chunk);
       const behind = paused ? undefined : this.sink.pace?.();
       if (!behind) return;
@@ -163,13 +163,13 @@ export class RuntimeProcess {
       this.lastDrain = 'closed';
       return Promise.resolve();
     }
-    const started = performance.now();
+    const started = now();
     const quietMs = this.halted ? HALTED_QUIET_MS : QUIET_MS;
     let quietOnce = false;
     return new Promise((resolve) => {
       const quiet = setInterval(() => {
-        const now = performance.now();
-        const isQuiet = now - started >= quietMs && now - this.lastOutputAt >= quietMs;
+        const at = now();
+        const isQuiet = at - started >= quietMs && at - this.lastOutputAt >= quietMs;
         if (isQuiet && quietOnce) finish('quiet');
         quietOnce = isQuiet;
       }, quietMs / 3);
@@ -318,7 +318,7 @@ export class RuntimeProcess {
 /** A running request's limits, watched by the shared timers below. */
 interface LimitWatch {
   proc: RuntimeProcess;
-  /** performance.now() at which the request times out (Infinity: no limit). */
+  /** now() at which the request times out (Infinity: no limit). */
   deadline: number;
   limitKb: number;
   sampledKb: number;
@@ -336,7 +336,7 @@ const watches = new Set<LimitWatch>();
 let memoryPoll: NodeJS.Timeout | undefined;
 let deadlineTimer: NodeJS.Timeout | undefined;
 let deadlineAt = Infinity;
-/** A timer fires by the event loop's clock, which can be a little behind performance.now(). */
+/** A timer fires by the event loop's clock, which can be a little behind now(). */
 const DEADLINE_SLACK_MS = 1;
 
 function pollMemory(): void {
@@ -355,13 +355,13 @@ function pollMemory(): void {
 function armDeadline(at: number): void {
   if (deadlineTimer) clearTimeout(deadlineTimer);
   deadlineAt = at;
-  deadlineTimer = setTimeout(onDeadline, Math.max(0, at - performance.now()));
+  deadlineTimer = setTimeout(onDeadline, Math.max(0, at - now()));
 }
 
 function onDeadline(): void {
   deadlineTimer = undefined;
   deadlineAt = Infinity;
-  const t = performance.now() + DEADLINE_SLACK_MS;
+  const t = now() + DEADLINE_SLACK_MS;
   let next = Infinity;
   for (const w of watches) {
     if (w.deadline <= t) w.stop({ kind: 'timeout' });
@@ -395,7 +395,7 @@ export function watchLimits(
   // The memory at the start counts too: a runtime that exits before the first poll (439) has nothing
   // left to read afterwards, and reported 0 MB. The instance's last reading (the end of its previous
   // request) stands for it; only a new instance's is read now.
-  const watch: LimitWatch = { proc, deadline: timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs, limitKb: memoryLimitMb * 1024, sampledKb: proc.lastMemoryKb() ?? proc.currentMemoryKb(), stop };
+  const watch: LimitWatch = { proc, deadline: timeoutMs === Infinity ? Infinity : now() + timeoutMs, limitKb: memoryLimitMb * 1024, sampledKb: proc.lastMemoryKb() ?? proc.currentMemoryKb(), stop };
   if (watches.size === 0) holdOpen(true);
   watches.add(watch);
   memoryPoll ??= setInterval(pollMemory, MEMORY_POLL_MS);

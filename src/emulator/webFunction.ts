@@ -31,6 +31,7 @@ import { port9000Env, port9000Rewrite, Port9000Lease } from './network/port9000'
 import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { RuntimeOptions } from './runtimes';
 import { bootstrapLaunch } from './runtimes/imagePaths';
+import { now } from './clock';
 
 export interface HttpEvent {
   httpMethod?: string;
@@ -120,7 +121,7 @@ export class WebInstance extends SpawnedInstance {
   }
 
   async waitReady(initTimeoutMs: number): Promise<InitOutcome> {
-    const started = performance.now();
+    const started = now();
     const notes: string[] = [];
     const file = this.bootstrapFile(notes);
     if (!file.ok) return { kind: 'spawnError', message: file.error.message, code: 445 };
@@ -163,7 +164,7 @@ export class WebInstance extends SpawnedInstance {
     }
     if (this.port === 9000) notes.push(`[WARN] the server listens on the real port 9000 (no port shim reaches it: a native binary?): one such instance runs at a time here; listen on \${PORT:-9000} to run several`);
     this.watched.addScan(this.codeDir, /./); // a bootstrap tells us nothing of what it loads: watch the whole folder
-    return { kind: 'ready', initMs: performance.now() - started, notes };
+    return { kind: 'ready', initMs: now() - started, notes };
   }
 
   /** The code's scf_bootstrap, or the one its component adds when there is none (written to the instance's folder). */

@@ -16,6 +16,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync,
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { scanCode } from '../codeWatch';
+import { now } from '../clock';
 
 export interface GoProgram {
   /** The executable to start. */
@@ -161,14 +162,14 @@ async function buildCached(go: GoToolchain, codeDir: string, handler: string, mo
     // Without go.mod the folder is built the way it was before modules (imports from GOPATH).
     ...(moduleRoot === undefined ? { GO111MODULE: 'off' } : {}),
   };
-  const started = performance.now();
+  const started = now();
   const run = await runGo(go.path, ['build', '-o', tmp, '.'], codeDir, env);
   if (run.kind === 'noGo') return { ok: false, code: 'noGo', message: `${go.path} could not be started` };
   if (run.kind === 'timeout') return { ok: false, code: 'failed', message: `go build in ${codeDir} did not finish within ${BUILD_TIMEOUT_MS / 60000} minutes`, output: run.output };
   if (run.code !== 0) return { ok: false, code: 'failed', message: buildFailure(codeDir, moduleRoot, run.output), output: run.output.trimEnd() };
   renameSync(tmp, out);
   writeFileSync(stampFile, stamp);
-  return { ok: true, path: out, cached: false, ms: performance.now() - started, goVersion: go.version };
+  return { ok: true, path: out, cached: false, ms: now() - started, goVersion: go.version };
 }
 
 type GoRun = { kind: 'done'; code: number; output: string } | { kind: 'noGo' } | { kind: 'timeout'; output: string };
