@@ -59,6 +59,7 @@ export class EmulatorClient {
   /** Ids of this client's messages: unique per client, which is all the host needs. */
   private lastId = 0;
   /** The interpolationEnv the running host has last been sent (and its JSON): sent again only when it changes. */
+  private refState: { host: ChildProcess; busy: boolean } | undefined;
   private sentEnv: { host: ChildProcess; env: Record<string, string>; json: string } | undefined;
 
   constructor(private readonly options: EmulatorClientOptions) {}
@@ -136,6 +137,9 @@ export class EmulatorClient {
     const host = this.host;
     if (!this.options.unrefWhenIdle || !host) return;
     const busy = this.pending.size > 0 || this.resumes.size > 0 || this.readyWaiters.length > 0;
+    // (each ref or unref is a call into the runtime's C++ side: only when the state changes)
+    if (this.refState?.host === host && this.refState.busy === busy) return;
+    this.refState = { host, busy };
     const handles = [host, host.channel, host.stderr] as Array<{ ref?(): unknown; unref?(): unknown } | null | undefined>;
     for (const h of handles) (busy ? h?.ref : h?.unref)?.call(h);
   }
@@ -206,16 +210,40 @@ export class EmulatorClient {
       message.interpolationEnv = undefined; // (JSON leaves it out)
       message.sameInterpolationEnv = true;
     }
-    host.send(message);
+    this.send(host, message);
     this.updateRef();
     return {
       requestId,
       outcome,
       cancel: () => {
-        if (this.pending.has(id) && this.host?.connected) this.host.send({ type: 'cancel', id } satisfies HostRequest);
+        if (this.pending.has(id) && this.host?.connected) this.send(this.host, { type: 'cancel', id });
       },
     };
   }
+
+  /**
+   * Messages go out once the code running now is done (a tick): callers that invoke together (their
+   * previous results came in one message, and each invokes again) cost the host one read and one
+   * wake-up, not one each. Order is kept: the batch is one message, in the order sent.
+   */
+  private send(host: ChildProcess, message: HostRequest): void {
+    if (this.outbox && this.outbox.host !== host) this.flushOutbox();
+    if (this.outbox) {
+      this.outbox.messages.push(message);
+      return;
+    }
+    this.outbox = { host, messages: [message] };
+    process.nextTick(this.flushOutbox);
+  }
+
+  private outbox: { host: ChildProcess; messages: HostRequest[] } | undefined;
+
+  private readonly flushOutbox = (): void => {
+    const outbox = this.outbox;
+    this.outbox = undefined;
+    if (!outbox || !outbox.host.connected) return;
+    outbox.host.send(outbox.messages.length === 1 ? outbox.messages[0] : outbox.messages);
+  };
 
   /** Whether the host already has this interpolationEnv (then the message leaves it out); remembers it if not. */
   private hostHasEnv(host: ChildProcess, env: Record<string, string> | undefined): boolean {
@@ -232,7 +260,7 @@ export class EmulatorClient {
     const id = String(++this.lastId);
     return new Promise((resolve) => {
       this.resumes.set(id, resolve);
-      this.ensureHost().send({ type: 'resume', id, target } satisfies HostRequest);
+      this.send(this.ensureHost(), { type: 'resume', id, target });
       this.updateRef();
     });
   }
@@ -256,6 +284,7 @@ export class EmulatorClient {
         clearTimeout(timer);
         resolve();
       });
+      if (this.outbox?.host === host) this.flushOutbox();
       if (host.connected) host.send({ type: 'shutdown' } satisfies HostRequest);
       else host.kill();
     });

@@ -53,8 +53,20 @@ let flushTimer: NodeJS.Timeout | undefined;
 function reply(message: HostReply, batch = message.type === 'log' || message.type === 'asyncLog'): void {
   if (!process.connected) return;
   outbox.push(message);
-  if (!batch) flush();
+  if (!batch) flushSoon();
   else flushTimer ??= setTimeout(flush, LOG_BATCH_MS);
+}
+
+/**
+ * A result goes out once the code running now is done (a tick, no timer): the results of requests
+ * whose answers came in together (runtimeProcess.ts finishes them in one callback) go in one message,
+ * one write and one wake-up of the client for several invocations.
+ */
+let flushQueued = false;
+function flushSoon(): void {
+  if (flushQueued) return;
+  flushQueued = true;
+  process.nextTick(flush);
 }
 
 /** Replies handed to the channel that the OS has not taken yet: a log flood waits for them (logPace). */
@@ -63,6 +75,7 @@ const caughtUp: Array<() => void> = [];
 const BEHIND = 1000;
 
 function flush(): void {
+  flushQueued = false;
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = undefined;
   let batch = outbox;
@@ -202,7 +215,14 @@ function resume(req: Extract<HostRequest, { type: 'resume' }>): void {
   reply({ type: 'resumed', id: req.id, pending: queue.pending() });
 }
 
-process.on('message', (message: HostRequest) => {
+// A client sends what one tick of its own produced as one message (client.ts): several invocations
+// that arrive together are one read and one wake-up here.
+process.on('message', (message: HostRequest | HostRequest[]) => {
+  if (Array.isArray(message)) for (const m of message) onRequest(m);
+  else onRequest(message);
+});
+
+function onRequest(message: HostRequest): void {
   switch (message.type) {
     case 'invoke':
       invoke(message).catch((e: unknown) =>
@@ -225,7 +245,7 @@ process.on('message', (message: HostRequest) => {
       void emulator.dispose().then(() => process.exit(0));
       break;
   }
-});
+}
 
 // The client went away (editor closed or crashed): end every instance with us. Queued async events
 // stay in their journals and run again after the next resume.

@@ -1,8 +1,8 @@
 /**
  * Messages between a client (the VS Code extension, the programmatic API) and the emulator host
  * process (dist/host.js, started with child_process.fork so they travel over Node's IPC channel).
- * The client sends one HostRequest per message; the host sends HostReply[] batches (what one turn of
- * its event loop produced), in order.
+ * Each side sends what one tick of its own produced as one message, in order: the client a
+ * HostRequest[] (or one HostRequest), the host a HostReply[].
  */
 import type { FinishedEvent } from './async';
 import type { Problem } from '../model/outcome';

@@ -229,19 +229,16 @@ export class RuntimeProcess {
    */
   outputRead(): Promise<void> {
     return new Promise((resolve) => {
-      const turns = () =>
-        setImmediate(() =>
-          setImmediate(() => {
-            if (this.pausedStreams > 0 && !this.dead) {
-              this.resumeWaiters.push(turns);
-              return;
-            }
-            // A last line without its newline ends with the request, as the end mark ended it.
-            this.flushLines();
-            resolve();
-          }),
-        );
-      turns();
+      const done = () => {
+        if (this.pausedStreams > 0 && !this.dead) {
+          this.resumeWaiters.push(() => afterTwoTurns(done));
+          return;
+        }
+        // A last line without its newline ends with the request, as the end mark ended it.
+        this.flushLines();
+        resolve();
+      };
+      afterTwoTurns(done);
     });
   }
 
@@ -313,6 +310,30 @@ export class RuntimeProcess {
 
   private pipesClosing = false;
   private lastOutputAt = 0;
+}
+
+/**
+ * Callbacks to run two turns of the event loop from now (RuntimeProcess.outputRead), shared: the
+ * requests whose answers came in the same poll finish in the same callback, so their results leave
+ * the host together (hostMain.ts sends what one turn produced as one message).
+ */
+let turnOne: Array<() => void> = [];
+let turnTwo: Array<() => void> = [];
+let turnsScheduled = false;
+function afterTwoTurns(callback: () => void): void {
+  turnOne.push(callback);
+  if (turnsScheduled) return;
+  turnsScheduled = true;
+  setImmediate(turn);
+}
+/** One turn: what waited two runs now; what waited one moves up (a poll of the pipes comes between). */
+function turn(): void {
+  const ready = turnTwo;
+  turnTwo = turnOne;
+  turnOne = [];
+  if (turnTwo.length > 0) setImmediate(turn);
+  else turnsScheduled = false;
+  for (const callback of ready) callback();
 }
 
 /** A running request's limits, watched by the shared timers below. */

@@ -23,6 +23,42 @@ describe('the emulator host is a separate process the extension talks to', () =>
     assert.ok(logs.some((l) => l.text === 'event: {"name":"host"}'));
   });
 
+  test('invocations made together travel as one message, and each gets its own result and its own log lines', async () => {
+    const hello = join(ROOT, 'examples/hello-nodejs');
+    await client.invoke({ target: hello, payload: '{}' }, () => undefined).outcome; // the host is up
+    const host = (client as unknown as { host: { send: (m: unknown) => boolean } }).host;
+    const sent: unknown[] = [];
+    const send = host.send.bind(host);
+    host.send = (m: unknown) => (sent.push(m), send(m));
+    try {
+      const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const runs = names.map((name) => {
+        const logs: LogLine[] = [];
+        return { name, logs, run: client.invoke({ target: hello, payload: JSON.stringify({ name }) }, (l) => logs.push(l)) };
+      });
+      // (and a bad one among them: its error is its own)
+      const bad = client.invoke({ target: join(FIXTURES, 'does-not-exist'), payload: '{}' }, () => undefined);
+      assert.equal(sent.length, 0, 'nothing is sent before the code that invokes is done');
+      const outcomes = await Promise.all(runs.map((r) => r.run.outcome));
+      assert.equal(sent.length, 1, 'the seven invocations went to the host in one message');
+      assert.equal((sent[0] as unknown[]).length, 7);
+      for (const [i, r] of runs.entries()) {
+        const outcome = outcomes[i]!;
+        assert.ok(outcome.ok && outcome.value.statusCode === 200, JSON.stringify(outcome));
+        if (!outcome.ok) continue;
+        assert.equal((outcome.value.result as { message: string }).message, `Hello, ${r.name}!`);
+        const own = r.logs.filter((l) => l.stream === 'stdout').map((l) => l.text);
+        assert.deepEqual(own[0], `event: {"name":"${r.name}"}`, 'its own event in its own log');
+        assert.ok(r.logs.every((l) => l.requestId === outcome.value.requestId), 'every line is its own request\'s');
+        assert.ok(r.logs[0]!.text.startsWith('START') && r.logs.at(-1)!.text.startsWith('REPORT'));
+      }
+      const refused = await bad.outcome;
+      assert.ok(!refused.ok && /does-not-exist/.test(refused.error.message));
+    } finally {
+      host.send = send;
+    }
+  });
+
   test('bad input comes back as an error value naming the file', async () => {
     const run = client.invoke({ target: join(FIXTURES, 'does-not-exist'), payload: '{}' }, () => undefined);
     const outcome = await run.outcome;
