@@ -2,9 +2,8 @@
  * The files an instance's code came from, with the modification stamp each had when it was loaded:
  * a changed, added-back or removed file means the instance runs old code and must be retired.
  */
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoThisRun } from '../model/stamp';
+import { takeStamp, watchedStamp } from './stampWatch';
 import { walkFolders } from '../util/walk';
 
 const MAX_WATCHED_FILES = 2000;
@@ -13,7 +12,7 @@ export class CodeWatch {
   private readonly stamps = new Map<string, string>();
 
   add(files: Iterable<string>): void {
-    for (const f of files) if (!this.stamps.has(f)) this.stamps.set(f, fileStamp(f));
+    for (const f of files) if (!this.stamps.has(f)) this.stamps.set(f, takeStamp(f));
   }
 
   /** Every file under the folder whose name matches (node_modules and dot-folders left out). */
@@ -22,20 +21,10 @@ export class CodeWatch {
   }
 
   unchanged(): boolean {
-    // (once per file in one run of this process: the instances of one function loaded the same files)
-    for (const [file, stamp] of this.stamps) if (memoThisRun(checked, file, fileStamp) !== stamp) return false;
+    // (a stat once per file in one run of this process, where the file is not watched: the instances
+    // of one function loaded the same files)
+    for (const [file, stamp] of this.stamps) if (watchedStamp(file) !== stamp) return false;
     return true;
-  }
-}
-
-const checked = new Map<string, string>();
-
-function fileStamp(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return 'absent';
   }
 }
 

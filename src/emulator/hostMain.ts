@@ -9,6 +9,7 @@ import { AsyncQueue, asyncStateDir, type FinishedEvent } from './async';
 import { Emulator } from './emulator';
 import type { CompactLine, HostReply, HostRequest, InvokeMessage } from './protocol';
 import { SpecCache } from './specCache';
+import { enableStampWatch } from './stampWatch';
 import type { Cancelable, InvokeResult, LogLine } from './types';
 
 const emulator = new Emulator({
@@ -216,11 +217,22 @@ function resume(req: Extract<HostRequest, { type: 'resume' }>): void {
 }
 
 // A client sends what one tick of its own produced as one message (client.ts): several invocations
-// that arrive together are one read and one wake-up here.
+// that arrive together are one read and one wake-up here. They are handled once the poll that read
+// them is over (setImmediate), so every file-change event queued before the client sent them has
+// been delivered by then: the stamps this process keeps between invokes (stampWatch.ts) rely on it.
+enableStampWatch();
+let inbox: HostRequest[] = [];
 process.on('message', (message: HostRequest | HostRequest[]) => {
-  if (Array.isArray(message)) for (const m of message) onRequest(m);
-  else onRequest(message);
+  if (inbox.length === 0) setImmediate(handleInbox);
+  if (Array.isArray(message)) inbox.push(...message);
+  else inbox.push(message);
 });
+
+function handleInbox(): void {
+  const requests = inbox;
+  inbox = [];
+  for (const m of requests) onRequest(m);
+}
 
 function onRequest(message: HostRequest): void {
   switch (message.type) {

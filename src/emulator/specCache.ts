@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fail, loadServerlessFile, pickFunction, resolveServerlessFile, type FunctionSpec, type LoadedFile, type LoadOptions, type Outcome } from '../model';
 import { appCandidateFiles } from '../model/app';
-import { pathStamp, pathStampThisRun } from '../model/stamp';
+import { addStampRoot, takeStamp, watchedStamp } from './stampWatch';
 
 interface Entry {
   stamps: Array<[path: string, stamp: string]>;
@@ -31,19 +31,19 @@ export class SpecCache {
     const abs = resolve(target);
     const key = `${abs}\u0000${options.stage ?? ''}\u0000${jsonOf(options.env)}\u0000${jsonOf(options.layerFolders)}\u0000${options.app ?? ''}`;
     const hit = this.entries.get(key);
-    if (hit && hit.stamps.every(([path, stamp]) => pathStampThisRun(path) === stamp)) {
+    if (hit && hit.stamps.every(([path, stamp]) => watchedStamp(path) === stamp)) {
       // most recently used last, so the oldest goes first when the cache is full
       this.entries.delete(key);
       this.entries.set(key, hit);
       return hit.loaded;
     }
     const watched = dependencies(abs);
-    const stampsBefore = watched.map((p) => [p, pathStamp(p)] as [string, string]);
+    const stampsBefore = watched.map((p) => [p, takeStamp(p)] as [string, string]);
     const loaded = loadServerlessFile(abs, options);
     const stamps = [...stampsBefore];
     if (loaded.ok) {
       const seen = new Set(watched);
-      for (const p of specDependencies(loaded.value)) if (!seen.has(p)) (seen.add(p), stamps.push([p, pathStamp(p)]));
+      for (const p of specDependencies(loaded.value)) if (!seen.has(p)) (seen.add(p), stamps.push([p, takeStamp(p)]));
     }
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { stamps, loaded });
@@ -83,6 +83,8 @@ function dependencies(abs: string): string[] {
   if (!found.ok) return [abs, dirname(abs)];
   const file = found.value;
   const dir = dirname(file);
+  // (the project's folder: what is below it may be known unchanged by watching it, stampWatch.ts)
+  addStampRoot(dir);
   const paths = [file, dir, join(dir, '.env')];
   if (file !== abs && abs !== dir) paths.push(abs); // (a folder target is the file's folder, stamped already)
   if (namesOtherInstances(file)) {

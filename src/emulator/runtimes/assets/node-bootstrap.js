@@ -63,12 +63,21 @@ function send(message, rawResult) {
  * (its size or its newest entry): the host keeps what it was sent, so a warm request sends no list.
  */
 let cacheSeen = '';
+/** require.cache names files by their real paths: a code folder reached through a symbolic link is another prefix. */
+let realCodeDir;
 function changedFiles() {
   const keys = Object.keys(require.cache);
   const seen = `${keys.length}:${keys[keys.length - 1]}`;
   if (seen === cacheSeen) return undefined;
   cacheSeen = seen;
-  return keys.filter((f) => f.startsWith(codeDir) && !f.includes(`${path.sep}node_modules${path.sep}`));
+  if (realCodeDir === undefined) {
+    try {
+      realCodeDir = fs.realpathSync(codeDir);
+    } catch (e) {
+      realCodeDir = codeDir;
+    }
+  }
+  return keys.filter((f) => (f.startsWith(codeDir) || f.startsWith(realCodeDir)) && !f.includes(`${path.sep}node_modules${path.sep}`));
 }
 
 /**
