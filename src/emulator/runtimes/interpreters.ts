@@ -125,9 +125,19 @@ function onPath(env: DiscoveryEnv, names: RegExp): string[] {
       if (isExecutable(join(dir, exact))) out.push(join(dir, exact));
       continue;
     }
-    for (const name of listDir(dir)) if (names.test(name) && isExecutable(join(dir, name))) out.push(join(dir, name));
+    for (const name of namesIn(dir, names)) if (isExecutable(join(dir, name))) out.push(join(dir, name));
   }
   return out;
+}
+
+/**
+ * The names in `dir` that match, kept across processes (probeCache.ts) while the folder's stamp is the
+ * same: adding, removing or renaming an entry changes a folder's modification time. Listing PATH's
+ * folders (/usr/bin and /bin hold a thousand names each) was ~3-25 ms of every Python cold invoke; a
+ * stat per folder is ~0.02 ms. Only the names are kept: whether each is an executable is checked anew.
+ */
+function namesIn(dir: string, names: RegExp): string[] {
+  return probe(`names:${names.source}:${dir}`, [dir], () => listDir(dir).filter((name) => names.test(name)));
 }
 
 /** `<root>/<version dir>/<rel>` for each version folder of a version manager. */
