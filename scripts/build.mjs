@@ -13,7 +13,7 @@
 // so no process loads ajv or compiles a schema when it starts.
 import { build } from 'esbuild';
 import { builtinModules, createRequire } from 'node:module';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSchemas } from './schemas.mjs';
@@ -344,11 +344,106 @@ for (const entry of present) if (entry.program) writeProgram(entry);
   writeFileSync(join(dist, 'vendor', 'scf-validators.js'), index.join('\n'));
 }
 
+/**
+ * Libraries shipped in parts, not as one bundle: the extension host loads them in pieces, each part in
+ * a turn of the event loop of its own (src/views/bundleCache.ts), where the language client's 243 KB
+ * in one bundle held the editor's thread for 20-50 ms (its top level runs the modules of its ~45
+ * features). The package's modules are put in the order Node runs them (each after what it requires)
+ * and cut into SPLIT_PARTS parts of about equal source; a part's modules that later ones require are
+ * its exports, so a part requires only earlier ones. The last part, with the main module, is
+ * dist/vendor/<name>.js itself; the others are dist/vendor/<name>/part-<n>.js. (One file per module
+ * loaded as well, but 56 small files compressed ~40 KB worse, and vsce warns past 100 JavaScript
+ * files: the VSIX has 100 with these.)
+ */
+const SPLIT = new Set(['vscode-languageclient/node']);
+const SPLIT_PARTS = 5;
+
+async function buildSplit(spec) {
+  const main = createRequire(join(root, 'x.js')).resolve(spec);
+  const pkgDir = main.slice(0, main.lastIndexOf(`node_modules/${packageOf(spec)}/`) + `node_modules/${packageOf(spec)}/`.length);
+  const name = vendorFile(spec).replace(/\.js$/, '');
+  const key = (file) => relative(pkgDir, file).split('\\').join('/');
+  // The package's own modules in the order Node runs them: each after the ones it requires.
+  const order = [];
+  const state = new Map();
+  const visit = (file) => {
+    state.set(file, 'open');
+    for (const m of readFileSync(file, 'utf8').matchAll(/require\("(\.\.?\/[^"]+)"\)/g)) {
+      const dep = createRequire(file).resolve(m[1]);
+      if (!dep.startsWith(pkgDir)) continue;
+      if (state.get(dep) === 'open') throw new Error(`build: ${key(file)} and ${key(dep)} require each other; SPLIT cannot keep the order ${spec}'s modules run in`);
+      if (!state.has(dep)) visit(dep);
+    }
+    state.set(file, 'done');
+    order.push(file);
+  };
+  visit(main);
+  const total = order.reduce((sum, f) => sum + statSync(f).size, 0);
+  const parts = [[]];
+  let bytes = 0;
+  for (const file of order) {
+    const size = statSync(file).size;
+    if (bytes > 0 && bytes + size / 2 > (total / SPLIT_PARTS) * parts.length) parts.push([]);
+    parts.at(-1).push(file);
+    bytes += size;
+  }
+  const partOf = new Map(parts.flatMap((files, n) => files.map((f) => [f, n + 1])));
+  const last = parts.length;
+  const partFile = (n) => (n === last ? join(dist, 'vendor', `${name}.js`) : join(dist, 'vendor', name, `part-${n}.js`));
+  for (const [n, files] of parts.entries()) {
+    const here = dirname(partFile(n + 1));
+    const fromHere = (file) => `./${relative(here, file).split('\\').join('/')}`;
+    const own = {
+      name: 'split',
+      setup(b) {
+        // `package#name` (CANONICAL): that export of the package's own vendor file, with no file of its own
+        b.onResolve({ filter: /^[^./]/ }, (args) => {
+          const source = vendorSource(args.path);
+          if (!source.includes('#') || args.namespace === 'pick') return undefined;
+          const [pkg, pick] = source.split('#');
+          vendorNeeded.add(pkg);
+          return { path: `${fromHere(join(dist, 'vendor', vendorFile(pkg)))}#${pick}`, namespace: 'pick' };
+        });
+        b.onLoad({ filter: /.*/, namespace: 'pick' }, (args) => {
+          const [file, pick] = args.path.split('#');
+          return { contents: `module.exports = require(${JSON.stringify(file)}).${pick};`, loader: 'js' };
+        });
+        b.onResolve({ filter: /^\./ }, (args) => {
+          if (args.namespace === 'split-other' || args.namespace === 'pick') return { path: args.path, external: true };
+          const file = createRequire(join(args.resolveDir, 'x.js')).resolve(args.path);
+          if (!file.startsWith(pkgDir) || partOf.get(file) === n + 1) return undefined;
+          return { path: `${partOf.get(file)}:${key(file)}`, namespace: 'split-other' };
+        });
+        // a module of an earlier part: that part's export of it
+        b.onLoad({ filter: /.*/, namespace: 'split-other' }, (args) => {
+          const [part, module] = args.path.split(/:(.*)/);
+          return { contents: `module.exports = require(${JSON.stringify(fromHere(partFile(Number(part))))})[${JSON.stringify(module)}];`, loader: 'js' };
+        });
+      },
+    };
+    const required = (f) => `require(${JSON.stringify(`./${relative(root, f)}`)})`;
+    // the last part answers with the main module (it is last in Node's order: nothing requires it)
+    const contents = n + 1 === last ? files.map((f) => (f === main ? `module.exports = ${required(f)};` : `${required(f)};`)).join('\n') : files.map((f) => `exports[${JSON.stringify(key(f))}] = ${required(f)};`).join('\n');
+    const result = await build({
+      ...common,
+      stdin: { contents, resolveDir: root, loader: 'js' },
+      outfile: partFile(n + 1),
+      plugins: [own, vendorPlugin(n + 1 === last ? './' : '../', packageOf(spec))],
+      banner: { js: `// ${spec}, part ${n + 1} of ${last} (scripts/build.mjs, SPLIT)` },
+    });
+    metafiles.push(result.metafile);
+  }
+}
+
 // Each library module, once; built until no new one is needed (a library's own dependencies).
 const built = new Set();
 for (let pending = [...vendorNeeded]; pending.length; pending = [...vendorNeeded].filter((s) => !built.has(s))) {
   for (const spec of pending) {
     built.add(spec);
+    if (SPLIT.has(spec)) {
+      await buildSplit(spec);
+      continue;
+    }
     const [source, pick] = spec.split('#');
     const result = await build({
       ...common,
