@@ -6,6 +6,7 @@
  * the CLI writes its cache as it exits, and a cache file lost in a crash only means a slower start.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Node's own CommonJS wrapper, on the first line so stack traces keep the file's line numbers; a #! line goes. */
@@ -24,6 +25,24 @@ export function replaceCacheFile(dir: string, name: string, data: Buffer): void 
   const tmp = join(dir, `${name}.${process.pid}.tmp`);
   writeFileSync(tmp, data);
   renameSync(tmp, join(dir, name));
+  for (const old of otherBuilds(name, readdirSync(dir))) rmSync(join(dir, old), { force: true });
+}
+
+/**
+ * The same through the thread pool, for the editor's thread (src/views/bundleCache.ts): there the
+ * file system's calls for a hundred cache files would otherwise run on the thread VS Code shares with
+ * every extension. Rejects with what the file system throws.
+ */
+export async function replaceCacheFileAsync(dir: string, name: string, data: Buffer): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `${name}.${process.pid}.tmp`);
+  await writeFile(tmp, data);
+  await rename(tmp, join(dir, name));
+  for (const old of otherBuilds(name, await readdir(dir))) await rm(join(dir, old), { force: true });
+}
+
+/** The files of `files` that hold the data of the same bundle as `name` from another build. */
+function otherBuilds(name: string, files: string[]): string[] {
   const bundle = name.replace(/[0-9a-f]+\.bin$/, '');
-  for (const old of readdirSync(dir)) if (old !== name && old.startsWith(bundle) && /^[0-9a-f]+\.bin$/.test(old.slice(bundle.length))) rmSync(join(dir, old), { force: true });
+  return files.filter((old) => old !== name && old.startsWith(bundle) && /^[0-9a-f]+\.bin$/.test(old.slice(bundle.length)));
 }

@@ -31,7 +31,7 @@ import Module from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Script } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { replaceCacheFile, wrapAsModule } from '../util/v8CacheFile';
+import { replaceCacheFile, replaceCacheFileAsync, wrapAsModule } from '../util/v8CacheFile';
 
 /** The private parts of Node's Module this uses (stable since Node 0.x; typed here, not in @types/node). */
 interface NodeModuleInternals {
@@ -208,11 +208,25 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
     return m.exports;
   };
 
+  const cacheFile = (data: Buffer) => Buffer.concat([options.partial ? MAGIC_PARTIAL : MAGIC, createHash('sha1').update(data).digest(), data]);
   const writeData = (cacheName: string, data: Buffer): boolean => {
-    const file = Buffer.concat([options.partial ? MAGIC_PARTIAL : MAGIC, createHash('sha1').update(data).digest(), data]);
+    const file = cacheFile(data);
     for (const dir of dirs) {
       try {
         replaceCacheFile(dir, cacheName, file);
+        return true;
+      } catch {
+        // read-only or full: the next folder
+      }
+    }
+    return false;
+  };
+  /** The same, its file system calls in the thread pool (save(), on the editor's thread). */
+  const writeDataAsync = async (cacheName: string, data: Buffer): Promise<boolean> => {
+    const file = cacheFile(data);
+    for (const dir of dirs) {
+      try {
+        await replaceCacheFileAsync(dir, cacheName, file);
         return true;
       } catch {
         // read-only or full: the next folder
@@ -272,9 +286,10 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
       for (const entry of loaded) {
         if (entry.saved) continue;
         entry.saved = true;
-        // One bundle per task: producing the data of a large one takes a few ms of the editor's thread.
+        // One bundle per task: producing the data of a large one takes a few ms of the editor's thread;
+        // writing it is the thread pool's.
         await new Promise((r) => setImmediate(r));
-        if (!writeData(entry.cacheName, entry.script.createCachedData())) return;
+        if (!(await writeDataAsync(entry.cacheName, entry.script.createCachedData()))) return;
       }
     },
     saveNow(written) {
