@@ -77,7 +77,7 @@ export const DEFERRED_COMMANDS = [
 ];
 
 /** The libraries the parts load in pieces once they have started (scripts/build.mjs names the files). */
-const LIBRARIES = { yaml: 'vendor/yaml.js', languageClient: 'vendor/vscode-languageclient-node.js' };
+const LIBRARIES = { yaml: 'vendor/yaml.js', picomatch: 'vendor/picomatch.js', languageClient: 'vendor/vscode-languageclient-node.js' };
 export type Library = keyof typeof LIBRARIES;
 
 let core: Core | undefined;
@@ -130,7 +130,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ScfToo
   later(0, () => {
     // The first session after an install or update has no code cache yet: a worker thread produces it
     // (src/views/bundleCacheWorker.ts) and each bundle below waits for its data.
-    cache.produceOffThread([dist('core.js'), dist(LIBRARIES.yaml), dist('deferred.js'), dist(LIBRARIES.languageClient)]);
+    cache.produceOffThread([dist('core.js'), dist(LIBRARIES.yaml), dist(LIBRARIES.picomatch), dist('deferred.js'), dist(LIBRARIES.languageClient)]);
     // Each bundle in a task of its own (what it requires first), then the part starts in the next one.
     // A failed load throws again, and is reported, where the part is loaded synchronously.
     void cache

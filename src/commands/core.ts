@@ -51,9 +51,13 @@ export function startCore(context: vscode.ExtensionContext, view: vscode.TreeVie
   const files = new WorkspaceWatcher();
   // Async events that no invocation of this window waits for (resumed at start): their logs and endings go to the output.
   const host = new EmulatorHost(context, { onAsyncLog: (line) => output.log(line), onAsyncFinished: (event) => output.asyncFinished(event) });
-  // The YAML library loads in a task of its own before the tree's first parse, not in the same one.
-  const yamlLoaded = preload('yaml').catch(() => undefined);
-  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState, yamlLoaded, turn);
+  // The YAML library (the tree's parse) and the glob library (the exclude patterns of its first scan)
+  // load in tasks of their own before the tree's first scan, not in the same one.
+  const librariesLoaded = Promise.all([preload('yaml'), preload('picomatch')]).then(
+    () => undefined,
+    () => undefined,
+  );
+  const tree = new FunctionsTree(vscode.Uri.joinPath(context.extensionUri, 'media'), files, context.workspaceState, librariesLoaded, turn);
   const invoker = new Invoker(context, host, tree, output, status, templatesDir);
   const events = new EventCommands(tree, templatesDir);
   context.subscriptions.push(files, output, status, tree, tree.track(view), trackActiveFunction(tree), ...invoker.register(), ...events.register(), ...registerMiscCommands(tree, output));

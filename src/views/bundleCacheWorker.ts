@@ -43,13 +43,31 @@ export function standIn(names?: Set<string>): unknown {
 /**
  * Libraries whose first call on the editor's thread compiles much more than their top level: the
  * worker calls them once too, so that code is in the data. The YAML library's parser (the tree's and
- * the CodeLens's first parse of serverless.yml), on a document with the shapes serverless.yml has.
+ * the CodeLens's first parse of serverless.yml), on a document with the shapes serverless.yml has;
+ * the glob library's compiler, on patterns with the shapes `files.exclude` has; the language client's
+ * construction and the capabilities it sends at start.
  */
 const WARM_UPS: Record<string, (exports: unknown) => void> = {
   'vendor/yaml.js': (yaml) => {
     const { parseDocument, LineCounter } = yaml as { parseDocument(text: string, options?: object): { toJS(): unknown }; LineCounter: new () => object };
     const sample = '# an app\ncomponent: scf\nname: hello\ninputs:\n  src: ./src # code\n  handler: index.main_handler\n  memorySize: 128\n  timeout: 3.5\n  environment:\n    variables: { A: "1", B: \'two\' }\n  events:\n    - timer:\n        parameters:\n          cronExpression: "0 */1 * * * * *"\n  notes: |\n    text\n  list: [a, b]\n  yes: true\n  none: null\n  ref: &r { x: 1 }\n  copy: *r\n';
     parseDocument(sample, { lineCounter: new LineCounter(), keepSourceTokens: true }).toJS();
+  },
+  // The language client's construction (its ~45 features register) and the capabilities its start
+  // sends: against the stand-in, with no version check (the stand-in has no version); nothing starts.
+  'vendor/vscode-languageclient-node.js': (library) => {
+    const { LanguageClient, TransportKind } = library as { LanguageClient: new (...args: unknown[]) => { computeClientCapabilities?(): unknown }; TransportKind: { ipc: unknown } };
+    const WarmUp = class extends LanguageClient {
+      checkVersion(): void {}
+    };
+    const module = '/nonexistent/server.js';
+    const client = new WarmUp('warmUp', 'warm-up', { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } }, { documentSelector: [{ scheme: 'file', pattern: '**/serverless.yml' }], initializationOptions: {} });
+    client.computeClientCapabilities?.();
+  },
+  // The glob library's compiler (the tree's first scan compiles the `files.exclude` patterns).
+  'vendor/picomatch.js': (picomatch) => {
+    const compile = picomatch as (glob: string, options?: object) => (path: string) => boolean;
+    for (const glob of ['**/.git', '**/node_modules', '**/*.{tmp,log}', 'out/[a-z]?']) compile(glob, { dot: true })('src/index.js');
   },
 };
 

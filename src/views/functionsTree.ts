@@ -34,7 +34,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     files: WorkspaceWatcher,
     /** Where the open/closed state of the nodes is kept between sessions. */
     private readonly state?: vscode.Memento,
-    /** Awaited before the first read (the editor loads the YAML library in a task of its own meanwhile). */
+    /** Awaited before the first scan (the editor loads the YAML and glob libraries in tasks of their own meanwhile). */
     private readonly prepare?: Promise<void>,
     /** Resolves in a task of its own for each file read (the editor's start-up shares one queue of them). */
     private readonly turn: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
@@ -164,6 +164,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     }
     this.scanning = (async () => {
       await this.prepare;
+      // A turn of its own: what `prepare` loaded last resolved it, and its task is over (the scan's
+      // start, the exclude patterns' compile, must not run in the same one).
+      await this.turn();
       do {
         this.rescanQueued = false;
         const found: string[] = [];

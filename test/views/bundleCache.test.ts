@@ -281,3 +281,45 @@ test("the worker also calls the YAML library's parser once, so the first parse's
     rmSync(p.dir, { recursive: true, force: true });
   }
 });
+
+test("the worker also compiles glob patterns once with the glob library, so the tree's first scan finds that code in the data", { skip: noWorker }, async () => {
+  const p = project();
+  try {
+    const marker = join(p.dir, 'compiled');
+    // a stand-in for dist/vendor/picomatch.js that tells what the worker asked of it
+    writeFileSync(join(p.dist, 'vendor', 'picomatch.js'), `'use strict';\nmodule.exports = (glob, o) => { require('node:fs').appendFileSync(${JSON.stringify(marker)}, glob + ' ' + o.dot + '\\n'); return () => false; };\n`);
+    const cache = session(p.dist, [p.cache], WORKER);
+    assert.equal(cache.produceOffThread([join(p.dist, 'vendor', 'picomatch.js')]), true);
+    try {
+      await cache.loadInPieces(join(p.dist, 'vendor', 'picomatch.js'));
+    } finally {
+      cache.dispose();
+    }
+    assert.match(readFileSync(marker, 'utf8'), /^\*\*\/node_modules true$/m);
+    assert.deepEqual(cache.report(), [{ file: 'picomatch.js', cached: true }]);
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
+
+test("the worker also makes a language client once (nothing starts), so the editor's construction and start find that code in the data", { skip: noWorker }, async () => {
+  const p = project();
+  try {
+    const marker = join(p.dir, 'made');
+    // a stand-in for the language client's library that tells what the worker asked of it
+    writeFileSync(
+      join(p.dist, 'vendor', 'vscode-languageclient-node.js'),
+      `'use strict';\nconst fs = require('node:fs');\nexports.TransportKind = { ipc: 1 };\nexports.LanguageClient = class { constructor(id, name, server, options) { this.checkVersion(); fs.appendFileSync(${JSON.stringify(marker)}, 'made ' + server.run.transport + ' ' + options.documentSelector.length + '\\n'); } checkVersion() { throw new Error('no version'); } computeClientCapabilities() { fs.appendFileSync(${JSON.stringify(marker)}, 'capabilities\\n'); } start() { fs.appendFileSync(${JSON.stringify(marker)}, 'started\\n'); } };\n`,
+    );
+    const cache = session(p.dist, [p.cache], WORKER);
+    assert.equal(cache.produceOffThread([join(p.dist, 'vendor', 'vscode-languageclient-node.js')]), true);
+    try {
+      await cache.loadInPieces(join(p.dist, 'vendor', 'vscode-languageclient-node.js'));
+    } finally {
+      cache.dispose();
+    }
+    assert.equal(readFileSync(marker, 'utf8'), 'made 1 1\ncapabilities\n');
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+});
