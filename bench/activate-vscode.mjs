@@ -74,8 +74,14 @@ exports.activate = () => {
   const session = new inspector.Session();
   session.connect();
   let profileStart;
+  // The profile's times are V8's monotonic clock (µs), the one process.hrtime reads: this maps them onto
+  // performance.now()'s. (Profiler.start's reply comes later than the profile's start, by more on a
+  // loaded machine, so counting from that reply shifted every sample late.)
+  const clockOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
   session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start', () => (profileStart = performance.now()))));
   const gaps = [];
+  // every tick's time, kept with the profile (BENCH_PROFILE_DIR): the tasks' bounds, to read it by task
+  const ticks = [];
   let last = performance.now();
   let lastCpu = process.cpuUsage();
   // This thread's own time on a CPU (Linux: /proc/thread-self/schedstat, ns): the process's CPU time
@@ -95,6 +101,7 @@ exports.activate = () => {
     const cpu = process.cpuUsage();
     const thread = lastThread === undefined ? undefined : threadCpu();
     if (now - last > 21) gaps.push({ at: last, ms: now - last - 1, cpuMs: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000, threadMs: thread === undefined ? undefined : thread - lastThread });
+    if (process.env.BENCH_PROFILE_DIR) ticks.push(now);
     last = now;
     lastCpu = cpu;
     lastThread = thread;
@@ -124,7 +131,11 @@ exports.activate = () => {
         const samples = [];
         const byFile = {};
         // BENCH_PROFILE_DIR=folder keeps each session's profile (open it in Chrome's DevTools, Performance tab).
-        if (!err && res && process.env.BENCH_PROFILE_DIR) writeFileSync(join(process.env.BENCH_PROFILE_DIR, target + '-' + Date.now() + '.cpuprofile'), JSON.stringify(res.profile));
+        if (!err && res && process.env.BENCH_PROFILE_DIR) {
+          const name = join(process.env.BENCH_PROFILE_DIR, target + '-' + Date.now());
+          writeFileSync(name + '.cpuprofile', JSON.stringify(res.profile));
+          writeFileSync(name + '.ticks.json', JSON.stringify({ profileStart, clockOffset, t0, t1, ticks }));
+        }
         if (!err && res && profileStart !== undefined) {
           const { nodes, startTime, samples: ids, timeDeltas } = res.profile;
           const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -138,6 +149,8 @@ exports.activate = () => {
             oursOf.set(id, v);
             return v;
           };
+          // the clocks agree when the profile's start maps to shortly before Profiler.start's reply
+          const mapped = Math.abs(startTime / 1000 - clockOffset - profileStart) < 1000;
           let t = startTime;
           for (let i = 0; i < ids.length; i++) {
             t += timeDeltas[i];
@@ -145,7 +158,7 @@ exports.activate = () => {
             // the thread waiting for a core (the sampler interrupts the thread only while it runs)
             const dt = Math.min(timeDeltas[i + 1] ?? 500, 1000) / 1000;
             const ours = isOurs(ids[i]);
-            const at = profileStart + (t - startTime) / 1000;
+            const at = mapped ? t / 1000 - clockOffset : profileStart + (t - startTime) / 1000;
             let url;
             if (ours) {
               // the innermost frame of ours: which file the time went to
