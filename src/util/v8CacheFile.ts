@@ -6,7 +6,6 @@
  * the CLI writes its cache as it exits, and a cache file lost in a crash only means a slower start.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Node's own CommonJS wrapper, on the first line so stack traces keep the file's line numbers; a #! line goes. */
@@ -34,6 +33,8 @@ export function replaceCacheFile(dir: string, name: string, data: Buffer): void 
  * every extension. Rejects with what the file system throws.
  */
 export async function replaceCacheFileAsync(dir: string, name: string, data: Buffer): Promise<void> {
+  // Required here, not where this file loads: the CLI's processes load this file and never write this way.
+  const { mkdir, readdir, rename, rm, writeFile } = require('node:fs/promises') as typeof import('node:fs/promises');
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `${name}.${process.pid}.tmp`);
   await writeFile(tmp, data);

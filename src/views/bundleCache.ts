@@ -30,7 +30,7 @@ import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Script } from 'node:vm';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { replaceCacheFile, replaceCacheFileAsync, wrapAsModule } from '../util/v8CacheFile';
 
 /** The private parts of Node's Module this uses (stable since Node 0.x; typed here, not in @types/node). */
@@ -260,7 +260,9 @@ export function createBundleCache(options: BundleCacheOptions): BundleCache {
       if (readData(cacheNameOf(files[0]!, readFileSync(files[0]!, 'utf8')))) return false;
       const job: CacheWorkerJob = { root: options.root, cacheDirs: options.cacheDirs, entries: files };
       // No execArgv of the host's own (some are refused in a worker); V8's flags are the process's anyway.
-      worker = new Worker(options.worker ?? join(root, 'cache-worker.js'), { workerData: job, execArgv: [], stdout: true, stderr: true });
+      // Required here: the extension host has not loaded worker_threads (~2.5 ms), and only a first session needs it.
+      const { Worker: WorkerThread } = require('node:worker_threads') as typeof import('node:worker_threads');
+      worker = new WorkerThread(options.worker ?? join(root, 'cache-worker.js'), { workerData: job, execArgv: [], stdout: true, stderr: true });
     } catch {
       return false;
     }
