@@ -379,7 +379,16 @@ def serve(fn):
         send(result_message({"t": "result", "ok": True, "noMarks": True}), raw)
 
 
+def warm_compiler():
+    """The interpreter's first compile() sets up its parser and AST types: ~7.6M instructions in 3.9,
+    12.5M in 3.12, where compiling a two-line handler afterwards is ~0.5M. Done while the start waits
+    for the go-ahead (a start made ahead of time waits for the CLI), it is off the path between the
+    go-ahead and ready. An empty text: nothing is imported, run or read."""
+    compile("", "<scf-toolkit>", "exec")
+
+
 def main():
+    warm_compiler()
     started = time.time()
     if read_frame() is None:  # the host went away (or discarded this start) before the go-ahead
         return
