@@ -29,6 +29,7 @@
  */
 import type { Dirent, Stats } from 'node:fs';
 import Module from 'node:module';
+import { dirname, sep } from 'node:path';
 import type { FunctionSpec } from '../model/types';
 import { pathStamp } from '../model/stamp';
 import { argsWithoutEvent, recordFileIn, recordsFolder, writeRecord } from '../emulator/speculation';
@@ -171,11 +172,21 @@ export function recordingInputs<T>(env: NodeJS.ProcessEnv, compute: (env: NodeJS
     },
   });
 
-  // While a require() runs, fs calls are the module loader's (the build's code), not the model's inputs.
-  const proto = (Module as unknown as { prototype: { require: (id: string) => unknown } }).prototype;
+  // While a require() of the toolkit's own code (its folder, Node's built-ins) runs, fs calls are the
+  // module loader's, not the model's inputs; a require of any other file is an input it cannot replay.
+  const loader = Module as unknown as { prototype: { require: (id: string) => unknown }; _resolveFilename(id: string, parent: unknown): string; isBuiltin(id: string): boolean };
+  const proto = loader.prototype;
   const originalRequire = proto.require;
+  const ownFolder = dirname(__filename); // dist/, where every bundle and library of the toolkit is
   let requiring = 0;
   proto.require = function (this: unknown, id: string) {
+    if (requiring === 0 && !loader.isBuiltin(id)) {
+      try {
+        if (!loader._resolveFilename(id, this).startsWith(ownFolder + sep)) replayable = false;
+      } catch {
+        replayable = false;
+      }
+    }
     requiring++;
     try {
       return originalRequire.call(this, id);

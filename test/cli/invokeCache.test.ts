@@ -151,6 +151,10 @@ test('recording: reads are kept with what they gave; an fs call it cannot replay
   assert.equal(recordingInputs({}, () => fs.closeSync(fs.openSync(file, 'r'))).inputs, undefined);
   assert.equal(recordingInputs({}, () => fs.realpathSync.native(file)).inputs, undefined);
   assert.equal(recordingInputs({ X: '1' }, (env) => Object.keys(env)).inputs, undefined);
+  // a file required meanwhile that is not the toolkit's own code is an input it cannot replay
+  writeFileSync(join(dir, 'config.js'), 'module.exports = 1;');
+  assert.equal(recordingInputs({}, () => require(join(dir, 'config.js')) as number).inputs, undefined);
+  assert.deepEqual(recordingInputs({}, () => (require('node:os') as typeof import('node:os')).EOL).inputs, []);
   // fs is itself again afterwards
   assert.equal(fs.readFileSync, readFileSync);
 });
