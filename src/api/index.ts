@@ -42,6 +42,12 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
   // when it differs from what it sent last.
   const interpolationEnv = stringValues(options.env ?? process.env);
   let closed = false;
+  // (the absolute path of the last target: resolving it again on every invoke of the same one is waste)
+  let lastTarget: { target: string; abs: string } | undefined;
+  const absolute = (target: string): string => {
+    if (lastTarget?.target !== target) lastTarget = { target, abs: resolve(cwd, target) };
+    return lastTarget.abs;
+  };
 
   return {
     async invoke(target, event = {}, invokeOptions = {}) {
@@ -56,7 +62,7 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
       const logLines: LogLine[] = [];
       const run = client.invoke(
         {
-          target: resolve(cwd, target),
+          target: absolute(target),
           functionName: invokeOptions.function,
           payload,
           ...(typeof event === 'string' ? {} : { payloadMadeByStringify: true as const }),

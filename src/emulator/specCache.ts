@@ -25,18 +25,24 @@ const MAX_ENTRIES = 256;
 
 export class SpecCache {
   private readonly entries = new Map<string, Entry>();
+  /** pickFrom's answers per loaded file (a loaded file is never changed: a change is another load). */
+  private readonly picks = new WeakMap<LoadedFile, Map<string, Outcome<FunctionSpec>>>();
 
   /** The loaded file for `target` (a serverless.yml, template.yaml or their folder). */
   load(target: string, options: LoadOptions = {}): Outcome<LoadedFile> {
-    const abs = resolve(target);
-    const key = `${abs}\u0000${options.stage ?? ''}\u0000${jsonOf(options.env)}\u0000${jsonOf(options.layerFolders)}\u0000${options.app ?? ''}`;
+    const key = this.keyOf(target, options);
     const hit = this.entries.get(key);
     if (hit && hit.stamps.every(([path, stamp]) => watchedStamp(path) === stamp)) {
-      // most recently used last, so the oldest goes first when the cache is full
-      this.entries.delete(key);
-      this.entries.set(key, hit);
+      // most recently used last, so the oldest goes first when the cache is full (not reordered when
+      // it is the last already: a host invoking one function again and again)
+      if (this.lastHit !== key) {
+        this.entries.delete(key);
+        this.entries.set(key, hit);
+        this.lastHit = key;
+      }
       return hit.loaded;
     }
+    const abs = resolve(target);
     const watched = dependencies(abs);
     const stampsBefore = watched.map((p) => [p, takeStamp(p)] as [string, string]);
     const loaded = loadServerlessFile(abs, options);
@@ -50,6 +56,23 @@ export class SpecCache {
     return loaded;
   }
 
+  private lastHit: string | undefined;
+  /** The last key per target, while its options are the same objects (or the same text): no resolve, no JSON again. */
+  private readonly keys = new Map<string, { options: LoadOptions; env: object | undefined; layers: string; key: string }>();
+
+  private keyOf(target: string, options: LoadOptions): string {
+    const layers = options.layerFolders && Object.keys(options.layerFolders).length > 0 ? jsonOf(options.layerFolders) : '{}';
+    const known = this.keys.get(target);
+    if (known && known.env === options.env && known.layers === layers && known.options.stage === options.stage && known.options.app === options.app) return known.key;
+    const key = `${resolve(target)}\u0000${options.stage ?? ''}\u0000${jsonOf(options.env)}\u0000${layers}\u0000${options.app ?? ''}`;
+    // (only for an environment that cannot change under us: the host's is frozen)
+    if (!options.env || Object.isFrozen(options.env)) {
+      if (this.keys.size >= MAX_ENTRIES) this.keys.clear();
+      this.keys.set(target, { options: { stage: options.stage, app: options.app }, env: options.env, layers, key });
+    }
+    return key;
+  }
+
   /** One function of `target`: by name, or the only one. */
   pick(target: string, functionName: string | undefined, options: LoadOptions = {}): Outcome<FunctionSpec> {
     const loaded = this.load(target, options);
@@ -59,8 +82,16 @@ export class SpecCache {
 
   /** One function of a file load() returned (no second round of stats). */
   pickFrom(loaded: LoadedFile, target: string, functionName: string | undefined): Outcome<FunctionSpec> {
+    let byName = this.picks.get(loaded);
+    const name = functionName ?? '';
+    const known = byName?.get(name);
+    if (known) return known;
     const picked = pickFunction(loaded.functions, functionName, loaded);
-    if (picked.ok) return picked;
+    if (picked.ok) {
+      if (!byName) this.picks.set(loaded, (byName = new Map()));
+      byName.set(name, picked);
+      return picked;
+    }
     const found = resolveServerlessFile(target);
     const where = loaded.functions[0]?.file ?? (found.ok ? found.value : resolve(target));
     return fail(picked.error.code, `${where}: ${picked.error.message}`, { file: where });
