@@ -54,14 +54,19 @@ let flushTimer: NodeJS.Timeout | undefined;
 function reply(message: HostReply, batch = message.type === 'log' || message.type === 'asyncLog'): void {
   if (!process.connected) return;
   outbox.push(message);
-  if (!batch) flushSoon();
-  else flushTimer ??= setTimeout(flush, LOG_BATCH_MS);
+  if (batch) flushTimer ??= setTimeout(flush, LOG_BATCH_MS);
+  else if (message.type === 'result' && message.result.invocationType !== 'Event') flushSoon();
+  else flush();
 }
 
 /**
- * A result goes out once the code running now is done (a tick, no timer): the results of requests
- * whose answers came in together (runtimeProcess.ts finishes them in one callback) go in one message,
- * one write and one wake-up of the client for several invocations.
+ * A sync invocation's result goes out once the code running now is done (a tick, no timer): the
+ * results of requests whose answers came in together (runtimeProcess.ts finishes them in one
+ * callback) go in one message, one write and one wake-up of the client for several invocations.
+ * What the async journal backs (an event's acceptance, an async result, an asyncFinished) goes at
+ * once, as the journal's record of it has just been written: a host killed in the same tick (the
+ * queue goes on to write the next event's records, with fsync) must not leave an event the journal
+ * calls done that its client never heard of.
  */
 let flushQueued = false;
 function flushSoon(): void {
