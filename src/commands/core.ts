@@ -38,6 +38,44 @@ export interface Core {
   deactivate(): Promise<void>;
 }
 
+/** A serverless.yml with the shapes most have (the cache worker's warm-up, below). */
+const SAMPLE = `component: scf
+name: hello
+app: shop
+stage: dev
+inputs:
+  name: \${name}-\${stage}
+  src: ./src
+  handler: index.main_handler
+  runtime: Nodejs18.15
+  region: ap-guangzhou
+  memorySize: 128
+  timeout: 3
+  environment:
+    variables:
+      TABLE: orders
+  events:
+    - timer:
+        parameters:
+          name: every-minute
+          cronExpression: "0 */1 * * * * *"
+    - apigw:
+        parameters:
+          endpoints:
+            - path: /orders
+              method: GET
+`;
+
+/**
+ * For the first session's code cache worker (src/views/bundleCacheWorker.ts): the tree's first read
+ * of a serverless.yml, the model's parse and checks, on a sample in a folder that does not exist, so
+ * the editor's first read finds that code in the data. Reads nothing of the workspace.
+ */
+export function warmUp(): void {
+  const { parseServerless } = require('../model') as typeof import('../model');
+  parseServerless(SAMPLE, '/nonexistent/scf-toolkit-warm-up/serverless.yml');
+}
+
 /**
  * `view`: the Functions view, created by activate() before this loaded. `preload`: loads a bundle of
  * dist/ and what it requires, each in a task of its own (src/views/bundleCache.ts): were a library's

@@ -45,7 +45,8 @@ export function standIn(names?: Set<string>): unknown {
  * worker calls them once too, so that code is in the data. The YAML library's parser (the tree's and
  * the CodeLens's first parse of serverless.yml), on a document with the shapes serverless.yml has;
  * the glob library's compiler, on patterns with the shapes `files.exclude` has; the language client's
- * construction and the capabilities it sends at start.
+ * construction and the capabilities it sends at start; the model's parse of a serverless.yml
+ * (dist/core.js's warmUp()).
  */
 const WARM_UPS: Record<string, (exports: unknown) => void> = {
   'vendor/yaml.js': (yaml) => {
@@ -64,6 +65,8 @@ const WARM_UPS: Record<string, (exports: unknown) => void> = {
     const client = new WarmUp('warmUp', 'warm-up', { run: { module, transport: TransportKind.ipc }, debug: { module, transport: TransportKind.ipc } }, { documentSelector: [{ scheme: 'file', pattern: '**/serverless.yml' }], initializationOptions: {} });
     client.computeClientCapabilities?.();
   },
+  // The model's parse and checks of a serverless.yml (the tree's first read): commands/core.ts's own.
+  'core.js': (core) => (core as { warmUp?(): void }).warmUp?.(),
   // The glob library's compiler (the tree's first scan compiles the `files.exclude` patterns).
   'vendor/picomatch.js': (picomatch) => {
     const compile = picomatch as (glob: string, options?: object) => (path: string) => boolean;

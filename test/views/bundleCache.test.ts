@@ -262,64 +262,51 @@ test('turn(): the start-up pieces of two chains run in loop iterations of their 
   }
 });
 
-test("the worker also calls the YAML library's parser once, so the first parse's code is in the data", { skip: noWorker }, async () => {
+/**
+ * A first session with `file` (under dist/) a stand-in that writes to a marker what the worker asked
+ * of it (`source` gets the marker's path): the worker's warm-up of that bundle. Returns what it wrote.
+ */
+async function warmedUp(file: string, source: (marker: string) => string): Promise<{ asked: string; report: Array<{ file: string; cached: boolean }> }> {
   const p = project();
   try {
-    const marker = join(p.dir, 'parsed');
-    // a stand-in for dist/vendor/yaml.js that tells what the worker asked of it
-    writeFileSync(join(p.dist, 'vendor', 'yaml.js'), `'use strict';\nclass LineCounter {}\nexports.LineCounter = LineCounter;\nexports.parseDocument = (text, o) => { require('node:fs').writeFileSync(${JSON.stringify(marker)}, String(o.lineCounter instanceof LineCounter) + ' ' + text.includes('component: scf')); return { toJS: () => ({}) }; };\n`);
+    const marker = join(p.dir, 'asked');
+    writeFileSync(join(p.dist, file), source(marker));
     const cache = session(p.dist, [p.cache], WORKER);
-    assert.equal(cache.produceOffThread([join(p.dist, 'vendor', 'yaml.js')]), true);
+    assert.equal(cache.produceOffThread([join(p.dist, file)]), true);
     try {
-      await cache.loadInPieces(join(p.dist, 'vendor', 'yaml.js'));
+      await cache.loadInPieces(join(p.dist, file));
     } finally {
       cache.dispose();
     }
-    assert.equal(readFileSync(marker, 'utf8'), 'true true');
-    assert.deepEqual(cache.report(), [{ file: 'yaml.js', cached: true }]);
+    return { asked: existsSync(marker) ? readFileSync(marker, 'utf8') : '', report: cache.report() };
   } finally {
     rmSync(p.dir, { recursive: true, force: true });
   }
+}
+
+test("the worker also calls the YAML library's parser once, so the first parse's code is in the data", { skip: noWorker }, async () => {
+  const { asked, report } = await warmedUp('vendor/yaml.js', (marker) => `'use strict';\nclass LineCounter {}\nexports.LineCounter = LineCounter;\nexports.parseDocument = (text, o) => { require('node:fs').writeFileSync(${JSON.stringify(marker)}, String(o.lineCounter instanceof LineCounter) + ' ' + text.includes('component: scf')); return { toJS: () => ({}) }; };\n`);
+  assert.equal(asked, 'true true');
+  assert.deepEqual(report, [{ file: 'yaml.js', cached: true }]);
 });
 
 test("the worker also compiles glob patterns once with the glob library, so the tree's first scan finds that code in the data", { skip: noWorker }, async () => {
-  const p = project();
-  try {
-    const marker = join(p.dir, 'compiled');
-    // a stand-in for dist/vendor/picomatch.js that tells what the worker asked of it
-    writeFileSync(join(p.dist, 'vendor', 'picomatch.js'), `'use strict';\nmodule.exports = (glob, o) => { require('node:fs').appendFileSync(${JSON.stringify(marker)}, glob + ' ' + o.dot + '\\n'); return () => false; };\n`);
-    const cache = session(p.dist, [p.cache], WORKER);
-    assert.equal(cache.produceOffThread([join(p.dist, 'vendor', 'picomatch.js')]), true);
-    try {
-      await cache.loadInPieces(join(p.dist, 'vendor', 'picomatch.js'));
-    } finally {
-      cache.dispose();
-    }
-    assert.match(readFileSync(marker, 'utf8'), /^\*\*\/node_modules true$/m);
-    assert.deepEqual(cache.report(), [{ file: 'picomatch.js', cached: true }]);
-  } finally {
-    rmSync(p.dir, { recursive: true, force: true });
-  }
+  const { asked, report } = await warmedUp('vendor/picomatch.js', (marker) => `'use strict';\nmodule.exports = (glob, o) => { require('node:fs').appendFileSync(${JSON.stringify(marker)}, glob + ' ' + o.dot + '\\n'); return () => false; };\n`);
+  assert.match(asked, /^\*\*\/node_modules true$/m);
+  assert.deepEqual(report, [{ file: 'picomatch.js', cached: true }]);
 });
 
 test("the worker also makes a language client once (nothing starts), so the editor's construction and start find that code in the data", { skip: noWorker }, async () => {
-  const p = project();
-  try {
-    const marker = join(p.dir, 'made');
-    // a stand-in for the language client's library that tells what the worker asked of it
-    writeFileSync(
-      join(p.dist, 'vendor', 'vscode-languageclient-node.js'),
+  const { asked } = await warmedUp(
+    'vendor/vscode-languageclient-node.js',
+    (marker) =>
       `'use strict';\nconst fs = require('node:fs');\nexports.TransportKind = { ipc: 1 };\nexports.LanguageClient = class { constructor(id, name, server, options) { this.checkVersion(); fs.appendFileSync(${JSON.stringify(marker)}, 'made ' + server.run.transport + ' ' + options.documentSelector.length + '\\n'); } checkVersion() { throw new Error('no version'); } computeClientCapabilities() { fs.appendFileSync(${JSON.stringify(marker)}, 'capabilities\\n'); } start() { fs.appendFileSync(${JSON.stringify(marker)}, 'started\\n'); } };\n`,
-    );
-    const cache = session(p.dist, [p.cache], WORKER);
-    assert.equal(cache.produceOffThread([join(p.dist, 'vendor', 'vscode-languageclient-node.js')]), true);
-    try {
-      await cache.loadInPieces(join(p.dist, 'vendor', 'vscode-languageclient-node.js'));
-    } finally {
-      cache.dispose();
-    }
-    assert.equal(readFileSync(marker, 'utf8'), 'made 1 1\ncapabilities\n');
-  } finally {
-    rmSync(p.dir, { recursive: true, force: true });
-  }
+  );
+  assert.equal(asked, 'made 1 1\ncapabilities\n');
+});
+
+test("the worker also runs dist/core.js's warmUp() (the model's parse of a serverless.yml), so the tree's first read finds that code in the data", { skip: noWorker }, async () => {
+  const { asked, report } = await warmedUp('core.js', (marker) => `'use strict';\nexports.startCore = () => { throw new Error('not in the worker'); };\nexports.warmUp = () => require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'parsed');\n`);
+  assert.equal(asked, 'parsed');
+  assert.deepEqual(report, [{ file: 'core.js', cached: true }]);
 });
