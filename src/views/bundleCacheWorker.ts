@@ -90,27 +90,40 @@ function run(job: CacheWorkerJob, post: (m: CacheWorkerMessage) => void): void {
     post({ file });
   };
   const seen = new Set<string>();
-  const produce = (file: string) => {
-    if (seen.has(file)) return;
+  /** Loads `file` after the bundles it requires, each once; returns what it loaded (with their exports). */
+  const loadAll = (file: string, loaded: Array<{ file: string; exports: unknown }>) => {
+    if (seen.has(file)) return loaded;
     seen.add(file);
     let source: string;
     try {
       source = readFileSync(file, 'utf8');
     } catch {
-      return tell(file);
+      tell(file);
+      return loaded;
     }
     for (const m of source.matchAll(/\.([A-Z][A-Za-z0-9_]*)\b/g)) names.add(m[1]!);
-    for (const dep of bundleDeps(file, source, job.root.endsWith(sep) ? job.root : `${job.root}${sep}`)) produce(dep);
+    for (const dep of bundleDeps(file, source, job.root.endsWith(sep) ? job.root : `${job.root}${sep}`)) loadAll(dep, loaded);
     try {
-      const exports = cache.load(file);
-      WARM_UPS[relative(job.root, file).split(sep).join('/')]?.(exports);
+      loaded.push({ file, exports: cache.load(file) });
     } catch {
       // its top level threw against the stand-in: what compiled is kept all the same
     }
-    cache.saveNow(tell);
-    tell(file);
+    return loaded;
   };
-  for (const entry of job.entries) produce(entry);
+  for (const entry of job.entries) {
+    // The warm-ups of what the entry loaded run before any of its data is written: a warm-up compiles
+    // functions of the bundles it calls into (the model's parse: its chunks, the YAML library), and a
+    // bundle's data holds what was compiled when it is written.
+    for (const { file, exports } of loadAll(entry, [])) {
+      try {
+        WARM_UPS[relative(job.root, file).split(sep).join('/')]?.(exports);
+      } catch {
+        // against the stand-in: what compiled is kept all the same
+      }
+    }
+    cache.saveNow(tell);
+    tell(entry);
+  }
   post({ done: true });
 }
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Module from 'node:module';
 import { test } from 'node:test';
 import { createBundleCache } from '../../src/views/bundleCache';
@@ -309,4 +309,30 @@ test("the worker also runs dist/core.js's warmUp() (the model's parse of a serve
   const { asked, report } = await warmedUp('core.js', (marker) => `'use strict';\nexports.startCore = () => { throw new Error('not in the worker'); };\nexports.warmUp = () => require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'parsed');\n`);
   assert.equal(asked, 'parsed');
   assert.deepEqual(report, [{ file: 'core.js', cached: true }]);
+});
+
+test("a warm-up's calls into the bundles its entry requires are in their data too (their data is written after it)", { skip: noWorker }, async () => {
+  // lib.js's `big` is compiled only when called: its data holds it only if written after core.js's warmUp()
+  const body = Array.from({ length: 200 }, (_, i) => `  total += (n * ${i + 1}) % ${i + 7};`).join('\n');
+  const libSize = async (warmUp: boolean) => {
+    const p = project();
+    try {
+      writeFileSync(join(p.dist, 'vendor', 'lib.js'), `'use strict';\nexports.twice = (n) => n * 2;\nexports.big = (n) => {\n  let total = 0;\n${body}\n  return total;\n};\n`);
+      writeFileSync(join(p.dist, 'core.js'), `'use strict';\nconst lib = require("./vendor/lib.js");\nexports.answer = () => lib.twice(21);\n${warmUp ? 'exports.warmUp = () => lib.big(3);\n' : ''}`);
+      const cache = session(p.dist, [p.cache], WORKER);
+      assert.equal(cache.produceOffThread([join(p.dist, 'core.js')]), true);
+      try {
+        await cache.loadInPieces(join(p.dist, 'core.js'));
+      } finally {
+        cache.dispose();
+      }
+      const [lib] = cacheFiles(p.cache).filter((f) => basename(f).startsWith('vendor_lib.js.'));
+      return readFileSync(lib!).length;
+    } finally {
+      rmSync(p.dir, { recursive: true, force: true });
+    }
+  };
+  const without = await libSize(false);
+  const withWarmUp = await libSize(true);
+  assert.ok(withWarmUp > without + 500, `lib.js's data grows by the function the warm-up compiled (${without} -> ${withWarmUp} bytes)`);
 });
