@@ -19,14 +19,6 @@ const giveUp = (): never => {
   throw new GiveUp();
 };
 
-interface Line {
-  /** Offset of the first character of the line. */
-  start: number;
-  /** Offset of the end of the line (before `\r\n` / `\n`). */
-  end: number;
-  indent: number;
-}
-
 const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
@@ -35,6 +27,9 @@ const DASH = 45;
 // The character scans run as regular expressions, not loops of charCodeAt: a validate run reads a
 // file once, in a fresh process, so this code runs unoptimised (Sparkplug), where each character of
 // a loop costs a property load, a call and two comparisons; a regular expression scans in native code.
+// For the same reason the reader keeps what it needs in local variables and typed arrays: in
+// unoptimised code each property load or store is a call into an inline cache (~100 instructions;
+// the largest part of the reader's work, counted with valgrind), each object one more allocation.
 /** From a line's start: its indentation (`lastIndex` ends up at the first other character). */
 const LEADING_SPACES = / */y;
 /**
@@ -43,37 +38,58 @@ const LEADING_SPACES = / */y;
  */
 const COLON_OR_COMMENT = /[^\r\n]*?(?::(?=[ \r\n]|$)| #)/y;
 /**
- * A whole `key: value` line from the key on: a plain key of word characters (1), the colon and the
- * spaces around it (2), and a plain one-line value that starts with none of YAML's indicators (3),
- * then maybe a comment. A value cannot hold `: ` (it would be a mapping) and a `#` after a space
- * starts the comment; trailing spaces are not the value's. Keys such as `true` or `null` are left to
- * keyAt (which gives up on them).
+ * A mapping's entry from its key on, for the common forms, in one match: a plain key of word
+ * characters (1) and the spaces and colon after it (2), then either
+ * - spaces (3) and a plain one-line value that starts with none of YAML's indicators (4), maybe a
+ *   comment, to the line's end: `key: value # note`. A value cannot hold `: ` (it would be a mapping)
+ *   and a `#` after a space starts the comment; trailing spaces are not the value's;
+ * - spaces (3) before a quoted or flow value, which `inline` reads: `key: 'x'`, `key: [a, b]`;
+ * - nothing but spaces or a comment (5): `key:`, whose value is on the next lines or null.
+ * The key is never one of the core schema's words that a plain key starting with a letter could be
+ * (`null`, `true`, `false` in their three spellings): those are left to keyAt, which gives up on them.
  */
-const SIMPLE_PAIR = /([A-Za-z_][\w./-]{0,999})( *: +)([A-Za-z0-9_./$(~](?:[^\r\n:# ]|:(?=[^ \r\n])|(?<! )#| +(?=[^ #\r\n]))*) *(?: #[^\r\n]*)?(?=\r?\n|$)/y;
+const KEY_LINE = /(?!(?:null|Null|NULL|true|True|TRUE|false|False|FALSE) *:)([A-Za-z_][\w./-]{0,999})( *:)(?:( +)(?:([A-Za-z0-9_./$(~](?:[^\r\n:# ]|:(?=[^ \r\n])|(?<! )#| +(?=[^ #\r\n]))*) *(?: #[^\r\n]*)?(?=\r?\n|$)|(?=['"[{]))|( +#[^\r\n]*| *)(?=\r?\n|$))/y;
+
+/** KEY_LINE's match at `p`, or null. */
+function keyLine(t: string, p: number): RegExpExecArray | null {
+  KEY_LINE.lastIndex = p;
+  return KEY_LINE.exec(t);
+}
 
 export function fastParse(text: string): ParsedYaml | undefined {
   if (text.indexOf('\t') !== -1 || text.charCodeAt(0) === 0xfeff) return undefined;
   const lineStarts = computeLineStarts(text);
-  const lines: Line[] = [];
-  for (let i = 0; i < lineStarts.length; i++) {
+  const n = lineStarts.length;
+  // The lines that hold something (not blank, not only a comment): where each starts, ends (before
+  // `\r\n` / `\n`) and its indentation; one more entry past the last, indented -1, ends every block.
+  const starts = new Int32Array(n + 1);
+  const ends = new Int32Array(n + 1);
+  const indents = new Int32Array(n + 1);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
     const start = lineStarts[i]!;
-    let end = i + 1 < lineStarts.length ? lineStarts[i + 1]! - 1 : text.length;
+    let end = i + 1 < n ? lineStarts[i + 1]! - 1 : text.length;
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
     LEADING_SPACES.lastIndex = start;
     LEADING_SPACES.test(text);
     const p = LEADING_SPACES.lastIndex; // spaces never cross the line's end
     if (p === end || text.charCodeAt(p) === HASH) continue; // blank or comment-only
-    const indent = p - start;
-    if (indent === 0) {
+    if (p === start) {
       const c = text.charCodeAt(p);
       if (c === 37 /* % */) return undefined;
-      if ((text.startsWith('---', p) || text.startsWith('...', p)) && (end - p === 3 || text.charCodeAt(p + 3) === SPACE)) return undefined;
+      if ((c === DASH || c === 46) && (text.startsWith('---', p) || text.startsWith('...', p)) && (end - p === 3 || text.charCodeAt(p + 3) === SPACE)) return undefined;
     }
-    lines.push({ start, end, indent });
+    starts[count] = start;
+    ends[count] = end;
+    indents[count] = p - start;
+    count++;
   }
+  starts[count] = text.length;
+  ends[count] = text.length;
+  indents[count] = -1;
   if (text.indexOf('\r') !== -1 && /\r(?!\n)/.test(text)) return undefined;
   try {
-    const reader = new Reader(text, lines);
+    const reader = new Reader(text, starts, ends, indents, count);
     const root = reader.document();
     return { text, root, errors: [], lineStarts, reader: 'fast' };
   } catch (e) {
@@ -82,10 +98,13 @@ export function fastParse(text: string): ParsedYaml | undefined {
   }
 }
 
+const NO_LINES = new Int32Array([0]);
+const NO_INDENT = new Int32Array([-1]);
+
 /** Reads one inline value (as after `key: `) from `p` to `end`; undefined where the reader would give up. */
 export function readInlineValue(text: string, p: number, end: number): YNode | undefined {
   try {
-    return new Reader(text, []).inline(p, end);
+    return new Reader(text, NO_LINES, NO_LINES, NO_INDENT, 0).inline(p, end);
   } catch (e) {
     if (e instanceof GiveUp) return undefined;
     throw e;
@@ -93,28 +112,33 @@ export function readInlineValue(text: string, p: number, end: number): YNode | u
 }
 
 class Reader {
+  /** The current line (an index into the line arrays). */
   private li = 0;
   /** Nested mappings and sequences open at the current line; past MAX_YAML_DEPTH the full parser reports it. */
   private depth = 0;
   constructor(
     private readonly text: string,
-    private readonly lines: Line[],
+    private readonly starts: Int32Array,
+    private readonly ends: Int32Array,
+    private readonly indents: Int32Array,
+    private readonly count: number,
   ) {}
 
   document(): YNode | null {
-    if (this.lines.length === 0) return null;
-    const first = this.lines[0]!;
-    const root = this.block(first.indent);
-    if (this.li < this.lines.length) giveUp();
+    if (this.count === 0) return null;
+    const root = this.block(this.indents[0]!);
+    if (this.li < this.count) giveUp();
     return root;
   }
 
   /** A block node whose first line is the current line, at `indent`. */
   private block(indent: number): YNode {
-    const line = this.lines[this.li]!;
-    const p = line.start + indent;
-    if (this.isSeqDash(p, line.end)) return this.seq(indent);
-    if (this.keyAt(p, line.end)) return this.map(indent, p);
+    const li = this.li;
+    const p = this.starts[li]! + indent;
+    const end = this.ends[li]!;
+    if (this.isSeqDash(p, end)) return this.seq(indent);
+    const m = keyLine(this.text, p);
+    if (m !== null || this.keyAt(p, end)) return this.map(indent, p, m);
     // A lone scalar as a block (root scalar, or a multi-line scalar): leave it to the full parser.
     return giveUp();
   }
@@ -123,62 +147,82 @@ class Reader {
     return this.text.charCodeAt(p) === DASH && (p + 1 === end || this.text.charCodeAt(p + 1) === SPACE);
   }
 
-  /** A mapping whose keys sit at column `col`; the first key starts at offset `firstKey` on the current line. */
-  private map(col: number, firstKey: number): YMap {
+  /**
+   * A mapping whose keys sit at column `col`; the first key starts at offset `firstKey` on the current
+   * line, where KEY_LINE matched `first` (null: it did not, keyAt found the key).
+   */
+  private map(col: number, firstKey: number, first: RegExpExecArray | null): YMap {
     if (++this.depth > MAX_YAML_DEPTH) giveUp();
     const pairs: YPair[] = [];
     let seen: Set<string> | undefined;
     let keyPos = firstKey;
     const t = this.text;
-    const lines = this.lines;
+    const { starts, ends, indents } = this;
+    let li = this.li;
+    let m = first;
     for (;;) {
-      const line = lines[this.li]!;
-      // Most lines are `key: value`: one regular expression reads them, for the same pair keyAt and
-      // inline would make (less work unoptimised: a few property reads instead of a few dozen).
-      SIMPLE_PAIR.lastIndex = keyPos;
-      const simple = SIMPLE_PAIR.exec(t);
-      const simpleKey = simple === null ? '' : simple[1]!;
-      if (simple !== null && (simpleKey.length > 5 || resolvePlain(simpleKey) === simpleKey)) {
-        const key = simpleKey;
-        seen = checkNewKey(key, pairs, seen);
-        const raw = simple[3]!;
-        const keyEnd = keyPos + key.length;
-        const start = keyEnd + simple[2]!.length;
-        const value: YScalar = { kind: 'scalar', value: resolvePlain(raw), quoted: false, start, end: start + raw.length };
-        pairs.push({ key, keyStart: keyPos, keyEnd, value });
-        const next = lines[++this.li];
-        if (!next || next.indent < col) break;
-        if (next.indent > col) giveUp(); // a continuation line or bad indentation
-        keyPos = next.start + col;
-        if (t.charCodeAt(keyPos) === DASH && this.isSeqDash(keyPos, next.end)) giveUp();
-        continue;
-      }
-      if (!this.keyAt(keyPos, line.end)) giveUp();
-      const { key, keyStart, keyEnd, afterColon } = this; // read now: the value may hold keys of its own
-      seen = checkNewKey(key, pairs, seen);
-      let p = afterColon;
-      while (p < line.end && this.text.charCodeAt(p) === SPACE) p++;
+      let key: string;
+      let keyStart: number;
+      let keyEnd: number;
       let value: YNode;
-      if (p === line.end || (this.text.charCodeAt(p) === HASH && p > afterColon)) {
-        this.li++;
-        const next = this.lines[this.li];
-        if (next && next.indent > col) value = this.block(next.indent);
-        else if (next && next.indent === col && this.isSeqDash(next.start + col, next.end)) value = this.seq(col);
-        else value = nullScalar(afterColon, afterColon);
+      if (m !== null) {
+        key = m[1]!;
+        keyStart = keyPos;
+        keyEnd = keyPos + key.length;
+        const afterColon = keyEnd + m[2]!.length;
+        const raw = m[4];
+        if (raw !== undefined) {
+          // `key: value`, most lines of a serverless.yml
+          const start = afterColon + m[3]!.length;
+          value = { kind: 'scalar', value: resolvePlain(raw), quoted: false, start, end: start + raw.length };
+          li++;
+        } else if (m[3] !== undefined) {
+          // `key: 'quoted'` or `key: [flow]`
+          value = this.inline(afterColon + m[3].length, ends[li]!);
+          li++;
+          if (indents[li]! > col) giveUp(); // a continuation line or bad indentation
+        } else {
+          // `key:`, its value on the next lines (or null)
+          li++;
+          const next = indents[li]!;
+          this.li = li;
+          if (next > col) value = this.block(next);
+          else if (next === col && this.isSeqDash(starts[li]! + col, ends[li]!)) value = this.seq(col);
+          else value = nullScalar(afterColon, afterColon);
+          li = this.li;
+        }
       } else {
-        if (p === afterColon) giveUp(); // `key:value` is handled by keyAt; defensive
-        value = this.inline(p, line.end);
-        this.li++;
-        const next = this.lines[this.li];
-        if (next && next.indent > col) giveUp(); // a continuation line or bad indentation
+        const end = ends[li]!;
+        if (!this.keyAt(keyPos, end)) giveUp();
+        ({ key, keyStart, keyEnd } = this); // read now: the value may hold keys of its own
+        const afterColon = this.afterColon;
+        let p = afterColon;
+        while (p < end && t.charCodeAt(p) === SPACE) p++;
+        if (p === end || (t.charCodeAt(p) === HASH && p > afterColon)) {
+          li++;
+          const next = indents[li]!;
+          this.li = li;
+          if (next > col) value = this.block(next);
+          else if (next === col && this.isSeqDash(starts[li]! + col, ends[li]!)) value = this.seq(col);
+          else value = nullScalar(afterColon, afterColon);
+          li = this.li;
+        } else {
+          if (p === afterColon) giveUp(); // `key:value` is handled by keyAt; defensive
+          value = this.inline(p, end);
+          li++;
+          if (indents[li]! > col) giveUp(); // a continuation line or bad indentation
+        }
       }
+      seen = checkNewKey(key, pairs, seen);
       pairs.push({ key, keyStart, keyEnd, value });
-      const next = this.lines[this.li];
-      if (!next || next.indent < col) break;
-      if (next.indent > col) giveUp();
-      keyPos = next.start + col;
-      if (this.isSeqDash(keyPos, next.end)) giveUp();
+      const next = indents[li]!;
+      if (next < col) break;
+      if (next > col) giveUp();
+      keyPos = starts[li]! + col;
+      if (t.charCodeAt(keyPos) === DASH && this.isSeqDash(keyPos, ends[li]!)) giveUp();
+      m = keyLine(t, keyPos);
     }
+    this.li = li;
     const last = pairs[pairs.length - 1]!;
     this.depth--;
     return { kind: 'map', pairs, start: firstKey, end: Math.max(last.value.end, last.keyEnd + 1) };
@@ -187,34 +231,39 @@ class Reader {
   private seq(col: number): YSeq {
     if (++this.depth > MAX_YAML_DEPTH) giveUp();
     const items: YNode[] = [];
-    const start = this.lines[this.li]!.start + col;
+    const t = this.text;
+    const { starts, ends, indents } = this;
+    const start = starts[this.li]! + col;
+    let m: RegExpExecArray | null;
     for (;;) {
-      const line = this.lines[this.li]!;
-      const dash = line.start + col;
+      const li = this.li;
+      const lineStart = starts[li]!;
+      const end = ends[li]!;
+      const dash = lineStart + col;
       let p = dash + 1;
-      while (p < line.end && this.text.charCodeAt(p) === SPACE) p++;
+      while (p < end && t.charCodeAt(p) === SPACE) p++;
       let item: YNode;
-      if (p === line.end || this.text.charCodeAt(p) === HASH) {
-        if (p < line.end && p === dash + 1) giveUp();
-        this.li++;
-        const next = this.lines[this.li];
-        if (next && next.indent > col) item = this.block(next.indent);
+      if (p === end || t.charCodeAt(p) === HASH) {
+        if (p < end && p === dash + 1) giveUp();
+        this.li = li + 1;
+        const next = indents[li + 1]!;
+        if (next > col) item = this.block(next);
         else item = nullScalar(dash + 1, dash + 1);
-      } else if (this.isSeqDash(p, line.end)) {
+      } else if (this.isSeqDash(p, end)) {
         return giveUp(); // `- - x`
-      } else if (this.keyAt(p, line.end)) {
-        item = this.map(p - line.start, p);
+      } else if ((m = keyLine(t, p)) !== null || this.keyAt(p, end)) {
+        item = this.map(p - lineStart, p, m);
       } else {
-        item = this.inline(p, line.end);
-        this.li++;
-        const next = this.lines[this.li];
-        if (next && next.indent > col) giveUp();
+        item = this.inline(p, end);
+        this.li = li + 1;
+        if (indents[li + 1]! > col) giveUp();
       }
       items.push(item);
-      const next = this.lines[this.li];
-      if (!next || next.indent < col) break;
-      if (next.indent > col) giveUp();
-      if (!this.isSeqDash(next.start + col, next.end)) break; // the enclosing mapping continues
+      const li2 = this.li;
+      const next = indents[li2]!;
+      if (next < col) break;
+      if (next > col) giveUp();
+      if (!this.isSeqDash(starts[li2]! + col, ends[li2]!)) break; // the enclosing mapping continues
     }
     const last = items[items.length - 1]!;
     this.depth--;
@@ -316,6 +365,9 @@ class Reader {
   }
 }
 
+/** In a flow collection, from a plain scalar's start: up to a flow indicator, a `:`, a `#` or a line break. */
+const FLOW_PLAIN = /[^,[\]{}:#\r\n]*/y;
+
 /** A one-line flow collection of plain or quoted scalars; undefined when it is anything less simple. */
 class FlowReader {
   /** Open brackets; past MAX_YAML_DEPTH the reader gives up (the full parser reports it), never the stack. */
@@ -352,12 +404,20 @@ class FlowReader {
       const q = quotedAt(t, p, this.end) ?? giveUp();
       return { kind: 'scalar', value: q.value, quoted: true, start: p, end: q.end };
     }
+    // up to `,` `[` `]` `{` `}` or the end; a `:` or a ` #` in the scalar: give up
     let i = p;
-    for (; i < this.end; i++) {
+    for (;;) {
+      FLOW_PLAIN.lastIndex = i;
+      FLOW_PLAIN.test(t);
+      i = FLOW_PLAIN.lastIndex;
+      if (i >= this.end) {
+        i = this.end;
+        break;
+      }
       const ch = t.charCodeAt(i);
-      if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125) break;
-      if (ch === HASH && t.charCodeAt(i - 1) === SPACE) giveUp();
-      if (ch === COLON) giveUp();
+      if (ch === COLON || (ch === HASH && t.charCodeAt(i - 1) === SPACE)) giveUp();
+      if (ch !== HASH && ch !== 10 && ch !== 13) break; // a flow indicator
+      i++;
     }
     let stop = i;
     while (stop > p && t.charCodeAt(stop - 1) === SPACE) stop--;
@@ -508,38 +568,19 @@ export function resolvePlain(raw: string): YScalarValue {
   return resolveNumber(raw);
 }
 
+/** The core schema's words (the `yaml` library's spellings): one lookup instead of a comparison with each. */
+const WORDS = new Map<string, YScalarValue>([
+  ...['', '~', 'null', 'Null', 'NULL'].map((w) => [w, null] as const),
+  ...['true', 'True', 'TRUE'].map((w) => [w, true] as const),
+  ...['false', 'False', 'FALSE'].map((w) => [w, false] as const),
+  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((w) => [w, Infinity] as const),
+  ...['-.inf', '-.Inf', '-.INF'].map((w) => [w, -Infinity] as const),
+  ...['.nan', '.NaN', '.NAN'].map((w) => [w, NaN] as const),
+]);
+
 function resolveWord(raw: string): YScalarValue {
-  switch (raw) {
-    case '':
-    case '~':
-    case 'null':
-    case 'Null':
-    case 'NULL':
-      return null;
-    case 'true':
-    case 'True':
-    case 'TRUE':
-      return true;
-    case 'false':
-    case 'False':
-    case 'FALSE':
-      return false;
-    case '.inf':
-    case '.Inf':
-    case '.INF':
-    case '+.inf':
-    case '+.Inf':
-    case '+.INF':
-      return Infinity;
-    case '-.inf':
-    case '-.Inf':
-    case '-.INF':
-      return -Infinity;
-    case '.nan':
-    case '.NaN':
-    case '.NAN':
-      return NaN;
-  }
+  const word = WORDS.get(raw);
+  if (word !== undefined) return word;
   const c = raw.charCodeAt(0);
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return raw;
   return resolveNumber(raw);
