@@ -19,6 +19,14 @@
  * CPU, measured). Nothing here changes what runs; without a writable cache folder, or with
  * SCF_TOOLKIT_CODE_CACHE=0, the bundles compile as usual.
  *
+ * A bundle's own requires of other files of the package (`./chunk-….js`, `./vendor/….js`,
+ * `../schemas/….json`: the build writes only such relative paths) are loaded here, without Node's
+ * resolution: no stat, realpath or package.json lookups for a file whose path is known, and none of
+ * the loader's functions compiled for it (~8M instructions of a `validate` run, counted with
+ * valgrind). The modules are Node's own (Module, Module._cache, parent and children, node_modules
+ * paths), so a module is loaded once whichever way it is asked for; anything else, and every require
+ * on Windows (its paths), goes through Node's require as before, which also reports a missing file.
+ *
  * Not used in VS Code's extension host, which is shared with other extensions (its module loader is
  * left alone).
  */
@@ -32,9 +40,22 @@ import { replaceCacheFile, wrapAsModule } from './util/v8CacheFile';
 interface CompilingModule {
   exports: unknown;
   filename: string;
+  loaded: boolean;
+  paths: string[];
   require(id: string): unknown;
+  _compile(content: string, filename: string): unknown;
 }
 type Compile = (this: CompilingModule, content: string, filename: string) => unknown;
+interface ModuleClass {
+  new (id: string, parent: CompilingModule): CompilingModule;
+  prototype: { _compile: Compile; require(this: CompilingModule, id: string): unknown };
+  _cache: Record<string, CompilingModule | undefined>;
+  _nodeModulePaths(dir: string): string[];
+  _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
+}
+const NodeModule = Module as unknown as ModuleClass;
+/** node:fs's own readFileSync, as it was when this module loaded (later wrappers see the loader's reads as requires). */
+const readBundle = readFileSync;
 
 let installed = false;
 
@@ -50,8 +71,10 @@ export function installCodeCache(distDir: string, tag = 'default'): void {
   // one cache file per bundle, program and dist/ folder; the bundle's length is the last part of the
   // name, so a rebuild of another length writes a new file (and removes the old one)
   const place = `${/^[a-z0-9-]{1,40}$/.test(tag) ? tag : 'other'}.${hex(fnv1a(root))}`;
-  const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
+  const proto = NodeModule.prototype;
   const original = proto._compile;
+  // the package's folder (dist/ and schemas/ beside it): where a relative require is loaded here
+  const pkg = root.slice(0, root.lastIndexOf(sep, root.length - 2) + 1);
   const toWrite: Array<{ script: Script; file: string; content: string }> = [];
 
   proto._compile = function (this: CompilingModule, content: string, filename: string): unknown {
@@ -67,14 +90,23 @@ export function installCodeCache(distDir: string, tag = 'default'): void {
     if (!cachedData || script.cachedDataRejected) toWrite.push({ script, file, content });
     const module = this;
     const moduleRequire = Object.assign((id: string) => module.require(id), {
-      resolve: (request: string, options?: { paths?: string[] }) =>
-        (Module as unknown as { _resolveFilename(r: string, parent: unknown, isMain: boolean, o?: unknown): string })._resolveFilename(request, module, false, options),
+      resolve: (request: string, options?: { paths?: string[] }) => NodeModule._resolveFilename(request, module, false, options),
       main: process.mainModule,
-      cache: (Module as unknown as { _cache: unknown })._cache,
+      cache: NodeModule._cache,
     });
     const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return fn.call(module.exports, module.exports, moduleRequire, module, filename, dirname(filename));
   };
+
+  // Relative requires of the bundles (above): through Module.prototype.require, so whatever wraps it
+  // later still sees every require (the invoke cache tells the loader's reads from the model's so).
+  if (sep === '/') {
+    const nodeRequire = NodeModule.prototype.require;
+    nodeRequireOf = (parent, id) => nodeRequire.call(parent, id);
+    NodeModule.prototype.require = function (this: CompilingModule, id: string): unknown {
+      return id.charCodeAt(0) === 46 /* . */ && this.filename?.startsWith(root) ? requireRelative(this, pkg, id) : nodeRequire.call(this, id);
+    };
+  }
 
   // Written at exit, so the data holds the functions this run compiled lazily, not only the top level.
   process.once('exit', () => {
@@ -91,6 +123,60 @@ export function installCodeCache(distDir: string, tag = 'default'): void {
   });
 }
 
+/** Node's require, as it was before installCodeCache (set there). */
+let nodeRequireOf = (parent: CompilingModule, id: string): unknown => parent.require(id);
+
+/**
+ * `require(id)` from `parent` for a relative `id` naming a .js or .json file inside the package
+ * folder `pkg` (POSIX paths): the module as Node's loader would make it, without its resolution.
+ * Anything else, or a file that cannot be read, goes to Node's require.
+ */
+function requireRelative(parent: CompilingModule, pkg: string, id: string): unknown {
+  const json = id.endsWith('.json');
+  if (!json && !id.endsWith('.js')) return nodeRequireOf(parent, id);
+  const from = parent.filename.slice(0, parent.filename.lastIndexOf('/') + 1);
+  let file = from;
+  let rest = id;
+  for (;;) {
+    if (rest.startsWith('./')) rest = rest.slice(2);
+    else if (rest.startsWith('../')) {
+      rest = rest.slice(3);
+      file = file.slice(0, file.lastIndexOf('/', file.length - 2) + 1);
+    } else break;
+  }
+  file += rest;
+  const cached = NodeModule._cache[file];
+  if (cached) return cached.exports;
+  if (!file.startsWith(pkg) || rest.includes('./')) return nodeRequireOf(parent, id);
+  let content: string;
+  try {
+    content = readBundle(file, 'utf8');
+  } catch {
+    return nodeRequireOf(parent, id); // Node's own error for a missing file
+  }
+  const module = new NodeModule(file, parent);
+  module.filename = file;
+  // where its bare requires would look (node_modules folders): the same as its parent's in the same folder
+  module.paths = file.lastIndexOf('/') === from.length - 1 ? parent.paths : NodeModule._nodeModulePaths(dirname(file));
+  NodeModule._cache[file] = module;
+  try {
+    if (!json) module._compile(content, file);
+    else {
+      try {
+        module.exports = JSON.parse(content.charCodeAt(0) === 0xfeff ? content.slice(1) : content);
+      } catch (e) {
+        (e as Error).message = `${file}: ${(e as Error).message}`;
+        throw e;
+      }
+    }
+  } catch (e) {
+    delete NodeModule._cache[file];
+    throw e;
+  }
+  module.loaded = true;
+  return module.exports;
+}
+
 /**
  * The V8 data in `file`, if the file was written for exactly this text: its layout is the text's
  * UTF-8 length (4 bytes, little-endian), the text, then the data.
@@ -98,7 +184,7 @@ export function installCodeCache(distDir: string, tag = 'default'): void {
 function cachedDataFor(file: string, content: string): Buffer | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readBundle(file);
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -101,4 +101,52 @@ test('each CLI command has its own cache files: what invoke compiled is not all 
   const before = stamps(cache);
   assert.equal(cli(['validate', target, '--json'], cache).status, 0);
   assert.deepEqual(stamps(cache), before, 'a second validate rewrote the cache');
+});
+
+test("a bundle's relative requires load Node's own modules: once, in require.cache, with their errors", { skip }, () => {
+  // src/codeCache.ts loads `./x.js` / `../x.json` inside the package without Node's resolution.
+  const cache = mkdtempSync(join(tmpdir(), 'scf-code-cache-req-'));
+  const pkg = mkdtempSync(join(tmpdir(), 'scf-code-cache-pkg-'));
+  mkdirSync(join(pkg, 'dist', 'vendor'), { recursive: true });
+  mkdirSync(join(pkg, 'schemas'));
+  writeFileSync(join(pkg, 'schemas', 'data.json'), '\ufeff{"kind": "schema"}');
+  writeFileSync(join(pkg, 'schemas', 'broken.json'), '{"kind": ');
+  writeFileSync(join(pkg, 'dist', 'chunk.js'), "exports.loads = (exports.loads || 0) + 1; exports.data = require('../schemas/data.json'); exports.vendor = require('./vendor/lib.js');\n");
+  writeFileSync(join(pkg, 'dist', 'vendor', 'lib.js'), "exports.paths = module.paths; exports.parent = module.parent && module.parent.filename; exports.fs = typeof require('node:fs').readFileSync;\n");
+  writeFileSync(join(pkg, 'dist', 'throws.js'), "globalThis.throwsRan = (globalThis.throwsRan || 0) + 1; throw new Error('at load');\n");
+  writeFileSync(
+    join(pkg, 'dist', 'program.js'),
+    `const chunk = require('./chunk.js');
+const again = require('./chunk.js');
+const errors = [];
+for (const id of ['./missing.js', '../schemas/broken.json', './throws.js', './throws.js']) {
+  try { require(id); errors.push('none'); } catch (e) { errors.push(e.code || e.message.split('\\n')[0]); }
+}
+module.exports = { chunk, same: chunk === again, children: module.children.map((m) => m.filename), errors };
+`,
+  );
+  const script = `require(${JSON.stringify(join(ROOT, 'dist/code-cache.js'))}).installCodeCache(${JSON.stringify(join(pkg, 'dist'))});
+const Module = require('node:module');
+const out = require(${JSON.stringify(join(pkg, 'dist', 'program.js'))});
+const chunkFile = ${JSON.stringify(join(pkg, 'dist', 'chunk.js'))};
+console.log(JSON.stringify({ ...out, viaNode: require(chunkFile) === out.chunk, cached: Module._cache[chunkFile].loaded, throwsRan: globalThis.throwsRan,
+  expectedPaths: Module._nodeModulePaths(${JSON.stringify(join(pkg, 'dist', 'vendor'))}) }));`;
+  for (let i = 0; i < 2; i++) {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, XDG_CACHE_HOME: cache } });
+    assert.equal(r.status, 0, r.stderr);
+    const got = JSON.parse(r.stdout) as Record<string, unknown> & { chunk: { loads: number; data: unknown; vendor: { paths: string[]; parent: string; fs: string } }; errors: string[]; expectedPaths: string[] };
+    assert.equal(got.chunk.loads, 1, 'loaded once');
+    assert.equal(got.same, true);
+    assert.equal(got.viaNode, true, "Node's require finds the same module");
+    assert.equal(got.cached, true);
+    assert.deepEqual(got.chunk.data, { kind: 'schema' }, 'JSON read as Node reads it (a BOM dropped)');
+    assert.equal(got.chunk.vendor.parent, join(pkg, 'dist', 'chunk.js'));
+    assert.deepEqual(got.chunk.vendor.paths, got.expectedPaths, 'node_modules paths of its own folder');
+    assert.equal(got.chunk.vendor.fs, 'function');
+    assert.equal((got.children as string[])[0], join(pkg, 'dist', 'chunk.js'), 'a child of the module that required it');
+    assert.equal(got.errors[0], 'MODULE_NOT_FOUND');
+    assert.match(got.errors[1]!, /broken\.json: /, 'a JSON error names its file');
+    assert.deepEqual(got.errors.slice(2), ['at load', 'at load'], 'a module that throws is not kept half-loaded');
+    assert.equal(got.throwsRan, 2, 'and runs again when asked again');
+  }
 });
