@@ -183,35 +183,16 @@ class Reader {
           if (indents[li]! > col) giveUp(); // a continuation line or bad indentation
         } else {
           // `key:`, its value on the next lines (or null)
-          li++;
-          const next = indents[li]!;
           this.li = li;
-          if (next > col) value = this.block(next);
-          else if (next === col && this.isSeqDash(starts[li]! + col, ends[li]!)) value = this.seq(col);
-          else value = nullScalar(afterColon, afterColon);
+          value = this.valueBelow(col, afterColon);
           li = this.li;
         }
       } else {
-        const end = ends[li]!;
-        if (!this.keyAt(keyPos, end)) giveUp();
+        if (!this.keyAt(keyPos, ends[li]!)) giveUp();
         ({ key, keyStart, keyEnd } = this); // read now: the value may hold keys of its own
-        const afterColon = this.afterColon;
-        let p = afterColon;
-        while (p < end && t.charCodeAt(p) === SPACE) p++;
-        if (p === end || (t.charCodeAt(p) === HASH && p > afterColon)) {
-          li++;
-          const next = indents[li]!;
-          this.li = li;
-          if (next > col) value = this.block(next);
-          else if (next === col && this.isSeqDash(starts[li]! + col, ends[li]!)) value = this.seq(col);
-          else value = nullScalar(afterColon, afterColon);
-          li = this.li;
-        } else {
-          if (p === afterColon) giveUp(); // `key:value` is handled by keyAt; defensive
-          value = this.inline(p, end);
-          li++;
-          if (indents[li]! > col) giveUp(); // a continuation line or bad indentation
-        }
+        this.li = li;
+        value = this.otherValue(col, this.afterColon);
+        li = this.li;
       }
       seen = checkNewKey(key, pairs, seen);
       pairs.push({ key, keyStart, keyEnd, value });
@@ -226,6 +207,34 @@ class Reader {
     const last = pairs[pairs.length - 1]!;
     this.depth--;
     return { kind: 'map', pairs, start: firstKey, end: Math.max(last.value.end, last.keyEnd + 1) };
+  }
+
+  /**
+   * The value of a key with nothing after it on the current line: the block below, a sequence at the
+   * key's column, or null. Moves past it. (Apart from map, as otherValue: the mapping's loop stays
+   * small, which keeps V8's optimising compile of it short.)
+   */
+  private valueBelow(col: number, afterColon: number): YNode {
+    const li = ++this.li;
+    const next = this.indents[li]!;
+    if (next > col) return this.block(next);
+    if (next === col && this.isSeqDash(this.starts[li]! + col, this.ends[li]!)) return this.seq(col);
+    return nullScalar(afterColon, afterColon);
+  }
+
+  /** The value of a key keyAt found on the current line, its colon ending at `afterColon`; moves past it. */
+  private otherValue(col: number, afterColon: number): YNode {
+    const t = this.text;
+    const li = this.li;
+    const end = this.ends[li]!;
+    let p = afterColon;
+    while (p < end && t.charCodeAt(p) === SPACE) p++;
+    if (p === end || (t.charCodeAt(p) === HASH && p > afterColon)) return this.valueBelow(col, afterColon);
+    if (p === afterColon) giveUp(); // `key:value` is handled by keyAt; defensive
+    const value = this.inline(p, end);
+    this.li = li + 1;
+    if (this.indents[li + 1]! > col) giveUp(); // a continuation line or bad indentation
+    return value;
   }
 
   private seq(col: number): YSeq {
