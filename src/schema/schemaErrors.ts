@@ -16,14 +16,14 @@ type Path = (string | number)[];
 /** The schema at a path of the instance being checked (its component's schema). */
 type SchemaLookup = (path: Path) => JsonSchema | undefined;
 
-export function schemaDiagnostics(instance: YMap, text: string, options: { keyed?: boolean; kind?: ComponentKind } = {}): ScfDiagnostic[] {
+export function schemaDiagnostics(instance: YMap, text: string, options: { keyed?: boolean; kind?: ComponentKind; keepTriggerResults?: boolean } = {}): ScfDiagnostic[] {
   const kind = options.kind ?? 'scf';
   const errors: ErrorObject[] = [];
   if (kind === 'scf') {
     const { instance: validate } = scfValidators();
     if (!validate(slimValue(instance))) errors.push(...(validate.errors ?? []));
     const events = nodeAtPath(instance, ['inputs', 'events']);
-    if (events?.kind === 'seq') events.items.forEach((item, i) => errors.push(...triggerErrors(item, text, `/inputs/events/${i}`)));
+    if (events?.kind === 'seq') events.items.forEach((item, i) => errors.push(...triggerErrors(item, text, `/inputs/events/${i}`, options.keepTriggerResults !== false)));
   } else {
     const validate = componentValidator(kind);
     if (!validate(toValue(instance))) errors.push(...(validate.errors ?? []));
@@ -72,19 +72,24 @@ function slimValue(instance: YMap): unknown {
   return out;
 }
 
-/** Trigger errors are cached by the trigger's text (and column): an edit re-checks one trigger. */
+/**
+ * Trigger errors are cached by the trigger's text (and column): an edit re-checks one trigger. A
+ * one-shot check (`keep` false) skips the cache, whose key (the trigger's text, copied and hashed:
+ * ~10,000 instructions a trigger, counted with valgrind) nothing would ever look up again.
+ */
 const triggerCache = new Map<string, ErrorObject[]>();
 
 /** Triggers whose text is longer are checked each time, not kept (20,000 huge keys would hold gigabytes). */
 const MAX_CACHED_TRIGGER = 16 * 1024;
 
-function triggerErrors(item: YNode, text: string, prefix: string): ErrorObject[] {
+function triggerErrors(item: YNode, text: string, prefix: string, keep: boolean): ErrorObject[] {
+  const { trigger } = scfValidators();
+  if (!keep) return trigger(toValue(item)) ? [] : (trigger.errors ?? []).map((e) => ({ ...e, instancePath: prefix + e.instancePath }));
   const cacheable = item.end - item.start <= MAX_CACHED_TRIGGER;
   const lineStart = text.lastIndexOf('\n', item.start - 1) + 1;
   const key = cacheable ? `${item.start - lineStart}\u0000${text.slice(item.start, item.end)}` : '';
   let errors = cacheable ? triggerCache.get(key) : undefined;
   if (!errors) {
-    const { trigger } = scfValidators();
     errors = trigger(toValue(item)) ? [] : (trigger.errors ?? []).slice();
     if (triggerCache.size > 20000) triggerCache.clear();
     if (cacheable) triggerCache.set(key, errors);

@@ -31,6 +31,11 @@ export interface ValidateOptions {
   parsed?: ParsedYaml;
   /** Layer name -> folder (the `scf.layers` setting), for layers that exist only in the cloud. */
   layerFolders?: Record<string, string>;
+  /**
+   * false: a one-shot check (the CLI) keeps no trigger results for the next check of an edited text,
+   * which only the editor's next keystroke would use. Same diagnostics either way.
+   */
+  keepTriggerResults?: boolean;
 }
 
 export interface ValidationResult {
@@ -91,7 +96,7 @@ export function validateServerlessText(text: string, options: ValidateOptions = 
       );
       continue;
     }
-    diagnostics.push(...schemaDiagnostics(instance.map, text, { keyed: instance.key !== undefined, kind: instance.kind }));
+    diagnostics.push(...schemaDiagnostics(instance.map, text, { keyed: instance.key !== undefined, kind: instance.kind, keepTriggerResults: options.keepTriggerResults }));
     if (file && !app) app = appContextFor(file, scalarText(get(instance.map, 'app')) ?? scalarText(get(instance.map, 'name')) ?? instance.key ?? '', text);
     const ctx = { ...instanceContext(instance, file, options.probe ?? diskProbe, env, dotEnv, app), text, dotEnv, layerFolders: options.layerFolders };
     switch (instance.kind) {

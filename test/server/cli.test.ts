@@ -1,7 +1,9 @@
 /** `scf-toolkit validate`: the same diagnostics for CI, as text or one JSON array, with exit codes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validateServerlessText } from '../../src/schema/validate';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';
 import type { ValidateRecord } from '../../src/cli/commands/validate';
@@ -62,4 +64,18 @@ test('PHP and Go code folders: an entry file with its function passes; Go source
   const none = io();
   assert.equal(await main(['validate', 'invalid/go-nothing', '--json'], none), 1);
   assert.match((JSON.parse(none.stdout) as ValidateRecord[])[0]!.message, /no binary "main" and no Go source in .*SCF would answer 437/);
+});
+
+test('a one-shot check (keepTriggerResults: false, as the CLI runs) gives the diagnostics a cached check gives', () => {
+  for (const name of ['invalid/triggers', 'invalid/schema-types', 'valid/node-event']) {
+    const file = join(fixtures, name, 'serverless.yml');
+    const text = readFileSync(file, 'utf8');
+    const once = validateServerlessText(text, { file, env: {}, keepTriggerResults: false }).diagnostics;
+    const cached = validateServerlessText(text, { file, env: {} }).diagnostics;
+    const again = validateServerlessText(text, { file, env: {} }).diagnostics;
+    assert.deepEqual(once, cached, name);
+    assert.deepEqual(again, cached, `${name}: from the cache`);
+  }
+  const triggers = validateServerlessText(readFileSync(join(fixtures, 'invalid/triggers/serverless.yml'), 'utf8'), { env: {}, keepTriggerResults: false }).diagnostics;
+  assert.ok(triggers.some((d) => d.code.startsWith('scf.schema.')), 'the fixture has schema errors in its triggers');
 });

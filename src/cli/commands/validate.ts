@@ -103,7 +103,7 @@ export function validateFileSafely(text: string, file: string, env: NodeJS.Proce
 export function validateFile(text: string, file: string, env: NodeJS.ProcessEnv, layerFolders?: Record<string, string>): ValidateRecord[] {
   // A TCSAM template.yaml (the older SCF CLI) is checked with the same rules, on its own properties.
   const tcsam = isTcsamText(text);
-  const { parsed, diagnostics } = tcsam ? { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file, env }) } : validateServerlessText(text, { file, env, layerFolders });
+  const { parsed, diagnostics } = tcsam ? { parsed: parseYaml(text), diagnostics: validateTcsamText(text, { file, env }) } : validateServerlessText(text, { file, env, layerFolders, keepTriggerResults: false });
   return diagnostics.map((d) => {
     const a = positionAt(parsed.lineStarts, d.start);
     const b = positionAt(parsed.lineStarts, d.end);
