@@ -137,36 +137,41 @@ describe('async invocation with retries and dead letters', () => {
     const accepted = new Map<string, number>();
 
     const first = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js'), retryDelayScale: 0.0001 });
-    const runs = [];
-    for (let i = 0; i < total; i++) {
-      const run = first.invoke({ target: spec.file, payload: JSON.stringify({ i, fail: failing.has(i) }), invocationType: 'Event' }, () => undefined);
-      runs.push(
-        run.requestId.then((id) => {
-          accepted.set(id, i);
-          run.outcome.then((o) => {
-            if (o.ok && o.value.asyncOutcome) finished.set(id, o.value.asyncOutcome);
-          });
-        }),
-      );
-    }
-    await Promise.all(runs);
-    assert.equal(accepted.size, total, 'every event was accepted with its own request id');
-    await eventually(() => finished.size >= 200, 'some events finished before the crash', 30_000);
-    process.kill(first.hostPid()!, 'SIGKILL');
-    await eventually(() => first.hostPid() === undefined, 'the host is gone');
-    const beforeRestart = finished.size;
-    assert.ok(beforeRestart < total, 'the host was killed with events still queued');
+    // A failed assertion must not leave either host (and its frozen instances) running: npm test would hang.
+    let second: EmulatorClient | undefined;
+    try {
+      const runs = [];
+      for (let i = 0; i < total; i++) {
+        const run = first.invoke({ target: spec.file, payload: JSON.stringify({ i, fail: failing.has(i) }), invocationType: 'Event' }, () => undefined);
+        runs.push(
+          run.requestId.then((id) => {
+            accepted.set(id, i);
+            run.outcome.then((o) => {
+              if (o.ok && o.value.asyncOutcome) finished.set(id, o.value.asyncOutcome);
+            });
+          }),
+        );
+      }
+      await Promise.all(runs);
+      assert.equal(accepted.size, total, 'every event was accepted with its own request id');
+      await eventually(() => finished.size >= 200, 'some events finished before the crash', 30_000);
+      process.kill(first.hostPid()!, 'SIGKILL');
+      await eventually(() => first.hostPid() === undefined, 'the host is gone');
+      const beforeRestart = finished.size;
+      assert.ok(beforeRestart < total, 'the host was killed with events still queued');
 
-    const second = new EmulatorClient({
-      hostScript: join(ROOT, 'dist/host.js'),
-      retryDelayScale: 0.0001,
-      onAsyncFinished: (e) => finished.set(e.requestId, e.outcome),
-    });
-    const resumed = await second.resume(spec.file);
-    assert.ok(resumed.ok && resumed.value > 0, 'the restarted host found the queued events in the journal');
-    await eventually(() => [...accepted.keys()].every((id) => finished.has(id)), 'every accepted event finished', 60_000);
-    await second.dispose();
-    await first.dispose();
+      second = new EmulatorClient({
+        hostScript: join(ROOT, 'dist/host.js'),
+        retryDelayScale: 0.0001,
+        onAsyncFinished: (e) => finished.set(e.requestId, e.outcome),
+      });
+      const resumed = await second.resume(spec.file);
+      assert.ok(resumed.ok && resumed.value > 0, 'the restarted host found the queued events in the journal');
+      await eventually(() => [...accepted.keys()].every((id) => finished.has(id)), 'every accepted event finished', 60_000);
+    } finally {
+      await second?.dispose();
+      await first.dispose();
+    }
 
     const lost = [...accepted.keys()].filter((id) => !finished.has(id));
     assert.deepEqual(lost, [], 'no accepted event is lost');
