@@ -222,20 +222,28 @@ function resume(req: Extract<HostRequest, { type: 'resume' }>): void {
 }
 
 // A client sends what one tick of its own produced as one message (client.ts): several invocations
-// that arrive together are one read and one wake-up here. They are handled once the poll that read
-// them is over (setImmediate), so every file-change event queued before the client sent them has
-// been delivered by then: the stamps this process keeps between invokes (stampWatch.ts) rely on it.
+// that arrive together are one read and one wake-up here. The stamps this process keeps between
+// invokes (stampWatch.ts) need every file-change event queued before a request was sent to be
+// delivered before that request is handled. A request is read by a read() made after the poll that
+// reported the channel ready; a change and a request made between that poll and the read would be
+// in the read, with the change's event not yet reported. So the requests read in one loop turn are
+// sealed in its check phase and handled in the next one: in between, a poll (non-blocking, as an
+// immediate is pending) made after their read delivers every inotify event queued before it.
 enableStampWatch();
-let inbox: HostRequest[] = [];
+let reading: HostRequest[] = [];
 process.on('message', (message: HostRequest | HostRequest[]) => {
-  if (inbox.length === 0) setImmediate(handleInbox);
-  if (Array.isArray(message)) inbox.push(...message);
-  else inbox.push(message);
+  if (reading.length === 0) setImmediate(sealReading);
+  if (Array.isArray(message)) reading.push(...message);
+  else reading.push(message);
 });
 
-function handleInbox(): void {
-  const requests = inbox;
-  inbox = [];
+function sealReading(): void {
+  const requests = reading;
+  reading = [];
+  setImmediate(handleRequests, requests);
+}
+
+function handleRequests(requests: HostRequest[]): void {
   for (const m of requests) onRequest(m);
 }
 

@@ -7,11 +7,13 @@
  *
  * What makes a kept stamp as good as a fresh stat:
  * - **Ordering.** A change made before the caller sent its invoke (the editor saved, the test wrote the
- *   file, then invoked) queued its inotify event before the invoke's bytes reached the host, so the
- *   poll that reads the invoke also reports the inotify descriptor ready, and libuv delivers all of its
- *   events in that poll. The host handles invokes after the poll phase (hostMain.ts: setImmediate), so
- *   by then every such event has invalidated what it concerns. Only a process that keeps that contract
- *   may enable this (`enableStampWatch`); anywhere else stamps are a stat, as before.
+ *   file, then invoked) queued its inotify event before the invoke's bytes reached the host, so any
+ *   poll made after the host read those bytes reports the inotify descriptor ready, and libuv delivers
+ *   all of its events in that poll. The host handles the requests read in one loop turn in the next
+ *   turn's check phase (hostMain.ts: sealReading), after such a poll, so by then every such event has
+ *   invalidated what it concerns (the poll that reported the channel ready may have come before the
+ *   change: a request can arrive between that poll and the read). Only a process that keeps that
+ *   contract may enable this (`enableStampWatch`); anywhere else stamps are a stat, as before.
  * - **Coverage.** A path is kept only below a root (the serverless.yml's folder, `addStampRoot`) on
  *   the same local file system (ext4, xfs, btrfs, tmpfs, ...: not NFS, 9p, FUSE, whose other side's
  *   changes inotify never sees), with no symbolic link on the way (its real path is itself), and with
