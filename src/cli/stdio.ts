@@ -14,7 +14,7 @@
  * the way it always has. `flushStdio` waits for what the streams hold, if any was made, by the CLI or
  * by anything else in the process (a warning Node prints): the exit never cuts their output short.
  */
-import { writeSync } from "node:fs";
+import { writeSync } from 'node:fs';
 
 type Fd = 1 | 2;
 
@@ -24,8 +24,7 @@ const viaStream = new Set<Fd>();
 const made = new Set<NodeJS.WriteStream>();
 let watching = false;
 
-const streamOf = (fd: Fd): NodeJS.WriteStream =>
-  fd === 1 ? process.stdout : process.stderr;
+const streamOf = (fd: Fd): NodeJS.WriteStream => (fd === 1 ? process.stdout : process.stderr);
 
 /**
  * Notes each of process.stdout and process.stderr when Node makes it (their getters make them on
@@ -34,7 +33,7 @@ const streamOf = (fd: Fd): NodeJS.WriteStream =>
 export function watchStdio(): void {
   if (watching) return;
   watching = true;
-  for (const name of ["stdout", "stderr"] as const) {
+  for (const name of ['stdout', 'stderr'] as const) {
     const own = Object.getOwnPropertyDescriptor(process, name);
     if (!own?.get || !own.configurable) {
       made.add(process[name]); // not a lazy getter: it exists already
@@ -55,11 +54,11 @@ export function watchStdio(): void {
 
 /** Writes `text` to stdout (1) or stderr (2): directly where that is the same as Node's stream (above). */
 export function writeStdio(fd: Fd, text: string): void {
-  if (process.platform === "win32" || viaStream.has(fd)) {
+  if (process.platform === 'win32' || viaStream.has(fd)) {
     streamOf(fd).write(text);
     return;
   }
-  const bytes = Buffer.from(text, "utf8");
+  const bytes = Buffer.from(text, 'utf8');
   let done = 0;
   try {
     while (done < bytes.length) done += writeSync(fd, bytes, done);
@@ -72,11 +71,9 @@ export function writeStdio(fd: Fd, text: string): void {
 
 /** Whether stdout's stream holds more than it wants (a slow reader): settles when it has taken it. */
 export function stdoutBacklog(): Promise<void> | undefined {
-  if (!viaStream.has(1) && process.platform !== "win32") return undefined; // direct writes return once written
+  if (!viaStream.has(1) && process.platform !== 'win32') return undefined; // direct writes return once written
   const out = process.stdout;
-  return out.writableNeedDrain
-    ? new Promise<void>((resolve) => out.once("drain", () => resolve()))
-    : undefined;
+  return out.writableNeedDrain ? new Promise<void>((resolve) => out.once('drain', () => resolve())) : undefined;
 }
 
 /** Calls `done` once every stdio stream Node has made has written what it holds (at once if none was made). */
@@ -84,6 +81,5 @@ export function flushStdio(done: () => void): void {
   const streams = watching ? [...made] : [process.stdout, process.stderr];
   let pending = streams.length;
   if (pending === 0) return done();
-  for (const stream of streams)
-    stream.write("", () => --pending === 0 && done());
+  for (const stream of streams) stream.write('', () => --pending === 0 && done());
 }
