@@ -105,6 +105,13 @@ const SHIMS = {
   'form-data': join(root, 'scripts/shims/form-data.js'),
 };
 
+/**
+ * Small packages that only one other package requires: bundled inside that package's vendor file
+ * rather than as files of their own (vsce warns past 100 JavaScript files in a VSIX). The check at the
+ * end fails the build if one of them ends up in two outputs.
+ */
+const INLINED = new Set(['has-flag', 'supports-color', 'ms', 'pend', 'balanced-match', 'brace-expansion']);
+
 /** Node built-ins a library requires at load but uses only later: loaded on first use (scripts/shims/). */
 const LAZY_BUILTINS = { dotenv: { crypto: join(root, 'scripts/shims/lazy-crypto.js') } };
 
@@ -141,7 +148,7 @@ const vendorPlugin = (prefix, self, lazyVendors = false) => ({
       if (lazy && args.importer !== lazy) return { path: lazy };
       if (!isPackage(args.path)) return undefined;
       if (SHIMS[args.path]) return { path: SHIMS[args.path] };
-      if (self && packageOf(args.path) === self) return undefined;
+      if (self && (packageOf(args.path) === self || INLINED.has(packageOf(args.path)))) return undefined;
       // An optional dependency that is not installed (node-fetch's `encoding`) stays the package's
       // own guarded require.
       if (!resolvable(args.path, args.resolveDir)) return { path: args.path, external: true };
@@ -353,7 +360,7 @@ for (const entry of present) if (entry.program) writeProgram(entry);
  * its exports, so a part requires only earlier ones. The last part, with the main module, is
  * dist/vendor/<name>.js itself; the others are dist/vendor/<name>/part-<n>.js. (One file per module
  * loaded as well, but 56 small files compressed ~40 KB worse, and vsce warns past 100 JavaScript
- * files: the VSIX has 100 with these.)
+ * files: the VSIX has 99 with these and INLINED below.)
  */
 const SPLIT = new Set(['vscode-languageclient/node']);
 const SPLIT_PARTS = 5;
