@@ -8,8 +8,8 @@
  * without a writable cache folder, answers are kept for this process only.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { toolkitCachePath } from '../util/cachePath';
+import { dirname } from 'node:path';
 import { pathStamp } from '../model/stamp';
 
 interface Entry {
@@ -20,7 +20,7 @@ interface Entry {
 let entries: Record<string, Entry> | undefined;
 
 function cacheFile(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'scf-toolkit', 'probes.json');
+  return toolkitCachePath('probes.json');
 }
 
 function load(): Record<string, Entry> {

@@ -30,7 +30,7 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { toolkitCachePath } from '../util/cachePath';
 import { join } from 'node:path';
 import { pathStamp } from '../model/stamp';
 import { makeInstanceCgroupSync } from './instanceCgroup';
@@ -102,7 +102,7 @@ let outcome: { kind: 'none' | 'adopted' | 'discarded'; why: string } = { kind: '
  * $XDG_CACHE_HOME or ~/.cache, scf-toolkit/<name>/.
  */
 export function recordsFolder(env: NodeJS.ProcessEnv, name: string): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'scf-toolkit', name);
+  return toolkitCachePath(name, env);
 }
 
 function recordsDir(env: NodeJS.ProcessEnv): string {

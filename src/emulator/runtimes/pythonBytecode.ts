@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { toolkitCachePath } from '../../util/cachePath';
 import { join } from 'node:path';
 import { probe } from '../probeCache';
 
@@ -26,7 +26,7 @@ const COMPILE = 'import sys, py_compile; py_compile.compile(sys.argv[1], cfile=s
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
 function cacheFolder(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'scf-toolkit', 'python');
+  return toolkitCachePath('python');
 }
 
 /** 32-bit FNV-1a, hex: names a .pyc by what it was compiled from (the probe's key is compared, not this). */
