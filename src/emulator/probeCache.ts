@@ -47,6 +47,21 @@ function save(): void {
 }
 
 /**
+ * Drops the answers that depend on a path that has gone since they were stored (a test's temporary
+ * interpreter, bootstrap or PATH folder, an uninstalled Python): a changed stamp means the answer is
+ * worked out again anyway, so it can never be reused, and the file would otherwise only grow. A path
+ * that was already absent when the answer was stored (a locale archive a system does not have) does
+ * not count. Runs only when an answer is stored, which is rare (a miss): one stat per path stored.
+ */
+function forgetVanished(all: Record<string, Entry>, keep: string): void {
+  for (const [key, entry] of Object.entries(all)) {
+    if (key === keep) continue;
+    const present = Object.entries(entry.stamps).filter(([, stamp]) => stamp !== 'absent');
+    if (present.some(([path]) => pathStamp(path) === 'absent')) delete all[key];
+  }
+}
+
+/**
  * `compute()`'s answer for `key`, reused while none of `dependsOn` has changed and `valid()` accepts it
  * (JSON values only; compute gets the answer it replaces, if any); not kept when `keep()` says no (an
  * answer that a passing condition decided, such as a time-out).
@@ -68,6 +83,7 @@ export function probe<T>(
   entries = undefined;
   const fresh = load();
   fresh[key] = { stamps, value };
+  forgetVanished(fresh, key);
   save();
   return value;
 }
