@@ -28,6 +28,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { CollectedFile } from './collect';
 import { RawDeflater } from './rawZlib';
+import { now } from '../emulator/clock';
 
 /** Files above this size are deflated in zlib's thread pool, in pieces. */
 export const LARGE_FILE_BYTES = 1024 * 1024;
@@ -212,7 +213,7 @@ export async function writeZip(files: readonly CollectedFile[], path: string, op
   })();
   preparing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const deflater = new RawDeflater();
-  let sliceStart = performance.now();
+  let sliceStart = now();
   try {
     const scratch = Buffer.allocUnsafe(LARGE_FILE_BYTES);
     const deflated = Buffer.allocUnsafe(LARGE_FILE_BYTES);
@@ -221,9 +222,9 @@ export async function writeZip(files: readonly CollectedFile[], path: string, op
       if (isLarge(f)) continue;
       entries[i] = writeSmall(out, f, readSmall(f, scratch), deflater, deflated);
       written++;
-      if (performance.now() - sliceStart > SLICE_MS) {
+      if (now() - sliceStart > SLICE_MS) {
         await nextTurn();
-        sliceStart = performance.now();
+        sliceStart = now();
       }
     }
     const prepared = await preparing;

@@ -30,7 +30,7 @@ export interface RuntimeInstance {
   /** Whether a fork was refused at the instance's task limit (a fork bomb): it is then recycled. */
   readonly reachedTaskLimit: boolean;
   idleTimer: NodeJS.Timeout | undefined;
-  /** When the instance last went idle (performance.now()), for its freeze (Emulator.release). */
+  /** When the instance last went idle (clock.ts now()), for its freeze (Emulator.release). */
   releasedAt?: number;
   /** Its pending freeze, while idle and not yet frozen. */
   freezeTimer?: NodeJS.Timeout;

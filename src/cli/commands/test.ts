@@ -15,6 +15,7 @@ import { expectationFromRun, formatExpectation, type Expectation } from '../../t
 import { RUNTIME_PATH_USAGE } from '../runtimePaths';
 import { EXIT, inputError, startCommand, usageError as usage, type CliIO } from '../io';
 import { onSignals } from '../stopRequest';
+import { now } from '../../emulator/clock';
 
 const HELP = `Usage: scf-toolkit test [<serverless.yml | template.yaml | folder>...] [options]
 
@@ -106,7 +107,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const invoker: TestInvoker = {
     invoke: (spec, payload, onLog, signal) => emulator.invoke({ spec, payload, invocationType: 'RequestResponse' }, { onLog, signal }),
   };
-  const started = performance.now();
+  const started = now();
   let runs: TestRun[];
   try {
     runs = await runTests(cases, invoker, {
@@ -130,7 +131,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
 
-  const summary = summarize(runs, Math.round(performance.now() - started));
+  const summary = summarize(runs, Math.round(now() - started));
   human(humanSummary(summary));
   jsonLine({ type: 'summary', ...summary });
   writeReports(io, reporter, values.output, jsonLines, runs, summary);

@@ -4,7 +4,6 @@
  * plain result (sent as JSON) or, with `isIntegratedResponse`, an integrated response; web functions
  * get the HTTP request itself. Gateway-owned headers (connection, X-SCF-*) are set here, never by the caller.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionSpec } from '../../model';
@@ -14,6 +13,7 @@ import { isGatewayOwnedHeader, type HttpEvent, type HttpResult } from '../webFun
 import { apigwEvent, integratedResponse, type HttpReply } from './apigwEvent';
 import { buildRoutes, matchRoute, routeConflicts, type Route, type RouteConflict } from './routes';
 import { SYNC_EVENT_LIMIT } from '../limits';
+import { newRequestId, now } from '../clock';
 import { answerBeforeBody, readBody, serverOptions, type ServerTimeouts } from '../../util/httpBody';
 
 export interface GatewayOptions {
@@ -69,7 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = performance.now();
+    const started = now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const read = await readBody(req, MAX_GATEWAY_BODY);
@@ -101,7 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !isGatewayOwnedHeader(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const spec = match.route.spec;
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     let payload: unknown;
     if (spec.type === 'web') {
       const isText = body.length === 0 || /^(text\/|application\/(json|xml|x-www-form-urlencoded))/i.test(headers['content-type'] ?? 'text/plain');
@@ -134,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       reply = json(200, outcome.value.result);
     }
     send(res, reply, requestId);
-    options.onRequest?.(`${method} ${url.pathname} -> ${spec.name} ${reply.status} (${(performance.now() - started).toFixed(1)} ms, RequestId ${requestId})`);
+    options.onRequest?.(`${method} ${url.pathname} -> ${spec.name} ${reply.status} (${(now() - started).toFixed(1)} ms, RequestId ${requestId})`);
   }
 
   const port = await new Promise<number>((resolve, reject) => {
