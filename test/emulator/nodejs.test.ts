@@ -71,6 +71,30 @@ describe('Node.js handlers run the way SCF runs them', () => {
     assert.deepEqual(result.result, { esm: true, name: 'esm-fn', hasRequire: false, pkg: 'from a file beside the module', event: { a: 1 } });
   });
 
+  test("the bootstrap's start loads neither net nor the stream classes: the standard streams are made when the handler first uses them, and work as Node's own", async () => {
+    const spec = functionSpec({ codeDir: join(FIXTURES, 'node-first'), handler: 'index.firstUse' });
+    const first = await invoke(emulator, spec);
+    assert.equal(first.result.statusCode, 200, first.result.errorMessage);
+    assert.deepEqual(first.result.result, { before: { net: false, stream: false }, after: { net: true }, same: true, fd: 1, configurable: true, enumerable: true });
+    assert.deepEqual(
+      first.logs.filter((l) => l.stream !== 'platform').map((l) => [l.stream, l.text]),
+      [
+        ['stdout', 'first write'],
+        ['stderr', 'to stderr'],
+      ],
+    );
+    // The same instance, warm: the channel is read through a socket from the second request on.
+    const second = await invoke(emulator, spec);
+    assert.equal(second.result.statusCode, 200, second.result.errorMessage);
+    assert.deepEqual((second.result.result as { before: unknown }).before, { net: true, stream: true });
+    assert.match(second.text, /first write/);
+  });
+
+  test("a first request that never settles and holds nothing open runs into the timeout (433); the instance did not end by itself", async () => {
+    const { result } = await invoke(emulator, functionSpec({ codeDir: join(FIXTURES, 'node-first'), handler: 'index.neverSettles', timeout: 1 }));
+    assert.equal(result.statusCode, 433, result.errorMessage);
+  });
+
   test('stderr lines and a last line without a newline reach the log, in the request', async () => {
     const { result, logs } = await invoke(emulator, functionSpec({ codeDir: node, handler: 'index.stderrAndPartial' }));
     assert.equal(result.statusCode, 200);

@@ -21,7 +21,6 @@
 'use strict';
 const asyncHooks = require('async_hooks');
 const fs = require('fs');
-const net = require('net');
 const path = require('path');
 const { pathToFileURL } = require('url');
 
@@ -34,12 +33,56 @@ const functionGraph = flags.includes('--functiongraph');
 const initializerSpec = flags.includes('--initializer') ? flags[flags.indexOf('--initializer') + 1] : undefined;
 const REPLY_FD = 4;
 
+/**
+ * Set while our own code makes async resources (the standard streams on first use, the channel's
+ * reads), so that the loop watch (below) never takes them for a request's pending work.
+ */
+let ownResources = false;
+
 // Back-pressure for the handler's output: Node queues what a full pipe cannot take in this process's
 // memory (where it counts against memorySize: a flood of console.log ended in 434). Blocking writes
 // make a flood go at the pace the host reads it, as Python's print does.
-for (const stream of [process.stdout, process.stderr]) {
+function setBlocking(stream) {
   const handle = /** @type {{ _handle?: { setBlocking?: (b: boolean) => void } }} */ (/** @type {unknown} */ (stream))._handle;
   if (handle && typeof handle.setBlocking === 'function') handle.setBlocking(true);
+}
+
+/**
+ * process.stdout and process.stderr are made when first used, as in any Node.js program, and made
+ * blocking then. For a pipe each is a net.Socket: making them at start loaded net and the stream
+ * classes (~18M instructions, ~5 ms, most of what this start added to Node's own) for handlers that
+ * never print. Node's own getter makes the stream (console's included goes through it), ours makes
+ * it blocking and keeps it from counting as the running request's pending work. `made[name]` says
+ * whether the stream exists. Where the property is not Node's configurable getter, both are made now.
+ */
+const made = { stdout: false, stderr: false };
+for (const name of /** @type {Array<'stdout' | 'stderr'>} */ (['stdout', 'stderr'])) {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  const nodeGetter = own && own.configurable && typeof own.get === 'function' && !own.set ? own.get : undefined;
+  if (!nodeGetter) {
+    setBlocking(process[name]);
+    made[name] = true;
+    continue;
+  }
+  let stream;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      if (stream === undefined) {
+        const outer = ownResources;
+        ownResources = true;
+        try {
+          stream = nodeGetter.call(process);
+        } finally {
+          ownResources = outer;
+        }
+        setBlocking(stream);
+        made[name] = true;
+      }
+      return stream;
+    },
+  });
 }
 
 /** @param {object} message */
@@ -87,7 +130,8 @@ function changedFiles() {
  * what is queued, to both, and the host waits for them. Returns whether marks were written.
  */
 function endMarks() {
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) return false;
+  // A stream never made holds nothing.
+  if ((!made.stdout || process.stdout.writableLength === 0) && (!made.stderr || process.stderr.writableLength === 0)) return false;
   process.stdout.write(END_MARK);
   process.stderr.write(END_MARK);
   return true;
@@ -251,7 +295,7 @@ function loopWatch() {
   const hook = asyncHooks
     .createHook({
       init(id, type) {
-        if (!own && !IGNORED.has(type)) live.add(id);
+        if (!own && !ownResources && !IGNORED.has(type)) live.add(id);
       },
       destroy(id) {
         live.delete(id);
@@ -276,11 +320,6 @@ function loopWatch() {
     stop,
   };
 }
-
-// The standard streams' handles exist from the start, so a first console.log during a request is not
-// taken for pending work of that request.
-void process.stdout;
-void process.stderr;
 
 let handler = /** @type {Function | undefined} */ (undefined);
 let busy = false;
@@ -360,40 +399,80 @@ process.on('unhandledRejection', (error) => {
   else console.error(error);
 });
 
-/** The channel's input (fd 3), open from the start: the first frame says to load the handler. */
+/**
+ * The channel's input (fd 3). Until the instance's first request has been answered it is read with
+ * fs.read (Node's thread pool): a net.Socket would load net and the stream classes (~18M
+ * instructions) on the start's path, where a cold invoke waits for it, and a one-shot CLI invoke
+ * ends its instance after that answer. After it, a warm instance reads through a net.Socket made
+ * then, as before: no thread hop per request. One reader at a time: no early read is pending while
+ * the handler loads, while the first request runs (a timer keeps the event loop alive then, as the
+ * socket did) or when the socket takes over. On Windows (its pipes) the socket reads from the start.
+ * The end of the channel (the host has gone) ends the process.
+ */
 let input;
+let early = process.platform !== 'win32';
 
 function listen() {
-  input = new net.Socket({ fd: 3, readable: true, writable: false });
-  // A frame's chunks are kept apart until all of it has come, then joined once: joining at every chunk
-  // copied a 5 MB event ~80 times.
-  let chunks = [];
-  let have = 0;
-  let start = -1; // where the current frame's body starts, once its length line has come
-  let end = -1;
-  input.on('data', (chunk) => {
-    chunks.push(chunk);
-    have += chunk.length;
-    for (;;) {
-      if (start < 0) {
-        if (chunks.length > 1) chunks = [Buffer.concat(chunks, have)];
-        const nl = chunks[0].indexOf(10);
-        if (nl < 0) return;
-        start = nl + 1;
-        end = start + Number(chunks[0].subarray(0, nl).toString('ascii'));
-      }
-      if (have < end) return;
-      const buffer = chunks.length > 1 ? Buffer.concat(chunks, have) : chunks[0];
-      const body = buffer.subarray(start, end).toString('utf8');
-      const rest = buffer.subarray(end);
-      chunks = rest.length ? [rest] : [];
-      have = rest.length;
-      start = end = -1;
-      handle(body);
-      if (!have) return;
-    }
-  });
+  early = false;
+  const { Socket } = require('net');
+  input = new Socket({ fd: 3, readable: true, writable: false });
+  input.on('data', onChunk);
   input.on('end', () => process.exit(0));
+}
+
+/** Whether the channel is read early now: while waiting for the go-ahead, or for the first request once ready. */
+function readsEarly() {
+  return early && !busy && (!initStarted || handler !== undefined);
+}
+
+/** One early read of the channel; what comes is parsed as the socket's data would be. */
+function readEarly() {
+  const buffer = Buffer.allocUnsafe(65536);
+  ownResources = true;
+  try {
+    fs.read(3, buffer, 0, buffer.length, null, (error, n) => {
+      if (error) {
+        // A channel the thread pool cannot read (non-blocking, EAGAIN): the socket reads it.
+        listen();
+        return;
+      }
+      if (n === 0) process.exit(0);
+      onChunk(buffer.subarray(0, n));
+      if (readsEarly()) readEarly();
+    });
+  } finally {
+    ownResources = false;
+  }
+}
+
+// A frame's chunks are kept apart until all of it has come, then joined once: joining at every chunk
+// copied a 5 MB event ~80 times.
+let chunks = [];
+let have = 0;
+let frameStart = -1; // where the current frame's body starts, once its length line has come
+let frameEnd = -1;
+
+function onChunk(chunk) {
+  chunks.push(chunk);
+  have += chunk.length;
+  for (;;) {
+    if (frameStart < 0) {
+      if (chunks.length > 1) chunks = [Buffer.concat(chunks, have)];
+      const nl = chunks[0].indexOf(10);
+      if (nl < 0) return;
+      frameStart = nl + 1;
+      frameEnd = frameStart + Number(chunks[0].subarray(0, nl).toString('ascii'));
+    }
+    if (have < frameEnd) return;
+    const buffer = chunks.length > 1 ? Buffer.concat(chunks, have) : chunks[0];
+    const body = buffer.subarray(frameStart, frameEnd).toString('utf8');
+    const rest = buffer.subarray(frameEnd);
+    chunks = rest.length ? [rest] : [];
+    have = rest.length;
+    frameStart = frameEnd = -1;
+    handle(body);
+    if (!have) return;
+  }
 }
 
 let initStarted = false;
@@ -409,21 +488,30 @@ function handle(body) {
   }
   if (msg.t === 'invoke' && handler && !busy) {
     busy = true;
+    // While the channel is read early no read is pending during the request: this keeps the loop alive.
+    const keepAlive = early ? setInterval(() => undefined, 0x7fffffff) : undefined;
     runRequest(msg).finally(() => {
       busy = false;
+      if (keepAlive === undefined) return;
+      clearInterval(keepAlive);
+      if (early) listen();
     });
   }
 }
 
 /** The instance's init, once the host has said to go ahead: loads the handler and reports. */
 function start(waited) {
-  // An instance whose init failed serves nothing: it ends once its output has gone, as before.
-  const stop = () => input.destroy();
+  // An instance whose init failed serves nothing: it ends once its output has gone, as before (no
+  // early read is pending while the handler loads).
+  const stop = () => {
+    if (input) input.destroy();
+  };
   init().then(
     (result) => {
       if ('fn' in result) {
         handler = result.fn;
         send({ t: 'ready', files: changedFiles() || [], esm: result.esm, entry: result.entry, node: process.version, waited });
+        if (readsEarly()) readEarly();
       } else {
         process.stdout.write(END_MARK);
         process.stderr.write(END_MARK);
@@ -439,4 +527,5 @@ function start(waited) {
 }
 
 const listening = process.hrtime();
-listen();
+if (early) readEarly();
+else listen();
