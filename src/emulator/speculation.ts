@@ -26,15 +26,18 @@
  *
  * This module is a file of its own (dist/speculation.js), which dist/cli.js runs first, before the
  * code cache and the CLI's bundles load (atCliStart), and which the emulator's code requires as it is:
- * it imports only Node built-ins and the one-stat stamp helper.
+ * it imports only Node built-ins and the one-stat stamp helper. The start ahead is made from Node's
+ * own process and pipe handles (rawSpawn.ts), so that not even child_process loads before it: where
+ * those cannot be used, child_process starts it.
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { toolkitCachePath } from '../util/cachePath';
 import { join } from 'node:path';
 import { pathStamp } from '../model/stamp';
 import { makeInstanceCgroupSync } from './instanceCgroup';
 import { now } from './clock';
+import { asChildProcess, killRaw, rawSpawn, type RawProcess } from './rawSpawn';
 
 /** A runtime's spawn as the sandbox makes it: what must be identical for a start made ahead to be used. */
 export interface SpawnLine {
@@ -71,7 +74,8 @@ interface SpawnRecord {
 
 /** A start made ahead, until adopted or discarded. */
 interface Pending {
-  child: ChildProcess;
+  /** The process, started from Node's handles (rawSpawn.ts), or by child_process where those cannot be used. */
+  started: { raw: RawProcess } | { child: ChildProcess };
   record: SpawnRecord;
   spawnedAt: number;
   cgroupDirs: string[];
@@ -188,7 +192,9 @@ export function speculate(argv: string[], cwd: string, env: NodeJS.ProcessEnv, b
     startAhead(record);
   } catch (e) {
     // a start ahead is only ever a gain: whatever went wrong, the CLI starts the runtime as usual
-    discardSpeculative(`it could not be made: ${(e as Error).message}`);
+    const why = `it could not be made: ${(e as Error).message}`;
+    if (pending) discardSpeculative(why);
+    else none(why);
   }
 }
 
@@ -202,15 +208,31 @@ function startAhead(record: SpawnRecord): void {
   }
   const { line } = record;
   const args = line.args.map((a) => a.split(CGROUP_PLACEHOLDER).join(name));
-  const child = spawn(line.command, args, { cwd: line.cwd, env: line.env, stdio: line.stdio, detached: line.detached, windowsHide: true });
-  const p: Pending = { child, record, spawnedAt: now(), cgroupDirs };
-  pending = p;
-  child.on('error', (e) => (p.gone ??= `could not start: ${e.message}`));
-  child.once('exit', () => {
+  const ended = () => {
     p.gone ??= 'exited';
     if (p.discarded) removeDirs(cgroupDirs);
-  });
-  for (const s of [child.stdout, child.stderr]) s?.once('close', () => (p.gone ??= 'closed its output'));
+  };
+  let raw: RawProcess | undefined;
+  try {
+    raw = rawSpawn({ ...line, args, stdio: Array.isArray(line.stdio) ? line.stdio : [] });
+  } catch (e) {
+    removeDirs(cgroupDirs);
+    throw e;
+  }
+  let p: Pending;
+  if (raw) {
+    p = { started: { raw }, record, spawnedAt: now(), cgroupDirs };
+    // (its pipes are read once adopted: an output closed early shows then, as the runtime's exit does)
+    raw.onExit = ended;
+  } else {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const child = spawn(line.command, args, { cwd: line.cwd, env: line.env, stdio: line.stdio, detached: line.detached, windowsHide: true });
+    p = { started: { child }, record, spawnedAt: now(), cgroupDirs };
+    child.on('error', (e) => (p.gone ??= `could not start: ${e.message}`));
+    child.once('exit', ended);
+    for (const s of [child.stdout, child.stderr]) s?.once('close', () => (p.gone ??= 'closed its output'));
+  }
+  pending = p;
   // never left behind: a CLI that ends before it adopts the start ends it
   process.once('exit', onExit);
 }
@@ -260,7 +282,8 @@ export function adoptSpeculative(line: SpawnLine, cgroupParents: string[], specu
   }
   outcome = { kind: 'adopted', why: 'the same command line, environment and folder' };
   process.off('exit', onExit);
-  return { child: p.child, spawnedAt: p.spawnedAt, cgroupDirs: p.cgroupDirs };
+  const child = 'raw' in p.started ? asChildProcess(p.started.raw) : p.started.child;
+  return { child, spawnedAt: p.spawnedAt, cgroupDirs: p.cgroupDirs };
 }
 
 /** A spawn that cannot be made ahead (another kind of runtime, a second instance): this CLI records nothing. */
@@ -283,13 +306,19 @@ export function discardSpeculative(why = 'no runtime was started'): void {
   process.off('exit', onExit);
   // setpriv has become unshare (same pid): its death sends its child, the namespace's init, SIGKILL
   // (--kill-child), and the init's death ends every process of the namespace.
+  if ('raw' in p.started) {
+    killRaw(p.started.raw);
+    if (p.started.raw.exit) removeDirs(p.cgroupDirs);
+    return;
+  }
+  const { child } = p.started;
   try {
-    p.child.kill('SIGKILL');
+    child.kill('SIGKILL');
   } catch {
     /* gone */
   }
-  for (const s of p.child.stdio) s?.destroy();
-  if (p.child.exitCode !== null || p.child.signalCode !== null) removeDirs(p.cgroupDirs);
+  for (const s of child.stdio) s?.destroy();
+  if (child.exitCode !== null || child.signalCode !== null) removeDirs(p.cgroupDirs);
 }
 
 /** What became of this process's start ahead, and why. */

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { resolveRuntime } from '../../src/emulator/runtimes';
@@ -17,6 +17,7 @@ const CLI = join(ROOT, 'dist/cli.js');
 const skip = !existsSync(CLI) ? 'dist/ is not built (npm run build)' : process.platform !== 'linux' ? 'the start ahead is made on Linux only' : false;
 
 interface Run {
+  pid: number;
   status: number | null;
   result: unknown;
   ahead: string;
@@ -32,7 +33,7 @@ function invoke(dir: string, cache: string, extraEnv: Record<string, string> = {
   });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   const ahead = /runtime started ahead: (.*)/.exec(r.stderr)?.[1] ?? '';
-  return { status: r.status, result: last.startsWith('{') ? (JSON.parse(last) as { result: unknown }).result : undefined, ahead, stderr: r.stderr };
+  return { pid: r.pid ?? 0, status: r.status, result: last.startsWith('{') ? (JSON.parse(last) as { result: unknown }).result : undefined, ahead, stderr: r.stderr };
 }
 
 
@@ -159,4 +160,30 @@ test('the Node.js and Python bootstraps load nothing of the handler before the g
     assert.equal(code, 0, `${command} ended with ${code}`);
   }
   assert.deepEqual(loads(dir), [], 'a bootstrap loaded the handler before it was told to');
+});
+
+test('the start ahead is made from Node\'s handles, or by child_process where those would warn (--pending-deprecation): the same answer, no warning', { skip }, async () => {
+  const { dir, cache } = project({ 'serverless.yml': yml('index.main'), 'src/index.js': noting('index', 'v1') }, 'scf-ahead-');
+  assert.equal(invoke(dir, cache).status, 0);
+  const raw = invoke(dir, cache);
+  const viaChildProcess = invoke(dir, cache, { NODE_OPTIONS: '--pending-deprecation' });
+  for (const run of [raw, viaChildProcess]) {
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.ahead, /^adopted/);
+    assert.doesNotMatch(run.stderr, /Warning/);
+    assert.deepEqual(run.result, { from: 'v1', n: 1, greeting: 'hello', secret: null, cwd: join(dir, 'src') });
+  }
+  assert.deepEqual(await processesOf(dir), []);
+});
+
+test('a start ahead that cannot be made (its code folder removed since the record) is not made: the CLI reports the folder, nothing left behind', { skip }, async () => {
+  const { dir, cache } = project({ 'serverless.yml': yml('index.main'), 'src/index.js': noting('index', 'v1') }, 'scf-ahead-');
+  assert.equal(invoke(dir, cache).status, 0);
+  rmSync(join(dir, 'src'), { recursive: true });
+  const run = invoke(dir, cache);
+  assert.notEqual(run.status, 0);
+  assert.match(run.ahead, /^none \(it could not be made: spawn /);
+  assert.match(run.stderr, /src/);
+  assert.deepEqual(await processesOf(dir), []);
+  for (const hierarchy of ['pids', 'cpu']) assert.equal(existsSync(`/sys/fs/cgroup/${hierarchy}/scf-toolkit-${run.pid}-0`), false, `the start's ${hierarchy} cgroup was left`);
 });
