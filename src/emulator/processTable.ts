@@ -135,6 +135,18 @@ export function procStartTime(pid: number): string | undefined {
   return fields[19];
 }
 
+/**
+ * Whether a process has taken a SIGSTOP (state T, or t when traced) or is gone (Z, X, no entry): a
+ * process that was not on a CPU when it was signalled keeps running (R), or sleeping (S), until it is
+ * scheduled, and one signalled inside write(2) finishes that write first.
+ */
+export function procStopped(pid: number): boolean {
+  const text = readText(`/proc/${pid}/stat`);
+  if (!text) return true;
+  const state = text.charAt(text.lastIndexOf(')') + 2);
+  return state === 'T' || state === 't' || state === 'Z' || state === 'X';
+}
+
 /** Every process id in /proc. */
 export function procAllPids(): number[] {
   return procPidsIn('/proc');

@@ -32,9 +32,10 @@ const DRAIN_MS = 300;
  */
 const QUIET_MS = 30;
 /**
- * After halt() nothing of the instance writes any more: what is left is in the pipes, read within a
- * turn or two of the event loop. Quiet is also only believed when seen twice, with a poll of the pipes
- * between (a host that was not scheduled for a while runs its timers before it reads).
+ * Once halt() has been taken (every process stopped: SandboxedProcess.haltTaken) nothing of the
+ * instance writes any more: what is left is in the pipes, read within a turn or two of the event loop.
+ * Quiet is also only believed when seen twice, with a poll of the pipes between (a host that was not
+ * scheduled for a while runs its timers before it reads).
  */
 const HALTED_QUIET_MS = 10;
 /** How often memory is sampled while a request runs; the kernel's peak is also read at the end. */
@@ -166,10 +167,12 @@ export class RuntimeProcess {
     const started = now();
     const quietMs = this.halted ? HALTED_QUIET_MS : QUIET_MS;
     let quietOnce = false;
+    // After halt(), quiet counts only once every process has taken its SIGSTOP (see haltTaken).
+    let stopped = !this.halted;
     return new Promise((resolve) => {
       const quiet = setInterval(() => {
         const at = now();
-        const isQuiet = at - started >= quietMs && at - this.lastOutputAt >= quietMs;
+        const isQuiet = at - started >= quietMs && at - this.lastOutputAt >= quietMs && (stopped ||= this.sandbox.haltTaken());
         if (isQuiet && quietOnce) finish('quiet');
         quietOnce = isQuiet;
       }, quietMs / 3);

@@ -30,7 +30,7 @@ import { constants as osConstants, release, setPriority } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InstanceMemory, type ProcListing } from './instanceMemory';
 import { ProcFile } from './procFile';
-import { isProcessAlive, descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, readCommand } from './processTable';
+import { isProcessAlive, descendantsIn, parsePsEnvironMatches, procAllPids, procChildren, procDescendants, procEnvironHas, procPidsIn, procStartTime, procStopped, readCommand } from './processTable';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { now } from './clock';
 import { probe } from './probeCache';
@@ -892,8 +892,9 @@ export class SandboxedProcess {
   /**
    * Stops every process of the instance now (SIGSTOP, which cannot be caught), before it is killed:
    * one signal to its process group, which the kernel also delivers to a child being forked meanwhile
-   * (a fork bomb cannot outrun it), and one to each process it knows of outside the group (tree
-   * containment). false on Windows, where processes cannot be stopped.
+   * (a fork bomb cannot outrun it), and one to each process it knows of outside the group (a child
+   * that called setsid: in a PID namespace too, where one kept running and writing until the kill, so
+   * the drain was cut at 300 ms). false on Windows, where processes cannot be stopped.
    */
   halt(): boolean {
     const root = this.child.pid;
@@ -903,8 +904,26 @@ export class SandboxedProcess {
     } catch {
       return false;
     }
-    if (this.plan.containment === 'tree') for (const p of this.processes()) signal(p, 'SIGSTOP');
+    for (const p of this.processes()) signal(p, 'SIGSTOP');
     return true;
+  }
+
+  /**
+   * Whether every process of the instance has stopped since halt() (Linux, /proc): kill(2) returns once
+   * SIGSTOP is pending, not taken, and on a busy machine a process can wait tens of ms for a CPU before
+   * it stops ('R' right after the signal in a third of the tries at load 6), finishing a write(2) it
+   * was in. One not stopped yet is sent SIGSTOP again: a process outside the group forked after
+   * halt() listed them is stopped too. Where process states cannot be read cheaply (macOS), true.
+   */
+  haltTaken(): boolean {
+    if (this.plan.memory !== 'proc') return true;
+    let all = true;
+    for (const p of this.processes()) {
+      if (procStopped(p)) continue;
+      all = false;
+      signal(p, 'SIGSTOP');
+    }
+    return all;
   }
 
   /** Ends the instance and everything it started. Safe to call more than once and after it exited. */

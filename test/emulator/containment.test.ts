@@ -340,6 +340,22 @@ describe('at a limit the answer comes first, the cleanup after (16: within timeo
       assert.ok(!waited.ok && waited.measure.outcome.kind === 'timeout');
       await eventually(() => processesMarked(mark).length === 0, 'and then everything ends');
     });
+
+    // In a PID namespace only the process group was stopped: a setsid child went on writing until the
+    // kill, so the drain was never quiet and was cut at 300 ms ('cut, processes TR').
+    test(`${containment ?? plan.containment}: a child that left the process group (setsid) is stopped too, and the drain ends quiet`, async () => {
+      const mark = testMark();
+      let child = 0;
+      const proc = new RuntimeProcess('/bin/sh', ['-c', "setsid sh -c 'while :; do echo child; done' & while :; do echo runtime; done"], { cwd: tmpdir(), env: { PATH: process.env.PATH!, TEST_MARK: mark }, extraPipes: 0, sandbox: { containment } }, (_stream, line) => void (line === 'child' && child++));
+      await eventually(() => child > 100 && proc.sandbox.processes().length >= 2, 'the runtime and its setsid child write');
+      const events: string[] = [];
+      await awaitAnswer(proc, new Promise<never>(() => undefined), { timeoutMs: 200, memoryLimitMb: 4096 }, () => {
+        events.push(`kill: drained ${proc.lastDrain ?? 'not yet'}, processes ${[...new Set(proc.sandbox.processes().map(stateOf))].join('')}`);
+        proc.kill();
+      });
+      assert.deepEqual(events, ['kill: drained quiet, processes T'], 'every process stopped, the setsid child too, and the pipes quiet before the kill');
+      await eventually(() => processesMarked(mark).length === 0, 'and then everything ends');
+    });
   }
 });
 
