@@ -7,7 +7,7 @@
  * The parsers are pure functions so each OS's format is tested wherever the tests run.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 
 export interface ProcessRow {
   pid: number;
@@ -145,6 +145,45 @@ export function procStopped(pid: number): boolean {
   if (!text) return true;
   const state = text.charAt(text.lastIndexOf(')') + 2);
   return state === 'T' || state === 't' || state === 'Z' || state === 'X';
+}
+
+/**
+ * Whether one of `pids` holds a socket listening on TCP `port` (any address, IPv4 or IPv6) in this
+ * process's network namespace: the listeners' inodes from /proc/net/tcp and tcp6, then each process's
+ * open files. undefined where there is no /proc/net (not Linux).
+ */
+export function procListensOn(pids: number[], port: number): boolean | undefined {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  let tables = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = readText(table);
+    if (text === undefined) continue;
+    tables++;
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '0A' && f[1]!.endsWith(hexPort)) inodes.add(`socket:[${f[9]}]`);
+    }
+  }
+  if (tables === 0) return undefined;
+  if (inodes.size === 0) return false;
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return true;
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  }
+  return false;
 }
 
 /** Every process id in /proc. */

@@ -32,6 +32,7 @@ import { awaitAnswer, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { RuntimeOptions } from './runtimes';
 import { bootstrapLaunch } from './runtimes/imagePaths';
 import { now } from './clock';
+import { procListensOn } from './processTable';
 
 export interface HttpEvent {
   httpMethod?: string;
@@ -185,13 +186,23 @@ export class WebInstance extends SpawnedInstance {
     for (;;) {
       if (proc.dead) return 'exited';
       if (await canConnect(this.port)) return 'ready';
-      if (!taken9000 && (await canConnect(9000)) && this.lease.take()) {
+      if (!taken9000 && (await canConnect(9000)) && this.holds9000(proc) && this.lease.take()) {
         this.port = 9000;
         return 'ready';
       }
       if (Date.now() > deadline) return 'timeout';
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /**
+   * Whether the server on the real 9000 is this instance's: a process of another program (another
+   * `scf-toolkit serve`, a test run in another folder) that took 9000 after the check before the spawn
+   * was taken for ours, and this instance's requests went to it. Linux asks /proc which process holds
+   * the listening socket; elsewhere whoever listens is believed to be ours.
+   */
+  private holds9000(proc: RuntimeProcess): boolean {
+    return procListensOn(proc.sandbox.processes(), 9000) ?? true;
   }
 
   async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {

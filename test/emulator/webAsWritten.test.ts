@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Emulator } from '../../src/emulator/emulator';
 import { startGateway, type Gateway } from '../../src/emulator/gateway/server';
 import { loadServerlessFile, type FunctionSpec } from '../../src/model';
-import { FIXTURES } from './helpers';
+import { eventually, FIXTURES } from './helpers';
 
 /** A web function behind the gateway at `/` (and its own /<name> mount). */
 function webFunction(name: string, codeDir: string, runtime: string, extra = ''): FunctionSpec {
@@ -85,6 +85,32 @@ describe('type: web with entryFile and no scf_bootstrap', () => {
       assert.equal(res.status, 200);
       assert.equal(await res.text(), 'entry /abc');
     } finally {
+      await g.close();
+      await own.dispose();
+    }
+  });
+});
+
+describe('the real 127.0.0.1:9000 taken by another program', () => {
+  // Once seen in a test run beside other folders' runs: a web instance whose own server was not yet
+  // listening took whatever answered on the real 9000 (another program's server) for its own, and
+  // its requests went there. Linux: only a listener held by one of the instance's processes counts.
+  test("while the instance's server starts: its requests still go to its own server", async (t) => {
+    const { canConnect } = await import('../../src/emulator/webFunction');
+    if (await canConnect(9000)) return t.skip('something on this machine already listens on 127.0.0.1:9000');
+    const lateDir = mkdtempSync(join(tmpdir(), 'scf-late-'));
+    const own = new Emulator();
+    const g = await startGateway({ specs: [webFunction('late-web', join(FIXTURES, 'web-late'), 'Nodejs16.13', `  environment:\n    variables:\n      LATE_DIR: ${JSON.stringify(lateDir)}\n`)], emulator: own });
+    const other = createServer((_req, res) => res.end('another program'));
+    try {
+      const answer = fetch(`${g.url}/late-web/`).then(async (r) => ({ status: r.status, body: await r.text() }));
+      // The instance has looked at 9000 (free) and started its bootstrap, whose server is not up yet.
+      await eventually(() => existsSync(join(lateDir, 'started')), 'the bootstrap runs');
+      await new Promise<void>((resolve, reject) => other.once('error', reject).listen(9000, '127.0.0.1', resolve));
+      writeFileSync(join(lateDir, 'go'), '');
+      assert.deepEqual(await answer, { status: 200, body: 'late' });
+    } finally {
+      other.close();
       await g.close();
       await own.dispose();
     }
