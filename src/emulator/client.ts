@@ -100,15 +100,21 @@ export class EmulatorClient {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const said = this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' ')}` : '';
       const error = { code: 'host.exited', message: `the emulator host ${why}${said}; invoke again to start a new one` };
-      for (const w of this.readyWaiters.splice(0)) w({ ok: false, error });
-      for (const [id, p] of this.pending) {
-        p.done({ ok: false, error });
-        this.pending.delete(id);
-      }
-      for (const [id, r] of this.resumes) {
-        r({ ok: false, error });
-        this.resumes.delete(id);
-      }
+      const failWaiting = () => {
+        for (const w of this.readyWaiters.splice(0)) w({ ok: false, error });
+        for (const [id, p] of this.pending) {
+          p.done({ ok: false, error });
+          this.pending.delete(id);
+        }
+        for (const [id, r] of this.resumes) {
+          r({ ok: false, error });
+          this.resumes.delete(id);
+        }
+      };
+      // What the host wrote before it died may still be unread in the channel (an async event's end,
+      // which its journal already calls done): read to the channel's end before failing the rest.
+      if (host.connected) host.once('disconnect', failWaiting);
+      else failWaiting();
     });
     this.host = host;
     this.updateRef();

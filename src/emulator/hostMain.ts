@@ -50,10 +50,17 @@ const specs = new SpecCache();
 // as they come, and nothing final is held back where a crash of this process could lose it.
 const LOG_BATCH_MS = 2;
 let outbox: HostReply[] = [];
+/** Called once the operating system has taken the batch that holds their reply (see `reply`'s onSent). */
+let onOutboxSent: Array<() => void> = [];
 let flushTimer: NodeJS.Timeout | undefined;
-function reply(message: HostReply, batch = message.type === 'log' || message.type === 'asyncLog'): void {
+/**
+ * `onSent` runs once the reply is in the channel's kernel buffer, where the client reads it even if
+ * this process is killed the next moment; never if it cannot be sent (the client has gone).
+ */
+function reply(message: HostReply, batch = message.type === 'log' || message.type === 'asyncLog', onSent?: () => void): void {
   if (!process.connected) return;
   outbox.push(message);
+  if (onSent) onOutboxSent.push(onSent);
   if (batch) flushTimer ??= setTimeout(flush, LOG_BATCH_MS);
   else if (message.type === 'result' && message.result.invocationType !== 'Event') flushSoon();
   else flush();
@@ -64,9 +71,10 @@ function reply(message: HostReply, batch = message.type === 'log' || message.typ
  * results of requests whose answers came in together (runtimeProcess.ts finishes them in one
  * callback) go in one message, one write and one wake-up of the client for several invocations.
  * What the async journal backs (an event's acceptance, an async result, an asyncFinished) goes at
- * once, as the journal's record of it has just been written: a host killed in the same tick (the
- * queue goes on to write the next event's records, with fsync) must not leave an event the journal
- * calls done that its client never heard of.
+ * once. An async end is journaled only once the channel has taken its report (onSent): handed to
+ * process.send is not enough, as a client that reads slower than a handler's log flood leaves it
+ * queued in this process, where a kill lost it while the journal called the event done (the
+ * 1,000-events test's "every accepted event finished" failure; async.test.ts shows it).
  */
 let flushQueued = false;
 function flushSoon(): void {
@@ -86,10 +94,13 @@ function flush(): void {
   flushTimer = undefined;
   let batch = outbox;
   outbox = [];
+  const sent = onOutboxSent;
+  onOutboxSent = [];
   if (!batch.length || !process.connected) return;
   if (batch.length > 1) batch = foldIntoResults(batch);
   unsent += batch.length;
-  process.send!(batch, undefined, {}, () => {
+  process.send!(batch, undefined, {}, (error: Error | null) => {
+    if (!error) for (const onSent of sent) onSent();
     unsent -= batch.length;
     if (unsent < BEHIND / 10 && caughtUp.length > 0) for (const resolve of caughtUp.splice(0)) resolve();
   });
@@ -153,15 +164,17 @@ function queueFor(spec: FunctionSpec, layerFolders?: Record<string, string>): As
         const owner = asyncOwners.get(line.requestId);
         reply(owner ? { type: 'log', id: owner, line } : { type: 'asyncLog', line });
       },
-      onFinished: (event: FinishedEvent) => {
-        const owner = asyncOwners.get(event.requestId);
-        asyncOwners.delete(event.requestId);
-        if (!owner) return reply({ type: 'asyncFinished', event });
-        const result: InvokeResult = event.lastResult
-          ? { ...event.lastResult, asyncOutcome: event.outcome, attempts: event.attempts }
-          : { requestId: event.requestId, statusCode: 435, statusName: 'FunctionNotFound', result: null, durationMs: 0, billedDurationMs: 0, memorySize: spec.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event', asyncOutcome: event.outcome, attempts: event.attempts };
-        reply({ type: 'result', id: owner, result });
-      },
+      // The end is journaled once the channel has taken its report (AsyncQueueOptions.onFinished).
+      onFinished: (event: FinishedEvent) =>
+        new Promise<void>((reported) => {
+          const owner = asyncOwners.get(event.requestId);
+          asyncOwners.delete(event.requestId);
+          if (!owner) return reply({ type: 'asyncFinished', event }, false, reported);
+          const result: InvokeResult = event.lastResult
+            ? { ...event.lastResult, asyncOutcome: event.outcome, attempts: event.attempts }
+            : { requestId: event.requestId, statusCode: 435, statusName: 'FunctionNotFound', result: null, durationMs: 0, billedDurationMs: 0, memorySize: spec.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event', asyncOutcome: event.outcome, attempts: event.attempts };
+          reply({ type: 'result', id: owner, result }, false, reported);
+        }),
     });
     queues.set(dir, queue);
     queue.start();

@@ -120,6 +120,40 @@ describe('async invocation with retries and dead letters', () => {
     assert.ok(logs.some((l) => /dead letter was written before the host stopped/.test(l)));
   });
 
+  test("a host killed while its client is not reading: an event's end still queued in the host is not journaled done, so the event runs again and its end reaches a client", async () => {
+    const spec = functionSpec({ codeDir: node, handler: 'index.asyncWorker', name: 'unheard' });
+    const flood = functionSpec({ codeDir: join(FIXTURES, 'detach'), handler: 'index.flood', memorySize: 1024 });
+    const countDir = mkdtempSync(join(tmpdir(), 'scf-count-'));
+    const journal = join(asyncStateDir(spec), 'queue.jsonl');
+    const first = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js') });
+    let second: EmulatorClient | undefined;
+    const finished = new Map<string, string>();
+    try {
+      // A handler's log flood fills the channel to this process, which then stops reading it.
+      let lines = 0;
+      void first.invoke({ target: flood.file, payload: '{"mb":64}' }, () => void lines++).outcome;
+      await eventually(() => lines > 1000, 'the flood streams', 30_000);
+      const run = first.invoke({ target: spec.file, payload: JSON.stringify({ i: 1, countDir }), invocationType: 'Event' }, () => undefined);
+      const requestId = await run.requestId;
+      void run.outcome.then((o) => o.ok && o.value.asyncOutcome && finished.set(requestId, o.value.asyncOutcome));
+      // Not reading from here on: the event runs and ends in the host, its report queued behind the flood.
+      const until = Date.now() + 10_000;
+      while (!existsSync(join(countDir, '1')) && Date.now() < until);
+      const journaled = Date.now() + 2000; // (the old host wrote the end to its journal at once)
+      while (!readFileSync(journal, 'utf8').includes('"op":"done"') && Date.now() < journaled);
+      process.kill(first.hostPid()!, 'SIGKILL');
+      await eventually(() => first.hostPid() === undefined, 'the host is gone');
+      second = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js'), onAsyncFinished: (e) => finished.set(e.requestId, e.outcome) });
+      const resumed = await second.resume(spec.file);
+      assert.ok(resumed.ok);
+      await eventually(() => finished.has(requestId), 'the end of the accepted event reached a client', 30_000);
+      assert.equal(finished.get(requestId), 'succeeded');
+    } finally {
+      await second?.dispose();
+      await first.dispose();
+    }
+  });
+
   test('an event over 128 KB is refused with 406 and never queued', () => {
     const spec = functionSpec({ codeDir: node, handler: 'index.asyncWorker' });
     const queue = new AsyncQueue({ stateDir: asyncStateDir(spec), emulator });

@@ -26,8 +26,13 @@ export interface AsyncQueueOptions {
   concurrency?: number;
   identity?: LocalIdentity;
   onLog?: (line: LogLine) => void;
-  /** Each event's end: done (200), dead-lettered, or dropped. */
-  onFinished?: (event: FinishedEvent) => void;
+  /**
+   * Each event's end: done (200), dead-lettered, or dropped. A promise when the end is reported on a
+   * channel that a crash can cut (the emulator host's to its client): the journal records the end once
+   * it settles, so an end written to the journal but never heard of (the host killed with the report
+   * still queued in its process) cannot happen; the event runs again after a restart instead.
+   */
+  onFinished?: (event: FinishedEvent) => void | Promise<void>;
   /** Where the functions' layers are (`--layer`, the scf.layers setting), as the invoke had them. */
   layerFolders?: Record<string, string>;
 }
@@ -209,10 +214,11 @@ export class AsyncQueue {
         this.log(e.requestId, `[WARN] Async event ${e.requestId} ${decision.why}: dropped, as no dead-letter queue is configured (inputs.deadLetter)`);
         finished = { requestId: e.requestId, functionName: e.functionName, outcome: 'dropped', attempts: e.attempts, lastResult: result };
       }
-      this.journal.done(e.requestId);
       this.events.delete(e.requestId);
       this.restored.delete(e.requestId);
-      this.options.onFinished?.(finished);
+      const reported = this.options.onFinished?.(finished);
+      if (reported) void reported.then(() => this.journal.done(e.requestId));
+      else this.journal.done(e.requestId);
       for (const w of this.waiters.get(e.requestId) ?? []) w(finished);
       this.waiters.delete(e.requestId);
       if (this.events.size === 0) for (const w of this.idleWaiters.splice(0)) w();
