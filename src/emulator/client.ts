@@ -1,9 +1,12 @@
 /**
- * The client side of the emulator host: forks dist/host.js (a separate Node process, so no user code
- * ever runs in the caller's process, e.g. VS Code's extension host) and speaks protocol.ts over IPC.
- * If the host dies, pending invocations end with an error and the next invoke starts a new host.
+ * The client side of the emulator host: starts dist/host.js (a separate Node process, so no user code
+ * ever runs in the caller's process, e.g. VS Code's extension host) and speaks protocol.ts over a
+ * channel of our own (lineChannel.ts, the host's fd 3). If the host dies, pending invocations end
+ * with an error and the next invoke starts a new host.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { LineChannel } from './lineChannel';
 import type { InvokeOutcome } from './emulator';
 import { ok, type Outcome } from '../model/outcome';
 import { hostEnvironment } from './environment';
@@ -27,7 +30,7 @@ export interface EmulatorClientOptions {
   /**
    * Let this process end while no invocation is running, even if dispose() was never called (the
    * programmatic API: a test file that forgets close() must not hang its runner). The host ends with
-   * its IPC channel.
+   * its channel.
    */
   unrefWhenIdle?: boolean;
 }
@@ -50,6 +53,8 @@ interface Pending {
 
 export class EmulatorClient {
   private host: ChildProcess | undefined;
+  /** Each host's channel (lineChannel.ts). */
+  private readonly channels = new WeakMap<ChildProcess, LineChannel>();
   private readonly pending = new Map<string, Pending>();
   private readonly resumes = new Map<string, (r: Outcome<number>) => void>();
   private readyHost: ChildProcess | undefined;
@@ -64,8 +69,12 @@ export class EmulatorClient {
 
   constructor(private readonly options: EmulatorClientOptions) {}
 
+  private connected(host: ChildProcess): boolean {
+    return this.channels.get(host)?.open === true;
+  }
+
   private ensureHost(): ChildProcess {
-    if (this.host && this.host.connected) return this.host;
+    if (this.host && this.connected(this.host)) return this.host;
     // Nothing of the editor's environment (and any credentials in it) reaches the host.
     const env = hostEnvironment(process.env, {
       electron: !this.options.execPath && process.versions.electron !== undefined,
@@ -75,24 +84,28 @@ export class EmulatorClient {
         SCF_TOOLKIT_RETRY_DELAY_SCALE: this.options.retryDelayScale === undefined ? undefined : String(this.options.retryDelayScale),
       },
     });
-    const host = fork(this.options.hostScript, [], {
-      env,
-      execPath: this.options.execPath,
-      // Not the caller's own flags (fork's default): a test runner's --test or --inspect, a loader
-      // such as tsx, are the caller's; the host is a bundle that needs none of them.
-      execArgv: [],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+    // Not the caller's own flags: a test runner's --test or --inspect, a loader such as tsx, are the
+    // caller's; the host is a bundle that needs none of them. fd 3: the channel (lineChannel.ts).
+    const host = spawn(this.options.execPath ?? process.execPath, [this.options.hostScript], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     this.stderrTail = '';
     host.stderr?.setEncoding('utf8');
     host.stderr?.on('data', (text: string) => (this.stderrTail = (this.stderrTail + text).slice(-2000)));
-    host.on('message', (batch: HostReply[]) => {
-      for (const m of batch) {
-        if (m.type === 'ready') this.onReady(host, m.pid);
-        else this.onReply(m);
-      }
-    });
+    const channel = new LineChannel(
+      host.stdio[3] as Socket,
+      (line) => {
+        let batch: HostReply[];
+        try {
+          batch = JSON.parse(line) as HostReply[];
+        } catch {
+          return; // (only the host writes here)
+        }
+        for (const m of batch) {
+          if (m.type === 'ready') this.onReady(host, m.pid);
+          else this.onReply(m);
+        }
+      },
+      () => undefined, // (the host's exit ends what waits on it: below)
+    );
     host.on('error', () => undefined); // e.g. execPath not found: reported by 'exit' below
     host.on('exit', (code, signal) => {
       if (this.host === host) this.host = undefined;
@@ -117,6 +130,7 @@ export class EmulatorClient {
       else failWaiting();
     });
     this.host = host;
+    this.channels.set(host, channel);
     this.updateRef();
     return host;
   }
@@ -146,7 +160,7 @@ export class EmulatorClient {
     // (each ref or unref is a call into the runtime's C++ side: only when the state changes)
     if (this.refState?.host === host && this.refState.busy === busy) return;
     this.refState = { host, busy };
-    const handles = [host, host.channel, host.stderr] as Array<{ ref?(): unknown; unref?(): unknown } | null | undefined>;
+    const handles = [host, host.stdio[3], host.stderr] as Array<{ ref?(): unknown; unref?(): unknown } | null | undefined>;
     for (const h of handles) (busy ? h?.ref : h?.unref)?.call(h);
   }
 
@@ -192,13 +206,20 @@ export class EmulatorClient {
 
   invoke(params: InvokeParams, onLog: (line: LogLine) => void): RunningInvocation {
     const id = String(++this.lastId);
-    let accepted!: (requestId: string) => void;
-    let refused!: (e: Error) => void;
-    const requestId = new Promise<string>((resolve, reject) => {
-      accepted = resolve;
-      refused = reject;
-    });
-    requestId.catch(() => undefined);
+    // The request id's promise is made only for a caller that asks for it (the API does not): until
+    // then what it would settle with is kept.
+    let settledId: { requestId: string } | { refused: Error } | undefined;
+    let idPromise: { promise: Promise<string>; resolve: (requestId: string) => void; reject: (e: Error) => void } | undefined;
+    const accepted = (requestId: string): void => {
+      if (settledId) return;
+      settledId = { requestId };
+      idPromise?.resolve(requestId);
+    };
+    const refused = (e: Error): void => {
+      if (settledId) return;
+      settledId = { refused: e };
+      idPromise?.reject(e);
+    };
     const outcome = new Promise<InvokeOutcome>((resolve) => {
       this.pending.set(id, {
         onLog,
@@ -219,10 +240,24 @@ export class EmulatorClient {
     this.send(host, message);
     this.updateRef();
     return {
-      requestId,
+      get requestId(): Promise<string> {
+        if (!idPromise) {
+          let resolve!: (requestId: string) => void;
+          let reject!: (e: Error) => void;
+          const promise = new Promise<string>((res, rej) => {
+            resolve = res;
+            reject = rej;
+          });
+          promise.catch(() => undefined);
+          idPromise = { promise, resolve, reject };
+          if (settledId && 'requestId' in settledId) resolve(settledId.requestId);
+          else if (settledId) reject(settledId.refused);
+        }
+        return idPromise.promise;
+      },
       outcome,
       cancel: () => {
-        if (this.pending.has(id) && this.host?.connected) this.send(this.host, { type: 'cancel', id });
+        if (this.pending.has(id) && this.host && this.connected(this.host)) this.send(this.host, { type: 'cancel', id });
       },
     };
   }
@@ -247,8 +282,8 @@ export class EmulatorClient {
   private readonly flushOutbox = (): void => {
     const outbox = this.outbox;
     this.outbox = undefined;
-    if (!outbox || !outbox.host.connected) return;
-    outbox.host.send(outbox.messages.length === 1 ? outbox.messages[0] : outbox.messages);
+    if (!outbox || !this.connected(outbox.host)) return;
+    this.channels.get(outbox.host)!.send(JSON.stringify(outbox.messages.length === 1 ? outbox.messages[0] : outbox.messages));
   };
 
   /** Whether the host already has this interpolationEnv (then the message leaves it out); remembers it if not. */
@@ -291,7 +326,8 @@ export class EmulatorClient {
         resolve();
       });
       if (this.outbox?.host === host) this.flushOutbox();
-      if (host.connected) host.send({ type: 'shutdown' } satisfies HostRequest);
+      const channel = this.channels.get(host);
+      if (channel?.open) channel.send(JSON.stringify({ type: 'shutdown' } satisfies HostRequest));
       else host.kill();
     });
   }

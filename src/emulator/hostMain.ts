@@ -4,9 +4,11 @@
  * Whatever a handler does, this process survives it: handlers run in their own processes, and every
  * message handler here turns failures into replies.
  */
+import { Socket } from 'node:net';
 import type { FunctionSpec, Outcome } from '../model';
 import { AsyncQueue, asyncStateDir, type FinishedEvent } from './async';
 import { Emulator } from './emulator';
+import { LineChannel } from './lineChannel';
 import type { CompactLine, HostReply, HostRequest, InvokeMessage } from './protocol';
 import { SpecCache } from './specCache';
 import { enableStampWatch } from './stampWatch';
@@ -43,6 +45,9 @@ class Cancel implements Cancelable {
 /** serverless.yml read once per change, not once per invoke. */
 const specs = new SpecCache();
 
+/** The client's channel (lineChannel.ts): fd 3, a socket the client made with a 'pipe' stdio entry. */
+const channel = new LineChannel(new Socket({ fd: 3, readable: true, writable: true }), onLine, clientGone);
+
 // Replies go out in batches (protocol.ts). Log lines (and a sync invocation's acceptance) wait at most
 // LOG_BATCH_MS for company; anything else (a result, an error, an async event's acceptance, which the
 // journal already holds) goes out at once, with the lines queued before it. So a warm invocation's
@@ -58,7 +63,7 @@ let flushTimer: NodeJS.Timeout | undefined;
  * this process is killed the next moment; never if it cannot be sent (the client has gone).
  */
 function reply(message: HostReply, batch = message.type === 'log' || message.type === 'asyncLog', onSent?: () => void): void {
-  if (!process.connected) return;
+  if (!channel.open) return;
   outbox.push(message);
   if (onSent) onOutboxSent.push(onSent);
   if (batch) flushTimer ??= setTimeout(flush, LOG_BATCH_MS);
@@ -72,7 +77,7 @@ function reply(message: HostReply, batch = message.type === 'log' || message.typ
  * callback) go in one message, one write and one wake-up of the client for several invocations.
  * What the async journal backs (an event's acceptance, an async result, an asyncFinished) goes at
  * once. An async end is journaled only once the channel has taken its report (onSent): handed to
- * process.send is not enough, as a client that reads slower than a handler's log flood leaves it
+ * channel.send is not enough, as a client that reads slower than a handler's log flood leaves it
  * queued in this process, where a kill lost it while the journal called the event done (the
  * 1,000-events test's "every accepted event finished" failure; async.test.ts shows it).
  */
@@ -83,11 +88,6 @@ function flushSoon(): void {
   process.nextTick(flush);
 }
 
-/** Replies handed to the channel that the OS has not taken yet: a log flood waits for them (logPace). */
-let unsent = 0;
-const caughtUp: Array<() => void> = [];
-const BEHIND = 1000;
-
 function flush(): void {
   flushQueued = false;
   if (flushTimer) clearTimeout(flushTimer);
@@ -96,14 +96,9 @@ function flush(): void {
   outbox = [];
   const sent = onOutboxSent;
   onOutboxSent = [];
-  if (!batch.length || !process.connected) return;
+  if (!batch.length || !channel.open) return;
   if (batch.length > 1) batch = foldIntoResults(batch);
-  unsent += batch.length;
-  process.send!(batch, undefined, {}, (error: Error | null) => {
-    if (!error) for (const onSent of sent) onSent();
-    unsent -= batch.length;
-    if (unsent < BEHIND / 10 && caughtUp.length > 0) for (const resolve of caughtUp.splice(0)) resolve();
-  });
+  channel.send(JSON.stringify(batch), sent.length ? () => { for (const onSent of sent) onSent(); } : undefined);
 }
 
 /**
@@ -139,8 +134,7 @@ function foldIntoResults(batch: HostReply[]): HostReply[] {
 
 /** Back-pressure for a handler's log: the editor reads our channel slower than a flood fills it. */
 function logPace(): Promise<void> | undefined {
-  if (unsent + outbox.length < BEHIND || !process.connected) return undefined;
-  return new Promise((resolve) => caughtUp.push(resolve));
+  return channel.behind();
 }
 
 function load(target: string, functionName: string | undefined, env: Record<string, string>, layerFolders?: Record<string, string>): Outcome<FunctionSpec> {
@@ -244,11 +238,17 @@ function resume(req: Extract<HostRequest, { type: 'resume' }>): void {
 // immediate is pending) made after their read delivers every inotify event queued before it.
 enableStampWatch();
 let reading: HostRequest[] = [];
-process.on('message', (message: HostRequest | HostRequest[]) => {
+function onLine(line: string): void {
+  let message: HostRequest | HostRequest[];
+  try {
+    message = JSON.parse(line) as HostRequest | HostRequest[];
+  } catch {
+    return; // (not from our client: the channel is ours alone)
+  }
   if (reading.length === 0) setImmediate(sealReading);
   if (Array.isArray(message)) reading.push(...message);
   else reading.push(message);
-});
+}
 
 function sealReading(): void {
   const requests = reading;
@@ -287,10 +287,10 @@ function onRequest(message: HostRequest): void {
 
 // The client went away (editor closed or crashed): end every instance with us. Queued async events
 // stay in their journals and run again after the next resume.
-process.on('disconnect', () => {
+function clientGone(): void {
   for (const q of queues.values()) q.stop();
   void emulator.dispose().then(() => process.exit(0));
-});
+}
 
 // Stopped by a signal: the runtime processes are in their own process groups, so end them first.
 for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {

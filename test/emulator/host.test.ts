@@ -26,10 +26,12 @@ describe('the emulator host is a separate process the extension talks to', () =>
   test('invocations made together travel as one message, and each gets its own result and its own log lines', async () => {
     const hello = join(ROOT, 'examples/hello-nodejs');
     await client.invoke({ target: hello, payload: '{}' }, () => undefined).outcome; // the host is up
-    const host = (client as unknown as { host: { send: (m: unknown) => boolean } }).host;
+    // (what goes on the host's channel, lineChannel.ts: one line per message)
+    const internals = client as unknown as { host: object; channels: WeakMap<object, { send: (json: string) => void }> };
+    const channel = internals.channels.get(internals.host)!;
     const sent: unknown[] = [];
-    const send = host.send.bind(host);
-    host.send = (m: unknown) => (sent.push(m), send(m));
+    const send = channel.send.bind(channel);
+    channel.send = (json: string) => (sent.push(JSON.parse(json)), send(json));
     try {
       const names = ['a', 'b', 'c', 'd', 'e', 'f'];
       const runs = names.map((name) => {
@@ -55,7 +57,7 @@ describe('the emulator host is a separate process the extension talks to', () =>
       const refused = await bad.outcome;
       assert.ok(!refused.ok && /does-not-exist/.test(refused.error.message));
     } finally {
-      host.send = send;
+      channel.send = send;
     }
   });
 
