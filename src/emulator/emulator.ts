@@ -141,8 +141,9 @@ export class Emulator {
     return ok({ kind: runtime.value.family === 'custom' ? 'custom' : 'handler', runtime: runtime.value, describe: runtime.value.describe });
   }
 
-  async invoke(req: InvokeRequest, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
-    if (this.disposed) return { ok: false, error: { code: 'emulator.disposed', message: 'the emulator has been shut down' } };
+  // (not async: the promise is invokeSpec's own, without one more wrapped around it)
+  invoke(req: InvokeRequest, opts: InvokeOptions = {}): Promise<InvokeOutcome> {
+    if (this.disposed) return Promise.resolve({ ok: false, error: { code: 'emulator.disposed', message: 'the emulator has been shut down' } });
     const override = req.timeoutOverride;
     if (override !== undefined && override > 0 && override !== req.spec.timeout) {
       return this.invokeSpec({ ...req, spec: this.withTimeout(req.spec, override), timeoutOverride: undefined }, opts, req.spec);

@@ -412,17 +412,20 @@ function holdOpen(on: boolean): void {
   }
 }
 
-/** Runs a request's limits: resolves with the first of timeout, memory over the limit, or abort. */
+/** Runs a request's limits: `onStop` is called (once) with the first of timeout, memory over the limit, or abort. */
 export function watchLimits(
   proc: RuntimeProcess,
   timeoutMs: number,
   memoryLimitMb: number,
   signal: Cancelable | undefined,
-): { stopped: Promise<LimitStop>; sampledKb: () => number; clear: () => void } {
-  let stop: (s: LimitStop) => void = () => undefined;
-  const stopped = new Promise<LimitStop>((resolve) => {
-    stop = resolve;
-  });
+  onStop: (s: LimitStop) => void,
+): { sampledKb: () => number; clear: () => void } {
+  let stopped = false;
+  const stop = (s: LimitStop): void => {
+    if (stopped) return;
+    stopped = true;
+    onStop(s);
+  };
   // The memory at the start counts too: a runtime that exits before the first poll (439) has nothing
   // left to read afterwards, and reported 0 MB. The instance's last reading (the end of its previous
   // request, or resetPeakMemory()'s before the request was sent) stands for it; read now if none.
@@ -432,12 +435,13 @@ export function watchLimits(
   memoryPoll ??= setInterval(pollMemory, MEMORY_POLL_MS);
   if (watch.deadline < deadlineAt) armDeadline(watch.deadline);
   const onAbort = () => stop({ kind: 'canceled' });
-  if (signal?.aborted) onAbort();
+  // (canceled already: reported once the caller has what this returns)
+  if (signal?.aborted) queueMicrotask(onAbort);
   else signal?.addEventListener('abort', onAbort, { once: true });
   return {
-    stopped,
     sampledKb: () => watch.sampledKb,
     clear: () => {
+      stopped = true;
       watches.delete(watch);
       if (watches.size === 0) holdOpen(false);
       signal?.removeEventListener('abort', onAbort);
@@ -447,39 +451,55 @@ export function watchLimits(
 
 export type LimitStop = { kind: 'timeout' } | { kind: 'memory'; usedKb: number } | { kind: 'canceled' };
 
+type Answered<T> = { ok: true; answer: T; sampledKb: number } | { ok: false; measure: RunMeasure };
+
 /**
  * Waits for a request's answer while the limits run; a limit reached (the instance is killed) or the
- * process gone first ends the request with that outcome instead.
+ * process gone first ends the request with that outcome instead. One promise and callbacks, not a race
+ * of three promises: whichever comes first settles it. The answer comes through its promise's
+ * reaction, the exit and the limits from their own callbacks: an answer whose promise was resolved in
+ * an earlier callback (its reaction ran then) is there before an exit reported after it.
  */
-export async function awaitAnswer<T>(
+export function awaitAnswer<T>(
   proc: RuntimeProcess,
   answer: Promise<T>,
   limitsOf: { timeoutMs: number; memoryLimitMb: number; signal?: Cancelable },
   kill: () => void,
-): Promise<{ ok: true; answer: T; sampledKb: number } | { ok: false; measure: RunMeasure }> {
-  const limits = watchLimits(proc, limitsOf.timeoutMs, limitsOf.memoryLimitMb, limitsOf.signal);
-  let unsubscribe = () => undefined as unknown;
-  // (`.then` on each, so an answer and an exit that are both there resolve in the order listed)
-  const exited = new Promise<void>((resolve) => (unsubscribe = proc.onExit(resolve)));
-  const raced = await Promise.race([answer.then((a) => ({ a })), exited.then(() => ({ exit: true as const })), limits.stopped.then((o) => ({ o }))]);
-  unsubscribe();
-  limits.clear();
-  const sampledKb = limits.sampledKb();
-  if ('o' in raced) {
-    // The answer first, the cleanup after: the instance is stopped at once, its last output read, then
-    // it is killed; its processes end (a fork bomb's thousand: a while, on a busy machine) after the
-    // answer has gone, not before it.
-    const halted = proc.halt();
-    if (!halted) kill();
-    await proc.drained();
-    if (halted) kill();
-    return { ok: false, measure: { outcome: raced.o, peakKb: Math.max(sampledKb, raced.o.kind === 'memory' ? raced.o.usedKb : 0) } };
-  }
-  if ('exit' in raced) {
-    await proc.drained();
-    return { ok: false, measure: { outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb } };
-  }
-  return { ok: true, answer: raced.a, sampledKb };
+): Promise<Answered<T>> {
+  return new Promise<Answered<T>>((resolve) => {
+    let settled = false;
+    const first = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      unsubscribe();
+      limits.clear();
+      return true;
+    };
+    const onStop = (o: LimitStop): void => {
+      if (!first()) return;
+      const peakKb = Math.max(limits.sampledKb(), o.kind === 'memory' ? o.usedKb : 0);
+      // The answer first, the cleanup after: the instance is stopped at once, its last output read, then
+      // it is killed; its processes end (a fork bomb's thousand: a while, on a busy machine) after the
+      // answer has gone, not before it.
+      const halted = proc.halt();
+      if (!halted) kill();
+      void proc.drained().then(() => {
+        if (halted) kill();
+        resolve({ ok: false, measure: { outcome: o, peakKb } });
+      });
+    };
+    const limits = watchLimits(proc, limitsOf.timeoutMs, limitsOf.memoryLimitMb, limitsOf.signal, onStop);
+    let unsubscribe: () => unknown = () => undefined;
+    // (called at once if the process has gone already)
+    unsubscribe = proc.onExit(() => {
+      if (!first()) return;
+      const sampledKb = limits.sampledKb();
+      void proc.drained().then(() => resolve({ ok: false, measure: { outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb } }));
+    });
+    answer.then((a) => {
+      if (first()) resolve({ ok: true, answer: a, sampledKb: limits.sampledKb() });
+    });
+  });
 }
 
 /**
