@@ -160,8 +160,9 @@ export class EmulatorClient {
     // (each ref or unref is a call into the runtime's C++ side: only when the state changes)
     if (this.refState?.host === host && this.refState.busy === busy) return;
     this.refState = { host, busy };
-    const handles = [host, host.stdio[3], host.stderr] as Array<{ ref?(): unknown; unref?(): unknown } | null | undefined>;
-    for (const h of handles) (busy ? h?.ref : h?.unref)?.call(h);
+    const handles = [host, host.stdio[3], host.stderr] as Array<{ ref?(): unknown; unref?(): unknown; destroyed?: boolean } | null | undefined>;
+    // (a socket the host has closed has no handle: its unref() would wait for a 'connect' that never comes)
+    for (const h of handles) if (!h?.destroyed) (busy ? h?.ref : h?.unref)?.call(h);
   }
 
   private onReply(m: HostReply): void {
