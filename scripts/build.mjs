@@ -229,7 +229,25 @@ const vscodeOncePlugin = {
  * such import costs a copy of the module's properties, ~230 imports of node:fs) nor for libraries
  * (their lazy stand-ins, dist/vendor/lazy/, load them on first use already).
  */
-const LOADED_BUILTINS = new Set(['fs', 'fs/promises', 'path', 'os', 'module', 'vm', 'util', 'events', 'buffer', 'stream', 'child_process', 'timers', 'timers/promises', 'url', 'process']);
+const LOADED_BUILTINS = new Set(['fs', 'fs/promises', 'path', 'os', 'module', 'vm', 'util', 'events', 'buffer', 'stream', 'timers', 'timers/promises', 'url', 'process']);
+/**
+ * Built-ins that a module of the group imports at its top but that most runs never call: a stand-in
+ * with the module's export names as getters, which load it on first use. child_process (with net and
+ * the stream classes, ~5 ms) is imported by a dozen emulator modules for their probes and spawns, and
+ * `scf-toolkit invoke` with its runtime started ahead (speculation.ts, rawSpawn.ts) needs it only
+ * once that start is adopted, after the go-ahead.
+ */
+const LAZY_GROUP_BUILTINS = new Set(['child_process']);
+const lazyBuiltinStandIn = (path) => {
+  const name = path.replace(/^node:/, '');
+  const keys = Object.keys(createRequire(import.meta.url)(name)).filter((k) => k !== 'default');
+  return [
+    `// ${name}, loaded on first use (scripts/build.mjs, LAZY_GROUP_BUILTINS)`,
+    `let m;`,
+    `const load = () => (m ??= require(${JSON.stringify(`node:${name}`)}));`,
+    `module.exports = Object.defineProperties({}, {${keys.map((k) => `${JSON.stringify(k)}: { enumerable: true, get: () => load()[${JSON.stringify(k)}] }`).join(', ')}});`,
+  ].join('\n');
+};
 const deferredExternal = (path) => (builtins.has(path) ? !LOADED_BUILTINS.has(path.replace(/^node:/, '')) : path.endsWith('.json'));
 const externalsAsCommonJs = (plugins) => ({
   name: 'externals-as-commonjs',
@@ -244,7 +262,10 @@ const externalsAsCommonJs = (plugins) => ({
       if (args.namespace === 'external-cjs') return { path: args.path, external: true };
       return builtins.has(args.path) && deferredExternal(args.path) ? { path: args.path, namespace: 'external-cjs' } : undefined;
     });
-    b.onLoad({ filter: /.*/, namespace: 'external-cjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'external-cjs' }, (args) => ({
+      contents: LAZY_GROUP_BUILTINS.has(args.path.replace(/^node:/, '')) ? lazyBuiltinStandIn(args.path) : `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 });
 

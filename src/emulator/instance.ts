@@ -59,6 +59,9 @@ interface UnreadableMessage {
 }
 type ChildMessage = ReadyMessage | InitErrorMessage | ResultMessage | UnreadableMessage;
 
+/** The go-ahead: the first frame on the channel of a runtime whose bootstrap waits to load the handler. */
+const INIT_FRAME = encodeFrame('{"t":"init"}');
+
 /** What Python imports at start from its path, before any script: a user's file of one of these names runs then. */
 const PYTHON_START_HOOKS = ['sitecustomize.py', 'sitecustomize.pyc', 'sitecustomize', 'usercustomize.py', 'usercustomize.pyc', 'usercustomize'];
 
@@ -99,6 +102,7 @@ export class Instance implements RuntimeInstance {
     const cwd = profile.functionGraph ? dirname(codeDir) : codeDir;
     const extra = profile.functionGraph ? ['--functiongraph', ...(profile.initializer ? ['--initializer', profile.initializer] : [])] : [];
     const speculatable = profile.debugPort === undefined ? startRunsNoUserCode(runtime, env) : undefined;
+    if (speculatable && runtime.initFrame) speculatable.goAhead = INIT_FRAME;
     this.proc = new RuntimeProcess(runtime.command, runtime.args(codeDir, handler, extra, profile.debugPort, profile.memorySize), { cwd, env, extraPipes: 2, endMark: END_MARK, sandbox: speculatable ? { speculatable } : undefined }, sink);
     const replies = this.proc.child.stdio[4] as Readable;
     replies.on('data', (chunk: Buffer) => {
@@ -109,8 +113,9 @@ export class Instance implements RuntimeInstance {
     replies.on('error', () => undefined);
     (this.proc.child.stdio[3] as Writable).on('error', () => undefined);
     // The go-ahead to load the handler (runtimes whose bootstrap waits for it): at once, as the
-    // instance is wanted now (a start made ahead of time is only wanted once adopted, speculation.ts).
-    if (runtime.initFrame) (this.proc.child.stdio[3] as Writable).write(encodeFrame('{"t":"init"}'));
+    // instance is wanted now (a start made ahead of time is only wanted once adopted, speculation.ts,
+    // which writes it itself at the adoption, before the rest of this set-up).
+    if (runtime.initFrame && !this.proc.sandbox.goAheadSent) writeFrame(this.proc.child.stdio[3] as Writable, INIT_FRAME);
   }
 
   get pid(): number | undefined {

@@ -244,6 +244,8 @@ function findTool(name: string): string | undefined {
   for (const d of dirs) {
     if (!d) continue;
     const p = join(d, name);
+    // (existsSync first: a miss that throws builds an error with its stack, 3 tools x the PATH's folders)
+    if (!existsSync(p)) continue;
     try {
       accessSync(p, constants.X_OK);
       return p;
@@ -590,21 +592,29 @@ function removeCgroup(dir: string, attempt = 0): void {
   setTimeout(() => removeCgroup(dir, attempt + 1), Math.min(50 * 2 ** attempt, 5000)).unref();
 }
 
-/** Empty cgroups of hosts that were killed before they could remove theirs. */
+/**
+ * Empty cgroups of hosts that were killed before they could remove theirs (and of CLIs, which end
+ * without waiting for their instance's teardown). Removing a cgroup takes the kernel ~0.5-1 ms and
+ * the first probe is on a cold start's path (the CLI's, before the go-ahead), so it is done on the
+ * loop's next turn, when the process first waits (the CLI: for its runtime to be ready); on the
+ * thread pool it would start the pool's threads, which a cold invoke does not use otherwise.
+ */
 function removeStaleCgroups(parent: string): void {
-  try {
-    for (const name of readdirSync(parent)) {
-      const m = /^scf-toolkit-(\d+)-\d+$/.exec(name);
-      if (!m || isProcessAlive(Number(m[1]))) continue;
-      try {
-        rmdirSync(join(parent, name));
-      } catch {
-        /* still in use */
+  setImmediate(() => {
+    try {
+      for (const name of readdirSync(parent)) {
+        const m = /^scf-toolkit-(\d+)-\d+$/.exec(name);
+        if (!m || isProcessAlive(Number(m[1]))) continue;
+        try {
+          rmdirSync(join(parent, name));
+        } catch {
+          /* still in use */
+        }
       }
+    } catch {
+      /* not readable */
     }
-  } catch {
-    /* not readable */
-  }
+  }).unref();
 }
 
 
@@ -675,6 +685,7 @@ export class SandboxedProcess {
     const cpu = caps.cpuCgroup;
     const cpuDir = cpu ? this.cgroup?.dirs.find((d) => d.startsWith(`${cpu.dir}/`)) : undefined;
     this.cpuWeightFile = cpu && cpuDir ? { path: join(cpuDir, cpu.file), value: String(cpu.file === 'cpu.weight' ? INSTANCE_CPU_WEIGHT : INSTANCE_CPU_SHARES) } : undefined;
+    this.goAheadSent = adopted?.goAheadSent === true;
     if (adopted) {
       this.child = adopted.child;
       this.spawnedAt = adopted.spawnedAt;
@@ -702,6 +713,9 @@ export class SandboxedProcess {
   /** When the runtime's process was started (clock.ts now()): for a start made ahead, before this object. */
   readonly spawnedAt: number;
 
+  /** Whether the start made ahead that this process is has been sent SandboxOptions.speculatable.goAhead already. */
+  readonly goAheadSent: boolean;
+
   /**
    * The process the CLI started ahead of time, if its line is the one this start would make now (the
    * instance's cgroups, which each start names for itself, aside): it is used as if spawned here.
@@ -713,7 +727,7 @@ export class SandboxedProcess {
     options: { cwd: string; stdio: StdioOptions },
     env: Record<string, string>,
     speculatable: Speculatable,
-  ): { child: ChildProcess; spawnedAt: number; cgroup: CgroupSlot | undefined } | undefined {
+  ): { child: ChildProcess; spawnedAt: number; goAheadSent: boolean; cgroup: CgroupSlot | undefined } | undefined {
     const pool = cgroupPoolFor(this.plan, caps);
     const parents = pool?.parents ?? [];
     const named = parents.length > 0 ? { dirs: parents.map((p) => join(p, CGROUP_PLACEHOLDER)), made: true } : undefined;
@@ -721,7 +735,7 @@ export class SandboxedProcess {
     const adopted = adoptSpeculative({ command: line.command, args: line.args, cwd: options.cwd, env, stdio: options.stdio, detached: this.plan.detached }, parents, speculatable);
     if (!adopted) return undefined;
     const dirs = adopted.cgroupDirs;
-    return { child: adopted.child, spawnedAt: adopted.spawnedAt, cgroup: dirs.length > 0 ? { dirs, pids: pool?.hasPids ? dirs[0] : undefined, made: true } : undefined };
+    return { child: adopted.child, spawnedAt: adopted.spawnedAt, goAheadSent: adopted.goAheadSent, cgroup: dirs.length > 0 ? { dirs, pids: pool?.hasPids ? dirs[0] : undefined, made: true } : undefined };
   }
 
   /** The runtime's host pid once known (namespace: the init's only child; else the process we spawned). */

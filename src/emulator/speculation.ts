@@ -31,7 +31,7 @@
  * those cannot be used, child_process starts it.
  */
 import type { ChildProcess, StdioOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { toolkitCachePath } from '../util/cachePath';
 import { join } from 'node:path';
 import { pathStamp } from '../model/stamp';
@@ -59,6 +59,12 @@ export const CGROUP_PLACEHOLDER = 'scf-toolkit-speculative';
 export interface Speculatable {
   /** Paths that would make the interpreter's start run user code if they existed (checked again before a start ahead). */
   absent: string[];
+  /**
+   * The frame that tells the runtime to load the handler (the instance's go-ahead, instance.ts), when
+   * the instance sends one at once: a start ahead that is adopted gets it written to its channel (fd 3)
+   * right then, before its pipes become sockets and the rest of the instance is set up.
+   */
+  goAhead?: string;
 }
 
 interface SpawnRecord {
@@ -87,6 +93,8 @@ interface Pending {
 export interface Adopted {
   child: ChildProcess;
   spawnedAt: number;
+  /** Whether Speculatable.goAhead has been written to the runtime's channel. */
+  goAheadSent: boolean;
   /** The instance's cgroup folders, made by the start ahead (one per hierarchy, as in the line). */
   cgroupDirs: string[];
 }
@@ -282,8 +290,22 @@ export function adoptSpeculative(line: SpawnLine, cgroupParents: string[], specu
   }
   outcome = { kind: 'adopted', why: 'the same command line, environment and folder' };
   process.off('exit', onExit);
+  const goAheadSent = 'raw' in p.started && speculatable.goAhead !== undefined && writeGoAhead(p.started.raw, speculatable.goAhead);
   const child = 'raw' in p.started ? asChildProcess(p.started.raw) : p.started.child;
-  return { child, spawnedAt: p.spawnedAt, cgroupDirs: p.cgroupDirs };
+  return { child, spawnedAt: p.spawnedAt, cgroupDirs: p.cgroupDirs, goAheadSent };
+}
+
+/** Writes the go-ahead to the runtime's channel (fd 3), whole, or nothing (then the instance sends it as usual). */
+function writeGoAhead(raw: RawProcess, frame: string): boolean {
+  const fd = (raw.pipes[3] as { fd?: number } | null | undefined)?.fd;
+  if (typeof fd !== 'number' || fd < 0) return false;
+  const bytes = Buffer.from(frame, 'utf8');
+  try {
+    // (an empty pipe takes a frame of a few bytes whole)
+    return writeSync(fd, bytes) === bytes.length;
+  } catch {
+    return false; // (the runtime has gone: its exit ends the instance as any runtime's does)
+  }
 }
 
 /** A spawn that cannot be made ahead (another kind of runtime, a second instance): this CLI records nothing. */

@@ -114,6 +114,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     abort.abort();
     if (signal !== 'SIGINT') void emulator.dispose().then(() => process.exit(143));
   });
+  // What the next cold invoke of this target reuses: how this one started its runtime (for the start
+  // ahead) and the function it read. Written once the request is accepted (its runtime started, the
+  // go-ahead sent), while the runtime loads the handler, rather than after the answer, where it would
+  // hold up the output and the exit; a record is only ever a hint (a start ahead is used when its
+  // line is identical, a resolved invoke when its inputs are).
+  const save = () => {
+    saveSpawnRecord([spec.file, join(dirname(spec.file), '.env')], io.env);
+    if (inputs) saveInvoke(resolved, inputs, io.env);
+  };
   try {
     const outcome = await emulator.invoke(
       { spec, payload, invocationType: 'RequestResponse', debug },
@@ -121,15 +130,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         onLog,
         logPace: io.pace,
         signal: abort.signal,
+        onAccepted: save,
       },
     );
     if (!outcome.ok) return fail(io, outcome.error.message);
     const r = outcome.value;
     if (json) emit(resultLine(r));
     else io.out(humanSummary(r));
-    // how this cold start was made, for the next invoke of the same target to make it ahead of time
-    saveSpawnRecord([spec.file, join(dirname(spec.file), '.env')], io.env);
-    if (inputs) saveInvoke(resolved, inputs, io.env);
     return r.statusCode === 200 ? EXIT.ok : EXIT.failed;
   } finally {
     offSignals();

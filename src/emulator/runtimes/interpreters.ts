@@ -14,7 +14,7 @@
  * keeps the shims' start-up (and their own environment needs) out of every cold start.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { compareVersions, versionParts, type LocalInterpreterRule } from '../../model/runtimes';
 import { probe } from '../probeCache';
@@ -95,6 +95,9 @@ export function isExecutable(path: string): boolean {
 }
 
 function listDir(dir: string): string[] {
+  // (existsSync first: most version managers' folders are absent, and a readdir that throws builds an
+  // error with its stack, ~9 folders per Node.js discovery on a cold invoke's path)
+  if (!existsSync(dir)) return [];
   try {
     return readdirSync(dir);
   } catch {
