@@ -1,6 +1,6 @@
 /**
  * The emulator host: a separate Node process (never the extension host) that owns the runtime
- * instances and the async queues. A client forks it and talks over Node's IPC channel (protocol.ts).
+ * instances and the async queues. A client spawns it and talks over a channel of their own (protocol.ts, lineChannel.ts).
  * Whatever a handler does, this process survives it: handlers run in their own processes, and every
  * message handler here turns failures into replies.
  */
@@ -51,7 +51,7 @@ const channel = new LineChannel(new Socket({ fd: 3, readable: true, writable: tr
 // Replies go out in batches (protocol.ts). Log lines (and a sync invocation's acceptance) wait at most
 // LOG_BATCH_MS for company; anything else (a result, an error, an async event's acceptance, which the
 // journal already holds) goes out at once, with the lines queued before it. So a warm invocation's
-// lines, from START to REPORT, travel with its result in one IPC message, a long one's logs still stream
+// lines, from START to REPORT, travel with its result in one message, a long one's logs still stream
 // as they come, and nothing final is held back where a crash of this process could lose it.
 const LOG_BATCH_MS = 2;
 let outbox: HostReply[] = [];

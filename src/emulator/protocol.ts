@@ -1,6 +1,6 @@
 /**
  * Messages between a client (the VS Code extension, the programmatic API) and the emulator host
- * process (dist/host.js, started with child_process.fork so they travel over Node's IPC channel).
+ * process (dist/host.js, spawned with a socket as its fd 3, which carries them: lineChannel.ts).
  * Each side sends what one tick of its own produced as one message, in order: the client a
  * HostRequest[] (or one HostRequest), the host a HostReply[].
  */

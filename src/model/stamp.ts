@@ -11,8 +11,8 @@ export function pathStamp(path: string): string {
 
 /**
  * pathStamp, taken once per path in one synchronous run of this process (until its next microtask
- * checkpoint): the invocations that arrive together (the host's IPC messages of one read, which Node
- * emits in one run of next-ticks) check the same files once, not once each. Nothing in that run
+ * checkpoint): the invocations that arrive together (the host's messages of one read, handled in one
+ * synchronous run) check the same files once, not once each. Nothing in that run
  * writes them; a change made meanwhile by another process is indistinguishable from one made a
  * microsecond later, which the next run sees. For checks only, never to stamp a file just written.
  */
