@@ -201,7 +201,14 @@ describe('async invocation with retries and dead letters', () => {
       });
       const resumed = await second.resume(spec.file);
       assert.ok(resumed.ok && resumed.value > 0, 'the restarted host found the queued events in the journal');
-      await eventually(() => [...accepted.keys()].every((id) => finished.has(id)), 'every accepted event finished', 60_000);
+      const unreported = () => [...accepted.keys()].filter((id) => !finished.has(id));
+      await eventually(() => unreported().length === 0, 'every accepted event finished', 60_000).catch((e: Error) => {
+        // Which failure: ends lost (not in the restarted host's journal) or a queue too slow or stuck.
+        const journal = readFileSync(join(asyncStateDir(spec), 'queue.jsonl'), 'utf8');
+        const left = unreported();
+        const queued = left.filter((id) => journal.includes(id)).length;
+        throw new Error(`${e.message}: ${left.length} not reported (${queued} of them in the restarted host's journal), ${finished.size - beforeRestart} reported since the restart`);
+      });
     } finally {
       await second?.dispose();
       await first.dispose();
