@@ -126,7 +126,8 @@ export class EmulatorClient {
       };
       // What the host wrote before it died may still be unread in the channel (an async event's end,
       // which its journal already calls done): read to the channel's end before failing the rest.
-      if (host.connected) host.once('disconnect', failWaiting);
+      // (The host's fd 3 is close-on-exec, so no runtime it started holds the channel open.)
+      if (channel.open) channel.socket.once('close', failWaiting);
       else failWaiting();
     });
     this.host = host;

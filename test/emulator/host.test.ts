@@ -101,3 +101,17 @@ describe('the emulator host is a separate process the extension talks to', () =>
     await eventually(() => processesMarked(mark).length === 0, 'the killed host\'s instance and its child are gone');
   });
 });
+
+describe('a host that dies with a reply still in its channel', () => {
+  test("the client reads the channel to its end before it fails the host's invocations", async () => {
+    const own = new EmulatorClient({ hostScript: join(FIXTURES, 'hosts', 'late-reply.js') });
+    try {
+      const outcome = await own.invoke({ target: join(FIXTURES, 'node'), payload: '{}' }, () => undefined).outcome;
+      assert.equal(own.hostPid(), undefined, 'the host had exited before the reply came');
+      assert.ok(outcome.ok, outcome.ok ? '' : outcome.error.message);
+      if (outcome.ok) assert.equal(outcome.value.result, 'written after the host exited');
+    } finally {
+      await own.dispose();
+    }
+  });
+});
