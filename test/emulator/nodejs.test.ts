@@ -90,6 +90,17 @@ describe('Node.js handlers run the way SCF runs them', () => {
     assert.match(second.text, /first write/);
   });
 
+  test('an instance used once or twice never loads net for its channel; from the third request on a socket reads it, and requests go on as before', async () => {
+    const spec = functionSpec({ codeDir: join(FIXTURES, 'node-first'), handler: 'index.loaded' });
+    const seen = [];
+    for (let i = 0; i < 5; i++) {
+      const { result } = await invoke(emulator, spec);
+      assert.equal(result.statusCode, 200, result.errorMessage);
+      seen.push((result.result as { net: boolean }).net);
+    }
+    assert.deepEqual(seen, [false, false, true, true, true]);
+  });
+
   test("a first request that never settles and holds nothing open runs into the timeout (433); the instance did not end by itself", async () => {
     const { result } = await invoke(emulator, functionSpec({ codeDir: join(FIXTURES, 'node-first'), handler: 'index.neverSettles', timeout: 1 }));
     assert.equal(result.statusCode, 433, result.errorMessage);

@@ -400,17 +400,25 @@ process.on('unhandledRejection', (error) => {
 });
 
 /**
- * The channel's input (fd 3). Until the instance's first request has been answered it is read with
- * fs.read (Node's thread pool): a net.Socket would load net and the stream classes (~18M
- * instructions) on the start's path, where a cold invoke waits for it, and a one-shot CLI invoke
- * ends its instance after that answer. After it, a warm instance reads through a net.Socket made
- * then, as before: no thread hop per request. One reader at a time: no early read is pending while
- * the handler loads, while the first request runs (a timer keeps the event loop alive then, as the
- * socket did) or when the socket takes over. On Windows (its pipes) the socket reads from the start.
- * The end of the channel (the host has gone) ends the process.
+ * The channel's input (fd 3). Until the instance's first requests have been answered (EARLY_ANSWERS)
+ * it is read with fs.read (Node's thread pool; the go-ahead with readSync, readGoAhead): a net.Socket
+ * would load net and the stream classes (~18M instructions) on the start's path, where a cold invoke
+ * waits for it. After them, a warm instance reads through a net.Socket made then, as before: no
+ * thread hop per request. One reader at a time: no early read is pending while the handler loads,
+ * while a request runs (a timer keeps the event loop alive then, as the socket did) or when the
+ * socket takes over. On Windows (its pipes) the socket reads from the start. The end of the channel
+ * (the host has gone) ends the process.
  */
 let input;
 let early = process.platform !== 'win32';
+/**
+ * The socket takes over after the instance's second answer: an instance used once (a CLI invoke,
+ * which ends it after its answer) never loads net for it, a warm one makes it once, after its second
+ * request, in the idle time before the host freezes it; that second request is read with one
+ * thread-pool hop.
+ */
+const EARLY_ANSWERS = 2;
+let earlyAnswers = 0;
 
 function listen() {
   early = false;
@@ -515,7 +523,9 @@ function handle(body) {
       busy = false;
       if (keepAlive === undefined) return;
       clearInterval(keepAlive);
-      if (early) listen();
+      earlyAnswers += 1;
+      if (earlyAnswers >= EARLY_ANSWERS) listen();
+      else readEarly();
     });
   }
 }
