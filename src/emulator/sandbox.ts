@@ -928,17 +928,25 @@ export class SandboxedProcess {
    * it stops ('R' right after the signal in a third of the tries at load 6), finishing a write(2) it
    * was in. One not stopped yet is sent SIGSTOP again: a process outside the group forked after
    * halt() listed them is stopped too. Where process states cannot be read cheaply (macOS), true.
+   * A process seen stopped stays so (nothing continues it before the kill): it is not read again, so a
+   * fork bomb's thousand stat files are read about once.
    */
   haltTaken(): boolean {
     if (this.plan.memory !== 'proc') return true;
     let all = true;
     for (const p of this.processes()) {
-      if (procStopped(p)) continue;
+      if (this.seenStopped.has(p)) continue;
+      if (procStopped(p)) {
+        this.seenStopped.add(p);
+        continue;
+      }
       all = false;
       signal(p, 'SIGSTOP');
     }
     return all;
   }
+
+  private readonly seenStopped = new Set<number>();
 
   /** Ends the instance and everything it started. Safe to call more than once and after it exited. */
   kill(): void {
