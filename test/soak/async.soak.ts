@@ -223,6 +223,7 @@ export async function run(opts: { short: boolean }): Promise<SoakReport> {
   let wrongEnd = 0;
   let notRetried = 0;
   let unreported = 0;
+  let reportedAgain = 0;
   let unacknowledgedRuns = 0;
   const ids = new Set(accepted.keys());
   for (const p of plans) {
@@ -236,7 +237,13 @@ export async function run(opts: { short: boolean }): Promise<SoakReport> {
     for (const id of eventOf.get(p.i) ?? []) {
       const reported = ends.get(id) ?? [];
       const dead = lettersById.get(id) ?? 0;
-      const endCount = Math.max(reported.length, dead);
+      // An end is journaled once its report has left the host (queue.ts): a host killed between the
+      // two runs the event again after the restart, and its end is reported again, the same end (at
+      // least once, as the run itself). Ending twice is one more dead letter, two different ends, or
+      // a third report.
+      const sameEnds = reported.every((o) => o === reported[0]);
+      if (reported.length === 2 && sameEnds && dead <= 1) reportedAgain++;
+      const endCount = reported.length === 2 && sameEnds ? Math.max(1, dead) : Math.max(reported.length, dead);
       let outcome: FinishedEvent['outcome'] | undefined = reported[0] ?? (dead ? 'deadLettered' : undefined);
       if (!outcome && !live.has(id)) {
         // Its end is in the journal but its report was lost: the host died between the two.
@@ -284,6 +291,7 @@ export async function run(opts: { short: boolean }): Promise<SoakReport> {
       'ended twice': endedTwice,
       'wrong end': wrongEnd,
       'end unreported': unreported,
+      'end reported again (killed after the report)': reportedAgain,
       'resent (kill before ack)': resent,
       'runs without ack': unacknowledgedRuns,
       'kills at ended/accepted': kills.map((k) => `${k.ended}/${k.acceptedSoFar}`).join(', '),
