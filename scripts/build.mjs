@@ -110,7 +110,7 @@ const SHIMS = {
  * rather than as files of their own (vsce warns past 100 JavaScript files in a VSIX). The check at the
  * end fails the build if one of them ends up in two outputs.
  */
-const INLINED = new Set(['has-flag', 'supports-color', 'ms', 'pend', 'balanced-match', 'brace-expansion']);
+const INLINED = new Set(['has-flag', 'supports-color', 'ms', 'pend', 'balanced-match', 'brace-expansion', 'is-stream', 'get-stream']);
 
 /** Node built-ins a library requires at load but uses only later: loaded on first use (scripts/shims/). */
 const LAZY_BUILTINS = { dotenv: { crypto: join(root, 'scripts/shims/lazy-crypto.js') } };
