@@ -14,6 +14,9 @@ import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import type { FinishedEvent } from './async';
 import type { LogLine } from './types';
 
+/** How many async events' ends a client remembers, to pass each on once (a journal's restart replays at most the events it held). */
+const ASYNC_ENDS_KEPT = 10_000;
+
 export interface EmulatorClientOptions {
   /** The bundled host script, dist/host.js. */
   hostScript: string;
@@ -66,6 +69,13 @@ export class EmulatorClient {
   /** The interpolationEnv the running host has last been sent (and its JSON): sent again only when it changes. */
   private refState: { host: ChildProcess; busy: boolean } | undefined;
   private sentEnv: { host: ChildProcess; env: Record<string, string>; json: string } | undefined;
+  /**
+   * The async events whose end this client has passed on, by requestId (the most recent
+   * ASYNC_ENDS_KEPT). An event's end is journaled only once its report has left the host, so a host
+   * killed between the two runs the event again after its restart and reports its end a second time
+   * (at least once, as the run itself): the caller hears of each end once.
+   */
+  private readonly asyncEnds = new Set<string>();
 
   constructor(private readonly options: EmulatorClientOptions) {}
 
@@ -166,10 +176,21 @@ export class EmulatorClient {
     for (const h of handles) if (!h?.destroyed) (busy ? h?.ref : h?.unref)?.call(h);
   }
 
+  /** Notes an async event's end; false when this client has passed it on already. */
+  private firstAsyncEnd(requestId: string): boolean {
+    if (this.asyncEnds.has(requestId)) return false;
+    this.asyncEnds.add(requestId);
+    if (this.asyncEnds.size > ASYNC_ENDS_KEPT) this.asyncEnds.delete(this.asyncEnds.values().next().value as string);
+    return true;
+  }
+
   private onReply(m: HostReply): void {
     if (m.type === 'ready') return;
     if (m.type === 'asyncLog') return this.options.onAsyncLog?.(m.line);
-    if (m.type === 'asyncFinished') return this.options.onAsyncFinished?.(m.event);
+    if (m.type === 'asyncFinished') {
+      if (this.firstAsyncEnd(m.event.requestId)) this.options.onAsyncFinished?.(m.event);
+      return;
+    }
     if (m.type === 'resumed') {
       this.resumes.get(m.id)?.(ok(m.pending));
       this.resumes.delete(m.id);
@@ -194,6 +215,7 @@ export class EmulatorClient {
       case 'result':
         this.pending.delete(m.id);
         this.updateRef();
+        if (m.result.asyncOutcome) this.firstAsyncEnd(m.result.requestId);
         p.accepted(m.result.requestId);
         if (m.lines) for (const [stream, text, time, requestId] of m.lines) p.onLog({ requestId: requestId ?? m.result.requestId, stream, text, time });
         p.done(ok(m.result));

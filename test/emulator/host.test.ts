@@ -115,3 +115,26 @@ describe('a host that dies with a reply still in its channel', () => {
     }
   });
 });
+
+describe('a host restarted after a kill reports an async end again', () => {
+  test('the client passes each async end on once, whether it came as an invocation\'s result or on its own', async () => {
+    const heard: string[] = [];
+    let lastHeard: () => void = () => undefined;
+    const last = new Promise<void>((resolve) => (lastHeard = resolve));
+    const own = new EmulatorClient({
+      hostScript: join(FIXTURES, 'hosts', 'repeated-ends.js'),
+      onAsyncFinished: (event) => {
+        heard.push(event.requestId);
+        if (event.requestId === 'ev-3') lastHeard();
+      },
+    });
+    try {
+      const outcome = await own.invoke({ target: join(FIXTURES, 'node'), payload: '{}' }, () => undefined).outcome;
+      assert.ok(outcome.ok && outcome.value.requestId === 'ev-1', 'ev-1 ended as the invocation\'s result');
+      await last;
+      assert.deepEqual(heard, ['ev-2', 'ev-3'], 'ev-1 (already the result) and the second ev-2 are not passed on again');
+    } finally {
+      await own.dispose();
+    }
+  });
+});
