@@ -124,15 +124,20 @@ export function procDescendants(pid: number): number[] {
 }
 
 /**
+ * The fields of /proc/PID/stat from the third on (state first), or undefined when it is gone: the
+ * command name (field 2) is in parentheses and may hold spaces or parentheses itself.
+ */
+function procStatFrom3(pid: number): string[] | undefined {
+  const text = readText(`/proc/${pid}/stat`);
+  return text ? text.slice(text.lastIndexOf(')') + 2).split(' ') : undefined;
+}
+
+/**
  * When a process started (clock ticks since boot, field 22 of /proc/PID/stat): with the pid, it names
  * one process for good, so a pid the kernel has reused since is never mistaken for it.
  */
 export function procStartTime(pid: number): string | undefined {
-  const text = readText(`/proc/${pid}/stat`);
-  if (!text) return undefined;
-  // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return fields[19];
+  return procStatFrom3(pid)?.[19];
 }
 
 /**
@@ -141,10 +146,8 @@ export function procStartTime(pid: number): string | undefined {
  * scheduled, and one signalled inside write(2) finishes that write first.
  */
 export function procStopped(pid: number): boolean {
-  const text = readText(`/proc/${pid}/stat`);
-  if (!text) return true;
-  const state = text.charAt(text.lastIndexOf(')') + 2);
-  return state === 'T' || state === 't' || state === 'Z' || state === 'X';
+  const state = procStatFrom3(pid)?.[0];
+  return state === undefined || state === 'T' || state === 't' || state === 'Z' || state === 'X';
 }
 
 /**
