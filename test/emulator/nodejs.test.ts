@@ -83,14 +83,14 @@ describe('Node.js handlers run the way SCF runs them', () => {
         ['stderr', 'to stderr'],
       ],
     );
-    // The same instance, warm: the channel is read through a socket from the second request on.
+    // The same instance, warm: the first request's writes made the streams (and with them net).
     const second = await invoke(emulator, spec);
     assert.equal(second.result.statusCode, 200, second.result.errorMessage);
     assert.deepEqual((second.result.result as { before: unknown }).before, { net: true, stream: true });
     assert.match(second.text, /first write/);
   });
 
-  test('an instance used once or twice never loads net for its channel; from the third request on a socket reads it, and requests go on as before', async () => {
+  test('an instance never loads net for its channel: a pipe handle of Node\'s own reads it, request after request', async () => {
     const spec = functionSpec({ codeDir: join(FIXTURES, 'node-first'), handler: 'index.loaded' });
     const seen = [];
     for (let i = 0; i < 5; i++) {
@@ -98,7 +98,19 @@ describe('Node.js handlers run the way SCF runs them', () => {
       assert.equal(result.statusCode, 200, result.errorMessage);
       seen.push((result.result as { net: boolean }).net);
     }
-    assert.deepEqual(seen, [false, false, true, true, true]);
+    assert.deepEqual(seen, [false, false, false, false, false]);
+  });
+
+  test('where that handle is not to be had (process.binding wrapped by --pending-deprecation), a socket reads the channel and requests go on as before', async () => {
+    const spec = functionSpec({ codeDir: join(FIXTURES, 'node-first'), handler: 'index.loaded', variables: { NODE_OPTIONS: '--pending-deprecation' } });
+    const seen = [];
+    for (let i = 0; i < 4; i++) {
+      const { result, logs } = await invoke(emulator, spec);
+      assert.equal(result.statusCode, 200, result.errorMessage);
+      assert.deepEqual(logs.filter((l) => l.stream !== 'platform').map((l) => l.text), [], 'no warning printed');
+      seen.push((result.result as { net: boolean }).net);
+    }
+    assert.deepEqual(seen, [true, true, true, true]);
   });
 
   test("a first request that never settles and holds nothing open runs into the timeout (433); the instance did not end by itself", async () => {

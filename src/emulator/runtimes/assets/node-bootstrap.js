@@ -89,9 +89,32 @@ for (const name of /** @type {Array<'stdout' | 'stderr'>} */ (['stdout', 'stderr
 function send(message, rawResult) {
   let body = JSON.stringify(message);
   if (rawResult !== undefined) body = body.slice(0, -1) + ',"result":' + rawResult + '}';
-  const bytes = Buffer.from(body, 'utf8');
-  const frame = Buffer.concat([Buffer.from(bytes.length + '\n', 'ascii'), bytes]);
+  writeFrame(body);
+}
+
+/**
+ * A successful request's answer: the handler's JSON text last, after `,"result":`, where the host
+ * measures its size (instance.ts rawResultBytes); the usual one (no new files, no marks) without a
+ * stringify of the rest.
+ */
+function sendResult(files, noMarks, raw) {
+  if (files === undefined && noMarks === true) writeFrame('{"t":"result","ok":true,"noMarks":true,"result":' + raw + '}');
+  else send({ t: 'result', ok: true, files, noMarks }, raw);
+}
+
+/** Writes one frame to the reply channel: its length line and body in one write(2) (fd 4 is blocking). */
+function writeFrame(body) {
+  const size = Buffer.byteLength(body, 'utf8');
+  const head = size + '\n';
+  // A string is written without a Buffer of ours; what a partial write leaves goes as bytes.
   let offset = 0;
+  try {
+    offset = fs.writeSync(REPLY_FD, head + body);
+  } catch (e) {
+    if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EAGAIN') throw e;
+  }
+  if (offset === head.length + size) return;
+  const frame = Buffer.from(head + body, 'utf8');
   while (offset < frame.length) {
     try {
       offset += fs.writeSync(REPLY_FD, frame, offset);
@@ -326,16 +349,41 @@ let busy = false;
 /** @type {((outcome: object) => void) | undefined} */
 let finishCurrent;
 
-async function runRequest(msg) {
-  const finished = new Promise((resolve) => {
-    finishCurrent = resolve;
-  });
+/**
+ * Runs one request. Its answer goes out a microtask after the request settles (as an `await` of it
+ * did): what the handler does right after calling back, in the same turn, is still part of it.
+ */
+function runRequest(msg) {
+  busy = true;
   let settled = false;
+  /** @type {ReturnType<typeof loopWatch> | undefined} */
+  let watchLoop;
+  const answer = (/** @type {{value?: unknown, error?: unknown, recycle?: boolean}} */ outcome) => {
+    if (watchLoop) watchLoop.stop();
+    finishCurrent = undefined;
+    busy = false;
+    const noMarks = endMarks() ? undefined : true;
+    if ('error' in outcome) {
+      const d = describeError(outcome.error);
+      send({ t: 'result', ok: false, code: 430, message: d.message, stack: d.stack, recycle: !!outcome.recycle, files: changedFiles(), noMarks });
+      return;
+    }
+    let raw;
+    try {
+      raw = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+      if (raw === undefined) raw = 'null';
+    } catch (e) {
+      send({ t: 'result', ok: false, code: 430, message: `the return value is not JSON-serialisable: ${/** @type {Error} */ (e).message}`, stack: '', files: changedFiles(), noMarks });
+      return;
+    }
+    sendResult(changedFiles(), noMarks, raw);
+  };
   const settle = (outcome) => {
     if (settled) return;
     settled = true;
-    /** @type {(o: object) => void} */ (finishCurrent)(outcome);
+    Promise.resolve(outcome).then(answer);
   };
+  finishCurrent = settle;
   const h = /** @type {Function} */ (handler);
   const context = functionGraph ? functionGraphContext(msg.context) : msg.context;
   // SCF's Node.js guide: a non-async handler runs "until the function completes", that is until the
@@ -345,7 +393,7 @@ async function runRequest(msg) {
   // loop after it would add Node.js 19+'s keep-alive sockets (5 s) to every request that made an HTTP
   // call, which SCF's older Node.js versions do not have. Watching the loop costs something, so it is
   // done only for such handlers, only during their requests.
-  const watchLoop = h.length >= 3 && !isAsyncFunction(h) ? loopWatch() : undefined;
+  watchLoop = h.length >= 3 && !isAsyncFunction(h) ? loopWatch() : undefined;
   let calledBack = false;
   const callback = (err, value) => {
     calledBack = true;
@@ -368,24 +416,6 @@ async function runRequest(msg) {
   } catch (error) {
     settle({ error });
   }
-  const outcome = /** @type {{value?: unknown, error?: unknown, recycle?: boolean}} */ (await finished);
-  if (watchLoop) watchLoop.stop();
-  finishCurrent = undefined;
-  const noMarks = endMarks() ? undefined : true;
-  if ('error' in outcome) {
-    const d = describeError(outcome.error);
-    send({ t: 'result', ok: false, code: 430, message: d.message, stack: d.stack, recycle: !!outcome.recycle, files: changedFiles(), noMarks });
-    return;
-  }
-  let raw;
-  try {
-    raw = JSON.stringify(outcome.value === undefined ? null : outcome.value);
-    if (raw === undefined) raw = 'null';
-  } catch (e) {
-    send({ t: 'result', ok: false, code: 430, message: `the return value is not JSON-serialisable: ${/** @type {Error} */ (e).message}`, stack: '', files: changedFiles(), noMarks });
-    return;
-  }
-  send({ t: 'result', ok: true, files: changedFiles(), noMarks }, raw);
 }
 
 // An exception nobody catches during a request fails that request (and the instance is recycled,
@@ -400,45 +430,76 @@ process.on('unhandledRejection', (error) => {
 });
 
 /**
- * The channel's input (fd 3). Until the instance's first requests have been answered (EARLY_ANSWERS)
- * it is read with fs.read (Node's thread pool; the go-ahead with readSync, readGoAhead): a net.Socket
- * would load net and the stream classes (~18M instructions) on the start's path, where a cold invoke
- * waits for it. After them, a warm instance reads through a net.Socket made then, as before: no
- * thread hop per request. One reader at a time: no early read is pending while the handler loads,
- * while a request runs (a timer keeps the event loop alive then, as the socket did) or when the
- * socket takes over. On Windows (its pipes) the socket reads from the start. The end of the channel
- * (the host has gone) ends the process.
+ * The channel's input (fd 3), read two ways. The go-ahead with a blocking readSync on this thread
+ * (readGoAhead); from the instance's ready on, a pipe handle of Node's own (pipe_wrap, the handle a
+ * net.Socket wraps) read straight from the event loop, without net and the stream classes: loading
+ * them was ~18M instructions (~5 ms) on a cold instance's path, and per warm request the stream's
+ * push, 'data' and read-more turns cost more than the frame's parse. Where that handle is not there as
+ * expected (Windows, another Node.js, --pending-deprecation, which makes process.binding warn), a
+ * net.Socket reads the channel, from the start on Windows. The handle is ref'd, so while a request
+ * runs it keeps the event loop alive (a first request that never settles runs into its timeout). The
+ * end of the channel (the host has gone) ends the process.
  */
-let input;
-let early = process.platform !== 'win32';
-/**
- * The socket takes over after the instance's second answer: an instance used once (a CLI invoke,
- * which ends it after its answer) never loads net for it, a warm one makes it once, after its second
- * request, in the idle time before the host freezes it; that second request is read with one
- * thread-pool hop.
- */
-const EARLY_ANSWERS = 2;
-let earlyAnswers = 0;
+let channel;
 
-function listen() {
-  early = false;
+function openChannel() {
+  if (channel) return;
+  channel = rawChannel();
+  if (channel) return;
   const { Socket } = require('net');
-  input = new Socket({ fd: 3, readable: true, writable: false });
-  input.on('data', onChunk);
-  input.on('end', () => process.exit(0));
+  const socket = new Socket({ fd: 3, readable: true, writable: false });
+  socket.on('data', onChunk);
+  socket.on('end', () => process.exit(0));
+  channel = { close: () => socket.destroy() };
 }
 
-/** Whether the channel is read early now: while waiting for the go-ahead, or for the first request once ready. */
-function readsEarly() {
-  return early && !busy && (!initStarted || handler !== undefined);
+/** fd 3 as a pipe handle read from the event loop (what net.Socket does below its stream), or undefined. */
+function rawChannel() {
+  if (process.platform === 'win32') return undefined;
+  let pipeWrap;
+  let streamWrap;
+  try {
+    const binding = process.binding;
+    // With --pending-deprecation, Node wraps process.binding in a function that warns (DEP0111).
+    if (typeof binding !== 'function' || binding.name !== 'binding') return undefined;
+    pipeWrap = binding('pipe_wrap');
+    streamWrap = binding('stream_wrap');
+  } catch (e) {
+    return undefined; // (the permission model refuses process.binding)
+  }
+  // How a read reports (Node 12+, stream_base_commons.js): the callback gets the ArrayBuffer, the
+  // byte count (or a negative error, UV_EOF at the end) and the offset are in streamBaseState.
+  const state = streamWrap && streamWrap.streamBaseState;
+  const NREAD = streamWrap && streamWrap.kReadBytesOrError;
+  const OFFSET = streamWrap && streamWrap.kArrayBufferOffset;
+  if (!pipeWrap || typeof pipeWrap.Pipe !== 'function' || !pipeWrap.constants || typeof pipeWrap.constants.SOCKET !== 'number') return undefined;
+  if (!state || typeof NREAD !== 'number' || typeof OFFSET !== 'number') return undefined;
+  let handle;
+  ownResources = true;
+  try {
+    handle = new pipeWrap.Pipe(pipeWrap.constants.SOCKET);
+    handle.open(3);
+    handle.onread = (arrayBuffer) => {
+      const n = state[NREAD];
+      if (n > 0) onChunk(Buffer.from(arrayBuffer, state[OFFSET], n));
+      else if (n < 0) process.exit(0); // (the end of the channel, or an error on it: the host has gone)
+    };
+    if (handle.readStart() !== 0) throw new Error('readStart');
+  } catch (e) {
+    if (handle) handle.close();
+    return undefined;
+  } finally {
+    ownResources = false;
+  }
+  return { close: () => handle.close() };
 }
 
 /**
  * The go-ahead, read on this thread, blocking: until it comes nothing of the user's code has run and
  * nothing else is pending (no timer, handle or request of ours either), so there is nothing a blocked
  * thread could delay, and a frame already in the pipe (a start made ahead, which the CLI has told to
- * go meanwhile) is taken without the event loop's first turn or a thread-pool hop (~1 ms). An error
- * (EAGAIN on a non-blocking channel, EINTR) hands over to the early reads, and those to the socket.
+ * go meanwhile) is taken without the event loop's first turn (~1 ms). An error (EAGAIN on a
+ * non-blocking channel, EINTR) hands over to the channel's handle, which reads the go-ahead then.
  */
 function readGoAhead() {
   const buffer = Buffer.allocUnsafe(65536);
@@ -446,32 +507,11 @@ function readGoAhead() {
   try {
     n = fs.readSync(3, buffer, 0, buffer.length, null);
   } catch (e) {
-    readEarly();
+    openChannel();
     return;
   }
   if (n === 0) process.exit(0);
   onChunk(buffer.subarray(0, n));
-  if (readsEarly()) readEarly();
-}
-
-/** One early read of the channel; what comes is parsed as the socket's data would be. */
-function readEarly() {
-  const buffer = Buffer.allocUnsafe(65536);
-  ownResources = true;
-  try {
-    fs.read(3, buffer, 0, buffer.length, null, (error, n) => {
-      if (error) {
-        // A channel the thread pool cannot read (non-blocking, EAGAIN): the socket reads it.
-        listen();
-        return;
-      }
-      if (n === 0) process.exit(0);
-      onChunk(buffer.subarray(0, n));
-      if (readsEarly()) readEarly();
-    });
-  } finally {
-    ownResources = false;
-  }
 }
 
 // A frame's chunks are kept apart until all of it has come, then joined once: joining at every chunk
@@ -490,14 +530,18 @@ function onChunk(chunk) {
       const nl = chunks[0].indexOf(10);
       if (nl < 0) return;
       frameStart = nl + 1;
-      frameEnd = frameStart + Number(chunks[0].subarray(0, nl).toString('ascii'));
+      frameEnd = frameStart + Number(chunks[0].toString('latin1', 0, nl));
     }
     if (have < frameEnd) return;
     const buffer = chunks.length > 1 ? Buffer.concat(chunks, have) : chunks[0];
-    const body = buffer.subarray(frameStart, frameEnd).toString('utf8');
-    const rest = buffer.subarray(frameEnd);
-    chunks = rest.length ? [rest] : [];
-    have = rest.length;
+    const body = buffer.toString('utf8', frameStart, frameEnd);
+    if (have > frameEnd) {
+      chunks = [buffer.subarray(frameEnd)];
+      have -= frameEnd;
+    } else {
+      chunks = [];
+      have = 0;
+    }
     frameStart = frameEnd = -1;
     handle(body);
     if (!have) return;
@@ -515,34 +559,22 @@ function handle(body) {
     start(waited[0] * 1e3 + waited[1] / 1e6);
     return;
   }
-  if (msg.t === 'invoke' && handler && !busy) {
-    busy = true;
-    // While the channel is read early no read is pending during the request: this keeps the loop alive.
-    const keepAlive = early ? setInterval(() => undefined, 0x7fffffff) : undefined;
-    runRequest(msg).finally(() => {
-      busy = false;
-      if (keepAlive === undefined) return;
-      clearInterval(keepAlive);
-      earlyAnswers += 1;
-      if (earlyAnswers >= EARLY_ANSWERS) listen();
-      else readEarly();
-    });
-  }
+  if (msg.t === 'invoke' && handler && !busy) runRequest(msg);
 }
 
 /** The instance's init, once the host has said to go ahead: loads the handler and reports. */
 function start(waited) {
-  // An instance whose init failed serves nothing: it ends once its output has gone, as before (no
-  // early read is pending while the handler loads).
+  // An instance whose init failed serves nothing: it ends once its output has gone, as before (the
+  // channel is read from its ready on; on Windows the socket reading it since the start is closed).
   const stop = () => {
-    if (input) input.destroy();
+    if (channel) channel.close();
   };
   init().then(
     (result) => {
       if ('fn' in result) {
         handler = result.fn;
         send({ t: 'ready', files: changedFiles() || [], esm: result.esm, entry: result.entry, node: process.version, waited });
-        if (readsEarly()) readEarly();
+        openChannel();
       } else {
         process.stdout.write(END_MARK);
         process.stderr.write(END_MARK);
@@ -558,5 +590,5 @@ function start(waited) {
 }
 
 const listening = process.hrtime();
-if (early) readGoAhead();
-else listen();
+if (process.platform === 'win32') openChannel();
+else readGoAhead();
