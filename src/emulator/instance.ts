@@ -7,6 +7,7 @@ import { existsSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CodeWatch } from './codeWatch';
+import { contextJson, type ScfContext } from './context';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import type { Cancelable } from './types';
@@ -175,10 +176,10 @@ export class Instance implements RuntimeInstance {
     return { kind: 'ready', initMs };
   }
 
-  async run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
+  async run(payload: string, context: ScfContext, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
     this.proc.resetMarks();
     this.proc.resetPeakMemory();
-    writeFrame(this.proc.child.stdio[3] as Writable, encodeFrame(`{"t":"invoke","context":${JSON.stringify(context)},"event":${payload}}`));
+    writeFrame(this.proc.child.stdio[3] as Writable, encodeFrame(`{"t":"invoke","context":${contextJson(context)},"event":${payload}}`));
     const waited = await awaitAnswer(this.proc, this.nextMessage(), { timeoutMs, memoryLimitMb, signal }, () => this.kill());
     if (!waited.ok) return waited.measure;
     const sampledKb = waited.sampledKb;

@@ -1,4 +1,5 @@
 /** What every kind of runtime instance offers the emulator, whatever protocol it speaks inside. */
+import type { ScfContext } from './context';
 import type { LogSink } from './runtimeProcess';
 import type { Cancelable } from './types';
 
@@ -37,7 +38,7 @@ export interface RuntimeInstance {
   setSink(sink: LogSink): void;
   waitReady(initTimeoutMs: number): Promise<InitOutcome>;
   /** Runs one request; the payload is the caller's JSON text. */
-  run(payload: string, context: object, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure>;
+  run(payload: string, context: ScfContext, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure>;
   /** False when the process has gone or a file it loaded has changed since. */
   reusable(): boolean;
   /** Stops the instance's processes between requests (as SCF freezes an idle instance) / lets them run. */
