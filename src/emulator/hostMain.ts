@@ -48,26 +48,54 @@ const specs = new SpecCache();
 /** The client's channel (lineChannel.ts): fd 3, a socket the client made with a 'pipe' stdio entry. */
 const channel = new LineChannel(new Socket({ fd: 3, readable: true, writable: true }), onLine, clientGone);
 
-// Replies go out in batches (protocol.ts). Log lines (and a sync invocation's acceptance) wait at most
-// LOG_BATCH_MS for company; anything else (a result, an error, an async event's acceptance, which the
-// journal already holds) goes out at once, with the lines queued before it. So a warm invocation's
-// lines, from START to REPORT, travel with its result in one message, a long one's logs still stream
-// as they come, and nothing final is held back where a crash of this process could lose it.
+// Replies go out in batches (protocol.ts). A runtime's output lines wait at most LOG_BATCH_MS for
+// company; the platform's own lines and a sync invocation's acceptance (START, a [WARN], the request
+// id) wait at most PLATFORM_HOLD_MS, unless output or a result comes first and takes them along;
+// anything else (a result, an error, an async event's acceptance, which the journal already holds)
+// goes out at once, with the lines queued before it. So a warm invocation's lines, from START to
+// REPORT, travel with its result in one message even when its runtime takes more than LOG_BATCH_MS
+// to answer (at 4 callers on 2 cores, a fifth of the batches did, each one more write to the client
+// and one more wake-up of it: docs/performance.md), a long one's logs still stream as they come, and
+// nothing final is held back where a crash of this process could lose it.
 const LOG_BATCH_MS = 2;
+const PLATFORM_HOLD_MS = 20;
 let outbox: HostReply[] = [];
 /** Called once the operating system has taken the batch that holds their reply (see `reply`'s onSent). */
 let onOutboxSent: Array<() => void> = [];
 let flushTimer: NodeJS.Timeout | undefined;
+/** When flushTimer fires (Date.now() ms); a reply that must leave sooner re-arms it. */
+let flushDue = Infinity;
+/** How long a reply may wait for company: 0 to go now, else the most ms it waits (see above). */
+function holdOf(message: HostReply): number {
+  switch (message.type) {
+    case 'log':
+    case 'asyncLog':
+      return message.line.stream === 'platform' ? PLATFORM_HOLD_MS : LOG_BATCH_MS;
+    case 'accepted':
+      return PLATFORM_HOLD_MS; // (a sync invocation's: an async one's is sent with batch false)
+    default:
+      return 0;
+  }
+}
 /**
- * `onSent` runs once the reply is in the channel's kernel buffer, where the client reads it even if
- * this process is killed the next moment; never if it cannot be sent (the client has gone).
+ * `how`: 'batch' waits as above, 'now' goes at once, 'held' waits for its caller's flush (a result
+ * waiting for its companions: finished()). `onSent` runs once the reply is in the channel's kernel
+ * buffer, where the client reads it even if this process is killed the next moment; never if it
+ * cannot be sent (the client has gone).
  */
-function reply(message: HostReply, batch = message.type === 'log' || message.type === 'asyncLog', onSent?: () => void): void {
+function reply(message: HostReply, how: 'batch' | 'now' | 'held' = 'batch', onSent?: () => void): void {
   if (!channel.open) return;
   outbox.push(message);
   if (onSent) onOutboxSent.push(onSent);
-  if (batch) flushTimer ??= setTimeout(flush, LOG_BATCH_MS);
-  else if (message.type === 'result' && message.result.invocationType !== 'Event') flushSoon();
+  if (how === 'held') return; // (its caller flushes: finished())
+  const hold = how === 'batch' ? holdOf(message) : 0;
+  if (hold > 0) {
+    const due = Date.now() + hold;
+    if (due >= flushDue) return;
+    if (flushTimer) clearTimeout(flushTimer);
+    flushDue = due;
+    flushTimer = setTimeout(flush, hold);
+  } else if (message.type === 'result' && message.result.invocationType !== 'Event') flushSoon();
   else flush();
 }
 
@@ -92,6 +120,7 @@ function flush(): void {
   flushQueued = false;
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = undefined;
+  flushDue = Infinity;
   let batch = outbox;
   outbox = [];
   const sent = onOutboxSent;
@@ -163,11 +192,11 @@ function queueFor(spec: FunctionSpec, layerFolders?: Record<string, string>): As
         new Promise<void>((reported) => {
           const owner = asyncOwners.get(event.requestId);
           asyncOwners.delete(event.requestId);
-          if (!owner) return reply({ type: 'asyncFinished', event }, false, reported);
+          if (!owner) return reply({ type: 'asyncFinished', event }, 'now', reported);
           const result: InvokeResult = event.lastResult
             ? { ...event.lastResult, asyncOutcome: event.outcome, attempts: event.attempts }
             : { requestId: event.requestId, statusCode: 435, statusName: 'FunctionNotFound', result: null, durationMs: 0, billedDurationMs: 0, memorySize: spec.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event', asyncOutcome: event.outcome, attempts: event.attempts };
-          reply({ type: 'result', id: owner, result }, false, reported);
+          reply({ type: 'result', id: owner, result }, 'now', reported);
         }),
     });
     queues.set(dir, queue);
@@ -179,7 +208,32 @@ function queueFor(spec: FunctionSpec, layerFolders?: Record<string, string>): As
 /** The client's interpolationEnv, which it sends only when it changes (protocol.ts). */
 let interpolationEnv: Record<string, string> = {};
 
-async function invoke(req: InvokeMessage): Promise<void> {
+/**
+ * The sync invocations that came in one read (handleRequests), and how many of them have not finished.
+ * A result whose companions still run waits for them (at most TOGETHER_MS): results that leave
+ * together wake the client once, and its callers, resolved in one tick, invoke again in one message,
+ * so the batches stay whole instead of drifting apart into one invocation each.
+ */
+interface Arrival {
+  left: number;
+}
+const TOGETHER_MS = 2;
+let togetherTimer: NodeJS.Timeout | undefined;
+
+/** A sync invocation of `arrival` has its reply queued: the batch goes once its last one has, or at TOGETHER_MS. */
+function finished(arrival: Arrival): void {
+  if (--arrival.left <= 0) {
+    if (togetherTimer) clearTimeout(togetherTimer);
+    togetherTimer = undefined;
+    return flushSoon();
+  }
+  togetherTimer ??= setTimeout(() => {
+    togetherTimer = undefined;
+    flush();
+  }, TOGETHER_MS);
+}
+
+async function invoke(req: InvokeMessage, arrival?: Arrival): Promise<void> {
   if (req.interpolationEnv) interpolationEnv = Object.freeze(req.interpolationEnv);
   const env = req.sameInterpolationEnv ? interpolationEnv : (req.interpolationEnv ?? {});
   const picked = load(req.target, req.functionName, env, req.layerFolders);
@@ -197,7 +251,7 @@ async function invoke(req: InvokeMessage): Promise<void> {
       });
     }
     asyncOwners.set(accepted.requestId, req.id);
-    return reply({ type: 'accepted', id: req.id, requestId: accepted.requestId });
+    return reply({ type: 'accepted', id: req.id, requestId: accepted.requestId }, 'now');
   }
   const cancel = new Cancel();
   running.set(req.id, cancel);
@@ -208,11 +262,12 @@ async function invoke(req: InvokeMessage): Promise<void> {
         signal: cancel,
         onLog: (line) => reply({ type: 'log', id: req.id, line }),
         logPace,
-        onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }, true),
+        onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }),
       },
     );
-    if (outcome.ok) reply({ type: 'result', id: req.id, result: outcome.value });
-    else reply({ type: 'error', id: req.id, error: outcome.error });
+    const how = arrival ? 'held' : 'batch';
+    if (outcome.ok) reply({ type: 'result', id: req.id, result: outcome.value }, how);
+    else reply({ type: 'error', id: req.id, error: outcome.error }, how);
   } finally {
     running.delete(req.id);
   }
@@ -257,16 +312,23 @@ function sealReading(): void {
 }
 
 function handleRequests(requests: HostRequest[]): void {
-  for (const m of requests) onRequest(m);
+  let syncInvokes = 0;
+  for (const m of requests) if (m.type === 'invoke' && m.invocationType !== 'Event') syncInvokes++;
+  // (one alone has no companions to wait for)
+  const arrival = syncInvokes > 1 ? { left: syncInvokes } : undefined;
+  for (const m of requests) onRequest(m, arrival);
 }
 
-function onRequest(message: HostRequest): void {
+function onRequest(message: HostRequest, arrival: Arrival | undefined): void {
   switch (message.type) {
-    case 'invoke':
-      invoke(message).catch((e: unknown) =>
+    case 'invoke': {
+      const together = message.invocationType !== 'Event' ? arrival : undefined;
+      const done = invoke(message, together).catch((e: unknown) =>
         reply({ type: 'error', id: message.id, error: { code: 'host.internal', message: `emulator host error: ${(e as Error)?.message ?? String(e)}` } }),
       );
+      if (together) void done.then(() => finished(together));
       break;
+    }
     case 'resume':
       try {
         resume(message);

@@ -61,6 +61,27 @@ describe('the emulator host is a separate process the extension talks to', () =>
     }
   });
 
+  test('a result waits for the invocations that came with it only briefly: a fast one is not held until a slow one ends, and a slow one streams its log, START first', async () => {
+    const spec = functionSpec({ codeDir: join(FIXTURES, 'node'), handler: 'index.slowLogger', timeout: 30 });
+    await client.invoke({ target: spec.file, payload: '{"lines":0,"gapMs":0}' }, () => undefined).outcome; // warm
+    const slowLogs: LogLine[] = [];
+    let slowDone = false;
+    let tickBeforeResult = false;
+    const slow = client.invoke({ target: spec.file, payload: '{"lines":2,"gapMs":1500}' }, (l) => {
+      slowLogs.push(l);
+      if (l.text === 'tick 0' && !slowDone) tickBeforeResult = true;
+    });
+    const fast = client.invoke({ target: spec.file, payload: '{"lines":0,"gapMs":0}' }, () => undefined);
+    const slowOutcome = slow.outcome.then((o) => ((slowDone = true), o));
+    const fastOutcome = await fast.outcome;
+    assert.ok(fastOutcome.ok && fastOutcome.value.statusCode === 200, JSON.stringify(fastOutcome));
+    assert.equal(slowDone, false, 'the fast result came while the slow invocation still ran');
+    const slowResult = await slowOutcome;
+    assert.ok(slowResult.ok && slowResult.value.statusCode === 200, JSON.stringify(slowResult));
+    assert.ok(tickBeforeResult, 'the slow one\'s output streamed before its result');
+    assert.deepEqual(slowLogs.map((l) => l.text.split(' ')[0]), ['START', 'tick', 'tick', 'END', 'REPORT']);
+  });
+
   test('bad input comes back as an error value naming the file', async () => {
     const run = client.invoke({ target: join(FIXTURES, 'does-not-exist'), payload: '{}' }, () => undefined);
     const outcome = await run.outcome;
