@@ -17,6 +17,9 @@
  * sockets): the same object as spawn() makes, minus its `spawn` event, which the emulator does not use.
  */
 import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
+import { RawPipe, rawPipesSupported, type StreamHandle } from './rawPipe';
 
 /** The part of Node's ProcessWrap used here (src/process_wrap.cc). */
 interface ProcessHandle {
@@ -149,27 +152,65 @@ interface ChildInternals {
 }
 
 /**
- * The running process as the ChildProcess child_process.spawn() returns (internal/child_process.js,
- * ChildProcess.prototype.spawn: its fields, its sockets over the pipes, 'exit' when the process ends and
- * 'close' once it has and every pipe has closed), from here on. Only for a process that has not ended.
+ * A ChildProcess's own part, for a process adopted with RawPipes (no child_process, whose load brings
+ * net): its fields, kill, ref and unref as ChildProcess.prototype has them (internal/child_process.js).
  */
-export function asChildProcess(raw: RawProcess): ChildProcess {
-  const { ChildProcess: ChildProcessClass } = require('node:child_process') as typeof import('node:child_process');
-  const { Socket } = require('node:net') as typeof import('node:net');
-  const { EventEmitter } = require('node:events') as typeof import('node:events');
+class AdoptedProcess extends EventEmitter {
+  _handle: ProcessHandle | null = null;
+
+  /** Sends `signal` (a name or a number, SIGTERM by default); false when the process has already gone. */
+  kill(signal?: NodeJS.Signals | number): boolean {
+    const number = signal === 0 ? 0 : typeof signal === 'number' ? signal : (constants.signals as Record<string, number | undefined>)[signal ?? 'SIGTERM'];
+    if (number === undefined) throw Object.assign(new TypeError(`Unknown signal: ${String(signal)}`), { code: 'ERR_UNKNOWN_SIGNAL' });
+    if (!this._handle) return false;
+    const err = this._handle.kill(number);
+    if (err === 0) {
+      (this as unknown as ChildInternals).killed = true;
+      return true;
+    }
+    if (err !== ESRCH) this.emit('error', Object.assign(new Error(`kill errno ${err}`), { errno: err, syscall: 'kill' }));
+    return false;
+  }
+
+  ref(): void {
+    this._handle?.ref();
+  }
+
+  unref(): void {
+    this._handle?.unref();
+  }
+}
+
+/** libuv's ESRCH: the process is gone (ChildProcess.prototype.kill returns false for it). */
+const ESRCH = -3;
+
+/**
+ * The running process as the ChildProcess child_process.spawn() returns (internal/child_process.js,
+ * ChildProcess.prototype.spawn: its fields, its pipes, 'exit' when the process ends and 'close' once it
+ * has and every pipe has closed), from here on. Only for a process that has not ended. The pipes are
+ * RawPipes (rawPipe.ts) where those can be made, else net.Sockets; `sockets` asks for the latter.
+ */
+export function asChildProcess(raw: RawProcess, options: { sockets?: boolean } = {}): ChildProcess {
+  const light = !options.sockets && rawPipesSupported();
   raw.adopted = true;
   // Made as ChildProcess's constructor makes it, without the Process handle it would make for its own spawn.
-  const child = Object.create(ChildProcessClass.prototype) as ChildProcess;
-  EventEmitter.call(child);
+  let child: ChildProcess;
+  if (light) child = new AdoptedProcess() as unknown as ChildProcess;
+  else {
+    const { ChildProcess: ChildProcessClass } = require('node:child_process') as typeof import('node:child_process');
+    child = Object.create(ChildProcessClass.prototype) as ChildProcess;
+    EventEmitter.call(child);
+  }
   const c = child as unknown as ChildInternals;
   Object.assign(c, { _closesNeeded: 1, _closesGot: 0, connected: false, signalCode: null, exitCode: null, killed: false, spawnfile: raw.line.command, spawnargs: [raw.line.command, ...raw.line.args], _handle: raw.handle, pid: raw.pid });
   const maybeClose = () => {
     c._closesGot++;
     if (c._closesGot === c._closesNeeded) child.emit('close', c.exitCode, c.signalCode);
   };
+  const Socket = light ? undefined : (require('node:net') as typeof import('node:net')).Socket;
   const stdio = raw.pipes.map((pipe, i) => {
     if (!pipe) return null;
-    const socket = new Socket({ handle: pipe, readable: i > 0 } as ConstructorParameters<typeof Socket>[0]);
+    const socket = Socket ? new Socket({ handle: pipe, readable: i > 0 } as ConstructorParameters<typeof Socket>[0]) : new RawPipe(pipe as unknown as StreamHandle, i > 0);
     if (i > 0) {
       c._closesNeeded++;
       socket.on('close', maybeClose);
