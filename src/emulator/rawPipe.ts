@@ -13,7 +13,7 @@
  * expected, rawPipesSupported() is false and the caller makes sockets as before.
  */
 import { EventEmitter } from 'node:events';
-import { StringDecoder } from 'node:string_decoder';
+import type { StringDecoder } from 'node:string_decoder';
 
 /** The part of Node's stream handle (LibuvStreamWrap, a pipe here) used here. */
 export interface StreamHandle {
@@ -122,7 +122,8 @@ export class RawPipe extends EventEmitter {
   }
 
   setEncoding(encoding: BufferEncoding): this {
-    this.decoder = new StringDecoder(encoding);
+    // (loaded here: nothing else has loaded it before the CLI's start ahead)
+    this.decoder = new (require('node:string_decoder') as typeof import('node:string_decoder')).StringDecoder(encoding);
     return this;
   }
 
@@ -137,10 +138,6 @@ export class RawPipe extends EventEmitter {
     if (this.held.length > 0) process.nextTick(() => this.flush());
     else if (this.readable && !this.ended) this.startReading();
     return this;
-  }
-
-  isPaused(): boolean {
-    return this.flowing === false;
   }
 
   ref(): this {
@@ -173,7 +170,6 @@ export class RawPipe extends EventEmitter {
         return;
       }
       callback?.(null);
-      if (this.writableLength === 0) this.emit('drain');
     };
     req.oncomplete = done;
     this.writableLength += bytes.length;
