@@ -12,8 +12,9 @@
 // from there; their ajv validators are compiled here, at build time (dist/vendor/scf-validators.js),
 // so no process loads ajv or compiles a schema when it starts.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { builtinModules, createRequire } from 'node:module';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSchemas } from './schemas.mjs';
@@ -29,7 +30,7 @@ const INVOKE_LAZY = { './invokeSpec': './cli-invoke-spec.js', '../../emulator/as
 /** entry source -> output name; entries whose source does not exist yet are skipped. */
 const entries = [
   // `lazy`: a module the entry requires on first use, bundled as its own file.
-  // `lazyVendors`: each library is loaded on first use (dist/vendor/lazy/, see below), not when the
+  // `lazyVendors`: each library is loaded on first use (a stand-in module of the group, see lazyVendor), not when the
   // bundle loads: the extension host's thread is shared with the editor and every other extension.
   // The extension's entry holds only what activate() needs (VS Code compiles it with no code cache);
   // it loads dist/core.js and dist/deferred.js itself, through V8's code cache (src/views/bundleCache.ts).
@@ -44,7 +45,8 @@ const entries = [
   // a run's data holds what that run compiled, and invoke's would leave validate compiling lazily.
   { in: 'src/server/main.ts', out: 'server', group: 'programs', program: {} },
   { in: 'src/emulator/hostMain.ts', out: 'host', group: 'programs', program: {} },
-  { in: 'src/api/index.ts', out: 'api', group: 'programs' },
+  // `importable`: loaded by users' ES modules too (see the group's CommonJS pass).
+  { in: 'src/api/index.ts', out: 'api', group: 'programs', importable: true },
   { in: 'src/codeCache.ts', out: 'code-cache' },
   // The worker thread that produces the editor's code cache in the first session after an install
   // (src/views/bundleCacheWorker.ts): plain Node, started by dist/extension.js when there is none.
@@ -106,11 +108,19 @@ const SHIMS = {
 };
 
 /**
+ * Libraries of which the bundles need only a part: their vendor file is built from this module
+ * instead of the package's main one (checked after the build: see TSLIB_HELPERS).
+ */
+const VENDOR_SOURCE = { tslib: join(root, 'scripts/shims/tslib.js') };
+/** The helpers scripts/shims/tslib.js gives; every call of another one by a bundled package fails the build. */
+const tslibHelpers = () => new Set([...readFileSync(VENDOR_SOURCE.tslib, 'utf8').match(/export \{([^}]*)\}/)[1].matchAll(/__\w+/g)].map((m) => m[0]));
+
+/**
  * Small packages that only one other package requires: bundled inside that package's vendor file
  * rather than as files of their own (vsce warns past 100 JavaScript files in a VSIX). The check at the
  * end fails the build if one of them ends up in two outputs.
  */
-const INLINED = new Set(['has-flag', 'supports-color', 'ms', 'pend', 'balanced-match', 'brace-expansion', 'is-stream', 'get-stream']);
+const INLINED = new Set(['has-flag', 'supports-color', 'ms', 'pend', 'balanced-match', 'brace-expansion', 'is-stream', 'get-stream', 'agent-base', 'debug', 'node-fetch', 'json-bigint', 'bignumber.js', 'uuid', 'ini']);
 
 /** Node built-ins a library requires at load but uses only later: loaded on first use (scripts/shims/). */
 const LAZY_BUILTINS = { dotenv: { crypto: join(root, 'scripts/shims/lazy-crypto.js') } };
@@ -133,8 +143,35 @@ const resolvable = (spec, from) => {
 
 /** Every library module an output requires, so that each is built once, after the entries. */
 const vendorNeeded = new Set();
-/** Vendor files some output requires through a lazy stand-in (dist/vendor/lazy/<file>). */
+/** Vendor files some output requires through a lazy stand-in (see lazyVendor). */
 const lazyNeeded = new Set();
+/** Each lazy vendor file's shape (its export names; whether it is a function), read once it is built. */
+const lazyShapes = new Map();
+/**
+ * A library the group's code loads on first use: a module of the group itself (a virtual one, in the
+ * chunk of the code that imports it, not a file of its own: vsce warns past 100 JavaScript files) with
+ * the library's export names as getters that require dist/vendor/<file> when first read (a
+ * function-valued library becomes a function that loads it when called). Its names come from the
+ * built vendor file, so the groups are first bundled without writing (`collecting`) to learn which.
+ */
+let collecting = false;
+const lazyVendor = (file) => {
+  lazyNeeded.add(file);
+  return collecting ? { path: `./vendor/${file}`, external: true } : { path: `lazy-vendor:${file}`, namespace: 'external-cjs' };
+};
+const lazyVendorStandIn = (file) => {
+  const shape = lazyShapes.get(file);
+  if (!shape) throw new Error(`build: no shape for the lazy library ${file} (it was not seen in the first pass)`);
+  const names = shape.keys.filter((k) => !(shape.fn && ['length', 'name', 'prototype', 'arguments', 'caller'].includes(k)));
+  return [
+    `// vendor/${file}, loaded on first use (scripts/build.mjs, lazyVendor)`,
+    `let m;`,
+    `const load = () => (m ??= require(${JSON.stringify(`./vendor/${file}`)}));`,
+    shape.fn ? `const lazy = function (...args) { return new.target ? Reflect.construct(load(), args, new.target) : load().apply(this, args); };` : `const lazy = {};`,
+    `for (const k of ${JSON.stringify(names)}) Object.defineProperty(lazy, k, { enumerable: true, configurable: true, get: () => load()[k] });`,
+    `module.exports = lazy;`,
+  ].join('\n');
+};
 
 /**
  * Externalises every package import as a require of its vendor file (`prefix` is the way from the
@@ -153,8 +190,8 @@ const vendorPlugin = (prefix, self, lazyVendors = false) => ({
       // own guarded require.
       if (!resolvable(args.path, args.resolveDir)) return { path: args.path, external: true };
       vendorNeeded.add(vendorSource(args.path));
-      if (lazyVendors) lazyNeeded.add(vendorFile(args.path));
-      return { path: `${prefix}${lazyVendors ? 'lazy/' : ''}${vendorFile(args.path)}`, external: true };
+      if (lazyVendors) return lazyVendor(vendorFile(args.path));
+      return { path: `${prefix}${vendorFile(args.path)}`, external: true };
     });
   },
 });
@@ -177,8 +214,7 @@ const validatorsPlugin = (lazyVendors = false) => ({
   setup(b) {
     b.onResolve({ filter: /\/validators$/ }, (args) => {
       if (join(args.resolveDir, args.path) !== join(root, 'src/schema/validators')) return undefined;
-      if (lazyVendors) lazyNeeded.add('scf-validators.js');
-      return { path: `./vendor/${lazyVendors ? 'lazy/' : ''}scf-validators.js`, external: true };
+      return lazyVendors ? lazyVendor('scf-validators.js') : { path: './vendor/scf-validators.js', external: true };
     });
   },
 });
@@ -227,7 +263,7 @@ const vscodeOncePlugin = {
  * `module.exports = require(...)`, which esbuild evaluates when the module importing it is first
  * initialised, as in a CommonJS bundle. Not for the builtins every program has loaded anyway (each
  * such import costs a copy of the module's properties, ~230 imports of node:fs) nor for libraries
- * (their lazy stand-ins, dist/vendor/lazy/, load them on first use already).
+ * (their lazy stand-ins, see lazyVendor, load them on first use already).
  */
 const LOADED_BUILTINS = new Set(['fs', 'fs/promises', 'path', 'os', 'module', 'vm', 'util', 'events', 'buffer', 'stream', 'timers', 'timers/promises', 'url', 'process']);
 /**
@@ -263,7 +299,11 @@ const externalsAsCommonJs = (plugins) => ({
       return builtins.has(args.path) && deferredExternal(args.path) ? { path: args.path, namespace: 'external-cjs' } : undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'external-cjs' }, (args) => ({
-      contents: LAZY_GROUP_BUILTINS.has(args.path.replace(/^node:/, '')) ? lazyBuiltinStandIn(args.path) : `module.exports = require(${JSON.stringify(args.path)});`,
+      contents: args.path.startsWith('lazy-vendor:')
+        ? lazyVendorStandIn(args.path.slice('lazy-vendor:'.length))
+        : LAZY_GROUP_BUILTINS.has(args.path.replace(/^node:/, ''))
+          ? lazyBuiltinStandIn(args.path)
+          : `module.exports = require(${JSON.stringify(args.path)});`,
       loader: 'js',
     }));
   },
@@ -299,50 +339,6 @@ const writeProgram = (entry) => {
 };
 const outName = (entry) => (entry.program ? `${entry.out}-main` : entry.out);
 
-// Entries of one `group` share their first-party code: esbuild splits what two or more of them import
-// into chunks (dist/chunk-*.js) that each requires, so the model, the schema checks and the emulator
-// ship once, not once per program. esbuild splits only ES modules, so the group is bundled as ESM into
-// a scratch folder and each file then turned into CommonJS in dist/ (the extension host and Node 20's
-// require need CommonJS); source maps are carried through both steps. Each program still loads only
-// the code it reaches: a chunk holds only what the same set of entries uses.
-const present = entries.filter((e) => existsSync(join(root, e.in)));
-const groups = new Map();
-for (const entry of present) groups.set(entry.group ?? entry.out, [...(groups.get(entry.group ?? entry.out) ?? []), entry]);
-for (const [name, members] of groups) {
-  const lazyVendors = members.some((e) => e.lazyVendors);
-  const plugins = [vscodeOncePlugin, vendorPlugin('./vendor/', undefined, lazyVendors), schemaPlugin, validatorsPlugin(lazyVendors), lazyPlugin(members), ...(members.some((e) => e.standalone) ? [] : [standalonePlugin])];
-  if (members.length === 1) {
-    const [entry] = members;
-    const result = await build({ ...common, entryPoints: [join(root, entry.in)], outfile: join(dist, `${outName(entry)}.js`), sourcemap: production ? false : 'linked', plugins });
-    metafiles.push(result.metafile);
-    continue;
-  }
-  const scratch = join(dist, `.esm-${name}`);
-  const result = await build({
-    ...common,
-    format: 'esm',
-    splitting: true,
-    minify: false,
-    entryPoints: members.map((e) => ({ in: join(root, e.in), out: outName(e) })),
-    outdir: scratch,
-    chunkNames: `chunk-${name}-[hash]`,
-    sourcemap: production ? false : 'linked',
-    plugins: [externalsAsCommonJs(plugins)],
-  });
-  metafiles.push(result.metafile);
-  await build({
-    ...common,
-    bundle: false,
-    external: undefined,
-    metafile: false,
-    entryPoints: Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).map((f) => join(root, f)),
-    outdir: dist,
-    sourcemap: production ? false : 'linked',
-  });
-  rmSync(scratch, { recursive: true, force: true });
-}
-for (const entry of present) if (entry.program) writeProgram(entry);
-
 // The schema validators, compiled by ajv now (the same schemas and options src/schema/validators.ts
 // compiles with when run from source) and written as plain functions.
 {
@@ -372,6 +368,7 @@ for (const entry of present) if (entry.program) writeProgram(entry);
   writeFileSync(join(dist, 'vendor', 'scf-validators.js'), index.join('\n'));
 }
 
+
 /**
  * Libraries shipped in parts, not as one bundle: the extension host loads them in pieces, each part in
  * a turn of the event loop of its own (src/views/bundleCache.ts), where the language client's 243 KB
@@ -381,7 +378,7 @@ for (const entry of present) if (entry.program) writeProgram(entry);
  * its exports, so a part requires only earlier ones. The last part, with the main module, is
  * dist/vendor/<name>.js itself; the others are dist/vendor/<name>/part-<n>.js. (One file per module
  * loaded as well, but 56 small files compressed ~40 KB worse, and vsce warns past 100 JavaScript
- * files: the VSIX has 99 with these and INLINED below.)
+ * files: the VSIX has 81 with these.)
  */
 const SPLIT = new Set(['vscode-languageclient/node']);
 const SPLIT_PARTS = 5;
@@ -463,31 +460,89 @@ async function buildSplit(spec) {
   }
 }
 
+// Entries of one `group` share their first-party code: esbuild splits what two or more of them import
+// into chunks (dist/chunk-<hash>.js) that each requires, so the model, the schema checks and the emulator
+// ship once, not once per program. esbuild splits only ES modules, so the group is bundled as ESM into
+// a scratch folder and each file then turned into CommonJS in dist/ (the extension host and Node 20's
+// require need CommonJS); source maps are carried through both steps. Each program still loads only
+// the code it reaches: a chunk holds only what the same set of entries uses.
+const present = entries.filter((e) => existsSync(join(root, e.in)));
+const groups = new Map();
+for (const entry of present) groups.set(entry.group ?? entry.out, [...(groups.get(entry.group ?? entry.out) ?? []), entry]);
+/** Bundles one group (or a lone entry); `write: false` is the first pass, which only learns what it requires. */
+async function buildGroup(name, members, write = true) {
+  const lazyVendors = members.some((e) => e.lazyVendors);
+  const plugins = [vscodeOncePlugin, vendorPlugin('./vendor/', undefined, lazyVendors), schemaPlugin, validatorsPlugin(lazyVendors), lazyPlugin(members), ...(members.some((e) => e.standalone) ? [] : [standalonePlugin])];
+  if (members.length === 1) {
+    const [entry] = members;
+    if (lazyVendors) throw new Error(`build: ${entry.out}: lazyVendors needs a group (its stand-ins are modules of the group)`);
+    const result = await build({ ...common, entryPoints: [join(root, entry.in)], outfile: join(dist, `${outName(entry)}.js`), sourcemap: production ? false : 'linked', plugins });
+    metafiles.push(result.metafile);
+    return;
+  }
+  const scratch = join(dist, `.esm-${name}`);
+  const result = await build({
+    ...common,
+    write,
+    format: 'esm',
+    splitting: true,
+    minify: false,
+    entryPoints: members.map((e) => ({ in: join(root, e.in), out: outName(e) })),
+    outdir: scratch,
+    chunkNames: `chunk-[hash]`,
+    sourcemap: production ? false : 'linked',
+    plugins: [externalsAsCommonJs(plugins)],
+  });
+  if (!write) return;
+  metafiles.push(result.metafile);
+  // The CommonJS files end with a list of their export names for Node's import of CommonJS from an
+  // ES module (platform 'node' writes it): only the API is imported so (`import { createEmulator }
+  // from 'scf-toolkit'`); the other files are only required by ours, so they go without (6 KB).
+  const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
+  const importable = (f) => members.some((e) => e.importable && f === relative(root, join(scratch, `${outName(e)}.js`)));
+  for (const platform of ['node', 'neutral']) {
+    const files = outputs.filter((f) => importable(f) === (platform === 'node'));
+    if (!files.length) continue;
+    await build({
+      ...common,
+      platform,
+      bundle: false,
+      external: undefined,
+      metafile: false,
+      entryPoints: files.map((f) => join(root, f)),
+      outdir: dist,
+      sourcemap: production ? false : 'linked',
+    });
+  }
+  rmSync(scratch, { recursive: true, force: true });
+}
+
 // Each library module, once; built until no new one is needed (a library's own dependencies).
 const built = new Set();
-for (let pending = [...vendorNeeded]; pending.length; pending = [...vendorNeeded].filter((s) => !built.has(s))) {
-  for (const spec of pending) {
-    built.add(spec);
-    if (SPLIT.has(spec)) {
-      await buildSplit(spec);
-      continue;
+async function buildVendors() {
+    for (let pending = [...vendorNeeded]; pending.length; pending = [...vendorNeeded].filter((s) => !built.has(s))) {
+    for (const spec of pending) {
+      built.add(spec);
+      if (SPLIT.has(spec)) {
+        await buildSplit(spec);
+        continue;
+      }
+      const [source, pick] = spec.split('#');
+      const result = await build({
+        ...common,
+        stdin: { contents: `module.exports = require(${JSON.stringify(VENDOR_SOURCE[source] ?? source)})${pick ? `.${pick}` : ''};`, resolveDir: root, loader: 'js' },
+        outfile: join(dist, 'vendor', vendorFile(spec)),
+        plugins: [vendorPlugin('./', pick ? undefined : packageOf(spec))],
+      });
+      metafiles.push(result.metafile);
     }
-    const [source, pick] = spec.split('#');
-    const result = await build({
-      ...common,
-      stdin: { contents: `module.exports = require(${JSON.stringify(source)})${pick ? `.${pick}` : ''};`, resolveDir: root, loader: 'js' },
-      outfile: join(dist, 'vendor', vendorFile(spec)),
-      plugins: [vendorPlugin('./', pick ? undefined : packageOf(spec))],
-    });
-    metafiles.push(result.metafile);
   }
 }
 
-// The lazy stand-ins: each has the library's export names as getters that load it on first use (a
-// function-valued module becomes a function that loads it when called). The names are read from the
-// built vendor file in a child process, with a stand-in for `vscode` (the language client requires it).
-if (lazyNeeded.size) {
-  mkdirSync(join(dist, 'vendor', 'lazy'), { recursive: true });
+// The lazy stand-ins' shapes: the export names of each library (and whether it is a function), read
+// from its built vendor file in a child process, with a stand-in for `vscode` (the language client requires it).
+async function readLazyShapes() {
+  if (!lazyNeeded.size) return;
   const probe = `
     const Module = require('node:module');
     const stub = () => new Proxy(function () {}, { get: (t, k) => (k === 'then' ? undefined : stub()), apply: () => stub(), construct: () => stub() });
@@ -500,24 +555,28 @@ if (lazyNeeded.size) {
       out[file] = { fn: typeof m === 'function', keys: Object.keys(m) };
     }
     process.stdout.write(JSON.stringify(out));`;
-  const { execFileSync } = await import('node:child_process');
   const shapes = JSON.parse(execFileSync(process.execPath, ['-e', probe, JSON.stringify([...lazyNeeded])], { encoding: 'utf8' }));
-  for (const [file, { fn, keys }] of Object.entries(shapes)) {
-    const names = keys.filter((k) => !(fn && ['length', 'name', 'prototype', 'arguments', 'caller'].includes(k)));
-    writeFileSync(
-      join(dist, 'vendor', 'lazy', file),
-      [
-        `'use strict';`,
-        `// ${file} loaded on first use (scripts/build.mjs)`,
-        `let m;`,
-        `const load = () => (m ??= require('../${file}'));`,
-        fn ? `const lazy = function (...args) { return new.target ? Reflect.construct(load(), args, new.target) : load().apply(this, args); };` : `const lazy = {};`,
-        `for (const k of ${JSON.stringify(names)}) Object.defineProperty(lazy, k, { enumerable: true, configurable: true, get: () => load()[k] });`,
-        `module.exports = lazy;`,
-        '',
-      ].join('\n'),
-    );
-  }
+  for (const [file, shape] of Object.entries(shapes)) lazyShapes.set(file, shape);
+}
+
+// The order: the validators and the groups' first pass (which libraries they load lazily), those
+// libraries and their shapes, then the bundles for real, then any library only they need.
+collecting = true;
+for (const [name, members] of groups) if (members.some((e) => e.lazyVendors)) await buildGroup(name, members, false);
+collecting = false;
+await buildVendors();
+checkTslib();
+await readLazyShapes();
+for (const [name, members] of groups) await buildGroup(name, members);
+for (const entry of present) if (entry.program) writeProgram(entry);
+await buildVendors();
+checkTslib();
+// A lazy library's require must stay inside its stand-in's function (esbuild's `__require(...)`):
+// a plain `require("./vendor/x.js")` in a bundle is a dependency the editor's loader loads with it
+// (bundleDeps() in src/views/bundleCache.ts), which would undo the laziness.
+for (const file of readdirSync(dist).filter((f) => f.endsWith('.js'))) {
+  const text = readFileSync(join(dist, file), 'utf8');
+  for (const lazy of lazyNeeded) if (text.includes(`require("./vendor/${lazy}")`)) throw new Error(`build: dist/${file} requires vendor/${lazy} when it loads, not on first use`);
 }
 
 // No file of node_modules in two outputs: that is what "each library bundled once" means.
@@ -528,6 +587,22 @@ for (const meta of metafiles) {
       if (!input.includes('node_modules/')) continue;
       if (seen.has(input) && seen.get(input) !== out) throw new Error(`build: ${input} is bundled into both ${seen.get(input)} and ${out}; add its package to CANONICAL in scripts/build.mjs`);
       seen.set(input, out);
+    }
+  }
+}
+
+// tslib's vendor file has only the helpers of scripts/shims/tslib.js: every bundled file that calls
+// another one (a new version of the SDK) fails the build here, not a deploy at run time.
+function checkTslib() {
+  const helpers = tslibHelpers();
+  for (const meta of metafiles) {
+    for (const input of Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs))) {
+      if (!input.includes('node_modules/') || !input.endsWith('.js')) continue;
+      const text = readFileSync(join(root, input), 'utf8');
+      if (!/require\(["']tslib["']\)/.test(text)) continue;
+      for (const [, helper] of text.matchAll(/\btslib(?:_\d+)?\.(__\w+)/g)) {
+        if (!helpers.has(helper)) throw new Error(`build: ${input} calls tslib's ${helper}, which scripts/shims/tslib.js leaves out; add it there`);
+      }
     }
   }
 }

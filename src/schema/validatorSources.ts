@@ -27,9 +27,12 @@ function slimScfSchema(): JsonSchema {
 
 const withoutId = ({ $id: _id, ...schema }: { $id?: string } & object): object => schema;
 
+// `inlineRefs: false`: a $ref is a call of the referred schema's function, not a copy of its code at
+// every place it is used: the same checks and the same errors (compared on 36,000 mutated documents),
+// 4 KB less of the VSIX (the compiled validators are its largest files).
 export const VALIDATOR_GROUPS = [
   {
-    options: { allErrors: true, strict: false },
+    options: { allErrors: true, strict: false, inlineRefs: false },
     schemas: {
       scfInstance: slimScfSchema(),
       scfTrigger: { $ref: 'scfInstance#/definitions/trigger' },
@@ -38,7 +41,7 @@ export const VALIDATOR_GROUPS = [
   },
   {
     // The multi-scf, http and layer instances: their schema refers to the scf one by its file name.
-    options: { allErrors: true, strict: false },
+    options: { allErrors: true, strict: false, inlineRefs: false },
     schemas: {
       'serverless-scf.schema.json': withoutId(scfSchema),
       'serverless-components.schema.json': withoutId(componentsSchema),
@@ -50,7 +53,7 @@ export const VALIDATOR_GROUPS = [
   {
     // The first problem only; `errorMessage` in this schema is our own annotation (the sentence for a
     // wrong type), which strict: false lets ajv pass over.
-    options: { allErrors: false, strict: false },
+    options: { allErrors: false, strict: false, inlineRefs: false },
     schemas: { expectation: withoutId(expectationSchema) },
   },
 ] as const;
