@@ -19,7 +19,7 @@
  * CPU, measured). Nothing here changes what runs; without a writable cache folder, or with
  * SCF_TOOLKIT_CODE_CACHE=0, the bundles compile as usual.
  *
- * A bundle's own requires of other files of the package (`./chunk-….js`, `./vendor/….js`,
+ * A bundle's own requires of other files of the package (`./chunk-<hash>.js`, `./vendor/….js`,
  * `../schemas/….json`: the build writes only such relative paths) are loaded here, without Node's
  * resolution: no stat, realpath or package.json lookups for a file whose path is known, and none of
  * the loader's functions compiled for it (~8M instructions of a `validate` run, counted with
