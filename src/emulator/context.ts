@@ -45,21 +45,22 @@ export function contextTemplate(spec: FunctionSpec, userVariables: Record<string
 const texts = new WeakMap<ContextTemplate, [before: string, after: string]>();
 
 /**
- * A request's context as contextFor makes it: SCF's keys, in SCF's order, and (in a private field,
+ * A request's context as contextFor makes it: SCF's keys, in SCF's order (the constructor's; `declare`:
+ * no field definitions before it), and (in a private field,
  * which JSON, Object.entries and a spread never see or copy) the template it came from, for contextJson.
  */
 class RequestContext implements ScfContext {
-  readonly memory_limit_in_mb: number;
-  readonly time_limit_in_ms: number;
-  readonly request_id: string;
-  readonly environment: string;
-  readonly environ: string;
-  readonly function_version: string;
-  readonly function_name: string;
-  readonly namespace: string;
-  readonly tencentcloud_region: string;
-  readonly tencentcloud_appid: string;
-  readonly tencentcloud_uin: string;
+  declare readonly memory_limit_in_mb: number;
+  declare readonly time_limit_in_ms: number;
+  declare readonly request_id: string;
+  declare readonly environment: string;
+  declare readonly environ: string;
+  declare readonly function_version: string;
+  declare readonly function_name: string;
+  declare readonly namespace: string;
+  declare readonly tencentcloud_region: string;
+  declare readonly tencentcloud_appid: string;
+  declare readonly tencentcloud_uin: string;
   readonly #template: ContextTemplate;
 
   constructor(t: ContextTemplate, requestId: string) {
