@@ -953,10 +953,21 @@ export class SandboxedProcess {
     const root = this.child.pid;
     if (root === undefined) return;
     if (this.plan.containment === 'namespace') {
-      // The init's death ends the namespace; unshare's death sends the init SIGKILL too.
+      // The init's death ends the namespace, and the kernel reports it to unshare (which waits for it
+      // and then exits) only once every other process of the namespace has gone: so unshare is left
+      // to exit by itself, and the instance's exit means that nothing of it holds its pipes any more.
+      // (Killing unshare too reported the exit while the kernel was still ending the rest: under load
+      // a detached child held stdout for longer than the drain's quiet.) halt() stopped unshare with
+      // its group: it is continued so it can reap. Without an init yet (unshare has not forked, or
+      // the fork is under way), unshare is killed: its death kills a child it forked (--kill-child).
       const init = this.findInit();
-      if (init !== undefined) signal(init, 'SIGKILL');
-      if (this.child.exitCode === null && this.child.signalCode === null) signal(root, 'SIGKILL');
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+      if (init === undefined) {
+        signal(root, 'SIGKILL');
+        return;
+      }
+      signal(init, 'SIGKILL');
+      signal(root, 'SIGCONT');
       return;
     }
     if (this.plan.containment === 'job') {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EmulatorClient } from '../../src/emulator/client';
@@ -300,16 +300,33 @@ describe('the emulator host (the editor\'s path): what an instance detached ends
 
 describe('after a kill, the last output is read until the pipes close, not cut at 300 ms (17.6)', () => {
   for (const containment of plan.containment === 'tree' ? (['tree'] as const) : ([undefined, 'tree'] as const)) {
-    test(`${containment ?? plan.containment}: a detached child holding stdout and stderr dies with the instance, so its pipes close`, async () => {
-      const mark = testMark();
-      const proc = new RuntimeProcess('/bin/sh', ['-c', 'setsid sleep 3600 & echo started; sleep 3600'], { cwd: tmpdir(), env: { PATH: process.env.PATH!, TEST_MARK: mark }, extraPipes: 0, sandbox: { containment } }, () => undefined);
-      await eventually(() => sleepsMarked(mark).length === 2, 'the runtime and its setsid child run');
-      proc.kill();
-      await proc.exited();
-      await proc.drained();
-      assert.equal(proc.lastDrain, 'closed', 'every holder of the pipes ended with the instance');
-      await eventually(() => processesMarked(mark).length === 0, 'nothing is left');
-    });
+    for (const halted of [false, true]) {
+      test(`${containment ?? plan.containment}: a detached child holding stdout and stderr dies with the instance, so its pipes close${halted ? ' (stopped first, as at a limit)' : ''}`, async () => {
+        const mark = testMark();
+        // 100 detached children: the kernel takes a while to end them all, longer than the instance's
+        // exit took to be reported when it did not wait for them
+        const proc = new RuntimeProcess('/bin/sh', ['-c', 'for i in $(seq 100); do setsid sleep 3600 & done; echo started; sleep 3600'], { cwd: tmpdir(), env: { PATH: process.env.PATH!, TEST_MARK: mark }, extraPipes: 0, sandbox: { containment } }, () => undefined);
+        await eventually(() => sleepsMarked(mark).length === 101, 'the runtime and its setsid children run');
+        const namespace = plan.containment === 'namespace' && containment === undefined;
+        // the namespace's init: the only child of the process we spawned (unshare)
+        const init = namespace ? readFileSync(`/proc/${proc.child.pid}/task/${proc.child.pid}/children`, 'utf8').trim() : '';
+        if (halted) assert.ok(proc.sandbox.halt(), 'the instance is stopped');
+        proc.kill();
+        await proc.exited();
+        // In a PID namespace the exit is unshare's, which it reports once it has reaped the init, and the
+        // kernel lets the init end only once every other process of the namespace has gone.
+        const initLeft = namespace && existsSync(`/proc/${init}`);
+        const left = processesMarked(mark);
+        await proc.drained();
+        if (namespace) {
+          assert.match(init, /^\d+$/);
+          assert.equal(initLeft, false, "when the instance reports its exit, the namespace's init has gone");
+          assert.deepEqual(left, [], 'and none of its processes is left');
+        }
+        assert.equal(proc.lastDrain, 'closed', 'every holder of the pipes ended with the instance');
+        await eventually(() => processesMarked(mark).length === 0, 'nothing is left');
+      });
+    }
   }
 });
 
