@@ -3,12 +3,12 @@
  * is sent: a package over 50 MB, symlinks or globs that leave the folder, and an entry file that is
  * not at the root of the zip (the cause of status 437 HandlerNotFound).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FunctionSpec } from '../model';
 import { collectFiles, type CollectedFile } from './collect';
 import { fail, ok, type Outcome } from '../model/outcome';
+import { makeTempDir, removeTempDir } from '../util/tempDir';
 import { writeZip, ZipTooLargeError } from './zip';
 
 /** Platform limit for a code package (scf-platform-facts §3). */
@@ -59,9 +59,9 @@ export interface ZippedFiles {
 /** The zip of `files` (a function's or a layer's), on disk, within the package limit. */
 export async function zipFiles(codeDir: string, files: readonly CollectedFile[], options: PackageOptions = {}): Promise<Outcome<ZippedFiles>> {
   const max = options.maxBytes ?? MAX_PACKAGE_BYTES;
-  const temp = options.outFile ? undefined : mkdtempSync(join(tmpdir(), 'scf-package-'));
+  const temp = options.outFile ? undefined : makeTempDir('package');
   const zipFile = options.outFile ?? join(temp!, 'code.zip');
-  const dispose = () => rmSync(temp ?? zipFile, { recursive: true, force: true });
+  const dispose = () => (temp ? removeTempDir(temp) : rmSync(zipFile, { force: true }));
   try {
     const written = await writeZip(files, zipFile, { maxBytes: max });
     return ok({ zipFile, zipBytes: written.bytes, sha256: written.sha256, dispose });

@@ -10,8 +10,7 @@
  * is ready (or reports an init error), 450 no ready within initTimeout, 430 invocation error,
  * 433/434 limits, 439 exit during a request.
  */
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +26,7 @@ import { fail, ok, type Outcome } from '../model/outcome';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
 
 export const BOOTSTRAP_NAMES = ['scf_bootstrap', 'bootstrap'] as const;
+import { makeTempDir, removeTempDir } from '../util/tempDir';
 
 /** The bootstrap in a code folder, or why there is none that can run. */
 export function findBootstrap(codeDir: string, names: readonly string[] = BOOTSTRAP_NAMES): Outcome<string> {
@@ -151,7 +151,7 @@ export class CustomInstance extends SpawnedInstance {
       TENCENTCLOUD_MEMORY: String(this.limits.memorySize),
     };
     // A bootstrap written for SCF names its images' interpreters (/var/lang/...): they run the local ones.
-    const launched = bootstrapLaunch(bootstrap.value, this.codeDir, this.runtimeOptions, () => (this.workDir ??= mkdtempSync(join(tmpdir(), 'scf-custom-'))));
+    const launched = bootstrapLaunch(bootstrap.value, this.codeDir, this.runtimeOptions, () => (this.workDir ??= makeTempDir('custom')));
     if (!launched.ok) {
       this.startError = launched.error.message;
       return { kind: 'spawnError', message: launched.error.message, code: 445 };
@@ -251,7 +251,7 @@ export class CustomInstance extends SpawnedInstance {
   private readonly sockets = new Set<Socket>();
 
   override kill(): void {
-    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+    if (this.workDir) removeTempDir(this.workDir);
     this.workDir = undefined;
     super.kill();
     this.poller?.destroy();

@@ -17,10 +17,10 @@
  * Outcomes: 445 the bootstrap is missing, not executable or exits before listening; 446 it does not
  * listen on its port within initTimeout; 433/434/439 as for any instance.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { makeTempDir, removeTempDir } from '../util/tempDir';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBootstrap } from './customRuntime';
 import { SpawnedInstance } from './spawnedInstance';
@@ -112,7 +112,7 @@ export class WebInstance extends SpawnedInstance {
 
   /** The instance's own temporary folder (a mapped bootstrap's copy, a generated bootstrap), made on first use. */
   private dir(): string {
-    this.workDir ??= mkdtempSync(join(tmpdir(), 'scf-web-'));
+    this.workDir ??= makeTempDir('web');
     return this.workDir;
   }
 
@@ -283,7 +283,7 @@ export class WebInstance extends SpawnedInstance {
   override kill(): void {
     super.kill();
     this.lease.release();
-    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+    if (this.workDir) removeTempDir(this.workDir);
     this.workDir = undefined;
   }
 }
