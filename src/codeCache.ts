@@ -30,12 +30,12 @@
  * Not used in VS Code's extension host, which is shared with other extensions (its module loader is
  * left alone).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
-import { replaceCacheFile, wrapAsModule } from './util/v8CacheFile';
+import { pruneCacheFiles, replaceCacheFile, wrapAsModule } from './util/v8CacheFile';
 
 interface CompilingModule {
   exports: unknown;
@@ -109,16 +109,23 @@ export function installCodeCache(distDir: string, tag = 'default'): void {
   }
 
   // Written at exit, so the data holds the functions this run compiled lazily, not only the top level.
+  // A run that writes data (the first after a build, mostly) also removes the data of bundles that
+  // are gone (pruneCacheFiles): one listing of the folder for both; a run that only reads does neither.
   process.once('exit', () => {
-    for (const { script, file, content } of toWrite) {
-      try {
+    if (toWrite.length === 0) return;
+    let files: string[];
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      files = readdirSync(cacheDir);
+      for (const { script, file, content } of toWrite) {
         const text = Buffer.from(content, 'utf8');
         const header = Buffer.alloc(4);
         header.writeUInt32LE(text.length, 0);
-        replaceCacheFile(cacheDir, basename(file), Buffer.concat([header, text, script.createCachedData()]));
-      } catch {
-        return; // a read-only home or a full disk: next time compiles as usual
+        replaceCacheFile(cacheDir, basename(file), Buffer.concat([header, text, script.createCachedData()]), files);
       }
+      pruneCacheFiles(cacheDir, files, root, hex(fnv1a(root)));
+    } catch {
+      return; // a read-only home or a full disk: next time compiles as usual
     }
   });
 }
