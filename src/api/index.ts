@@ -17,6 +17,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EmulatorClient } from '../emulator/client';
+import type { InvokeOutcome } from '../emulator/emulator';
 import type { InvokeResult, LogLine } from '../emulator/types';
 import { fail, ok, type Problem } from '../model/outcome';
 import type { CreateEmulator, Invocation } from './types';
@@ -60,27 +61,33 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
       }
       if (payload === undefined) return fail('api.eventNotJson', `the event cannot be sent as JSON: ${typeof event} has no JSON form`);
       const logLines: LogLine[] = [];
+      const onLog = invokeOptions.onLog;
       const run = client.invoke(
         {
           target: absolute(target),
           functionName: invokeOptions.function,
           payload,
-          ...(typeof event === 'string' ? {} : { payloadMadeByStringify: true as const }),
+          payloadMadeByStringify: typeof event === 'string' ? undefined : true,
           invocationType: invokeOptions.invocationType,
           interpolationEnv,
           timeoutOverride: invokeOptions.timeout,
         },
-        (line) => {
-          logLines.push(line);
-          invokeOptions.onLog?.(line);
-        },
+        onLog
+          ? (line) => {
+              logLines.push(line);
+              onLog(line);
+            }
+          : (line) => logLines.push(line),
       );
       const signal = invokeOptions.signal;
-      const onAbort = () => run.cancel();
-      if (signal?.aborted) run.cancel();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const outcome = await run.outcome;
-      signal?.removeEventListener('abort', onAbort);
+      let outcome: InvokeOutcome;
+      if (signal) {
+        const onAbort = () => run.cancel();
+        if (signal.aborted) run.cancel();
+        signal.addEventListener('abort', onAbort, { once: true });
+        outcome = await run.outcome;
+        signal.removeEventListener('abort', onAbort);
+      } else outcome = await run.outcome;
       if (!outcome.ok) return { ok: false, error: outcome.error as Problem };
       return ok(invocation(outcome.value, logLines));
     },
@@ -91,8 +98,17 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
   };
 };
 
+/**
+ * The answer: the host's result with its log. `r` is the client's own (parsed from the host's reply
+ * for this invocation alone), so the two keys are added to it rather than to a copy of it.
+ */
 function invocation(r: InvokeResult, logLines: LogLine[]): Invocation {
-  return { ...r, logs: logLines.map((l) => l.text).join('\n'), logLines };
+  let logs = '';
+  for (let i = 0; i < logLines.length; i++) logs = i === 0 ? logLines[i]!.text : `${logs}\n${logLines[i]!.text}`;
+  const answer = r as Invocation;
+  answer.logs = logs;
+  answer.logLines = logLines;
+  return answer;
 }
 
 function stringValues(env: Record<string, string | undefined>): Record<string, string> {

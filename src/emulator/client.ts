@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { LineChannel } from './lineChannel';
 import type { InvokeOutcome } from './emulator';
-import { ok, type Outcome } from '../model/outcome';
+import { ok, type Outcome, type Problem } from '../model/outcome';
 import { hostEnvironment } from './environment';
 import type { HostReply, HostRequest, InvokeMessage } from './protocol';
 import type { FinishedEvent } from './async';
@@ -48,17 +48,67 @@ export interface RunningInvocation {
   cancel(): void;
 }
 
-interface Pending {
-  onLog: (line: LogLine) => void;
-  accepted: (requestId: string) => void;
-  done: (outcome: InvokeOutcome) => void;
+/**
+ * One invocation in flight: what the client calls as its replies come (onLog, accepted, done) and
+ * what the caller holds (RunningInvocation), in one object. The request id's promise is made only for
+ * a caller that asks for it (the API does not): until then what it would settle with is kept.
+ */
+class Running implements RunningInvocation {
+  readonly outcome: Promise<InvokeOutcome>;
+  private resolve!: (o: InvokeOutcome) => void;
+  private settledId: { requestId: string } | { refused: Error } | undefined;
+  private idPromise: { promise: Promise<string>; resolve: (requestId: string) => void; reject: (e: Error) => void } | undefined;
+
+  constructor(
+    readonly onLog: (line: LogLine) => void,
+    readonly cancel: () => void,
+  ) {
+    this.outcome = new Promise<InvokeOutcome>((resolve) => (this.resolve = resolve));
+  }
+
+  accepted(requestId: string): void {
+    if (this.settledId) return;
+    this.settledId = { requestId };
+    this.idPromise?.resolve(requestId);
+  }
+
+  private refused(e: Error): void {
+    if (this.settledId) return;
+    this.settledId = { refused: e };
+    this.idPromise?.reject(e);
+  }
+
+  done(o: InvokeOutcome): void {
+    if (!o.ok) this.refused(new Error(o.error.message));
+    else if (o.value.statusCode === 400 || o.value.statusCode === 406) this.refused(new Error(o.value.errorMessage ?? 'refused'));
+    this.resolve(o);
+  }
+
+  get requestId(): Promise<string> {
+    if (!this.idPromise) {
+      let resolve!: (requestId: string) => void;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<string>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(() => undefined);
+      this.idPromise = { promise, resolve, reject };
+      const settled = this.settledId;
+      if (settled && 'requestId' in settled) resolve(settled.requestId);
+      else if (settled) reject(settled.refused);
+    }
+    return this.idPromise.promise;
+  }
 }
 
 export class EmulatorClient {
   private host: ChildProcess | undefined;
   /** Each host's channel (lineChannel.ts). */
   private readonly channels = new WeakMap<ChildProcess, LineChannel>();
-  private readonly pending = new Map<string, Pending>();
+  /** Hosts that sent a line that is not a list of replies (hostBroke): stopped, and their exit fails nothing more. */
+  private readonly broken = new WeakSet<ChildProcess>();
+  private readonly pending = new Map<string, Running>();
   private readonly resumes = new Map<string, (r: Outcome<number>) => void>();
   private readyHost: ChildProcess | undefined;
   private readonly readyWaiters: Array<(r: Outcome<number>) => void> = [];
@@ -103,13 +153,19 @@ export class EmulatorClient {
     const channel = new LineChannel(
       host.stdio[3] as Socket,
       (line) => {
-        let batch: HostReply[];
+        if (this.broken.has(host)) return;
+        let batch: unknown;
         try {
-          batch = JSON.parse(line) as HostReply[];
+          batch = JSON.parse(line);
         } catch {
-          return; // (only the host writes here)
+          batch = undefined;
         }
-        for (const m of batch) {
+        // Only the host writes here, a list of replies per line: anything else is a bug of ours, and
+        // what it was meant to say is lost, so the invocations waiting on this host end with an error
+        // that says so (instead of a throw here, in the caller's process) and the host is stopped.
+        if (!Array.isArray(batch)) return this.hostBroke(host, channel, line);
+        for (const m of batch as HostReply[]) {
+          if (m === null || typeof m !== 'object' || typeof m.type !== 'string') return this.hostBroke(host, channel, line);
           if (m.type === 'ready') this.onReady(host, m.pid);
           else this.onReply(m);
         }
@@ -123,17 +179,9 @@ export class EmulatorClient {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const said = this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' ')}` : '';
       const error = { code: 'host.exited', message: `the emulator host ${why}${said}; invoke again to start a new one` };
-      const failWaiting = () => {
-        for (const w of this.readyWaiters.splice(0)) w({ ok: false, error });
-        for (const [id, p] of this.pending) {
-          p.done({ ok: false, error });
-          this.pending.delete(id);
-        }
-        for (const [id, r] of this.resumes) {
-          r({ ok: false, error });
-          this.resumes.delete(id);
-        }
-      };
+      // (a host that broke its protocol has failed what waited on it already; what waits now is another host's)
+      if (this.broken.has(host)) return;
+      const failWaiting = () => this.failAll(error);
       // What the host wrote before it died may still be unread in the channel (an async event's end,
       // which its journal already calls done): read to the channel's end before failing the rest.
       // (The host's fd 3 is close-on-exec, so no runtime it started holds the channel open.)
@@ -144,6 +192,39 @@ export class EmulatorClient {
     this.channels.set(host, channel);
     this.updateRef();
     return host;
+  }
+
+  /**
+   * The host sent a line that is not a list of replies (a bug of ours): every invocation, resume and
+   * start waiting on it ends with a Problem that says so, the host is stopped (its channel closed
+   * first, so the next invoke starts another) and nothing more is read from it.
+   */
+  private hostBroke(host: ChildProcess, channel: LineChannel, line: string): void {
+    const shown = line.length > 120 ? `${line.slice(0, 120)}...` : line;
+    const error = {
+      code: 'host.protocol',
+      message: `the emulator host sent a line that is not a list of replies (${shown}): a bug in SCF Toolkit; the invocations waiting on it have ended, and the next invoke starts a new host`,
+    };
+    if (this.host === host) this.host = undefined;
+    if (this.readyHost === host) this.readyHost = undefined;
+    this.broken.add(host);
+    this.failAll(error);
+    channel.socket.destroy();
+    host.kill('SIGKILL');
+  }
+
+  /** Ends everything that waits on the host (it has gone, or broken) with `error`. */
+  private failAll(error: Problem): void {
+    for (const w of this.readyWaiters.splice(0)) w({ ok: false, error });
+    for (const [id, p] of this.pending) {
+      p.done({ ok: false, error });
+      this.pending.delete(id);
+    }
+    for (const [id, r] of this.resumes) {
+      r({ ok: false, error });
+      this.resumes.delete(id);
+    }
+    this.updateRef();
   }
 
   private onReady(host: ChildProcess, pid: number): void {
@@ -169,11 +250,15 @@ export class EmulatorClient {
     if (!this.options.unrefWhenIdle || !host) return;
     const busy = this.pending.size > 0 || this.resumes.size > 0 || this.readyWaiters.length > 0;
     // (each ref or unref is a call into the runtime's C++ side: only when the state changes)
-    if (this.refState?.host === host && this.refState.busy === busy) return;
-    this.refState = { host, busy };
-    const handles = [host, host.stdio[3], host.stderr] as Array<{ ref?(): unknown; unref?(): unknown; destroyed?: boolean } | null | undefined>;
-    // (a socket the host has closed has no handle: its unref() would wait for a 'connect' that never comes)
-    for (const h of handles) if (!h?.destroyed) (busy ? h?.ref : h?.unref)?.call(h);
+    const state = this.refState;
+    if (state?.host === host && state.busy === busy) return;
+    if (state) {
+      state.host = host;
+      state.busy = busy;
+    } else this.refState = { host, busy };
+    refHandle(host, busy);
+    refHandle(host.stdio[3], busy);
+    refHandle(host.stderr, busy);
   }
 
   /** Notes an async event's end; false when this client has passed it on already. */
@@ -217,7 +302,13 @@ export class EmulatorClient {
         this.updateRef();
         if (m.result.asyncOutcome) this.firstAsyncEnd(m.result.requestId);
         p.accepted(m.result.requestId);
-        if (m.lines) for (const [stream, text, time, requestId] of m.lines) p.onLog({ requestId: requestId ?? m.result.requestId, stream, text, time });
+        const lines = m.lines;
+        if (lines) {
+          for (let i = 0; i < lines.length; i++) {
+            const l = lines[i]!;
+            p.onLog({ requestId: l[3] ?? m.result.requestId, stream: l[0], text: l[1], time: l[2] });
+          }
+        }
         p.done(ok(m.result));
         break;
       case 'error':
@@ -230,60 +321,30 @@ export class EmulatorClient {
 
   invoke(params: InvokeParams, onLog: (line: LogLine) => void): RunningInvocation {
     const id = String(++this.lastId);
-    // The request id's promise is made only for a caller that asks for it (the API does not): until
-    // then what it would settle with is kept.
-    let settledId: { requestId: string } | { refused: Error } | undefined;
-    let idPromise: { promise: Promise<string>; resolve: (requestId: string) => void; reject: (e: Error) => void } | undefined;
-    const accepted = (requestId: string): void => {
-      if (settledId) return;
-      settledId = { requestId };
-      idPromise?.resolve(requestId);
-    };
-    const refused = (e: Error): void => {
-      if (settledId) return;
-      settledId = { refused: e };
-      idPromise?.reject(e);
-    };
-    const outcome = new Promise<InvokeOutcome>((resolve) => {
-      this.pending.set(id, {
-        onLog,
-        accepted,
-        done: (o) => {
-          if (!o.ok) refused(new Error(o.error.message));
-          else if (o.value.statusCode === 400 || o.value.statusCode === 406) refused(new Error(o.value.errorMessage ?? 'refused'));
-          resolve(o);
-        },
-      });
+    const running = new Running(onLog, () => {
+      if (this.pending.has(id) && this.host && this.connected(this.host)) this.send(this.host, { type: 'cancel', id });
     });
+    this.pending.set(id, running);
     const host = this.ensureHost();
-    const message: InvokeMessage = { type: 'invoke', id, ...params };
-    if (this.hostHasEnv(host, params.interpolationEnv)) {
-      message.interpolationEnv = undefined; // (JSON leaves it out)
-      message.sameInterpolationEnv = true;
-    }
+    const sameEnv = this.hostHasEnv(host, params.interpolationEnv);
+    // Every field by name (the compiler checks that none is missing): no copy of the caller's object.
+    const message = {
+      type: 'invoke',
+      id,
+      target: params.target,
+      functionName: params.functionName,
+      payload: params.payload,
+      payloadMadeByStringify: params.payloadMadeByStringify,
+      invocationType: params.invocationType,
+      interpolationEnv: sameEnv ? undefined : params.interpolationEnv, // (JSON leaves it out)
+      sameInterpolationEnv: sameEnv ? true : undefined,
+      debug: params.debug,
+      timeoutOverride: params.timeoutOverride,
+      layerFolders: params.layerFolders,
+    } satisfies Record<keyof Required<InvokeMessage>, unknown> & InvokeMessage;
     this.send(host, message);
     this.updateRef();
-    return {
-      get requestId(): Promise<string> {
-        if (!idPromise) {
-          let resolve!: (requestId: string) => void;
-          let reject!: (e: Error) => void;
-          const promise = new Promise<string>((res, rej) => {
-            resolve = res;
-            reject = rej;
-          });
-          promise.catch(() => undefined);
-          idPromise = { promise, resolve, reject };
-          if (settledId && 'requestId' in settledId) resolve(settledId.requestId);
-          else if (settledId) reject(settledId.refused);
-        }
-        return idPromise.promise;
-      },
-      outcome,
-      cancel: () => {
-        if (this.pending.has(id) && this.host && this.connected(this.host)) this.send(this.host, { type: 'cancel', id });
-      },
-    };
+    return running;
   }
 
   /**
@@ -355,4 +416,11 @@ export class EmulatorClient {
       else host.kill();
     });
   }
+}
+
+/** ref() or unref() one of the host's handles (a socket the host has closed has no handle: its unref() would wait for a 'connect' that never comes). */
+function refHandle(h: { ref?(): unknown; unref?(): unknown; destroyed?: boolean } | null | undefined, busy: boolean): void {
+  if (!h || h.destroyed) return;
+  if (busy) h.ref?.();
+  else h.unref?.();
 }

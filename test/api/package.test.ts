@@ -66,6 +66,28 @@ test('hello answers like SCF, then from a warm instance', async () => {
   assert.deepEqual(second.value.result, { message: 'Hello, world!', invocations: 2 });
 });
 
+test('the answer carries the whole log: logs is the texts of logLines, one per line, the lines onLog was given as they came', async () => {
+  const heard = [];
+  const r = await scf.invoke('hello', { name: 'log' }, { onLog: (l) => heard.push(l) });
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.logLines, heard);
+  assert.equal(r.value.logs, heard.map((l) => l.text).join('\\n'));
+  assert.deepEqual(heard.map((l) => l.stream).filter((s) => s === 'platform').length, 3);
+  assert.ok(heard.every((l) => l.requestId === r.value.requestId && typeof l.time === 'number'));
+  assert.match(heard[0].text, /^START RequestId: /);
+  assert.match(heard.at(-1).text, /^REPORT RequestId: /);
+  const keys = Object.keys(r.value);
+  assert.deepEqual(keys.slice(-2), ['logs', 'logLines']);
+  assert.ok(['requestId', 'statusCode', 'result', 'durationMs'].every((k) => keys.includes(k)));
+});
+
+test('an invocation whose signal is aborted ends with 499', async () => {
+  const aborted = AbortSignal.abort();
+  const r = await scf.invoke('hello', {}, { signal: aborted });
+  assert.ok(r.ok);
+  assert.equal(r.value.statusCode, 499);
+});
+
 test('a handler that throws is status 430 with its message and stack', async () => {
   const r = await scf.invoke('broken', {});
   assert.ok(r.ok);
@@ -96,7 +118,7 @@ test('what fails before any code runs is a Problem naming the file', async () =>
     );
     const r = runNodeTest('hello.test.js');
     assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /# pass 3/);
+    assert.match(r.out, /# pass 5/);
     assert.match(r.out, /# fail 0/);
   });
 

@@ -159,3 +159,41 @@ describe('a host restarted after a kill reports an async end again', () => {
     }
   });
 });
+
+describe('a host that sends a line that is not a list of replies (a bug of ours)', () => {
+  test('the invocations waiting on it end with an error that says so, nothing throws, and the next invoke starts a new host', async () => {
+    const own = new EmulatorClient({ hostScript: join(FIXTURES, 'hosts', 'not-a-list.js') });
+    try {
+      const first = own.invoke({ target: join(FIXTURES, 'node'), payload: '{}' }, () => undefined);
+      const second = own.invoke({ target: join(FIXTURES, 'node'), payload: '{}' }, () => undefined);
+      const brokenPid = own.hostPid();
+      assert.ok(brokenPid);
+      for (const outcome of [await first.outcome, await second.outcome]) {
+        assert.equal(outcome.ok, false);
+        if (!outcome.ok) {
+          assert.equal(outcome.error.code, 'host.protocol');
+          assert.match(outcome.error.message, /emulator host sent a line that is not a list of replies \(.*"type":"result".*\): a bug in SCF Toolkit/);
+        }
+      }
+      await assert.rejects(first.requestId, /not a list of replies/);
+      await eventually(() => !alive(brokenPid), 'the broken host has been stopped');
+      const next = own.invoke({ target: join(FIXTURES, 'node'), payload: '{}' }, () => undefined);
+      const nextPid = own.hostPid();
+      assert.ok(nextPid !== undefined && nextPid !== brokenPid, 'another host was started');
+      const again = await next.outcome;
+      assert.equal(again.ok, false);
+      if (!again.ok) assert.equal(again.error.code, 'host.protocol');
+    } finally {
+      await own.dispose();
+    }
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
