@@ -609,6 +609,12 @@ function checkTslib() {
 
 if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);
 
+// dist/package.json ends Node's lookup of the package scope (the module type) of every file of dist/
+// there, as dist/runtimes/package.json does for the runtimes: the toolkit's own package.json (the
+// extension's 26 KB manifest) is then not read and parsed by each start of the CLI, the host or the
+// language server, before their first line runs. The same module type the root gives (none: CommonJS).
+writeFileSync(join(dist, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
 // Runtime bootstraps and data files read at run time.
 cpSync(join(root, 'src/emulator/runtimes/assets'), join(dist, 'runtimes'), { recursive: true });
 if (existsSync(join(root, 'src/events/templates'))) cpSync(join(root, 'src/events/templates'), join(dist, 'templates'), { recursive: true });

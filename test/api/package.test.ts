@@ -39,6 +39,10 @@ function runNodeTest(file: string): { status: number | null; out: string } {
 }
 
 describe("require('scf-toolkit') in a user's project", { skip }, () => {
+  test("the package ships dist/package.json: its dist/ is a package scope of its own (scripts/build.mjs)", () => {
+    assert.deepEqual(JSON.parse(readFileSync(join(project, 'node_modules', 'scf-toolkit', 'dist', 'package.json'), 'utf8')), { type: 'commonjs' });
+  });
+
   test('a node:test file invokes a function twice (cold, then warm), a throwing one, and a missing one', () => {
     writeFileSync(
       join(project, 'hello.test.js'),
