@@ -54,8 +54,9 @@ const channel = new LineChannel(new Socket({ fd: 3, readable: true, writable: tr
 // anything else (a result, an error, an async event's acceptance, which the journal already holds)
 // goes out at once, with the lines queued before it. So a warm invocation's lines, from START to
 // REPORT, travel with its result in one message even when its runtime takes more than LOG_BATCH_MS
-// to answer (at 4 callers on 2 cores, a fifth of the batches did, each one more write to the client
-// and one more wake-up of it: docs/performance.md), a long one's logs still stream as they come, and
+// to answer (a loaded machine: under strace at 4 callers a fifth of the batches did, each one more
+// write to the client and one more wake-up of it: docs/performance.md), a long one's logs still
+// stream as they come, and
 // nothing final is held back where a crash of this process could lose it.
 const LOG_BATCH_MS = 2;
 const PLATFORM_HOLD_MS = 20;
@@ -78,16 +79,14 @@ function holdOf(message: HostReply): number {
   }
 }
 /**
- * `how`: 'batch' waits as above, 'now' goes at once, 'held' waits for its caller's flush (a result
- * waiting for its companions: finished()). `onSent` runs once the reply is in the channel's kernel
+ * `how`: 'batch' waits as above, 'now' goes at once. `onSent` runs once the reply is in the channel's kernel
  * buffer, where the client reads it even if this process is killed the next moment; never if it
  * cannot be sent (the client has gone).
  */
-function reply(message: HostReply, how: 'batch' | 'now' | 'held' = 'batch', onSent?: () => void): void {
+function reply(message: HostReply, how: 'batch' | 'now' = 'batch', onSent?: () => void): void {
   if (!channel.open) return;
   outbox.push(message);
   if (onSent) onOutboxSent.push(onSent);
-  if (how === 'held') return; // (its caller flushes: finished())
   const hold = how === 'batch' ? holdOf(message) : 0;
   if (hold > 0) {
     const due = Date.now() + hold;
@@ -208,32 +207,7 @@ function queueFor(spec: FunctionSpec, layerFolders?: Record<string, string>): As
 /** The client's interpolationEnv, which it sends only when it changes (protocol.ts). */
 let interpolationEnv: Record<string, string> = {};
 
-/**
- * The sync invocations that came in one read (handleRequests), and how many of them have not finished.
- * A result whose companions still run waits for them (at most TOGETHER_MS): results that leave
- * together wake the client once, and its callers, resolved in one tick, invoke again in one message,
- * so the batches stay whole instead of drifting apart into one invocation each.
- */
-interface Arrival {
-  left: number;
-}
-const TOGETHER_MS = 2;
-let togetherTimer: NodeJS.Timeout | undefined;
-
-/** A sync invocation of `arrival` has its reply queued: the batch goes once its last one has, or at TOGETHER_MS. */
-function finished(arrival: Arrival): void {
-  if (--arrival.left <= 0) {
-    if (togetherTimer) clearTimeout(togetherTimer);
-    togetherTimer = undefined;
-    return flushSoon();
-  }
-  togetherTimer ??= setTimeout(() => {
-    togetherTimer = undefined;
-    flush();
-  }, TOGETHER_MS);
-}
-
-async function invoke(req: InvokeMessage, arrival?: Arrival): Promise<void> {
+async function invoke(req: InvokeMessage): Promise<void> {
   if (req.interpolationEnv) interpolationEnv = Object.freeze(req.interpolationEnv);
   const env = req.sameInterpolationEnv ? interpolationEnv : (req.interpolationEnv ?? {});
   const picked = load(req.target, req.functionName, env, req.layerFolders);
@@ -265,9 +239,8 @@ async function invoke(req: InvokeMessage, arrival?: Arrival): Promise<void> {
         onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }),
       },
     );
-    const how = arrival ? 'held' : 'batch';
-    if (outcome.ok) reply({ type: 'result', id: req.id, result: outcome.value }, how);
-    else reply({ type: 'error', id: req.id, error: outcome.error }, how);
+    if (outcome.ok) reply({ type: 'result', id: req.id, result: outcome.value });
+    else reply({ type: 'error', id: req.id, error: outcome.error });
   } finally {
     running.delete(req.id);
   }
@@ -312,23 +285,16 @@ function sealReading(): void {
 }
 
 function handleRequests(requests: HostRequest[]): void {
-  let syncInvokes = 0;
-  for (const m of requests) if (m.type === 'invoke' && m.invocationType !== 'Event') syncInvokes++;
-  // (one alone has no companions to wait for)
-  const arrival = syncInvokes > 1 ? { left: syncInvokes } : undefined;
-  for (const m of requests) onRequest(m, arrival);
+  for (const m of requests) onRequest(m);
 }
 
-function onRequest(message: HostRequest, arrival: Arrival | undefined): void {
+function onRequest(message: HostRequest): void {
   switch (message.type) {
-    case 'invoke': {
-      const together = message.invocationType !== 'Event' ? arrival : undefined;
-      const done = invoke(message, together).catch((e: unknown) =>
+    case 'invoke':
+      invoke(message).catch((e: unknown) =>
         reply({ type: 'error', id: message.id, error: { code: 'host.internal', message: `emulator host error: ${(e as Error)?.message ?? String(e)}` } }),
       );
-      if (together) void done.then(() => finished(together));
       break;
-    }
     case 'resume':
       try {
         resume(message);
