@@ -129,6 +129,11 @@ def send(message, raw_result=None):
     body = json_dumps(message)
     if raw_result is not None:
         body = body[:-1] + ',"result":' + raw_result + "}"
+    write_frame(body)
+
+
+def write_frame(body):
+    """One frame to the reply channel: its length line and body in one write(2) (fd 4 is blocking)."""
     data = body if PY2 and isinstance(body, bytes) else body.encode("utf-8")
     frame = str(len(data)).encode("ascii") + b"\n" + data
     while frame:
@@ -376,7 +381,12 @@ def serve(fn):
         except (TypeError, ValueError) as e:
             send(result_message({"t": "result", "ok": False, "code": 430, "message": "the return value is not JSON-serialisable: %s" % e, "stack": "", "noMarks": True}))
             continue
-        send(result_message({"t": "result", "ok": True, "noMarks": True}), raw)
+        files = changed_files()
+        if files is None:
+            # the usual answer (no new files), as send() would make it, without encoding the rest
+            write_frame('{"t":"result","ok":true,"noMarks":true,"result":' + raw + "}")
+        else:
+            send({"t": "result", "ok": True, "noMarks": True, "files": files}, raw)
 
 
 def warm_compiler():
