@@ -55,6 +55,8 @@ export interface RunningInvocation {
  */
 class Running implements RunningInvocation {
   readonly outcome: Promise<InvokeOutcome>;
+  /** The host it was sent to: only that host's exit ends it (failAll). */
+  host: ChildProcess | undefined;
   private resolve!: (o: InvokeOutcome) => void;
   private settledId: { requestId: string } | { refused: Error } | undefined;
   private idPromise: { promise: Promise<string>; resolve: (requestId: string) => void; reject: (e: Error) => void } | undefined;
@@ -102,6 +104,12 @@ class Running implements RunningInvocation {
   }
 }
 
+/** A promise's resolve, with the host whose answer it waits for. */
+interface Waiter<T> {
+  host: ChildProcess;
+  resolve: (r: Outcome<T>) => void;
+}
+
 export class EmulatorClient {
   private host: ChildProcess | undefined;
   /** Each host's channel (lineChannel.ts). */
@@ -109,9 +117,9 @@ export class EmulatorClient {
   /** Hosts that sent a line that is not a list of replies (hostBroke): stopped, and their exit fails nothing more. */
   private readonly broken = new WeakSet<ChildProcess>();
   private readonly pending = new Map<string, Running>();
-  private readonly resumes = new Map<string, (r: Outcome<number>) => void>();
+  private readonly resumes = new Map<string, Waiter<number>>();
   private readyHost: ChildProcess | undefined;
-  private readonly readyWaiters: Array<(r: Outcome<number>) => void> = [];
+  private readonly readyWaiters: Array<Waiter<number>> = [];
   /** The end of the host's stderr, for the message when it dies. */
   private stderrTail = '';
   /** Ids of this client's messages: unique per client, which is all the host needs. */
@@ -181,7 +189,7 @@ export class EmulatorClient {
       const error = { code: 'host.exited', message: `the emulator host ${why}${said}; invoke again to start a new one` };
       // (a host that broke its protocol has failed what waited on it already; what waits now is another host's)
       if (this.broken.has(host)) return;
-      const failWaiting = () => this.failAll(error);
+      const failWaiting = () => this.failAll(host, error);
       // What the host wrote before it died may still be unread in the channel (an async event's end,
       // which its journal already calls done): read to the channel's end before failing the rest.
       // (The host's fd 3 is close-on-exec, so no runtime it started holds the channel open.)
@@ -208,28 +216,45 @@ export class EmulatorClient {
     if (this.host === host) this.host = undefined;
     if (this.readyHost === host) this.readyHost = undefined;
     this.broken.add(host);
-    this.failAll(error);
+    this.failAll(host, error);
     channel.socket.destroy();
     host.kill('SIGKILL');
   }
 
-  /** Ends everything that waits on the host (it has gone, or broken) with `error`. */
-  private failAll(error: Problem): void {
-    for (const w of this.readyWaiters.splice(0)) w({ ok: false, error });
+  /**
+   * Ends everything that waits on `host` (it has gone, or broken) with `error`. Only that host's: its
+   * exit can come after a newer host has taken invocations (its channel closed first, and the next
+   * invoke started another), and those are the newer host's to answer.
+   */
+  private failAll(host: ChildProcess, error: Problem): void {
+    const failed = { ok: false, error } as const;
+    for (let i = this.readyWaiters.length - 1; i >= 0; i--) {
+      const w = this.readyWaiters[i]!;
+      if (w.host !== host) continue;
+      this.readyWaiters.splice(i, 1);
+      w.resolve(failed);
+    }
     for (const [id, p] of this.pending) {
-      p.done({ ok: false, error });
+      if (p.host !== host) continue;
       this.pending.delete(id);
+      p.done(failed);
     }
     for (const [id, r] of this.resumes) {
-      r({ ok: false, error });
+      if (r.host !== host) continue;
       this.resumes.delete(id);
+      r.resolve(failed);
     }
     this.updateRef();
   }
 
   private onReady(host: ChildProcess, pid: number): void {
     this.readyHost = host;
-    for (const w of this.readyWaiters.splice(0)) w(ok(pid));
+    for (let i = this.readyWaiters.length - 1; i >= 0; i--) {
+      const w = this.readyWaiters[i]!;
+      if (w.host !== host) continue;
+      this.readyWaiters.splice(i, 1);
+      w.resolve(ok(pid));
+    }
     this.updateRef();
   }
 
@@ -239,7 +264,7 @@ export class EmulatorClient {
     const host = this.ensureHost();
     if (this.readyHost === host && host.pid !== undefined) return Promise.resolve(ok(host.pid));
     return new Promise((resolve) => {
-      this.readyWaiters.push(resolve);
+      this.readyWaiters.push({ host, resolve });
       this.updateRef();
     });
   }
@@ -277,13 +302,13 @@ export class EmulatorClient {
       return;
     }
     if (m.type === 'resumed') {
-      this.resumes.get(m.id)?.(ok(m.pending));
+      this.resumes.get(m.id)?.resolve(ok(m.pending));
       this.resumes.delete(m.id);
       this.updateRef();
       return;
     }
     if (m.type === 'error' && this.resumes.has(m.id)) {
-      this.resumes.get(m.id)!({ ok: false, error: m.error });
+      this.resumes.get(m.id)!.resolve({ ok: false, error: m.error });
       this.resumes.delete(m.id);
       this.updateRef();
       return;
@@ -322,10 +347,12 @@ export class EmulatorClient {
   invoke(params: InvokeParams, onLog: (line: LogLine) => void): RunningInvocation {
     const id = String(++this.lastId);
     const running = new Running(onLog, () => {
-      if (this.pending.has(id) && this.host && this.connected(this.host)) this.send(this.host, { type: 'cancel', id });
+      const to = running.host;
+      if (this.pending.has(id) && to && this.connected(to)) this.send(to, { type: 'cancel', id });
     });
     this.pending.set(id, running);
     const host = this.ensureHost();
+    running.host = host;
     const sameEnv = this.hostHasEnv(host, params.interpolationEnv);
     // Every field by name (the compiler checks that none is missing): no copy of the caller's object.
     const message = {
@@ -385,8 +412,9 @@ export class EmulatorClient {
   resume(target: string): Promise<Outcome<number>> {
     const id = String(++this.lastId);
     return new Promise((resolve) => {
-      this.resumes.set(id, resolve);
-      this.send(this.ensureHost(), { type: 'resume', id, target });
+      const host = this.ensureHost();
+      this.resumes.set(id, { host, resolve });
+      this.send(host, { type: 'resume', id, target });
       this.updateRef();
     });
   }

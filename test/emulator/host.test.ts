@@ -189,6 +189,28 @@ describe('a host that sends a line that is not a list of replies (a bug of ours)
   });
 });
 
+describe('a host whose channel closes before it exits', () => {
+  test("its exit ends only its own invocations, not those the next host has taken", async () => {
+    const own = new EmulatorClient({ hostScript: join(FIXTURES, 'hosts', 'channel-closed-first.js') });
+    try {
+      const first = await own.invoke({ target: join(FIXTURES, 'node'), payload: '{}' }, () => undefined).outcome;
+      assert.ok(first.ok && first.value.result === 'from the first host', 'the first host answered');
+      const firstPid = own.hostPid();
+      assert.ok(firstPid);
+      // (white-box: the client has read the first host's channel to its end, so the next invoke starts another host)
+      await eventually(() => own['channels'].get(own['host']!)?.open === false, "the first host's channel has closed");
+      const next = own.invoke({ target: join(FIXTURES, 'node'), payload: '{}' }, () => undefined);
+      assert.notEqual(own.hostPid(), firstPid, 'the next invoke started another host');
+      process.kill(firstPid, 'SIGKILL'); // the first host's exit comes while the next one holds the invocation
+      const outcome = await next.outcome;
+      assert.ok(outcome.ok, outcome.ok ? '' : `the next host's invocation failed with the first host's exit: ${outcome.error.message}`);
+      assert.equal(outcome.value.result, 'from the next host');
+    } finally {
+      await own.dispose();
+    }
+  });
+});
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
