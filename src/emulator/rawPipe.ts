@@ -10,10 +10,11 @@
  * writes of small frames. Built on the handles' stream protocol as net.Socket uses it
  * (lib/internal/stream_base_commons.js: `onread` with the read's size in `streamBaseState`,
  * WriteWrap and ShutdownWrap requests), from `process.binding('stream_wrap')`; where that is not as
- * expected, rawPipesSupported() is false and the caller makes sockets as before.
+ * expected, rawPipesSupported() is false and the caller makes sockets as before (nodeBinding.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { StringDecoder } from 'node:string_decoder';
+import { nodeBinding } from './nodeBinding';
 
 /** The part of Node's stream handle (LibuvStreamWrap, a pipe here) used here. */
 export interface StreamHandle {
@@ -46,19 +47,13 @@ let binding: { stream: StreamBinding; eof: number } | null | undefined;
 function load(): { stream: StreamBinding; eof: number } | null {
   if (binding !== undefined) return binding;
   binding = null;
-  try {
-    const get = (process as unknown as { binding?: ((name: string) => unknown) & { name?: string } }).binding;
-    // (as rawSpawn.ts: never through the wrapper that warns under --pending-deprecation)
-    if (typeof get !== 'function' || get.name !== 'binding') return null;
-    const stream = get('stream_wrap') as Partial<StreamBinding>;
-    const uv = get('uv') as { UV_EOF?: unknown };
-    const indices = [stream.kReadBytesOrError, stream.kArrayBufferOffset, stream.kBytesWritten, stream.kLastWriteWasAsync];
-    if (!(stream.streamBaseState instanceof Int32Array) || !indices.every((i) => typeof i === 'number' && i >= 0 && i < stream.streamBaseState!.length)) return null;
-    if (typeof stream.WriteWrap !== 'function' || typeof stream.ShutdownWrap !== 'function' || typeof uv.UV_EOF !== 'number') return null;
-    binding = { stream: stream as StreamBinding, eof: uv.UV_EOF };
-  } catch {
-    // (the permission model refuses process.binding)
-  }
+  const stream = nodeBinding('stream_wrap') as Partial<StreamBinding> | undefined;
+  const uv = nodeBinding('uv') as { UV_EOF?: unknown } | undefined;
+  if (!stream || !uv) return null;
+  const indices = [stream.kReadBytesOrError, stream.kArrayBufferOffset, stream.kBytesWritten, stream.kLastWriteWasAsync];
+  if (!(stream.streamBaseState instanceof Int32Array) || !indices.every((i) => typeof i === 'number' && i >= 0 && i < stream.streamBaseState!.length)) return null;
+  if (typeof stream.WriteWrap !== 'function' || typeof stream.ShutdownWrap !== 'function' || typeof uv.UV_EOF !== 'number') return null;
+  binding = { stream: stream as StreamBinding, eof: uv.UV_EOF };
   return binding;
 }
 

@@ -19,6 +19,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
+import { nodeBinding } from './nodeBinding';
 import { RawPipe, rawPipesSupported, type StreamHandle } from './rawPipe';
 
 /** The part of Node's ProcessWrap used here (src/process_wrap.cc). */
@@ -68,17 +69,11 @@ let bindings: Bindings | null | undefined;
 function load(): Bindings | null {
   if (bindings !== undefined) return bindings;
   bindings = null;
-  try {
-    const binding = (process as unknown as { binding?: ((name: string) => unknown) & { name?: string } }).binding;
-    // With --pending-deprecation, Node wraps process.binding in a function that warns (DEP0111).
-    if (typeof binding !== 'function' || binding.name !== 'binding') return null;
-    const wrap = binding('process_wrap') as { Process?: unknown };
-    const pipe = binding('pipe_wrap') as { Pipe?: unknown; constants?: { SOCKET?: unknown } };
-    if (typeof wrap.Process !== 'function' || typeof pipe.Pipe !== 'function' || typeof pipe.constants?.SOCKET !== 'number') return null;
-    bindings = { Process: wrap.Process as Bindings['Process'], Pipe: pipe.Pipe as Bindings['Pipe'], pipeSocket: pipe.constants.SOCKET };
-  } catch {
-    // (the permission model refuses process.binding)
-  }
+  const wrap = nodeBinding('process_wrap') as { Process?: unknown } | undefined;
+  const pipe = nodeBinding('pipe_wrap') as { Pipe?: unknown; constants?: { SOCKET?: unknown } } | undefined;
+  if (!wrap || !pipe) return null;
+  if (typeof wrap.Process !== 'function' || typeof pipe.Pipe !== 'function' || typeof pipe.constants?.SOCKET !== 'number') return null;
+  bindings = { Process: wrap.Process as Bindings['Process'], Pipe: pipe.Pipe as Bindings['Pipe'], pipeSocket: pipe.constants.SOCKET };
   return bindings;
 }
 
