@@ -24,9 +24,9 @@ import type { InitOutcome, RunMeasure } from './instanceTypes';
 import type { Cancelable } from './types';
 import { fail, ok, type Outcome } from '../model/outcome';
 import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
+import { makeTempDir, removeTempDir } from '../util/tempDir';
 
 export const BOOTSTRAP_NAMES = ['scf_bootstrap', 'bootstrap'] as const;
-import { makeTempDir, removeTempDir } from '../util/tempDir';
 
 /** The bootstrap in a code folder, or why there is none that can run. */
 export function findBootstrap(codeDir: string, names: readonly string[] = BOOTSTRAP_NAMES): Outcome<string> {

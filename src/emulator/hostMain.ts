@@ -56,8 +56,7 @@ const channel = new LineChannel(new Socket({ fd: 3, readable: true, writable: tr
 // REPORT, travel with its result in one message even when its runtime takes more than LOG_BATCH_MS
 // to answer (a loaded machine: under strace at 4 callers a fifth of the batches did, each one more
 // write to the client and one more wake-up of it: docs/performance.md), a long one's logs still
-// stream as they come, and
-// nothing final is held back where a crash of this process could lose it.
+// stream as they come, and nothing final is held back where a crash of this process could lose it.
 const LOG_BATCH_MS = 2;
 const PLATFORM_HOLD_MS = 20;
 let outbox: HostReply[] = [];
@@ -73,7 +72,7 @@ function holdOf(message: HostReply): number {
     case 'asyncLog':
       return message.line.stream === 'platform' ? PLATFORM_HOLD_MS : LOG_BATCH_MS;
     case 'accepted':
-      return PLATFORM_HOLD_MS; // (a sync invocation's: an async one's is sent with batch false)
+      return PLATFORM_HOLD_MS; // (a sync invocation's: an async one's is sent 'now')
     default:
       return 0;
   }

@@ -19,9 +19,9 @@
  */
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { makeTempDir, removeTempDir } from '../util/tempDir';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import { makeTempDir, removeTempDir } from '../util/tempDir';
 import { findBootstrap } from './customRuntime';
 import { SpawnedInstance } from './spawnedInstance';
 import type { InitOutcome, RunMeasure } from './instanceTypes';
