@@ -183,13 +183,25 @@ async function suiteResults(file, timeoutMs) {
 }
 
 /**
+ * Opens the command palette. F1 can go unheard while a page takes the focus (seen just after the Get
+ * Started walkthrough opened: the palette's input stayed hidden for 30 s), so press it again.
+ */
+async function openPalette(page) {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('F1');
+    if (await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) return input;
+  }
+  await input.waitFor({ state: 'visible' });
+  return input;
+}
+
+/**
  * Runs a command by its title through the command palette. With `opensPick`, the command opens a quick
  * pick of its own (the widget may never hide): wait until the palette's text has gone from it instead.
  */
 async function palette(page, title, { opensPick = false } = {}) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
+  const input = await openPalette(page);
   await input.fill(`>${title}`);
   await pickOption(page, title, { opensPick });
 }
@@ -230,6 +242,17 @@ async function attributeBecomes(locator, name, value, timeoutMs = 10000) {
 }
 
 /** The text of the visible lines of the Output panel's editor. */
+/** Waits until a locator's box is the same in two looks 150 ms apart (a list done re-rendering). */
+async function stableBox(locator, timeoutMs = 5000) {
+  let last = await locator.boundingBox();
+  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const box = await locator.boundingBox();
+    if (box && last && box.x === last.x && box.y === last.y) return;
+    last = box;
+  }
+}
+
 async function outputText(page) {
   // Monaco renders spaces as no-break spaces.
   return (await page.locator('.part.panel .output-view .view-lines').innerText().catch(() => '')).replace(/\u00a0/g, ' ');
@@ -282,18 +305,26 @@ async function trustedRun(packages, browser) {
   await explorer.locator('[role="treeitem"]', { hasText: 'orders' }).first().click();
   const yml = explorer.locator('[role="treeitem"]', { hasText: 'serverless.yml' }).first();
   await yml.waitFor({ timeout: 10000 });
-  await yml.click({ button: 'right' });
   const menu = page.locator('.context-view .monaco-menu');
-  await menu.waitFor({ timeout: 10000 });
-  const entries = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim());
+  // The explorer's list is virtual and re-renders while folders expand: a right-click aimed at the
+  // file can land on the folder row that moved under the pointer (seen under load: a folder's menu,
+  // with "Find in Folder..."). So wait until the row stops moving, and aim again if the menu that
+  // opened is not a file's.
+  let entries = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await stableBox(yml);
+    await yml.click({ button: 'right' });
+    await menu.waitFor({ timeout: 10000 });
+    entries = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim());
+    if (!entries.includes('Find in Folder...')) break;
+    await page.keyboard.press('Escape');
+  }
   check(entries.includes('Invoke Locally') && entries.includes('Deploy'), `the explorer menu of serverless.yml has Invoke Locally and Deploy (${entries.filter(Boolean).join(', ')})`);
   await page.keyboard.press('Escape');
   await page.locator('.part.activitybar [aria-label^="SCF"]').first().click();
 
   step('invoking through the command palette');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
+  const input = await openPalette(page);
   await input.fill('>SCF: Invoke Locally');
   await page.locator('.quick-input-list [role="option"]', { hasText: 'SCF: Invoke Locally' }).first().waitFor();
   await page.keyboard.press('Enter');
