@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
 import { FIXTURES, functionSpec, invoke } from './helpers';
-import { connectWhenListening, freePort } from '../util/net';
+import { freePort } from '../util/net';
+import { EventKind, In, jdwpAttach, Out } from '../util/jdwp';
 
 // The machines this project runs on have a JDK; where none is installed, the runtime's message is tested instead.
 const hasJdk = spawnSync('sh', ['-c', 'command -v javac && command -v jar']).status === 0;
@@ -23,7 +24,8 @@ before(() => {
   const src = join(FIXTURES, 'java', 'src');
   const classes = mkdtempSync(join(tmpdir(), 'scf-java-classes-'));
   codeDir = mkdtempSync(join(tmpdir(), 'scf-java-code-'));
-  const javac = spawnSync('javac', ['-d', classes, ...javaFiles(src)], { encoding: 'utf8' });
+  // -g, as Maven's and Gradle's defaults compile: the local variables' table too, which the breakpoint test reads.
+  const javac = spawnSync('javac', ['-g', '-d', classes, ...javaFiles(src)], { encoding: 'utf8' });
   assert.equal(javac.status, 0, javac.stderr);
   const jar = spawnSync('jar', ['cf', join(codeDir, 'hello.jar'), '-C', classes, '.'], { encoding: 'utf8' });
   assert.equal(jar.status, 0, jar.stderr);
@@ -83,55 +85,6 @@ test('the code folder given to Java tests is a jar, not the sources', { skip: !h
   assert.deepEqual(readdirSync(codeDir).map((f) => relative(codeDir, join(codeDir, f))), ['hello.jar']);
 });
 
-/**
- * A minimal JDWP client (the protocol the Debugger for Java extension speaks): the handshake, then
- * command packets answered by reply packets of the same id. Events the VM sends are ignored.
- */
-async function jdwpAttach(port: number, withinMs: number): Promise<{ command: (set: number, cmd: number) => Promise<Buffer>; close: () => void }> {
-  const socket = await connectWhenListening(port, withinMs);
-  let buffer = Buffer.alloc(0);
-  let handshaken: (() => void) | undefined;
-  const handshake = new Promise<void>((r) => (handshaken = r));
-  const replies = new Map<number, (data: Buffer) => void>();
-  socket.on('data', (chunk: Buffer) => {
-    buffer = Buffer.concat([buffer, chunk]);
-    if (handshaken) {
-      if (buffer.length < 14) return;
-      assert.equal(buffer.subarray(0, 14).toString(), 'JDWP-Handshake');
-      buffer = buffer.subarray(14);
-      handshaken();
-      handshaken = undefined;
-    }
-    while (buffer.length >= 11 && buffer.length >= buffer.readUInt32BE(0)) {
-      const length = buffer.readUInt32BE(0);
-      const id = buffer.readUInt32BE(4);
-      const isReply = (buffer[8]! & 0x80) !== 0;
-      if (isReply) {
-        assert.equal(buffer.readUInt16BE(9), 0, `JDWP error ${buffer.readUInt16BE(9)} for packet ${id}`);
-        replies.get(id)?.(buffer.subarray(11, length));
-      }
-      buffer = buffer.subarray(length);
-    }
-  });
-  socket.write('JDWP-Handshake');
-  await handshake;
-  let nextId = 1;
-  return {
-    command: (set, cmd) => {
-      const id = nextId++;
-      const packet = Buffer.alloc(11);
-      packet.writeUInt32BE(11, 0);
-      packet.writeUInt32BE(id, 4);
-      packet[8] = 0;
-      packet[9] = set;
-      packet[10] = cmd;
-      socket.write(packet);
-      return new Promise((resolve) => replies.set(id, resolve));
-    },
-    close: () => socket.destroy(),
-  };
-}
-
 test('debugging: the JVM waits for a JDWP debugger before it loads the handler, and the invoke ends 200 once the debugger resumes it', { skip: !hasJdk && 'no JDK here' }, async () => {
   const own = new Emulator();
   const port = await freePort();
@@ -151,6 +104,114 @@ test('debugging: the JVM waits for a JDWP debugger before it loads the handler, 
     if (!outcome.ok) assert.fail(outcome.error.message);
     assert.equal(outcome.value.statusCode, 200, logs.join('\n'));
     assert.equal((outcome.value.result as { greeting: string }).greeting, 'Hello debugger x1');
+  } finally {
+    jdwp.close();
+    await own.dispose();
+  }
+});
+
+/** The 1-based line of the fixture's Hello.java that holds `text`. */
+function helloLine(text: string): number {
+  const lines = readFileSync(join(FIXTURES, 'java', 'src', 'example', 'Hello.java'), 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.includes(text));
+  assert.ok(at >= 0, `Hello.java has no line with ${text}`);
+  return at + 1;
+}
+
+test('debugging: a breakpoint on a line of the handler binds and is hit; paused there, the frame holds the event the invoke sent; resumed, the invoke ends 200', { skip: !hasJdk && 'no JDK here' }, async () => {
+  const own = new Emulator();
+  const port = await freePort();
+  const logs: string[] = [];
+  let settled = false;
+  const invoking = own.invoke({ spec: spec('example.Hello::mainHandler'), payload: JSON.stringify({ key1: 'breakpoint', count: 3 }), debug: { port } }, { onLog: (l) => logs.push(l.text) });
+  void invoking.then(() => (settled = true));
+  const jdwp = await jdwpAttach(port, 60_000);
+  try {
+    // The JVM waits for the debugger before it loads the handler, so its class is not there yet: ask
+    // to be told when it is (ClassMatch), as a debugger does for a breakpoint in a class not loaded.
+    await jdwp.request(EventKind.CLASS_PREPARE, new Out().byte(5).string('example.Hello').done(), 1);
+    await jdwp.resume();
+    const prepared = new In((await jdwp.event(EventKind.CLASS_PREPARE)).rest);
+    const typeTag = prepared.byte();
+    const classId = prepared.id();
+    assert.equal(prepared.string(), 'Lexample/Hello;');
+
+    // mainHandler's id (ReferenceType.Methods), and the code index of the line (Method.LineTable).
+    const methods = new In(await jdwp.command(2, 5, new Out().id(classId).done()));
+    let methodId = -1n;
+    for (let n = methods.int(); n > 0; n--) {
+      const id = methods.id();
+      const name = methods.string();
+      methods.string(); // signature
+      methods.int(); // modifiers
+      if (name === 'mainHandler') methodId = id;
+    }
+    assert.notEqual(methodId, -1n, 'Hello has a mainHandler method');
+    const line = helloLine('r.greeting = "Hello "');
+    const table = new In(await jdwp.command(6, 1, new Out().id(classId).id(methodId).done()));
+    table.long();
+    table.long();
+    let index = -1n;
+    for (let n = table.int(); n > 0; n--) {
+      const codeIndex = table.long();
+      if (table.int() === line && index < 0n) index = codeIndex;
+    }
+    assert.notEqual(index, -1n, `line ${line} is in mainHandler's line table`);
+
+    // The breakpoint (LocationOnly), then on: the handler runs up to it.
+    await jdwp.request(EventKind.BREAKPOINT, new Out().byte(7).location({ typeTag, classId, methodId, index }).done(), 1);
+    await jdwp.resume();
+    const hit = await jdwp.event(EventKind.BREAKPOINT);
+    const at = new In(hit.rest).location();
+    assert.equal(at.methodId, methodId);
+    assert.equal(at.index, index);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(settled, false, 'the invoke ended while its handler was paused at the breakpoint');
+
+    // The paused frame's `kv` argument is the event the invoke sent: its key1 and count fields.
+    const frames = new In(await jdwp.command(11, 6, new Out().id(hit.thread).int(0).int(1).done())); // ThreadReference.Frames
+    assert.equal(frames.int(), 1);
+    const frameId = frames.id();
+    const variables = new In(await jdwp.command(6, 2, new Out().id(classId).id(methodId).done())); // Method.VariableTable
+    variables.int(); // argument slots
+    let kvSlot = -1;
+    for (let n = variables.int(); n > 0; n--) {
+      variables.long();
+      const name = variables.string();
+      variables.string();
+      variables.int();
+      const slot = variables.int();
+      if (name === 'kv') kvSlot = slot;
+    }
+    assert.notEqual(kvSlot, -1, 'mainHandler has its kv argument in the variable table');
+    const values = new In(await jdwp.command(16, 1, new Out().id(hit.thread).id(frameId).int(1).int(kvSlot).byte(0x4c).done())); // StackFrame.GetValues, 'L'
+    values.int();
+    values.byte();
+    const kv = values.id();
+    const kvType = new In(await jdwp.command(9, 1, new Out().id(kv).done())); // ObjectReference.ReferenceType
+    kvType.byte();
+    const kvClass = kvType.id();
+    const fields = new In(await jdwp.command(2, 4, new Out().id(kvClass).done())); // ReferenceType.Fields
+    const fieldIds = new Map<string, bigint>();
+    for (let n = fields.int(); n > 0; n--) {
+      const id = fields.id();
+      fieldIds.set(fields.string(), id);
+      fields.string();
+      fields.int();
+    }
+    const got = new In(await jdwp.command(9, 2, new Out().id(kv).int(2).id(fieldIds.get('key1')!).id(fieldIds.get('count')!).done())); // ObjectReference.GetValues
+    assert.equal(got.int(), 2);
+    assert.equal(got.byte(), 0x73); // 's': a string
+    const key1Id = got.id();
+    assert.equal(got.byte(), 0x49); // 'I': an int
+    assert.equal(got.int(), 3);
+    assert.equal(new In(await jdwp.command(10, 1, new Out().id(key1Id).done())).string(), 'breakpoint'); // StringReference.Value
+
+    await jdwp.resume();
+    const outcome = await invoking;
+    if (!outcome.ok) assert.fail(outcome.error.message);
+    assert.equal(outcome.value.statusCode, 200, logs.join('\n'));
+    assert.equal((outcome.value.result as { greeting: string }).greeting, 'Hello breakpoint x3');
   } finally {
     jdwp.close();
     await own.dispose();
