@@ -10,9 +10,11 @@ import { LineChannel } from './lineChannel';
 import type { InvokeOutcome } from './emulator';
 import { ok, type Outcome, type Problem } from '../model/outcome';
 import { hostEnvironment } from './environment';
-import type { HostReply, HostRequest, InvokeMessage } from './protocol';
+import type { HostReply, HostRequest, InvocationLine, InvocationLines, InvokeMessage, KeyedReply, SyncResult } from './protocol';
 import type { FinishedEvent } from './async';
-import type { LogLine } from './types';
+import { endLine, reportLine, startLine } from './logFormat';
+import { refusesEvent, statusInfo } from './statusCodes';
+import type { InvokeResult, LogLine } from './types';
 
 /** How many async events' ends a client remembers, to pass each on once (a journal's restart replays at most the events it held). */
 const ASYNC_ENDS_KEPT = 10_000;
@@ -57,6 +59,8 @@ class Running implements RunningInvocation {
   readonly outcome: Promise<InvokeOutcome>;
   /** The host it was sent to: only that host's exit ends it (failAll). */
   host: ChildProcess | undefined;
+  /** Its START line has been given to onLog (then END and REPORT follow the result: protocol.ts). */
+  started = false;
   private resolve!: (o: InvokeOutcome) => void;
   private settledId: { requestId: string } | { refused: Error } | undefined;
   private idPromise: { promise: Promise<string>; resolve: (requestId: string) => void; reject: (e: Error) => void } | undefined;
@@ -82,7 +86,7 @@ class Running implements RunningInvocation {
 
   done(o: InvokeOutcome): void {
     if (!o.ok) this.refused(new Error(o.error.message));
-    else if (o.value.statusCode === 400 || o.value.statusCode === 406) this.refused(new Error(o.value.errorMessage ?? 'refused'));
+    else if (refusesEvent(o.value.statusCode)) this.refused(new Error(o.value.errorMessage ?? 'refused'));
     this.resolve(o);
   }
 
@@ -173,6 +177,10 @@ export class EmulatorClient {
         // that says so (instead of a throw here, in the caller's process) and the host is stopped.
         if (!Array.isArray(batch)) return this.hostBroke(host, channel, line);
         for (const m of batch as HostReply[]) {
+          if (Array.isArray(m)) {
+            if (!this.onCompact(m)) return this.hostBroke(host, channel, line);
+            continue;
+          }
           if (m === null || typeof m !== 'object' || typeof m.type !== 'string') return this.hostBroke(host, channel, line);
           if (m.type === 'ready') this.onReady(host, m.pid);
           else this.onReply(m);
@@ -294,7 +302,7 @@ export class EmulatorClient {
     return true;
   }
 
-  private onReply(m: HostReply): void {
+  private onReply(m: KeyedReply): void {
     if (m.type === 'ready') return;
     if (m.type === 'asyncLog') return this.options.onAsyncLog?.(m.line);
     if (m.type === 'asyncFinished') {
@@ -327,13 +335,6 @@ export class EmulatorClient {
         this.updateRef();
         if (m.result.asyncOutcome) this.firstAsyncEnd(m.result.requestId);
         p.accepted(m.result.requestId);
-        const lines = m.lines;
-        if (lines) {
-          for (let i = 0; i < lines.length; i++) {
-            const l = lines[i]!;
-            p.onLog({ requestId: l[3] ?? m.result.requestId, stream: l[0], text: l[1], time: l[2] });
-          }
-        }
         p.done(ok(m.result));
         break;
       case 'error':
@@ -342,6 +343,33 @@ export class EmulatorClient {
         p.done({ ok: false, error: m.error });
         break;
     }
+  }
+
+  /** A sync invocation's lines or result (protocol.ts); false when it is not one (the host broke the protocol). */
+  private onCompact(m: InvocationLines | SyncResult | unknown[]): boolean {
+    const kind = m[0];
+    if ((kind !== 'L' && kind !== 'R') || typeof m[1] !== 'string' || typeof m[2] !== 'string') return false;
+    const p = this.pending.get(m[1]);
+    if (kind === 'L') {
+      const lines = m[3];
+      if (!Array.isArray(lines)) return false;
+      if (p) giveLines(p, m[2], lines as InvocationLine[]);
+      return true;
+    }
+    if (m.length !== 15) return false;
+    if (!p) return true;
+    const r = m as SyncResult;
+    this.pending.delete(r[1]);
+    this.updateRef();
+    const result = syncResult(r);
+    p.accepted(result.requestId);
+    if (r[11]) giveLines(p, result.requestId, r[11]);
+    if (p.started) {
+      p.onLog({ requestId: result.requestId, stream: 'platform', text: endLine(result.requestId), time: r[10] });
+      p.onLog({ requestId: result.requestId, stream: 'platform', text: reportLine(result), time: r[10] });
+    }
+    p.done(ok(result));
+    return true;
   }
 
   invoke(params: InvokeParams, onLog: (line: LogLine) => void): RunningInvocation {
@@ -444,6 +472,41 @@ export class EmulatorClient {
       else host.kill();
     });
   }
+}
+
+/** An invocation's lines from the host: its own, and its START (a number: its time) rendered here. */
+function giveLines(p: Running, requestId: string, lines: InvocationLine[]): void {
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (typeof l === 'number') {
+      p.accepted(requestId);
+      p.started = true;
+      p.onLog({ requestId, stream: 'platform', text: startLine(requestId), time: l });
+    } else p.onLog({ requestId, stream: l[0], text: l[1], time: l[2] });
+  }
+}
+
+/**
+ * A sync invocation's InvokeResult from its compact reply, with the keys the emulator's has, in its
+ * order (emulator.ts finish), and none it left undefined.
+ */
+function syncResult(r: SyncResult): InvokeResult {
+  const out: InvokeResult = {
+    requestId: r[2],
+    memorySize: r[6],
+    invocationType: 'RequestResponse',
+    coldStart: r[8] === 1,
+    durationMs: r[4],
+    billedDurationMs: r[5],
+    maxMemoryUsedMB: r[7],
+    statusCode: r[3],
+    result: r[14],
+  } as InvokeResult;
+  if (r[12] !== null) out.errorMessage = r[12];
+  if (r[13] !== null) out.errorStack = r[13];
+  if (r[9] !== null) out.initDurationMs = r[9];
+  out.statusName = statusInfo(r[3]).name;
+  return out;
 }
 
 /** ref() or unref() one of the host's handles (a socket the host has closed has no handle: its unref() would wait for a 'connect' that never comes). */

@@ -231,7 +231,8 @@ export class Emulator {
     }
     // Accepted, and START: the runtime's first output can only come after this turn of the event loop.
     opts.onAccepted?.(id());
-    log('platform', startLine(id()));
+    const ownLines = opts.platformLinesFromResult !== true;
+    if (ownLines) log('platform', startLine(id()));
     if (coldStart) {
       for (const w of fenv.warnings) log('platform', `[WARN] ${w}`);
       if (debugging) {
@@ -247,8 +248,7 @@ export class Emulator {
         log('platform', errorLine(failed.statusCode, failed.errorMessage));
         if (failed.errorStack) log('stderr', failed.errorStack);
         const result = finish({ ...base(), ...failed, coldStart, initDurationMs, durationMs: now() - started });
-        log('platform', endLine(id()));
-        log('platform', reportLine(result));
+        if (ownLines) platformEnd(log, result);
         return ok(result);
       }
       for (const note of init.notes ?? []) log('platform', note);
@@ -307,8 +307,7 @@ export class Emulator {
       durationMs,
       maxMemoryUsedMB: Math.ceil(peakKb / 1024),
     });
-    log('platform', endLine(id()));
-    log('platform', reportLine(result));
+    if (ownLines) platformEnd(log, result);
     return ok(result);
   }
 
@@ -546,6 +545,12 @@ function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)} MB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${n} bytes`;
+}
+
+/** END and REPORT, the last lines of an invocation that had its START. */
+function platformEnd(log: (stream: LogLine['stream'], text: string) => void, result: InvokeResult): void {
+  log('platform', endLine(result.requestId));
+  log('platform', reportLine(result));
 }
 
 /** The platform's `[ERROR]` log line: code, name and message (a message that starts with the name says it once). */

@@ -9,7 +9,8 @@ import type { FunctionSpec, Outcome } from '../model';
 import { AsyncQueue, asyncStateDir, type FinishedEvent } from './async';
 import { Emulator } from './emulator';
 import { LineChannel } from './lineChannel';
-import type { CompactLine, HostReply, HostRequest, InvokeMessage } from './protocol';
+import type { HostRequest, InvocationLine, InvokeMessage, KeyedReply } from './protocol';
+import { statusInfo } from './statusCodes';
 import { SpecCache } from './specCache';
 import { enableStampWatch } from './stampWatch';
 import type { Cancelable, InvokeResult, LogLine } from './types';
@@ -49,58 +50,125 @@ const specs = new SpecCache();
 const channel = new LineChannel(new Socket({ fd: 3, readable: true, writable: true }), onLine, clientGone);
 
 // Replies go out in batches (protocol.ts). A runtime's output lines wait at most LOG_BATCH_MS for
-// company; the platform's own lines and a sync invocation's acceptance (START, a [WARN], the request
-// id) wait at most PLATFORM_HOLD_MS, unless output or a result comes first and takes them along;
-// anything else (a result, an error, an async event's acceptance, which the journal already holds)
-// goes out at once, with the lines queued before it. So a warm invocation's lines, from START to
-// REPORT, travel with its result in one message even when its runtime takes more than LOG_BATCH_MS
-// to answer (a loaded machine: under strace at 4 callers a fifth of the batches did, each one more
-// write to the client and one more wake-up of it: docs/performance.md), a long one's logs still
-// stream as they come, and nothing final is held back where a crash of this process could lose it.
+// company; the platform's own lines and a sync invocation's acceptance (START, a [WARN]) wait at most
+// PLATFORM_HOLD_MS, unless output or a result comes first and takes them along; anything else (a
+// result, an error, an async event's acceptance, which the journal already holds) goes out at once,
+// with the lines queued before it. So a warm invocation's lines, from START to its result, travel in
+// one message even when its runtime takes more than LOG_BATCH_MS to answer (a loaded machine: under
+// strace at 4 callers a fifth of the batches did, each one more write to the client and one more
+// wake-up of it: docs/performance.md), a long one's logs still stream as they come, and nothing final
+// is held back where a crash of this process could lose it.
 const LOG_BATCH_MS = 2;
 const PLATFORM_HOLD_MS = 20;
-let outbox: HostReply[] = [];
-/** Called once the operating system has taken the batch that holds their reply (see `reply`'s onSent). */
-let onOutboxSent: Array<() => void> = [];
-let flushTimer: NodeJS.Timeout | undefined;
-/** When flushTimer fires (Date.now() ms); a reply that must leave sooner re-arms it. */
-let flushDue = Infinity;
-/** How long a reply may wait for company: 0 to go now, else the most ms it waits (see above). */
-function holdOf(message: HostReply): number {
-  switch (message.type) {
-    case 'log':
-    case 'asyncLog':
-      return message.line.stream === 'platform' ? PLATFORM_HOLD_MS : LOG_BATCH_MS;
-    case 'accepted':
-      return PLATFORM_HOLD_MS; // (a sync invocation's: an async one's is sent 'now')
-    default:
-      return 0;
+
+/**
+ * A sync invocation in this host: what it has to say waits here until the batch leaves, and goes as
+ * one compact reply (protocol.ts InvocationLines, SyncResult), its log lines and its result together.
+ */
+class Call {
+  requestId = '';
+  /** Lines since the last batch (a number: the START line's time, rendered by the client). */
+  lines: InvocationLine[] | undefined;
+  result: InvokeResult | undefined;
+  /** When the result was made (END and REPORT's time). */
+  endedAt = 0;
+  /** In the outbox now. */
+  queued = false;
+  constructor(readonly id: string) {}
+
+  /** Its reply in the batch leaving now. */
+  encode(): string {
+    const lines = this.lines ? JSON.stringify(this.lines) : '0';
+    this.lines = undefined;
+    this.queued = false;
+    const r = this.result;
+    if (!r) return `["L",${JSON.stringify(this.id)},${JSON.stringify(this.requestId)},${lines}]`;
+    // (the message's fields in SyncResult's order; numbers as JSON writes them, strings through it)
+    return `["R",${JSON.stringify(this.id)},${JSON.stringify(r.requestId)},${num(r.statusCode)},${num(r.durationMs)},${num(r.billedDurationMs)},${num(r.memorySize)},${num(r.maxMemoryUsedMB)},${r.coldStart ? 1 : 0},${num(r.initDurationMs)},${this.endedAt},${lines},${text(r.errorMessage)},${text(r.errorStack)},${JSON.stringify(r.result ?? null)}]`;
   }
 }
+const num = (n: number | undefined): string => (n !== undefined && Number.isFinite(n) ? String(n) : 'null');
+const text = (s: string | undefined): string => (s === undefined ? 'null' : JSON.stringify(s));
+
+let outbox: Array<KeyedReply | Call> = [];
+/** Called once the operating system has taken the batch that holds their reply (see `reply`'s onSent). */
+let onOutboxSent: Array<() => void> = [];
+/**
+ * The hold's timer. It is left armed when a batch leaves before it fires (a warm invocation's result
+ * takes its START along), and when it fires it sends what is due or waits for the earliest hold
+ * still running: one timer per PLATFORM_HOLD_MS at most, not a set and a clear per batch.
+ */
+let flushTimer: NodeJS.Timeout | undefined;
+/** When flushTimer fires (Date.now() ms). */
+let timerAt = Infinity;
+/** When the first of the outbox's holds ends (Date.now() ms; Infinity: none waits). */
+let outboxDue = Infinity;
+
+function hold(ms: number): void {
+  const due = Date.now() + ms;
+  if (due >= outboxDue) return;
+  outboxDue = due;
+  if (timerAt <= due) return;
+  if (flushTimer) clearTimeout(flushTimer);
+  timerAt = due;
+  flushTimer = setTimeout(onHoldTimer, ms);
+}
+
+function onHoldTimer(): void {
+  flushTimer = undefined;
+  timerAt = Infinity;
+  if (outboxDue === Infinity) return;
+  const wait = outboxDue - Date.now();
+  if (wait > 0) {
+    timerAt = outboxDue;
+    flushTimer = setTimeout(onHoldTimer, wait);
+    return;
+  }
+  flush();
+}
+
 /**
  * `how`: 'batch' waits as above, 'now' goes at once. `onSent` runs once the reply is in the channel's kernel
  * buffer, where the client reads it even if this process is killed the next moment; never if it
  * cannot be sent (the client has gone).
  */
-function reply(message: HostReply, how: 'batch' | 'now' = 'batch', onSent?: () => void): void {
+function reply(message: KeyedReply, how: 'batch' | 'now' = 'batch', onSent?: () => void): void {
   if (!channel.open) return;
   outbox.push(message);
   if (onSent) onOutboxSent.push(onSent);
-  const hold = how === 'batch' ? holdOf(message) : 0;
-  if (hold > 0) {
-    const due = Date.now() + hold;
-    if (due >= flushDue) return;
-    if (flushTimer) clearTimeout(flushTimer);
-    flushDue = due;
-    flushTimer = setTimeout(flush, hold);
-  } else if (message.type === 'result' && message.result.invocationType !== 'Event') flushSoon();
+  const ms = how === 'batch' && (message.type === 'log' || message.type === 'asyncLog') ? (message.line.stream === 'platform' ? PLATFORM_HOLD_MS : LOG_BATCH_MS) : 0;
+  if (ms > 0) hold(ms);
   else flush();
+}
+
+/** A sync invocation's log line (or its START: a number, its time), held as its kind of line is. */
+function callLine(call: Call, line: InvocationLine, ms: number): void {
+  if (!channel.open) return;
+  (call.lines ??= []).push(line);
+  if (!call.queued) {
+    call.queued = true;
+    outbox.push(call);
+  }
+  hold(ms);
 }
 
 /**
  * A sync invocation's result goes out once the code running now is done (a tick, no timer): the
  * results of requests whose answers came in together (runtimeProcess.ts finishes them in one
  * callback) go in one message, one write and one wake-up of the client for several invocations.
+ */
+function callResult(call: Call, result: InvokeResult): void {
+  if (!channel.open) return;
+  call.result = result;
+  call.endedAt = Date.now();
+  if (!call.queued) {
+    call.queued = true;
+    outbox.push(call);
+  }
+  flushSoon();
+}
+
+/**
  * What the async journal backs (an event's acceptance, an async result, an asyncFinished) goes at
  * once. An async end is journaled only once the channel has taken its report (onSent): handed to
  * channel.send is not enough, as a client that reads slower than a handler's log flood leaves it
@@ -116,47 +184,19 @@ function flushSoon(): void {
 
 function flush(): void {
   flushQueued = false;
-  if (flushTimer) clearTimeout(flushTimer);
-  flushTimer = undefined;
-  flushDue = Infinity;
-  let batch = outbox;
+  outboxDue = Infinity;
+  const batch = outbox;
   outbox = [];
   const sent = onOutboxSent;
   onOutboxSent = [];
   if (!batch.length || !channel.open) return;
-  if (batch.length > 1) batch = foldIntoResults(batch);
-  channel.send(JSON.stringify(batch), sent.length ? () => { for (const onSent of sent) onSent(); } : undefined);
-}
-
-/**
- * A batch with results in it, smaller: an acceptance travelling with its own result says nothing the
- * result does not (it carries the request id), and the log lines of an invocation whose result is in
- * the batch travel in the result, compact (protocol.ts `lines`). A warm invocation's batch is then one
- * message: its JSON both ways was ~40% of the channel's cost per invoke.
- */
-function foldIntoResults(batch: HostReply[]): HostReply[] {
-  let results: Map<string, Extract<HostReply, { type: 'result' }>> | undefined;
-  for (const m of batch) if (m.type === 'result') (results ??= new Map()).set(m.id, m);
-  if (!results) return batch;
-  const out: HostReply[] = [];
-  const lines = new Map<string, CompactLine[]>();
-  for (const m of batch) {
-    if (m.type === 'accepted' && results.has(m.id)) continue;
-    if (m.type === 'log' && results.has(m.id)) {
-      const result = results.get(m.id)!;
-      const l = m.line;
-      let own = lines.get(m.id);
-      if (!own) lines.set(m.id, (own = []));
-      own.push(l.requestId === result.result.requestId ? [l.stream, l.text, l.time] : [l.stream, l.text, l.time, l.requestId]);
-      continue;
-    }
-    if (m.type === 'result' && lines.has(m.id)) {
-      out.push({ ...m, lines: lines.get(m.id) });
-      continue;
-    }
-    out.push(m);
+  let line = '[';
+  for (let i = 0; i < batch.length; i++) {
+    const m = batch[i]!;
+    if (i > 0) line += ',';
+    line += m instanceof Call ? m.encode() : JSON.stringify(m);
   }
-  return out;
+  channel.send(`${line}]`, sent.length ? () => { for (const onSent of sent) onSent(); } : undefined);
 }
 
 /** Back-pressure for a handler's log: the editor reads our channel slower than a flood fills it. */
@@ -220,7 +260,7 @@ async function invoke(req: InvokeMessage): Promise<void> {
       return reply({
         type: 'result',
         id: req.id,
-        result: { requestId: '', statusCode: accepted.statusCode, statusName: accepted.statusCode === 406 ? 'RequestTooLarge' : 'InvalidParameterValue', result: null, errorMessage: accepted.errorMessage, durationMs: 0, billedDurationMs: 0, memorySize: picked.value.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event' },
+        result: { requestId: '', statusCode: accepted.statusCode, statusName: statusInfo(accepted.statusCode).name, result: null, errorMessage: accepted.errorMessage, durationMs: 0, billedDurationMs: 0, memorySize: picked.value.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event' },
       });
     }
     asyncOwners.set(accepted.requestId, req.id);
@@ -228,17 +268,26 @@ async function invoke(req: InvokeMessage): Promise<void> {
   }
   const cancel = new Cancel();
   running.set(req.id, cancel);
+  const call = new Call(req.id);
   try {
     const outcome = await emulator.invoke(
       { spec: picked.value, payload: req.payload, payloadMadeByStringify: req.payloadMadeByStringify, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride, specJustChecked: true },
       {
         signal: cancel,
-        onLog: (line) => reply({ type: 'log', id: req.id, line }),
+        onLog: (line) => {
+          call.requestId = line.requestId;
+          callLine(call, [line.stream, line.text, line.time], line.stream === 'platform' ? PLATFORM_HOLD_MS : LOG_BATCH_MS);
+        },
         logPace,
-        onAccepted: (requestId) => reply({ type: 'accepted', id: req.id, requestId }),
+        onAccepted: (requestId) => {
+          call.requestId = requestId;
+          callLine(call, Date.now(), PLATFORM_HOLD_MS);
+        },
+        // (START at onAccepted, END and REPORT from the result: the client renders them, protocol.ts)
+        platformLinesFromResult: true,
       },
     );
-    if (outcome.ok) reply({ type: 'result', id: req.id, result: outcome.value });
+    if (outcome.ok) callResult(call, outcome.value);
     else reply({ type: 'error', id: req.id, error: outcome.error });
   } finally {
     running.delete(req.id);

@@ -54,6 +54,14 @@ export function statusInfo(code: number): StatusCodeInfo {
   return BY_CODE.get(code) ?? { code, name: 'Unknown', meaning: 'not a documented SCF status code', fix: '', emulated: false };
 }
 
+/** The platform's answers to an event it refused before any code ran (emulator.ts checkEvent): 400, 406. */
+const REFUSALS: ReadonlySet<number> = new Set([400, 406]);
+
+/** Whether `code` says the event was refused before any code ran (it was never accepted). */
+export function refusesEvent(code: number): boolean {
+  return REFUSALS.has(code);
+}
+
 /** `433 TimeLimitReached`, as the output panel and the CLI show it. */
 export function statusLabel(code: number): string {
   return `${code} ${statusInfo(code).name}`;

@@ -76,6 +76,12 @@ export interface InvokeOptions {
   signal?: Cancelable;
   /** Called once the event has passed the platform's checks (for async invocation: "accepted"). */
   onAccepted?: (requestId: string) => void;
+  /**
+   * The caller renders the START line (at onAccepted), and END and REPORT (from the result, when
+   * onAccepted was called) itself, with logFormat.ts: they are not sent to onLog. The emulator host
+   * does, whose client renders them (protocol.ts): no log-line objects made and sent for them.
+   */
+  platformLinesFromResult?: boolean;
 }
 
 /** Something the caller got wrong before any code ran (bad file, unknown runtime ...): a Problem. */
