@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
 import { FIXTURES, functionSpec, invoke } from './helpers';
 import { freePort } from '../util/net';
-import { EventKind, In, jdwpAttach, Out } from '../util/jdwp';
+import { EventKind, In, jdwpAttach, Out, type Jdwp } from '../util/jdwp';
 
 // The machines this project runs on have a JDK; where none is installed, the runtime's message is tested instead.
 const hasJdk = spawnSync('sh', ['-c', 'command -v javac && command -v jar']).status === 0;
@@ -85,29 +85,47 @@ test('the code folder given to Java tests is a jar, not the sources', { skip: !h
   assert.deepEqual(readdirSync(codeDir).map((f) => relative(codeDir, join(codeDir, f))), ['hello.jar']);
 });
 
-test('debugging: the JVM waits for a JDWP debugger before it loads the handler, and the invoke ends 200 once the debugger resumes it', { skip: !hasJdk && 'no JDK here' }, async () => {
+/**
+ * Starts an invoke of the fixture's mainHandler under a JDWP debugger (the JVM waits for it) and runs
+ * `drive` attached; `greeting()` waits for the invoke and returns its greeting once it ended 200.
+ */
+async function withDebuggedInvoke(
+  event: { key1: string; count: number },
+  drive: (jdwp: Jdwp, invoke: { settled(): boolean; greeting(): Promise<string> }) => Promise<void>,
+): Promise<void> {
   const own = new Emulator();
   const port = await freePort();
   const logs: string[] = [];
   let settled = false;
-  const invoking = own.invoke({ spec: spec('example.Hello::mainHandler'), payload: JSON.stringify({ key1: 'debugger', count: 1 }), debug: { port } }, { onLog: (l) => logs.push(l.text) });
+  const invoking = own.invoke({ spec: spec('example.Hello::mainHandler'), payload: JSON.stringify(event), debug: { port } }, { onLog: (l) => logs.push(l.text) });
   void invoking.then(() => (settled = true));
   const jdwp = await jdwpAttach(port, 60_000);
   try {
-    const version = await jdwp.command(1, 1); // VirtualMachine.Version: description, JDWP major/minor, vm version, vm name
-    const descriptionLength = version.readUInt32BE(0);
-    assert.match(version.subarray(4, 4 + descriptionLength).toString(), /Java|JDK|OpenJDK/i);
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(settled, false, 'the JVM ran the handler before the debugger resumed it');
-    await jdwp.command(1, 9); // VirtualMachine.Resume
-    const outcome = await invoking;
-    if (!outcome.ok) assert.fail(outcome.error.message);
-    assert.equal(outcome.value.statusCode, 200, logs.join('\n'));
-    assert.equal((outcome.value.result as { greeting: string }).greeting, 'Hello debugger x1');
+    await drive(jdwp, {
+      settled: () => settled,
+      greeting: async () => {
+        const outcome = await invoking;
+        if (!outcome.ok) assert.fail(outcome.error.message);
+        assert.equal(outcome.value.statusCode, 200, logs.join('\n'));
+        return (outcome.value.result as { greeting: string }).greeting;
+      },
+    });
   } finally {
     jdwp.close();
     await own.dispose();
   }
+}
+
+test('debugging: the JVM waits for a JDWP debugger before it loads the handler, and the invoke ends 200 once the debugger resumes it', { skip: !hasJdk && 'no JDK here' }, async () => {
+  await withDebuggedInvoke({ key1: 'debugger', count: 1 }, async (jdwp, invoke) => {
+    const version = await jdwp.command(1, 1); // VirtualMachine.Version: description, JDWP major/minor, vm version, vm name
+    const descriptionLength = version.readUInt32BE(0);
+    assert.match(version.subarray(4, 4 + descriptionLength).toString(), /Java|JDK|OpenJDK/i);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(invoke.settled(), false, 'the JVM ran the handler before the debugger resumed it');
+    await jdwp.command(1, 9); // VirtualMachine.Resume
+    assert.equal(await invoke.greeting(), 'Hello debugger x1');
+  });
 });
 
 /** The 1-based line of the fixture's Hello.java that holds `text`. */
@@ -119,14 +137,7 @@ function helloLine(text: string): number {
 }
 
 test('debugging: a breakpoint on a line of the handler binds and is hit; paused there, the frame holds the event the invoke sent; resumed, the invoke ends 200', { skip: !hasJdk && 'no JDK here' }, async () => {
-  const own = new Emulator();
-  const port = await freePort();
-  const logs: string[] = [];
-  let settled = false;
-  const invoking = own.invoke({ spec: spec('example.Hello::mainHandler'), payload: JSON.stringify({ key1: 'breakpoint', count: 3 }), debug: { port } }, { onLog: (l) => logs.push(l.text) });
-  void invoking.then(() => (settled = true));
-  const jdwp = await jdwpAttach(port, 60_000);
-  try {
+  await withDebuggedInvoke({ key1: 'breakpoint', count: 3 }, async (jdwp, invoke) => {
     // The JVM waits for the debugger before it loads the handler, so its class is not there yet: ask
     // to be told when it is (ClassMatch), as a debugger does for a breakpoint in a class not loaded.
     await jdwp.request(EventKind.CLASS_PREPARE, new Out().byte(5).string('example.Hello').done(), 1);
@@ -166,7 +177,7 @@ test('debugging: a breakpoint on a line of the handler binds and is hit; paused 
     assert.equal(at.methodId, methodId);
     assert.equal(at.index, index);
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(settled, false, 'the invoke ended while its handler was paused at the breakpoint');
+    assert.equal(invoke.settled(), false, 'the invoke ended while its handler was paused at the breakpoint');
 
     // The paused frame's `kv` argument is the event the invoke sent: its key1 and count fields.
     const frames = new In(await jdwp.command(11, 6, new Out().id(hit.thread).int(0).int(1).done())); // ThreadReference.Frames
@@ -208,12 +219,6 @@ test('debugging: a breakpoint on a line of the handler binds and is hit; paused 
     assert.equal(new In(await jdwp.command(10, 1, new Out().id(key1Id).done())).string(), 'breakpoint'); // StringReference.Value
 
     await jdwp.resume();
-    const outcome = await invoking;
-    if (!outcome.ok) assert.fail(outcome.error.message);
-    assert.equal(outcome.value.statusCode, 200, logs.join('\n'));
-    assert.equal((outcome.value.result as { greeting: string }).greeting, 'Hello breakpoint x3');
-  } finally {
-    jdwp.close();
-    await own.dispose();
-  }
+    assert.equal(await invoke.greeting(), 'Hello breakpoint x3');
+  });
 });
