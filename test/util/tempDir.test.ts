@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { removeStaleTempDirs } from '../../src/util/tempDir';
@@ -50,7 +50,7 @@ for (const [how, end, expected] of [
     const base = mkdtempSync(join(tmpdir(), 'scf-tempdir-'));
     const ran = await child(base, `${packing(base)} ${end}`);
     const zip = ran.out.trim().split('\n')[0]!;
-    assert.match(zip, new RegExp(`/scf-package-\\d+-[A-Za-z0-9]{6}/code\\.zip$`), `${ran.out}${ran.err}`);
+    assert.match(zip, new RegExp(`/scf-package-\\d+-(?:n\\d+-)?[A-Za-z0-9]{6}/code\\.zip$`), `${ran.out}${ran.err}`);
     assert.equal(ran.code, expected.code, ran.err);
     assert.equal(existsSync(zip), false, 'the zip is gone');
     assert.deepEqual(toolkitDirs(base), [], 'and its folder');
@@ -86,5 +86,20 @@ test('folders of a process killed outright are removed by the next one that make
   await holder;
   await new Promise<void>((done) => removeStaleTempDirs(base, done));
   assert.deepEqual(toolkitDirs(base), [], 'once that process has gone too, nothing is left');
+  rmSync(base, { recursive: true, force: true });
+});
+
+test("a folder named for another PID namespace is kept by the sweep (its pid means nothing here); one of this namespace whose process has gone is removed", { skip: !existsSync('/proc/self/ns/pid') && 'no PID namespaces here' }, async () => {
+  const base = mkdtempSync(join(tmpdir(), 'scf-tempdir-'));
+  const ours = `n${/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))![1]}`;
+  const goneHere = await child(base, `console.log(makeTempDir('web'));`);
+  const gonePid = Number(/scf-web-(\d+)-/.exec(goneHere.out)![1]);
+  assert.match(goneHere.out, new RegExp(`scf-web-${gonePid}-${ours}-[A-Za-z0-9]{6}`), 'the name carries this PID namespace');
+  const elsewhere = `scf-web-${gonePid}-n1${ours.slice(1)}-AbC123`;
+  const here = `scf-web-${gonePid}-${ours}-AbC123`;
+  const older = `scf-web-${gonePid}-AbC123`; // a name from before namespaces were in it
+  for (const name of [elsewhere, here, older]) mkdirSync(join(base, name));
+  await new Promise<void>((done) => removeStaleTempDirs(base, done));
+  assert.deepEqual(toolkitDirs(base), [elsewhere]);
   rmSync(base, { recursive: true, force: true });
 });
