@@ -79,7 +79,7 @@ const FREEZE_AFTER_MS = 10;
 export class Emulator {
   private readonly pools = new Map<string, Pool>();
   /** Output of warm instances between two requests, for the next one's log. */
-  private readonly between = new WeakMap<RuntimeInstance, Array<['stdout' | 'stderr', string]>>();
+  private readonly between = new WeakMap<RuntimeInstance, { held: Array<['stdout' | 'stderr', string]>; sink: LogSink }>();
   private readonly idleTimeoutMs: number;
   private readonly identity: LocalIdentity;
   private readonly callerEnv: NodeJS.ProcessEnv;
@@ -256,7 +256,8 @@ export class Emulator {
     } else {
       instance.setSink(sink);
       // What the instance printed after its last request ended (a Custom Runtime's curl output ...) comes first.
-      for (const [stream, text] of this.between.get(instance)?.splice(0) ?? []) sink(stream, text);
+      const held = this.between.get(instance)?.held;
+      if (held !== undefined && held.length > 0) for (const [stream, text] of held.splice(0)) sink(stream, text);
     }
     instance.busy = true;
     const context = contextFor((setup.context ??= contextTemplate(spec, fenv.userVariables, this.identity)), id());
@@ -269,11 +270,7 @@ export class Emulator {
     const { outcome, peakKb } = await running;
     // The request is over: later output belongs to no request yet, so it never lands after this one's END
     // (with --json the result stays the last line); it opens the next request's log.
-    const held: Array<['stdout' | 'stderr', string]> = [];
-    this.between.set(instance, held);
-    instance.setSink((stream, text) => {
-      if (held.length < 1000) held.push([stream, text]);
-    });
+    instance.setSink(this.betweenSink(instance));
     const durationMs = now() - runStarted;
     instance.busy = false;
     if (debugging && durationMs > spec.timeout * 1000) {
@@ -296,17 +293,23 @@ export class Emulator {
     } else if (invocationType === 'Event') {
       log('platform', `Result (async, not returned to the caller): ${JSON.stringify(mapped.result)}`);
     }
-    const result = finish({
-      ...base(),
+    // (what finish() makes of base() and these, written out: one object of one shape, no spreads, the
+    // same keys in the same order)
+    const result: InvokeResult = {
+      requestId: id(),
+      memorySize: spec.memorySize,
+      invocationType,
+      coldStart,
+      durationMs: Math.round(durationMs * 100) / 100,
+      billedDurationMs: durationMs > 0 ? billedDuration(durationMs) : 0,
+      maxMemoryUsedMB: Math.ceil(peakKb / 1024),
       statusCode: mapped.statusCode,
-      result: invocationType === 'Event' ? null : mapped.result,
+      result: invocationType === 'Event' ? null : (mapped.result ?? null),
       errorMessage: mapped.errorMessage,
       errorStack: mapped.errorStack,
-      coldStart,
-      initDurationMs,
-      durationMs,
-      maxMemoryUsedMB: Math.ceil(peakKb / 1024),
-    });
+      initDurationMs: initDurationMs === undefined ? undefined : Math.round(initDurationMs * 100) / 100,
+      statusName: statusInfo(mapped.statusCode).name,
+    };
     if (ownLines) platformEnd(log, result);
     return ok(result);
   }
@@ -333,6 +336,25 @@ export class Emulator {
     if (timer) fenv.env.TRIGGER_SRC = 'timer';
     const configKey = JSON.stringify([spec.runtime, spec.handler, spec.platform, spec.initializer, spec.codeDir, spec.memorySize, spec.timeout, spec.initTimeout, fenv.env, this.options.nodePath, this.options.pythonPath, this.options.phpPath, this.options.runtimePaths]);
     return (entry[kind] = { fenv, configKey, poolKey: `${spec.file}#${spec.name}${timer ? '#timer' : ''}` });
+  }
+
+  /**
+   * The sink a warm instance has between two requests: it keeps what the instance prints then (at most
+   * 1,000 lines) for the next request's log. One per instance, not one made per request.
+   */
+  private betweenSink(instance: RuntimeInstance): LogSink {
+    let entry = this.between.get(instance);
+    if (!entry) {
+      const held: Array<['stdout' | 'stderr', string]> = [];
+      entry = {
+        held,
+        sink: (stream, text) => {
+          if (held.length < 1000) held.push([stream, text]);
+        },
+      };
+      this.between.set(instance, entry);
+    }
+    return entry.sink;
   }
 
   /** The spec with its timeout replaced (timeoutOverride), the same object for the same override. */

@@ -12,7 +12,7 @@ import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import type { Cancelable } from './types';
 import { now } from './clock';
-import { awaitAnswer, awaitInit, RuntimeProcess, type LogSink } from './runtimeProcess';
+import { addLimitWatch, awaitInit, deadlineOf, endedByExit, removeLimitWatch, RuntimeProcess, startKb, stoppedAtLimit, type LimitStop, type LimitWatch, type LogSink } from './runtimeProcess';
 import type { LocalRuntime } from './runtimes';
 import type { Speculatable } from './speculation';
 
@@ -112,6 +112,8 @@ export class Instance implements RuntimeInstance {
       }
     });
     replies.on('error', () => undefined);
+    // (one listener for the instance's life: the request running when the process goes ends with it)
+    this.proc.onExit(() => this.current?.exited());
     (this.proc.child.stdio[3] as Writable).on('error', () => undefined);
     // The go-ahead to load the handler (runtimes whose bootstrap waits for it): at once, as the
     // instance is wanted now (a start made ahead of time is only wanted once adopted, speculation.ts,
@@ -137,7 +139,16 @@ export class Instance implements RuntimeInstance {
     this.proc.setSink(sink);
   }
 
+  /** The request waiting for its answer (run()): the next message is its. */
+  private current: Run | undefined;
+
   private deliver(message: ChildMessage): void {
+    const run = this.current;
+    if (run) {
+      this.current = undefined;
+      run.answered(message);
+      return;
+    }
     const waiter = this.waiters.shift();
     if (waiter) waiter(message);
     else this.queued.push(message);
@@ -176,23 +187,28 @@ export class Instance implements RuntimeInstance {
     return { kind: 'ready', initMs };
   }
 
-  async run(payload: string, context: ScfContext, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
+  /**
+   * Sends a request and settles with its outcome: one Run object (below) is the request's limit
+   * watch and what its answer, the process's exit or a limit ends, the first of them; one promise.
+   */
+  run(payload: string, context: ScfContext, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
     this.proc.resetMarks();
     this.proc.resetPeakMemory();
     writeFrame(this.proc.child.stdio[3] as Writable, encodeFrame(`{"t":"invoke","context":${contextJson(context)},"event":${payload}}`));
-    const waited = await awaitAnswer(this.proc, this.nextMessage(), { timeoutMs, memoryLimitMb, signal }, () => this.kill());
-    if (!waited.ok) return waited.measure;
-    const sampledKb = waited.sampledKb;
-    const m = waited.answer;
-    if (m.t === 'unreadable') {
-      this.kill();
-      return { outcome: { kind: 'error', code: 500, message: `the runtime's reply is not JSON (${m.detail}); the instance is recycled`, stack: '', recycle: true }, peakKb: sampledKb };
-    }
-    if (m.t !== 'result') {
-      this.kill();
-      return { outcome: { kind: 'exit', description: `runtime protocol error: expected result, got ${m.t}` }, peakKb: sampledKb };
-    }
-    await (m.noMarks ? this.proc.outputRead() : this.proc.marksArrived());
+    const run = new Run(this, this.proc, timeoutMs, memoryLimitMb, signal);
+    return new Promise((resolve) => {
+      run.resolve = resolve;
+      // (the process gone already: an exit, as a listener subscribed now would be told at once)
+      if (this.proc.dead) return run.exited();
+      const queued = this.queued.shift();
+      // (a message that came with no request waiting is this one's answer, after an abort already made)
+      if (queued) queueMicrotask(() => run.answered(queued));
+      else this.current = run;
+    });
+  }
+
+  /** What a request's answer comes to, once its output has been read (Run.outputIn). */
+  measureAnswer(m: ResultMessage, sampledKb: number, memoryLimitMb: number): RunMeasure {
     const peakKb = Math.max(sampledKb, this.proc.peakMemoryKb());
     if (m.files) this.watch(m.files, false);
     if (peakKb > memoryLimitMb * 1024) {
@@ -230,6 +246,86 @@ export class Instance implements RuntimeInstance {
     this.proc.kill();
     this.killed = true;
   }
+}
+
+const noop = (): void => undefined;
+
+/**
+ * A request on its way through an instance (Instance.run), settled once by the first of: its answer
+ * (handed to it as the frame is read), the process's exit (the instance's one exit listener), a limit
+ * (it is its own LimitWatch: the shared timers call stop) or the caller's abort. What awaitAnswer
+ * (runtimeProcess.ts) does with a promise per source and closures, in one object; the same order: an
+ * answer read before the exit was reported wins, and once settled, nothing else counts.
+ */
+class Run implements LimitWatch {
+  readonly deadline: number;
+  readonly limitKb: number;
+  sampledKb: number;
+  resolve: (m: RunMeasure) => void = noop;
+  private settled = false;
+  private answer: ResultMessage | undefined;
+  private answerKb = 0;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly instance: Instance,
+    readonly proc: RuntimeProcess,
+    timeoutMs: number,
+    private readonly memoryLimitMb: number,
+    private readonly signal: Cancelable | undefined,
+  ) {
+    this.deadline = deadlineOf(timeoutMs);
+    this.limitKb = memoryLimitMb * 1024;
+    this.sampledKb = startKb(proc);
+    addLimitWatch(this);
+    if (signal) {
+      const onAbort = (): void => this.stop({ kind: 'canceled' });
+      // (canceled already: reported once the caller has the promise)
+      if (signal.aborted) queueMicrotask(onAbort);
+      else {
+        this.onAbort = onAbort;
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    }
+  }
+
+  /** Whether this is the first word on the request (then the watch and the abort listener end). */
+  private first(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    removeLimitWatch(this);
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+    return true;
+  }
+
+  stop(s: LimitStop): void {
+    if (this.first()) stoppedAtLimit(this.proc, s, this.sampledKb, () => this.instance.kill(), this.resolve);
+  }
+
+  exited(): void {
+    if (this.first()) endedByExit(this.proc, this.sampledKb, this.resolve);
+  }
+
+  answered(m: ChildMessage): void {
+    if (!this.first()) return;
+    if (m.t === 'unreadable') {
+      this.instance.kill();
+      return this.resolve({ outcome: { kind: 'error', code: 500, message: `the runtime's reply is not JSON (${m.detail}); the instance is recycled`, stack: '', recycle: true }, peakKb: this.sampledKb });
+    }
+    if (m.t !== 'result') {
+      this.instance.kill();
+      return this.resolve({ outcome: { kind: 'exit', description: `runtime protocol error: expected result, got ${m.t}` }, peakKb: this.sampledKb });
+    }
+    this.answer = m;
+    this.answerKb = this.sampledKb;
+    if (m.noMarks) this.proc.onOutputRead(this.outputIn);
+    else this.proc.onMarks(this.outputIn);
+  }
+
+  /** The request's output has been read: its measure. */
+  private readonly outputIn = (): void => {
+    this.resolve(this.instance.measureAnswer(this.answer!, this.answerKb, this.memoryLimitMb));
+  };
 }
 
 function parseReply(body: string): ChildMessage {

@@ -214,12 +214,16 @@ export class RuntimeProcess {
   /** Waits until both end marks (stdout and stderr) arrived, or the process is gone. */
   marksArrived(): Promise<void> {
     if (this.marks >= 2 || this.dead) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.markWaiter = () => {
-        this.markWaiter = undefined;
-        resolve();
-      };
-    });
+    return new Promise((resolve) => this.onMarks(resolve));
+  }
+
+  /** marksArrived() as a callback: `done` runs once both end marks arrived or the process is gone (at once if so). */
+  onMarks(done: () => void): void {
+    if (this.marks >= 2 || this.dead) return done();
+    this.markWaiter = () => {
+      this.markWaiter = undefined;
+      done();
+    };
   }
 
   /**
@@ -231,18 +235,21 @@ export class RuntimeProcess {
    * (pace) is waited for, then two turns again.
    */
   outputRead(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        if (this.pausedStreams > 0 && !this.dead) {
-          this.resumeWaiters.push(() => afterTwoTurns(done));
-          return;
-        }
-        // A last line without its newline ends with the request, as the end mark ended it.
-        this.flushLines();
-        resolve();
-      };
-      afterTwoTurns(done);
-    });
+    return new Promise((resolve) => this.onOutputRead(resolve));
+  }
+
+  /** outputRead() as a callback: `read` runs once that output has been read. */
+  onOutputRead(read: () => void): void {
+    const done = () => {
+      if (this.pausedStreams > 0 && !this.dead) {
+        this.resumeWaiters.push(() => afterTwoTurns(done));
+        return;
+      }
+      // A last line without its newline ends with the request, as the end mark ended it.
+      this.flushLines();
+      read();
+    };
+    afterTwoTurns(done);
   }
 
   private pausedStreams = 0;
@@ -280,12 +287,19 @@ export class RuntimeProcess {
   freeze(): void {
     if (!this.dead) this.sandbox.freeze();
     this.keepAlive(false);
+    this.parked = true;
   }
 
+  /** (a no-op unless freeze() ran since the last thaw: a warm request back to back found it running and held) */
   thaw(): void {
+    if (!this.parked) return;
+    this.parked = false;
     this.keepAlive(true);
     this.sandbox.thaw();
   }
+
+  /** Frozen and let go by freeze(), not thawed since. */
+  private parked = false;
 
   /** Whether the runtime process and its pipes hold this Node process's event loop open. */
   private keepAlive(on: boolean): void {
@@ -346,14 +360,18 @@ function turn(): void {
   for (const callback of ready) callback();
 }
 
-/** A running request's limits, watched by the shared timers below. */
-interface LimitWatch {
-  proc: RuntimeProcess;
+/**
+ * A running request's limits, watched by the shared timers below (addLimitWatch): `stop` is called
+ * with the first limit reached, and may be called again (the watch ignores what comes after its first).
+ */
+export interface LimitWatch {
+  readonly proc: RuntimeProcess;
   /** now() at which the request times out (Infinity: no limit). */
-  deadline: number;
-  limitKb: number;
+  readonly deadline: number;
+  readonly limitKb: number;
+  /** The highest memory sampled during the request (kB). */
   sampledKb: number;
-  stop: (s: LimitStop) => void;
+  stop(s: LimitStop): void;
 }
 
 /**
@@ -426,14 +444,8 @@ export function watchLimits(
     stopped = true;
     onStop(s);
   };
-  // The memory at the start counts too: a runtime that exits before the first poll (439) has nothing
-  // left to read afterwards, and reported 0 MB. The instance's last reading (the end of its previous
-  // request, or resetPeakMemory()'s before the request was sent) stands for it; read now if none.
-  const watch: LimitWatch = { proc, deadline: timeoutMs === Infinity ? Infinity : now() + timeoutMs, limitKb: memoryLimitMb * 1024, sampledKb: proc.lastMemoryKb() ?? proc.currentMemoryKb(), stop };
-  if (watches.size === 0) holdOpen(true);
-  watches.add(watch);
-  memoryPoll ??= setInterval(pollMemory, MEMORY_POLL_MS);
-  if (watch.deadline < deadlineAt) armDeadline(watch.deadline);
+  const watch: LimitWatch = { proc, deadline: deadlineOf(timeoutMs), limitKb: memoryLimitMb * 1024, sampledKb: startKb(proc), stop };
+  addLimitWatch(watch);
   const onAbort = () => stop({ kind: 'canceled' });
   // (canceled already: reported once the caller has what this returns)
   if (signal?.aborted) queueMicrotask(onAbort);
@@ -442,11 +454,39 @@ export function watchLimits(
     sampledKb: () => watch.sampledKb,
     clear: () => {
       stopped = true;
-      watches.delete(watch);
-      if (watches.size === 0) holdOpen(false);
+      removeLimitWatch(watch);
       signal?.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/** A request's deadline on the now() clock (Infinity: no limit). */
+export function deadlineOf(timeoutMs: number): number {
+  return timeoutMs === Infinity ? Infinity : now() + timeoutMs;
+}
+
+/**
+ * The memory a request's peak starts from. The memory at the start counts too: a runtime that exits
+ * before the first poll (439) has nothing left to read afterwards, and reported 0 MB. The instance's
+ * last reading (the end of its previous request, or resetPeakMemory()'s before the request was sent)
+ * stands for it; read now if none.
+ */
+export function startKb(proc: RuntimeProcess): number {
+  return proc.lastMemoryKb() ?? proc.currentMemoryKb();
+}
+
+/** Starts watching a request's limits with the shared timers (watchLimits, or a watch of the caller's own). */
+export function addLimitWatch(watch: LimitWatch): void {
+  if (watches.size === 0) holdOpen(true);
+  watches.add(watch);
+  memoryPoll ??= setInterval(pollMemory, MEMORY_POLL_MS);
+  if (watch.deadline < deadlineAt) armDeadline(watch.deadline);
+}
+
+/** Ends a watch: its stop is not called after this. */
+export function removeLimitWatch(watch: LimitWatch): void {
+  watches.delete(watch);
+  if (watches.size === 0) holdOpen(false);
 }
 
 export type LimitStop = { kind: 'timeout' } | { kind: 'memory'; usedKb: number } | { kind: 'canceled' };
@@ -477,29 +517,40 @@ export function awaitAnswer<T>(
     };
     const onStop = (o: LimitStop): void => {
       if (!first()) return;
-      const peakKb = Math.max(limits.sampledKb(), o.kind === 'memory' ? o.usedKb : 0);
-      // The answer first, the cleanup after: the instance is stopped at once, its last output read, then
-      // it is killed; its processes end (a fork bomb's thousand: a while, on a busy machine) after the
-      // answer has gone, not before it.
-      const halted = proc.halt();
-      if (!halted) kill();
-      void proc.drained().then(() => {
-        if (halted) kill();
-        resolve({ ok: false, measure: { outcome: o, peakKb } });
-      });
+      stoppedAtLimit(proc, o, limits.sampledKb(), kill, (measure) => resolve({ ok: false, measure }));
     };
     const limits = watchLimits(proc, limitsOf.timeoutMs, limitsOf.memoryLimitMb, limitsOf.signal, onStop);
     let unsubscribe: () => unknown = () => undefined;
     // (called at once if the process has gone already)
     unsubscribe = proc.onExit(() => {
       if (!first()) return;
-      const sampledKb = limits.sampledKb();
-      void proc.drained().then(() => resolve({ ok: false, measure: { outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb } }));
+      endedByExit(proc, limits.sampledKb(), (measure) => resolve({ ok: false, measure }));
     });
     answer.then((a) => {
       if (first()) resolve({ ok: true, answer: a, sampledKb: limits.sampledKb() });
     });
   });
+}
+
+/**
+ * A request ended by a limit (awaitAnswer's, or a watch of the caller's own): the answer first, the
+ * cleanup after: the instance is stopped at once, its last output read, then it is killed; its
+ * processes end (a fork bomb's thousand: a while, on a busy machine) after the answer has gone, not
+ * before it. `sampledKb`: the request's memory samples' peak.
+ */
+export function stoppedAtLimit(proc: RuntimeProcess, o: LimitStop, sampledKb: number, kill: () => void, done: (m: RunMeasure) => void): void {
+  const peakKb = Math.max(sampledKb, o.kind === 'memory' ? o.usedKb : 0);
+  const halted = proc.halt();
+  if (!halted) kill();
+  void proc.drained().then(() => {
+    if (halted) kill();
+    done({ outcome: o, peakKb });
+  });
+}
+
+/** A request ended by the runtime's exit (439): once its last output has been read. */
+export function endedByExit(proc: RuntimeProcess, sampledKb: number, done: (m: RunMeasure) => void): void {
+  void proc.drained().then(() => done({ outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb }));
 }
 
 /**
