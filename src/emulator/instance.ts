@@ -7,7 +7,7 @@ import { existsSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CodeWatch } from './codeWatch';
-import { contextJson, type ScfContext } from './context';
+import { ContextSender, type ScfContext } from './context';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import type { Cancelable } from './types';
@@ -88,6 +88,7 @@ export class Instance implements RuntimeInstance {
   private readonly waiters: Array<(m: ChildMessage) => void> = [];
   private readonly queued: ChildMessage[] = [];
   private readonly watched = new CodeWatch();
+  private readonly contexts = new ContextSender();
   busy = false;
   idleTimer: NodeJS.Timeout | undefined;
 
@@ -194,7 +195,7 @@ export class Instance implements RuntimeInstance {
   run(payload: string, context: ScfContext, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
     this.proc.resetMarks();
     this.proc.resetPeakMemory();
-    writeFrame(this.proc.child.stdio[3] as Writable, encodeFrame(`{"t":"invoke","context":${contextJson(context)},"event":${payload}}`));
+    writeFrame(this.proc.child.stdio[3] as Writable, encodeFrame(`{"t":"invoke",${this.contexts.field(context)},"event":${payload}}`));
     const run = new Run(this, this.proc, timeoutMs, memoryLimitMb, signal);
     return new Promise((resolve) => {
       run.resolve = resolve;

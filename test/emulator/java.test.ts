@@ -49,6 +49,9 @@ describe('Java functions run on the local JVM', { skip: !hasJdk && 'no JDK here'
     const second = await invoke(emulator, spec('example.Hello::mainHandler'), { key1: 'again', count: 1 });
     assert.equal(second.result.coldStart, false);
     assert.equal((second.result.result as { calls: number }).calls, 2);
+    // a warm request's context has its own request id (the host sends the rest of it once: context.ts ContextSender)
+    assert.equal((second.result.result as { requestId: string }).requestId, second.result.requestId);
+    assert.notEqual(second.result.requestId, first.result.requestId);
     // A rebuilt jar retires the warm instance.
     const jar = join(codeDir, 'hello.jar');
     const later = new Date(Date.now() + 5000);

@@ -385,7 +385,8 @@ function runRequest(msg) {
   };
   finishCurrent = settle;
   const h = /** @type {Function} */ (handler);
-  const context = functionGraph ? functionGraphContext(msg.context) : msg.context;
+  const scf = requestContext(msg);
+  const context = functionGraph ? functionGraphContext(scf) : scf;
   // SCF's Node.js guide: a non-async handler runs "until the function completes", that is until the
   // event loop is empty (unless it sets context.callbackWaitsForEmptyEventLoop = false). One that
   // returns without calling back ends then, with what it returned (the Nodejs6.10-Apigateway demo
@@ -546,6 +547,28 @@ function onChunk(chunk) {
     handle(body);
     if (!have) return;
   }
+}
+
+/**
+ * The function's context as the host sent it with the instance's first request (context.ts
+ * ContextSender): later requests carry only their request id. Its values are strings and numbers.
+ * @type {Record<string, unknown> | undefined}
+ */
+let keptContext;
+
+/**
+ * The request's context: the one the frame carries, or a fresh copy of the kept one with the
+ * request's id (the same keys in the same order, as parsing the whole text gave): what a handler
+ * changes in its context stays in its own request's.
+ */
+function requestContext(msg) {
+  if (msg.context !== undefined) {
+    keptContext = Object.assign({}, msg.context); // (no object spread: Node.js 8.0-8.2 run this file)
+    return msg.context;
+  }
+  const context = Object.assign({}, keptContext);
+  context.request_id = msg.id;
+  return context;
 }
 
 let initStarted = false;

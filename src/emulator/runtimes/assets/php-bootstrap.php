@@ -208,6 +208,11 @@ function fail($e, $code)
 
 function serve($fn)
 {
+    // The function's context as the host sent it with the instance's first request (context.ts
+    // ContextSender): later requests carry only their request id, and each gets a copy of it with
+    // that id (its values are strings and numbers), so what a handler changes in its context stays in
+    // its own request's, as when each request's context was decoded whole.
+    $kept = null;
     for (;;) {
         State::$phase = 'idle';
         $body = read_frame();
@@ -220,9 +225,16 @@ function serve($fn)
             send(array('t' => 'result', 'ok' => false, 'code' => 430, 'message' => 'PHP could not decode the event: ' . json_last_error_msg(), 'stack' => '', 'files' => loaded_files()));
             continue;
         }
+        if (isset($msg->context)) {
+            $context = $msg->context;
+            $kept = clone $context;
+        } else {
+            $context = clone $kept;
+            $context->request_id = $msg->id;
+        }
         State::$phase = 'invoke';
         try {
-            $value = call_user_func($fn, $msg->event, $msg->context);
+            $value = call_user_func($fn, $msg->event, $context);
         } catch (\Throwable $e) {
             fail($e, 430);
             continue;

@@ -39,14 +39,27 @@ public final class ScfJavaBootstrap {
     Object target = loaded[1];
     // The host watches the code folder's jars and classes: a rebuilt jar retires this instance.
     send("{\"t\":\"ready\",\"files\":[],\"scan\":\"\\\\.(jar|class)$\"}");
+    // The function's context as the host sent it with the instance's first request (context.ts
+    // ContextSender): later requests carry only their request id, and each gets a copy of it with
+    // that id (its values are strings and numbers), so what a handler changes in its context stays in
+    // its own request's, as when each request's context was parsed whole.
+    Map<Object, Object> kept = null;
     for (;;) {
       String body = readFrame();
       if (body == null) return;
       Map<?, ?> msg = (Map<?, ?>) new Json(body).value();
       if (!"invoke".equals(msg.get("t"))) continue;
+      Map<?, ?> context = (Map<?, ?>) msg.get("context");
+      if (context != null) {
+        kept = new LinkedHashMap<Object, Object>(context);
+      } else {
+        Map<Object, Object> fresh = new LinkedHashMap<Object, Object>(kept);
+        fresh.put("request_id", msg.get("id"));
+        context = fresh;
+      }
       Object result;
       try {
-        result = invoke(method, target, msg.get("event"), (Map<?, ?>) msg.get("context"));
+        result = invoke(method, target, msg.get("event"), context);
       } catch (Throwable t) {
         Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
         StringWriter sw = new StringWriter();
