@@ -310,6 +310,7 @@ export class Emulator {
       initDurationMs: initDurationMs === undefined ? undefined : Math.round(initDurationMs * 100) / 100,
       statusName: statusInfo(mapped.statusCode).name,
     };
+    if (opts.resultText && mapped.resultText !== undefined && invocationType !== 'Event') opts.resultText.text = mapped.resultText;
     if (ownLines) platformEnd(log, result);
     return ok(result);
   }
@@ -510,7 +511,7 @@ export function checkEvent(payload: string, invocationType: InvocationType, made
   return undefined;
 }
 
-type Mapped = { statusCode: number; result: unknown; errorMessage?: string; errorStack?: string; recycle: boolean };
+type Mapped = { statusCode: number; result: unknown; errorMessage?: string; errorStack?: string; recycle: boolean; resultText?: string };
 
 function mapOutcome(outcome: RunOutcome, spec: FunctionSpec): Mapped {
   switch (outcome.kind) {
@@ -518,7 +519,7 @@ function mapOutcome(outcome: RunOutcome, spec: FunctionSpec): Mapped {
       if (outcome.resultBytes > RESPONSE_LIMIT) {
         return { statusCode: 407, result: null, recycle: false, errorMessage: `the result is ${formatBytes(outcome.resultBytes)}, over the limit of ${formatBytes(RESPONSE_LIMIT)}` };
       }
-      return { statusCode: 200, result: outcome.value, recycle: false };
+      return { statusCode: 200, result: outcome.value, recycle: false, resultText: outcome.text };
     case 'error':
       return { statusCode: outcome.code, result: null, recycle: outcome.recycle, errorMessage: outcome.message, errorStack: outcome.stack || undefined };
     case 'timeout':

@@ -74,6 +74,8 @@ class Call {
   endedAt = 0;
   /** In the outbox now. */
   queued = false;
+  /** The result's JSON text as the runtime sent it (InvokeOptions.resultText), when known: sent as it is. */
+  text: string | undefined = undefined;
   constructor(readonly id: string) {}
 
   /** Its reply in the batch leaving now. */
@@ -84,7 +86,7 @@ class Call {
     const r = this.result;
     if (!r) return `["L",${JSON.stringify(this.id)},${JSON.stringify(this.requestId)},${lines}]`;
     // (the message's fields in SyncResult's order; numbers as JSON writes them, strings through it)
-    return `["R",${JSON.stringify(this.id)},${JSON.stringify(r.requestId)},${num(r.statusCode)},${num(r.durationMs)},${num(r.billedDurationMs)},${num(r.memorySize)},${num(r.maxMemoryUsedMB)},${r.coldStart ? 1 : 0},${num(r.initDurationMs)},${this.endedAt},${lines},${text(r.errorMessage)},${text(r.errorStack)},${JSON.stringify(r.result ?? null)}]`;
+    return `["R",${JSON.stringify(this.id)},${JSON.stringify(r.requestId)},${num(r.statusCode)},${num(r.durationMs)},${num(r.billedDurationMs)},${num(r.memorySize)},${num(r.maxMemoryUsedMB)},${r.coldStart ? 1 : 0},${num(r.initDurationMs)},${this.endedAt},${lines},${text(r.errorMessage)},${text(r.errorStack)},${this.text ?? JSON.stringify(r.result ?? null)}]`;
   }
 }
 const num = (n: number | undefined): string => (n !== undefined && Number.isFinite(n) ? String(n) : 'null');
@@ -285,6 +287,8 @@ async function invoke(req: InvokeMessage): Promise<void> {
         },
         // (START at onAccepted, END and REPORT from the result: the client renders them, protocol.ts)
         platformLinesFromResult: true,
+        // (a 200's JSON text, forwarded as the runtime wrote it: no parse's value serialised again)
+        resultText: call,
       },
     );
     if (outcome.ok) callResult(call, outcome.value);

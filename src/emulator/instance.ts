@@ -46,6 +46,8 @@ interface ResultMessage {
   files?: string[];
   /** Set here, not by the runtime: the size of the result's JSON as the frame carried it. */
   resultBytes?: number;
+  /** Set here, not by the runtime: the result's JSON text as the frame carried it, when read apart (splitResult). */
+  resultText?: string;
   /**
    * No END_MARK follows: the bootstrap wrote everything the request printed before this message
    * (blocking writes), so it is in the pipes already (RuntimeProcess.outputRead). Without it, the
@@ -220,7 +222,7 @@ export class Instance implements RuntimeInstance {
       return { outcome: { kind: 'error', code: m.code ?? 430, message: m.message ?? 'error', stack: m.stack ?? '', recycle: m.recycle === true }, peakKb };
     }
     const resultBytes = m.resultBytes ?? Buffer.byteLength(JSON.stringify(m.result ?? null));
-    return { outcome: { kind: 'result', value: m.result ?? null, resultBytes }, peakKb };
+    return { outcome: { kind: 'result', value: m.result ?? null, resultBytes, text: m.resultText }, peakKb };
   }
 
   /** Remembers the files the handler loaded; a change to any of them retires the instance. */
@@ -330,6 +332,8 @@ class Run implements LimitWatch {
 }
 
 function parseReply(body: string): ChildMessage {
+  const split = splitResult(body);
+  if (split) return split;
   let message: ChildMessage;
   try {
     message = JSON.parse(body) as ChildMessage;
@@ -338,6 +342,38 @@ function parseReply(body: string): ChildMessage {
   }
   if (message.t === 'result' && message.ok) message.resultBytes = rawResultBytes(body);
   return message;
+}
+
+/**
+ * A successful answer read in its two parts, the frame's head and the handler's JSON text, which the
+ * Node.js and Python bootstraps put last, after `,"result":` (rawResultBytes): each part is parsed on
+ * its own (the same work as the whole), and the text is kept, so that the emulator host forwards it
+ * as it came instead of serialising the value again. Both parts parsing is what makes the text the
+ * frame's `result`: the head with a closing brace added is a whole object only if the first
+ * `,"result":` is at the frame's top level (not inside a value of an earlier key: one brace closes
+ * one level), and what follows it, less the frame's closing brace, is then one JSON value, the last
+ * key's (a repeated key: the last one counts, as JSON.parse of the whole counts it). Anything else
+ * (another shape, either part not JSON, not an ok result) is undefined: the whole frame is parsed as
+ * before, with its error as before. A text with a newline (JSON's whitespace, never JSON.stringify's)
+ * is not kept: the host's channel is one message per line.
+ */
+function splitResult(body: string): ResultMessage | undefined {
+  const at = body.indexOf(',"result":');
+  if (at < 0 || body.charCodeAt(body.length - 1) !== 125) return undefined;
+  const text = body.slice(at + 10, -1);
+  let head: ResultMessage;
+  let value: unknown;
+  try {
+    head = JSON.parse(`${body.slice(0, at)}}`) as ResultMessage;
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (head === null || typeof head !== 'object' || head.t !== 'result' || head.ok !== true) return undefined;
+  head.result = value;
+  head.resultBytes = Buffer.byteLength(text);
+  head.resultText = text.indexOf('\n') < 0 ? text : undefined;
+  return head;
 }
 
 /** Frames up to this size are written to the runtime's pipe directly (it holds 64 KB; the runtime has read the last one). */

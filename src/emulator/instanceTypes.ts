@@ -12,7 +12,8 @@ export type InitOutcome =
   | { kind: 'spawnError'; message: string; code?: number };
 
 export type RunOutcome =
-  | { kind: 'result'; value: unknown; resultBytes: number }
+  /** `text`: the result's JSON as the runtime sent it, where it is known to be that value's (Instance). */
+  | { kind: 'result'; value: unknown; resultBytes: number; text?: string }
   | { kind: 'error'; code: number; message: string; stack: string; recycle: boolean }
   | { kind: 'timeout' }
   | { kind: 'memory'; usedKb: number }

@@ -82,6 +82,12 @@ export interface InvokeOptions {
    * does, whose client renders them (protocol.ts): no log-line objects made and sent for them.
    */
   platformLinesFromResult?: boolean;
+  /**
+   * Filled in with a 200 sync result's JSON text as the runtime sent it (no newline in it), when it is
+   * known: the emulator host forwards that text to its client instead of serialising the parsed value
+   * again (hostMain.ts). Left undefined otherwise.
+   */
+  resultText?: { text: string | undefined };
 }
 
 /** Something the caller got wrong before any code ran (bad file, unknown runtime ...): a Problem. */

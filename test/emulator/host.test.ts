@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EmulatorClient } from '../../src/emulator/client';
+import { Emulator } from '../../src/emulator/emulator';
 import type { LogLine } from '../../src/emulator/types';
-import { eventually, FIXTURES, functionSpec, processesMarked, testMark } from './helpers';
+import { eventually, FIXTURES, functionSpec, invoke, processesMarked, testMark } from './helpers';
 
 const ROOT = resolve(__dirname, '../..');
 const client = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js') });
@@ -219,3 +222,49 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+describe("a result's JSON text forwarded by the host as the runtime wrote it", () => {
+  // Handlers that write an answer of their own on the runtime's reply channel (fd 4), as a broken
+  // bootstrap would, then never return: the host takes that frame as the request's answer.
+  const code = mkdtempSync(join(tmpdir(), 'scf-rawresult-'));
+  writeFileSync(
+    join(code, 'index.js'),
+    [
+      "const { writeSync } = require('node:fs');",
+      "const answer = (body) => { writeSync(4, `${Buffer.byteLength(body)}\\n${body}`); return new Promise(() => undefined); };",
+      // the first `,"result":` inside an earlier key's value: the frame's own result is the last key's
+      'exports.nested = () => answer(\'{"t":"result","ok":true,"noMarks":true,"x":{"a":0,"result":1},"result":2}\');',
+      // a result that is not JSON after a well-formed head
+      'exports.badTail = () => answer(\'{"t":"result","ok":true,"noMarks":true,"result":[1,}\');',
+      // JSON with a newline in it (whitespace): valid, but the host\'s channel is one message per line
+      'exports.newline = () => answer(\'{"t":"result","ok":true,"noMarks":true,"result":{\\n"a": "\u00e9\\\\n"}}\');',
+      // a key repeated: the last one counts, as for JSON.parse of the whole frame
+      'exports.repeated = () => answer(\'{"t":"result","ok":true,"noMarks":true,"result":1,"result":{"b":[true,null]}}\');',
+    ].join('\n'),
+  );
+  const own = new EmulatorClient({ hostScript: join(ROOT, 'dist/host.js') });
+  const inProcess = new Emulator();
+  after(async () => {
+    await own.dispose();
+    await inProcess.dispose();
+  });
+
+  for (const handler of ['nested', 'badTail', 'newline', 'repeated']) {
+    test(`${handler}: the same status, result and error through the host as in-process`, async () => {
+      const spec = functionSpec({ codeDir: code, handler: `index.${handler}`, timeout: 5 });
+      const theirs = (await invoke(inProcess, spec)).result;
+      const outcome = await own.invoke({ target: spec.file, payload: '{}' }, () => undefined).outcome;
+      assert.ok(outcome.ok, outcome.ok ? '' : outcome.error.message);
+      if (!outcome.ok) return;
+      const ours = outcome.value;
+      assert.deepEqual([ours.statusCode, ours.result, ours.errorMessage], [theirs.statusCode, theirs.result, theirs.errorMessage]);
+      if (handler === 'nested') assert.equal(ours.result, 2);
+      if (handler === 'badTail') assert.match(ours.errorMessage!, /^the runtime's reply is not JSON \(.*\); the instance is recycled$/);
+      if (handler === 'newline') assert.deepEqual(ours.result, { a: '\u00e9\n' });
+      if (handler === 'repeated') assert.deepEqual(ours.result, { b: [true, null] });
+      // and the host's channel still carries the next one
+      const next = await own.invoke({ target: join(ROOT, 'examples/hello-nodejs'), payload: '{}' }, () => undefined).outcome;
+      assert.ok(next.ok && next.value.statusCode === 200);
+    });
+  }
+});
