@@ -15,12 +15,14 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { builtinModules, createRequire } from 'node:module';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSchemas } from './schemas.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+// `SCF_BUILD_OUT=DIR`: the build goes to DIR instead of dist/ (bench:cli builds what ships, the
+// production build, into a folder of its own, with schemas/ beside it as in the package).
+const dist = process.env.SCF_BUILD_OUT ? resolve(process.env.SCF_BUILD_OUT) : join(root, 'dist');
 const production = process.argv.includes('--production');
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
@@ -357,10 +359,9 @@ const outName = (entry) => (entry.program ? `${entry.out}-main` : entry.out);
     const ajv = new Ajv({ ...group.options, code: { source: true } });
     for (const [id, schema] of Object.entries(group.schemas)) ajv.addSchema(schema, id);
     const ids = Object.keys(group.schemas);
-    const source = join(dist, `.scf-validators-${n}.js`);
-    writeFileSync(source, standaloneCode(ajv, Object.fromEntries(ids.map((id) => [id, id]))));
-    const result = await build({ ...common, entryPoints: [source], outfile: join(dist, 'vendor', `scf-validators-${n}.js`), plugins: [vendorPlugin('./', '')] });
-    rmSync(source);
+    // (resolved from the repository, where ajv's runtime helpers are, wherever the build goes)
+    const contents = standaloneCode(ajv, Object.fromEntries(ids.map((id) => [id, id])));
+    const result = await build({ ...common, stdin: { contents, resolveDir: root, sourcefile: `scf-validators-${n}.js`, loader: 'js' }, outfile: join(dist, 'vendor', `scf-validators-${n}.js`), plugins: [vendorPlugin('./', '')] });
     metafiles.push(result.metafile);
     index.push(`{ let m; for (const id of ${JSON.stringify(ids)}) Object.defineProperty(exports, id, { enumerable: true, get: () => (m ??= require('./scf-validators-${n}.js'))[id] }); }`);
   }
@@ -509,6 +510,8 @@ async function buildGroup(name, members, write = true) {
       bundle: false,
       external: undefined,
       metafile: false,
+      // the scratch files' tsconfig is the repository's (its strictness: "use strict"), also when the build goes elsewhere (SCF_BUILD_OUT)
+      tsconfig: join(root, 'tsconfig.json'),
       entryPoints: files.map((f) => join(root, f)),
       outdir: dist,
       sourcemap: production ? false : 'linked',
