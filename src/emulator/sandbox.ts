@@ -364,6 +364,10 @@ export interface SandboxOptions {
  * $1 tasks limit, $2 open files (soft), $3 and $4 (network namespace: the paths of ip and setpriv,
  * else ""), $5 the instance's cgroup folders, one per hierarchy, separated by spaces (root; else ""),
  * $6 "new" when the init must make them itself (no spare was ready, see CgroupPool), then the command.
+ * The process limit is `ulimit -p` in dash (Debian's and Ubuntu's /bin/sh), busybox ash and mksh, `-u`
+ * in bash: -p is tried first, so dash sets it with no error (its "ulimit: Illegal option -u" went to
+ * /dev/null, but through dash's error path on every start); bash's -p (the pipe size, read-only) fails
+ * quietly and -u sets it.
  *
  * How the init joins: on cgroup v1 it writes 0 (itself) to the folder's `tasks`, which moves the
  * writing thread, the init's only one, and so every process it forks from then on. Writing its pid
@@ -403,7 +407,7 @@ export const LARGE_INSTANCE = 64;
 export const INIT_SCRIPT =
   'for d in $5; do { [ "$6" != new ] || { mkdir "$d" && { [ ! -e "$d/pids.max" ] || echo "$1" > "$d/pids.max"; }; }; } 2>/dev/null; if [ -e "$d/tasks" ]; then echo 0 2>/dev/null > "$d/tasks"; else echo $$ 2>/dev/null > "$d/cgroup.procs"; fi; done; ' +
   'ulimit -S -n "$2" 2>/dev/null; ' +
-  'ulimit -u "$1" 2>/dev/null || ulimit -p "$1" 2>/dev/null; ' +
+  'ulimit -p "$1" 2>/dev/null || ulimit -u "$1" 2>/dev/null; ' +
   'ip=$3; sp=$4; shift 6; ' +
   'if [ -n "$ip" ]; then "$ip" link set lo up || exit 126; set -- "$sp" --inh-caps=-all --ambient-caps=-all -- "$@"; fi; ' +
   '"$@"; exit $?';
