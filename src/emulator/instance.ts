@@ -390,17 +390,19 @@ function writeFrame(stream: Writable, frame: string): void {
     stream.write(frame);
     return;
   }
-  const bytes = Buffer.from(frame, 'utf8');
+  // (the text written as it is: Node encodes it on its side of the call, no Buffer made here unless
+  // the pipe took only part of it)
   let written = 0;
   try {
-    written = writeSync(fd, bytes);
+    written = writeSync(fd, frame);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
       stream.destroy(e as Error); // (as the stream would on a failed write: the runtime has gone)
       return;
     }
   }
-  if (written < bytes.length) stream.write(bytes.subarray(written));
+  if (written === 0) stream.write(frame);
+  else if (written < frame.length || written < Buffer.byteLength(frame)) stream.write(Buffer.from(frame, 'utf8').subarray(written));
 }
 
 /**

@@ -70,13 +70,11 @@ export class LineChannel {
    */
   send(json: string, onSent?: () => void): void {
     if (!this.open) return;
-    const line = Buffer.from(`${json}\n`, 'utf8');
+    // (the text written as it is: Node encodes it on its side of the call, with no Buffer made here
+    // unless the socket did not take all of it)
+    const line = `${json}\n`;
     const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    const queue = (bytes: Buffer): void => {
-      if (onSent) this.socket.write(bytes, (error) => !error && onSent());
-      else this.socket.write(bytes);
-    };
-    if (fd === undefined || fd < 0 || this.socket.writableLength > 0) return queue(line);
+    if (fd === undefined || fd < 0 || this.socket.writableLength > 0) return this.queue(line, onSent);
     let written = 0;
     try {
       written = writeSync(fd, line);
@@ -86,8 +84,15 @@ export class LineChannel {
         return;
       }
     }
-    if (written < line.length) queue(written === 0 ? line : line.subarray(written));
+    if (written === 0) this.queue(line, onSent);
+    else if (written < line.length || written < Buffer.byteLength(line)) this.queue(Buffer.from(line, 'utf8').subarray(written), onSent);
     else onSent?.();
+  }
+
+  /** What the socket did not take, through the stream (which keeps the order). */
+  private queue(rest: string | Buffer, onSent: (() => void) | undefined): void {
+    if (onSent) this.socket.write(rest, (error) => !error && onSent());
+    else this.socket.write(rest);
   }
 
   /** While the socket is full and this much or more waits in our memory: a promise that settles once it has drained. */

@@ -32,7 +32,7 @@ export class SpecCache {
   load(target: string, options: LoadOptions = {}): Outcome<LoadedFile> {
     const key = this.keyOf(target, options);
     const hit = this.entries.get(key);
-    if (hit && hit.stamps.every(([path, stamp]) => watchedStamp(path) === stamp)) {
+    if (hit && unchanged(hit.stamps)) {
       // most recently used last, so the oldest goes first when the cache is full (not reordered when
       // it is the last already: a host invoking one function again and again)
       if (this.lastHit !== key) {
@@ -96,6 +96,15 @@ export class SpecCache {
     const where = loaded.functions[0]?.file ?? (found.ok ? found.value : resolve(target));
     return fail(picked.error.code, `${where}: ${picked.error.message}`, { file: where });
   }
+}
+
+/** Whether every path still has its stamp (a loop: no closure and destructuring per path per invoke). */
+function unchanged(stamps: Array<[path: string, stamp: string]>): boolean {
+  for (let i = 0; i < stamps.length; i++) {
+    const entry = stamps[i]!;
+    if (watchedStamp(entry[0]) !== entry[1]) return false;
+  }
+  return true;
 }
 
 /** JSON of an object the caller passes again and again (the host's interpolationEnv): made once per frozen object. */

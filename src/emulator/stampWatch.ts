@@ -80,7 +80,10 @@ export function enableStampWatch(): void {
 export function addStampRoot(dir: string): void {
   if (!enabled || roots.has(dir) || roots.size >= 256) return;
   const root = describeRoot(dir);
-  if (root) roots.set(dir, root);
+  if (root) {
+    roots.set(dir, root);
+    rootOfPath.clear();
+  }
 }
 
 function describeRoot(dir: string): Root | undefined {
@@ -131,7 +134,19 @@ function stampOf(path: string, fresh: boolean): string {
   return stamp;
 }
 
+/** rootOf's answers ('' for none) while the set of roots is the same: a warm invoke checks the same few paths. */
+const rootOfPath = new Map<string, string>();
+
 function rootOf(path: string): string | undefined {
+  const known = rootOfPath.get(path);
+  if (known !== undefined) return known === '' ? undefined : known;
+  const found = longestRootOf(path);
+  if (rootOfPath.size >= 4096) rootOfPath.clear();
+  rootOfPath.set(path, found ?? '');
+  return found;
+}
+
+function longestRootOf(path: string): string | undefined {
   let best: string | undefined;
   for (const dir of roots.keys()) {
     if ((path === dir || path.startsWith(dir + sep)) && (best === undefined || dir.length > best.length)) best = dir;
@@ -160,7 +175,10 @@ function checkRoot(dir: string): Root | undefined {
   drop(dir);
   const now = st ? describeRoot(dir) : undefined;
   if (now) roots.set(dir, now);
-  else roots.delete(dir);
+  else {
+    roots.delete(dir);
+    rootOfPath.clear();
+  }
   return now;
 }
 
