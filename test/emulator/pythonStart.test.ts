@@ -80,12 +80,22 @@ for v in values:
         back, ref = b.json_loads(theirs), json.loads(theirs)
         if json.dumps(back) != json.dumps(ref) or type(back) is not type(ref):
             diffs.append("loads %r: %r != %r" % (theirs, back, ref))
+for v in values:  # the answer's own encoder: what json_dumps writes with the answer's options
+    kw = {"ensure_ascii": sys.version_info[0] == 2, "separators": (",", ":"), "allow_nan": False}
+    ours, theirs = failure(b.json_dumps_result, v), failure(json.dumps, v, **kw)
+    if ours != theirs:
+        diffs.append("dumps_result failure %r: %r != %r" % (v, ours, theirs))
+    elif theirs is None and b.json_dumps_result(v) != json.dumps(v, **kw):
+        diffs.append("dumps_result %r: %r != %r" % (v, b.json_dumps_result(v), json.dumps(v, **kw)))
 circular = []
 circular.append(circular)
 for v in [set([1]), circular, object(), {"k": {(1, 2): "tuple key"}}]:
     ours, theirs = failure(b.json_dumps, v), failure(json.dumps, v)
     if ours != theirs or theirs is None:
         diffs.append("dumps failure %r: %r != %r" % (type(v), ours, theirs))
+    ours, theirs = failure(b.json_dumps_result, v), failure(json.dumps, v, separators=(",", ":"), allow_nan=False)
+    if ours != theirs or theirs is None:
+        diffs.append("dumps_result failure %r: %r != %r" % (type(v), ours, theirs))
 for text in ["", "{", "[1,]", "{} x", "nope", u"\"\\ud83d\"", " {\"a\": 1} ", "1e999", "-Infinity", "NaN", "[1, 2]\n"]:
     ours, theirs = failure(b.json_loads, text), failure(json.loads, text)
     if ours != theirs:
