@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emulator } from '../../src/emulator/emulator';
 import { FIXTURES, functionSpec, invoke } from './helpers';
@@ -47,6 +49,26 @@ describe('Node.js handlers run the way SCF runs them', () => {
     assert.match(text, /^REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\tCold Start$/m);
     assert.ok(result.maxMemoryUsedMB > 5 && result.maxMemoryUsedMB < 256, `max memory ${result.maxMemoryUsedMB}`);
     assert.ok(result.billedDurationMs >= Math.ceil(result.durationMs));
+  });
+
+  test('a module required by a warm request is watched from its answer on: editing it retires the instance; answers in between are as before', async () => {
+    // (the bootstrap lists require.cache only after a module has loaded: Module.prototype.load, wrapped)
+    const dir = mkdtempSync(join(tmpdir(), 'scf-node-lazy-'));
+    writeFileSync(join(dir, 'index.js'), "let calls = 0;\nexports.main_handler = async () => {\n  calls++;\n  if (calls >= 2) return { calls, helper: require('./helper').VALUE };\n  return { calls };\n};\n");
+    writeFileSync(join(dir, 'helper.js'), 'exports.VALUE = 1;\n');
+    const s = functionSpec({ codeDir: dir, handler: 'index.main_handler' });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push((await invoke(emulator, s, {})).result);
+    assert.deepEqual(answers.map((r) => [r.statusCode, r.coldStart, r.result]), [
+      [200, true, { calls: 1 }],
+      [200, false, { calls: 2, helper: 1 }],
+      [200, false, { calls: 3, helper: 1 }],
+    ]);
+    writeFileSync(join(dir, 'helper.js'), 'exports.VALUE = 22;\n');
+    const edited = (await invoke(emulator, s, {})).result;
+    assert.deepEqual([edited.statusCode, edited.coldStart, edited.result], [200, true, { calls: 1 }], 'a new instance');
+    const later = (await invoke(emulator, s, {})).result;
+    assert.deepEqual([later.statusCode, later.coldStart, later.result], [200, false, { calls: 2, helper: 22 }]);
   });
 
   test('the callback style (event, context, callback) returns what the callback was given', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Emulator } from '../../src/emulator/emulator';
@@ -57,6 +58,26 @@ describe('PHP functions run on the local php', { skip: !hasPhp && 'php is not in
     const r = result.result as { userAgent: string; precision: string };
     assert.equal(r.userAgent, 'from-the-layer');
     assert.equal(r.precision, '7', "and the code folder's own");
+  });
+
+  test('a file included by a warm request is watched from its answer on: editing it retires the instance; answers in between are as before', async () => {
+    // (the bootstrap lists the included files only when their count has changed since its last answer)
+    const dir = mkdtempSync(join(tmpdir(), 'scf-php-lazy-'));
+    writeFileSync(join(dir, 'index.php'), "<?php\n$calls = 0;\nfunction main_handler($event, $context) {\n    global $calls;\n    $calls++;\n    if ($calls >= 2) {\n        require_once __DIR__ . '/helper.php';\n        return array('calls' => $calls, 'helper' => helper_value());\n    }\n    return array('calls' => $calls);\n}\n");
+    writeFileSync(join(dir, 'helper.php'), '<?php function helper_value() { return 1; }\n');
+    const s = functionSpec({ codeDir: dir, handler: 'index.main_handler', runtime: 'Php7', name: 'php-lazy' });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push((await invoke(emulator, s, {})).result);
+    assert.deepEqual(answers.map((r) => [r.statusCode, r.coldStart, r.result]), [
+      [200, true, { calls: 1 }],
+      [200, false, { calls: 2, helper: 1 }],
+      [200, false, { calls: 3, helper: 1 }],
+    ]);
+    writeFileSync(join(dir, 'helper.php'), '<?php function helper_value() { return 22; }\n');
+    const edited = (await invoke(emulator, s, {})).result;
+    assert.deepEqual([edited.statusCode, edited.coldStart, edited.result], [200, true, { calls: 1 }], 'a new instance');
+    const later = (await invoke(emulator, s, {})).result;
+    assert.deepEqual([later.statusCode, later.coldStart, later.result], [200, false, { calls: 2, helper: 22 }]);
   });
 
   test('a warm instance keeps its globals: the count goes up, the process stays', async () => {

@@ -34,6 +34,8 @@ final class State
     public static $fn;
     public static $requests;
     public static $replies;
+    /** How many files get_included_files() held at the last answer that listed them. */
+    public static $includedSeen = -1;
 }
 
 function send($message, $rawResult = null)
@@ -87,6 +89,21 @@ function end_marks()
     fflush(STDOUT);
     fwrite(STDERR, END_MARK);
     fflush(STDERR);
+}
+
+/**
+ * loaded_files() when a file has been included since the last answer that listed them, else null: the
+ * host keeps what it was sent, so a warm request that includes nothing sends no list (listing, sending
+ * and watching a framework's hundreds of files again on every request grew with the files).
+ */
+function changed_files()
+{
+    $n = count(get_included_files());
+    if ($n === State::$includedSeen) {
+        return null;
+    }
+    State::$includedSeen = $n;
+    return loaded_files();
 }
 
 function loaded_files()
@@ -249,7 +266,12 @@ function serve($fn)
             send(array('t' => 'result', 'ok' => false, 'code' => 430, 'message' => 'the return value has no JSON form: ' . json_last_error_msg(), 'stack' => '', 'files' => loaded_files()));
             continue;
         }
-        send(array('t' => 'result', 'ok' => true, 'files' => loaded_files()), $json);
+        $answer = array('t' => 'result', 'ok' => true);
+        $files = changed_files();
+        if ($files !== null) {
+            $answer['files'] = $files;
+        }
+        send($answer, $json);
     }
 }
 
@@ -275,6 +297,6 @@ if (!function_exists(State::$fn)) {
     init_error(437, State::$rel . ' defines no function ' . State::$fn . ' (in the code folder ' . State::$codeDir . ')', '');
 }
 State::$phase = 'idle';
-send(array('t' => 'ready', 'files' => loaded_files(), 'php' => PHP_VERSION));
+send(array('t' => 'ready', 'files' => changed_files(), 'php' => PHP_VERSION));
 unset($e);
 serve(State::$fn);
