@@ -26,6 +26,11 @@
  *   overflow); it overflows only once `max_queued_events` (16,384) are waiting unread, which libuv then
  *   reads in one go. So when half that many events arrive between two checks, every kept stamp and
  *   every watch is dropped and taken again.
+ * - **Generation.** `keptGeneration()` moves whenever a kept stamp or a watch is dropped, a kept stamp
+ *   is replaced by another, or a root is added: while it has not moved, every stamp that was kept is
+ *   still kept with the same value. A caller that found all its paths kept (`isKept`) may then skip
+ *   asking again path by path, if it still has each of their roots checked (`keptSince`: the root's
+ *   stat once per run and the overflow check, which asking for a path would have done).
  * Left out on purpose (a stat stays the answer): anything outside a root, anything that could not be
  * watched (no inotify watch left: ENOSPC), non-Linux systems. Not seen: a file system mounted over a
  * folder *inside* a project while the host runs (mounting raises no inotify event there).
@@ -64,6 +69,8 @@ const rootStamps = new Map<string, string>();
 let checkClearQueued = false;
 let eventsSinceCheck = 0;
 let overflowAt = 8192;
+/** Moves whenever a kept stamp or watch is dropped or replaced, or the roots change (see the header). */
+let generation = 0;
 
 /** Lets this process keep stamps between invokes (it handles invokes after the poll phase: see above). */
 export function enableStampWatch(): void {
@@ -83,6 +90,7 @@ export function addStampRoot(dir: string): void {
   if (root) {
     roots.set(dir, root);
     rootOfPath.clear();
+    generation++; // (a path's root may now be this one)
   }
 }
 
@@ -130,6 +138,8 @@ function stampOf(path: string, fresh: boolean): string {
   if (!watchChain(rootDir, path, root)) return plain(path);
   // Watched first, stat'ed after: a change from here on is an event.
   const stamp = pathStamp(path);
+  const before = kept.get(path);
+  if (before !== undefined && before !== stamp) generation++;
   kept.set(path, stamp);
   return stamp;
 }
@@ -156,6 +166,7 @@ function longestRootOf(path: string): string | undefined {
 
 /** The root, checked once per run: moved, replaced or mounted over, everything below it goes. */
 function checkRoot(dir: string): Root | undefined {
+  // (keptSince relies on this being all that asking for a path below the root checks once per run)
   const root = roots.get(dir)!;
   if (eventsSinceCheck >= overflowAt) dropAll();
   if (rootStamps.has(dir)) return root;
@@ -179,6 +190,7 @@ function checkRoot(dir: string): Root | undefined {
     roots.delete(dir);
     rootOfPath.clear();
   }
+  generation++;
   return now;
 }
 
@@ -226,7 +238,7 @@ function watchOne(path: string): boolean {
 
 function onEvent(watched: string, name: string | Buffer | null): void {
   eventsSinceCheck++;
-  kept.delete(watched); // its own stamp (a folder's entries changed, or the file itself)
+  if (kept.delete(watched)) generation++; // its own stamp (a folder's entries changed, or the file itself)
   // libuv names an event on the watched path itself (moved, deleted, its attributes) by the path's own
   // base name, like an entry of that name inside it: both are dropped.
   const n = name === null || name === undefined ? '' : String(name);
@@ -237,20 +249,54 @@ function onEvent(watched: string, name: string | Buffer | null): void {
 /** Forgets the path and everything below it, and closes their watches (they may name old inodes). */
 function drop(path: string): void {
   const below = path + sep;
-  for (const p of kept.keys()) if (p === path || p.startsWith(below)) kept.delete(p);
+  for (const p of kept.keys()) {
+    if (p === path || p.startsWith(below)) {
+      kept.delete(p);
+      generation++;
+    }
+  }
   for (const [p, w] of watchers) {
     if (p === path || p.startsWith(below)) {
       w.close();
       watchers.delete(p);
+      generation++;
     }
   }
 }
 
 function dropAll(): void {
   eventsSinceCheck = 0;
+  generation++;
   kept.clear();
   for (const w of watchers.values()) w.close();
   watchers.clear();
+}
+
+/** See "Generation" in the header. */
+export function keptGeneration(): number {
+  return generation;
+}
+
+/**
+ * The root below which the path's stamp is kept now (after watchedStamp or takeStamp asked for it), or
+ * undefined where it is a stat.
+ */
+export function keptRootOf(path: string): string | undefined {
+  if (!kept.has(path)) return undefined;
+  return rootOf(path);
+}
+
+/**
+ * Whether every stamp kept at `gen` is still kept with the same value, after the checks asking for a
+ * path below each root would make in this run (the root's stat: moved, replaced, mounted over; the
+ * lost events' check): what watchedStamp would answer for paths that were all kept at `gen`.
+ */
+export function keptSince(gen: number, rootDirs: readonly string[]): boolean {
+  for (const dir of rootDirs) {
+    if (!roots.has(dir)) return false;
+    checkRoot(dir);
+  }
+  return generation === gen;
 }
 
 /** For tests: how many stamps are kept and watches open. */

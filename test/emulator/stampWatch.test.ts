@@ -9,10 +9,11 @@
 import assert from 'node:assert/strict';
 import { linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { EmulatorClient } from '../../src/emulator/client';
-import { addStampRoot, enableStampWatch, stampWatchState, watchedStamp } from '../../src/emulator/stampWatch';
+import { CodeWatch } from '../../src/emulator/codeWatch';
+import { addStampRoot, enableStampWatch, keptGeneration, keptSince, stampWatchState, watchedStamp } from '../../src/emulator/stampWatch';
 import { pathStamp } from '../../src/model/stamp';
 
 const ROOT = resolve(__dirname, '../..');
@@ -128,4 +129,140 @@ test('in one process: a kept stamp is dropped by the change event, delivered bef
   renameSync(join(dir, 'a'), join(dir, 'moved'));
   await new Promise((r) => setImmediate(r));
   assert.equal(watchedStamp(file), 'absent');
+});
+
+/**
+ * A handler that loaded many modules of its own (the Node.js runtime reports those outside
+ * node_modules): its instance's check of them is one question while none of their stamps was dropped
+ * (codeWatch.ts), and still sees every change. Each case: warm, change one
+ * thing, and the next invoke is a new instance (another pid) running the new code.
+ */
+describe('a warm instance of a handler that loaded many modules is retired by a change to any of them', () => {
+  const MODULES = 60;
+  const module = (i: number, v: string) => `module.exports = ${JSON.stringify(`${i}:${v}`)};\n`;
+  /** The handler requires every module (a missing one answers "missing"), and says which instance it is. */
+  const many = (modulesDir: string) =>
+    `const parts = [];\nfor (let i = 0; i < ${MODULES}; i++) { try { parts.push(require(${JSON.stringify(modulesDir)} + '/m' + i + '.js')); } catch { parts.push(i + ':missing'); } }\n` +
+    `const instance = String(Math.random()); // (the pid is the same in each sandbox)\nexports.main_handler = async () => ({ answer: parts.join(','), env: instance });\n`;
+  const expected = (changes: Record<number, string>) => Array.from({ length: MODULES }, (_, i) => `${i}:${changes[i] ?? 'one'}`).join(',');
+
+  function withModules(modulesDir: (dir: string) => string, codeDir?: string): { dir: string; mods: string } {
+    const dir = project('unused');
+    const code = codeDir ?? join(dir, 'src');
+    const mods = modulesDir(dir);
+    mkdirSync(mods, { recursive: true });
+    for (let i = 0; i < MODULES; i++) writeFileSync(join(mods, `m${i}.js`), module(i, 'one'));
+    mkdirSync(code, { recursive: true });
+    writeFileSync(join(code, 'index.js'), many(mods));
+    if (codeDir) writeFileSync(join(dir, 'serverless.yml'), YML().replace('src: ./src', `src: ${relative(dir, codeDir)}`));
+    return { dir, mods };
+  }
+
+  async function warmPid(dir: string, want: string): Promise<string> {
+    const first = await answer(dir);
+    assert.equal(first.answer, want);
+    for (let i = 0; i < 3; i++) {
+      const again = await answer(dir);
+      assert.equal(again.answer, want);
+      assert.equal(again.env, first.env, 'the same warm instance');
+    }
+    return first.env!;
+  }
+
+  async function retired(dir: string, pid: string, want: string): Promise<void> {
+    const next = await answer(dir);
+    assert.equal(next.answer, want);
+    assert.notEqual(next.env, pid, 'a new instance');
+    await warmPid(dir, want);
+  }
+
+  test('one module of many changed, in place and atomically', async () => {
+    const { dir, mods } = withModules((d) => join(d, 'src', 'lib', 'dep', 'deep'));
+    let pid = await warmPid(dir, expected({}));
+    writeFileSync(join(mods, `m${MODULES - 1}.js`), module(MODULES - 1, 'two'));
+    await retired(dir, pid, expected({ [MODULES - 1]: 'two' }));
+    pid = await warmPid(dir, expected({ [MODULES - 1]: 'two' }));
+    writeFileSync(join(mods, 'm7.js.tmp'), module(7, 'three'));
+    renameSync(join(mods, 'm7.js.tmp'), join(mods, 'm7.js'));
+    await retired(dir, pid, expected({ [MODULES - 1]: 'two', 7: 'three' }));
+  });
+
+  test('one module of many deleted', async () => {
+    const { dir, mods } = withModules((d) => join(d, 'src', 'lib', 'dep', 'deep'));
+    const pid = await warmPid(dir, expected({}));
+    rmSync(join(mods, 'm30.js'));
+    await retired(dir, pid, expected({ 30: 'missing' }));
+  });
+
+  test('a folder above the modules renamed, and another put at its path', async () => {
+    const { dir } = withModules((d) => join(d, 'src', 'lib', 'dep', 'deep'));
+    const pid = await warmPid(dir, expected({}));
+    const dep = join(dir, 'src', 'lib', 'dep');
+    mkdirSync(join(dir, 'src', 'lib', 'dep-new', 'deep'), { recursive: true });
+    for (let i = 0; i < MODULES; i++) writeFileSync(join(dir, 'src', 'lib', 'dep-new', 'deep', `m${i}.js`), module(i, i === 12 ? 'new' : 'one'));
+    renameSync(dep, `${dep}-old`);
+    renameSync(join(dir, 'src', 'lib', 'dep-new'), dep);
+    await retired(dir, pid, expected({ 12: 'new' }));
+  });
+
+  test('a code folder outside the project folder (its files never kept: stat\'ed at each check)', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'scf-watched-outside-'));
+    const { dir, mods } = withModules(() => join(outside, 'code', 'lib'), join(outside, 'code'));
+    const pid = await warmPid(dir, expected({}));
+    writeFileSync(join(mods, 'm45.js'), module(45, 'changed outside'));
+    await retired(dir, pid, expected({ 45: 'changed outside' }));
+  });
+});
+
+test('in one process: a CodeWatch of kept stamps answers from the generation, and sees a change, a deletion, the root replaced', async (t) => {
+  if (process.platform !== 'linux') return t.skip('inotify: Linux only');
+  enableStampWatch();
+  const turn = () => new Promise((r) => setImmediate(r));
+  const make = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scf-watched-cw-'));
+    mkdirSync(join(dir, 'lib', 'deep'), { recursive: true });
+    const files = Array.from({ length: 20 }, (_, i) => join(dir, 'lib', 'deep', `m${i}.js`));
+    for (const f of files) writeFileSync(f, 'one');
+    return { dir, files };
+  };
+  const { dir, files } = make();
+  addStampRoot(dir);
+  const watching = (): CodeWatch => {
+    const cw = new CodeWatch();
+    cw.add(files);
+    return cw;
+  };
+  let cw = watching();
+  assert.ok(cw.unchanged());
+  await turn();
+  const gen = keptGeneration();
+  assert.ok(cw.unchanged());
+  assert.ok(keptSince(gen, [dir]), 'nothing dropped between two checks');
+  // an unrelated file in the root: no kept stamp dropped, the generation stays
+  writeFileSync(join(dir, 'unrelated.txt'), 'x');
+  await turn();
+  assert.ok(cw.unchanged());
+  assert.equal(keptGeneration(), gen);
+  writeFileSync(files[13]!, 'two');
+  await turn();
+  assert.equal(cw.unchanged(), false);
+  cw = watching();
+  assert.ok(cw.unchanged());
+  await turn();
+  assert.ok(cw.unchanged());
+  rmSync(files[19]!);
+  await turn();
+  assert.equal(cw.unchanged(), false);
+  writeFileSync(files[19]!, 'one');
+  cw = watching();
+  await turn();
+  assert.ok(cw.unchanged());
+  assert.ok(cw.unchanged());
+  // the root itself moved away and another folder put at its path, with the same files: seen by the
+  // root's check (and its event), though no other path below it is asked for
+  const other = make();
+  renameSync(dir, `${dir}-old`);
+  renameSync(other.dir, dir);
+  await turn();
+  assert.equal(cw.unchanged(), false);
 });
