@@ -2,6 +2,8 @@
  * npm run bench:growth — how the cost of the API/host path grows with what a project holds (issue 13):
  *   - a handler folder with a large node_modules (5,000 files): cold start and warm p50, against the
  *     same handler in an empty folder;
+ *   - a handler that loaded 400 modules of its own (the files its instance watches): the host's CPU
+ *     per warm invoke at 4 callers (/proc utime+stime), against the same handler loading none;
  *   - events of 1 KB, 1 MB and 5 MB: warm p50, against JSON.stringify + JSON.parse of the same event
  *     in this process (the least any path that sends it must do), so the ratio says whether the
  *     per-byte cost stays proportional;
@@ -20,7 +22,7 @@ import type { CreateEmulator, Emulator } from '../src/api/types';
 
 const N = Number(process.env.BENCH_BLOCK ?? 100);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 4);
-/** BENCH_ONLY=concurrency (or nodeModules, events, fifty; comma-separated): run those sections only. */
+/** BENCH_ONLY=concurrency (or nodeModules, loaded, events, fifty; comma-separated): run those sections only. */
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const runs = (section: string) => !ONLY || ONLY.includes(section);
 const HANDLER = 'exports.main_handler = async (event) => ({ ok: true, size: JSON.stringify(event).length });\n';
@@ -49,6 +51,17 @@ const f = (x: number, d = 2) => `${x.toFixed(d)} ms`;
 const rss = (pid: number | undefined) => {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+};
+/** utime + stime of the process, in clock ticks (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+const cpuTicks = (pid: number | undefined): number => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
   } catch {
     return NaN;
   }
@@ -91,6 +104,43 @@ async function main(): Promise<void> {
       ['warm p50', f(wb!, 3), f(ws!, 3), `${(wb! / ws!).toFixed(2)}x`],
     ]);
     figures.nodeModules = { coldBig: cb, coldSmall: cs, warmBig: wb, warmSmall: ws };
+  }
+
+  // 1b. a handler that loaded 400 modules: what the host spends per warm invoke (its check of the
+  // instance's files), by /proc, in alternating blocks of 4 callers against the handler loading none
+  if (runs('loaded')) {
+    const withModules = (count: number): string => {
+      const dir = project(mkdtempSync(join(tmpdir(), 'scf-bench-growth-')), `growth-loaded-${count}`);
+      mkdirSync(join(dir, 'src', 'lib'));
+      for (let i = 0; i < count; i++) writeFileSync(join(dir, 'src', 'lib', `m${i}.js`), `module.exports = ${i};\n`);
+      writeFileSync(join(dir, 'src', 'index.js'), `for (let i = 0; i < ${count}; i++) require('./lib/m' + i + '.js');\n${HANDLER}`);
+      return dir;
+    };
+    const dirs = { many: withModules(400), none: withModules(0) };
+    const scf = await createEmulator();
+    const block = async (dir: string, n: number) => {
+      await Promise.all(Array.from({ length: 4 }, async () => { for (let k = 0; k < n / 4; k++) await one(scf, dir, { n: k }); }));
+    };
+    for (const dir of Object.values(dirs)) await block(dir, 40); // 4 warm instances each
+    const host = hostPid();
+    const per = Math.max(N * 10, 400);
+    const ticks = { many: 0, none: 0 };
+    for (let r = 0; r < BLOCKS; r++) {
+      // (in turn first: the first block after a switch paid more here, whichever it was)
+      for (const k of r % 2 === 0 ? (['many', 'none'] as const) : (['none', 'many'] as const)) {
+        const t0 = cpuTicks(host);
+        await block(dirs[k], per);
+        ticks[k] += cpuTicks(host) - t0;
+      }
+    }
+    await scf.close();
+    const us = (t: number) => (t * 1e6) / CLOCK_TICKS / (per * BLOCKS);
+    console.log('\nA handler that loaded 400 modules of its own (4 callers, the host\'s CPU by /proc)');
+    table([
+      ['', '400 modules', 'none', 'ratio'],
+      [`host CPU per warm invoke, ${BLOCKS} blocks of ${per}`, `${us(ticks.many).toFixed(1)} µs`, `${us(ticks.none).toFixed(1)} µs`, `${(ticks.many / ticks.none).toFixed(2)}x`],
+    ]);
+    figures.loaded = { manyUs: us(ticks.many), noneUs: us(ticks.none) };
   }
 
   // 2. large events
