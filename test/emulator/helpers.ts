@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,27 @@ export async function invoke(
   const outcome = await emulator.invoke({ spec, payload, invocationType }, { onLog: (l) => logs.push(l) });
   if (!outcome.ok) throw new Error(`usage error: ${outcome.error.message}`);
   return { result: outcome.value, logs, text: logs.map((l) => l.text).join('\n') };
+}
+
+/**
+ * For a handler that loads `helper` (a file of its code folder) from its second request on and returns
+ * `{ calls, helper: <its value> }` (`{ calls }` before): three warm answers as the code is, then, once
+ * `edit` has changed the helper's value to 22, a new instance (cold, calls from 1) that sees it. The
+ * file loaded by a warm request is watched from that request's answer on.
+ */
+export async function assertLoadedLaterIsWatched(emulator: Emulator, spec: FunctionSpec, edit: () => void): Promise<void> {
+  const answers = [];
+  for (let i = 0; i < 3; i++) answers.push((await invoke(emulator, spec, {})).result);
+  assert.deepEqual(answers.map((r) => [r.statusCode, r.coldStart, r.result]), [
+    [200, true, { calls: 1 }],
+    [200, false, { calls: 2, helper: 1 }],
+    [200, false, { calls: 3, helper: 1 }],
+  ]);
+  edit();
+  const edited = (await invoke(emulator, spec, {})).result;
+  assert.deepEqual([edited.statusCode, edited.coldStart, edited.result], [200, true, { calls: 1 }], 'a new instance');
+  const later = (await invoke(emulator, spec, {})).result;
+  assert.deepEqual([later.statusCode, later.coldStart, later.result], [200, false, { calls: 2, helper: 22 }]);
 }
 
 /** A value for a function's TEST_MARK variable: every process its instances start inherits it. */
