@@ -293,23 +293,19 @@ export class Emulator {
     } else if (invocationType === 'Event') {
       log('platform', `Result (async, not returned to the caller): ${JSON.stringify(mapped.result)}`);
     }
-    // (what finish() makes of base() and these, written out: one object of one shape, no spreads, the
-    // same keys in the same order)
-    const result: InvokeResult = {
+    const result = finish({
       requestId: id(),
       memorySize: spec.memorySize,
       invocationType,
       coldStart,
-      durationMs: Math.round(durationMs * 100) / 100,
-      billedDurationMs: durationMs > 0 ? billedDuration(durationMs) : 0,
+      durationMs,
       maxMemoryUsedMB: Math.ceil(peakKb / 1024),
       statusCode: mapped.statusCode,
-      result: invocationType === 'Event' ? null : (mapped.result ?? null),
+      result: invocationType === 'Event' ? null : mapped.result,
       errorMessage: mapped.errorMessage,
       errorStack: mapped.errorStack,
-      initDurationMs: initDurationMs === undefined ? undefined : Math.round(initDurationMs * 100) / 100,
-      statusName: statusInfo(mapped.statusCode).name,
-    };
+      initDurationMs,
+    });
     if (opts.resultText && mapped.resultText !== undefined && invocationType !== 'Event') opts.resultText.text = mapped.resultText;
     if (ownLines) platformEnd(log, result);
     return ok(result);
@@ -553,14 +549,26 @@ function initFailure(init: Exclude<InitOutcome, { kind: 'ready' }>, spec: Functi
   }
 }
 
-function finish(r: Omit<InvokeResult, 'statusName' | 'result' | 'billedDurationMs'> & { result?: unknown; billedDurationMs?: number }): InvokeResult {
+/**
+ * The result of an invocation from its measures: durations rounded and billed, the status named. One
+ * object of one shape, its keys in one order, built as a literal (no spreads: on the warm path each
+ * spread's property store missed its inline cache and made a map per invoke).
+ */
+function finish(r: Omit<InvokeResult, 'statusName' | 'result' | 'billedDurationMs'> & { result?: unknown }): InvokeResult {
   return {
-    ...r,
-    result: r.result ?? null,
-    statusName: statusInfo(r.statusCode).name,
+    requestId: r.requestId,
+    memorySize: r.memorySize,
+    invocationType: r.invocationType,
+    coldStart: r.coldStart,
     durationMs: Math.round(r.durationMs * 100) / 100,
     billedDurationMs: r.durationMs > 0 ? billedDuration(r.durationMs) : 0,
+    maxMemoryUsedMB: r.maxMemoryUsedMB,
+    statusCode: r.statusCode,
+    result: r.result ?? null,
+    errorMessage: r.errorMessage,
+    errorStack: r.errorStack,
     initDurationMs: r.initDurationMs === undefined ? undefined : Math.round(r.initDurationMs * 100) / 100,
+    statusName: statusInfo(r.statusCode).name,
   };
 }
 
