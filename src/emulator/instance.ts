@@ -12,7 +12,7 @@ import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
 import type { Cancelable } from './types';
 import { now } from './clock';
-import { addLimitWatch, awaitInit, deadlineOf, endedByExit, removeLimitWatch, RuntimeProcess, startKb, stoppedAtLimit, type LimitStop, type LimitWatch, type LogSink } from './runtimeProcess';
+import { awaitInit, RequestWatch, RuntimeProcess, type LogSink } from './runtimeProcess';
 import type { LocalRuntime } from './runtimes';
 import type { Speculatable } from './speculation';
 
@@ -190,17 +190,13 @@ export class Instance implements RuntimeInstance {
     return { kind: 'ready', initMs };
   }
 
-  /**
-   * Sends a request and settles with its outcome: one Run object (below) is the request's limit
-   * watch and what its answer, the process's exit or a limit ends, the first of them; one promise.
-   */
+  /** Sends a request and settles with its outcome: one Run object (below) and one promise. */
   run(payload: string, context: ScfContext, timeoutMs: number, memoryLimitMb: number, signal?: Cancelable): Promise<RunMeasure> {
     this.proc.resetMarks();
     this.proc.resetPeakMemory();
     writeFrame(this.proc.child.stdio[3] as Writable, encodeFrame(`{"t":"invoke",${this.contexts.field(context)},"event":${payload}}`));
-    const run = new Run(this, this.proc, timeoutMs, memoryLimitMb, signal);
     return new Promise((resolve) => {
-      run.resolve = resolve;
+      const run = new Run(this, this.proc, timeoutMs, memoryLimitMb, signal, resolve);
       // (the process gone already: an exit, as a listener subscribed now would be told at once)
       if (this.proc.dead) return run.exited();
       const queued = this.queued.shift();
@@ -251,66 +247,28 @@ export class Instance implements RuntimeInstance {
   }
 }
 
-const noop = (): void => undefined;
-
 /**
- * A request on its way through an instance (Instance.run), settled once by the first of: its answer
- * (handed to it as the frame is read), the process's exit (the instance's one exit listener), a limit
- * (it is its own LimitWatch: the shared timers call stop) or the caller's abort. What awaitAnswer
- * (runtimeProcess.ts) does with a promise per source and closures, in one object; the same order: an
- * answer read before the exit was reported wins, and once settled, nothing else counts.
+ * A request on its way through an instance (Instance.run): a RequestWatch (its limits, its abort, the
+ * instance's one exit listener calling `exited`) that the instance also hands its answer as the frame
+ * is read; the first of them settles it, and an answer read before the exit was reported wins.
  */
-class Run implements LimitWatch {
-  readonly deadline: number;
-  readonly limitKb: number;
-  sampledKb: number;
-  resolve: (m: RunMeasure) => void = noop;
-  private settled = false;
+class Run extends RequestWatch {
   private answer: ResultMessage | undefined;
   private answerKb = 0;
-  private readonly onAbort: (() => void) | undefined;
 
   constructor(
     private readonly instance: Instance,
-    readonly proc: RuntimeProcess,
+    proc: RuntimeProcess,
     timeoutMs: number,
     private readonly memoryLimitMb: number,
-    private readonly signal: Cancelable | undefined,
+    signal: Cancelable | undefined,
+    private readonly resolve: (m: RunMeasure) => void,
   ) {
-    this.deadline = deadlineOf(timeoutMs);
-    this.limitKb = memoryLimitMb * 1024;
-    this.sampledKb = startKb(proc);
-    addLimitWatch(this);
-    if (signal) {
-      const onAbort = (): void => this.stop({ kind: 'canceled' });
-      // (canceled already: reported once the caller has the promise)
-      if (signal.aborted) queueMicrotask(onAbort);
-      else {
-        this.onAbort = onAbort;
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-    }
-  }
-
-  /** Whether this is the first word on the request (then the watch and the abort listener end). */
-  private first(): boolean {
-    if (this.settled) return false;
-    this.settled = true;
-    removeLimitWatch(this);
-    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
-    return true;
-  }
-
-  stop(s: LimitStop): void {
-    if (this.first()) stoppedAtLimit(this.proc, s, this.sampledKb, () => this.instance.kill(), this.resolve);
-  }
-
-  exited(): void {
-    if (this.first()) endedByExit(this.proc, this.sampledKb, this.resolve);
+    super(proc, timeoutMs, memoryLimitMb, signal, () => instance.kill(), resolve);
   }
 
   answered(m: ChildMessage): void {
-    if (!this.first()) return;
+    if (!this.claim()) return;
     if (m.t === 'unreadable') {
       this.instance.kill();
       return this.resolve({ outcome: { kind: 'error', code: 500, message: `the runtime's reply is not JSON (${m.detail}); the instance is recycled`, stack: '', recycle: true }, peakKb: this.sampledKb });

@@ -364,7 +364,7 @@ function turn(): void {
  * A running request's limits, watched by the shared timers below (addLimitWatch): `stop` is called
  * with the first limit reached, and may be called again (the watch ignores what comes after its first).
  */
-export interface LimitWatch {
+interface LimitWatch {
   readonly proc: RuntimeProcess;
   /** now() at which the request times out (Infinity: no limit). */
   readonly deadline: number;
@@ -430,53 +430,13 @@ function holdOpen(on: boolean): void {
   }
 }
 
-/** Runs a request's limits: `onStop` is called (once) with the first of timeout, memory over the limit, or abort. */
-export function watchLimits(
-  proc: RuntimeProcess,
-  timeoutMs: number,
-  memoryLimitMb: number,
-  signal: Cancelable | undefined,
-  onStop: (s: LimitStop) => void,
-): { sampledKb: () => number; clear: () => void } {
-  let stopped = false;
-  const stop = (s: LimitStop): void => {
-    if (stopped) return;
-    stopped = true;
-    onStop(s);
-  };
-  const watch: LimitWatch = { proc, deadline: deadlineOf(timeoutMs), limitKb: memoryLimitMb * 1024, sampledKb: startKb(proc), stop };
-  addLimitWatch(watch);
-  const onAbort = () => stop({ kind: 'canceled' });
-  // (canceled already: reported once the caller has what this returns)
-  if (signal?.aborted) queueMicrotask(onAbort);
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  return {
-    sampledKb: () => watch.sampledKb,
-    clear: () => {
-      stopped = true;
-      removeLimitWatch(watch);
-      signal?.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
 /** A request's deadline on the now() clock (Infinity: no limit). */
-export function deadlineOf(timeoutMs: number): number {
+function deadlineOf(timeoutMs: number): number {
   return timeoutMs === Infinity ? Infinity : now() + timeoutMs;
 }
 
-/**
- * The memory a request's peak starts from. The memory at the start counts too: a runtime that exits
- * before the first poll (439) has nothing left to read afterwards, and reported 0 MB. The instance's
- * last reading (the end of its previous request, or resetPeakMemory()'s before the request was sent)
- * stands for it; read now if none.
- */
-export function startKb(proc: RuntimeProcess): number {
-  return proc.lastMemoryKb() ?? proc.currentMemoryKb();
-}
-
-/** Starts watching a request's limits with the shared timers (watchLimits, or a watch of the caller's own). */
-export function addLimitWatch(watch: LimitWatch): void {
+/** Starts watching a request's limits with the shared timers. */
+function addLimitWatch(watch: LimitWatch): void {
   if (watches.size === 0) holdOpen(true);
   watches.add(watch);
   memoryPoll ??= setInterval(pollMemory, MEMORY_POLL_MS);
@@ -484,21 +444,95 @@ export function addLimitWatch(watch: LimitWatch): void {
 }
 
 /** Ends a watch: its stop is not called after this. */
-export function removeLimitWatch(watch: LimitWatch): void {
+function removeLimitWatch(watch: LimitWatch): void {
   watches.delete(watch);
   if (watches.size === 0) holdOpen(false);
 }
 
 export type LimitStop = { kind: 'timeout' } | { kind: 'memory'; usedKb: number } | { kind: 'canceled' };
 
+/**
+ * A running request, settled once by the first of: its answer (the caller's: `claim()` then the
+ * answer's measure), a limit (the shared timers call `stop`; the instance is stopped at once, its last
+ * output read, then killed), the caller's abort, or the runtime's exit (`exited`, 439). Whatever comes
+ * after the first counts for nothing. `end` gets a limit's or the exit's measure; `release` runs when
+ * it settles (an exit listener of the caller's to remove).
+ */
+export class RequestWatch implements LimitWatch {
+  readonly deadline: number;
+  readonly limitKb: number;
+  /**
+   * The highest memory sampled during the request (kB). The memory at the start counts too: a runtime
+   * that exits before the first poll (439) has nothing left to read afterwards, and reported 0 MB. The
+   * instance's last reading (the end of its previous request, or resetPeakMemory()'s before the
+   * request was sent) stands for it; read now if none.
+   */
+  sampledKb: number;
+  release: (() => unknown) | undefined;
+  private settled = false;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    readonly proc: RuntimeProcess,
+    timeoutMs: number,
+    memoryLimitMb: number,
+    private readonly signal: Cancelable | undefined,
+    private readonly kill: () => void,
+    private readonly end: (m: RunMeasure) => void,
+  ) {
+    this.deadline = deadlineOf(timeoutMs);
+    this.limitKb = memoryLimitMb * 1024;
+    this.sampledKb = proc.lastMemoryKb() ?? proc.currentMemoryKb();
+    addLimitWatch(this);
+    if (signal) {
+      const onAbort = (): void => this.stop({ kind: 'canceled' });
+      // (canceled already: reported once the caller has the promise)
+      if (signal.aborted) queueMicrotask(onAbort);
+      else {
+        this.onAbort = onAbort;
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    }
+  }
+
+  /** Whether this is the first word on the request (then the limits and the abort listener end). */
+  claim(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    removeLimitWatch(this);
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+    this.release?.();
+    return true;
+  }
+
+  stop(o: LimitStop): void {
+    if (!this.claim()) return;
+    const peakKb = Math.max(this.sampledKb, o.kind === 'memory' ? o.usedKb : 0);
+    // The answer first, the cleanup after: its processes end (a fork bomb's thousand: a while, on a
+    // busy machine) after the answer has gone, not before it.
+    const halted = this.proc.halt();
+    if (!halted) this.kill();
+    void this.proc.drained().then(() => {
+      if (halted) this.kill();
+      this.end({ outcome: o, peakKb });
+    });
+  }
+
+  exited(): void {
+    if (!this.claim()) return;
+    const sampledKb = this.sampledKb;
+    void this.proc.drained().then(() => this.end({ outcome: { kind: 'exit', description: this.proc.exitReason }, peakKb: sampledKb }));
+  }
+}
+
 type Answered<T> = { ok: true; answer: T; sampledKb: number } | { ok: false; measure: RunMeasure };
 
 /**
  * Waits for a request's answer while the limits run; a limit reached (the instance is killed) or the
- * process gone first ends the request with that outcome instead. One promise and callbacks, not a race
- * of three promises: whichever comes first settles it. The answer comes through its promise's
- * reaction, the exit and the limits from their own callbacks: an answer whose promise was resolved in
- * an earlier callback (its reaction ran then) is there before an exit reported after it.
+ * process gone first ends the request with that outcome instead (RequestWatch). The answer comes
+ * through its promise's reaction, the exit and the limits from their own callbacks: an answer whose
+ * promise was resolved in an earlier callback (its reaction ran then) is there before an exit
+ * reported after it.
  */
 export function awaitAnswer<T>(
   proc: RuntimeProcess,
@@ -507,50 +541,14 @@ export function awaitAnswer<T>(
   kill: () => void,
 ): Promise<Answered<T>> {
   return new Promise<Answered<T>>((resolve) => {
-    let settled = false;
-    const first = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      unsubscribe();
-      limits.clear();
-      return true;
-    };
-    const onStop = (o: LimitStop): void => {
-      if (!first()) return;
-      stoppedAtLimit(proc, o, limits.sampledKb(), kill, (measure) => resolve({ ok: false, measure }));
-    };
-    const limits = watchLimits(proc, limitsOf.timeoutMs, limitsOf.memoryLimitMb, limitsOf.signal, onStop);
-    let unsubscribe: () => unknown = () => undefined;
+    const watch = new RequestWatch(proc, limitsOf.timeoutMs, limitsOf.memoryLimitMb, limitsOf.signal, kill, (measure) => resolve({ ok: false, measure }));
     // (called at once if the process has gone already)
-    unsubscribe = proc.onExit(() => {
-      if (!first()) return;
-      endedByExit(proc, limits.sampledKb(), (measure) => resolve({ ok: false, measure }));
-    });
+    const unsubscribe = proc.onExit(() => watch.exited());
+    watch.release = unsubscribe;
     answer.then((a) => {
-      if (first()) resolve({ ok: true, answer: a, sampledKb: limits.sampledKb() });
+      if (watch.claim()) resolve({ ok: true, answer: a, sampledKb: watch.sampledKb });
     });
   });
-}
-
-/**
- * A request ended by a limit (awaitAnswer's, or a watch of the caller's own): the answer first, the
- * cleanup after: the instance is stopped at once, its last output read, then it is killed; its
- * processes end (a fork bomb's thousand: a while, on a busy machine) after the answer has gone, not
- * before it. `sampledKb`: the request's memory samples' peak.
- */
-export function stoppedAtLimit(proc: RuntimeProcess, o: LimitStop, sampledKb: number, kill: () => void, done: (m: RunMeasure) => void): void {
-  const peakKb = Math.max(sampledKb, o.kind === 'memory' ? o.usedKb : 0);
-  const halted = proc.halt();
-  if (!halted) kill();
-  void proc.drained().then(() => {
-    if (halted) kill();
-    done({ outcome: o, peakKb });
-  });
-}
-
-/** A request ended by the runtime's exit (439): once its last output has been read. */
-export function endedByExit(proc: RuntimeProcess, sampledKb: number, done: (m: RunMeasure) => void): void {
-  void proc.drained().then(() => done({ outcome: { kind: 'exit', description: proc.exitReason }, peakKb: sampledKb }));
 }
 
 /**
