@@ -3,10 +3,11 @@
  * loaded the user's handler and serves requests over a framed channel (fd 3 in, fd 4 out), kept warm
  * between requests like an SCF instance.
  */
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CodeWatch } from './codeWatch';
+import { writeDirect } from './directWrite';
 import { ContextSender, type ScfContext } from './context';
 import { encodeFrame, FrameReader } from './frames';
 import type { InitOutcome, RunMeasure, RuntimeInstance } from './instanceTypes';
@@ -339,28 +340,10 @@ const DIRECT_WRITE_MAX = 16 * 1024;
 
 /**
  * Writes a frame to the runtime's channel: a small one straight to the pipe's descriptor when the
- * stream holds nothing queued (one write(2), none of the stream's bookkeeping and callbacks), else,
- * and for whatever the pipe did not take, through the stream, which keeps the order.
+ * stream holds nothing queued, else through the stream (directWrite.ts).
  */
 function writeFrame(stream: Writable, frame: string): void {
-  const fd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (fd === undefined || fd < 0 || stream.writableLength > 0 || frame.length > DIRECT_WRITE_MAX) {
-    stream.write(frame);
-    return;
-  }
-  // (the text written as it is: Node encodes it on its side of the call, no Buffer made here unless
-  // the pipe took only part of it)
-  let written = 0;
-  try {
-    written = writeSync(fd, frame);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
-      stream.destroy(e as Error); // (as the stream would on a failed write: the runtime has gone)
-      return;
-    }
-  }
-  if (written === 0) stream.write(frame);
-  else if (written < frame.length || written < Buffer.byteLength(frame)) stream.write(Buffer.from(frame, 'utf8').subarray(written));
+  writeDirect(stream, frame, undefined, DIRECT_WRITE_MAX);
 }
 
 /**

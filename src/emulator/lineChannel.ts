@@ -9,8 +9,8 @@
  * goes out in one write(2) straight to the descriptor when nothing is queued (the stream takes only
  * what the socket did not), and comes in as 'data' split on newlines.
  */
-import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { writeDirect } from './directWrite';
 
 /** Bytes queued in our process (the socket full) past which a log flood waits (LineChannel.behind). */
 const BEHIND_BYTES = 256 * 1024;
@@ -69,30 +69,7 @@ export class LineChannel {
    * moment (at once when one write took it all); never if it cannot be sent.
    */
   send(json: string, onSent?: () => void): void {
-    if (!this.open) return;
-    // (the text written as it is: Node encodes it on its side of the call, with no Buffer made here
-    // unless the socket did not take all of it)
-    const line = `${json}\n`;
-    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    if (fd === undefined || fd < 0 || this.socket.writableLength > 0) return this.queue(line, onSent);
-    let written = 0;
-    try {
-      written = writeSync(fd, line);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
-        this.socket.destroy(); // (as the stream would on a failed write: the other side has gone)
-        return;
-      }
-    }
-    if (written === 0) this.queue(line, onSent);
-    else if (written < line.length || written < Buffer.byteLength(line)) this.queue(Buffer.from(line, 'utf8').subarray(written), onSent);
-    else onSent?.();
-  }
-
-  /** What the socket did not take, through the stream (which keeps the order). */
-  private queue(rest: string | Buffer, onSent: (() => void) | undefined): void {
-    if (onSent) this.socket.write(rest, (error) => !error && onSent());
-    else this.socket.write(rest);
+    if (this.open) writeDirect(this.socket, `${json}\n`, onSent);
   }
 
   /** While the socket is full and this much or more waits in our memory: a promise that settles once it has drained. */
