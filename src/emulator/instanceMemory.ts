@@ -177,7 +177,7 @@ export class InstanceMemory {
   /** The request's peak so far: the runtime's high-water mark plus what the others hold now (Linux). */
   peakKb(): number {
     if (this.mode !== 'proc' || this.large) return this.lastKb;
-    // What is resident now is kept as the last reading too: the next request starts from it (watchLimits).
+    // What is resident now is kept as the last reading too: the next request starts from it (RequestWatch).
     this.read = true;
     const alone = this.alone();
     if (alone) {

@@ -257,7 +257,7 @@ export class RuntimeProcess {
 
   /**
    * Starts a request's peak, before the request is sent. A new instance's memory is also read here
-   * once: its limits start from the last reading (watchLimits), and a runtime that exits as soon as
+   * once: its limits start from the last reading (RequestWatch), and a runtime that exits as soon as
    * it reads the request (439) could be gone when awaitAnswer read it after the send (0 MB, seen
    * under load, statusCodes.test.ts).
    */
