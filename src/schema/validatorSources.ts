@@ -38,7 +38,7 @@ const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'items']);
 const SCHEMAS = new Set(['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else']);
 
-function withoutAnnotations(schema: unknown): unknown {
+function withoutAnnotations<T>(schema: T): T {
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
@@ -49,7 +49,7 @@ function withoutAnnotations(schema: unknown): unknown {
     else if (SCHEMAS.has(key)) out[key] = withoutAnnotations(value);
     else out[key] = value;
   }
-  return out;
+  return out as T;
 }
 
 // `inlineRefs: false`: a $ref is a call of the referred schema's function, not a copy of its code at
