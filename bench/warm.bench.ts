@@ -12,15 +12,20 @@
  * (bench/fixtures/relay.js), which no design with a host process and a runtime process can go under;
  * at 4 callers twice: with one runtime taking the requests queued in its pipe, and with a runtime per
  * request in flight (SCF's instances, one request at a time each: what the toolkit's host does, and
- * so the floor of a design that keeps SCF's concurrency).
+ * so the floor of a design that keeps SCF's concurrency). Two more rows, for planning, of designs the
+ * toolkit does not have: this process writing to its runtimes itself (no host on the path: two hops,
+ * not four), and the toolkit's emulator running in this process (no host process; the handler still in
+ * its sandboxed runtime, with its limits).
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keep, machine, percentile, ratio, ROOT, table } from './lib';
 import type { CreateEmulator, Emulator } from '../src/api/types';
+import { Emulator as InCallerEmulator } from '../src/emulator/emulator';
+import { loadServerlessFile } from '../src/model';
 
 const BLOCK = Number(process.env.BENCH_BLOCK ?? 200);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 10);
@@ -150,6 +155,74 @@ function relayFloor(form: 'shared' | 'per-request'): { one: () => Promise<void>;
   };
 }
 
+/**
+ * The floor of a design with no host on the request path: this process writes each request to a
+ * runtime's pipe and reads the answer itself (bench/fixtures/relay.js as the runtime), a runtime per
+ * request in flight as SCF's instances. Two hops where the toolkit's path has four: what a client
+ * speaking to its instances directly (a host only starting them and watching their limits beside the
+ * path) could not go under. Printed for planning: the toolkit has no such path.
+ */
+function directFloor(): { one: () => Promise<void>; close: () => void } {
+  interface Runtime { write(frame: string): void; waiting: Array<() => void> }
+  const free: Runtime[] = [];
+  const children: Array<{ kill(): boolean }> = [];
+  const start = (): Runtime => {
+    const child = spawn(process.execPath, [join(ROOT, 'bench', 'fixtures', 'relay.js'), 'runtime'], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] });
+    children.push(child);
+    const input = child.stdio[3] as NodeJS.WritableStream;
+    const runtime: Runtime = { write: (frame) => input.write(frame), waiting: [] };
+    let buffered = '';
+    const replies = child.stdio[4] as NodeJS.ReadableStream;
+    replies.setEncoding('utf8'); // the bodies are ASCII: a length in bytes is one in characters
+    replies.on('data', (text: string) => {
+      buffered += text;
+      for (;;) {
+        const nl = buffered.indexOf('\n');
+        if (nl < 0) return;
+        const end = nl + 1 + Number(buffered.slice(0, nl));
+        if (buffered.length < end) return;
+        JSON.parse(buffered.slice(nl + 1, end));
+        buffered = buffered.slice(end);
+        free.push(runtime);
+        runtime.waiting.shift()?.();
+      }
+    });
+    return runtime;
+  };
+  return {
+    one: () =>
+      new Promise<void>((resolve) => {
+        const runtime = free.pop() ?? start();
+        runtime.waiting.push(resolve);
+        const body = `{"t":"invoke","event":${JSON.stringify({ n: 1 })}}`;
+        runtime.write(`${body.length}\n${body}`);
+      }),
+    close: () => {
+      for (const c of children) c.kill();
+    },
+  };
+}
+
+/**
+ * The toolkit's emulator (src/emulator/emulator.ts) in this process, with no host process between
+ * (the handler still runs in its sandboxed runtime process, with its limits): the path the CLI's one
+ * invoke takes, and what an API mode without a host process would come to. Printed for planning:
+ * the API has no such mode. The spec is read once; stamps are a stat each, as in any process but the host.
+ */
+function inCaller(target: string): { one: () => Promise<void>; close: () => Promise<void> } {
+  const loaded = loadServerlessFile(target, { env: {} });
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  const spec = loaded.value.functions[0]!;
+  const emulator = new InCallerEmulator();
+  return {
+    one: async () => {
+      const r = await emulator.invoke({ spec, payload: JSON.stringify({ n: 1 }), payloadMadeByStringify: true });
+      if (!r.ok || r.value.statusCode !== 200) throw new Error(`invoke failed: ${JSON.stringify(r)}`);
+    },
+    close: () => emulator.dispose(),
+  };
+}
+
 async function benchRuntime(label: string, scf: Emulator, target: string, llHandler: { main_handler: (e: unknown) => unknown }): Promise<Record<string, number>> {
   const ours = async () => {
     const r = await scf.invoke(target, { n: 1 });
@@ -161,6 +234,8 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
   const floor = relayFloor('shared');
   // (SCF's semantics: each request in flight has an instance of its own, as the toolkit's host gives it)
   const floorPerRequest = relayFloor('per-request');
+  const hostless = directFloor();
+  const local = inCaller(target);
   // warm up: 4 instances (for concurrency 4), JIT on both sides. The host's code takes a few thousand
   // invokes to settle (its first 3,000 cost it ~1.5x the CPU of the next): the first runtime measured
   // paid for it when this was 400.
@@ -169,6 +244,10 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
   await throughput(400, 4, theirs);
   await latencies(400, floor.one);
   await throughput(400, 4, floorPerRequest.one);
+  await latencies(400, hostless.one);
+  await throughput(400, 4, hostless.one);
+  await throughput(3000, 4, local.one);
+  await latencies(500, local.one);
 
   const host = hostPid();
   const a: number[] = [];
@@ -178,6 +257,10 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
   const f: number[] = [];
   const tf: number[] = [];
   const tfi: number[] = [];
+  const d: number[] = [];
+  const td: number[] = [];
+  const e: number[] = [];
+  const te: number[] = [];
   // CPU per invoke of each process (client, host, runtime), at concurrency 1 and at 4 (the target's).
   const cpu1 = cpuMeter(host);
   const cpu4 = cpuMeter(host);
@@ -189,9 +272,15 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
     tb.push(await throughput(BLOCK * 2, 4, theirs));
     tf.push(await throughput(BLOCK * 2, 4, floor.one));
     tfi.push(await throughput(BLOCK * 2, 4, floorPerRequest.one));
+    d.push(...(await latencies(BLOCK, hostless.one)));
+    td.push(await throughput(BLOCK * 2, 4, hostless.one));
+    e.push(...(await latencies(BLOCK, local.one)));
+    te.push(await throughput(BLOCK * 2, 4, local.one));
   }
   floor.close();
   floorPerRequest.close();
+  hostless.close();
+  await local.close();
   const median = (xs: number[]) => percentile(xs, 50);
   console.log(`\n${label}`);
   table([
@@ -203,8 +292,10 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
     ['CPU per invoke at 4: client / host / runtime', cpu4.text(), `all three: ${cpu4.total().toFixed(0)} us`, ''],
     ['floor: 3 processes relaying, p50 / invokes/s at 4', `${median(f).toFixed(3)} ms / ${median(tf).toFixed(0)}`, `vs lambda-local: ${ratio(median(f), median(b))} / ${ratio(median(tf), median(tb))}`, `ours over it: ${ratio(median(a), median(f))} / ${ratio(median(ta), median(tf))}`],
     ['floor, a runtime per request in flight: invokes/s at 4', median(tfi).toFixed(0), `vs lambda-local: ${ratio(median(tfi), median(tb))}`, `ours over it: ${ratio(median(ta), median(tfi))}`],
+    ['no host on the path (client -> runtime), p50 / invokes/s at 4', `${median(d).toFixed(3)} ms / ${median(td).toFixed(0)}`, `vs lambda-local: ${ratio(median(d), median(b))} / ${ratio(median(td), median(tb))}`, '(a floor for planning: no such path)'],
+    ['the emulator in the caller (no host process), p50 / invokes/s at 4', `${median(e).toFixed(3)} ms / ${median(te).toFixed(0)}`, `vs lambda-local: ${ratio(median(e), median(b))} / ${ratio(median(te), median(tb))}`, '(for planning: the API has no such mode)'],
   ]);
-  return { p50: median(a), p90: percentile(a, 90), llP50: median(b), llP90: percentile(b, 90), perSecond: median(ta), llPerSecond: median(tb), floorP50: median(f), floorPerSecond: median(tf), floorPerRequestPerSecond: median(tfi), ...prefixed('cpu1', cpu1.perInvoke()), ...prefixed('cpu4', cpu4.perInvoke()) };
+  return { p50: median(a), p90: percentile(a, 90), llP50: median(b), llP90: percentile(b, 90), perSecond: median(ta), llPerSecond: median(tb), floorP50: median(f), floorPerSecond: median(tf), floorPerRequestPerSecond: median(tfi), hostlessP50: median(d), hostlessPerSecond: median(td), inCallerP50: median(e), inCallerPerSecond: median(te), ...prefixed('cpu1', cpu1.perInvoke()), ...prefixed('cpu4', cpu4.perInvoke()) };
 }
 
 async function main(): Promise<void> {
