@@ -11,6 +11,7 @@ import { buildLayer } from './layerComponent';
 import { buildMultiScf } from './multiScf';
 import { offsetsToRange, rangeOf } from './positions';
 import { isTcsamText, parseTcsam, TCSAM_FILE_NAMES } from './tcsam';
+import { yamlErrorSpan } from './yamlErrors';
 import { parseBoundedDocument } from './yamlLimits';
 import { ok, type Outcome } from './outcome';
 import { DEFAULTS, SERVERLESS_FILE_NAMES, type LoadedFile, type LoadResult, type ModelError, type SourceRange } from './types';
@@ -82,7 +83,8 @@ export function parseServerless(text: string, file: string, options: LoadOptions
   const doc = bounded.doc;
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
-    const range = { ...offsetsToRange(lines, err.pos[0], err.pos[1]) };
+    const span = yamlErrorSpan(text, err);
+    const range = { ...offsetsToRange(lines, span.start, span.end) };
     return fail('model.yamlSyntax', `YAML syntax error: ${firstLine(err.message)}`, range);
   }
   const top = doc.contents;

@@ -19,6 +19,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, relative, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, type YAMLMap, type Node as YamlNode, type Pair } from 'yaml';
 import { rangeOf } from './positions';
+import { yamlErrorSpan } from './yamlErrors';
 import { parseBoundedDocument } from './yamlLimits';
 import { fail as failWith, ok, type Outcome } from './outcome';
 import { DEFAULTS, type FunctionSpec, type LoadResult, type ModelError, type ModelWarning, type SourceRange, type TriggerSpec } from './types';
@@ -70,7 +71,7 @@ export function readTcsam(text: string, file: string, options: TcsamOptions = {}
   const doc = bounded.doc;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const p = lines.linePos(e.pos[0]);
+    const p = lines.linePos(yamlErrorSpan(text, e).start);
     const range: SourceRange = { line: p.line - 1, column: p.col - 1, endLine: p.line - 1, endColumn: p.col - 1 };
     return { ok: false, error: { code: 'model.yamlSyntax', file, range, message: `${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}` } };
   }

@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { flowDepthExceeded, MAX_YAML_CHARS, YamlLimitError, yamlLimitMessage } from '../../model/yamlLimits';
+import { yamlErrorSpan } from '../../model/yamlErrors';
 import { computeLineStarts, type ParsedYaml, type YNode } from './ast';
 import { fastParse } from './fastParse';
 import { fromYamlNode } from './fromYamlLib';
@@ -40,19 +41,7 @@ export function fullParse(text: string): ParsedYaml {
   // The first errors say what is wrong; 100,000 unclosed brackets make 100,000 more that say nothing new.
   const errors: ParsedYaml['errors'] = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
     const message = e.message.split('\n')[0]!.trim();
-    let start = Math.min(e.pos[0], text.length);
-    let end = Math.min(Math.max(e.pos[0], e.pos[1]), text.length);
-    // An unclosed quote is reported where the text ends; point at the opening quote instead (the
-    // last quote character before that point, since everything after it was read as the scalar).
-    const quote = e.code === 'MISSING_CHAR' ? /closing (["'])quote/.exec(message)?.[1] : undefined;
-    if (quote) {
-      const open = text.lastIndexOf(quote, Math.max(0, start - 1));
-      if (open !== -1) {
-        const eol = text.indexOf('\n', open);
-        start = open;
-        end = eol === -1 ? text.length : eol;
-      }
-    }
+    const { start, end } = yamlErrorSpan(text, e);
     return { message, start, end };
   });
   let root = null;
