@@ -12,7 +12,7 @@ import { flushStdio, watchStdio, writeStdio } from './stdio';
 type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIO): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
-  invoke: { summary: 'invoke <serverless.yml|folder> [--event FILE | --event-json JSON] [--async] [--json]', load: async () => require('./commands/invoke') as typeof import('./commands/invoke') },
+  invoke: { summary: 'invoke <serverless.yml|folder> [--event FILE | --event-json JSON] [--function NAME] [--async] [--inspect[=PORT]] [--json]', load: async () => require('./commands/invoke') as typeof import('./commands/invoke') },
   validate: { summary: 'validate <serverless.yml|folder>... [--json]', load: async () => require('./commands/validate') as typeof import('./commands/validate') },
   test: { summary: 'test [<serverless.yml|template.yaml|folder>...] [--reporter junit] [--json]', load: async () => (require('./commands/served') as typeof import('./commands/served')).test },
   deploy: { summary: 'deploy <serverless.yml|folder> [--target local|tencent] [--function NAME] [--json]', load: async () => require('./commands/deploy') as typeof import('./commands/deploy') },

@@ -54,6 +54,9 @@ describe('scf-toolkit invoke', () => {
     const bad = cli(['invoke', spec.file, '--event-json', '[1]']);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /Status: 400 InvalidParameterValue/);
+    // (refused before any code ran: no instance, neither a cold nor a warm start)
+    assert.match(bad.stdout, /no instance: the event was refused/);
+    assert.doesNotMatch(bad.stdout, /(cold|warm) start/);
   });
 
   test('--async: accepted at once with the request id', () => {
@@ -80,6 +83,8 @@ describe('scf-toolkit invoke', () => {
       [['invoke', 'examples/hello-nodejs', '--event', 'test/fixtures/emulator/broken-event.json'], /broken-event\.json:3:10: JSON syntax error: expected ":"/],
       // V8's own message on Node 20 has no position, and it quotes the whole payload: neither may leak through.
       [['invoke', 'examples/hello-nodejs', '--event', brokenValue], /value-missing\.json:2:8: JSON syntax error: expected a value\n?$/],
+      // text that is not JSON is the command line's mistake, as in an --event file (not SCF's 400)
+      [['invoke', 'examples/hello-nodejs', '--event-json', '{bad'], /--event-json:1:2: JSON syntax error: unexpected character/],
       [['invoke', 'examples/hello-nodejs', '--bogus'], /unknown option --bogus/],
       [['invoke'], /give the serverless\.yml/],
       [['nonsense'], /unknown command "nonsense"/],

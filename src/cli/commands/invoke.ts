@@ -9,7 +9,7 @@ import type { FunctionSpec } from '../../model/types';
 import { Emulator } from '../../emulator/emulator';
 import { prepareSandbox } from '../../emulator/sandbox';
 import { saveSpawnRecord } from '../../emulator/speculation';
-import { statusLabel } from '../../emulator/statusCodes';
+import { refusesEvent, statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { RUNTIME_PATH_USAGE } from '../runtimePaths';
 import { asRecorded, cachedInvoke, saveInvoke, type Input, type ResolvedInvoke } from '../invokeCache';
@@ -35,8 +35,7 @@ Options:
 ${RUNTIME_PATH_USAGE}
   --inspect[=PORT]     run under a debugger and wait for it before loading the handler: Node.js through
                        the inspector (default port 9229), Python through debugpy (default 5678), Java
-                       through JDWP (default 5005); time
-                       limits are not enforced while debugging
+                       through JDWP (default 5005); time limits are not enforced while debugging
   --stage STAGE        the stage for \${stage} (default: the file's stage, STAGE, or dev)
 
 Exit code: 0 when the status is 200, 1 for any other status, 2 for a usage error.`;
@@ -72,7 +71,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   for (const w of resolved.warnings) io.err(w);
 
   let payload = '{}';
-  if (values['event-json'] !== undefined) payload = values['event-json'];
+  const eventSyntaxProblem = (text: string, source: string) => (require('../../events/validate') as typeof import('../../events/validate')).eventSyntaxProblem(text, source);
+  if (values['event-json'] !== undefined) {
+    payload = values['event-json'];
+    // (text that is not JSON is the command line's mistake, as in an --event file: not an event SCF refused)
+    const problem = eventSyntaxProblem(payload, '--event-json');
+    if (problem) return fail(io, problem.message);
+  }
   if (values.event !== undefined) {
     const file = values.event === '-' ? '/dev/stdin' : resolve(io.cwd, values.event);
     try {
@@ -80,7 +85,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     } catch (e) {
       return fail(io, `${values.event}: cannot read the event file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    const problem = (require('../../events/validate') as typeof import('../../events/validate')).eventSyntaxProblem(payload, values.event);
+    const problem = eventSyntaxProblem(payload, values.event);
     if (problem) return fail(io, problem.message);
   }
 
@@ -204,7 +209,9 @@ function resultLine(r: InvokeResult): object {
 }
 
 function humanSummary(r: InvokeResult): string {
-  const lines = ['', `Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Billed: ${r.billedDurationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${r.coldStart ? 'cold start' : 'warm start'}`];
+  // (an event refused before any code ran met no instance: neither a cold nor a warm start)
+  const start = refusesEvent(r.statusCode) ? 'no instance: the event was refused' : r.coldStart ? 'cold start' : 'warm start';
+  const lines = ['', `Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Billed: ${r.billedDurationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${start}`];
   if (r.errorMessage) lines.push(`Error: ${r.errorMessage}`);
   if (r.statusCode === 200 && r.invocationType === 'RequestResponse') lines.push('Result:', JSON.stringify(r.result, null, 2));
   return lines.join('\n');
