@@ -1,11 +1,13 @@
 /** `scf-toolkit validate`: the same diagnostics for CI, as text or one JSON array, with exit codes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateServerlessText } from '../../src/schema/validate';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';
+import { functionFilesFor } from '../../src/testing/discover';
 import type { ValidateRecord } from '../../src/cli/commands/validate';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'server');
@@ -43,6 +45,33 @@ test('a clean file exits 0; text output names file:line:column', async () => {
   const warn = io();
   assert.equal(await main(['validate', 'invalid/function-missing'], warn), 0, 'warnings alone do not fail the build');
   assert.match(warn.stdout, /^invalid\/function-missing\/serverless\.yml:5:12: warning scf\.handler\.functionMissing: /m);
+});
+
+test('a folder with no serverless.yml of its own stands for every one below it, as `scf-toolkit test` finds them', async () => {
+  const out = io();
+  assert.equal(await main(['validate', 'invalid', '--json'], out), 1);
+  const files = new Set((JSON.parse(out.stdout) as ValidateRecord[]).map((r) => r.file));
+  assert.ok(files.has(join(fixtures, 'invalid/limits/serverless.yml')) && files.has(join(fixtures, 'invalid/triggers/serverless.yml')), [...files].join(', '));
+  const text = io();
+  await main(['validate', 'invalid'], text);
+  const below = functionFilesFor(join(fixtures, 'invalid'));
+  assert.ok(below.ok);
+  assert.match(text.stdout, new RegExp(`^${below.value.length} files checked: `, 'm'), 'the count is of the files found');
+  // a folder with no function file in it or below it is still a usage error, naming the folder
+  const dir = mkdtempSync(join(tmpdir(), 'scf-validate-empty-'));
+  mkdirSync(join(dir, 'sub'));
+  const empty = io();
+  assert.equal(await main(['validate', dir], empty), 2);
+  assert.match(empty.stderr, new RegExp(`${dir}: no serverless\\.yml, serverless\\.yaml or TCSAM template\\.yaml in this folder or below it`));
+  rmSync(dir, { recursive: true });
+});
+
+test('a file outside the working folder is named by its absolute path, not by a climb of ../', async () => {
+  const out = { ...io(), cwd: join(fixtures, 'valid') };
+  out.out = (t: string) => void (out.stdout += `${t}\n`);
+  await main(['validate', join(fixtures, 'invalid/limits/serverless.yml')], out);
+  assert.match(out.stdout, new RegExp(`^${join(fixtures, 'invalid/limits/serverless.yml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:15: error scf\\.memory\\.invalid`, 'm'));
+  assert.doesNotMatch(out.stdout, /^\.\.\//m);
 });
 
 test('usage errors exit 2', async () => {

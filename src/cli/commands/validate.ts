@@ -9,8 +9,9 @@
  * Exit codes (VALIDATE_EXIT): 0 no errors, 1 errors found, 2 usage error (bad option, no such file or
  * folder, unreadable file), 70 a file could not be checked because of an internal error (please report it).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { ok, type Outcome } from '../../model/outcome';
 import { resolveServerlessFile } from '../../model/load';
 import { positionAt } from '../../schema/yaml';
 import { validateServerlessText } from '../../schema/validate';
@@ -35,7 +36,8 @@ const HELP = `Usage: scf-toolkit validate <serverless.yml|folder>... [--json] [-
 
 Checks serverless.yml / serverless.yaml files (YAML syntax, the scf, multi-scf, http and layer
 component schemas, handler, code folder, limits, environment variables, triggers, layers) with the
-same rules as the editor. Other components (cos, website ...) are named as not checked.
+same rules as the editor. Other components (cos, website ...) are named as not checked. A folder
+stands for its serverless.yml, or, when it has none, for every one in the folders below it.
   --json               print one JSON array of {file,line,column,endLine,endColumn,severity,code,message}
   --layer NAME=FOLDER  where layer NAME's content is locally, as for invoke (for a layer that is not a
                        component: layer of the app); repeatable
@@ -56,10 +58,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (!existsSync(folder)) return usageError(io, 'validate', `--layer ${name}=${folder}: no such folder`);
   }
   const records: ValidateRecord[] = [];
+  const files: string[] = [];
   for (const target of args.positionals) {
-    const found = resolveServerlessFile(resolve(io.cwd, target));
+    const found = filesToCheck(resolve(io.cwd, target));
     if (!found.ok) return inputError(io, 'validate', found.error.message, VALIDATE_EXIT.usage);
-    const file = found.value;
+    files.push(...found.value);
+  }
+  for (const file of files) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -72,15 +77,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.out(JSON.stringify(records, null, 2));
   } else {
     for (const r of records) {
-      const shown = relative(io.cwd, r.file) || r.file;
-      io.out(`${shown}:${r.line}:${r.column}: ${r.severity} ${r.code}: ${r.message}`);
+      io.out(`${shownPath(io.cwd, r.file)}:${r.line}:${r.column}: ${r.severity} ${r.code}: ${r.message}`);
     }
     const errors = records.filter((r) => r.severity === 'error').length;
     const warnings = records.filter((r) => r.severity === 'warning').length;
     // Components we do not check are named, so "0 errors" never stands for a file nothing looked at.
-    const unchecked = records.filter((r) => r.code === 'scf.component.notChecked').map((r) => `${relative(io.cwd, r.file) || r.file}:${r.line} (${/component `([^`]*)`/.exec(r.message)?.[1] ?? '?'})`);
+    const unchecked = records.filter((r) => r.code === 'scf.component.notChecked').map((r) => `${shownPath(io.cwd, r.file)}:${r.line} (${/component `([^`]*)`/.exec(r.message)?.[1] ?? '?'})`);
     io.out(
-      `${args.positionals.length} file${args.positionals.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` +
+      `${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` +
         (unchecked.length ? `; not checked (components SCF Toolkit does not handle): ${unchecked.join(', ')}` : ''),
     );
   }
@@ -89,6 +93,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 const INTERNAL = 'scf.internal';
+
+/**
+ * The files a target stands for: a file itself, the function file in a folder, else every function
+ * file below the folder (as `scf-toolkit test` finds them: a folder of several functions' folders).
+ */
+function filesToCheck(target: string): Outcome<string[]> {
+  const found = resolveServerlessFile(target);
+  if (found.ok) return ok([found.value]);
+  let folder = false;
+  try {
+    folder = statSync(target).isDirectory();
+  } catch {
+    /* no such path: found's error says so */
+  }
+  if (!folder) return found;
+  return (require('../../testing/discover') as typeof import('../../testing/discover')).functionFilesFor(target);
+}
+
+/** A file as the output names it: relative to the working folder when it is inside it, else absolute. */
+function shownPath(cwd: string, file: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
 
 /** validateFile, with a bug of ours on this file turned into one record for it, so the other files still get theirs. */
 export function validateFileSafely(text: string, file: string, env: NodeJS.ProcessEnv, layerFolders?: Record<string, string>): ValidateRecord[] {
