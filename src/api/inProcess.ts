@@ -1,0 +1,99 @@
+/**
+ * The API's in-process mode (`createEmulator({ inProcess: true })`): the emulator and what the host
+ * does per request (hostCore.ts) run in the caller's process, with no host process between; each
+ * handler still runs in a runtime process of its own, with SCF's limits. Answers are the host's:
+ * the same spec cache, function picking, cancel, async queues, status codes and log lines (the
+ * emulator prints START, END and REPORT itself, with the text the client renders from the host's
+ * reply: logFormat.ts).
+ *
+ * Stamps (stampWatch.ts) are not kept here: keeping them needs every invoke handled after a poll of
+ * the event loop, and watches that would outlive close(); each invoke stats what it checks instead.
+ */
+import type { FinishedEvent } from '../emulator/async';
+import type { InvokeParams } from '../emulator/client';
+import { Emulator, type InvokeOutcome } from '../emulator/emulator';
+import { hostEnvironment } from '../emulator/environment';
+import { HostCore, type HostReplies, type SyncCall } from '../emulator/hostCore';
+import type { Cancelable, InvokeResult, LogLine } from '../emulator/types';
+import { ok, type Problem } from '../model/outcome';
+import type { Invoker } from './invoker';
+import type { EmulatorOptions } from './types';
+
+interface Waiting {
+  onLog: (line: LogLine) => void;
+  resolve: (outcome: InvokeOutcome) => void;
+}
+
+export function inProcessInvoker(options: EmulatorOptions): Invoker {
+  return new InProcessInvoker(options);
+}
+
+class InProcessInvoker implements Invoker, HostReplies {
+  private readonly core: HostCore;
+  private readonly waiting = new Map<string, Waiting>();
+  private lastId = 0;
+
+  constructor(options: EmulatorOptions) {
+    // (the host's environment: what the host would have been started with, so runtimes are found alike)
+    const emulator = new Emulator({ pythonPath: options.pythonPath, nodePath: options.nodePath, callerEnv: hostEnvironment(process.env) });
+    this.core = new HostCore(emulator, this);
+  }
+
+  invoke(params: InvokeParams, onLog: (line: LogLine) => void): { outcome: Promise<InvokeOutcome>; cancel(): void } {
+    const id = String(++this.lastId);
+    const outcome = new Promise<InvokeOutcome>((resolve) => this.waiting.set(id, { onLog, resolve }));
+    this.core.invoke({ type: 'invoke', id, ...params }, params.interpolationEnv ?? {});
+    return { outcome, cancel: () => this.core.cancel(id) };
+  }
+
+  async close(): Promise<void> {
+    await this.core.shutdown();
+    for (const id of [...this.waiting.keys()]) this.error(id, { code: 'api.closed', message: 'the emulator was closed while this invocation ran' });
+  }
+
+  // --- HostReplies: the core's answers, to the promises invoke() returned
+
+  error(id: string, error: Problem): void {
+    this.settle(id, { ok: false, error });
+  }
+
+  accepted(): void {
+    // (an Event invocation's answer is its end: result)
+  }
+
+  result(id: string, result: InvokeResult, reported?: () => void): void {
+    this.settle(id, ok(asSent(result)));
+    reported?.();
+  }
+
+  asyncLog(id: string | undefined, line: LogLine): void {
+    if (id !== undefined) this.waiting.get(id)?.onLog(line);
+  }
+
+  asyncFinished(_event: FinishedEvent, reported: () => void): void {
+    reported(); // (a restored event: no invocation of this emulator waits for it)
+  }
+
+  resumed(): void {
+    // (the API never resumes a journal)
+  }
+
+  syncCall(id: string, signal: Cancelable): SyncCall {
+    const onLog = this.waiting.get(id)!.onLog;
+    return { options: { signal, onLog }, finished: (result) => this.settle(id, ok(asSent(result))) };
+  }
+
+  private settle(id: string, outcome: InvokeOutcome): void {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    waiting.resolve(outcome);
+  }
+}
+
+/** The result without its undefined keys, as the host's reply carries it (JSON leaves them out). */
+function asSent(result: InvokeResult): InvokeResult {
+  const fields = result as unknown as Record<string, unknown>;
+  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
+  return result;
+}
