@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createEmulator, type Emulator, type EmulatorOptions, type Invocation, type Outcome } from '../../src/api';
+import { stampWatchState } from '../../src/emulator/stampWatch';
 import { eventually, processesMarked, testMark } from '../emulator/helpers';
 
 const ROOT = resolve(__dirname, '../..');
@@ -158,13 +159,19 @@ for (const mode of MODES) {
       assert.equal(value(await scf.invoke('.', [1, 2])).statusCode, 400);
     });
 
-    test('an edited handler file is what the next invoke runs (the warm instance is retired)', async () => {
+    test('an edited handler file, or serverless.yml, is what the next invoke runs (the warm instance is retired)', async () => {
       assert.equal(value(await scf.invoke('version', {})).result, 'v1');
       assert.equal(value(await scf.invoke('version', {})).coldStart, false);
       writeFileSync(join(dir, 'src', 'version.js'), "exports.main_handler = async () => 'v2, longer';\n");
       const edited = value(await scf.invoke('version', {}));
       assert.equal(edited.result, 'v2, longer');
       assert.equal(edited.coldStart, true);
+      // and serverless.yml, read again once it has changed
+      const yml = join(dir, 'version', 'serverless.yml');
+      writeFileSync(yml, readFileSync(yml, 'utf8').replace('memorySize: 128', 'memorySize: 256'));
+      const resized = value(await scf.invoke('version', {}));
+      assert.equal(resized.memorySize, 256);
+      assert.equal(resized.coldStart, true);
     });
 
     test('close() ends every instance, and invokes after it are api.closed', async () => {
@@ -240,6 +247,12 @@ describe('the API in process: what is its own', { skip }, () => {
       shapes.push(seen);
     }
     for (let i = 0; i < SAME_CASES.length; i++) assert.deepEqual(shapes[1]![i], shapes[0]![i], JSON.stringify(SAME_CASES[i]));
+  });
+
+  test("once this process's last in-process emulator has closed, no file watch of its stamps is left", async () => {
+    value(await scf.invoke('.', {}));
+    await scf.close();
+    assert.deepEqual(stampWatchState(), { kept: 0, watches: 0, enabled: false });
   });
 });
 
