@@ -10,8 +10,8 @@
  * on that module's terms: every invoke (and cancel, in order) is handled after a poll of the event
  * loop that began after the call (pastPoll), so a change the caller made before invoking has been
  * reported by then; the watches are closed with the last emulator of this process that close()s.
- * Measured with bench:warm's figures on this machine: ~10-15% off a warm invoke's p50 and 5-10% more
- * invokes/s at 4 callers than a stat per path.
+ * Measured against a stat per path (alternating runs of a loop of warm invokes through the API, on a
+ * 2-core VM): ~10-15% off a warm invoke's p50, 5-10% more invokes/s at 4 callers.
  */
 import type { FinishedEvent } from '../emulator/async';
 import type { InvokeParams } from '../emulator/client';
