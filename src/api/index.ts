@@ -39,7 +39,9 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
   // Read once: enumerating process.env costs ~60 us (each variable is a call into the C++ side),
   // more than the rest of a warm invoke's work in this process. The client sends it to the host only
   // when it differs from what it sent last.
-  const interpolationEnv = stringValues(options.env ?? process.env);
+  // Frozen: the in-process mode's spec cache then keeps its key for it instead of making it again per
+  // invoke (specCache.ts keyOf: a JSON of the whole environment); the host freezes its own copy.
+  const interpolationEnv = Object.freeze(stringValues(options.env ?? process.env));
   let closed = false;
   // (the absolute path of the last target: resolving it again on every invoke of the same one is waste)
   let lastTarget: { target: string; abs: string } | undefined;
