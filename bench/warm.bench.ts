@@ -12,10 +12,10 @@
  * (bench/fixtures/relay.js), which no design with a host process and a runtime process can go under;
  * at 4 callers twice: with one runtime taking the requests queued in its pipe, and with a runtime per
  * request in flight (SCF's instances, one request at a time each: what the toolkit's host does, and
- * so the floor of a design that keeps SCF's concurrency). Two more rows, for planning, of designs the
+ * so the floor of a design that keeps SCF's concurrency). A row, for planning, of a design the
  * toolkit does not have: this process writing to its runtimes itself (no host on the path: two hops,
- * not four), and the toolkit's emulator running in this process (no host process; the handler still in
- * its sandboxed runtime, with its limits).
+ * not four). And the API's in-process mode (createEmulator({ inProcess: true }): no host process; the
+ * handler still in its sandboxed runtime, with its limits), against the same targets.
  */
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,8 +24,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keep, machine, percentile, ratio, ROOT, table } from './lib';
 import type { CreateEmulator, Emulator } from '../src/api/types';
-import { Emulator as InCallerEmulator } from '../src/emulator/emulator';
-import { loadServerlessFile } from '../src/model';
 
 const BLOCK = Number(process.env.BENCH_BLOCK ?? 200);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 10);
@@ -203,31 +201,14 @@ function directFloor(): { one: () => Promise<void>; close: () => void } {
   };
 }
 
-/**
- * The toolkit's emulator (src/emulator/emulator.ts) in this process, with no host process between
- * (the handler still runs in its sandboxed runtime process, with its limits): the path the CLI's one
- * invoke takes, and what an API mode without a host process would come to. Printed for planning:
- * the API has no such mode. The spec is read once; stamps are a stat each, as in any process but the host.
- */
-function inCaller(target: string): { one: () => Promise<void>; close: () => Promise<void> } {
-  const loaded = loadServerlessFile(target, { env: {} });
-  if (!loaded.ok) throw new Error(loaded.error.message);
-  const spec = loaded.value.functions[0]!;
-  const emulator = new InCallerEmulator();
-  return {
-    one: async () => {
-      const r = await emulator.invoke({ spec, payload: JSON.stringify({ n: 1 }), payloadMadeByStringify: true });
-      if (!r.ok || r.value.statusCode !== 200) throw new Error(`invoke failed: ${JSON.stringify(r)}`);
-    },
-    close: () => emulator.dispose(),
-  };
-}
+/** One warm invoke through the API (either of its modes), checked. */
+const invokeOnce = (scf: Emulator, target: string) => async (): Promise<void> => {
+  const r = await scf.invoke(target, { n: 1 });
+  if (!r.ok || r.value.statusCode !== 200) throw new Error(`invoke failed: ${JSON.stringify(r)}`);
+};
 
-async function benchRuntime(label: string, scf: Emulator, target: string, llHandler: { main_handler: (e: unknown) => unknown }): Promise<Record<string, number>> {
-  const ours = async () => {
-    const r = await scf.invoke(target, { n: 1 });
-    if (!r.ok || r.value.statusCode !== 200) throw new Error(`invoke failed: ${JSON.stringify(r)}`);
-  };
+async function benchRuntime(label: string, scf: Emulator, inProcess: Emulator, target: string, llHandler: { main_handler: (e: unknown) => unknown }): Promise<Record<string, number>> {
+  const ours = invokeOnce(scf, target);
   const theirs = async () => {
     await lambdaLocal.execute({ lambdaFunc: llHandler, lambdaHandler: 'main_handler', event: { n: 1 }, timeoutMs: 3000, verboseLevel: 0 });
   };
@@ -235,7 +216,9 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
   // (SCF's semantics: each request in flight has an instance of its own, as the toolkit's host gives it)
   const floorPerRequest = relayFloor('per-request');
   const hostless = directFloor();
-  const local = inCaller(target);
+  // The API's in-process mode (createEmulator({ inProcess: true })): no host process; the handler
+  // still in its sandboxed runtime, with its limits.
+  const local = { one: invokeOnce(inProcess, target) };
   // warm up: 4 instances (for concurrency 4), JIT on both sides. The host's code takes a few thousand
   // invokes to settle (its first 3,000 cost it ~1.5x the CPU of the next): the first runtime measured
   // paid for it when this was 400.
@@ -280,7 +263,6 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
   floor.close();
   floorPerRequest.close();
   hostless.close();
-  await local.close();
   const median = (xs: number[]) => percentile(xs, 50);
   console.log(`\n${label}`);
   table([
@@ -293,9 +275,9 @@ async function benchRuntime(label: string, scf: Emulator, target: string, llHand
     ['floor: 3 processes relaying, p50 / invokes/s at 4', `${median(f).toFixed(3)} ms / ${median(tf).toFixed(0)}`, `vs lambda-local: ${ratio(median(f), median(b))} / ${ratio(median(tf), median(tb))}`, `ours over it: ${ratio(median(a), median(f))} / ${ratio(median(ta), median(tf))}`],
     ['floor, a runtime per request in flight: invokes/s at 4', median(tfi).toFixed(0), `vs lambda-local: ${ratio(median(tfi), median(tb))}`, `ours over it: ${ratio(median(ta), median(tfi))}`],
     ['no host on the path (client -> runtime), p50 / invokes/s at 4', `${median(d).toFixed(3)} ms / ${median(td).toFixed(0)}`, `vs lambda-local: ${ratio(median(d), median(b))} / ${ratio(median(td), median(tb))}`, '(a floor for planning: no such path)'],
-    ['the emulator in the caller (no host process), p50 / invokes/s at 4', `${median(e).toFixed(3)} ms / ${median(te).toFixed(0)}`, `vs lambda-local: ${ratio(median(e), median(b))} / ${ratio(median(te), median(tb))}`, '(for planning: the API has no such mode)'],
+    ['the API in process (inProcess: true: no host process), p50 / invokes/s at 4', `${median(e).toFixed(3)} ms / ${median(te).toFixed(0)}`, `vs lambda-local: ${ratio(median(e), median(b), { max: 1.5 })} / ${ratio(median(te), median(tb), { min: 1.0 })}`, `vs the host's: ${ratio(median(e), median(a))} / ${ratio(median(te), median(ta))}`],
   ]);
-  return { p50: median(a), p90: percentile(a, 90), llP50: median(b), llP90: percentile(b, 90), perSecond: median(ta), llPerSecond: median(tb), floorP50: median(f), floorPerSecond: median(tf), floorPerRequestPerSecond: median(tfi), hostlessP50: median(d), hostlessPerSecond: median(td), inCallerP50: median(e), inCallerPerSecond: median(te), ...prefixed('cpu1', cpu1.perInvoke()), ...prefixed('cpu4', cpu4.perInvoke()) };
+  return { p50: median(a), p90: percentile(a, 90), llP50: median(b), llP90: percentile(b, 90), perSecond: median(ta), llPerSecond: median(tb), floorP50: median(f), floorPerSecond: median(tf), floorPerRequestPerSecond: median(tfi), hostlessP50: median(d), hostlessPerSecond: median(td), inProcessP50: median(e), inProcessPerSecond: median(te), ...prefixed('cpu1', cpu1.perInvoke()), ...prefixed('cpu4', cpu4.perInvoke()) };
 }
 
 async function main(): Promise<void> {
@@ -304,18 +286,20 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createEmulator } = require(join(ROOT, 'dist', 'api.js')) as { createEmulator: CreateEmulator };
   const scf = await createEmulator();
+  const inProcess = await createEmulator({ inProcess: true });
   const figures: Record<string, unknown> = {};
   try {
     const nodeDir = project('Nodejs18.15', 'index.js', 'exports.main_handler = async (event) => ({ ok: true, n: event.n });\n');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const handler = require(join(nodeDir, 'src', 'index.js')) as { main_handler: (e: unknown) => unknown };
-    figures.node = await benchRuntime('Node.js handler', scf, nodeDir, handler);
+    figures.node = await benchRuntime('Node.js handler', scf, inProcess, nodeDir, handler);
     const pyDir = project('Python3.9', 'index.py', 'def main_handler(event, context):\n    return {"ok": True, "n": event.get("n")}\n');
     const probe = await scf.invoke(pyDir, {});
-    if (probe.ok && probe.value.statusCode === 200) figures.python = await benchRuntime('Python handler (lambda-local runs the Node.js one: it has no Python)', scf, pyDir, handler);
+    if (probe.ok && probe.value.statusCode === 200) figures.python = await benchRuntime('Python handler (lambda-local runs the Node.js one: it has no Python)', scf, inProcess, pyDir, handler);
     else console.log(`\nPython: skipped (${probe.ok ? probe.value.errorMessage : probe.error.message})`);
   } finally {
     await scf.close();
+    await inProcess.close();
   }
   keep('warm', figures);
 }

@@ -48,7 +48,9 @@ const entries = [
   { in: 'src/server/main.ts', out: 'server', group: 'programs', program: {} },
   { in: 'src/emulator/hostMain.ts', out: 'host', group: 'programs', program: {} },
   // `importable`: loaded by users' ES modules too (see the group's CommonJS pass).
-  { in: 'src/api/index.ts', out: 'api', group: 'programs', importable: true },
+  // (its in-process mode, the emulator itself, is loaded only by a caller that asks for it)
+  { in: 'src/api/index.ts', out: 'api', group: 'programs', importable: true, lazy: { './inProcess': './api-in-process.js' } },
+  { in: 'src/api/inProcess.ts', out: 'api-in-process', group: 'programs' },
   { in: 'src/codeCache.ts', out: 'code-cache' },
   // The worker thread that produces the editor's code cache in the first session after an install
   // (src/views/bundleCacheWorker.ts): plain Node, started by dist/extension.js when there is none.

@@ -2,7 +2,8 @@
  * The programmatic API, `require('scf-toolkit')`: invoke SCF functions from tests or scripts, through
  * the same emulator host process and warm instances as the extension, so a handler runs with SCF's
  * event, context, clean environment, limits and status codes, in a process of its own (never in the
- * caller's). See docs/api.md.
+ * caller's). With `inProcess: true` the emulator itself runs in the caller's process instead of a
+ * host's (inProcess.ts); the handlers still run in their own. See docs/api.md.
  *
  *   const { createEmulator } = require('scf-toolkit');
  *   const scf = await createEmulator();
@@ -20,7 +21,8 @@ import { EmulatorClient } from '../emulator/client';
 import type { InvokeOutcome } from '../emulator/emulator';
 import type { InvokeResult, LogLine } from '../emulator/types';
 import { fail, ok, type Problem } from '../model/outcome';
-import type { CreateEmulator, Invocation } from './types';
+import type { Invoker } from './invoker';
+import type { CreateEmulator, EmulatorOptions, Invocation } from './types';
 
 export type * from './types';
 
@@ -30,18 +32,16 @@ function hostScript(): string {
   return existsSync(beside) ? beside : resolve(__dirname, '../../dist/host.js');
 }
 
-/** Starts an emulator host and resolves once it is ready. */
+/** Starts an emulator host (or, with `inProcess`, the emulator in this process) and resolves once it is ready. */
 export const createEmulator: CreateEmulator = async (options = {}) => {
-  const script = hostScript();
-  if (!existsSync(script)) throw new Error(`scf-toolkit: the emulator host ${script} is missing; run npm run build`);
-  const client = new EmulatorClient({ hostScript: script, pythonPath: options.pythonPath, execPath: options.nodePath, unrefWhenIdle: true });
-  const started = await client.ready();
-  if (!started.ok) throw new Error(`scf-toolkit: ${started.error.message}`);
+  const invoker = options.inProcess ? (require('./inProcess') as typeof import('./inProcess')).inProcessInvoker(options) : await hostInvoker(options);
   const cwd = options.cwd ?? process.cwd();
   // Read once: enumerating process.env costs ~60 us (each variable is a call into the C++ side),
   // more than the rest of a warm invoke's work in this process. The client sends it to the host only
   // when it differs from what it sent last.
-  const interpolationEnv = stringValues(options.env ?? process.env);
+  // Frozen: the in-process mode's spec cache then keeps its key for it instead of making it again per
+  // invoke (specCache.ts keyOf: a JSON of the whole environment); the host freezes its own copy.
+  const interpolationEnv = Object.freeze(stringValues(options.env ?? process.env));
   let closed = false;
   // (the absolute path of the last target: resolving it again on every invoke of the same one is waste)
   let lastTarget: { target: string; abs: string } | undefined;
@@ -62,7 +62,7 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
       if (payload === undefined) return fail('api.eventNotJson', `the event cannot be sent as JSON: ${typeof event} has no JSON form`);
       const logLines: LogLine[] = [];
       const onLog = invokeOptions.onLog;
-      const run = client.invoke(
+      const run = invoker.invoke(
         {
           target: absolute(target),
           functionName: invokeOptions.function,
@@ -93,10 +93,20 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
     },
     async close() {
       closed = true;
-      await client.dispose();
+      await invoker.close();
     },
   };
 };
+
+/** The emulator host, started and ready: what carries invocations by default. */
+async function hostInvoker(options: EmulatorOptions): Promise<Invoker> {
+  const script = hostScript();
+  if (!existsSync(script)) throw new Error(`scf-toolkit: the emulator host ${script} is missing; run npm run build`);
+  const client = new EmulatorClient({ hostScript: script, pythonPath: options.pythonPath, execPath: options.nodePath, unrefWhenIdle: true });
+  const started = await client.ready();
+  if (!started.ok) throw new Error(`scf-toolkit: ${started.error.message}`);
+  return { invoke: (params, onLog) => client.invoke(params, onLog), close: () => client.dispose() };
+}
 
 /**
  * The answer: the host's result with its log. `r` is the client's own (parsed from the host's reply

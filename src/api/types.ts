@@ -20,6 +20,14 @@ export interface EmulatorOptions {
   env?: Record<string, string | undefined>;
   /** Folder that relative targets are resolved against (default: `process.cwd()`). */
   cwd?: string;
+  /**
+   * Run the emulator in this process instead of an emulator host process of its own (default: false,
+   * the host, as the extension does). Faster per invoke (one process fewer on the way), but the
+   * emulator's own work and its bookkeeping of warm instances run on your thread and in your process:
+   * a crash of the emulator is your process's. Handlers still run in their own processes, with SCF's
+   * event, context, environment, limits, status codes and warm instances, and answer the same.
+   */
+  inProcess?: boolean;
 }
 
 export interface InvokeOptions {
@@ -50,9 +58,9 @@ export interface Emulator {
    * refuse with 400); default `{}`.
    */
   invoke(target: string, event?: unknown, options?: InvokeOptions): Promise<Outcome<Invocation>>;
-  /** Ends the host and every instance it keeps warm. */
+  /** Ends the host (if there is one) and every instance kept warm. */
   close(): Promise<void>;
 }
 
-/** Starts an emulator host (a process of its own) and resolves once it is ready for invocations. */
+/** Starts an emulator host (a process of its own; with `inProcess`, none) and resolves once it is ready for invocations. */
 export type CreateEmulator = (options?: EmulatorOptions) => Promise<Emulator>;

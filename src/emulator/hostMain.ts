@@ -2,16 +2,15 @@
  * The emulator host: a separate Node process (never the extension host) that owns the runtime
  * instances and the async queues. A client spawns it and talks over a channel of their own (protocol.ts, lineChannel.ts).
  * Whatever a handler does, this process survives it: handlers run in their own processes, and every
- * message handler here turns failures into replies.
+ * message handler here turns failures into replies. What it does per request is hostCore.ts's (shared
+ * with the API's in-process mode); here are its channel, its batches and their encoding.
  */
 import { Socket } from 'node:net';
-import type { FunctionSpec, Outcome } from '../model';
-import { AsyncQueue, asyncStateDir, type FinishedEvent } from './async';
+import type { FinishedEvent } from './async';
 import { Emulator } from './emulator';
+import { HostCore, type HostReplies } from './hostCore';
 import { LineChannel } from './lineChannel';
-import type { HostRequest, InvocationLine, InvokeMessage, KeyedReply } from './protocol';
-import { statusInfo } from './statusCodes';
-import { SpecCache } from './specCache';
+import type { HostRequest, InvocationLine, KeyedReply } from './protocol';
 import { enableStampWatch } from './stampWatch';
 import type { Cancelable, InvokeResult, LogLine } from './types';
 
@@ -19,32 +18,7 @@ const emulator = new Emulator({
   pythonPath: process.env.SCF_TOOLKIT_PYTHON || undefined,
   runtimePaths: process.env.SCF_TOOLKIT_RUNTIME_PATHS ? (JSON.parse(process.env.SCF_TOOLKIT_RUNTIME_PATHS) as Record<string, string>) : undefined,
 });
-const running = new Map<string, Cancel>();
-const queues = new Map<string, AsyncQueue>();
-/** Async request id -> the client invocation waiting for it. */
-const asyncOwners = new Map<string, string>();
 const retryDelayScale = process.env.SCF_TOOLKIT_RETRY_DELAY_SCALE ? Number(process.env.SCF_TOOLKIT_RETRY_DELAY_SCALE) : undefined;
-
-/** A running invocation's cancel (types.ts Cancelable): one listener, the emulator's, and no EventTarget. */
-class Cancel implements Cancelable {
-  aborted = false;
-  private listener: (() => void) | undefined;
-  addEventListener(_type: 'abort', listener: () => void): void {
-    this.listener = listener;
-  }
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    if (this.listener === listener) this.listener = undefined;
-  }
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.listener?.();
-    this.listener = undefined;
-  }
-}
-
-/** serverless.yml read once per change, not once per invoke. */
-const specs = new SpecCache();
 
 /** The client's channel (lineChannel.ts): fd 3, a socket the client made with a 'pipe' stdio entry. */
 const channel = new LineChannel(new Socket({ fd: 3, readable: true, writable: true }), onLine, clientGone);
@@ -206,82 +180,25 @@ function logPace(): Promise<void> | undefined {
   return channel.behind();
 }
 
-function load(target: string, functionName: string | undefined, env: Record<string, string>, layerFolders?: Record<string, string>): Outcome<FunctionSpec> {
-  const loaded = specs.load(target, { env, layerFolders });
-  if (!loaded.ok) return loaded;
-  const picked = specs.pickFrom(loaded.value, target, functionName);
-  if (!picked.ok) return { ok: false, error: { ...picked.error, code: 'host.functionNotFound' } };
-  return picked;
-}
-
-function queueFor(spec: FunctionSpec, layerFolders?: Record<string, string>): AsyncQueue {
-  const dir = asyncStateDir(spec);
-  let queue = queues.get(dir);
-  if (!queue) {
-    queue = new AsyncQueue({
-      stateDir: dir,
-      emulator,
-      retryDelayScale,
-      layerFolders,
-      onLog: (line: LogLine) => {
-        const owner = asyncOwners.get(line.requestId);
-        reply(owner ? { type: 'log', id: owner, line } : { type: 'asyncLog', line });
-      },
-      // The end is journaled once the channel has taken its report (AsyncQueueOptions.onFinished).
-      onFinished: (event: FinishedEvent) =>
-        new Promise<void>((reported) => {
-          const owner = asyncOwners.get(event.requestId);
-          asyncOwners.delete(event.requestId);
-          if (!owner) return reply({ type: 'asyncFinished', event }, 'now', reported);
-          const result: InvokeResult = event.lastResult
-            ? { ...event.lastResult, asyncOutcome: event.outcome, attempts: event.attempts }
-            : { requestId: event.requestId, statusCode: 435, statusName: 'FunctionNotFound', result: null, durationMs: 0, billedDurationMs: 0, memorySize: spec.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event', asyncOutcome: event.outcome, attempts: event.attempts };
-          reply({ type: 'result', id: owner, result }, 'now', reported);
-        }),
-    });
-    queues.set(dir, queue);
-    queue.start();
-  }
-  return queue;
-}
-
-/** The client's interpolationEnv, which it sends only when it changes (protocol.ts). */
-let interpolationEnv: Record<string, string> = {};
-
-async function invoke(req: InvokeMessage): Promise<void> {
-  if (req.interpolationEnv) interpolationEnv = Object.freeze(req.interpolationEnv);
-  const env = req.sameInterpolationEnv ? interpolationEnv : (req.interpolationEnv ?? {});
-  const picked = load(req.target, req.functionName, env, req.layerFolders);
-  if (!picked.ok) return reply({ type: 'error', id: req.id, error: picked.error });
-  if (req.invocationType === 'Event') {
-    const prepared = emulator.prepare(picked.value);
-    if (!prepared.ok) return reply({ type: 'error', id: req.id, error: prepared.error });
-    const queue = queueFor(picked.value, req.layerFolders);
-    const accepted = queue.enqueue(picked.value, req.payload);
-    if (!accepted.ok) {
-      return reply({
-        type: 'result',
-        id: req.id,
-        result: { requestId: '', statusCode: accepted.statusCode, statusName: statusInfo(accepted.statusCode).name, result: null, errorMessage: accepted.errorMessage, durationMs: 0, billedDurationMs: 0, memorySize: picked.value.memorySize, maxMemoryUsedMB: 0, coldStart: false, invocationType: 'Event' },
-      });
-    }
-    asyncOwners.set(accepted.requestId, req.id);
-    return reply({ type: 'accepted', id: req.id, requestId: accepted.requestId }, 'now');
-  }
-  const cancel = new Cancel();
-  running.set(req.id, cancel);
-  const call = new Call(req.id);
-  try {
-    const outcome = await emulator.invoke(
-      { spec: picked.value, payload: req.payload, payloadMadeByStringify: req.payloadMadeByStringify, invocationType: req.invocationType, debug: req.debug, timeoutOverride: req.timeoutOverride, specJustChecked: true },
-      {
-        signal: cancel,
-        onLog: (line) => {
+/** The core's answers, as replies on the channel. */
+const replies: HostReplies = {
+  error: (id, error) => reply({ type: 'error', id, error }),
+  accepted: (id, requestId) => reply({ type: 'accepted', id, requestId }, 'now'),
+  result: (id, result, reported) => reply({ type: 'result', id, result }, 'now', reported),
+  asyncLog: (id, line) => reply(id ? { type: 'log', id, line } : { type: 'asyncLog', line }),
+  asyncFinished: (event: FinishedEvent, reported) => reply({ type: 'asyncFinished', event }, 'now', reported),
+  resumed: (id, pending) => reply({ type: 'resumed', id, pending }),
+  syncCall: (id: string, signal: Cancelable) => {
+    const call = new Call(id);
+    return {
+      options: {
+        signal,
+        onLog: (line: LogLine) => {
           call.requestId = line.requestId;
           callLine(call, [line.stream, line.text, line.time], line.stream === 'platform' ? PLATFORM_HOLD_MS : LOG_BATCH_MS);
         },
         logPace,
-        onAccepted: (requestId) => {
+        onAccepted: (requestId: string) => {
           call.requestId = requestId;
           callLine(call, Date.now(), PLATFORM_HOLD_MS);
         },
@@ -290,23 +207,14 @@ async function invoke(req: InvokeMessage): Promise<void> {
         // (a 200's JSON text, forwarded as the runtime wrote it: no parse's value serialised again)
         resultText: call,
       },
-    );
-    if (outcome.ok) callResult(call, outcome.value);
-    else reply({ type: 'error', id: req.id, error: outcome.error });
-  } finally {
-    running.delete(req.id);
-  }
-}
+      finished: (result: InvokeResult) => callResult(call, result),
+    };
+  },
+};
+const core = new HostCore(emulator, replies, { retryDelayScale });
 
-function resume(req: Extract<HostRequest, { type: 'resume' }>): void {
-  const picked = load(req.target, undefined, {});
-  if (!picked.ok && picked.error.code !== 'host.functionNotFound') return reply({ type: 'error', id: req.id, error: picked.error });
-  const loaded = specs.load(req.target);
-  const spec = picked.ok ? picked.value : loaded.ok ? loaded.value.functions[0] : undefined;
-  if (!spec) return reply({ type: 'error', id: req.id, error: { code: 'host.functionNotFound', message: `${req.target}: no function` } });
-  const queue = queueFor(spec);
-  reply({ type: 'resumed', id: req.id, pending: queue.pending() });
-}
+/** The client's interpolationEnv, which it sends only when it changes (protocol.ts). */
+let interpolationEnv: Record<string, string> = {};
 
 // A client sends what one tick of its own produced as one message (client.ts): several invocations
 // that arrive together are one read and one wake-up here. The stamps this process keeps between
@@ -342,25 +250,20 @@ function handleRequests(requests: HostRequest[]): void {
 
 function onRequest(message: HostRequest): void {
   switch (message.type) {
-    case 'invoke':
-      invoke(message).catch((e: unknown) =>
-        reply({ type: 'error', id: message.id, error: { code: 'host.internal', message: `emulator host error: ${(e as Error)?.message ?? String(e)}` } }),
-      );
+    case 'invoke': {
+      if (message.interpolationEnv) interpolationEnv = Object.freeze(message.interpolationEnv);
+      core.invoke(message, message.sameInterpolationEnv ? interpolationEnv : (message.interpolationEnv ?? {}));
       break;
+    }
     case 'resume':
-      try {
-        resume(message);
-      } catch (e) {
-        reply({ type: 'error', id: message.id, error: { code: 'host.internal', message: `emulator host error: ${(e as Error).message}` } });
-      }
+      core.resume(message.id, message.target);
       break;
     case 'cancel':
-      running.get(message.id)?.abort();
+      core.cancel(message.id);
       break;
     case 'shutdown':
       flush();
-      for (const q of queues.values()) q.stop();
-      void emulator.dispose().then(() => process.exit(0));
+      void core.shutdown().then(() => process.exit(0));
       break;
   }
 }
@@ -368,15 +271,13 @@ function onRequest(message: HostRequest): void {
 // The client went away (editor closed or crashed): end every instance with us. Queued async events
 // stay in their journals and run again after the next resume.
 function clientGone(): void {
-  for (const q of queues.values()) q.stop();
-  void emulator.dispose().then(() => process.exit(0));
+  void core.shutdown().then(() => process.exit(0));
 }
 
 // Stopped by a signal: the runtime processes are in their own process groups, so end them first.
 for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
   process.once(signal, () => {
-    for (const q of queues.values()) q.stop();
-    void emulator.dispose().then(() => process.exit(143));
+    void core.shutdown().then(() => process.exit(143));
   });
 }
 

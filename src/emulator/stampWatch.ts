@@ -13,7 +13,9 @@
  *   turn's check phase (hostMain.ts: sealReading), after such a poll, so by then every such event has
  *   invalidated what it concerns (the poll that reported the channel ready may have come before the
  *   change: a request can arrive between that poll and the read). Only a process that keeps that
- *   contract may enable this (`enableStampWatch`); anywhere else stamps are a stat, as before.
+ *   contract may enable this (`enableStampWatch`); anywhere else stamps are a stat, as before. The
+ *   API's in-process mode keeps it in the caller's process (api/inProcess.ts: pastPoll), and undoes it
+ *   on close() (`disableStampWatch`).
  * - **Coverage.** A path is kept only below a root (the serverless.yml's folder, `addStampRoot`) on
  *   the same local file system (ext4, xfs, btrfs, tmpfs, ...: not NFS, 9p, FUSE, whose other side's
  *   changes inotify never sees), with no symbolic link on the way (its real path is itself), and with
@@ -61,6 +63,8 @@ interface Root {
 }
 
 let enabled = false;
+/** How many callers enabled it (disableStampWatch). */
+let enables = 0;
 const roots = new Map<string, Root>();
 const kept = new Map<string, string>();
 const watchers = new Map<string, FSWatcher>();
@@ -76,6 +80,7 @@ let generation = 0;
 export function enableStampWatch(): void {
   if (process.platform !== 'linux' || typeof watch !== 'function' || typeof statfsSync !== 'function') return;
   enabled = true;
+  enables++;
   try {
     overflowAt = Math.max(1, Math.floor(Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8')) / 2)) || 8192;
   } catch {
@@ -262,6 +267,19 @@ function drop(path: string): void {
       generation++;
     }
   }
+}
+
+/**
+ * Undoes enableStampWatch (its callers counted: the last one's call does it): every watch is closed and
+ * every kept stamp forgotten, so stamps are a stat again.
+ */
+export function disableStampWatch(): void {
+  if (!enabled || --enables > 0) return;
+  enabled = false;
+  dropAll();
+  roots.clear();
+  rootOfPath.clear();
+  rootStamps.clear();
 }
 
 function dropAll(): void {

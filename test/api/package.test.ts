@@ -43,15 +43,20 @@ describe("require('scf-toolkit') in a user's project", { skip }, () => {
     assert.deepEqual(JSON.parse(readFileSync(join(project, 'node_modules', 'scf-toolkit', 'dist', 'package.json'), 'utf8')), { type: 'commonjs' });
   });
 
-  test('a node:test file invokes a function twice (cold, then warm), a throwing one, and a missing one', () => {
-    writeFileSync(
-      join(project, 'hello.test.js'),
-      `const { test, after } = require('node:test');
+  // Each in both of the API's modes: through the emulator host (the default), and in process.
+  for (const mode of [
+    { title: '', file: '', options: '', child: '-f host.js', what: 'host' },
+    { title: ' (inProcess: true)', file: '-in-process', options: '{ inProcess: true }', child: '', what: "handler's runtime process" },
+  ]) {
+    test(`a node:test file invokes a function twice (cold, then warm), a throwing one, and a missing one${mode.title}`, () => {
+      writeFileSync(
+        join(project, `hello${mode.file}.test.js`),
+        `const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { createEmulator } = require('scf-toolkit');
 
 let scf;
-test.before(async () => { scf = await createEmulator(); });
+test.before(async () => { scf = await createEmulator(${mode.options}); });
 after(() => scf.close());
 
 test('hello answers like SCF, then from a warm instance', async () => {
@@ -119,42 +124,43 @@ test('what fails before any code runs is a Problem naming the file', async () =>
   }
 });
 `,
-    );
-    const r = runNodeTest('hello.test.js');
-    assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /# pass 5/);
-    assert.match(r.out, /# fail 0/);
-  });
+      );
+      const r = runNodeTest(`hello${mode.file}.test.js`);
+      assert.equal(r.status, 0, r.out);
+      assert.match(r.out, /# pass 5/);
+      assert.match(r.out, /# fail 0/);
+    });
 
-  test('a test file that forgets close() still ends, and leaves no host behind', () => {
-    writeFileSync(
-      join(project, 'forgot.test.js'),
-      `const { test } = require('node:test');
+    test(`a test file that forgets close() still ends, and leaves no process behind${mode.title}`, () => {
+      writeFileSync(
+        join(project, `forgot${mode.file}.test.js`),
+        `const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { createEmulator } = require('scf-toolkit');
 test('invoke without close', async () => {
-  const scf = await createEmulator();
+  const scf = await createEmulator(${mode.options});
   const r = await scf.invoke('hello', {});
   assert.ok(r.ok && r.value.statusCode === 200);
-  require('node:fs').writeFileSync('forgot.pid', String(require('node:child_process').execSync('pgrep -P ' + process.pid + ' -f host.js || true').toString().trim()));
+  require('node:fs').writeFileSync('forgot${mode.file}.pid', String(require('node:child_process').execSync('pgrep -P ' + process.pid + ' ${mode.child} || true').toString().trim()));
 });
 `,
-    );
-    const r = runNodeTest('forgot.test.js');
-    assert.equal(r.status, 0, r.out);
-    const hostPid = Number(readFileSync(join(project, 'forgot.pid'), 'utf8').split('\n')[0]);
-    assert.ok(hostPid > 0, 'the host was found while the test ran');
-    let alive = true;
-    for (let i = 0; i < 50 && alive; i++) {
-      try {
-        process.kill(hostPid, 0);
-        spawnSync('sleep', ['0.1']);
-      } catch {
-        alive = false;
+      );
+      const r = runNodeTest(`forgot${mode.file}.test.js`);
+      assert.equal(r.status, 0, r.out);
+      const childPid = Number(readFileSync(join(project, `forgot${mode.file}.pid`), 'utf8').split('\n')[0]);
+      assert.ok(childPid > 0, `the ${mode.what} was found while the test ran`);
+      let alive = true;
+      for (let i = 0; i < 50 && alive; i++) {
+        try {
+          process.kill(childPid, 0);
+          spawnSync('sleep', ['0.1']);
+        } catch {
+          alive = false;
+        }
       }
-    }
-    assert.equal(alive, false, `the host ${hostPid} outlived the test file`);
-  });
+      assert.equal(alive, false, `the ${mode.what} ${childPid} outlived the test file`);
+    });
+  }
 
   test("the shipped types check a user's TypeScript against the package's exports", () => {
     const file = join(project, 'typed.ts');
@@ -162,7 +168,7 @@ test('invoke without close', async () => {
       file,
       `import { createEmulator, type Invocation, type Problem } from 'scf-toolkit';
 export async function run(): Promise<number> {
-  const scf = await createEmulator({ pythonPath: 'python3', cwd: '.' });
+  const scf = await createEmulator({ pythonPath: 'python3', cwd: '.', inProcess: false });
   const r = await scf.invoke('hello', { name: 'x' }, { function: 'hello-nodejs', timeout: 3, onLog: (l) => l.text.length });
   await scf.close();
   if (!r.ok) { const p: Problem = r.error; return p.message.length; }
