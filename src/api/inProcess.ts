@@ -40,8 +40,10 @@ class InProcessInvoker implements Invoker, HostReplies {
   private closed = false;
 
   constructor(options: EmulatorOptions) {
-    // (the host's environment: what the host would have been started with, so runtimes are found alike)
-    const emulator = new Emulator({ pythonPath: options.pythonPath, nodePath: options.nodePath, callerEnv: hostEnvironment(process.env) });
+    // (the host's environment: what the host would have been started with, so runtimes are found alike;
+    // no nodePath, as the host's emulator has none: `nodePath` runs the host, and Nodejs* functions run
+    // on an installed Node.js of their own version in both modes)
+    const emulator = new Emulator({ pythonPath: options.pythonPath, callerEnv: hostEnvironment(process.env) });
     this.core = new HostCore(emulator, this);
     enableStampWatch();
   }

@@ -10,7 +10,11 @@ export type { Outcome, Problem, LogLine, InvocationType, InvokeResult };
 export interface EmulatorOptions {
   /** The python3 that runs `Python3.x` functions (default: `python3` on PATH). */
   pythonPath?: string;
-  /** The `node` that runs the emulator host and `Nodejs*` functions (default: the one running this process). */
+  /**
+   * The `node` that runs the emulator host (default: the one running this process; with `inProcess`,
+   * unused). `Nodejs*` functions run on an installed Node.js of their own version, found as the
+   * extension finds it (PATH, nvm, fnm, volta ...), and on the host's `node` when there is none.
+   */
   nodePath?: string;
   /**
    * The environment `${env:NAME}` in serverless.yml reads (default: `process.env` as it is when
