@@ -66,3 +66,12 @@ export function refusesEvent(code: number): boolean {
 export function statusLabel(code: number): string {
   return `${code} ${statusInfo(code).name}`;
 }
+
+/**
+ * A result's error message as the output panel and the CLI show it: after `Error: `, unless the message
+ * names its error itself (`TypeError: boom`, `ValueError: bad input`, `Error: boom`), which is not
+ * labelled twice.
+ */
+export function errorLine(message: string): string {
+  return /^(?:[A-Za-z_$][\w$.]*)?(?:Error|Exception)\b/.test(message) ? message : `Error: ${message}`;
+}

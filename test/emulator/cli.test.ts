@@ -51,11 +51,16 @@ describe('scf-toolkit invoke', () => {
     const last = jsonLines(r.stdout).at(-1)!;
     assert.equal(last.statusCode, 430);
     assert.equal(last.errorMessage, 'TypeError: boom from handler');
+    // the human form names the thrown error once (the message carries its name: not `Error: TypeError: ...`)
+    const human = cli(['invoke', spec.file]);
+    assert.match(human.stdout, /^TypeError: boom from handler$/m);
+    assert.doesNotMatch(human.stdout, /^Error: TypeError/m);
     const bad = cli(['invoke', spec.file, '--event-json', '[1]']);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /Status: 400 InvalidParameterValue/);
     // (refused before any code ran: no instance, neither a cold nor a warm start)
     assert.match(bad.stdout, /no instance: the event was refused/);
+    assert.match(bad.stdout, /^Error: the event must be a JSON object/m);
     assert.doesNotMatch(bad.stdout, /(cold|warm) start/);
   });
 

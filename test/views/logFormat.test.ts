@@ -43,6 +43,11 @@ test('a failure names the status code, its meaning, the fix, and the stack', () 
   assert.ok(!lines.includes('Result:'));
   const thrown = formatOutcome({ ...base, statusCode: 430, result: null, errorMessage: 'boom', errorStack: 'Error: boom\n    at handler (/var/user/index.js:3:9)\n' });
   assert.ok(thrown.includes('    at handler (/var/user/index.js:3:9)'));
+  // a message that names its error itself is not labelled twice (`Error: Error: boom`)
+  for (const message of ['Error: boom', 'TypeError: boom', 'ValueError: bad input', 'java.lang.IllegalStateException: no']) {
+    const named = formatOutcome({ ...base, statusCode: 430, result: null, errorMessage: message });
+    assert.ok(named.includes(message) && !named.some((l) => l.startsWith('Error: ') && l !== message), `${message}: ${named.join(' | ')}`);
+  }
 });
 
 test('an async invocation says the result goes to the log', () => {

@@ -9,7 +9,7 @@ import type { FunctionSpec } from '../../model/types';
 import { Emulator } from '../../emulator/emulator';
 import { prepareSandbox } from '../../emulator/sandbox';
 import { saveSpawnRecord } from '../../emulator/speculation';
-import { refusesEvent, statusLabel } from '../../emulator/statusCodes';
+import { errorLine, refusesEvent, statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { RUNTIME_PATH_USAGE } from '../runtimePaths';
 import { asRecorded, cachedInvoke, saveInvoke, type Input, type ResolvedInvoke } from '../invokeCache';
@@ -167,7 +167,7 @@ async function invokeAsync(
   const accepted = queue.enqueue(spec, payload);
   if (!accepted.ok) {
     if (json) emit({ type: 'result', statusCode: accepted.statusCode, statusName: statusLabel(accepted.statusCode).replace(/^\d+ /, ''), result: null, errorMessage: accepted.errorMessage, invocationType: 'Event' });
-    else io.out(`Status: ${statusLabel(accepted.statusCode)}\nError: ${accepted.errorMessage}`);
+    else io.out(`Status: ${statusLabel(accepted.statusCode)}\n${errorLine(accepted.errorMessage)}`);
     return 1;
   }
   if (json) emit({ type: 'accepted', requestId: accepted.requestId });
@@ -212,7 +212,7 @@ function humanSummary(r: InvokeResult): string {
   // (an event refused before any code ran met no instance: neither a cold nor a warm start)
   const start = refusesEvent(r.statusCode) ? 'no instance: the event was refused' : r.coldStart ? 'cold start' : 'warm start';
   const lines = ['', `Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Billed: ${r.billedDurationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${start}`];
-  if (r.errorMessage) lines.push(`Error: ${r.errorMessage}`);
+  if (r.errorMessage) lines.push(errorLine(r.errorMessage));
   if (r.statusCode === 200 && r.invocationType === 'RequestResponse') lines.push('Result:', JSON.stringify(r.result, null, 2));
   return lines.join('\n');
 }
