@@ -116,7 +116,7 @@ export class Emulator {
       /* reported below */
     }
     if (!isDir) {
-      return fail('emulator.codeDirMissing', `${where}: the code folder ${spec.codeDir} (inputs.src) does not exist; fix src or create the folder`, { file: spec.file });
+      return fail('emulator.codeDirMissing', `${at(spec, 'src')}: the code folder ${spec.codeDir} (inputs.src) does not exist; fix src or create the folder`, { file: spec.file, range: spec.inputRanges?.src });
     }
     // A layer that cannot be mounted stops the invocation before any code runs.
     const layers = checkLayers(spec);
@@ -137,7 +137,7 @@ export class Emulator {
       return ok({ kind: 'web', describe: `${from}, as a web server`, bootstrapPath: written.value });
     }
     const runtime = resolveRuntime(spec.runtime, { nodePath: this.options.nodePath, pythonPath: this.options.pythonPath, phpPath: this.options.phpPath, runtimePaths: this.options.runtimePaths, env: this.callerEnv });
-    if (!runtime.ok) return fail(runtime.error.code, `${where}: ${runtime.error.message}`, { file: spec.file });
+    if (!runtime.ok) return fail(runtime.error.code, `${at(spec, 'runtime')}: ${runtime.error.message}`, { file: spec.file, range: spec.inputRanges?.runtime });
     return ok({ kind: runtime.value.family === 'custom' ? 'custom' : 'handler', runtime: runtime.value, describe: runtime.value.describe });
   }
 
@@ -589,4 +589,10 @@ function errorLine(statusCode: number, errorMessage: string | undefined): string
   const name = statusInfo(statusCode).name;
   const message = errorMessage ?? '';
   return `[ERROR] ${statusCode} ${message.startsWith(name) ? message : `${name}: ${message}`}`;
+}
+
+/** `file:line:column` of one of the function's inputs where it is written, else the file alone. */
+function at(spec: FunctionSpec, input: keyof NonNullable<FunctionSpec['inputRanges']>): string {
+  const range = spec.inputRanges?.[input];
+  return range ? `${spec.file}:${range.line + 1}:${range.column + 1}` : spec.file;
 }

@@ -183,6 +183,12 @@ export function buildFunctionSpec(view: InputsView, defaults: FunctionDefaults, 
   };
   const entryFile = typeText === 'web' ? text(view.get('entryFile'), view.node('entryFile')) : undefined;
   if (entryFile) spec.entryFile = entryFile;
+  const inputRanges: NonNullable<FunctionSpec['inputRanges']> = {};
+  for (const [key, node] of [['runtime', view.node('runtime')], ['src', view.node('src') ?? view.node('codeUri')]] as const) {
+    const range = node === undefined || node === null ? undefined : rangeOf(ctx.lines, node as YamlNode);
+    if (range) inputRanges[key] = range;
+  }
+  if (Object.keys(inputRanges).length) spec.inputRanges = inputRanges;
   return { ok: true, value: spec };
 }
 

@@ -98,6 +98,8 @@ export interface FunctionSpec {
   initializer?: string;
   /** Where the function is declared (the `inputs` key), for "open definition". */
   range?: SourceRange;
+  /** Where its `runtime` and `src` are written, when they are: what the checks before any code runs point at. */
+  inputRanges?: { runtime?: SourceRange; src?: SourceRange };
   /** The component that describes it (default `scf`). */
   component?: Exclude<ComponentKind, 'layer'>;
   /** multi-scf: the function's key under `inputs.functions` (what triggers and `--function` name). */

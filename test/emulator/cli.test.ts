@@ -104,7 +104,7 @@ describe('scf-toolkit invoke', () => {
     writeFileSync(join(runtimeDir, 'serverless.yml'), `component: scf\nname: x\ninputs:\n  src: ${JSON.stringify(join(FIXTURES, 'node'))}\n  handler: index.echo\n  runtime: Cobol1\n`);
     const r = cli(['invoke', runtimeDir]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /serverless\.yml: unknown runtime "Cobol1"/);
+    assert.match(r.stderr, /serverless\.yml:6:12: unknown runtime "Cobol1"/);
   });
 
   test('a file with several functions needs --function; without it the names are listed', () => {

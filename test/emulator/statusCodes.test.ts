@@ -159,7 +159,9 @@ describe('every status code the emulator produces, for real', () => {
       if (!outcome.ok) {
         assert.equal(outcome.error.code, code);
         assert.match(outcome.error.message, why);
-        assert.match(outcome.error.message, /serverless\.yml/);
+        // (where `runtime` is written: line 6, column 12 of the helper's serverless.yml)
+        assert.match(outcome.error.message, /serverless\.yml:6:12: unknown runtime/);
+        assert.deepEqual([outcome.error.range?.line, outcome.error.range?.column], [5, 11]);
       }
     }
     // Go runs the function's own program: a folder without one is the invocation's 437, not a usage error.
@@ -167,7 +169,9 @@ describe('every status code the emulator produces, for real', () => {
     assert.ok(go.ok && go.value.statusCode === 437, 'Go1 without a binary is 437');
     const missing = await emulator.invoke({ spec: functionSpec({ codeDir: join(FIXTURES, 'no-such-folder'), handler: 'index.echo' }), payload: '{}' });
     assert.equal(missing.ok, false);
-    if (!missing.ok) assert.match(missing.error.message, /code folder .*no-such-folder \(inputs\.src\) does not exist/);
+    assert.ok(!missing.ok);
+    assert.match(missing.error.message, /serverless\.yml:4:8: the code folder .*no-such-folder \(inputs\.src\) does not exist/);
+    assert.deepEqual([missing.error.range?.line, missing.error.range?.column], [3, 7]);
   });
 });
 
