@@ -11,7 +11,7 @@ import { buildLayer } from './layerComponent';
 import { buildMultiScf } from './multiScf';
 import { offsetsToRange, rangeOf } from './positions';
 import { isTcsamText, parseTcsam, TCSAM_FILE_NAMES } from './tcsam';
-import { yamlErrorSpan } from './yamlErrors';
+import { yamlErrorSpan, yamlErrorText } from './yamlErrors';
 import { parseBoundedDocument } from './yamlLimits';
 import { ok, type Outcome } from './outcome';
 import { DEFAULTS, SERVERLESS_FILE_NAMES, type LoadedFile, type LoadResult, type ModelError, type SourceRange } from './types';
@@ -85,7 +85,7 @@ export function parseServerless(text: string, file: string, options: LoadOptions
     const err = doc.errors[0]!;
     const span = yamlErrorSpan(text, err);
     const range = { ...offsetsToRange(lines, span.start, span.end) };
-    return fail('model.yamlSyntax', `YAML syntax error: ${firstLine(err.message)}`, range);
+    return fail('model.yamlSyntax', `YAML syntax error: ${yamlErrorText(err)}`, range);
   }
   const top = doc.contents;
   if (!isMap(top)) return fail('model.notAMapping', 'the file must be a YAML mapping with `component`, `name` and `inputs`');
@@ -217,8 +217,4 @@ function asText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.trim();
 }

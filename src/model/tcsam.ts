@@ -19,7 +19,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, relative, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, type YAMLMap, type Node as YamlNode, type Pair } from 'yaml';
 import { rangeOf } from './positions';
-import { yamlErrorSpan } from './yamlErrors';
+import { yamlErrorSpan, yamlErrorText } from './yamlErrors';
 import { parseBoundedDocument } from './yamlLimits';
 import { fail as failWith, ok, type Outcome } from './outcome';
 import { DEFAULTS, type FunctionSpec, type LoadResult, type ModelError, type ModelWarning, type SourceRange, type TriggerSpec } from './types';
@@ -73,7 +73,7 @@ export function readTcsam(text: string, file: string, options: TcsamOptions = {}
     const e = doc.errors[0]!;
     const p = lines.linePos(yamlErrorSpan(text, e).start);
     const range: SourceRange = { line: p.line - 1, column: p.col - 1, endLine: p.line - 1, endColumn: p.col - 1 };
-    return { ok: false, error: { code: 'model.yamlSyntax', file, range, message: `${file}:${p.line}:${p.col}: YAML syntax error: ${e.message.split('\n')[0]}` } };
+    return { ok: false, error: { code: 'model.yamlSyntax', file, range, message: `${file}:${p.line}:${p.col}: YAML syntax error: ${yamlErrorText(e)}` } };
   }
   const top = doc.contents;
   if (!isMap(top)) return fail('model.notAMapping', 'a TCSAM template is a YAML mapping with `Resources:`');

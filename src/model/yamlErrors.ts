@@ -25,3 +25,39 @@ export function yamlErrorSpan(text: string, e: YamlSyntaxError): { start: number
   const eol = text.indexOf('\n', open);
   return { start: open, end: eol === -1 ? text.length : eol };
 }
+
+/**
+ * What to do about the syntax errors people make in serverless.yml, by the library's code and words
+ * (its messages say what is wrong, not how to put it right). undefined: the message stands alone.
+ */
+const FIXES: Array<{ code: string; words?: RegExp; fix: string }> = [
+  { code: 'MISSING_CHAR', words: /closing ["']quote/, fix: 'close the quote on the same line, or quote the whole value' },
+  { code: 'MISSING_CHAR', words: /followed by map values/, fix: 'add `:` after the key (`key: value`), or remove the line' },
+  { code: 'BAD_INDENT', words: /same column/, fix: 'indent this key with as many spaces as the keys beside it' },
+  { code: 'BAD_INDENT', words: /Flow (sequence|mapping)/, fix: 'close the bracket on the same line, or indent the lines it continues on further than its key' },
+  { code: 'BLOCK_AS_IMPLICIT_KEY', words: /block sequence/, fix: 'a `- item` list goes on the lines below its own `key:`, indented further' },
+  { code: 'BLOCK_AS_IMPLICIT_KEY', fix: 'a value on its key\'s line cannot hold another `key: value`: quote the value if it contains ": ", or check the indentation of the line below' },
+  { code: 'MULTILINE_IMPLICIT_KEY', fix: 'a key and its `:` go on one line, with a space after the `:` (`key: value`); check the indentation of the lines below' },
+  { code: 'TAB_AS_INDENT', fix: 'indent with spaces, not tabs' },
+];
+
+/** A syntax error's first line of text, with what to do about it when that is known (FIXES). */
+export function yamlErrorText(e: YamlSyntaxError): string {
+  const message = e.message.split('\n')[0]!.trim();
+  const fix = FIXES.find((f) => f.code === e.code && (!f.words || f.words.test(message)))?.fix;
+  return fix ? `${message}; ${fix}` : message;
+}
+
+/**
+ * The errors worth reporting, in order: the first of those at one place (the library reports a slip
+ * two or three times there, each in other words, the later ones saying nothing new).
+ */
+export function distinctYamlErrors<E extends YamlSyntaxError>(text: string, errors: readonly E[]): E[] {
+  const seen = new Set<number>();
+  return errors.filter((e) => {
+    const start = yamlErrorSpan(text, e).start;
+    if (seen.has(start)) return false;
+    seen.add(start);
+    return true;
+  });
+}

@@ -37,3 +37,29 @@ test('a TCSAM template with an unclosed quote is reported at the opening quote t
   assert.equal(read.error.code, 'model.yamlSyntax');
   assert.deepEqual([read.error.range!.line, read.error.range!.column], [6, 17]);
 });
+
+test('a slip of indentation is one problem, with what to do, in the validator and the model alike', () => {
+  // line 8 indented one space more than the keys above it: the library reports it twice, at 7:15
+  const text = 'component: scf\nname: x\ninputs:\n  src: ./src\n  handler: index.main_handler\n  runtime: Nodejs18.15\n  memorySize: 128\n   timeout: 3\n';
+  const syntax = validateServerlessText(text).diagnostics.filter((d) => d.code === 'scf.yaml.syntax');
+  assert.equal(syntax.length, 1, syntax.map((d) => d.message).join(' | '));
+  assert.match(syntax[0]!.message, /^YAML syntax error: Nested mappings are not allowed in compact mappings; .*check the indentation of the line below$/);
+  const loaded = parseServerless(text, '/p/serverless.yml');
+  assert.ok(!loaded.ok);
+  assert.equal(loaded.error.message, `/p/serverless.yml:7:15: ${syntax[0]!.message}`);
+});
+
+test('the fixes of the common slips: an unclosed quote, a tab, a key with no space after its colon', () => {
+  const fixes: Array<[string, RegExp]> = [
+    ['component: scf\ninputs:\n  handler: "a\n', /Missing closing "quote; close the quote on the same line/],
+    ['component: scf\ninputs:\n\thandler: x\n', /Tabs are not allowed as indentation; indent with spaces, not tabs/],
+    ['component: scf\nname: x\ninputs:\n  src:./src\n  handler: index.main\n', /Implicit keys need to be on a single line; a key and its `:` go on one line, with a space after the `:`/],
+  ];
+  for (const [text, expected] of fixes) {
+    const first = validateServerlessText(text).diagnostics[0]!;
+    assert.match(first.message, expected);
+    const loaded = parseServerless(text, '/p/serverless.yml');
+    assert.ok(!loaded.ok);
+    assert.match(loaded.error.message, expected);
+  }
+});

@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { flowDepthExceeded, MAX_YAML_CHARS, YamlLimitError, yamlLimitMessage } from '../../model/yamlLimits';
-import { yamlErrorSpan } from '../../model/yamlErrors';
+import { distinctYamlErrors, yamlErrorSpan, yamlErrorText } from '../../model/yamlErrors';
 import { computeLineStarts, type ParsedYaml, type YNode } from './ast';
 import { fastParse } from './fastParse';
 import { fromYamlNode } from './fromYamlLib';
@@ -39,8 +39,8 @@ export function fullParse(text: string): ParsedYaml {
     return { text, root: null, errors: [{ message: yamlLimitMessage('depth'), start: at, end: Math.min(at + 1, text.length), limit: 'depth' }], lineStarts, reader: 'yaml' };
   }
   // The first errors say what is wrong; 100,000 unclosed brackets make 100,000 more that say nothing new.
-  const errors: ParsedYaml['errors'] = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
-    const message = e.message.split('\n')[0]!.trim();
+  const errors: ParsedYaml['errors'] = distinctYamlErrors(text, doc.errors.slice(0, MAX_SYNTAX_ERRORS)).map((e) => {
+    const message = yamlErrorText(e);
     const { start, end } = yamlErrorSpan(text, e);
     return { message, start, end };
   });
