@@ -17,7 +17,7 @@
  * not four). And the API's in-process mode (createEmulator({ inProcess: true }): no host process; the
  * handler still in its sandboxed runtime, with its limits), against the same targets.
  */
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -161,30 +161,22 @@ function relayFloor(form: 'shared' | 'per-request'): { one: () => Promise<void>;
  * path) could not go under. Printed for planning: the toolkit has no such path.
  */
 function directFloor(): { one: () => Promise<void>; close: () => void } {
-  interface Runtime { write(frame: string): void; waiting: Array<() => void> }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startRuntime } = require(join(ROOT, 'bench', 'fixtures', 'relay.js')) as {
+    startRuntime(onAnswer: (body: string) => void): { child: { kill(): boolean }; send(body: string): void };
+  };
+  interface Runtime { send(body: string): void; waiting: Array<() => void> }
   const free: Runtime[] = [];
   const children: Array<{ kill(): boolean }> = [];
   const start = (): Runtime => {
-    const child = spawn(process.execPath, [join(ROOT, 'bench', 'fixtures', 'relay.js'), 'runtime'], { stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'] });
-    children.push(child);
-    const input = child.stdio[3] as NodeJS.WritableStream;
-    const runtime: Runtime = { write: (frame) => input.write(frame), waiting: [] };
-    let buffered = '';
-    const replies = child.stdio[4] as NodeJS.ReadableStream;
-    replies.setEncoding('utf8'); // the bodies are ASCII: a length in bytes is one in characters
-    replies.on('data', (text: string) => {
-      buffered += text;
-      for (;;) {
-        const nl = buffered.indexOf('\n');
-        if (nl < 0) return;
-        const end = nl + 1 + Number(buffered.slice(0, nl));
-        if (buffered.length < end) return;
-        JSON.parse(buffered.slice(nl + 1, end));
-        buffered = buffered.slice(end);
-        free.push(runtime);
-        runtime.waiting.shift()?.();
-      }
+    const runtime: Runtime = { send: () => undefined, waiting: [] };
+    const started = startRuntime((body) => {
+      JSON.parse(body);
+      free.push(runtime);
+      runtime.waiting.shift()?.();
     });
+    runtime.send = started.send;
+    children.push(started.child);
     return runtime;
   };
   return {
@@ -192,8 +184,7 @@ function directFloor(): { one: () => Promise<void>; close: () => void } {
       new Promise<void>((resolve) => {
         const runtime = free.pop() ?? start();
         runtime.waiting.push(resolve);
-        const body = `{"t":"invoke","event":${JSON.stringify({ n: 1 })}}`;
-        runtime.write(`${body.length}\n${body}`);
+        runtime.send(`{"t":"invoke","event":${JSON.stringify({ n: 1 })}}`);
       }),
     close: () => {
       for (const c of children) c.kill();
