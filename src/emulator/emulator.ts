@@ -104,10 +104,9 @@ export class Emulator {
 
   /** Checks what must hold before any code can run; a problem here is the caller's to fix. */
   prepare(spec: FunctionSpec): Outcome<Prepared> {
-    const where = `${spec.file}`;
     if (!spec.handler && spec.type !== 'web' && runtimeFamily(spec.runtime) !== 'custom') {
       const key = spec.functionKey !== undefined ? `inputs.functions.${spec.functionKey}.handler (or a shared inputs.handler)` : 'inputs.handler';
-      return fail('emulator.noHandler', `${where}: ${key} is missing; add e.g. \`handler: index.main_handler\``, { file: spec.file });
+      return fail('emulator.noHandler', `${spec.file}: ${key} is missing; add e.g. \`handler: index.main_handler\``, { file: spec.file });
     }
     let isDir = false;
     try {

@@ -68,10 +68,15 @@ export function statusLabel(code: number): string {
 }
 
 /**
- * A result's error message as the output panel and the CLI show it: after `Error: `, unless the message
- * names its error itself (`TypeError: boom`, `ValueError: bad input`, `Error: boom`), which is not
- * labelled twice.
+ * A result's error message in a summary (the output panel, the CLI, the test explorer): after `Error: `,
+ * unless the message names its error itself (`TypeError: boom`, `ValueError: bad input`, `Error: boom`),
+ * which is not labelled twice. (The log's own `[ERROR]` line is emulator.ts's.)
  */
-export function errorLine(message: string): string {
+export function errorMessageLine(message: string): string {
   return /^(?:[A-Za-z_$][\w$.]*)?(?:Error|Exception)\b/.test(message) ? message : `Error: ${message}`;
+}
+
+/** How a result's instance started, as the CLI and the test explorer say it: an event refused before any code ran met none. */
+export function startLabel(r: { statusCode: number; coldStart: boolean }): string {
+  return refusesEvent(r.statusCode) ? 'no instance: the event was refused' : r.coldStart ? 'cold start' : 'warm start';
 }

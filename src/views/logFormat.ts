@@ -4,7 +4,7 @@
  */
 import type { InvokeResult, LogLine, UsageError } from '../emulator/types';
 import { basename } from 'node:path';
-import { errorLine, statusInfo, statusLabel } from '../emulator/statusCodes';
+import { errorMessageLine, statusInfo, statusLabel } from '../emulator/statusCodes';
 
 export interface LogOptions {
   /** Prefix handler lines with their time (`scf.log.timestamps`). */
@@ -58,7 +58,7 @@ export function formatOutcome(result: InvokeResult, options: { file?: string } =
     out.push(`Meaning: ${named(info.meaning)}`);
     if (info.fix) out.push(`Fix: ${named(info.fix)}`);
   }
-  if (result.errorMessage) out.push(errorLine(result.errorMessage));
+  if (result.errorMessage) out.push(errorMessageLine(result.errorMessage));
   if (result.errorStack) out.push(...result.errorStack.replace(/\n$/, '').split('\n'));
   if (result.invocationType === 'Event') {
     if (result.asyncOutcome) out.push(`Async: ${named(asyncOutcomeText(result.asyncOutcome, result.attempts ?? 1))}`);

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { EmulatorHost } from './emulatorClient';
 import type { WorkspaceWatcher } from './workspaceWatcher';
 import type { InvokeOutcome } from '../emulator/emulator';
-import { errorLine, statusLabel } from '../emulator/statusCodes';
+import { errorMessageLine, startLabel, statusLabel } from '../emulator/statusCodes';
 import { loadServerlessFile, type FunctionSpec } from '../model';
 import { isTcsamText, TCSAM_FILE_NAMES } from '../model/tcsam';
 import { eventsRoot } from '../events/store';
@@ -231,8 +231,8 @@ export class ScfTestController implements vscode.Disposable {
     this.lastRuns.set(leaf.id, result);
     const r = result.invokeResult;
     if (r) {
-      out(`Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${r.coldStart ? 'cold start' : 'warm start'}`);
-      if (r.errorMessage) out(errorLine(r.errorMessage));
+      out(`Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${startLabel(r)}`);
+      if (r.errorMessage) out(errorMessageLine(r.errorMessage));
       if (r.statusCode === 200) out(`Result: ${JSON.stringify(r.result, null, 2)}`);
     }
     const duration = r?.durationMs ?? result.durationMs;

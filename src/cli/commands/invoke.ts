@@ -9,7 +9,7 @@ import type { FunctionSpec } from '../../model/types';
 import { Emulator } from '../../emulator/emulator';
 import { prepareSandbox } from '../../emulator/sandbox';
 import { saveSpawnRecord } from '../../emulator/speculation';
-import { errorLine, refusesEvent, statusLabel } from '../../emulator/statusCodes';
+import { errorMessageLine, startLabel, statusLabel } from '../../emulator/statusCodes';
 import type { InvokeResult, LogLine } from '../../emulator/types';
 import { RUNTIME_PATH_USAGE } from '../runtimePaths';
 import { asRecorded, cachedInvoke, saveInvoke, type Input, type ResolvedInvoke } from '../invokeCache';
@@ -71,16 +71,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   for (const w of resolved.warnings) io.err(w);
 
   let payload = '{}';
-  // JSON.parse first: the checker that says where the text breaks (events/validate.ts, with its JSON
-  // parser) is loaded only for text that does break, not on every cold invoke.
-  const eventSyntaxProblem = (text: string, source: string) => {
-    try {
-      JSON.parse(text);
-      return undefined;
-    } catch {
-      return (require('../../events/validate') as typeof import('../../events/validate')).eventSyntaxProblem(text, source);
-    }
-  };
   if (values['event-json'] !== undefined) {
     payload = values['event-json'];
     // (text that is not JSON is the command line's mistake, as in an --event file: not an event SCF refused)
@@ -176,7 +166,7 @@ async function invokeAsync(
   const accepted = queue.enqueue(spec, payload);
   if (!accepted.ok) {
     if (json) emit({ type: 'result', statusCode: accepted.statusCode, statusName: statusLabel(accepted.statusCode).replace(/^\d+ /, ''), result: null, errorMessage: accepted.errorMessage, invocationType: 'Event' });
-    else io.out(`Status: ${statusLabel(accepted.statusCode)}\n${errorLine(accepted.errorMessage)}`);
+    else io.out(`Status: ${statusLabel(accepted.statusCode)}\n${errorMessageLine(accepted.errorMessage)}`);
     return 1;
   }
   if (json) emit({ type: 'accepted', requestId: accepted.requestId });
@@ -218,12 +208,23 @@ function resultLine(r: InvokeResult): object {
 }
 
 function humanSummary(r: InvokeResult): string {
-  // (an event refused before any code ran met no instance: neither a cold nor a warm start)
-  const start = refusesEvent(r.statusCode) ? 'no instance: the event was refused' : r.coldStart ? 'cold start' : 'warm start';
-  const lines = ['', `Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Billed: ${r.billedDurationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${start}`];
-  if (r.errorMessage) lines.push(errorLine(r.errorMessage));
+  const lines = ['', `Status: ${statusLabel(r.statusCode)}    Duration: ${r.durationMs} ms    Billed: ${r.billedDurationMs} ms    Memory: ${r.maxMemoryUsedMB}/${r.memorySize} MB    ${startLabel(r)}`];
+  if (r.errorMessage) lines.push(errorMessageLine(r.errorMessage));
   if (r.statusCode === 200 && r.invocationType === 'RequestResponse') lines.push('Result:', JSON.stringify(r.result, null, 2));
   return lines.join('\n');
+}
+
+/**
+ * What is wrong with an event's text, with where (events/validate.ts), or undefined for JSON. JSON.parse
+ * first: the checker and its JSON parser are loaded only for text that breaks, not on every cold invoke.
+ */
+function eventSyntaxProblem(text: string, source: string): { message: string } | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch {
+    return (require('../../events/validate') as typeof import('../../events/validate')).eventSyntaxProblem(text, source);
+  }
 }
 
 function usageError(io: CliIO, message: string): number {
