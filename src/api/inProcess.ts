@@ -21,7 +21,7 @@ import { HostCore, type HostReplies, type SyncCall } from '../emulator/hostCore'
 import { disableStampWatch, enableStampWatch } from '../emulator/stampWatch';
 import type { Cancelable, InvokeResult, LogLine } from '../emulator/types';
 import { ok, type Problem } from '../model/outcome';
-import type { Invoker } from './invoker';
+import { CLOSED_WHILE_RUNNING, type Invoker } from './invoker';
 import type { EmulatorOptions } from './types';
 
 interface Waiting {
@@ -63,7 +63,7 @@ class InProcessInvoker implements Invoker, HostReplies {
     this.closed = true;
     await this.core.shutdown();
     disableStampWatch();
-    for (const id of [...this.waiting.keys()]) this.error(id, { code: 'api.closed', message: 'the emulator was closed while this invocation ran' });
+    for (const id of [...this.waiting.keys()]) this.error(id, { code: 'api.closed', message: CLOSED_WHILE_RUNNING });
   }
 
   // --- HostReplies: the core's answers, to the promises invoke() returned

@@ -21,7 +21,7 @@ import { EmulatorClient } from '../emulator/client';
 import type { InvokeOutcome } from '../emulator/emulator';
 import type { InvokeResult, LogLine } from '../emulator/types';
 import { fail, ok, type Problem } from '../model/outcome';
-import type { Invoker } from './invoker';
+import { CLOSED_WHILE_RUNNING, type Invoker } from './invoker';
 import type { CreateEmulator, EmulatorOptions, Invocation } from './types';
 
 export type * from './types';
@@ -88,7 +88,11 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
         outcome = await run.outcome;
         signal.removeEventListener('abort', onAbort);
       } else outcome = await run.outcome;
-      if (!outcome.ok) return { ok: false, error: outcome.error as Problem };
+      if (!outcome.ok) {
+        // (the host ends with close(), and so does what ran on it: the same answer as in process)
+        if (closed && outcome.error.code === 'host.exited') return fail('api.closed', CLOSED_WHILE_RUNNING);
+        return { ok: false, error: outcome.error as Problem };
+      }
       return ok(invocation(outcome.value, logLines));
     },
     async close() {
@@ -116,6 +120,8 @@ function invocation(r: InvokeResult, logLines: LogLine[]): Invocation {
   let logs = '';
   for (let i = 0; i < logLines.length; i++) logs = i === 0 ? logLines[i]!.text : `${logs}\n${logLines[i]!.text}`;
   const answer = r as Invocation;
+  // (always the key, null on success, as the CLI's --json has it: the host's reply leaves it out)
+  answer.errorMessage ??= null;
   answer.logs = logs;
   answer.logLines = logLines;
   return answer;

@@ -48,7 +48,9 @@ export interface InvokeOptions {
 }
 
 /** How an invocation ended: SCF's answer (InvokeResult), with the log it printed. */
-export interface Invocation extends InvokeResult {
+export interface Invocation extends Omit<InvokeResult, 'errorMessage'> {
+  /** What went wrong (the handler's error, SCF's message for a timeout ...); null on success. */
+  errorMessage: string | null;
   /** The whole log, one line per line, as SCF's Invoke API returns it in `Log`. */
   logs: string;
   /** The same lines with their stream and time. */

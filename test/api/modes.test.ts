@@ -187,6 +187,27 @@ for (const mode of MODES) {
       const late = await other.invoke(own, {});
       assert.equal(!late.ok && late.error.code, 'api.closed');
     });
+
+    test('close() while an invocation runs ends it as api.closed, in either mode', async () => {
+      const other = await createEmulator({ ...mode.options, cwd: dir });
+      let started!: () => void;
+      const sleeping = new Promise<void>((r) => (started = r));
+      const run = other.invoke('slow', { ms: 5_000 }, { onLog: (l) => { if (l.text.includes('sleeping')) started(); } });
+      await sleeping;
+      await other.close();
+      const r = await run;
+      assert.equal(!r.ok && r.error.code, 'api.closed', JSON.stringify(r));
+      assert.match(!r.ok ? r.error.message : '', /closed while this invocation ran/);
+    });
+
+    test('every answer has errorMessage: null on success, the message when the handler threw', async () => {
+      const fine = value(await scf.invoke('.', {}));
+      assert.ok('errorMessage' in fine, 'a success has the key');
+      assert.equal(fine.errorMessage, null);
+      const threw = value(await scf.invoke('throws', {}));
+      assert.equal(threw.statusCode, 430);
+      assert.match(threw.errorMessage ?? '', /boom/);
+    });
   });
 }
 
