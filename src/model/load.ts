@@ -85,7 +85,7 @@ export function parseServerless(text: string, file: string, options: LoadOptions
     const err = doc.errors[0]!;
     const span = yamlErrorSpan(text, err);
     const range = { ...offsetsToRange(lines, span.start, span.end) };
-    return fail('model.yamlSyntax', `YAML syntax error: ${yamlErrorText(err)}`, range);
+    return fail('model.yamlSyntax', `YAML syntax error: ${yamlErrorText(err, text)}`, range);
   }
   const top = doc.contents;
   if (!isMap(top)) return fail('model.notAMapping', 'the file must be a YAML mapping with `component`, `name` and `inputs`');

@@ -73,7 +73,7 @@ export function readTcsam(text: string, file: string, options: TcsamOptions = {}
     const e = doc.errors[0]!;
     const p = lines.linePos(yamlErrorSpan(text, e).start);
     const range: SourceRange = { line: p.line - 1, column: p.col - 1, endLine: p.line - 1, endColumn: p.col - 1 };
-    return { ok: false, error: { code: 'model.yamlSyntax', file, range, message: `${file}:${p.line}:${p.col}: YAML syntax error: ${yamlErrorText(e)}` } };
+    return { ok: false, error: { code: 'model.yamlSyntax', file, range, message: `${file}:${p.line}:${p.col}: YAML syntax error: ${yamlErrorText(e, text)}` } };
   }
   const top = doc.contents;
   if (!isMap(top)) return fail('model.notAMapping', 'a TCSAM template is a YAML mapping with `Resources:`');

@@ -16,8 +16,17 @@ export interface YamlSyntaxError {
  * character before that point, up to the end of that line.
  */
 export function yamlErrorSpan(text: string, e: YamlSyntaxError): { start: number; end: number } {
-  const start = Math.min(e.pos[0], text.length);
+  const slip = indentSlip(text, e);
+  if (slip) return { start: slip.start, end: slip.end };
+  let start = Math.min(e.pos[0], text.length);
   const end = Math.min(Math.max(e.pos[0], e.pos[1]), text.length);
+  if (e.code === 'BAD_INDENT') {
+    // (reported where the indentation before the key begins, a blank line or a comment above it at
+    // times: the key it is about is the first thing written after that)
+    const key = /^(?:[ \t]*(?:#.*)?\n)*[ \t]*/.exec(text.slice(start))![0].length;
+    const word = /^[^\s:#][^:#\n]*?(?=:|\s*$|\s#)/m.exec(text.slice(start + key))?.[0].length ?? 1;
+    if (start + key < text.length) return { start: start + key, end: start + key + word };
+  }
   const quote = e.code === 'MISSING_CHAR' ? /closing (["'])quote/.exec(e.message)?.[1] : undefined;
   if (!quote) return { start, end };
   const open = text.lastIndexOf(quote, Math.max(0, start - 1));
@@ -41,8 +50,91 @@ const FIXES: Array<{ code: string; words?: RegExp; fix: string }> = [
   { code: 'TAB_AS_INDENT', fix: 'indent with spaces, not tabs' },
 ];
 
+/**
+ * A key indented further than the key above it, whose value is on its own line (`memorySize: 128`,
+ * then `    timeout: 3`): the library reads the deeper line as the start of a mapping inside that
+ * value and reports "Nested mappings are not allowed in compact mappings" at the value above. The
+ * slip is the deeper line's: it is pointed at its key, in words that say which key to line it up with.
+ */
+function indentSlip(text: string, e: YamlSyntaxError): { start: number; end: number; message: string; fix: IndentFix } | undefined {
+  if (e.code !== 'BLOCK_AS_IMPLICIT_KEY' || /block sequence/.test(e.message)) return undefined;
+  const lineStart = text.lastIndexOf('\n', Math.max(0, e.pos[0] - 1)) + 1;
+  const lineEnd = text.indexOf('\n', lineStart);
+  if (lineEnd === -1) return undefined;
+  const above = /^( *)(- +)?([^\s#:][^:#]*?):[ ]+\S/.exec(text.slice(lineStart, lineEnd));
+  if (!above) return undefined;
+  // (the next line that holds anything: blank lines and comments between do not change the reading)
+  const rest = /^(?:[ \t]*(?:#.*)?\n)*( +)([^\s#:][^:#\n]*?):(?=\s|$)/.exec(text.slice(lineEnd + 1));
+  if (!rest) return undefined;
+  const ownIndent = above[1]!.length + (above[2]?.length ?? 0);
+  const deeper = rest[1]!.length;
+  if (deeper <= ownIndent) return undefined;
+  const start = lineEnd + 1 + rest.index + rest[0].length - rest[2]!.length - 1;
+  const key = rest[2]!;
+  const spaces = (n: number) => `${n} space${n === 1 ? '' : 's'}`;
+  return {
+    start,
+    end: start + key.length,
+    fix: { start: start - deeper, end: start, newText: ' '.repeat(ownIndent), title: `Indent \`${key}\` like \`${above[3]}\` (${spaces(ownIndent)})`, preferred: true },
+    message: `\`${key}\` is indented further than \`${above[3]}\` above it (${spaces(deeper)}, not ${spaces(ownIndent)}), so it reads as part of that value; indent it with as many spaces as the keys beside it, or, if it belongs to \`${above[3]}\`, put \`${above[3]}:\` on a line of its own`,
+  };
+}
+
+/** An edit that indents a line's key like the keys beside it: its indentation replaced. */
+export interface IndentFix {
+  start: number;
+  end: number;
+  newText: string;
+  title: string;
+  /** The one fix there is (an editor applies it from "Fix all" or a shortcut). */
+  preferred: boolean;
+}
+
+/**
+ * How to mend an indentation slip: a key indented further than a `key: value` above it (indentSlip:
+ * line it up with that key), or one out of line with the keys around it. For the latter the columns
+ * keys stand at above it (the nearest key line, then each key further out, up to the top level) say
+ * where it can go: the nearest of them deeper than it and the nearest less deep, one fix each (only
+ * one is preferred, when there is only one: which block it belongs to is the user's to say).
+ */
+export function yamlErrorFixes(text: string, e: YamlSyntaxError): IndentFix[] {
+  const slip = indentSlip(text, e);
+  if (slip) return [slip.fix];
+  if (e.code !== 'BAD_INDENT' || !/same column/.test(e.message)) return [];
+  const { start, end } = yamlErrorSpan(text, e);
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const column = start - lineStart;
+  if (!/^ *$/.test(text.slice(lineStart, start))) return [];
+  const levels: Array<{ column: number; key: string }> = [];
+  let limit = Infinity;
+  for (let at = lineStart - 1; at > 0 && limit > 0; ) {
+    const from = text.lastIndexOf('\n', at - 1) + 1;
+    const keyLine = /^( *)(- +)?([^\s#:\-][^:#]*?):(?=\s|$)/.exec(text.slice(from, at));
+    at = from - 1;
+    if (!keyLine) continue;
+    const level = keyLine[1]!.length + (keyLine[2]?.length ?? 0);
+    if (level < limit) {
+      levels.push({ column: level, key: keyLine[3]! });
+      limit = level;
+    }
+  }
+  const deeper = levels.filter((l) => l.column > column).at(-1);
+  const shallower = levels.find((l) => l.column < column);
+  const key = text.slice(start, end);
+  const choices = [deeper, shallower].filter((l): l is { column: number; key: string } => l !== undefined);
+  return choices.map((l) => ({
+    start: lineStart,
+    end: start,
+    newText: ' '.repeat(l.column),
+    title: `Indent \`${key}\` like \`${l.key}\` (${l.column} space${l.column === 1 ? '' : 's'})`,
+    preferred: choices.length === 1,
+  }));
+}
+
 /** A syntax error's first line of text, with what to do about it when that is known (FIXES). */
-export function yamlErrorText(e: YamlSyntaxError): string {
+export function yamlErrorText(e: YamlSyntaxError, text?: string): string {
+  const slip = text === undefined ? undefined : indentSlip(text, e);
+  if (slip) return slip.message;
   const message = e.message.split('\n')[0]!.trim();
   const fix = FIXES.find((f) => f.code === e.code && (!f.words || f.words.test(message)))?.fix;
   return fix ? `${message}; ${fix}` : message;
@@ -53,11 +145,14 @@ export function yamlErrorText(e: YamlSyntaxError): string {
  * two or three times there, each in other words, the later ones saying nothing new).
  */
 export function distinctYamlErrors<E extends YamlSyntaxError>(text: string, errors: readonly E[]): E[] {
+  // (by where the library put it as well as where it is shown: an indentation slip is shown at the
+  // line below, and the library's other words for it stay at the value above)
   const seen = new Set<number>();
   return errors.filter((e) => {
     const start = yamlErrorSpan(text, e).start;
-    if (seen.has(start)) return false;
+    if (seen.has(start) || seen.has(e.pos[0])) return false;
     seen.add(start);
+    seen.add(e.pos[0]);
     return true;
   });
 }

@@ -17,7 +17,7 @@ import { checkRuntimes } from './checks/runtime';
 import { checkLimits } from './checks/limits';
 import { checkTriggers } from './checks/triggers';
 import { diskProbe, type FileProbe, type InstanceContext } from './checks/context';
-import { diag, type ScfDiagnostic } from './diagnostics';
+import { diag, type QuickFix, type ScfDiagnostic } from './diagnostics';
 import { schemaDiagnostics } from './schemaErrors';
 import { get, parseYaml, scalarText, type ParsedYaml, type YMap } from './yaml';
 
@@ -72,7 +72,10 @@ export function validateServerlessText(text: string, options: ValidateOptions = 
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) {
       if (e.limit) diagnostics.push(diag('scf.yaml.limit', `not checked: ${e.message}`, e.start, Math.max(e.end, e.start)));
-      else diagnostics.push(diag('scf.yaml.syntax', `YAML syntax error: ${e.message}`, e.start, Math.max(e.end, e.start)));
+      else {
+        const fixes = e.fixes?.map((f): QuickFix => ({ title: f.title, kind: 'edit', edits: [{ start: f.start, end: f.end, newText: f.newText }], preferred: f.preferred }));
+        diagnostics.push(diag('scf.yaml.syntax', `YAML syntax error: ${e.message}`, e.start, Math.max(e.end, e.start), fixes));
+      }
     }
     return { parsed, diagnostics };
   }

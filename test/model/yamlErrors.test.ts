@@ -39,14 +39,14 @@ test('a TCSAM template with an unclosed quote is reported at the opening quote t
 });
 
 test('a slip of indentation is one problem, with what to do, in the validator and the model alike', () => {
-  // line 8 indented one space more than the keys above it: the library reports it twice, at 7:15
+  // line 8 indented one space more than the keys above it: the library reports it twice, at 7:15, the value above
   const text = 'component: scf\nname: x\ninputs:\n  src: ./src\n  handler: index.main_handler\n  runtime: Nodejs18.15\n  memorySize: 128\n   timeout: 3\n';
   const syntax = validateServerlessText(text).diagnostics.filter((d) => d.code === 'scf.yaml.syntax');
   assert.equal(syntax.length, 1, syntax.map((d) => d.message).join(' | '));
-  assert.match(syntax[0]!.message, /^YAML syntax error: Nested mappings are not allowed in compact mappings; .*check the indentation of the line below$/);
+  assert.match(syntax[0]!.message, /^YAML syntax error: `timeout` is indented further than `memorySize` above it \(3 spaces, not 2 spaces\)/);
   const loaded = parseServerless(text, '/p/serverless.yml');
   assert.ok(!loaded.ok);
-  assert.equal(loaded.error.message, `/p/serverless.yml:7:15: ${syntax[0]!.message}`);
+  assert.equal(loaded.error.message, `/p/serverless.yml:8:4: ${syntax[0]!.message}`);
 });
 
 test('the fixes of the common slips: an unclosed quote, a tab, a key with no space after its colon', () => {
@@ -62,4 +62,50 @@ test('the fixes of the common slips: an unclosed quote, a tab, a key with no spa
     assert.ok(!loaded.ok);
     assert.match(loaded.error.message, expected);
   }
+});
+
+test('a key indented further than the key above it is pointed at itself, with the key to line it up with', () => {
+  // (the library reports it at the value above, 7:15, as "Nested mappings are not allowed in compact mappings")
+  const text = 'component: scf\nname: x\ninputs:\n  src: ./src\n  handler: index.main_handler\n  runtime: Nodejs18.15\n  memorySize: 128\n    timeout: 3\n';
+  const syntax = validateServerlessText(text).diagnostics.filter((d) => d.code === 'scf.yaml.syntax');
+  assert.equal(syntax.length, 1, syntax.map((d) => d.message).join(' | '));
+  assert.equal(text.slice(syntax[0]!.start, syntax[0]!.end), 'timeout');
+  assert.match(syntax[0]!.message, /`timeout` is indented further than `memorySize` above it \(4 spaces, not 2 spaces\).*indent it with as many spaces as the keys beside it/);
+  const loaded = parseServerless(text, '/p/serverless.yml');
+  assert.ok(!loaded.ok);
+  assert.equal(loaded.error.message, `/p/serverless.yml:8:5: ${syntax[0]!.message}`);
+  // a value that does hold ": " keeps the library's words and place
+  const quoted = validateServerlessText('component: scf\nname: x\ninputs:\n  description: a: b\n').diagnostics[0]!;
+  assert.match(quoted.message, /Nested mappings are not allowed in compact mappings; .*quote the value/);
+});
+
+test('a key out of line with the keys beside it is pointed at the key, not at the indentation or a comment above it', () => {
+  // (the places it can go: beside the key above it at 6 spaces or beside `variables` at 4; beside `memorySize` alone)
+  const cases: Array<[string, string, number, number]> = [
+    ['component: scf\nname: x\ninputs:\n  environment:\n    variables:\n      A: 1\n     B: 2\n', 'B', 7, 2],
+    ['component: scf\nname: x\ninputs:\n  src: ./src\n  memorySize: 128\n\n  # the timeout\n   timeout: 3\n', 'timeout', 8, 1],
+  ];
+  for (const [text, key, line, places] of cases) {
+    const first = validateServerlessText(text).diagnostics[0]!;
+    assert.match(first.message, /All mapping items must start at the same column/);
+    assert.equal(text.slice(first.start, first.end), key);
+    const loaded = parseServerless(text, '/p/serverless.yml');
+    assert.ok(!loaded.ok);
+    assert.equal(loaded.error.range!.line + 1, line);
+    assert.equal(loaded.error.range!.column, text.split('\n')[line - 1]!.indexOf(key));
+    // its quick fix indents it like the key above it, and the file then parses
+    const fix = first.fixes?.[0];
+    assert.ok(fix?.kind === 'edit', 'an edit');
+    assert.equal(first.fixes!.length, places);
+    assert.equal(fix.preferred, places === 1);
+    const e = fix.edits[0]!;
+    const fixed = text.slice(0, e.start) + e.newText + text.slice(e.end);
+    assert.deepEqual(validateServerlessText(fixed).diagnostics.filter((d) => d.code === 'scf.yaml.syntax'), [], fixed);
+  }
+  // between two blocks' columns, which one it belongs to is the user's to say: a fix for each, neither preferred
+  const between = validateServerlessText('component: scf\nname: x\ninputs:\n  environment:\n    variables:\n      A: 1\n   timeout: 3\n').diagnostics[0]!;
+  assert.deepEqual(between.fixes?.map((f) => [f.title, f.preferred]), [
+    ['Indent `timeout` like `variables` (4 spaces)', false],
+    ['Indent `timeout` like `environment` (2 spaces)', false],
+  ]);
 });

@@ -149,6 +149,24 @@ test('quick fixes: memory to the nearest size, rename a reserved env key, did-yo
   assert.deepEqual(didYouMean.edit!.changes![uri]![0]!.range.start, { line: 8, character: 2 });
 });
 
+test('an indentation slip: the problem is on the key that slipped, and its quick fix lines it up (the file then parses)', async () => {
+  const text = YML.replace('  timeout: 3\n', '    timeout: 3\n');
+  const { uri } = project('indent', text);
+  const diags = await open(uri, text);
+  const syntax = diags.filter((d) => d.code === 'scf.yaml.syntax');
+  assert.equal(syntax.length, 1, JSON.stringify(diags));
+  assert.deepEqual(syntax[0]!.range, { start: { line: 7, character: 4 }, end: { line: 7, character: 11 } });
+  const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: syntax[0]!.range, context: { diagnostics: syntax } })) as CodeAction[];
+  const fix = actions.find((a) => a.title === 'Indent `timeout` like `memorySize` (2 spaces)');
+  assert.ok(fix, actions.map((a) => a.title).join(', '));
+  assert.equal(fix.isPreferred, true);
+  const [edit] = fix.edit!.changes![uri]!;
+  assert.deepEqual(edit, { range: { start: { line: 7, character: 0 }, end: { line: 7, character: 4 } }, newText: '  ' });
+  const lines = text.split('\n');
+  lines[7] = edit!.newText + lines[7]!.slice(edit!.range.end.character);
+  assert.equal(lines.join('\n'), YML);
+});
+
 test('completion offers keys with descriptions and enum values', async () => {
   const text = 'component: scf\nname: c\ninputs:\n  src: ./src\n  runt\n';
   const { uri } = project('complete', text);

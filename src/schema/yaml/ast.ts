@@ -46,6 +46,8 @@ export interface YamlSyntaxError {
   end: number;
   /** Set when the document passed one of the reading bounds (model/yamlLimits.ts), not a syntax rule. */
   limit?: YamlLimitKind;
+  /** Edits that mend it, where they are known (an indentation slip: model/yamlErrors.ts yamlErrorFixes). */
+  fixes?: Array<{ start: number; end: number; newText: string; title: string; preferred: boolean }>;
 }
 
 export interface ParsedYaml {

@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { flowDepthExceeded, MAX_YAML_CHARS, YamlLimitError, yamlLimitMessage } from '../../model/yamlLimits';
-import { distinctYamlErrors, yamlErrorSpan, yamlErrorText } from '../../model/yamlErrors';
+import { distinctYamlErrors, yamlErrorFixes, yamlErrorSpan, yamlErrorText } from '../../model/yamlErrors';
 import { computeLineStarts, type ParsedYaml, type YNode } from './ast';
 import { fastParse } from './fastParse';
 import { fromYamlNode } from './fromYamlLib';
@@ -40,9 +40,10 @@ export function fullParse(text: string): ParsedYaml {
   }
   // The first errors say what is wrong; 100,000 unclosed brackets make 100,000 more that say nothing new.
   const errors: ParsedYaml['errors'] = distinctYamlErrors(text, doc.errors.slice(0, MAX_SYNTAX_ERRORS)).map((e) => {
-    const message = yamlErrorText(e);
+    const message = yamlErrorText(e, text);
     const { start, end } = yamlErrorSpan(text, e);
-    return { message, start, end };
+    const fixes = yamlErrorFixes(text, e);
+    return fixes.length ? { message, start, end, fixes } : { message, start, end };
   });
   let root = null;
   try {
