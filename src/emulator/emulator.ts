@@ -115,7 +115,8 @@ export class Emulator {
       /* reported below */
     }
     if (!isDir) {
-      return fail('emulator.codeDirMissing', `${at(spec, 'src')}: the code folder ${spec.codeDir} (inputs.src) does not exist; fix src or create the folder`, { file: spec.file, range: spec.inputRanges?.src });
+      const key = spec.inputRanges?.srcKey ?? 'inputs.src';
+      return fail('emulator.codeDirMissing', `${at(spec, 'src')}: the code folder ${spec.codeDir} (${key}) does not exist; fix ${key.replace(/^inputs\./, '')} or create the folder`, { file: spec.file, range: spec.inputRanges?.src });
     }
     // A layer that cannot be mounted stops the invocation before any code runs.
     const layers = checkLayers(spec);
@@ -591,7 +592,7 @@ function errorLine(statusCode: number, errorMessage: string | undefined): string
 }
 
 /** `file:line:column` of one of the function's inputs where it is written, else the file alone. */
-function at(spec: FunctionSpec, input: keyof NonNullable<FunctionSpec['inputRanges']>): string {
+function at(spec: FunctionSpec, input: 'runtime' | 'src'): string {
   const range = spec.inputRanges?.[input];
   return range ? `${spec.file}:${range.line + 1}:${range.column + 1}` : spec.file;
 }

@@ -188,6 +188,7 @@ export function buildFunctionSpec(view: InputsView, defaults: FunctionDefaults, 
     const range = node === undefined || node === null ? undefined : rangeOf(ctx.lines, node as YamlNode);
     if (range) inputRanges[key] = range;
   }
+  if (view.node('src') == null && view.node('codeUri') != null) inputRanges.srcKey = 'inputs.codeUri';
   if (Object.keys(inputRanges).length) spec.inputRanges = inputRanges;
   return { ok: true, value: spec };
 }

@@ -83,12 +83,13 @@ export function readTcsam(text: string, file: string, options: TcsamOptions = {}
   const globalsNode = top.get('Globals', true);
   const globalFn = isMap(globalsNode) ? globalsNode.get('Function', true) : undefined;
   const globals = isMap(globalFn) ? (globalFn.toJSON() as Record<string, unknown>) : {};
+  const globalNode = (key: string): YamlNode | undefined => (isMap(globalFn) ? (globalFn.get(key, true) as YamlNode | undefined) : undefined);
 
   const warnings: ModelWarning[] = [];
   const functions: TcsamFunction[] = [];
   const dir = dirname(file);
   const addFunction = (pair: Pair, namespace: string): TcsamRead | undefined => {
-    const built = buildFunction(pair, namespace, { file, dir, lines, globals, warnings, stage: options.stage });
+    const built = buildFunction(pair, namespace, { file, dir, lines, globals, globalNode, warnings, stage: options.stage });
     if (!built.ok) return built;
     functions.push(built.value);
     return undefined;
@@ -136,6 +137,8 @@ interface BuildContext {
   dir: string;
   lines: LineCounter;
   globals: Record<string, unknown>;
+  /** A property of Globals.Function as written (where it is). */
+  globalNode: (key: string) => YamlNode | undefined;
   warnings: ModelWarning[];
   stage?: string;
 }
@@ -256,6 +259,11 @@ function buildFunction(pair: Pair, namespace: string, ctx: BuildContext): Outcom
     events,
     range: rangeOf(lines, pair),
   };
+  // (a property the function's own Properties leave out comes from Globals.Function)
+  const written = (key: string) => rangeOf(lines, propNode(key) ?? ctx.globalNode(key));
+  const runtimeAt = written('Runtime');
+  const srcAt = written('CodeUri');
+  spec.inputRanges = { srcKey: 'CodeUri', ...(runtimeAt ? { runtime: runtimeAt } : {}), ...(srcAt ? { src: srcAt } : {}) };
   return ok({ spec, inputs, triggers });
 }
 

@@ -98,8 +98,12 @@ export interface FunctionSpec {
   initializer?: string;
   /** Where the function is declared (the `inputs` key), for "open definition". */
   range?: SourceRange;
-  /** Where its `runtime` and `src` are written, when they are: what the checks before any code runs point at. */
-  inputRanges?: { runtime?: SourceRange; src?: SourceRange };
+  /**
+   * Where its `runtime` and `src` are written, when they are: what the checks before any code runs
+   * point at. `srcKey`: the key the code folder is written under, when it is not `inputs.src` (a TCSAM
+   * template's `CodeUri`, the older component's `codeUri`), so the message names what the file says.
+   */
+  inputRanges?: { runtime?: SourceRange; src?: SourceRange; srcKey?: string };
   /** The component that describes it (default `scf`). */
   component?: Exclude<ComponentKind, 'layer'>;
   /** multi-scf: the function's key under `inputs.functions` (what triggers and `--function` name). */

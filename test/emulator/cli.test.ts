@@ -105,6 +105,18 @@ describe('scf-toolkit invoke', () => {
     const r = cli(['invoke', runtimeDir]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /serverless\.yml:6:12: unknown runtime "Cobol1"/);
+    // a TCSAM template.yaml: where Runtime is written (in Globals.Function here), and CodeUri in its own words
+    const tcsamDir = mkdtempSync(join(tmpdir(), 'scf-cli-'));
+    const template = (runtime: string, codeUri: string) =>
+      `ROSTemplateFormatVersion: '2015-09-01'\nTransform: 'Aliyun::Serverless-2018-04-03'\nGlobals:\n  Function:\n    Runtime: ${runtime}\nResources:\n  svc:\n    Type: 'TencentCloud::Serverless::Namespace'\n    echo:\n      Type: 'TencentCloud::Serverless::Function'\n      Properties:\n        CodeUri: ${codeUri}\n        Handler: index.echo\n`;
+    writeFileSync(join(tcsamDir, 'template.yaml'), template('Cobol1', JSON.stringify(join(FIXTURES, 'node'))));
+    const tcsamRuntime = cli(['invoke', tcsamDir]);
+    assert.equal(tcsamRuntime.code, 2, tcsamRuntime.stderr);
+    assert.match(tcsamRuntime.stderr, /template\.yaml:5:14: unknown runtime "Cobol1"/);
+    writeFileSync(join(tcsamDir, 'template.yaml'), template('Nodejs18.15', './no-such-folder'));
+    const tcsamSrc = cli(['invoke', tcsamDir]);
+    assert.equal(tcsamSrc.code, 2, tcsamSrc.stderr);
+    assert.match(tcsamSrc.stderr, /template\.yaml:12:18: the code folder .*no-such-folder \(CodeUri\) does not exist; fix CodeUri or create the folder/);
   });
 
   test('a file with several functions needs --function; without it the names are listed', () => {
