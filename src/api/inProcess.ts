@@ -21,7 +21,7 @@ import { HostCore, type HostReplies, type SyncCall } from '../emulator/hostCore'
 import { disableStampWatch, enableStampWatch } from '../emulator/stampWatch';
 import type { Cancelable, InvokeResult, LogLine } from '../emulator/types';
 import { ok, type Problem } from '../model/outcome';
-import { CLOSED_WHILE_RUNNING, type Invoker } from './invoker';
+import type { Invoker } from './invoker';
 import type { EmulatorOptions } from './types';
 
 interface Waiting {
@@ -63,7 +63,8 @@ class InProcessInvoker implements Invoker, HostReplies {
     this.closed = true;
     await this.core.shutdown();
     disableStampWatch();
-    for (const id of [...this.waiting.keys()]) this.error(id, { code: 'api.closed', message: CLOSED_WHILE_RUNNING });
+    // (index.ts words it, as it does for an invocation that was running on a host when it closed)
+    for (const id of [...this.waiting.keys()]) this.error(id, { code: 'api.closed', message: 'closed' });
   }
 
   // --- HostReplies: the core's answers, to the promises invoke() returned

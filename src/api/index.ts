@@ -21,10 +21,13 @@ import { EmulatorClient } from '../emulator/client';
 import type { InvokeOutcome } from '../emulator/emulator';
 import type { InvokeResult, LogLine } from '../emulator/types';
 import { fail, ok, type Problem } from '../model/outcome';
-import { CLOSED_WHILE_RUNNING, type Invoker } from './invoker';
+import type { Invoker } from './invoker';
 import type { CreateEmulator, EmulatorOptions, Invocation } from './types';
 
 export type * from './types';
+
+/** What an invocation running when close() was called answers (api.closed), in either mode. */
+const CLOSED_WHILE_RUNNING = 'the emulator was closed while this invocation ran';
 
 /** Where the bundled host is: beside this file in the package (dist/), or dist/ when run from source. */
 function hostScript(): string {
@@ -89,8 +92,8 @@ export const createEmulator: CreateEmulator = async (options = {}) => {
         signal.removeEventListener('abort', onAbort);
       } else outcome = await run.outcome;
       if (!outcome.ok) {
-        // (the host ends with close(), and so does what ran on it: the same answer as in process)
-        if (closed && outcome.error.code === 'host.exited') return fail('api.closed', CLOSED_WHILE_RUNNING);
+        // (the host ends with close(), and so does what ran on it: the same answer in both modes)
+        if (closed && (outcome.error.code === 'host.exited' || outcome.error.code === 'api.closed')) return fail('api.closed', CLOSED_WHILE_RUNNING);
         return { ok: false, error: outcome.error as Problem };
       }
       return ok(invocation(outcome.value, logLines));

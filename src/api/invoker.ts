@@ -12,6 +12,3 @@ export interface Invoker {
   /** Ends every instance (and the host, if there is one). */
   close(): Promise<void>;
 }
-
-/** What an invocation running when close() was called answers (api.closed), in either mode. */
-export const CLOSED_WHILE_RUNNING = 'the emulator was closed while this invocation ran';
