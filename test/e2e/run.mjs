@@ -525,6 +525,45 @@ async function trustedRun(packages, browser) {
   const dirty = await page.locator('.part.editor .tab.dirty').count();
   check(undone && dirty === 0, `Ctrl+Z undoes the fix and leaves the file as it is on disk (${dirty} unsaved)`);
 
+  step('an indentation slip: its problem on the key that slipped, and the quick fix that lines it up');
+  await palette(page, 'View: Close All Editors');
+  const slipped = join(server.workspace, 'slipped');
+  mkdirSync(slipped);
+  writeFileSync(join(slipped, 'serverless.yml'), 'component: scf\nname: slipped\ninputs:\n  src: ./\n  handler: index.main_handler\n  runtime: Nodejs18.15\n  memorySize: 128\n    timeout: 3\n');
+  writeFileSync(join(slipped, 'index.js'), 'exports.main_handler = async () => "ok";\n');
+  await openFile(page, 'slipped/serverless.yml');
+  const slipLine = page.locator('.part.editor .editor-instance .view-line', { hasText: 'timeout: 3' }).first();
+  await slipLine.waitFor({ timeout: 10000 });
+  let slipSquiggles = 0;
+  for (let i = 0; i < 50 && slipSquiggles === 0; i++) {
+    slipSquiggles = await squiggles();
+    if (slipSquiggles === 0) await page.waitForTimeout(200);
+  }
+  await slipLine.click();
+  await page.keyboard.press('End');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+.');
+  const indentMenu = page.locator('.action-widget', { hasText: 'Indent' }).first();
+  const indentShown = await indentMenu.waitFor({ timeout: 15000 }).then(() => true, () => false);
+  const indentTexts = indentShown ? (await indentMenu.innerText()).replace(/\s+/g, ' ') : '';
+  check(slipSquiggles === 1 && /Indent `?timeout`? like `?memorySize`? \(2 spaces\)/.test(indentTexts), `the slipped key has one error, and its quick fix is "Indent timeout like memorySize (2 spaces)" (${slipSquiggles} squiggles; ${indentTexts.slice(0, 200)})`);
+  await page.screenshot({ path: join(shots, 'quick-fix-indent.png') });
+  await page.keyboard.press('Enter');
+  let slipAfter = slipSquiggles;
+  for (let i = 0; i < 50 && slipAfter > 0; i++) {
+    slipAfter = await squiggles();
+    if (slipAfter > 0) await page.waitForTimeout(200);
+  }
+  await page.keyboard.press('Control+S');
+  let savedText = '';
+  for (let i = 0; i < 50 && !savedText.includes('\n  timeout: 3\n'); i++) {
+    savedText = readFileSync(join(slipped, 'serverless.yml'), 'utf8');
+    if (!savedText.includes('\n  timeout: 3\n')) await page.waitForTimeout(200);
+  }
+  check(slipAfter === 0 && savedText.endsWith('  memorySize: 128\n  timeout: 3\n'), `the fix re-indents the line and the file parses (${slipAfter} squiggles; saved: ${JSON.stringify(savedText.slice(-40))})`);
+  await palette(page, 'View: Close All Editors');
+  rmSync(slipped, { recursive: true, force: true });
+
   step('the Get Started walkthrough');
   await palette(page, 'View: Toggle Primary Side Bar Visibility'); // room for the steps and their text
   await palette(page, 'SCF: Get Started');
