@@ -56,7 +56,7 @@ const FIXES: Array<{ code: string; words?: RegExp; fix: string }> = [
  * value and reports "Nested mappings are not allowed in compact mappings" at the value above. The
  * slip is the deeper line's: it is pointed at its key, in words that say which key to line it up with.
  */
-function indentSlip(text: string, e: YamlSyntaxError): { start: number; end: number; message: string; fix: IndentFix } | undefined {
+function indentSlip(text: string, e: YamlSyntaxError): { start: number; end: number; message: string; fix: YamlFix } | undefined {
   if (e.code !== 'BLOCK_AS_IMPLICIT_KEY' || /block sequence/.test(e.message)) return undefined;
   const lineStart = text.lastIndexOf('\n', Math.max(0, e.pos[0] - 1)) + 1;
   const lineEnd = text.indexOf('\n', lineStart);
@@ -80,8 +80,8 @@ function indentSlip(text: string, e: YamlSyntaxError): { start: number; end: num
   };
 }
 
-/** An edit that indents a line's key like the keys beside it: its indentation replaced. */
-export interface IndentFix {
+/** An edit that mends a syntax error: `start`..`end` of the text replaced by `newText`. */
+export interface YamlFix {
   start: number;
   end: number;
   newText: string;
@@ -91,13 +91,45 @@ export interface IndentFix {
 }
 
 /**
+ * How to mend a syntax error, where the slip is one of the common ones and the text says what was
+ * meant: an unclosed quote (closed at the end of its line), a tab in the indentation (spaces instead,
+ * two for each tab), a key with no space after its colon (`src:./src`: the space added), or an
+ * indentation slip, below. Any other error: no fix (the message says what to do).
+ */
+export function yamlErrorFixes(text: string, e: YamlSyntaxError): YamlFix[] {
+  const lineStart = (at: number) => text.lastIndexOf('\n', Math.max(0, at - 1)) + 1;
+  if (e.code === 'MISSING_CHAR') {
+    const quote = /closing (["'])quote/.exec(e.message)?.[1];
+    if (!quote) return [];
+    const { start, end } = yamlErrorSpan(text, e);
+    if (text[start] !== quote) return [];
+    const at = start + text.slice(start, end).trimEnd().length;
+    return [{ start: at, end: at, newText: quote, title: `Close the quote: add ${quote} at the end of the line`, preferred: true }];
+  }
+  if (e.code === 'TAB_AS_INDENT') {
+    const from = lineStart(Math.min(e.pos[0], text.length));
+    const leading = /^[ \t]*/.exec(text.slice(from))![0];
+    if (!leading.includes('\t')) return [];
+    return [{ start: from, end: from + leading.length, newText: leading.replace(/\t/g, '  '), title: 'Indent with spaces (2 for each tab)', preferred: true }];
+  }
+  if (e.code === 'MULTILINE_IMPLICIT_KEY') {
+    const at = Math.min(e.pos[0], text.length);
+    const glued = /^([A-Za-z_][\w.-]*):(?=[^\s:])/.exec(text.slice(at));
+    if (!glued) return [];
+    const colon = at + glued[0].length;
+    return [{ start: colon, end: colon, newText: ' ', title: `Add a space after \`${glued[1]}:\``, preferred: true }];
+  }
+  return indentFixes(text, e);
+}
+
+/**
  * How to mend an indentation slip: a key indented further than a `key: value` above it (indentSlip:
  * line it up with that key), or one out of line with the keys around it. For the latter the columns
  * keys stand at above it (the nearest key line, then each key further out, up to the top level) say
  * where it can go: the nearest of them deeper than it and the nearest less deep, one fix each (only
  * one is preferred, when there is only one: which block it belongs to is the user's to say).
  */
-export function yamlErrorFixes(text: string, e: YamlSyntaxError): IndentFix[] {
+function indentFixes(text: string, e: YamlSyntaxError): YamlFix[] {
   const slip = indentSlip(text, e);
   if (slip) return [slip.fix];
   if (e.code !== 'BAD_INDENT' || !/same column/.test(e.message)) return [];

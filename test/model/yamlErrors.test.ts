@@ -109,3 +109,26 @@ test('a key out of line with the keys beside it is pointed at the key, not at th
     ['Indent `timeout` like `environment` (2 spaces)', false],
   ]);
 });
+
+test('the common slips get a quick fix that mends them: the quote closed, tabs as spaces, the space after a colon', () => {
+  const cases: Array<[string, string, string]> = [
+    ['component: scf\nname: x\ninputs:\n  src: ./src\n  handler: "index.main_handler\n  runtime: Nodejs18.15\n', 'Close the quote: add " at the end of the line', '  handler: "index.main_handler"\n'],
+    ["component: scf\nname: x\ninputs:\n  handler: 'index.main_handler  \n  runtime: Nodejs18.15\n", "Close the quote: add ' at the end of the line", "  handler: 'index.main_handler'  \n"],
+    ['component: scf\ninputs:\n\thandler: x\n', 'Indent with spaces (2 for each tab)', '\n  handler: x\n'],
+    ['component: scf\nname: x\ninputs:\n  src:./src\n  handler: index.main\n', 'Add a space after `src:`', '\n  src: ./src\n'],
+  ];
+  for (const [text, title, mended] of cases) {
+    const first = validateServerlessText(text).diagnostics[0]!;
+    assert.equal(first.code, 'scf.yaml.syntax');
+    assert.deepEqual(first.fixes?.map((f) => [f.title, f.preferred]), [[title, true]], text);
+    const fix = first.fixes![0]!;
+    assert.ok(fix.kind === 'edit');
+    const e = fix.edits[0]!;
+    const fixed = text.slice(0, e.start) + e.newText + text.slice(e.end);
+    assert.ok(fixed.includes(mended), fixed);
+    assert.deepEqual(validateServerlessText(fixed).diagnostics.filter((d) => d.code === 'scf.yaml.syntax'), [], fixed);
+  }
+  // an error with no common slip behind it has no fix: its message says what to do
+  const flow = validateServerlessText('component: scf\nname: x\ninputs:\n  handler: index.main\n  runtime: [Nodejs18.15\n').diagnostics[0]!;
+  assert.equal(flow.fixes, undefined);
+});

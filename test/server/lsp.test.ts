@@ -149,7 +149,7 @@ test('quick fixes: memory to the nearest size, rename a reserved env key, did-yo
   assert.deepEqual(didYouMean.edit!.changes![uri]![0]!.range.start, { line: 8, character: 2 });
 });
 
-test('an indentation slip: the problem is on the key that slipped, and its quick fix lines it up (the file then parses)', async () => {
+test('syntax slips: an indentation slip is on the key that slipped and its quick fix lines it up (the file then parses); an unclosed quote\'s closes it', async () => {
   const text = YML.replace('  timeout: 3\n', '    timeout: 3\n');
   const { uri } = project('indent', text);
   const diags = await open(uri, text);
@@ -165,6 +165,14 @@ test('an indentation slip: the problem is on the key that slipped, and its quick
   const lines = text.split('\n');
   lines[7] = edit!.newText + lines[7]!.slice(edit!.range.end.character);
   assert.equal(lines.join('\n'), YML);
+  // an unclosed quote: its quick fix closes it at the end of its line
+  const quoted = YML.replace('handler: index.main_handler', 'handler: "index.main_handler');
+  const q = project('quote', quoted);
+  const quoteDiags = (await open(q.uri, quoted)).filter((d) => d.code === 'scf.yaml.syntax');
+  const quoteActions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: q.uri }, range: quoteDiags[0]!.range, context: { diagnostics: quoteDiags } })) as CodeAction[];
+  const close = quoteActions.find((a) => a.title === 'Close the quote: add " at the end of the line');
+  assert.ok(close, quoteActions.map((a) => a.title).join(', '));
+  assert.deepEqual(close.edit!.changes![q.uri], [{ range: { start: { line: 4, character: 30 }, end: { line: 4, character: 30 } }, newText: '"' }]);
 });
 
 test('completion offers keys with descriptions and enum values', async () => {
