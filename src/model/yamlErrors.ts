@@ -93,11 +93,22 @@ export interface YamlFix {
 /**
  * How to mend a syntax error, where the slip is one of the common ones and the text says what was
  * meant: an unclosed quote (closed at the end of its line), a tab in the indentation (spaces instead,
- * two for each tab), a key with no space after its colon (`src:./src`: the space added), or an
- * indentation slip, below. Any other error: no fix (the message says what to do).
+ * two for each tab), a key with no space after its colon (`src:./src`: the space added) or with no
+ * colon at all (`runtime Nodejs18.15`: the colon added), or an indentation slip, below. Any other error: no fix (the message says what to do).
  */
 export function yamlErrorFixes(text: string, e: YamlSyntaxError): YamlFix[] {
   const lineStart = (at: number) => text.lastIndexOf('\n', Math.max(0, at - 1)) + 1;
+  // (a line that is a key and a value with no colon between them: `runtime Nodejs18.15`)
+  const colonless = (): YamlFix[] => {
+    const at = Math.min(e.pos[0], text.length);
+    const eol = text.indexOf('\n', at);
+    const line = text.slice(at, eol === -1 ? text.length : eol);
+    const word = /^([A-Za-z_][\w.-]*) +[^\s#:]/.exec(line);
+    if (!word || line.includes(':')) return [];
+    const after = at + word[1]!.length;
+    return [{ start: after, end: after, newText: ':', title: `Add \`:\` after \`${word[1]}\``, preferred: true }];
+  };
+  if (e.code === 'MISSING_CHAR' && /followed by map values/.test(e.message)) return colonless();
   if (e.code === 'MISSING_CHAR') {
     const quote = /closing (["'])quote/.exec(e.message)?.[1];
     if (!quote) return [];
@@ -115,7 +126,7 @@ export function yamlErrorFixes(text: string, e: YamlSyntaxError): YamlFix[] {
   if (e.code === 'MULTILINE_IMPLICIT_KEY') {
     const at = Math.min(e.pos[0], text.length);
     const glued = /^([A-Za-z_][\w.-]*):(?=[^\s:])/.exec(text.slice(at));
-    if (!glued) return [];
+    if (!glued) return colonless();
     const colon = at + glued[0].length;
     return [{ start: colon, end: colon, newText: ' ', title: `Add a space after \`${glued[1]}:\``, preferred: true }];
   }

@@ -110,12 +110,14 @@ test('a key out of line with the keys beside it is pointed at the key, not at th
   ]);
 });
 
-test('the common slips get a quick fix that mends them: the quote closed, tabs as spaces, the space after a colon', () => {
+test('the common slips get a quick fix that mends them: the quote closed, tabs as spaces, the space after a colon, the colon itself', () => {
   const cases: Array<[string, string, string]> = [
     ['component: scf\nname: x\ninputs:\n  src: ./src\n  handler: "index.main_handler\n  runtime: Nodejs18.15\n', 'Close the quote: add " at the end of the line', '  handler: "index.main_handler"\n'],
     ["component: scf\nname: x\ninputs:\n  handler: 'index.main_handler  \n  runtime: Nodejs18.15\n", "Close the quote: add ' at the end of the line", "  handler: 'index.main_handler'  \n"],
     ['component: scf\ninputs:\n\thandler: x\n', 'Indent with spaces (2 for each tab)', '\n  handler: x\n'],
     ['component: scf\nname: x\ninputs:\n  src:./src\n  handler: index.main\n', 'Add a space after `src:`', '\n  src: ./src\n'],
+    ['component: scf\nname: x\ninputs:\n  src: ./src\n  runtime Nodejs18.15\n  handler: index.main\n', 'Add `:` after `runtime`', '\n  runtime: Nodejs18.15\n'],
+    ['component: scf\nname: x\ninputs:\n  src: ./src\n  handler: index.main\n  runtime Nodejs18.15\n', 'Add `:` after `runtime`', '\n  runtime: Nodejs18.15\n'],
   ];
   for (const [text, title, mended] of cases) {
     const first = validateServerlessText(text).diagnostics[0]!;
