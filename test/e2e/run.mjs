@@ -237,6 +237,17 @@ async function openFile(page, relPath) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
+/** Opens the quick fix menu (Ctrl+.) at the end of `line`; the menu holding `hasText`, whether it showed, and its text. */
+async function quickFixMenu(page, line, hasText) {
+  await line.click();
+  await page.keyboard.press('End');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+.');
+  const menu = page.locator('.action-widget', { hasText }).first();
+  const shown = await menu.waitFor({ timeout: 15000 }).then(() => true, () => false);
+  return { menu, shown, texts: shown ? (await menu.innerText()).replace(/\s+/g, ' ') : '' };
+}
+
 /** Whether the element's attribute takes the value within `timeoutMs` (checked every 100 ms). */
 async function attributeBecomes(locator, name, value, timeoutMs = 10000) {
   for (let waited = 0; waited < timeoutMs; waited += 100) {
@@ -494,13 +505,7 @@ async function trustedRun(packages, browser) {
     if (process.env.E2E_DEBUG) await page.screenshot({ path: '/tmp/e2e-debug-quickfix.png' });
     throw e;
   });
-  await handlerLine.click();
-  await page.keyboard.press('End');
-  await page.waitForTimeout(500);
-  await page.keyboard.press('Control+.');
-  const fixMenu = page.locator('.action-widget', { hasText: 'Change handler to' }).first();
-  const fixShown = await fixMenu.waitFor({ timeout: 15000 }).then(() => true, () => false);
-  const fixTexts = fixShown ? (await fixMenu.innerText()).replace(/\s+/g, ' ') : '';
+  const { menu: fixMenu, shown: fixShown, texts: fixTexts } = await quickFixMenu(page, handlerLine, 'Change handler to');
   check(fixShown && /Change handler to `?index\.main_handler/.test(fixTexts), `the quick fix menu offers "Change handler to index.main_handler" (${fixTexts.slice(0, 200)})`);
   await page.screenshot({ path: join(shots, 'quick-fix.png') });
   // Chosen from the menu, the fix rewrites the line and its squiggle goes.
@@ -539,13 +544,7 @@ async function trustedRun(packages, browser) {
     slipSquiggles = await squiggles();
     if (slipSquiggles === 0) await page.waitForTimeout(200);
   }
-  await slipLine.click();
-  await page.keyboard.press('End');
-  await page.waitForTimeout(500);
-  await page.keyboard.press('Control+.');
-  const indentMenu = page.locator('.action-widget', { hasText: 'Indent' }).first();
-  const indentShown = await indentMenu.waitFor({ timeout: 15000 }).then(() => true, () => false);
-  const indentTexts = indentShown ? (await indentMenu.innerText()).replace(/\s+/g, ' ') : '';
+  const { texts: indentTexts } = await quickFixMenu(page, slipLine, 'Indent');
   check(slipSquiggles === 1 && /Indent `?timeout`? like `?memorySize`? \(2 spaces\)/.test(indentTexts), `the slipped key has one error, and its quick fix is "Indent timeout like memorySize (2 spaces)" (${slipSquiggles} squiggles; ${indentTexts.slice(0, 200)})`);
   await page.screenshot({ path: join(shots, 'quick-fix-indent.png') });
   await page.keyboard.press('Enter');
