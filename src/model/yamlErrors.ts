@@ -20,6 +20,8 @@ export function yamlErrorSpan(text: string, e: YamlSyntaxError): { start: number
   if (slip) return { start: slip.start, end: slip.end };
   let start = Math.min(e.pos[0], text.length);
   const end = Math.min(Math.max(e.pos[0], e.pos[1]), text.length);
+  const flow = unclosedFlow(text, e);
+  if (flow) return { start: flow.open, end: flow.eol };
   if (e.code === 'BAD_INDENT') {
     // (reported where the indentation before the key begins, a blank line or a comment above it at
     // times: the key it is about is the first thing written after that)
@@ -33,6 +35,39 @@ export function yamlErrorSpan(text: string, e: YamlSyntaxError): { start: number
   if (open === -1) return { start, end };
   const eol = text.indexOf('\n', open);
   return { start: open, end: eol === -1 ? text.length : eol };
+}
+
+/**
+ * A flow collection (`[...]`, `{...}`) whose closing bracket is missing or on a line indented less than
+ * its key: the library reports it where the block goes on (the next key, or the end of the text); it
+ * is pointed at its opening bracket instead, the last one before that point not closed before it.
+ * `closed`: whether a closing bracket for it comes later in the text (then it is the indentation of the
+ * lines it continues on that is wrong, not a missing bracket).
+ */
+function unclosedFlow(text: string, e: YamlSyntaxError): { open: number; eol: number; close: string; closed: boolean } | undefined {
+  if (e.code !== 'BAD_INDENT') return undefined;
+  const kind = /^Flow (sequence|map)/.exec(e.message)?.[1];
+  if (!kind) return undefined;
+  const [openChar, closeChar] = kind === 'sequence' ? ['[', ']'] : ['{', '}'];
+  let depth = 0;
+  let open = -1;
+  for (let i = Math.min(e.pos[0], text.length) - 1; i >= 0; i--) {
+    if (text[i] === closeChar) depth++;
+    else if (text[i] === openChar && depth-- === 0) {
+      open = i;
+      break;
+    }
+  }
+  if (open === -1) return undefined;
+  const eolAt = text.indexOf('\n', open);
+  const eol = eolAt === -1 ? text.length : eolAt;
+  let after = 0;
+  let closed = false;
+  for (let i = open + 1; i < text.length && !closed; i++) {
+    if (text[i] === openChar) after++;
+    else if (text[i] === closeChar && after-- === 0) closed = true;
+  }
+  return { open, eol, close: closeChar, closed };
 }
 
 /**
@@ -94,7 +129,8 @@ export interface YamlFix {
  * How to mend a syntax error, where the slip is one of the common ones and the text says what was
  * meant: an unclosed quote (closed at the end of its line), a tab in the indentation (spaces instead,
  * two for each tab), a key with no space after its colon (`src:./src`: the space added) or with no
- * colon at all (`runtime Nodejs18.15`: the colon added), or an indentation slip, below. Any other error: no fix (the message says what to do).
+ * colon at all (`runtime Nodejs18.15`: the colon added), a bracket never closed (closed at the end of
+ * the line it opens on), or an indentation slip, below. Any other error: no fix (the message says what to do).
  */
 export function yamlErrorFixes(text: string, e: YamlSyntaxError): YamlFix[] {
   const lineStart = (at: number) => text.lastIndexOf('\n', Math.max(0, at - 1)) + 1;
@@ -116,6 +152,11 @@ export function yamlErrorFixes(text: string, e: YamlSyntaxError): YamlFix[] {
     if (text[start] !== quote) return [];
     const at = start + text.slice(start, end).trimEnd().length;
     return [{ start: at, end: at, newText: quote, title: `Close the quote: add ${quote} at the end of the line`, preferred: true }];
+  }
+  const flow = unclosedFlow(text, e);
+  if (flow && !flow.closed) {
+    const at = flow.open + text.slice(flow.open, flow.eol).trimEnd().length;
+    return [{ start: at, end: at, newText: flow.close, title: `Close the bracket: add ${flow.close} at the end of the line`, preferred: true }];
   }
   if (e.code === 'TAB_AS_INDENT') {
     const from = lineStart(Math.min(e.pos[0], text.length));

@@ -12,7 +12,9 @@ const cases: Array<{ what: string; text: string; line: number; column: number }>
   // the quote opened on line 5 is never closed: the library reports it at the end of the text
   { what: 'an unclosed double quote', text: 'component: scf\nname: x\ninputs:\n  src: ./src\n  handler: "index.main_handler\n  runtime: Nodejs18.15\n', line: 4, column: 11 },
   { what: 'an unclosed single quote', text: "component: scf\nname: x\ninputs:\n  handler: 'index.main_handler\n  runtime: Nodejs18.15\n  timeout: 3\n", line: 3, column: 11 },
-  { what: 'an unclosed flow sequence', text: 'component: scf\nname: x\ninputs:\n  handler: index.main\n  runtime: [Nodejs18.15\n', line: -1, column: -1 },
+  // the bracket opened on line 5 is never closed: the library reports it at the end of the text
+  { what: 'an unclosed flow sequence', text: 'component: scf\nname: x\ninputs:\n  handler: index.main\n  runtime: [Nodejs18.15\n', line: 4, column: 11 },
+  { what: 'an unclosed flow mapping, before the next key', text: 'component: scf\nname: x\ninputs:\n  environment: { variables: { A: 1 }\n  timeout: 3\n', line: 3, column: 15 },
 ];
 
 for (const c of cases) {
@@ -26,7 +28,7 @@ for (const c of cases) {
     const before = c.text.slice(0, first.start);
     assert.deepEqual([range.line, range.column], [before.split('\n').length - 1, before.length - before.lastIndexOf('\n') - 1]);
     assert.match(loaded.error.message, new RegExp(`^/p/serverless\\.yml:${range.line + 1}:${range.column + 1}: YAML syntax error: `));
-    if (c.line >= 0) assert.deepEqual([range.line, range.column], [c.line, c.column], 'at the opening quote');
+    assert.deepEqual([range.line, range.column], [c.line, c.column], 'at the opening quote or bracket');
   });
 }
 
@@ -110,7 +112,7 @@ test('a key out of line with the keys beside it is pointed at the key, not at th
   ]);
 });
 
-test('the common slips get a quick fix that mends them: the quote closed, tabs as spaces, the space after a colon, the colon itself', () => {
+test('the common slips get a quick fix that mends them: the quote or bracket closed, tabs as spaces, the space after a colon, the colon itself', () => {
   const cases: Array<[string, string, string]> = [
     ['component: scf\nname: x\ninputs:\n  src: ./src\n  handler: "index.main_handler\n  runtime: Nodejs18.15\n', 'Close the quote: add " at the end of the line', '  handler: "index.main_handler"\n'],
     ["component: scf\nname: x\ninputs:\n  handler: 'index.main_handler  \n  runtime: Nodejs18.15\n", "Close the quote: add ' at the end of the line", "  handler: 'index.main_handler'  \n"],
@@ -118,6 +120,8 @@ test('the common slips get a quick fix that mends them: the quote closed, tabs a
     ['component: scf\nname: x\ninputs:\n  src:./src\n  handler: index.main\n', 'Add a space after `src:`', '\n  src: ./src\n'],
     ['component: scf\nname: x\ninputs:\n  src: ./src\n  runtime Nodejs18.15\n  handler: index.main\n', 'Add `:` after `runtime`', '\n  runtime: Nodejs18.15\n'],
     ['component: scf\nname: x\ninputs:\n  src: ./src\n  handler: index.main\n  runtime Nodejs18.15\n', 'Add `:` after `runtime`', '\n  runtime: Nodejs18.15\n'],
+    ['component: scf\nname: x\ninputs:\n  handler: index.main\n  memorySize: [128\n', 'Close the bracket: add ] at the end of the line', '  memorySize: [128]\n'],
+    ['component: scf\nname: x\ninputs:\n  environment: { variables: { A: 1 }\n  timeout: 3\n', 'Close the bracket: add } at the end of the line', '{ variables: { A: 1 }}\n'],
   ];
   for (const [text, title, mended] of cases) {
     const first = validateServerlessText(text).diagnostics[0]!;
@@ -130,7 +134,10 @@ test('the common slips get a quick fix that mends them: the quote closed, tabs a
     assert.ok(fixed.includes(mended), fixed);
     assert.deepEqual(validateServerlessText(fixed).diagnostics.filter((d) => d.code === 'scf.yaml.syntax'), [], fixed);
   }
-  // an error with no common slip behind it has no fix: its message says what to do
-  const flow = validateServerlessText('component: scf\nname: x\ninputs:\n  handler: index.main\n  runtime: [Nodejs18.15\n').diagnostics[0]!;
+  // a bracket closed on a later line, indented too little, is not a missing bracket: no fix (the message says to indent)
+  const text = 'component: scf\nname: x\ninputs:\n  layers: [a,\n  b]\n  timeout: 3\n';
+  const flow = validateServerlessText(text).diagnostics[0]!;
+  assert.match(flow.message, /Flow sequence/);
+  assert.equal(text.slice(flow.start, flow.end), '[a,');
   assert.equal(flow.fixes, undefined);
 });
